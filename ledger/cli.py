@@ -1,0 +1,66 @@
+"""The ``ledger`` command: a thin layer that parses options, calls the library and renders.
+
+Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledger import __version__
+from ledger.errors import LedgerError
+from ledger.workspace import init_workspace
+
+
+class LedgerGroup(click.Group):
+    """A group that turns library errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("已中断", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence for users
+            if os.environ.get("LEDGER_DEBUG"):
+                raise
+            click.echo(f"内部错误：{type(exc).__name__}: {exc}（设置 LEDGER_DEBUG=1 可查看详细信息）", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-w", "--workspace", "workspace_path", type=click.Path(file_okay=False, path_type=Path),
+              help="工作区目录（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
+@click.version_option(__version__, prog_name="ledger")
+@click.pass_context
+def cli(ctx: click.Context, workspace_path: Path | None) -> None:
+    """ledger：县级政府工作台账——从工作要点到月度汇总。"""
+    ctx.meta["workspace_path"] = workspace_path
+
+
+@cli.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
+    ws = init_workspace(directory)
+    click.echo(f"已创建工作区：{ws.root}")
+    click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
+
+
+from ledger.commands import register  # noqa: E402  (commands attach themselves to cli)
+
+register(cli)
+
+
+def main() -> None:
+    cli(prog_name="ledger")

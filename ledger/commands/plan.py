@@ -1,0 +1,105 @@
+"""``ledger plan``: import a notice, show it, export it for review and load the review back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledger.commands.common import echo_json, echo_table, workspace_from
+from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, store_plan
+from ledger.plan.review import export_review, load_review
+from ledger.store.plans import load_plan, plan_versions
+
+EXPORT_NAME = "计划分解表.xlsx"
+
+
+@click.group()
+def plan() -> None:
+    """计划：导入工作要点通知、查看、导出审核表并导回。"""
+
+
+@plan.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", help="计划标题（默认从通知中读取）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool) -> None:
+    """从通知文件（.txt、.md、.docx）导入计划，生成新版本。"""
+    summary = import_notice(workspace_from(ctx), file, title=title)
+    _print_summary(summary, as_json, "已导入")
+
+
+def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
+    if as_json:
+        echo_json(summary.to_dict())
+        return
+    click.echo(f"{verb}第 {summary.version} 版计划：{summary.title}")
+    click.echo(f"  部分 {summary.sections} 个，任务 {summary.items} 项，责任单位 {len(summary.units)} 个，量化指标 {summary.targets} 个")
+    if summary.unassigned:
+        click.echo(f"  未明确责任单位的任务 {len(summary.unassigned)} 项：{'、'.join(summary.unassigned)}（可在计划分解表中补充）")
+    if summary.collective:
+        click.echo(f"  集体名称 {len(summary.collective)} 个：{'、'.join(summary.collective)}（可在 ledger.toml 的 [units.groups] 中展开为具体单位）")
+    if summary.new_units:
+        click.echo(f"  新增单位 {len(summary.new_units)} 个：{'、'.join(summary.new_units)}")
+
+
+@plan.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部任务")
+@click.option("--version", "version", type=int, help="查看指定版本（默认当前版本）")
+@click.pass_context
+def show(ctx: click.Context, as_json: bool, version: int | None) -> None:
+    """列出当前计划的任务及责任单位。"""
+    stored = load_plan(workspace_from(ctx).engine, version)
+    if as_json:
+        echo_json([item_to_dict(i, i.id) for i in stored.items])
+        return
+    click.echo(f"第 {stored.version} 版计划：{stored.title}（{len(stored.items)} 项任务）")
+    rows = [[i.number, _short(i.title, 20), _short("、".join(i.lead), 24) or "（未明确）",
+             _short("、".join(i.support), 20)] for i in stored.items]
+    echo_table(["编号", "任务", "牵头单位", "配合单位"], rows)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@plan.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=f"输出文件（默认 outbox/{EXPORT_NAME}）")
+@click.pass_context
+def export(ctx: click.Context, output: Path | None) -> None:
+    """导出计划分解表（Excel），供审核修改。"""
+    ws = workspace_from(ctx)
+    stored = load_plan(ws.engine)
+    path = export_review(stored, output or ws.outbox_dir / EXPORT_NAME)
+    click.echo(f"已导出第 {stored.version} 版计划（{len(stored.items)} 项任务）：{path}")
+    click.echo("修改后运行：ledger plan load <文件>")
+
+
+@plan.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.pass_context
+def load(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """导回审核后的计划分解表，生成新版本计划。"""
+    from ledger.errors import PlanImportError, PlanNotFoundError
+
+    ws = workspace_from(ctx)
+    if not file.is_file():
+        raise PlanImportError(f"找不到文件：{file}")
+    reviewed = load_review(file)
+    try:
+        reviewed.year = load_plan(ws.engine).year
+    except PlanNotFoundError:
+        pass
+    summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
+    _print_summary(summary, as_json, "已导回")
+
+
+@plan.command()
+@click.pass_context
+def versions(ctx: click.Context) -> None:
+    """列出所有计划版本。"""
+    rows = [[v["version"], v["title"], v["origin"], v["source_name"] or "", str(v["created_at"])[:19]]
+            for v in plan_versions(workspace_from(ctx).engine)]
+    echo_table(["版本", "标题", "来源", "文件", "时间"], rows)

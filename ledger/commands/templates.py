@@ -1,0 +1,33 @@
+"""``ledger templates``: one ledger workbook per responsible unit for a period."""
+
+from __future__ import annotations
+
+import click
+
+from ledger.commands.common import echo_json, workspace_from
+from ledger.template.generate import generate_templates
+
+
+@click.command()
+@click.option("--period", help="报送月份 YYYY-MM（默认本月，北京时间）")
+@click.option("--unit", "units", multiple=True, help="只生成指定单位（可重复）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@click.pass_context
+def templates(ctx: click.Context, period: str | None, units: tuple[str, ...], as_json: bool) -> None:
+    """为每个责任单位生成本月台账模板（templates/<月份>/）。"""
+    ws = workspace_from(ctx)
+    result = generate_templates(ws, period, list(units) or None)
+    if as_json:
+        echo_json({"period": result.period, "plan_version": result.plan_version,
+                   "folder": ws.relative(result.folder), "manifest": ws.relative(result.manifest),
+                   "files": [{"unit": f.unit, "file": ws.relative(f.path), "lead": f.lead,
+                              "support": f.support, "carried_from": f.carried_from} for f in result.files],
+                   "skipped_collective": result.skipped_collective})
+        return
+    carried = sum(1 for f in result.files if f.carried_from)
+    click.echo(f"已生成 {result.period} 模板 {len(result.files)} 个（第 {result.plan_version} 版计划）：{ws.relative(result.folder)}/")
+    click.echo(f"  分发清单：{ws.relative(result.manifest)}")
+    if carried:
+        click.echo(f"  其中 {carried} 个单位的模板已带入上期报送内容")
+    if result.skipped_collective:
+        click.echo(f"  集体名称未生成模板：{'、'.join(result.skipped_collective)}（可在 ledger.toml 的 [units.groups] 中展开后重新导入）")

@@ -1,0 +1,45 @@
+"""Fatal errors: one base class, narrow subclasses, each carrying a Chinese message for users.
+
+Anything that is not fatal (a wrong cell in a department's workbook) is a Finding, not an
+exception; see ``ledger.findings``.
+"""
+
+
+class LedgerError(Exception):
+    """Base of every fatal ledger error; ``str(err)`` is a one-line Chinese message."""
+
+
+class WorkspaceError(LedgerError):
+    """No workspace, or a workspace that cannot be created or used."""
+
+
+class SettingsError(LedgerError):
+    """``ledger.toml`` has an unknown key or a bad value."""
+
+
+class PlanImportError(LedgerError):
+    """A plan notice or review workbook cannot be read or yields no items."""
+
+
+class PlanNotFoundError(LedgerError):
+    """No plan has been imported into the workspace yet."""
+
+
+class PeriodError(LedgerError):
+    """A period is not of the form YYYY-MM."""
+
+
+class UnitNotFoundError(LedgerError):
+    """A named unit is not responsible for any item of the current plan."""
+
+
+class LockedError(LedgerError):
+    """Another ledger process holds the workspace lock."""
+
+
+class OutputError(LedgerError):
+    """An output file or folder cannot be written."""
+
+
+class ScheduleError(LedgerError):
+    """A schedule file is invalid."""

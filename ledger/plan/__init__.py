@@ -1,0 +1,1 @@
+"""Plans: notices parsed into sections, items and responsible units."""

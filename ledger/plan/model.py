@@ -1,0 +1,60 @@
+"""The plan as data: sections, items and the units responsible for each item.
+
+These are plain values shared by the parser, the review workbook and the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LEAD = "lead"        # 牵头 / 负责: reports the item
+SUPPORT = "support"  # 配合 / 参与: reports its own part
+
+ROLE_LABELS = {LEAD: "牵头", SUPPORT: "配合"}
+
+
+@dataclass
+class Target:
+    """A measurable target read from an item's text (e.g. 新增绿色工厂 3 家以上)."""
+
+    indicator: str        # the noun phrase measured, e.g. "市级以上绿色工厂"
+    value: float          # the number as written, e.g. 3 or 10.5
+    unit: str             # unit as written: 家, 项, %, 亿元 ...; "" when none
+    comparator: str       # "≥", "≤", "≈" or "="
+    kind: str             # count, amount, growth, share, reduction
+    source: str = ""      # the text span the target was read from
+
+
+@dataclass
+class PlanItem:
+    """One numbered task of the notice with its responsible units."""
+
+    number: str                                     # as written: "1", "（七十八）", "一是"
+    title: str                                      # first sentence without the final 。
+    text: str                                       # the whole item text, unit annotation removed
+    section: str = ""                               # heading text without its numeral
+    section_number: str = ""                        # heading numeral as written: "一", "（三）"
+    lead: list[str] = field(default_factory=list)   # lead units, first = consolidating unit
+    support: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)  # 责任领导: people, not units
+    targets: list[Target] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[str]:
+        return self.lead + [u for u in self.support if u not in self.lead]
+
+
+@dataclass
+class Section:
+    number: str   # numeral as written, e.g. "一" or "（二）"
+    title: str    # heading text without the numeral
+
+
+@dataclass
+class Plan:
+    """A parsed plan notice, before it is stored as a plan version."""
+
+    title: str
+    year: int | None
+    items: list[PlanItem]
+    sections: list[Section] = field(default_factory=list)

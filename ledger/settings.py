@@ -1,0 +1,142 @@
+"""Typed settings loaded from a workspace's ``ledger.toml``, with defaults for every key.
+
+An unknown key or a value of the wrong type is a ``SettingsError`` naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ledger.errors import SettingsError
+
+DEFAULT_STATUSES = ["已完成", "超序时", "序时推进", "滞后", "严重滞后", "未启动"]
+
+# Common words departments use, mapped to the canonical status (see shared/notes/practice.md).
+DEFAULT_SYNONYMS = {
+    "已办结": "已完成", "提前完成": "已完成", "基本完成": "已完成", "完成": "已完成",
+    "超进度": "超序时", "进度超前": "超序时",
+    "达进度": "序时推进", "正常推进": "序时推进", "按序时": "序时推进", "有序推进": "序时推进",
+    "正在办理": "序时推进", "按序时推进": "序时推进", "正常": "序时推进", "推进中": "序时推进",
+    "欠进度": "滞后", "慢序时": "滞后", "未达序时": "滞后", "进度滞后": "滞后",
+    "未开始": "未启动", "暂未开启": "未启动", "尚未启动": "未启动",
+}
+
+
+@dataclass
+class DatabaseSettings:
+    url: str = "sqlite:///ledger.db"   # relative SQLite paths are inside the workspace
+
+
+@dataclass
+class OfficeSettings:
+    name: str = "县委县政府督查室"
+    contact: str = ""
+    phone: str = ""
+    deadline_day: int = 5             # 每月N日前报送
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass
+class TemplateSettings:
+    password: str = ""                # sheet protection password; empty = no password
+    carry_progress: bool = False      # carry 本月进展情况 forward, or show it in a note only
+    statuses: list[str] = field(default_factory=lambda: list(DEFAULT_STATUSES))
+
+
+@dataclass
+class CollectSettings:
+    settle_seconds: float = 2.0       # a file must be unchanged this long before it is read
+    max_file_mb: float = 20.0
+    lag_tolerance: int = 20           # warn when 序时推进 is this many points below 序时进度
+    synonyms: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SYNONYMS))
+
+
+@dataclass
+class UnitSettings:
+    aliases: dict[str, str] = field(default_factory=dict)       # other name -> canonical name
+    groups: dict[str, list[str]] = field(default_factory=dict)  # collective name -> member units
+
+
+@dataclass
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+    templates: TemplateSettings = field(default_factory=TemplateSettings)
+    collect: CollectSettings = field(default_factory=CollectSettings)
+    units: UnitSettings = field(default_factory=UnitSettings)
+
+    def check(self, source: str) -> None:
+        """Check values that types alone cannot; raise SettingsError naming key and file."""
+        if not 1 <= self.office.deadline_day <= 28:
+            raise SettingsError(f"{source}：office.deadline_day 应为 1 到 28 之间的整数（每月截止日）")
+        try:
+            ZoneInfo(self.office.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"{source}：office.timezone “{self.office.timezone}” 不是有效的时区名，例如 Asia/Shanghai") from None
+        if not self.templates.statuses:
+            raise SettingsError(f"{source}：templates.statuses 不能为空")
+        if not 0 <= self.collect.lag_tolerance <= 100:
+            raise SettingsError(f"{source}：collect.lag_tolerance 应为 0 到 100 之间的整数")
+        unknown = sorted(set(self.collect.synonyms.values()) - set(self.templates.statuses))
+        if unknown:
+            raise SettingsError(f"{source}：collect.synonyms 映射到了不在 templates.statuses 中的状态“{unknown[0]}”")
+
+
+def load_settings(path: Path) -> Settings:
+    """Read ``ledger.toml``; a missing file gives the defaults."""
+    source = str(path)
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{source}：不是有效的 TOML 文件（{exc}）") from None
+    settings = _build(Settings, data, "", source)
+    settings.check(source)
+    return settings
+
+
+def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
+    if not isinstance(data, dict):
+        raise SettingsError(f"{source}：“{prefix.rstrip('.')}” 应为一个表（[{prefix.rstrip('.')}]）")
+    hints = get_type_hints(cls)
+    names = {f.name for f in fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        if key not in names:
+            raise SettingsError(f"{source}：未知的设置项“{prefix}{key}”")
+        kwargs[key] = _convert(hints[key], value, f"{prefix}{key}", source)
+    return cls(**kwargs)
+
+
+def _convert(hint: Any, value: Any, key: str, source: str) -> Any:
+    if is_dataclass(hint):
+        return _build(hint, value, key + ".", source)
+    origin = get_origin(hint)
+    if origin is list:
+        (inner,) = get_args(hint)
+        if not isinstance(value, list):
+            raise SettingsError(f"{source}：设置项“{key}”应为列表")
+        return [_convert(inner, v, key, source) for v in value]
+    if origin is dict:
+        _, inner = get_args(hint)
+        if not isinstance(value, dict):
+            raise SettingsError(f"{source}：设置项“{key}”应为表")
+        return {str(k): _convert(inner, v, f"{key}.{k}", source) for k, v in value.items()}
+    return _scalar(hint, value, key, source)
+
+
+_TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true 或 false"}
+
+
+def _scalar(hint: type, value: Any, key: str, source: str) -> Any:
+    ok = isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not ok:
+        raise SettingsError(f"{source}：设置项“{key}”的值 {value!r} 无效，应为{_TYPE_NAMES[hint]}")
+    return value

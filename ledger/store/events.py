@@ -1,0 +1,28 @@
+"""The event log: what happened, when, and by which command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ledger.store import schema as s
+
+
+def record(target: Engine | Connection, command: str, action: str, summary: str = "",
+           detail: dict[str, Any] | None = None) -> None:
+    """Append one event; inside the caller's transaction when given a connection."""
+    stmt = s.events.insert().values(command=command, action=action, summary=summary,
+                                    detail=detail or {}, at=s._now())
+    if isinstance(target, Connection):
+        target.execute(stmt)
+        return
+    with target.begin() as conn:
+        conn.execute(stmt)
+
+
+def recent(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(s.events).order_by(s.events.c.id.desc()).limit(limit)).mappings()
+        return [dict(r) for r in rows]

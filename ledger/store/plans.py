@@ -1,0 +1,164 @@
+"""Plan versions in the store: saving a parsed plan and reading the current one back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ledger.errors import PlanNotFoundError
+from ledger.plan.model import LEAD, SUPPORT, Plan, PlanItem, Section, Target
+from ledger.store import schema as s
+
+
+@dataclass
+class StoredItem(PlanItem):
+    """A plan item as stored, with its database id and order."""
+
+    id: int = 0
+    ord: int = 0
+    target_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class StoredPlan:
+    id: int
+    version: int
+    title: str
+    year: int | None
+    origin: str
+    source_name: str | None
+    created_at: datetime
+    items: list[StoredItem]
+    sections: list[Section]
+
+    def units(self) -> list[str]:
+        """Every responsible unit, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for item in self.items:
+            for name in item.units:
+                seen.setdefault(name, None)
+        return list(seen)
+
+    def item(self, item_id: int) -> StoredItem:
+        return next(i for i in self.items if i.id == item_id)
+
+
+def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | None = None,
+              source_sha256: str | None = None, collective: set[str] | None = None) -> int:
+    """Store a plan as the next version; return the version number."""
+    collective = collective or set()
+    with engine.begin() as conn:
+        version = (conn.execute(sa.select(sa.func.max(s.plans.c.version))).scalar() or 0) + 1
+        plan_id = conn.execute(s.plans.insert().values(
+            version=version, title=plan.title, year=plan.year, origin=origin,
+            source_name=source_name, source_sha256=source_sha256, created_at=s._now(),
+        )).inserted_primary_key[0]
+        section_ids = _save_sections(conn, plan_id, plan)
+        for ord_, item in enumerate(plan.items):
+            _save_item(conn, plan_id, section_ids.get(item.section), ord_, item, collective)
+    return version
+
+
+def _save_sections(conn: Connection, plan_id: int, plan: Plan) -> dict[str, int]:
+    sections = list(plan.sections)
+    known = {sec.title for sec in sections}
+    for item in plan.items:  # sections named only by items (e.g. rows added in review)
+        if item.section and item.section not in known:
+            sections.append(Section(item.section_number, item.section))
+            known.add(item.section)
+    ids = {}
+    for ord_, sec in enumerate(sections):
+        ids[sec.title] = conn.execute(s.sections.insert().values(
+            plan_id=plan_id, ord=ord_, number=sec.number, title=sec.title)).inserted_primary_key[0]
+    return ids
+
+
+def _save_item(conn: Connection, plan_id: int, section_id: int | None, ord_: int,
+               item: PlanItem, collective: set[str]) -> None:
+    item_id = conn.execute(s.items.insert().values(
+        plan_id=plan_id, section_id=section_id, ord=ord_, number=item.number,
+        title=item.title, text=item.text, leaders=list(item.leaders),
+    )).inserted_primary_key[0]
+    roles = [(u, LEAD) for u in item.lead] + [(u, SUPPORT) for u in item.support if u not in item.lead]
+    for n, (name, role) in enumerate(roles):
+        unit_id = unit_id_for(conn, name, collective=name in collective)
+        conn.execute(s.assignments.insert().values(item_id=item_id, unit_id=unit_id, role=role, ord=n))
+    for n, t in enumerate(item.targets):
+        conn.execute(s.targets.insert().values(
+            item_id=item_id, ord=n, indicator=t.indicator, value=t.value, unit=t.unit,
+            comparator=t.comparator, kind=t.kind, source=t.source))
+
+
+def unit_id_for(conn: Connection, name: str, collective: bool = False) -> int:
+    """The id of a unit by name, created on first use."""
+    found = conn.execute(sa.select(s.units.c.id).where(s.units.c.name == name)).scalar()
+    if found is not None:
+        return found
+    return conn.execute(s.units.insert().values(name=name, collective=collective)).inserted_primary_key[0]
+
+
+def plan_versions(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(s.plans).order_by(s.plans.c.version)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def load_plan(engine: Engine, version: int | None = None) -> StoredPlan:
+    """The plan of the given version, or the current (latest) one."""
+    with engine.connect() as conn:
+        query = sa.select(s.plans)
+        query = query.where(s.plans.c.version == version) if version else query.order_by(s.plans.c.version.desc())
+        row = conn.execute(query.limit(1)).mappings().first()
+        if row is None:
+            if version:
+                raise PlanNotFoundError(f"没有第 {version} 版计划")
+            raise PlanNotFoundError("工作区中还没有计划：请先运行 ledger plan import <通知文件>")
+        return _read_plan(conn, row)
+
+
+def _read_plan(conn: Connection, row) -> StoredPlan:
+    secs = conn.execute(sa.select(s.sections).where(s.sections.c.plan_id == row["id"])
+                        .order_by(s.sections.c.ord)).mappings().all()
+    sec_by_id = {r["id"]: r for r in secs}
+    items = []
+    for r in conn.execute(sa.select(s.items).where(s.items.c.plan_id == row["id"])
+                          .order_by(s.items.c.ord)).mappings():
+        sec = sec_by_id.get(r["section_id"])
+        items.append(StoredItem(
+            number=r["number"], title=r["title"], text=r["text"], leaders=list(r["leaders"] or []),
+            section=sec["title"] if sec else "", section_number=sec["number"] if sec else "",
+            id=r["id"], ord=r["ord"]))
+    _attach_units(conn, items)
+    _attach_targets(conn, items)
+    return StoredPlan(
+        id=row["id"], version=row["version"], title=row["title"], year=row["year"], origin=row["origin"],
+        source_name=row["source_name"], created_at=row["created_at"], items=items,
+        sections=[Section(r["number"], r["title"]) for r in secs])
+
+
+def _attach_units(conn: Connection, items: list[StoredItem]) -> None:
+    by_id = {i.id: i for i in items}
+    query = (sa.select(s.assignments.c.item_id, s.assignments.c.role, s.units.c.name)
+             .join(s.units, s.units.c.id == s.assignments.c.unit_id)
+             .where(s.assignments.c.item_id.in_(list(by_id)))
+             .order_by(s.assignments.c.item_id, s.assignments.c.ord))
+    for item_id, role, name in conn.execute(query):
+        (by_id[item_id].lead if role == LEAD else by_id[item_id].support).append(name)
+
+
+def _attach_targets(conn: Connection, items: list[StoredItem]) -> None:
+    by_id = {i.id: i for i in items}
+    query = (sa.select(s.targets).where(s.targets.c.item_id.in_(list(by_id)))
+             .order_by(s.targets.c.item_id, s.targets.c.ord))
+    for r in conn.execute(query).mappings():
+        item = by_id[r["item_id"]]
+        item.targets.append(Target(r["indicator"], r["value"], r["unit"], r["comparator"], r["kind"], r["source"]))
+        item.target_ids.append(r["id"])
+
+
+def collective_units(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(s.units.c.name).where(s.units.c.collective)).scalars())

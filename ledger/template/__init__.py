@@ -1,0 +1,1 @@
+"""Templates: one locked, validated, print-ready ledger workbook per unit and period."""

@@ -1,0 +1,215 @@
+"""Generate a period's templates: one workbook per unit, a distribution list, written atomically.
+
+Workbooks are written in worker processes when there are many, so both cores are used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlsxwriter
+
+from ledger import layout
+from ledger.errors import OutputError, PlanImportError, UnitNotFoundError
+from ledger.period import check_period, current_period, deadline, label
+from ledger.store import events
+from ledger.store.plans import StoredPlan, load_plan
+from ledger.store.schema import _now
+from ledger.store.submissions import Carried, carried_values, record_templates
+from ledger.template.identity import Identity
+from ledger.template.rows import TemplateRow, rows_digest, unit_counts, unit_rows
+from ledger.template.writer import TemplateSpec, write_template
+from ledger.workspace import Workspace
+from ledger.xlsx import atomic_output, formats
+
+MANIFEST_NAME = "分发清单.xlsx"
+PARALLEL_FROM = 24          # below this many workbooks one process is faster than starting workers
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+@dataclass
+class GeneratedFile:
+    unit: str
+    path: Path
+    lead: int
+    support: int
+    carried_from: str | None = None
+
+
+@dataclass
+class GenerateResult:
+    period: str
+    plan_version: int
+    folder: Path
+    manifest: Path
+    files: list[GeneratedFile]
+    skipped_collective: list[str] = field(default_factory=list)
+
+
+def safe_file_name(period: str, unit: str) -> str:
+    """``<period>_<unit>.xlsx`` with characters Windows forbids replaced."""
+    name = _UNSAFE.sub("_", unit).strip(" .") or "单位"
+    return f"{period}_{name[:80]}.xlsx"
+
+
+def generate_templates(ws: Workspace, period: str | None = None, units: list[str] | None = None,
+                       workers: int | None = None, command: str = "templates") -> GenerateResult:
+    """Write the period's templates for every unit of the current plan (or the named ones)."""
+    period = check_period(period) if period else current_period(ws.settings.office.timezone)
+    plan = load_plan(ws.engine)
+    counts = unit_counts(plan)
+    chosen, collective = _choose_units(ws, plan, counts, units)
+    carried = carried_values(ws.engine, chosen, before=period)
+    specs = [_spec(ws, plan, period, unit, carried.get(unit)) for unit in chosen]
+    folder = ws.templates_dir / period
+    with ws.lock():
+        files = _write_all(ws, folder, specs, counts, partial=bool(units), workers=workers)
+        with ws.engine.begin() as conn:
+            record_templates(conn, [_record(conn, plan, s, f) for s, f in zip(specs, files)])
+            events.record(conn, command, "templates", f"{label(period)}模板 {len(files)} 个",
+                          {"period": period, "plan_version": plan.version, "units": len(files)})
+    return GenerateResult(period, plan.version, folder, folder / MANIFEST_NAME, files, collective)
+
+
+def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str] | None) -> tuple[list[str], list[str]]:
+    from ledger.store.plans import collective_units
+
+    collective = collective_units(ws.engine) & set(counts)
+    if not counts:
+        raise PlanImportError("当前计划中没有任何责任单位：请先导出计划分解表补充单位，再用 ledger plan load 导回")
+    if not named:
+        return [u for u in counts if u not in collective], [u for u in counts if u in collective]
+    chosen = []
+    for name in named:
+        unit = "".join(name.split())
+        unit = ws.settings.units.aliases.get(unit, unit)
+        if unit not in counts:
+            hint = [u for u in counts if unit in u or u in unit][:3]
+            more = f"，是否指：{'、'.join(hint)}" if hint else "，可用 ledger plan show 查看全部单位"
+            raise UnitNotFoundError(f"单位“{name}”不在第 {plan.version} 版计划的责任单位中{more}")
+        chosen.append(unit)
+    return chosen, []
+
+
+def _spec(ws: Workspace, plan: StoredPlan, period: str, unit: str, carried: Carried | None) -> TemplateSpec:
+    rows = unit_rows(plan, unit)
+    numbers = {i.id: i.number for i in plan.items}
+    if carried:
+        _apply_carried(rows, carried, numbers, ws.settings.templates.carry_progress)
+    identity = Identity(
+        template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
+        layout_version=layout.LAYOUT_VERSION, digest=rows_digest(rows))
+    office = ws.settings.office
+    return TemplateSpec(
+        identity=identity, plan_title=plan.title, unit=unit, period=period,
+        deadline=deadline(period, office.deadline_day), office_name=office.name,
+        office_contact=office.contact, office_phone=office.phone,
+        statuses=list(ws.settings.templates.statuses), password=ws.settings.templates.password,
+        rows=rows, carried_from=carried.period if carried else None)
+
+
+def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, str], carry_progress: bool) -> None:
+    for row in rows:
+        values = carried.values.get((numbers[row.item_id], row.role))
+        if not values:
+            continue
+        row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
+        if not carry_progress and values.get("progress"):
+            row.note = f"{label(carried.period)}进展：{values['progress']}"
+
+
+def _write_all(ws: Workspace, folder: Path, specs: list[TemplateSpec], counts: dict,
+               partial: bool, workers: int | None) -> list[GeneratedFile]:
+    staging = _staging_dir(ws.templates_dir, folder.name)
+    try:
+        names = [safe_file_name(s.period, s.unit) for s in specs]
+        _write_workbooks(specs, [staging / n for n in names], workers)
+        files = [GeneratedFile(s.unit, folder / n, *counts[s.unit], s.carried_from) for s, n in zip(specs, names)]
+        if partial and folder.is_dir():
+            _merge_into(staging, folder)
+        else:
+            _swap_in(staging, folder)
+        write_manifest(folder, counts, label(specs[0].period) if specs else "")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return files
+
+
+def _staging_dir(parent: Path, period: str) -> Path:
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".tmp-{period}-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"无法写入模板文件夹“{parent}”：{exc.strerror or exc}") from None
+
+
+def _write_one(job: tuple[TemplateSpec, Path]) -> None:
+    write_template(*job)
+
+
+def _write_workbooks(specs: list[TemplateSpec], paths: list[Path], workers: int | None) -> None:
+    jobs = list(zip(specs, paths))
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < PARALLEL_FROM:
+        for job in jobs:
+            _write_one(job)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Replace the period folder by the staged one with two renames."""
+    old = folder.with_name(f".old-{folder.name}-{uuid.uuid4().hex[:8]}")
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(staging, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _merge_into(staging: Path, folder: Path) -> None:
+    for path in staging.iterdir():
+        os.replace(path, folder / path.name)
+
+
+def _record(conn, plan: StoredPlan, spec: TemplateSpec, generated: GeneratedFile) -> dict:
+    from ledger.store.plans import unit_id_for
+
+    return {"id": spec.identity.template_id, "plan_id": plan.id, "period": spec.period,
+            "unit_id": unit_id_for(conn, spec.unit), "layout_version": layout.LAYOUT_VERSION,
+            "digest": spec.identity.digest, "file_name": generated.path.name, "created_at": _now()}
+
+
+def write_manifest(folder: Path, counts: dict[str, tuple[int, int]], period_label: str) -> Path:
+    """分发清单.xlsx: every unit of the plan with its file (where generated) and item counts."""
+    path = folder / MANIFEST_NAME
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        fmt = formats(wb)
+        sheet = wb.add_worksheet("分发清单")
+        headers = ("序号", "单位", "模板文件", "牵头任务数", "配合任务数")
+        sheet.merge_range(0, 0, 0, len(headers) - 1, f"工作台账模板分发清单（{period_label}）", fmt["title"])
+        for c, (h, w) in enumerate(zip(headers, (6, 34, 46, 11, 11))):
+            sheet.set_column(c, c, w)
+            sheet.write_string(1, c, h, fmt["header"])
+        present = {p.name for p in folder.glob("*.xlsx")}
+        for n, (unit, (lead, support)) in enumerate(counts.items(), start=1):
+            file = safe_file_name(folder.name, unit)
+            file = file if file in present else ""
+            values = (n, unit, file or "（未生成）", lead, support)
+            for c, v in enumerate(values):
+                (sheet.write_number if isinstance(v, int) else sheet.write_string)(n + 1, c, v, fmt["wrap"])
+        sheet.repeat_rows(1)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.set_footer("&C— &P —")
+        wb.close()
+    return path

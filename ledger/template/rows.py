@@ -1,0 +1,61 @@
+"""What a unit's template holds: its rows (lead items first, then supported ones) and their plan cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger import layout
+from ledger.plan.model import LEAD, ROLE_LABELS, SUPPORT
+from ledger.store.plans import StoredPlan
+from ledger.template.identity import plan_digest, row_key
+
+
+@dataclass
+class TemplateRow:
+    item_id: int
+    role: str
+    cells: dict[str, Any]                                   # plan cells by layout key
+    carried: dict[str, Any] = field(default_factory=dict)   # input cells from the last period
+    note: str = ""                                          # last period's progress, as a comment
+
+    def plan_values(self) -> tuple[str, ...]:
+        return tuple(str(self.cells[c.key]) for c in (layout.BY_KEY["row_key"], *layout.PLAN_COLUMNS))
+
+
+def unit_rows(plan: StoredPlan, unit: str) -> list[TemplateRow]:
+    """One row per (item, role) of the unit: its lead items first, then those it supports."""
+    rows = []
+    for role in (LEAD, SUPPORT):
+        for item in plan.items:
+            if unit in (item.lead if role == LEAD else item.support):
+                rows.append(_row(item, role, len(rows) + 1))
+    return rows
+
+
+def _row(item, role: str, seq: int) -> TemplateRow:
+    cells = {
+        "row_key": row_key(item.id, role),
+        "seq": seq,
+        "title": item.title,
+        "text": item.text,
+        "role": ROLE_LABELS[role],
+        "lead_units": "、".join(item.lead),
+        "support_units": "、".join(item.support),
+    }
+    return TemplateRow(item.id, role, cells)
+
+
+def rows_digest(rows: list[TemplateRow]) -> str:
+    return plan_digest([r.plan_values() for r in rows])
+
+
+def unit_counts(plan: StoredPlan) -> dict[str, tuple[int, int]]:
+    """(lead items, support items) of every unit, in order of first appearance."""
+    counts: dict[str, list[int]] = {}
+    for item in plan.items:
+        for name in item.lead:
+            counts.setdefault(name, [0, 0])[0] += 1
+        for name in item.support:
+            counts.setdefault(name, [0, 0])[1] += 1
+    return {k: (v[0], v[1]) for k, v in counts.items()}

@@ -1,0 +1,199 @@
+"""Write one unit's ledger workbook with xlsxwriter: guide, 台账 and the hidden identity sheet."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import xlsxwriter
+
+from ledger import layout
+from ledger.period import label
+from ledger.template.identity import Identity
+from ledger.template.rows import TemplateRow
+from ledger.xlsx import formats, text_width
+
+MAX_ROWS_VALIDATED = 2000   # validations reach past the rows so pasted rows are checked too
+LINE_HEIGHT = 14.5
+
+
+@dataclass
+class TemplateSpec:
+    """Everything one workbook needs; picklable so workers in other processes can write it."""
+
+    identity: Identity
+    plan_title: str
+    unit: str
+    period: str
+    deadline: date
+    office_name: str
+    office_contact: str
+    office_phone: str
+    statuses: list[str]
+    password: str
+    rows: list[TemplateRow]
+    carried_from: str | None = None          # period the carried values come from
+    status_help: dict[str, str] = field(default_factory=dict)
+
+
+STATUS_HELP = {
+    "已完成": "任务已全部完成，完成进度应为 100",
+    "超序时": "进度快于时间进度（序时进度）",
+    "序时推进": "进度与时间进度基本一致",
+    "滞后": "进度慢于时间进度，须在“存在问题”中说明原因",
+    "严重滞后": "进度明显落后（低于序时进度 30 个百分点以上），须说明原因",
+    "未启动": "尚未开始实施",
+}
+
+
+def write_template(spec: TemplateSpec, path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    fmt = formats(wb)
+    _guide_sheet(wb, fmt, spec)
+    _ledger_sheet(wb, fmt, spec)
+    _meta_sheet(wb, spec)
+    for name, value in spec.identity.properties().items():
+        wb.set_custom_property(name, value)
+    wb.define_name(layout.DEFINED_NAME, f'="{spec.identity.encode()}"')
+    wb.set_properties({"title": f"{spec.plan_title}工作台账（{label(spec.period)}）", "author": spec.office_name,
+                       "company": spec.office_name, "comments": "由 ledger 生成，请勿删除隐藏信息"})
+    wb.close()
+
+
+def title_of(spec: TemplateSpec) -> str:
+    return f"{spec.plan_title}工作台账（{label(spec.period)}）"
+
+
+def _guide_sheet(wb, fmt, spec: TemplateSpec) -> None:
+    ws = wb.add_worksheet(layout.GUIDE_SHEET)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 90)
+    ws.merge_range(0, 0, 0, 1, title_of(spec), fmt["title"])
+    ws.set_row(0, 40)
+    lines = _guide_lines(spec)
+    for n, (key, value) in enumerate(lines, start=2):
+        ws.write_string(n, 0, key, fmt["header"])
+        ws.write_string(n, 1, value, fmt["wrap"])
+        ws.set_row(n, max(22, LINE_HEIGHT * math.ceil(text_width(value) / 88) + 6))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect(spec.password or "", {"select_locked_cells": True})
+
+
+def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
+    d = spec.deadline
+    contact = "，".join(x for x in (spec.office_name, spec.office_contact, spec.office_phone) if x)
+    statuses = "；".join(f"{s}：{spec.status_help.get(s) or STATUS_HELP.get(s, '')}".rstrip("：") for s in spec.statuses)
+    lines = [
+        ("填报单位", spec.unit),
+        ("报送月份", label(spec.period)),
+        ("报送时限", f"请于 {d.year}年{d.month}月{d.day}日 前报送"),
+        ("填报方法", "在“台账”工作表的黄色单元格中填写：本月进展情况（必填）、完成状态（下拉选择，必填）、"
+                     "完成进度（0–100 的整数，必填）、存在问题、下步计划、责任人、联系电话、备注。"
+                     "灰白色单元格为计划内容，已锁定，请勿修改。"),
+        ("完成状态说明", statuses),
+        ("填报要求", "选择“滞后”或“严重滞后”的，须填写“存在问题”；选择“已完成”的，完成进度应为 100。"
+                     "请勿增删行、修改表头或重命名工作表；文件可以改名，保存为 .xlsx 格式后报送。"),
+        ("联系方式", contact or "请联系督查室"),
+    ]
+    if spec.carried_from:
+        lines.insert(4, ("上期内容", f"绿色斜体单元格为 {label(spec.carried_from)} 已报送的内容，请在此基础上更新。"))
+    return lines
+
+
+def _ledger_sheet(wb, fmt, spec: TemplateSpec) -> None:
+    ws = wb.add_worksheet(layout.LEDGER_SHEET)
+    ws.activate()
+    ncols = len(layout.COLUMNS)
+    ws.merge_range(0, 0, 0, ncols - 1, title_of(spec), fmt["title"])
+    ws.set_row(0, 36)
+    info = f"填报单位：{spec.unit}　　报送月份：{label(spec.period)}　　报送时限：{spec.deadline.month}月{spec.deadline.day}日前"
+    ws.merge_range(1, 0, 1, ncols - 1, info, fmt["subtitle"])
+    for c, col in enumerate(layout.COLUMNS):
+        ws.set_column(c, c, col.width, None, {"hidden": col.hidden})
+        ws.write_string(layout.HEADER_ROW - 1, c, col.header, fmt["header"])
+    ws.set_row(layout.HEADER_ROW - 1, 30)
+    for r, row in enumerate(spec.rows, start=layout.FIRST_DATA_ROW - 1):
+        _write_row(ws, fmt, r, row)
+    last = layout.FIRST_DATA_ROW - 2 + max(len(spec.rows), 1)
+    _validations(ws, spec)
+    _print_setup(ws, ncols, last)
+    ws.protect(spec.password or "", {
+        "select_locked_cells": False, "select_unlocked_cells": True,
+        "format_rows": True, "format_columns": True, "autofilter": True, "sort": False,
+    })
+
+
+def _write_row(ws, fmt, r: int, row: TemplateRow) -> None:
+    lines = 1
+    for c, col in enumerate(layout.COLUMNS):
+        if col.input:
+            value = row.carried.get(col.key)
+            carried = value not in (None, "")
+            style = ("carried" if carried else "input") + ("_center" if col.kind != layout.TEXT else "")
+            _write_value(ws, r, c, value, fmt[style])
+        else:
+            value = row.cells[col.key]
+            _write_value(ws, r, c, value, fmt["center" if col.kind in (layout.INT, layout.ROLE) else "wrap"])
+        if value not in (None, "") and not col.hidden:
+            lines = max(lines, math.ceil(text_width(str(value)) / max(col.width - 1, 1)))
+    ws.set_row(r, min(409, max(30, LINE_HEIGHT * lines + 6)))
+    if row.note:
+        ws.write_comment(r, layout.column_index("progress"), row.note,
+                         {"author": "ledger", "x_scale": 3, "y_scale": 2.5, "font_name": "宋体"})
+
+
+def _write_value(ws, r: int, c: int, value, cell_format) -> None:
+    if value is None or value == "":
+        ws.write_blank(r, c, None, cell_format)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(r, c, value, cell_format)
+    else:
+        ws.write_string(r, c, str(value), cell_format)
+
+
+def _validations(ws, spec: TemplateSpec) -> None:
+    first = layout.FIRST_DATA_ROW - 1
+    last = first + MAX_ROWS_VALIDATED
+    status = layout.column_index("status")
+    ws.data_validation(first, status, last, status, {
+        "validate": "list", "source": list(spec.statuses),
+        "input_title": "完成状态", "input_message": "请从下拉列表中选择",
+        "error_title": "完成状态无效", "error_message": "请从下拉列表中选择：" + "、".join(spec.statuses),
+    })
+    percent = layout.column_index("percent")
+    ws.data_validation(first, percent, last, percent, {
+        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 100,
+        "input_title": "完成进度(%)", "input_message": "填写 0 到 100 的整数，不带 % 号",
+        "error_title": "完成进度无效", "error_message": "完成进度应为 0 到 100 之间的整数，例如 60",
+    })
+    progress = layout.column_index("progress")
+    ws.data_validation(first, progress, last, progress, {
+        "validate": "any", "input_title": "本月进展情况", "input_message": "必填：简要写明本月工作进展",
+    })
+
+
+def _print_setup(ws, ncols: int, last_row: int) -> None:
+    header = layout.HEADER_ROW - 1
+    ws.freeze_panes(layout.FIRST_DATA_ROW - 1, 0)
+    ws.repeat_rows(header)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C— &P —")
+    ws.print_area(0, 1, last_row, ncols - 1)
+    ws.autofilter(header, 0, last_row, ncols - 1)
+
+
+def _meta_sheet(wb, spec: TemplateSpec) -> None:
+    ws = wb.add_worksheet(layout.META_SHEET)
+    for n, (key, value) in enumerate(spec.identity.properties().items()):
+        ws.write_string(n, 0, key)
+        ws.write_string(n, 1, value)
+    ws.hide()
+    ws.protect(spec.password or "")

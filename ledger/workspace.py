@@ -1,0 +1,145 @@
+"""Workspaces: the folder that holds ledger.toml, the working folders and the database.
+
+Commands find a workspace from an explicit path, then ``LEDGER_WORKSPACE``, then the current
+folder and its parents. Writes happen under the workspace lock.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from filelock import FileLock, Timeout
+
+from ledger.errors import LockedError, WorkspaceError
+from ledger.settings import Settings, load_settings
+from ledger.store.schema import connect
+
+CONFIG_NAME = "ledger.toml"
+LOCK_NAME = ".ledger.lock"
+FOLDERS = ("templates", "inbox", "outbox", "schedules")
+ENV_VAR = "LEDGER_WORKSPACE"
+
+FOLDER_READMES = {
+    "templates": "# templates/\n\n`ledger templates` 生成的各单位月度台账模板，按月份分文件夹存放（如 `2024-07/`）。\n"
+                 "Generated templates, one folder per period. Generated content is not tracked by git.\n",
+    "inbox": "# inbox/\n\n各单位报回的台账放入此文件夹，`ledger collect` 会逐个校验并移走。\n"
+             "Returned workbooks land here; `ledger collect` moves every file out with one recorded outcome.\n",
+    "outbox": "# outbox/\n\n退回意见（returns/）、催报名单（reminders/）和汇总表（reports/）。\n"
+              "Feedback workbooks, reminder lists and consolidated reports.\n",
+    "schedules": "# schedules/\n\n定时任务定义（*.toml），`ledger schedule list` 查看。\n"
+                 "Job definitions for `ledger schedule`.\n",
+}
+
+
+@dataclass
+class Workspace:
+    """A ledger workspace rooted at ``root``."""
+
+    root: Path
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.root / CONFIG_NAME)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def schedules_dir(self) -> Path:
+        return self.root / "schedules"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def db_url(self) -> str:
+        url = self.settings.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+            return prefix + str((self.root / url[len(prefix):]).resolve())
+        return url
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        return connect(self.db_url)
+
+    def relative(self, path: Path) -> str:
+        """A path as shown to users and stored: relative to the workspace where possible."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    @contextmanager
+    def lock(self, timeout: float = 0) -> Iterator[None]:
+        """Hold the workspace lock; another holder makes this raise LockedError."""
+        lock = FileLock(str(self.root / LOCK_NAME))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise LockedError("另一个 ledger 进程（手动命令或定时任务）正在使用此工作区，请稍后再试") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def find_workspace(explicit: Path | str | None = None, cwd: Path | None = None) -> Workspace:
+    """The workspace named explicitly, by LEDGER_WORKSPACE, or containing the current folder."""
+    named = explicit or os.environ.get(ENV_VAR)
+    if named:
+        root = Path(named).expanduser().resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise WorkspaceError(f"“{root}” 不是 ledger 工作区（缺少 {CONFIG_NAME}），可先运行 ledger init {named}")
+        return Workspace(root)
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Workspace(folder)
+    raise WorkspaceError("当前目录不在任何 ledger 工作区中：请先运行 ledger init，或用 -w 指定工作区")
+
+
+def init_workspace(path: Path | str) -> Workspace:
+    """Create a workspace; refuse when the folder already holds one."""
+    root = Path(path).expanduser().resolve()
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"“{root}” 已经是 ledger 工作区，未做任何改动")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for name in FOLDERS:
+            (root / name).mkdir(exist_ok=True)
+            readme = root / name / "README.md"
+            if not readme.exists():
+                readme.write_text(FOLDER_READMES[name], encoding="utf-8")
+        _copy_default(root / "schedules" / "monthly.toml", "monthly.toml")
+        _copy_default(root / CONFIG_NAME, "ledger.toml")
+    except OSError as exc:
+        raise WorkspaceError(f"无法创建工作区“{root}”：{exc.strerror or exc}") from None
+    workspace = Workspace(root)
+    workspace.engine  # creates and migrates the database
+    return workspace
+
+
+def _copy_default(target: Path, name: str) -> None:
+    if target.exists():
+        return
+    source = resources.files("ledger.data").joinpath(name)
+    if source.is_file():
+        target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
