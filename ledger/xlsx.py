@@ -57,6 +57,7 @@ def formats(wb) -> dict:
         "carried": wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "locked": False, "italic": True}),
         "carried_center": wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "locked": False,
                                          "italic": True, "align": "center"}),
+        "error": wb.add_format({**base, "border": 2, "border_color": "#C00000", "bg_color": "#FFC7CE", "locked": False}),
         "percent": wb.add_format({**base, "border": 1, "align": "center", "num_format": "0.0%"}),
         "number": wb.add_format({**base, "border": 1, "align": "center", "num_format": "0.##"}),
     }

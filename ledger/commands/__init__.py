@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
+
+# (module under ledger.commands, attribute holding the click command or group)
+COMMANDS = [
+    ("plan", "plan"),
+    ("templates", "templates"),
+    ("collect", "collect"),
+]
 
 
 def register(cli: click.Group) -> None:
-    from ledger.commands import plan, templates
-
-    cli.add_command(plan.plan)
-    cli.add_command(templates.templates)
+    for module, attr in COMMANDS:
+        cli.add_command(getattr(import_module(f"ledger.commands.{module}"), attr))

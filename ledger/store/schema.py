@@ -106,7 +106,8 @@ intake = sa.Table(   # one row per file that entered the inbox: its single recor
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sha256", sa.String(64), nullable=False, index=True),
     sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("original_name", sa.Text, nullable=False),
+    sa.Column("original_name", sa.Text, nullable=False),        # path relative to inbox/
+    sa.Column("inbox_mtime_ns", sa.BigInteger),                 # identifies the file instance taken in
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, default=_now),
     sa.Column("outcome", sa.String(16), nullable=False),   # accepted, rejected, duplicate
     sa.Column("period", sa.String(7)),

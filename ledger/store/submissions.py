@@ -61,3 +61,49 @@ def template_record(engine: Engine | Connection, template_id: str) -> dict[str, 
         with engine.connect() as conn:
             row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def record_intake(conn: Connection, **values: Any) -> int:
+    """Record the one outcome of a file that entered the inbox; return its id."""
+    values.setdefault("received_at", s._now())
+    return conn.execute(s.intake.insert().values(**values)).inserted_primary_key[0]
+
+
+def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | None:
+    """The first recorded accepted or rejected intake of these exact bytes, if any."""
+    query = (sa.select(s.intake).where(s.intake.c.sha256 == sha256, s.intake.c.outcome != "duplicate")
+             .order_by(s.intake.c.id).limit(1))
+    if isinstance(engine, Connection):
+        row = engine.execute(query).mappings().first()
+    else:
+        with engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
+                    unit_id: int, submitted_at, rows: list[dict[str, Any]]) -> int:
+    """Store an accepted submission as the current one of its unit and period.
+
+    The earlier current submission, if any, is kept as history and marked superseded.
+    ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``.
+    """
+    sub = s.submissions
+    new_id = conn.execute(sub.insert().values(
+        intake_id=intake_id, template_id=template_id, plan_id=plan_id, period=period, unit_id=unit_id,
+        submitted_at=submitted_at, is_current=True)).inserted_primary_key[0]
+    conn.execute(sub.update()
+                 .where(sub.c.period == period, sub.c.unit_id == unit_id, sub.c.is_current, sub.c.id != new_id)
+                 .values(is_current=False, superseded_by=new_id))
+    if rows:
+        conn.execute(s.submission_rows.insert(), [{"submission_id": new_id, **r} for r in rows])
+    return new_id
+
+
+def submission_history(engine: Engine, period: str, unit_name: str) -> list[dict[str, Any]]:
+    """Every accepted submission of a unit for a period, oldest first."""
+    query = (sa.select(s.submissions).join(s.units, s.units.c.id == s.submissions.c.unit_id)
+             .where(s.submissions.c.period == period, s.units.c.name == unit_name)
+             .order_by(s.submissions.c.id))
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

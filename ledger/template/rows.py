@@ -18,6 +18,8 @@ class TemplateRow:
     cells: dict[str, Any]                                   # plan cells by layout key
     carried: dict[str, Any] = field(default_factory=dict)   # input cells from the last period
     note: str = ""                                          # last period's progress, as a comment
+    typed: dict[str, Any] = field(default_factory=dict)     # values a unit typed (feedback workbooks)
+    marks: dict[str, str] = field(default_factory=dict)     # layout key -> problem, highlighted
 
     def plan_values(self) -> tuple[str, ...]:
         return tuple(str(self.cells[c.key]) for c in (layout.BY_KEY["row_key"], *layout.PLAN_COLUMNS))

@@ -36,6 +36,7 @@ class TemplateSpec:
     rows: list[TemplateRow]
     carried_from: str | None = None          # period the carried values come from
     status_help: dict[str, str] = field(default_factory=dict)
+    problems: list = field(default_factory=list)   # findings: makes this a feedback workbook
 
 
 STATUS_HELP = {
@@ -52,6 +53,10 @@ def write_template(spec: TemplateSpec, path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
     fmt = formats(wb)
+    if spec.problems:
+        from ledger.collect.feedback import problem_sheet
+
+        problem_sheet(wb, fmt, spec)
     _guide_sheet(wb, fmt, spec)
     _ledger_sheet(wb, fmt, spec)
     _meta_sheet(wb, spec)
@@ -107,7 +112,8 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
 
 def _ledger_sheet(wb, fmt, spec: TemplateSpec) -> None:
     ws = wb.add_worksheet(layout.LEDGER_SHEET)
-    ws.activate()
+    if not spec.problems:
+        ws.activate()
     ncols = len(layout.COLUMNS)
     ws.merge_range(0, 0, 0, ncols - 1, title_of(spec), fmt["title"])
     ws.set_row(0, 36)
@@ -131,20 +137,28 @@ def _ledger_sheet(wb, fmt, spec: TemplateSpec) -> None:
 def _write_row(ws, fmt, r: int, row: TemplateRow) -> None:
     lines = 1
     for c, col in enumerate(layout.COLUMNS):
-        if col.input:
-            value = row.carried.get(col.key)
-            carried = value not in (None, "")
-            style = ("carried" if carried else "input") + ("_center" if col.kind != layout.TEXT else "")
-            _write_value(ws, r, c, value, fmt[style])
-        else:
-            value = row.cells[col.key]
-            _write_value(ws, r, c, value, fmt["center" if col.kind in (layout.INT, layout.ROLE) else "wrap"])
+        value, style = _cell_value(row, col)
+        if col.key in row.marks:
+            style = "error"
+            ws.write_comment(r, c, row.marks[col.key], {"author": "ledger", "x_scale": 3, "y_scale": 2})
+        _write_value(ws, r, c, value, fmt[style])
         if value not in (None, "") and not col.hidden:
             lines = max(lines, math.ceil(text_width(str(value)) / max(col.width - 1, 1)))
     ws.set_row(r, min(409, max(30, LINE_HEIGHT * lines + 6)))
-    if row.note:
+    if row.note and "progress" not in row.marks:
         ws.write_comment(r, layout.column_index("progress"), row.note,
                          {"author": "ledger", "x_scale": 3, "y_scale": 2.5, "font_name": "宋体"})
+
+
+def _cell_value(row: TemplateRow, col: layout.Column) -> tuple[object, str]:
+    """The value of a cell and the name of its format."""
+    centred = "_center" if col.kind != layout.TEXT else ""
+    if not col.input:
+        return row.cells[col.key], "center" if col.kind in (layout.INT, layout.ROLE) else "wrap"
+    if row.typed:
+        return row.typed.get(col.key), "input" + centred
+    value = row.carried.get(col.key)
+    return value, ("carried" if value not in (None, "") else "input") + centred
 
 
 def _write_value(ws, r: int, c: int, value, cell_format) -> None:

@@ -1,0 +1,1 @@
+"""Collect: returned workbooks into submissions or feedback."""

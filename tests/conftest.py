@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh workspace, a small stored plan, and helpers to fill templates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ledger.plan.model import Plan, PlanItem, Section
+from ledger.store.plans import save_plan
+from ledger.workspace import init_workspace
+
+SHARED_PLANS = Path(__file__).resolve().parents[1].parent / "shared" / "plans"
+
+
+def sample_plan() -> Plan:
+    """Three sections' worth of items covering co-leads, support units and an unassigned item."""
+    s1, s2 = "深入实施创新驱动发展战略", "积极稳妥抓好组织实施"
+    return Plan("测试县2024年工作要点", 2024, [
+        PlanItem("1", "培育战略科技力量", "培育战略科技力量。力争各类市级以上创新平台达到 2 家。", s1, "一",
+                 ["县发展改革局", "县科技局"], []),
+        PlanItem("2", "强化关键核心技术攻关", "强化关键核心技术攻关。争取市级以上科技计划项目 5 项以上。", s1, "一",
+                 ["县科技局"], ["县财政局", "县发展改革局"]),
+        PlanItem("3", "加快建设人才集聚高地", "加快建设人才集聚高地。新引进高校毕业生 1200 人以上。", s1, "一",
+                 ["县委组织部"], ["县科技局"]),
+        PlanItem("4", "强化组织推进", "强化组织推进。建立年度工作要点落实台账。", s2, "二", [], []),
+    ], [Section("一", s1), Section("二", s2)])
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def planned(workspace):
+    save_plan(workspace.engine, sample_plan(), origin="import")
+    return workspace
+
+
+def fill_template(path: Path, values: dict[int, dict[str, object]], out: Path | None = None) -> Path:
+    """Fill data rows (0-based index among task rows) by layout key, as a department would."""
+    from ledger import layout
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.LEDGER_SHEET]
+    for index, row_values in values.items():
+        row = layout.FIRST_DATA_ROW + index
+        for key, value in row_values.items():
+            ws.cell(row=row, column=layout.column_index(key) + 1, value=value)
+    out = out or path
+    wb.save(out)
+    return out
+
+
+GOOD = {"progress": "已完成平台申报材料报送。", "status": "序时推进", "percent": 60,
+        "problems": "", "next_steps": "跟进评审。", "person": "张三", "phone": "0533-1234567"}
+
+
+def fill_all(path: Path, out: Path, **overrides) -> Path:
+    """Fill every task row correctly (with overrides by key) and save to ``out``."""
+    from python_calamine import CalamineWorkbook
+    from ledger import layout
+
+    n = len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(layout.LEDGER_SHEET).to_python()) - 3
+    return fill_template(path, {i: {**GOOD, **overrides} for i in range(n)}, out)
+
+
+def age(path: Path, seconds: float = 3600) -> Path:
+    """Make a file look settled (written a while ago)."""
+    t = (datetime.now(timezone.utc) - timedelta(seconds=seconds)).timestamp()
+    os.utime(path, (t, t))
+    return path
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
