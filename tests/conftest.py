@@ -51,7 +51,9 @@ def fill_template(path: Path, values: dict[int, dict[str, object]], out: Path | 
     for index, row_values in values.items():
         row = layout.FIRST_DATA_ROW + index
         for key, value in row_values.items():
-            ws.cell(row=row, column=layout.column_index(key) + 1, value=value)
+            cell = ws.cell(row=row, column=layout.column_index(key) + 1, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"      # typed as text ('=1+1), not a formula
     out = out or path
     wb.save(out)
     return out
@@ -79,3 +81,24 @@ def age(path: Path, seconds: float = 3600) -> Path:
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+LO_FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "ods": "ods", "xls": "xls:MS Excel 97", "pdf": "pdf"}
+
+
+def libreoffice_convert(source: Path, fmt: str, outdir: Path) -> Path:
+    """Open ``source`` in LibreOffice headless and save it as ``fmt`` (an open-and-save round trip)."""
+    import subprocess
+    import tempfile
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                        "--convert-to", LO_FILTERS[fmt], "--outdir", str(outdir), str(source)],
+                       check=True, capture_output=True, timeout=180)
+    out = outdir / f"{source.stem}.{fmt}"
+    assert out.is_file(), f"LibreOffice did not write {out}"
+    return out

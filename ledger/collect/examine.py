@@ -1,0 +1,160 @@
+"""Examine one inbox file: safety gate, identification, validation. Reads only; stores nothing.
+
+Runs in worker processes during a large collect, so it opens its own database engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ledger.findings import ERROR, Finding, Report
+from ledger.settings import Settings
+
+UNIDENTIFIED = "未识别"
+
+
+@dataclass
+class Examination:
+    """What collect learned about one file, before any outcome is recorded."""
+
+    path: Path
+    name: str                       # path relative to inbox/
+    size: int
+    mtime_ns: int
+    sha256: str
+    report: Report = field(default_factory=Report)
+    template: dict[str, Any] | None = None     # the issued template's record
+    unit: str | None = None
+    period: str | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    feedback_spec: Any = None                  # TemplateSpec with marks, for a feedback workbook
+
+    @property
+    def accepted(self) -> bool:
+        return self.report.valid and self.template is not None
+
+
+def fingerprint(path: Path) -> tuple[int, int, str]:
+    """(size, mtime_ns, sha256) of a file, read in chunks."""
+    st = path.stat()
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return st.st_size, st.st_mtime_ns, h.hexdigest()
+
+
+def examine(path: Path, name: str, db_url: str, settings: Settings) -> Examination:
+    size, mtime_ns, sha = fingerprint(path)
+    exam = Examination(path, name, size, mtime_ns, sha)
+    try:
+        _examine(exam, db_url, settings)
+    except Exception as exc:  # noqa: BLE001 - an unreadable file is a finding, never a crash
+        exam.report.add(Finding("file-corrupt", ERROR, f"文件已损坏或不是Excel工作簿（{type(exc).__name__}）：请用下发的模板重新填写后报送", value=name))
+        exam.template = None
+    return exam
+
+
+def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
+    from ledger.collect.safety import Limits, detect_format, inspect_file
+    from ledger.collect.reader import read_workbook
+
+    limits = Limits(max_file_bytes=int(settings.collect.max_file_mb * 1024 * 1024))
+    problem = inspect_file(exam.path, limits)
+    if problem:
+        exam.report.add(problem)
+        return
+    read = read_workbook(exam.path, detect_format(exam.path))
+    identity = read.identity
+    if identity is None:
+        exam.report.add(Finding("identity-missing", ERROR, "未找到模板标识，文件不是下发的台账模板：请使用督查室下发的本单位模板填写（可在原模板中修改后报送，文件名可随意）", value=exam.name))
+        return
+    exam.unit, exam.period = identity.unit, identity.period
+    template = _template_checks(exam, identity, db_url)
+    if template is None:
+        return
+    _validate(exam, read, template, db_url, settings)
+
+
+def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any] | None:
+    from ledger.store.submissions import template_record
+
+    engine = _engine(db_url)
+    record = template_record(engine, identity.template_id)
+    if record is None:
+        exam.report.add(Finding("template-unknown", ERROR, f"模板标识不在本工作区的下发记录中（单位“{identity.unit}”，月份 {identity.period}）：请使用本次下发的模板填写", value=identity.template_id))
+        return None
+    if (record["unit"], record["period"]) != (identity.unit, identity.period):
+        exam.report.add(Finding("identity-mismatch", ERROR, f"文件的模板标识被改动（记录为“{record['unit']}” {record['period']}）：请使用下发的模板重新填写", value=identity.unit))
+        return None
+    exam.unit, exam.period = record["unit"], record["period"]
+    current = _current_version(db_url)
+    if record["plan_version"] != current:
+        exam.report.add(Finding("plan-superseded", ERROR, f"此模板属于第 {record['plan_version']} 版计划，计划已更新为第 {current} 版：请使用 templates/{record['period']}/ 中新下发的模板重新填写", value=str(record["plan_version"])))
+        return None
+    return record
+
+
+def _validate(exam: Examination, read, record: dict[str, Any], db_url: str, settings: Settings) -> None:
+    from ledger.collect.validate import Expected, validate_ledger
+    from ledger.template.rows import unit_rows
+
+    plan = _plan(db_url, record["plan_version"])
+    if exam.unit not in plan.units():
+        exam.report.add(Finding("unit-unknown", ERROR, f"单位“{exam.unit}”不在当前计划的责任单位中：请与督查室联系", value=exam.unit))
+        return
+    expected = Expected(record["id"], record["period"], exam.unit, unit_rows(plan, exam.unit), record["digest"])
+    result = validate_ledger(read, expected, settings)
+    exam.report.extend(result.report.findings)
+    exam.template = record
+    exam.rows = result.rows
+    if not result.report.valid:
+        exam.feedback_spec = _feedback_spec(read, record, plan, expected, result.report.findings, db_url, settings)
+
+
+def _feedback_spec(read, record, plan, expected, findings, db_url: str, settings: Settings):
+    from ledger import layout
+    from ledger.collect.feedback import mark_rows
+    from ledger.collect.normalise import clean_text
+    from ledger.period import deadline
+    from ledger.template.identity import Identity
+    from ledger.template.writer import TemplateSpec
+
+    exam_unit = expected.unit
+    identity = Identity(record["id"], str(record["plan_version"]), record["period"], exam_unit,
+                        record["layout_version"], record["digest"])
+    office = settings.office
+    spec = TemplateSpec(identity=identity, plan_title=plan.title, unit=exam_unit, period=record["period"],
+                        deadline=deadline(record["period"], office.deadline_day), office_name=office.name,
+                        office_contact=office.contact, office_phone=office.phone,
+                        statuses=list(settings.templates.statuses), password=settings.templates.password,
+                        rows=expected.rows)
+    typed = {clean_text(r.values.get("row_key")): r.values for r in read.rows}
+    row_of_key = {r.number: clean_text(r.values.get("row_key")) for r in read.rows}
+    return mark_rows(spec, findings, typed, row_of_key)
+
+
+@lru_cache(maxsize=4)
+def _engine(db_url: str):
+    from ledger.store.schema import connect
+
+    return connect(db_url)
+
+
+@lru_cache(maxsize=8)
+def _plan(db_url: str, version: int):
+    from ledger.store.plans import load_plan
+
+    return load_plan(_engine(db_url), version)
+
+
+def _current_version(db_url: str) -> int:
+    import sqlalchemy as sa
+    from ledger.store import schema as s
+
+    with _engine(db_url).connect() as conn:
+        return conn.execute(sa.select(sa.func.max(s.plans.c.version))).scalar()

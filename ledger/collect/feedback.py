@@ -1,0 +1,98 @@
+"""Feedback to a department: its workbook with offending cells highlighted, and a 问题清单 sheet.
+
+The feedback workbook is the unit's own template rebuilt with the values it typed, so it keeps
+the identification, protection and validation and can be corrected and sent back as it is.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import xlsxwriter
+
+from ledger import layout
+from ledger.findings import Finding
+from ledger.xlsx import atomic_output, formats
+
+PROBLEM_SHEET = "问题清单"
+PROBLEM_HEADERS = ("序号", "单元格", "列", "填写内容", "问题", "修改方法", "级别")
+PROBLEM_WIDTHS = (6, 9, 14, 24, 46, 40, 8)
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """(problem, how to fix): messages put the fix after their first “请”."""
+    at = message.find("请")
+    if at <= 0:
+        return message, ""
+    return message[:at].rstrip("：:，,；; "), message[at:]
+
+
+def problem_sheet(wb, fmt, spec) -> None:
+    """The 问题清单 sheet, first and active, listing every finding."""
+    ws = wb.add_worksheet(PROBLEM_SHEET)
+    ws.activate()
+    n_errors = sum(1 for f in spec.problems if f.is_error)
+    ws.merge_range(0, 0, 0, len(PROBLEM_HEADERS) - 1, "台账退回修改意见", fmt["title"])
+    ws.merge_range(1, 0, 1, len(PROBLEM_HEADERS) - 1,
+                   f"填报单位：{spec.unit}　　共 {n_errors} 处错误须修改后重新报送（标红单元格）；提示仅供核对。"
+                   "请直接在本文件“台账”工作表中修改，保存后重新报送。", fmt["subtitle"])
+    ws.set_row(1, 36)
+    for c, (header, width) in enumerate(zip(PROBLEM_HEADERS, PROBLEM_WIDTHS)):
+        ws.set_column(c, c, width)
+        ws.write_string(2, c, header, fmt["header"])
+    for r, finding in enumerate(spec.problems, start=3):
+        _problem_row(ws, fmt, r, finding)
+    ws.repeat_rows(2)
+    ws.freeze_panes(3, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C— &P —")
+
+
+def _problem_row(ws, fmt, r: int, f: Finding) -> None:
+    problem, fix = split_message(f.message)
+    value = "" if f.value is None else str(f.value)
+    cells = (str(r - 2), f.cell or "", f.column or "", value, problem, fix, "错误" if f.is_error else "提示")
+    for c, text in enumerate(cells):
+        ws.write_string(r, c, text, fmt["wrap"])
+
+
+def mark_rows(spec, findings: list[Finding], typed_rows: dict[str, dict], row_of_key: dict[int, str]):
+    """A copy of the template spec carrying the unit's values and the cells to highlight.
+
+    ``typed_rows`` maps row keys to the values the unit typed; ``row_of_key`` maps worksheet rows
+    in the returned file to row keys, so findings located by row land on the right task.
+    """
+    spec = copy.deepcopy(spec)
+    by_key = {r.cells["row_key"]: r for r in spec.rows}
+    for key, values in typed_rows.items():
+        if key in by_key:
+            by_key[key].typed = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS}
+    for f in findings:
+        row = by_key.get(row_of_key.get(f.row or -1, ""))
+        if row is not None and f.field in layout.BY_KEY:
+            row.marks[f.field] = _comment(row.marks.get(f.field), f)
+    spec.problems = list(findings)
+    return spec
+
+
+def _comment(previous: str | None, f: Finding) -> str:
+    text = f.message
+    if f.code == "plan-cell-changed":
+        text += f"（本文件已恢复原内容；您改为：“{f.value}”）"
+    return f"{previous}\n{text}" if previous else text
+
+
+def write_problem_list(path: Path, title: str, findings: list[Finding]) -> Path:
+    """A workbook holding only the 问题清单, for files that could not be identified."""
+    class _Spec:  # the two attributes problem_sheet reads
+        unit = title
+        problems = findings
+
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        problem_sheet(wb, formats(wb), _Spec)
+        wb.close()
+    return path

@@ -1,0 +1,262 @@
+"""``collect``: every file in inbox/ ends in exactly one recorded outcome, and leaves the inbox.
+
+Order of work for a file, so that a crash at any point loses and duplicates nothing:
+1. examine it (read only);
+2. copy it to its destination (archive/ or outbox/returns/) and write any feedback, atomically;
+3. record the outcome, and for an accepted file the submission, in one database transaction;
+4. remove it from inbox/.
+A crash before 3 leaves the file in the inbox with nothing stored; a crash between 3 and 4 is
+recognised on the next run (same name, size, mtime and sha256 already recorded) and only step 4
+is redone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ledger.collect.examine import UNIDENTIFIED, Examination, examine
+from ledger.findings import ERROR, Finding
+from ledger.store import events
+from ledger.store.submissions import record_intake, save_submission, seen_sha256
+from ledger.workspace import Workspace
+
+ACCEPTED, REJECTED, DUPLICATE, PENDING = "accepted", "rejected", "duplicate", "pending"
+OUTCOME_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", DUPLICATE: "重复报送", PENDING: "等待写入完成"}
+PARALLEL_FROM = 16
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    outcome: str
+    unit: str | None = None
+    period: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    stored: str | None = None
+    feedback: str | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if not f.is_error)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "outcome": self.outcome, "unit": self.unit, "period": self.period,
+                "errors": self.errors, "warnings": self.warnings, "stored": self.stored,
+                "feedback": self.feedback, "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class CollectResult:
+    files: list[FileOutcome]
+    dry_run: bool = False
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = {k: 0 for k in (ACCEPTED, REJECTED, DUPLICATE, PENDING)}
+        for f in self.files:
+            counts[f.outcome] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "totals": self.totals, "files": [f.to_dict() for f in self.files]}
+
+
+# Test hook: called with a step name between the steps of finishing a file (crash injection).
+_step_hook: Callable[[str], None] = lambda step: None
+
+
+def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect",
+                  now: datetime | None = None, workers: int | None = None) -> CollectResult:
+    """Give every settled file in the inbox its one outcome (or, with dry_run, report it only)."""
+    now = now or datetime.now(timezone.utc)
+    with ws.lock():
+        candidates, pending = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
+        outcomes = [FileOutcome(name, PENDING) for name in pending]
+        for exam in _examine_all(ws, candidates, workers):
+            outcomes.append(_finish(ws, exam, dry_run, command, now))
+        result = CollectResult(outcomes, dry_run)
+        if not dry_run and candidates:
+            events.record(ws.engine, command, "collect", _summary(result), result.totals)
+    return result
+
+
+def _summary(result: CollectResult) -> str:
+    t = result.totals
+    return f"接收 {t[ACCEPTED]} 个，退回 {t[REJECTED]} 个，重复 {t[DUPLICATE]} 个"
+
+
+def scan_inbox(inbox: Path, settle_seconds: float, now: datetime) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(files ready to collect, files still being written); skips lock files and hidden files."""
+    ready, pending = [], []
+    if not inbox.is_dir():
+        return ready, pending
+    for path in sorted(inbox.rglob("*")):
+        name = path.relative_to(inbox).as_posix()
+        if not path.is_file() or _skipped(path.relative_to(inbox)):
+            continue
+        age = now.timestamp() - path.stat().st_mtime
+        (ready.append((path, name)) if age >= settle_seconds else pending.append(name))
+    ready.sort(key=lambda pn: (pn[0].stat().st_mtime_ns, pn[1]))
+    return ready, pending
+
+
+def _skipped(relative: Path) -> bool:
+    """Office lock files (~$x.xlsx), hidden files and folders, our README and temporary copies."""
+    parts = relative.parts
+    return (any(p.startswith(".") for p in parts) or relative.name.startswith("~$")
+            or relative.as_posix() == "README.md" or relative.name.startswith(".~lock."))
+
+
+def _examine_all(ws: Workspace, candidates: list[tuple[Path, str]], workers: int | None) -> Iterator[Examination]:
+    settings, url = ws.settings, ws.db_url
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(candidates) < PARALLEL_FROM:
+        for path, name in candidates:
+            yield examine(path, name, url, settings)
+        return
+    n = len(candidates)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(examine, [p for p, _ in candidates], [nm for _, nm in candidates],
+                            [url] * n, [settings] * n, chunksize=max(1, n // (workers * 16)))
+
+
+def _finish(ws: Workspace, exam: Examination, dry_run: bool, command: str, now: datetime) -> FileOutcome:
+    prior = seen_sha256(ws.engine, exam.sha256)
+    if prior and prior["original_name"] == exam.name and prior["inbox_mtime_ns"] == exam.mtime_ns:
+        return _resume(ws, exam, prior, dry_run)     # recorded before a crash; only the removal is left
+    if prior:
+        return _duplicate(ws, exam, prior, dry_run, command, now)
+    if dry_run:
+        return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
+    return _accept(ws, exam, command, now) if exam.accepted else _reject(ws, exam, command, now)
+
+
+def _outcome(exam: Examination, outcome: str, **kw: Any) -> FileOutcome:
+    return FileOutcome(exam.name, outcome, exam.unit, exam.period, list(exam.report.findings), **kw)
+
+
+def _stamp(now: datetime, exam: Examination) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%S')}_{exam.sha256[:8]}_{Path(exam.name).name}"
+
+
+def _accept(ws: Workspace, exam: Examination, command: str, now: datetime) -> FileOutcome:
+    from ledger.store.plans import unit_id_for
+
+    target = ws.archive_dir / exam.period / _safe(exam.unit) / _stamp(now, exam)
+    _copy_atomic(exam.path, target)
+    _step_hook("copied")
+    submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
+    with ws.engine.begin() as conn:
+        unit_id = unit_id_for(conn, exam.unit)
+        intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
+        save_submission(conn, intake_id=intake_id, template_id=exam.template["id"], plan_id=exam.template["plan_id"],
+                        period=exam.period, unit_id=unit_id, submitted_at=submitted_at, rows=exam.rows)
+        events.record(conn, command, "accepted", f"{exam.unit} {exam.period} 报送已接收", {"file": exam.name, "sha256": exam.sha256})
+        _step_hook("recorded")
+    _remove(exam.path, ws.inbox_dir)
+    return _outcome(exam, ACCEPTED, stored=ws.relative(target))
+
+
+def _reject(ws: Workspace, exam: Examination, command: str, now: datetime) -> FileOutcome:
+    from ledger.collect.feedback import write_problem_list
+    from ledger.store.plans import unit_id_for
+
+    folder = ws.outbox_dir / "returns" / (exam.period or UNIDENTIFIED)
+    target = folder / _stamp(now, exam)
+    _copy_atomic(exam.path, target)
+    feedback = _write_feedback(exam, folder, write_problem_list)
+    _step_hook("copied")
+    with ws.engine.begin() as conn:
+        unit_id = unit_id_for(conn, exam.unit) if exam.template else None
+        _record(conn, ws, exam, REJECTED, now, unit_id, stored=target, feedback=feedback)
+        events.record(conn, command, "rejected", f"{exam.unit or exam.name} 报送已退回", {"file": exam.name, "sha256": exam.sha256})
+        _step_hook("recorded")
+    _remove(exam.path, ws.inbox_dir)
+    return _outcome(exam, REJECTED, stored=ws.relative(target), feedback=ws.relative(feedback))
+
+
+def _write_feedback(exam: Examination, folder: Path, write_problem_list) -> Path:
+    from ledger.template.writer import write_template
+    from ledger.xlsx import atomic_output
+
+    if exam.feedback_spec is not None:
+        path = folder / f"{_safe(exam.unit)}_退回.xlsx"
+        with atomic_output(path) as tmp:
+            write_template(exam.feedback_spec, tmp)
+        return path
+    stem = _safe(exam.unit) if exam.unit else Path(exam.name).stem
+    return write_problem_list(folder / f"{stem}_退回.xlsx", exam.unit or Path(exam.name).name, exam.report.findings)
+
+
+def _duplicate(ws: Workspace, exam: Examination, prior: dict, dry_run: bool, command: str, now: datetime) -> FileOutcome:
+    when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
+    note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=exam.name)
+    exam.report.findings[:] = [note]
+    if dry_run:
+        return _outcome(exam, DUPLICATE)
+    target = ws.archive_dir / "duplicates" / now.strftime("%Y-%m") / _stamp(now, exam)
+    _copy_atomic(exam.path, target)
+    with ws.engine.begin() as conn:
+        _record(conn, ws, exam, DUPLICATE, now, prior.get("unit_id"), stored=target,
+                period=prior.get("period"), template_id=prior.get("template_id"))
+        _step_hook("recorded")
+    _remove(exam.path, ws.inbox_dir)
+    return _outcome(exam, DUPLICATE, stored=ws.relative(target))
+
+
+def _resume(ws: Workspace, exam: Examination, prior: dict, dry_run: bool) -> FileOutcome:
+    if not dry_run:
+        _remove(exam.path, ws.inbox_dir)
+    return FileOutcome(exam.name, prior["outcome"], exam.unit, exam.period, [], prior.get("stored_path"), prior.get("feedback_path"))
+
+
+def _record(conn, ws: Workspace, exam: Examination, outcome: str, now: datetime, unit_id, *, stored: Path,
+            feedback: Path | None = None, period: str | None = None, template_id: str | None = None) -> int:
+    findings = exam.report.findings
+    return record_intake(
+        conn, sha256=exam.sha256, size=exam.size, original_name=exam.name, inbox_mtime_ns=exam.mtime_ns,
+        received_at=now, outcome=outcome, period=period or exam.period, unit_id=unit_id,
+        template_id=template_id or (exam.template or {}).get("id"), stored_path=ws.relative(stored),
+        feedback_path=ws.relative(feedback) if feedback else None,
+        errors=sum(1 for f in findings if f.severity == ERROR),
+        warnings=sum(1 for f in findings if f.severity != ERROR), findings=[f.to_dict() for f in findings])
+
+
+def _safe(name: str | None) -> str:
+    from ledger.template.generate import safe_file_name
+
+    return safe_file_name("x", name or UNIDENTIFIED)[2:-5]
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".tmp-{target.name}")
+    shutil.copyfile(source, tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+
+
+def _remove(path: Path, inbox: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    _prune_empty_dirs(path.parent, inbox)
+
+
+def _prune_empty_dirs(folder: Path, inbox: Path) -> None:
+    """Remove sub-folders of the inbox a file came in, once empty (never the inbox itself)."""
+    while folder != inbox and inbox in folder.parents and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

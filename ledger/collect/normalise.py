@@ -1,0 +1,86 @@
+"""Normalise typed values without loss where the meaning is certain (全角数字, 30%, 数字文本).
+
+Each function returns the normalised value and, where a reading was assumed, a note for a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from typing import Any
+
+from ledger import layout
+
+NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+PERCENT_SIGNS = "%％"
+
+
+def clean_text(value: Any) -> str:
+    """Text as a department meant it: numbers without .0, dates as YYYY-MM-DD, spaces trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != time(0) else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("\u3000", " ").strip()
+
+
+def normalise_percent(value: Any) -> tuple[Any, str | None]:
+    """A whole number 0-100 where certain; otherwise the value unchanged for the validator to reject."""
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, (int, float)):
+        return _number(value)
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+    if not text:
+        return "", None
+    if text[-1] in PERCENT_SIGNS:
+        text = text[:-1]
+    if NUMBER_RE.match(text):
+        number, _ = _number(float(text))
+        return number, None
+    return clean_text(value), None
+
+
+def _number(value: float) -> tuple[Any, str | None]:
+    if 0 < value < 1:  # a cell formatted as percent: 30% is stored as 0.3
+        scaled = round(value * 100, 6)
+        if float(scaled).is_integer():
+            return int(scaled), f"按百分比理解为 {int(scaled)}"
+    if float(value).is_integer():
+        return int(value), None
+    return value, None
+
+
+def normalise_status(value: Any, synonyms: dict[str, str]) -> tuple[str, str | None]:
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+    if text in synonyms:
+        return synonyms[text], f"“{text}”按“{synonyms[text]}”处理"
+    return text, None
+
+
+def normalise_row(values: dict[str, Any], synonyms: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(normalised values of the input columns, raw values where they differ, notes by key)."""
+    out: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for col in layout.INPUT_COLUMNS:
+        value = values.get(col.key, "")
+        if col.kind == layout.PERCENT:
+            norm, note = normalise_percent(value)
+        elif col.kind == layout.STATUS:
+            norm, note = normalise_status(value, synonyms)
+        else:
+            norm, note = clean_text(value), None
+        out[col.key] = norm
+        if note:
+            notes[col.key] = note
+        if norm != value and value not in (None, ""):
+            raw[col.key] = clean_text(value) if not isinstance(value, (int, float)) else value
+    return out, raw, notes

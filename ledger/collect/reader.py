@@ -1,0 +1,162 @@
+"""Read a returned workbook: its identification (three places) and the 台账 rows, fast.
+
+Cell values come from python-calamine (xlsx, xls, ods); document properties and defined names
+are read from the package XML with defusedxml. Nothing here judges the values.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+from python_calamine import CalamineWorkbook
+
+from ledger import layout
+from ledger.template.identity import PROPERTY_PREFIX, Identity
+
+HEADER_SCAN_ROWS = 12       # the header row is looked for in the first rows of a sheet
+_NS_PROPS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_ODF_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
+
+
+@dataclass
+class LedgerRow:
+    number: int                     # 1-based worksheet row
+    values: dict[str, Any]          # by layout key, as read
+
+
+@dataclass
+class ReadWorkbook:
+    path: Path
+    sheet_names: list[str]
+    identities: dict[str, Identity] = field(default_factory=dict)   # by source: property, sheet, name
+    ledger_sheet: str | None = None
+    columns: dict[str, int] = field(default_factory=dict)           # layout key -> 0-based column
+    header_row: int | None = None                                   # 1-based
+    rows: list[LedgerRow] = field(default_factory=list)
+
+    @property
+    def identity(self) -> Identity | None:
+        for source in ("property", "sheet", "name"):
+            if source in self.identities:
+                return self.identities[source]
+        return None
+
+
+def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
+    """Read identification and ledger rows; raises on a workbook calamine cannot open."""
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        result = ReadWorkbook(path, list(wb.sheet_names))
+        _package_identities(path, fmt, result)
+        if layout.META_SHEET in wb.sheet_names:
+            found = _sheet_identity(wb.get_sheet_by_name(layout.META_SHEET).to_python())
+            if found:
+                result.identities["sheet"] = found
+        _read_ledger(wb, result)
+    finally:
+        wb.close()
+    return result
+
+
+def _sheet_identity(rows: list[list[Any]]) -> Identity | None:
+    data = {str(r[0]): r[1] for r in rows if len(r) >= 2 and r[0] not in ("", None)}
+    return Identity.from_mapping(data, PROPERTY_PREFIX)
+
+
+def _package_identities(path: Path, fmt: str, result: ReadWorkbook) -> None:
+    if fmt not in ("xlsx", "ods"):
+        return
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        props = _xlsx_properties(zf, names) if fmt == "xlsx" else _ods_properties(zf, names)
+        found = Identity.from_mapping(props, PROPERTY_PREFIX)
+        if found:
+            result.identities["property"] = found
+        encoded = _xlsx_defined_name(zf, names) if fmt == "xlsx" else None
+        decoded = Identity.decode(encoded, digest="") if encoded else None
+        if decoded:
+            result.identities["name"] = decoded
+
+
+def _xlsx_properties(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    if "docProps/custom.xml" not in names:
+        return {}
+    root = SafeET.fromstring(zf.read("docProps/custom.xml"))
+    out = {}
+    for prop in root.iter(f"{_NS_PROPS}property"):
+        value = next(iter(prop), None)
+        if value is not None and prop.get("name"):
+            out[prop.get("name")] = (value.text or "").strip()
+    return out
+
+
+def _ods_properties(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    if "meta.xml" not in names:
+        return {}
+    root = SafeET.fromstring(zf.read("meta.xml"))
+    return {el.get(f"{_NS_ODF_META}name"): (el.text or "").strip()
+            for el in root.iter(f"{_NS_ODF_META}user-defined") if el.get(f"{_NS_ODF_META}name")}
+
+
+def _xlsx_defined_name(zf: zipfile.ZipFile, names: set[str]) -> str | None:
+    if "xl/workbook.xml" not in names:
+        return None
+    root = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    for el in root.iter(f"{_NS_MAIN}definedName"):
+        if el.get("name") == layout.DEFINED_NAME:
+            return el.text or ""
+    return None
+
+
+def _read_ledger(wb: CalamineWorkbook, result: ReadWorkbook) -> None:
+    """Find the 台账 sheet by name, or any sheet holding its header row (a renamed sheet)."""
+    order = [layout.LEDGER_SHEET] + [n for n in wb.sheet_names if n != layout.LEDGER_SHEET]
+    for name in order:
+        if name not in wb.sheet_names or name == layout.META_SHEET:
+            continue
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        header = _find_header(rows)
+        if header is not None:
+            result.ledger_sheet = name
+            result.header_row = header + 1
+            result.columns = _column_map(rows[header])
+            result.rows = _data_rows(rows, header, result.columns)
+            return
+
+
+def _find_header(rows: list[list[Any]]) -> int | None:
+    needed = max(3, len(layout.COLUMNS) // 2)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = {_clean_header(v) for v in row}
+        if sum(1 for c in layout.COLUMNS if c.header in cells) >= needed:
+            return i
+    return None
+
+
+def _clean_header(value: Any) -> str:
+    return "".join(str(value).split()) if value not in (None, "") else ""
+
+
+def _column_map(header: list[Any]) -> dict[str, int]:
+    out = {}
+    for i, value in enumerate(header):
+        col = layout.BY_HEADER.get(_clean_header(value))
+        if col and col.key not in out:
+            out[col.key] = i
+    return out
+
+
+def _data_rows(rows: list[list[Any]], header: int, columns: dict[str, int]) -> list[LedgerRow]:
+    out = []
+    for i in range(header + 1, len(rows)):
+        raw = rows[i]
+        values = {key: (raw[c] if c < len(raw) else "") for key, c in columns.items()}
+        if all(v in ("", None) for v in values.values()):
+            continue
+        out.append(LedgerRow(i + 1, values))
+    return out
