@@ -16,8 +16,8 @@ TITLE_FONT = "方正小标宋简体"
 
 
 def text_width(text: str) -> int:
-    """Display width in Excel character units: CJK characters take two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    """Display width in Excel character units: CJK characters (3 bytes in UTF-8) take two."""
+    return (len(text.encode("utf-8")) + len(text)) // 2
 
 
 @contextmanager

@@ -101,13 +101,13 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
 
 def _validate(exam: Examination, read, record: dict[str, Any], db_url: str, settings: Settings) -> None:
     from ledger.collect.validate import Expected, validate_ledger
-    from ledger.template.rows import unit_rows
 
     plan = _plan(db_url, record["plan_version"])
-    if exam.unit not in plan.units():
+    if exam.unit not in plan.unit_set:
         exam.report.add(Finding("unit-unknown", ERROR, f"单位“{exam.unit}”不在当前计划的责任单位中：请与督查室联系", value=exam.unit))
         return
-    expected = Expected(record["id"], record["period"], exam.unit, unit_rows(plan, exam.unit), record["digest"])
+    expected = Expected(record["id"], record["period"], exam.unit, _rows_of(db_url, record["plan_version"])[exam.unit],
+                        record["digest"])
     result = validate_ledger(read, expected, settings)
     exam.report.extend(result.report.findings)
     exam.template = record
@@ -117,22 +117,11 @@ def _validate(exam: Examination, read, record: dict[str, Any], db_url: str, sett
 
 
 def _feedback_spec(read, record, plan, expected, findings, db_url: str, settings: Settings):
-    from ledger import layout
     from ledger.collect.feedback import mark_rows
     from ledger.collect.normalise import clean_text
-    from ledger.period import deadline
-    from ledger.template.identity import Identity
-    from ledger.template.writer import TemplateSpec
+    from ledger.template.generate import record_identity, spec_for
 
-    exam_unit = expected.unit
-    identity = Identity(record["id"], str(record["plan_version"]), record["period"], exam_unit,
-                        record["layout_version"], record["digest"])
-    office = settings.office
-    spec = TemplateSpec(identity=identity, plan_title=plan.title, unit=exam_unit, period=record["period"],
-                        deadline=deadline(record["period"], office.deadline_day), office_name=office.name,
-                        office_contact=office.contact, office_phone=office.phone,
-                        statuses=list(settings.templates.statuses), password=settings.templates.password,
-                        rows=expected.rows)
+    spec = spec_for(settings, plan.title, record_identity(record), expected.rows)
     typed = {clean_text(r.values.get("row_key")): r.values for r in read.rows}
     row_of_key = {r.number: clean_text(r.values.get("row_key")) for r in read.rows}
     return mark_rows(spec, findings, typed, row_of_key)
@@ -150,6 +139,15 @@ def _plan(db_url: str, version: int):
     from ledger.store.plans import load_plan
 
     return load_plan(_engine(db_url), version)
+
+
+@lru_cache(maxsize=8)
+def _rows_of(db_url: str, version: int):
+    """Every unit's template rows of a plan version, built once per process."""
+    from ledger.template.rows import all_unit_rows
+
+    plan = _plan(db_url, version)
+    return all_unit_rows(plan, plan.units())
 
 
 def _current_version(db_url: str) -> int:

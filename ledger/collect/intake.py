@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 from ledger.collect.examine import UNIDENTIFIED, Examination, examine
 from ledger.findings import ERROR, Finding
 from ledger.store import events
-from ledger.store.submissions import record_intake, save_submission, seen_sha256
+from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
 from ledger.workspace import Workspace
 
 ACCEPTED, REJECTED, DUPLICATE, PENDING = "accepted", "rejected", "duplicate", "pending"
@@ -82,8 +82,9 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
     with ws.lock():
         candidates, pending = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
         outcomes = [FileOutcome(name, PENDING) for name in pending]
+        known = known_sha256(ws.engine) if candidates else set()
         for exam in _examine_all(ws, candidates, workers):
-            outcomes.append(_finish(ws, exam, dry_run, command, now))
+            outcomes.append(_finish(ws, exam, dry_run, command, now, known))
         result = CollectResult(outcomes, dry_run)
         if not dry_run and candidates:
             events.record(ws.engine, command, "collect", _summary(result), result.totals)
@@ -130,8 +131,10 @@ def _examine_all(ws: Workspace, candidates: list[tuple[Path, str]], workers: int
                             [url] * n, [settings] * n, chunksize=max(1, n // (workers * 16)))
 
 
-def _finish(ws: Workspace, exam: Examination, dry_run: bool, command: str, now: datetime) -> FileOutcome:
-    prior = seen_sha256(ws.engine, exam.sha256)
+def _finish(ws: Workspace, exam: Examination, dry_run: bool, command: str, now: datetime,
+            known: set[str]) -> FileOutcome:
+    prior = seen_sha256(ws.engine, exam.sha256) if exam.sha256 in known else None
+    known.add(exam.sha256)
     if prior and prior["original_name"] == exam.name and prior["inbox_mtime_ns"] == exam.mtime_ns:
         return _resume(ws, exam, prior, dry_run)     # recorded before a crash; only the removal is left
     if prior:
@@ -239,7 +242,19 @@ def _safe(name: str | None) -> str:
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
+    """Put a copy of ``source`` at ``target``, the source staying where it is.
+
+    A hard link costs no copying; across file systems (or where links are not supported) the
+    bytes are copied to a temporary name, flushed and renamed into place.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    try:
+        os.link(source, target)
+        return
+    except OSError:
+        pass
     tmp = target.with_name(f".tmp-{target.name}")
     shutil.copyfile(source, tmp)
     with open(tmp, "rb") as fh:

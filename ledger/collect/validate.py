@@ -131,10 +131,30 @@ def _validator(statuses: tuple[str, ...]) -> Draft202012Validator:
     return Draft202012Validator(layout.row_schema(list(statuses)))
 
 
+@lru_cache(maxsize=8)
+def _free_text_keys(statuses: tuple[str, ...]) -> frozenset[str]:
+    """Properties whose schema asks only for a (non-empty) string: for them only emptiness matters."""
+    props = layout.row_schema(list(statuses))["properties"]
+    return frozenset(k for k, sch in props.items() if set(sch) <= {"type", "minLength"} and sch["type"] == "string")
+
+
+def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...]) -> list:
+    """jsonschema errors of a row, memoised on the part of the row the schema can tell apart."""
+    free = _free_text_keys(statuses)
+    projected = tuple(sorted((k, type(v).__name__, "x" if k in free and isinstance(v, str) else v)
+                             for k, v in row.items()))
+    return _schema_errors_of(projected, statuses)
+
+
+@lru_cache(maxsize=4096)
+def _schema_errors_of(projected: tuple, statuses: tuple[str, ...]) -> list:
+    return list(_validator(statuses).iter_errors({k: v for k, _, v in projected}))
+
+
 def _check_row(sheet: str, row: LedgerRow, tpl: TemplateRow, period: str, settings: Settings, report: Report) -> dict[str, Any]:
     values, raw, notes = normalise_row(row.values, settings.collect.synonyms)
     present = {k: v for k, v in values.items() if v != ""}
-    for error in _validator(tuple(settings.templates.statuses)).iter_errors(present):
+    for error in _schema_errors(present, tuple(settings.templates.statuses)):
         report.add(_schema_finding(sheet, row, error, values, settings))
     for key, note in notes.items():
         report.add(_located(sheet, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key)))

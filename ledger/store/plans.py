@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -36,11 +37,16 @@ class StoredPlan:
 
     def units(self) -> list[str]:
         """Every responsible unit, in order of first appearance."""
+        return list(self.unit_set)
+
+    @cached_property
+    def unit_set(self) -> dict[str, None]:
+        """Responsible units as an ordered set (a plan version never changes once stored)."""
         seen: dict[str, None] = {}
         for item in self.items:
             for name in item.units:
                 seen.setdefault(name, None)
-        return list(seen)
+        return seen
 
     def item(self, item_id: int) -> StoredItem:
         return next(i for i in self.items if i.id == item_id)

@@ -69,6 +69,12 @@ def record_intake(conn: Connection, **values: Any) -> int:
     return conn.execute(s.intake.insert().values(**values)).inserted_primary_key[0]
 
 
+def known_sha256(engine: Engine) -> set[str]:
+    """The sha256 of every file ever taken in (a set of short strings, one per file)."""
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(s.intake.c.sha256).distinct()).scalars())
+
+
 def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | None:
     """The first recorded accepted or rejected intake of these exact bytes, if any."""
     query = (sa.select(s.intake).where(s.intake.c.sha256 == sha256, s.intake.c.outcome != "duplicate")

@@ -24,8 +24,9 @@ from ledger.store.plans import StoredPlan, load_plan
 from ledger.store.schema import _now
 from ledger.store.submissions import Carried, carried_values, record_templates
 from ledger.template.identity import Identity
-from ledger.template.rows import TemplateRow, rows_digest, unit_counts, unit_rows
+from ledger.template.rows import TemplateRow, all_unit_rows, rows_digest, unit_counts
 from ledger.template.writer import TemplateSpec, write_template
+from ledger.settings import Settings
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, formats
 
@@ -67,7 +68,8 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     counts = unit_counts(plan)
     chosen, collective = _choose_units(ws, plan, counts, units)
     carried = carried_values(ws.engine, chosen, before=period)
-    specs = [_spec(ws, plan, period, unit, carried.get(unit)) for unit in chosen]
+    rows = all_unit_rows(plan, chosen)
+    specs = [_spec(ws, plan, period, unit, rows[unit], carried.get(unit)) for unit in chosen]
     folder = ws.templates_dir / period
     with ws.lock():
         files = _write_all(ws, folder, specs, counts, partial=bool(units), workers=workers)
@@ -98,21 +100,34 @@ def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str
     return chosen, []
 
 
-def _spec(ws: Workspace, plan: StoredPlan, period: str, unit: str, carried: Carried | None) -> TemplateSpec:
-    rows = unit_rows(plan, unit)
-    numbers = {i.id: i.number for i in plan.items}
+def _spec(ws: Workspace, plan: StoredPlan, period: str, unit: str, rows: list[TemplateRow],
+          carried: Carried | None) -> TemplateSpec:
     if carried:
+        ids = {r.item_id for r in rows}
+        numbers = {i.id: i.number for i in plan.items if i.id in ids}
         _apply_carried(rows, carried, numbers, ws.settings.templates.carry_progress)
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
         layout_version=layout.LAYOUT_VERSION, digest=rows_digest(rows))
-    office = ws.settings.office
+    return spec_for(ws.settings, plan.title, identity, rows, carried.period if carried else None)
+
+
+def spec_for(settings: Settings, plan_title: str, identity: Identity, rows: list[TemplateRow],
+             carried_from: str | None = None) -> TemplateSpec:
+    """The writer's input for an identity and its rows, with the office's settings."""
+    office = settings.office
     return TemplateSpec(
-        identity=identity, plan_title=plan.title, unit=unit, period=period,
-        deadline=deadline(period, office.deadline_day), office_name=office.name,
+        identity=identity, plan_title=plan_title, unit=identity.unit, period=identity.period,
+        deadline=deadline(identity.period, office.deadline_day), office_name=office.name,
         office_contact=office.contact, office_phone=office.phone,
-        statuses=list(ws.settings.templates.statuses), password=ws.settings.templates.password,
-        rows=rows, carried_from=carried.period if carried else None)
+        statuses=list(settings.templates.statuses), password=settings.templates.password,
+        rows=rows, carried_from=carried_from)
+
+
+def record_identity(record: dict) -> Identity:
+    """The identity of an issued template, from its record in the store."""
+    return Identity(record["id"], str(record["plan_version"]), record["period"], record["unit"],
+                    record["layout_version"], record["digest"])
 
 
 def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, str], carry_progress: bool) -> None:

@@ -27,12 +27,23 @@ class TemplateRow:
 
 def unit_rows(plan: StoredPlan, unit: str) -> list[TemplateRow]:
     """One row per (item, role) of the unit: its lead items first, then those it supports."""
-    rows = []
-    for role in (LEAD, SUPPORT):
-        for item in plan.items:
-            if unit in (item.lead if role == LEAD else item.support):
-                rows.append(_row(item, role, len(rows) + 1))
-    return rows
+    return all_unit_rows(plan, [unit])[unit]
+
+
+def all_unit_rows(plan: StoredPlan, units: list[str]) -> dict[str, list[TemplateRow]]:
+    """``unit_rows`` for many units in one pass over the plan."""
+    wanted = set(units)
+    found: dict[str, dict[str, list]] = {u: {LEAD: [], SUPPORT: []} for u in units}
+    for item in plan.items:
+        for role, names in ((LEAD, item.lead), (SUPPORT, item.support)):
+            for name in names:
+                if name in wanted:
+                    found[name][role].append(item)
+    out = {}
+    for unit, by_role in found.items():
+        pairs = [(item, LEAD) for item in by_role[LEAD]] + [(item, SUPPORT) for item in by_role[SUPPORT]]
+        out[unit] = [_row(item, role, n) for n, (item, role) in enumerate(pairs, start=1)]
+    return out
 
 
 def _row(item, role: str, seq: int) -> TemplateRow:

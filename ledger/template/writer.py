@@ -51,7 +51,7 @@ STATUS_HELP = {
 
 def write_template(spec: TemplateSpec, path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False})
+                                        "strings_to_numbers": False, "in_memory": True})
     fmt = formats(wb)
     if spec.problems:
         from ledger.collect.feedback import problem_sheet
