@@ -17,7 +17,7 @@ ROLE_LABELS = {LEAD: "牵头", SUPPORT: "配合"}
 class Target:
     """A measurable target read from an item's text (e.g. 新增绿色工厂 3 家以上)."""
 
-    indicator: str        # the noun phrase measured, e.g. "市级以上绿色工厂"
+    indicator: str        # the noun phrase measured, e.g. "新增市级以上绿色工厂"
     value: float          # the number as written, e.g. 3 or 10.5
     unit: str             # unit as written: 家, 项, %, 亿元 ...; "" when none
     comparator: str       # "≥", "≤", "≈" or "="
