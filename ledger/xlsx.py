@@ -33,12 +33,19 @@ def atomic_output(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~umask())   # mkstemp makes files private; outputs are shared
         os.replace(tmp_path, path)
     except OSError as exc:
         raise OutputError(f"无法写入“{path}”：{exc.strerror or exc}") from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def formats(wb) -> dict:

@@ -118,6 +118,7 @@ intake = sa.Table(   # one row per file that entered the inbox: its single recor
     sa.Column("errors", sa.Integer, nullable=False, default=0),
     sa.Column("warnings", sa.Integer, nullable=False, default=0),
     sa.Column("findings", sa.JSON, nullable=False, default=list),
+    sa.Index("ix_intake_period_unit", "period", "unit_id"),
 )
 
 submissions = sa.Table(

@@ -28,7 +28,7 @@ from ledger.template.rows import TemplateRow, all_unit_rows, rows_digest, unit_c
 from ledger.template.writer import TemplateSpec, write_template
 from ledger.settings import Settings
 from ledger.workspace import Workspace
-from ledger.xlsx import atomic_output, formats
+from ledger.xlsx import atomic_output, formats, umask
 
 MANIFEST_NAME = "分发清单.xlsx"
 PARALLEL_FROM = 24          # below this many workbooks one process is faster than starting workers
@@ -160,7 +160,9 @@ def _write_all(ws: Workspace, folder: Path, specs: list[TemplateSpec], counts: d
 def _staging_dir(parent: Path, period: str) -> Path:
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".tmp-{period}-", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".tmp-{period}-", dir=parent))
+        os.chmod(staging, 0o777 & ~umask())     # mkdtemp makes it private; the period folder is shared
+        return staging
     except OSError as exc:
         raise OutputError(f"无法写入模板文件夹“{parent}”：{exc.strerror or exc}") from None
 

@@ -1,0 +1,66 @@
+"""``ledger status`` and ``ledger report``: who has reported, and the consolidated monthly workbook."""
+
+from __future__ import annotations
+
+import click
+
+from ledger.commands.common import echo_json, echo_table, workspace_from
+from ledger.period import label
+from ledger.report import StatusReport, make_report, period_status, write_reminders
+from ledger.report.merge import UNREPORTED, share
+from ledger.report.sheets import date_text, percent_text, time_text
+
+PERIOD_HELP = "报送月份 YYYY-MM（默认上月，即本月截止报送的月份）"
+
+
+@click.command()
+@click.option("--period", help=PERIOD_HELP)
+@click.option("--reminders", is_flag=True, help="同时生成催报名单 outbox/reminders/<月份>/催报名单.xlsx")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@click.pass_context
+def status(ctx: click.Context, period: str | None, reminders: bool, as_json: bool) -> None:
+    """查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。"""
+    ws = workspace_from(ctx)
+    report = period_status(ws, period)
+    path = write_reminders(ws, report) if reminders else None
+    if as_json:
+        echo_json({**report.to_dict(), "reminders": ws.relative(path) if path else None})
+        return
+    _print_status(report)
+    if path:
+        click.echo(f"已生成催报名单（{len(report.waiting())} 个单位）：{ws.relative(path)}")
+
+
+def _print_status(report: StatusReport) -> None:
+    click.echo(f"{report.plan.title} · {label(report.period)}报送情况（截止 {date_text(report.deadline)}，"
+               f"数据截至 {time_text(report.as_of) or '尚无报送'}）")
+    rows = [[u.unit.name, u.unit.lead, u.unit.support, u.label, time_text(u.submitted_at),
+             _short("；".join(u.rejection.messages) if u.rejection else "", 40)] for u in report.units]
+    echo_table(["单位", "牵头", "配合", "报送情况", "报送时间", "说明"], rows)
+    click.echo(report.totals.sentence())
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@click.command()
+@click.option("--period", help=PERIOD_HELP)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.pass_context
+def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
+    """生成某月工作台账汇总表（outbox/reports/<月份>/），供领导审阅。"""
+    ws = workspace_from(ctx)
+    result = make_report(ws, period)
+    summary = result.report.summary()
+    if as_json:
+        echo_json({**summary, "file": ws.relative(result.path)})
+        return
+    if summary["no_submissions"]:
+        click.echo(f"提示：{summary['label']}尚无单位报送，汇总表中全部任务按未报送统计")
+    click.echo(f"已生成{summary['label']}工作台账汇总表：{ws.relative(result.path)}")
+    total = summary["items"]
+    parts = [f"{k} {v['count']} 项（{percent_text(share(v['count'], total))}）"
+             for k, v in summary["counts"].items() if v["count"] or k == UNREPORTED]
+    click.echo(f"  任务 {total} 项：" + "，".join(parts))
+    click.echo("  " + result.report.status.totals.sentence())

@@ -1,0 +1,156 @@
+"""The consolidated month: merged items, changes since the previous month, lag streaks, the file.
+
+Reads happen in one snapshot; merging is delegated to the pure ``ledger.report.merge``; the
+workbook is written atomically by ``ledger.report.workbook``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ledger.period import label, previous_period
+from ledger.report import data
+from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
+                                 count_statuses, extend_streaks, merge_items, rank, share)
+from ledger.report.status import StatusReport, read_status
+from ledger.report.workbook import write_workbook
+from ledger.store import events
+from ledger.store.plans import StoredPlan, load_plan
+from ledger.workspace import Workspace
+from ledger.xlsx import atomic_output
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+@dataclass
+class Consolidated:
+    """Everything the consolidated workbook shows for one period."""
+
+    plan: StoredPlan
+    period: str
+    statuses: list[str]                       # configured vocabulary, in order
+    status: StatusReport
+    merged: dict[int, MergedItem]             # by current item id, plan order
+    entries: list[Entry]                      # every row of the period, mapped to the plan
+    previous: dict[int, MergedItem] | None    # None when the previous period has no submission
+    streaks: dict[int, int] = field(default_factory=dict)   # lagging items: consecutive months
+
+    @property
+    def previous_period(self) -> str:
+        return previous_period(self.period)
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        return count_statuses(self.merged.values(), self.statuses)
+
+    @property
+    def no_submissions(self) -> bool:
+        return not any(u.reported for u in self.status.units)
+
+    @cached_property
+    def changes(self) -> list[Change]:
+        return compare(self.merged, self.previous) if self.previous is not None else []
+
+    def lagging(self) -> list[MergedItem]:
+        """Lagging items, the most seriously lagging first, then in plan order."""
+        items = [m for m in self.merged.values() if m.lagging]
+        return sorted(items, key=lambda m: rank(m.status))
+
+    def unit_status_counts(self) -> dict[str, Counter]:
+        """Each unit's own reported statuses, counted over its rows."""
+        counts: dict[str, Counter] = {}
+        for e in self.entries:
+            counts.setdefault(e.unit, Counter())[e.status] += 1
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        total = len(self.merged)
+        return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
+                "items": total, "no_submissions": self.no_submissions,
+                "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
+                "counts": {k: {"count": v, "share": round(share(v, total), 4)} for k, v in self.counts.items()},
+                "units": self.status.totals.to_dict(),
+                "changes": count_changes(self.changes) if self.previous is not None else None,
+                "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2)}
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    report: Consolidated
+
+
+def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
+    """Read and merge one period (by default last month) for the consolidated workbook."""
+    period = data.resolve_period(period, ws.settings.office.timezone)
+    plan = load_plan(ws.engine)
+    with data.snapshot(ws.engine) as conn:
+        status = read_status(conn, period, ws.settings)
+        names = data.unit_names(conn)
+        entries = data.period_entries(conn, period, plan, names)
+        merged = merge_items(plan.items, entries)
+        previous = _merged_period(conn, plan, previous_period(period), names)
+        streaks = lag_streaks(conn, plan, period, merged, previous, names)
+    statuses = list(ws.settings.templates.statuses)
+    return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks)
+
+
+def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str]) -> dict[int, MergedItem] | None:
+    if not data.has_submissions(conn, period):
+        return None
+    return merge_items(plan.items, data.period_entries(conn, period, plan, names))
+
+
+def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[int, MergedItem],
+                previous: dict[int, MergedItem] | None, names: dict[int, str]) -> dict[int, int]:
+    """Consecutive months each lagging item has lagged, ending with ``period``.
+
+    Walks back one month at a time, reading only the lead rows of the items still lagging, and
+    stops at the first month where none is; the cost follows the streaks, not the history.
+    """
+    streaks = {i: 1 for i, m in merged.items() if m.lagging}
+    alive, step, month = set(streaks), previous, previous_period(period)
+    first = data.first_period(conn)
+    while alive and step is not None:
+        alive = extend_streaks(streaks, alive, step)
+        month = previous_period(month)
+        if not alive or first is None or month < first:
+            break
+        step = _merged_leads(conn, plan, month, alive, names)
+    return streaks
+
+
+def _merged_leads(conn: Connection, plan: StoredPlan, period: str, item_ids: set[int],
+                  names: dict[int, str]) -> dict[int, MergedItem]:
+    items = [i for i in plan.items if i.id in item_ids]
+    leads = {u for i in items for u in i.lead}
+    unit_ids = {uid for uid, name in names.items() if name in leads}
+    entries = data.period_entries(conn, period, plan, names, unit_ids=unit_ids, lead_only=True)
+    return merge_items(items, entries)
+
+
+def report_path(ws: Workspace, plan_title: str, period: str) -> Path:
+    """outbox/reports/<period>/<plan title>工作台账汇总（2024年7月）.xlsx"""
+    title = _UNSAFE.sub("_", plan_title).strip(" .")[:80] or "工作台账"
+    return ws.outbox_dir / "reports" / period / f"{title}工作台账汇总（{label(period)}）.xlsx"
+
+
+def make_report(ws: Workspace, period: str | None = None, command: str = "report") -> ReportResult:
+    """Consolidate a period and write its workbook atomically; a failed run keeps the last one."""
+    report = consolidate(ws, period)
+    path = report_path(ws, report.plan.title, report.period)
+    with atomic_output(path) as tmp:
+        write_workbook(report, tmp)
+    counts = report.counts
+    events.record(ws.engine, command, "report",
+                  f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
+                  {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+    return ReportResult(path, report)
+

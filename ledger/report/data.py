@@ -1,0 +1,220 @@
+"""Queries of one period: its expected units, current submissions and rows, and intake outcomes.
+
+Every query filters by period (submissions are indexed on period, unit, is_current), so the cost
+of a report follows the rows of its period, not the history held in the store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ledger.errors import PeriodError, PlanNotFoundError
+from ledger.period import check_period, current_period, label, previous_period
+from ledger.plan.model import LEAD
+from ledger.report.merge import Entry
+from ledger.store import schema as s
+from ledger.store.plans import StoredPlan
+
+MAX_MESSAGES = 3    # error messages shown for a rejected file
+
+
+class UnknownPeriodError(PeriodError):
+    """A period for which no template was issued and no file was received."""
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    id: int
+    version: int
+    title: str
+
+
+@dataclass
+class Unit:
+    """An expected unit of the period with its item counts in the current plan."""
+
+    id: int
+    name: str
+    lead: int
+    support: int
+
+
+@dataclass
+class Submission:
+    """A unit's current accepted submission of the period."""
+
+    unit_id: int
+    plan_id: int
+    submitted_at: datetime       # aware, UTC
+
+
+@dataclass
+class Rejection:
+    """A unit's latest file of the period, when it was rejected."""
+
+    unit_id: int
+    received_at: datetime        # aware, UTC
+    file_name: str
+    messages: list[str] = field(default_factory=list)
+
+
+def resolve_period(period: str | None, tz: str) -> str:
+    """The period asked for, or by default last month: the one whose reports fall due this month."""
+    return check_period(period) if period else previous_period(current_period(tz))
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read transaction, so every query of a status or report sees the same data."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")      # pysqlite opens no transaction for reads itself
+        else:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def plan_header(conn: Connection) -> PlanHeader:
+    """Id, version and title of the current plan."""
+    row = conn.execute(sa.select(s.plans.c.id, s.plans.c.version, s.plans.c.title)
+                       .order_by(s.plans.c.version.desc()).limit(1)).first()
+    if row is None:
+        raise PlanNotFoundError("工作区中还没有计划：请先运行 ledger plan import <通知文件>")
+    return PlanHeader(*row)
+
+
+def expected_units(conn: Connection, plan_id: int) -> list[Unit]:
+    """Units with an assignment in the plan, collective names excepted, in order of first mention."""
+    a, i, u = s.assignments, s.items, s.units
+    lead = sa.func.sum(sa.case((a.c.role == LEAD, 1), else_=0))
+    first = sa.func.min(i.c.ord * 10000 + a.c.ord)
+    query = (sa.select(u.c.id, u.c.name, lead, sa.func.count())
+             .join(a, a.c.unit_id == u.c.id).join(i, i.c.id == a.c.item_id)
+             .where(i.c.plan_id == plan_id, sa.not_(u.c.collective))
+             .group_by(u.c.id, u.c.name).order_by(first, u.c.id))
+    return [Unit(uid, name, int(n_lead), int(n) - int(n_lead)) for uid, name, n_lead, n in conn.execute(query)]
+
+
+def check_known(conn: Connection, period: str) -> None:
+    """Raise UnknownPeriodError unless templates were issued or files received for the period."""
+    for table in (s.templates, s.submissions, s.intake):
+        if conn.execute(sa.select(sa.literal(1)).where(table.c.period == period).limit(1)).first():
+            return
+    raise UnknownPeriodError(
+        f"{label(period)}（{period}）没有任何记录：既未生成模板，也未收到报送。"
+        f"请检查月份，或先运行 ledger templates --period {period}")
+
+
+def has_submissions(conn: Connection, period: str) -> bool:
+    sub = s.submissions
+    return conn.execute(sa.select(sa.literal(1)).where(sub.c.period == period, sub.c.is_current).limit(1)).first() is not None
+
+
+def first_period(conn: Connection) -> str | None:
+    """The earliest period with a submission."""
+    return conn.execute(sa.select(sa.func.min(s.submissions.c.period))).scalar()
+
+
+def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
+    """Each unit's current accepted submission of the period, by unit id."""
+    sub = s.submissions
+    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at)
+             .where(sub.c.period == period, sub.c.is_current))
+    return {uid: Submission(uid, pid, as_utc(at)) for uid, pid, at in conn.execute(query)}
+
+
+def rejections(conn: Connection, period: str) -> dict[int, Rejection]:
+    """Units whose latest file of the period (duplicates aside) was rejected, by unit id."""
+    it = s.intake
+    latest = (sa.select(sa.func.max(it.c.id).label("id"))
+              .where(it.c.period == period, it.c.unit_id.is_not(None), it.c.outcome != "duplicate")
+              .group_by(it.c.unit_id).subquery())
+    query = (sa.select(it.c.unit_id, it.c.received_at, it.c.original_name, it.c.findings)
+             .join(latest, latest.c.id == it.c.id).where(it.c.outcome == "rejected"))
+    return {uid: Rejection(uid, as_utc(at), name, error_messages(findings))
+            for uid, at, name, findings in conn.execute(query)}
+
+
+def error_messages(findings: Any, limit: int = MAX_MESSAGES) -> list[str]:
+    """The first error messages of a rejected file's findings, each with its cell."""
+    out = []
+    for f in findings if isinstance(findings, list) else []:
+        if not isinstance(f, dict) or not f.get("message") or f.get("severity", "error") != "error":
+            continue
+        out.append(f"{f['cell']}：{f['message']}" if f.get("cell") else str(f["message"]))
+    return out[:limit]
+
+
+def as_utc(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back without a zone."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def unit_names(conn: Connection) -> dict[int, str]:
+    return dict(conn.execute(sa.select(s.units.c.id, s.units.c.name)).all())
+
+
+def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str],
+                   unit_ids: set[int] | None = None, lead_only: bool = False) -> list[Entry]:
+    """The rows of the period's current submissions, mapped to the current plan's items.
+
+    Rows of an older plan version are mapped by section and item number (or the number alone
+    when it is unique); rows of items no longer in the plan are dropped. ``unit_ids`` limits the
+    query to some units; ``lead_only`` to rows reported as lead.
+    """
+    sub, r = s.submissions, s.submission_rows
+    where = [sub.c.period == period, sub.c.is_current]
+    if unit_ids is not None:
+        where.append(sub.c.unit_id.in_(sorted(unit_ids)))
+    plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
+    mapping = item_mapping(conn, plan, plan_ids)
+    if lead_only:
+        where.append(r.c.role == LEAD)
+    query = (sa.select(sub.c.unit_id, r.c.item_id, r.c.status, r.c.percent, r.c.progress,
+                       r.c.problems, r.c.next_steps)
+             .join(r, r.c.submission_id == sub.c.id).where(*where))
+    return [Entry(item, names[uid], status, percent, progress, prob, steps)
+            for uid, old, status, percent, progress, prob, steps in conn.execute(query)
+            if (item := mapping.get(old)) is not None]
+
+
+def item_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict[int, int]:
+    """Item ids of the given plan versions -> the id of the same item in the current plan."""
+    mapping = {i.id: i.id for i in plan.items}
+    others = sorted(plan_ids - {plan.id})
+    if not others:
+        return mapping
+    exact = {(i.section_number, i.number): i.id for i in plan.items}
+    repeats = Counter(i.number for i in plan.items)
+    unique = {i.number: i.id for i in plan.items if repeats[i.number] == 1}
+    query = (sa.select(s.items.c.id, s.items.c.number, s.sections.c.number)
+             .outerjoin(s.sections, s.sections.c.id == s.items.c.section_id)
+             .where(s.items.c.plan_id.in_(others)))
+    for old_id, number, section in conn.execute(query):
+        new_id = exact.get((section or "", number)) or unique.get(number)
+        if new_id is not None:
+            mapping[old_id] = new_id
+    return mapping
+
+
+def unit_items(conn: Connection, plan_id: int, unit_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """(role, item number, item title) of each unit's items in the plan, lead items first."""
+    a, i = s.assignments, s.items
+    query = (sa.select(a.c.unit_id, a.c.role, i.c.number, i.c.title)
+             .join(i, i.c.id == a.c.item_id)
+             .where(i.c.plan_id == plan_id, a.c.unit_id.in_(unit_ids))
+             .order_by(a.c.unit_id, a.c.role != LEAD, i.c.ord))
+    out: dict[int, list[tuple[str, str, str]]] = {uid: [] for uid in unit_ids}
+    for uid, role, number, title in conn.execute(query):
+        out[uid].append((role, number, title))
+    return out

@@ -1,0 +1,158 @@
+"""Sheet helpers shared by the report workbooks: formats, status colours, tables and printing.
+
+Department text always goes through ``write_string`` in a workbook opened with
+``strings_to_formulas=False, strings_to_urls=False``: a typed ``=1+1`` stays text.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import xlsxwriter
+
+from ledger.report.merge import UNREPORTED
+from ledger.xlsx import BODY_FONT, HEAD_FONT, formats
+
+GREEN, YELLOW, RED, GREY = "#C6EFCE", "#FFEB9C", "#FFC7CE", "#E0E0E0"
+FILLS = (None, GREEN, YELLOW, RED, GREY)
+STATUS_FILL = {"已完成": GREEN, "超序时": GREEN, "滞后": YELLOW, "严重滞后": RED, UNREPORTED: GREY}
+KINDS = ("wrap", "center", "int", "pct")       # text, centred text, whole number, share
+LINE_HEIGHT = 14.5
+PAPER_A4 = 9
+
+Column = tuple[str, float]                      # (Chinese header, width)
+
+
+def new_workbook(path: Path, created: datetime, title: str, author: str) -> tuple[Any, dict]:
+    """An xlsxwriter workbook that writes strings as strings, with deterministic properties."""
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    wb.set_properties({"title": title, "author": author, "company": author, "created": created,
+                       "comments": "由 ledger 生成"})
+    return wb, report_formats(wb)
+
+
+def report_formats(wb) -> dict:
+    """The shared ledger formats plus headings and one format per (fill, kind) for table cells."""
+    fmt = formats(wb)
+    fmt["h1"] = wb.add_format({"font_name": HEAD_FONT, "font_size": 14, "valign": "vcenter"})
+    base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter",
+            "text_wrap": True, "border": 1}
+    extra = {"wrap": {}, "center": {"align": "center"}, "int": {"align": "center", "num_format": "0"},
+             "pct": {"align": "center", "num_format": "0.0%"}}
+    for fill in FILLS:
+        for kind in KINDS:
+            colour = {"bg_color": fill} if fill else {}
+            fmt[(fill, kind)] = wb.add_format({**base, **extra[kind], **colour})
+    return fmt
+
+
+def created_time(as_of: datetime | None, fallback: date) -> datetime:
+    """A creation time taken from the data, never the clock: the data's latest time, else a date."""
+    if as_of:
+        return as_of.astimezone(timezone.utc)
+    return datetime(fallback.year, fallback.month, fallback.day, tzinfo=timezone.utc)
+
+
+def title_rows(sheet, fmt: dict, ncols: int, title: str, subtitle: str = "") -> int:
+    """Title (and subtitle) merged across the table; return the next free row."""
+    sheet.merge_range(0, 0, 0, ncols - 1, title, fmt["title"])
+    sheet.set_row(0, 36)
+    if not subtitle:
+        return 1
+    sheet.merge_range(1, 0, 1, ncols - 1, subtitle, fmt["subtitle"])
+    sheet.set_row(1, 22)
+    return 2
+
+
+def header_row(sheet, fmt: dict, row: int, columns: Sequence[Column], first_col: int = 0) -> None:
+    """Column widths and the header cells of a table."""
+    for c, (text, width) in enumerate(columns, start=first_col):
+        sheet.set_column(c, c, width)
+        sheet.write_string(row, c, text, fmt["header"])
+    sheet.set_row(row, 30)
+
+
+def write_row(sheet, fmt: dict, row: int, values: Sequence[Any], kinds: Sequence[str],
+              fill: str | None = None, widths: Sequence[float] | None = None, first_col: int = 0) -> None:
+    """One table row: strings as strings, numbers as numbers, None blank; height fitted to text."""
+    for c, (value, kind) in enumerate(zip(values, kinds), start=first_col):
+        write_cell(sheet, row, c, value, fmt[(fill, kind)])
+    if widths:
+        sheet.set_row(row, row_height(values, widths))
+
+
+def write_cell(sheet, row: int, col: int, value: Any, cell_format) -> None:
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, cell_format)
+    else:
+        sheet.write_string(row, col, str(value), cell_format)
+
+
+def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:
+    """A row height (points) that shows every wrapped line of the row's text."""
+    lines = 1
+    for value, width in zip(values, widths):
+        if isinstance(value, str) and value:
+            per_line = max(width - 1.5, 1)
+            lines = max(lines, sum(math.ceil(max(_width(part), 1) / per_line) for part in value.split("\n")))
+    return min(409, max(22, LINE_HEIGHT * lines + 6))
+
+
+def _width(text: str) -> float:
+    """Display width, fast: a CJK character is 3 bytes in UTF-8 and 2 wide, ASCII 1 byte and 1 wide."""
+    return (len(text.encode("utf-8")) + len(text)) / 2
+
+
+def print_setup(sheet, last_row: int, last_col: int, repeat: int | None = None) -> None:
+    """A4 landscape, fitted to the page width, header row repeated, page numbers — 1 —."""
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+    sheet.center_horizontally()
+    sheet.set_footer("&C— &P —")
+    sheet.set_start_page(1)
+    sheet.print_area(0, 0, max(last_row, 0), last_col)
+    if repeat is not None:
+        sheet.repeat_rows(repeat)
+
+
+def table_sheet(sheet, fmt: dict, title: str, subtitle: str, columns: Sequence[Column]) -> int:
+    """Title, subtitle and a frozen header row; return the first data row."""
+    head = title_rows(sheet, fmt, len(columns), title, subtitle)
+    header_row(sheet, fmt, head, columns)
+    sheet.freeze_panes(head + 1, 0)
+    return head + 1
+
+
+def finish_table(sheet, first: int, last: int, ncols: int, autofilter: bool = False) -> None:
+    """Print setup (header repeated) and, when asked, an autofilter over the table."""
+    header = first - 1
+    if autofilter:
+        sheet.autofilter(header, 0, max(last, header), ncols - 1)
+    print_setup(sheet, last, ncols - 1, repeat=header)
+
+
+def section_label(number: str, title: str) -> str:
+    """一、经济发展 / （二）民生保障 / the title alone when unnumbered."""
+    if not number:
+        return title or "其他"
+    return f"{number}{title}" if number[0] in "（(" else f"{number}、{title}"
+
+
+def date_text(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def time_text(t: datetime | None) -> str:
+    return f"{date_text(t)} {t:%H:%M}" if t else ""
+
+
+def percent_text(value: float) -> str:
+    return f"{value * 100:.1f}%"

@@ -1,0 +1,218 @@
+"""The status of a period: every expected unit's outcome against the deadline, and the 催报名单.
+
+A unit reported on time when its current accepted submission arrived (in ``office.timezone``) on
+or before the deadline date, late when after; without one it is 退回待重报 when its latest file of
+the period was rejected, otherwise 未报送.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+
+from ledger.period import deadline as deadline_of, label
+from ledger.plan.model import ROLE_LABELS
+from ledger.report import data
+from ledger.report.data import PlanHeader, Rejection, Submission, Unit
+from ledger.report.merge import share
+from ledger.report.sheets import (created_time, date_text, finish_table, new_workbook, percent_text,
+                                  table_sheet, time_text, write_row)
+from ledger.settings import Settings
+from ledger.store import events
+from ledger.workspace import Workspace
+from ledger.xlsx import atomic_output
+
+ON_TIME, LATE, REJECTED, MISSING = "on_time", "late", "rejected", "missing"
+OUTCOMES = (ON_TIME, LATE, REJECTED, MISSING)
+OUTCOME_LABELS = {ON_TIME: "按时报送", LATE: "逾期报送", REJECTED: "退回待重报", MISSING: "未报送"}
+REMINDERS_NAME = "催报名单.xlsx"
+
+
+@dataclass
+class UnitStatus:
+    """One expected unit's outcome for the period."""
+
+    unit: Unit
+    outcome: str
+    submitted_at: datetime | None = None     # local time of the current accepted submission
+    rejection: Rejection | None = None
+    rejected_at: datetime | None = None      # local time the rejected file was received
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def reported(self) -> bool:
+        return self.outcome in (ON_TIME, LATE)
+
+    def reason(self) -> str:
+        """Why a rejected file went back, in one line."""
+        if not self.rejection:
+            return ""
+        why = "；".join(self.rejection.messages) or "详见退回意见"
+        return f"{time_text(self.rejected_at)} 收到的“{self.rejection.file_name}”被退回：{why}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.name, "lead": self.unit.lead, "support": self.unit.support,
+                "outcome": self.outcome, "outcome_label": self.label,
+                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+                "rejected_at": self.rejected_at.isoformat() if self.rejected_at else None,
+                "messages": self.rejection.messages if self.rejection else []}
+
+
+@dataclass
+class Totals:
+    expected: int
+    on_time: int
+    late: int
+    rejected: int
+    missing: int
+
+    @property
+    def reported(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def reporting_rate(self) -> float:
+        return share(self.reported, self.expected)
+
+    @property
+    def on_time_rate(self) -> float:
+        """Units that reported on time, over all expected units."""
+        return share(self.on_time, self.expected)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"expected": self.expected, "reported": self.reported, "on_time": self.on_time,
+                "late": self.late, "rejected": self.rejected, "missing": self.missing,
+                "reporting_rate": round(self.reporting_rate, 4), "on_time_rate": round(self.on_time_rate, 4)}
+
+    def sentence(self) -> str:
+        return (f"应报送单位 {self.expected} 个，已报送 {self.reported} 个，报送率 {percent_text(self.reporting_rate)}；"
+                f"其中按时报送 {self.on_time} 个，按时率 {percent_text(self.on_time_rate)}；"
+                f"逾期报送 {self.late} 个，退回待重报 {self.rejected} 个，未报送 {self.missing} 个。")
+
+
+@dataclass
+class StatusReport:
+    """The period's units and their outcomes."""
+
+    period: str
+    plan: PlanHeader
+    deadline: date
+    units: list[UnitStatus]
+    as_of: datetime | None = None          # latest submission or rejection, local time
+    office: str = ""
+
+    @property
+    def totals(self) -> Totals:
+        n = {o: sum(1 for u in self.units if u.outcome == o) for o in OUTCOMES}
+        return Totals(len(self.units), n[ON_TIME], n[LATE], n[REJECTED], n[MISSING])
+
+    def waiting(self) -> list[UnitStatus]:
+        """Units still owing an accepted submission: rejected first, then missing."""
+        return [u for o in (REJECTED, MISSING) for u in self.units if u.outcome == o]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
+                "plan_title": self.plan.title, "deadline": self.deadline.isoformat(),
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "units": [u.to_dict() for u in self.units], "totals": self.totals.to_dict()}
+
+
+def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneInfo) -> str:
+    if sub is not None:
+        return ON_TIME if sub.submitted_at.astimezone(tz).date() <= due else LATE
+    return REJECTED if rej is not None else MISSING
+
+
+def unit_statuses(units: list[Unit], subs: dict[int, Submission], rejs: dict[int, Rejection],
+                  due: date, tz: ZoneInfo) -> list[UnitStatus]:
+    out = []
+    for unit in units:
+        sub, rej = subs.get(unit.id), rejs.get(unit.id)
+        result = outcome(sub, rej, due, tz)
+        rej = rej if result == REJECTED else None
+        out.append(UnitStatus(unit, result, sub.submitted_at.astimezone(tz) if sub else None,
+                              rej, rej.received_at.astimezone(tz) if rej else None))
+    return out
+
+
+def latest_time(statuses: list[UnitStatus]) -> datetime | None:
+    times = [t for u in statuses for t in (u.submitted_at, u.rejected_at) if t]
+    return max(times) if times else None
+
+
+def read_status(conn: Connection, period: str, settings: Settings) -> StatusReport:
+    """The status of a period as stored (inside the caller's snapshot)."""
+    plan = data.plan_header(conn)
+    data.check_known(conn, period)
+    tz = ZoneInfo(settings.office.timezone)
+    due = deadline_of(period, settings.office.deadline_day)
+    subs = data.current_submissions(conn, period)
+    units = unit_statuses(data.expected_units(conn, plan.id), subs, data.rejections(conn, period), due, tz)
+    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name)
+
+
+def period_status(ws: Workspace, period: str | None = None) -> StatusReport:
+    """The status of a period (by default last month) in a workspace."""
+    period = data.resolve_period(period, ws.settings.office.timezone)
+    with data.snapshot(ws.engine) as conn:
+        return read_status(conn, period, ws.settings)
+
+
+def reminders_path(ws: Workspace, period: str) -> Path:
+    return ws.outbox_dir / "reminders" / period / REMINDERS_NAME
+
+
+def write_reminders(ws: Workspace, report: StatusReport, command: str = "status") -> Path:
+    """催报名单.xlsx: units owing an accepted submission, their items and what is wrong."""
+    waiting = report.waiting()
+    with data.snapshot(ws.engine) as conn:
+        items = data.unit_items(conn, report.plan.id, [u.unit.id for u in waiting])
+    path = reminders_path(ws, report.period)
+    with atomic_output(path) as tmp:
+        _reminders_workbook(tmp, report, waiting, items)
+    events.record(ws.engine, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
+                  {"period": report.period, "units": [u.unit.name for u in waiting]})
+    return path
+
+
+REMINDER_COLUMNS = (("序号", 6), ("单位", 24), ("牵头任务", 9), ("配合任务", 9), ("情况", 11),
+                    ("说明", 46), ("承担任务", 50))
+REMINDER_KINDS = ("int", "wrap", "int", "int", "center", "wrap", "wrap")
+
+
+def _reminders_workbook(path: Path, report: StatusReport, waiting: list[UnitStatus],
+                        items: dict[int, list[tuple[str, str, str]]]) -> None:
+    title = f"{report.plan.title}工作台账催报名单（{label(report.period)}）"
+    wb, fmt = new_workbook(path, created_time(report.as_of, report.deadline), title, report.office)
+    sheet = wb.add_worksheet("催报名单")
+    subtitle = (f"报送截止：{date_text(report.deadline)}　　数据截至：{time_text(report.as_of) or '尚无报送'}"
+                f"　　{report.totals.sentence()}")
+    first = table_sheet(sheet, fmt, title, subtitle, REMINDER_COLUMNS)
+    sheet.set_row(first - 2, 36)
+    widths = [w for _, w in REMINDER_COLUMNS]
+    for n, status in enumerate(waiting):
+        values = (n + 1, status.unit.name, status.unit.lead, status.unit.support, status.label,
+                  _what(status, report), _items_text(items.get(status.unit.id, [])))
+        write_row(sheet, fmt, first + n, values, REMINDER_KINDS, widths=widths)
+    if not waiting:
+        sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
+    finish_table(sheet, first, first + max(len(waiting), 1) - 1, len(widths))
+    wb.close()
+
+
+def _what(status: UnitStatus, report: StatusReport) -> str:
+    if status.outcome == REJECTED:
+        return status.reason() + "。请按退回意见修改后重新报送。"
+    return f"尚未报送{label(report.period)}工作台账（截止 {date_text(report.deadline)}）。"
+
+
+def _items_text(items: list[tuple[str, str, str]]) -> str:
+    return "\n".join(f"【{ROLE_LABELS[role]}】{number} {title}" for role, number, title in items)

@@ -1,0 +1,127 @@
+"""The consolidated monthly workbook: 总体情况, 台账汇总, 滞后事项, 单位报送情况, 未报送单位.
+
+Written with xlsxwriter from a ``Consolidated`` period; the same data gives the same file (the
+creation time is the data's as-of time, never the clock).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ledger.period import label
+from ledger.report import merge
+from ledger.report.merge import MergedItem
+from ledger.report.overview import write_overview
+from ledger.report.sheets import (GREY, STATUS_FILL, YELLOW, created_time, finish_table, new_workbook,
+                                  section_label, table_sheet, time_text, write_row)
+from ledger.report.status import LATE, ON_TIME, UnitStatus
+
+if TYPE_CHECKING:
+    from ledger.report.build import Consolidated
+
+LEDGER_COLUMNS = (("部分", 12), ("编号", 6), ("重点任务", 20), ("牵头单位", 12), ("完成状态", 9),
+                  ("完成进度(%)", 8), ("牵头单位进展情况", 36), ("配合单位进展情况", 30), ("存在问题", 22),
+                  ("下步计划", 22), ("说明", 16))
+LEDGER_KINDS = ("wrap", "center", "wrap", "wrap", "center", "int", "wrap", "wrap", "wrap", "wrap", "wrap")
+
+LAG_COLUMNS = (("序号", 6), ("部分", 12), ("编号", 6), ("重点任务", 22), ("牵头单位", 14), ("配合单位", 14),
+               ("完成状态", 9), ("完成进度(%)", 8), ("存在问题", 36), ("连续滞后", 10), ("说明", 18))
+LAG_KINDS = ("int", "wrap", "center", "wrap", "wrap", "wrap", "center", "int", "wrap", "center", "wrap")
+
+MISSING_COLUMNS = (("序号", 6), ("单位", 26), ("牵头任务", 9), ("配合任务", 9), ("情况", 12), ("说明", 60))
+MISSING_KINDS = ("int", "wrap", "int", "int", "center", "wrap")
+
+
+def write_workbook(report: Consolidated, path: Path) -> None:
+    title = f"{report.plan.title}工作台账汇总（{label(report.period)}）"
+    created = created_time(report.status.as_of, report.status.deadline)
+    wb, fmt = new_workbook(path, created, title, report.status.office)
+    write_overview(wb, fmt, report, title)
+    _ledger_sheet(wb.add_worksheet("台账汇总"), fmt, report)
+    _lag_sheet(wb.add_worksheet("滞后事项"), fmt, report)
+    _units_sheet(wb.add_worksheet("单位报送情况"), fmt, report)
+    _missing_sheet(wb.add_worksheet("未报送单位"), fmt, report)
+    wb.close()
+
+
+def _sub(report: Consolidated, text: str) -> str:
+    return f"{label(report.period)}　　数据截至：{time_text(report.status.as_of) or '尚无报送'}　　{text}"
+
+
+def _ledger_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    counts = report.counts
+    text = f"共 {len(report.merged)} 项任务，未报送 {counts[merge.UNREPORTED]} 项"
+    first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), LEDGER_COLUMNS)
+    widths = [w for _, w in LEDGER_COLUMNS]
+    for n, m in enumerate(report.merged.values()):
+        write_row(sheet, fmt, first + n, _ledger_values(m, report.streaks.get(m.item.id, 0)), LEDGER_KINDS,
+                  STATUS_FILL.get(m.status), widths)
+    finish_table(sheet, first, first + len(report.merged) - 1, len(widths), autofilter=True)
+
+
+def _ledger_values(m: MergedItem, streak: int) -> tuple:
+    item = m.item
+    return (section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
+            m.status, m.percent, merge.lead_progress(m), merge.support_progress(m), merge.problems(m),
+            merge.next_steps(m), merge.notes(m, streak))
+
+
+def _lag_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    lagging = report.lagging()
+    running = sum(1 for m in lagging if report.streaks.get(m.item.id, 0) >= 2)
+    n = {s: sum(1 for m in lagging if m.status == s) for s in ("严重滞后", "滞后")}
+    text = f"严重滞后 {n['严重滞后']} 项，滞后 {n['滞后']} 项，其中连续两个月及以上滞后 {running} 项"
+    first = table_sheet(sheet, fmt, "滞后事项清单", _sub(report, text), LAG_COLUMNS)
+    widths = [w for _, w in LAG_COLUMNS]
+    for row, m in enumerate(lagging):
+        write_row(sheet, fmt, first + row, _lag_values(row + 1, m, report.streaks.get(m.item.id, 1)),
+                  LAG_KINDS, STATUS_FILL.get(m.status), widths)
+    if not lagging:
+        sheet.merge_range(first, 0, first, len(widths) - 1, "本期无滞后事项。", fmt[(None, "wrap")])
+    finish_table(sheet, first, first + max(len(lagging), 1) - 1, len(widths), autofilter=bool(lagging))
+
+
+def _lag_values(n: int, m: MergedItem, streak: int) -> tuple:
+    item = m.item
+    return (n, section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
+            "、".join(item.support), m.status, m.percent, merge.problems(m), merge.streak_label(streak),
+            merge.notes(m))
+
+
+def _unit_columns(statuses: list[str]) -> tuple[tuple[str, float], ...]:
+    return (("序号", 6), ("单位", 24), ("牵头任务", 8), ("配合任务", 8),
+            *((s, 8) for s in statuses), ("报送时间", 17), ("报送情况", 11))
+
+
+def _units_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    statuses = [s for s in report.counts if s != merge.UNREPORTED]
+    columns = _unit_columns(statuses)
+    first = table_sheet(sheet, fmt, "各单位报送情况", _sub(report, report.status.totals.sentence()), columns)
+    sheet.set_row(first - 2, 36)
+    kinds = ("int", "wrap", "int", "int", *("int" for _ in statuses), "center", "center")
+    own = report.unit_status_counts()
+    for n, u in enumerate(report.status.units):
+        counts = own.get(u.unit.name, {})
+        values = (n + 1, u.unit.name, u.unit.lead, u.unit.support,
+                  *((counts.get(s, 0) if u.reported else None) for s in statuses),
+                  time_text(u.submitted_at), u.label)
+        write_row(sheet, fmt, first + n, values, kinds, _outcome_fill(u), [w for _, w in columns])
+    finish_table(sheet, first, first + max(len(report.status.units), 1) - 1, len(columns), autofilter=True)
+
+
+def _outcome_fill(u: UnitStatus) -> str | None:
+    return None if u.outcome == ON_TIME else YELLOW if u.outcome == LATE else GREY
+
+
+def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    waiting = report.status.waiting()
+    text = f"未报送 {len(waiting)} 个单位（其中退回待重报 {report.status.totals.rejected} 个）"
+    first = table_sheet(sheet, fmt, "未报送单位名单", _sub(report, text), MISSING_COLUMNS)
+    widths = [w for _, w in MISSING_COLUMNS]
+    for n, u in enumerate(waiting):
+        values = (n + 1, u.unit.name, u.unit.lead, u.unit.support, u.label, u.reason() or "未收到报送文件")
+        write_row(sheet, fmt, first + n, values, MISSING_KINDS, widths=widths)
+    if not waiting:
+        sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
+    finish_table(sheet, first, first + max(len(waiting), 1) - 1, len(widths))
