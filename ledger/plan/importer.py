@@ -47,6 +47,8 @@ def import_notice(workspace: Workspace, path: Path, title: str | None = None,
     plan = parse_plan(read_notice(path))
     if title:
         plan.title = title.strip()
+    if not plan.title:
+        plan.title = path.stem      # no title found in the notice: name the plan after its file
     _extract_targets(plan)
     return store_plan(workspace, plan, origin="import", source=path, command=command)
 

@@ -1,0 +1,98 @@
+"""Unit names as the office reads them: normalised, split, collective, and read from annotations."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.plan.units import is_collective, normalise_unit, read_annotation, split_units
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("县科技局", "县科技局"),
+    ("  县 科技局 ", "县科技局"),                        # half-width spaces anywhere
+    ("\u3000县\u3000科技局\u3000", "县科技局"),          # full-width spaces anywhere
+    ("县\xa0科技局", "县科技局"),                         # non-breaking space from web pages
+    ("“县科技局”，", "县科技局"),                        # quotes and trailing comma
+    ("（县科技局）", "县科技局"),                        # wrapping brackets
+    ("县科技局）", "县科技局"),                          # closing bracket left by an annotation
+    ("(县科技局", "县科技局"),                           # opening bracket left by an annotation
+    ("各镇（街道）", "各镇（街道）"),                    # balanced brackets belong to the name
+    ("县发展改革局等部门", "县发展改革局"),
+    ("县发展改革局等有关单位", "县发展改革局"),
+    ("县发展改革局等单位", "县发展改革局"),
+    ("县发展改革局等", "县发展改革局"),
+    ("县科技局负责", "县科技局"),
+    ("县委组织部牵头", "县委组织部"),
+    ("经济开发区牵头负责", "经济开发区"),
+    ("县工业和信息化局等部门配合", "县工业和信息化局"),
+    ("县有关产业专班牵头部门", "县有关产业专班牵头部门"),  # 牵头 inside the name stays
+    ("县有关产业专班牵头部门等配合", "县有关产业专班牵头部门"),
+    ("县人力资源和社会保障局", "县人力资源和社会保障局"),
+    ("牵头", ""),
+    ("", ""),
+])
+def test_normalise_unit(raw, expected):
+    assert normalise_unit(raw) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("县发展改革局、县科技局", ["县发展改革局", "县科技局"]),
+    ("县发展改革局，县科技局", ["县发展改革局", "县科技局"]),
+    ("县发展改革局,县科技局", ["县发展改革局", "县科技局"]),
+    ("县发展改革局；县科技局", ["县发展改革局", "县科技局"]),
+    ("县发展改革局;县科技局", ["县发展改革局", "县科技局"]),
+    ("县人力资源和社会保障局、县文化和旅游局", ["县人力资源和社会保障局", "县文化和旅游局"]),
+    ("县科技局、、 县科技局 ，县财政局", ["县科技局", "县财政局"]),   # empties and repeats dropped
+    ("县财政局、县科技局、县财政局", ["县财政局", "县科技局"]),        # order of first mention
+    ("各镇（街道、园区）、县财政局", ["各镇（街道、园区）", "县财政局"]),
+    ("县科技局、县财政局等部门", ["县科技局", "县财政局"]),
+    ("", []),
+])
+def test_split_units(text, expected):
+    assert split_units(text) == expected
+
+
+@pytest.mark.parametrize("name", [
+    "各镇", "各镇（街道）", "街道", "各街道", "各乡镇（街道）", "各有关部门", "县直各部门",
+    "各镇街区", "各区县", "县政府各部门", "县有关部门", "有关镇街", "镇（街道）",
+    "市推进黄河流域生态保护和高质量发展领导小组成员单位", "县有关产业专班牵头部门",
+])
+def test_collective_names(name):
+    assert is_collective(name)
+
+
+@pytest.mark.parametrize("name", [
+    "县科技局", "经济开发区", "团县委", "县委社会工作部", "县人力资源和社会保障局",
+    "市生态环境局高青分局", "街道办事处综合科", "青城镇人民政府",
+])
+def test_single_units_are_not_collective(name):
+    assert not is_collective(name)
+
+
+@pytest.mark.parametrize("content, lead, support, leaders", [
+    ("县发展改革局、县科技局负责", ["县发展改革局", "县科技局"], [], []),
+    ("县科技局负责", ["县科技局"], [], []),
+    ("牵头单位：市科技局，参与单位：市工信局、潍坊市生态环境局青州分局",
+     ["市科技局"], ["市工信局", "潍坊市生态环境局青州分局"], []),
+    ("牵头单位：县科技局、县工业和信息化局", ["县科技局", "县工业和信息化局"], [], []),
+    ("县科技局牵头,县发展改革局等部门配合", ["县科技局"], ["县发展改革局"], []),
+    ("县交通运输局、县住房城乡建设局牵头，县铁路事业服务中心等部门配合",
+     ["县交通运输局", "县住房城乡建设局"], ["县铁路事业服务中心"], []),
+    ("县商务局、经济开发区牵头负责", ["县商务局", "经济开发区"], [], []),
+    ("县委社会工作部、县残联、县税务局", ["县委社会工作部", "县残联", "县税务局"], [], []),
+    ("责任单位：县发改局、县财政局", ["县发改局", "县财政局"], [], []),
+    ("责任单位:县发改局;配合单位:县财政局;责任领导:张三、李四",
+     ["县发改局"], ["县财政局"], ["张三", "李四"]),
+    ("责任领导：王五", [], [], ["王五"]),
+])
+def test_read_annotation_roles(content, lead, support, leaders):
+    who = read_annotation(content)
+    assert (who.lead, who.support, who.leaders) == (lead, support, leaders)
+
+
+@pytest.mark.parametrize("content", [
+    "2023—2025年", "植物保护专业", "此件公开发布", "试行", "EOD", "实验室", "含5%",
+    "国发〔2022〕18号", "次", "",
+])
+def test_text_parentheses_are_not_annotations(content):
+    assert read_annotation(content) is None
