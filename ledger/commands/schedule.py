@@ -1,0 +1,173 @@
+"""``ledger schedule``: list the jobs, run the scheduler, trigger one job, show the run history."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+
+from ledger.commands.common import echo_json, echo_table, workspace_from
+from ledger.period import label
+from ledger.schedule import history
+from ledger.schedule.actions import PERIODLESS, action_label
+from ledger.schedule.config import PERIOD_LABELS, JobSpec, load_jobs
+from ledger.schedule.history import ABANDONED, FAILED, OK, JobRun
+from ledger.schedule.runner import Runner, stop_signals, trigger_job
+
+
+@click.group()
+def schedule() -> None:
+    """定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"""
+
+
+@schedule.command("list")
+@click.option("--count", default=3, show_default=True, type=click.IntRange(1, 50), help="每个任务显示接下来几次运行")
+@click.option("--from", "start", help="从指定时间起计算，如 2024-09-01 或 \"2024-09-01 08:00\"（默认现在）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def list_(ctx: click.Context, count: int, start: str | None, as_json: bool) -> None:
+    """列出各定时任务及接下来的运行时间（同时检查所有任务文件）。"""
+    ws = workspace_from(ctx)
+    jobs = load_jobs(ws)
+    tz = ZoneInfo(ws.settings.office.timezone)
+    after = _parse_start(start, tz) if start else datetime.now(tz)
+    if as_json:
+        echo_json([{**job.to_dict(), "next_runs": [{"at": t.isoformat(), "period": job.period_for(t)}
+                                                  for t in (job.next_runs(after, count) if job.enabled else [])]}
+                   for job in jobs])
+        return
+    if not jobs:
+        click.echo("schedules/ 中没有定时任务（*.toml）")
+        return
+    click.echo(f"定时任务 {len(jobs)} 个（从 {after:%Y-%m-%d %H:%M} 起，时区 {tz.key}）：")
+    for job in jobs:
+        _echo_job(job, after, count)
+
+
+def _echo_job(job: JobSpec, after: datetime, count: int) -> None:
+    click.echo("")
+    off = "（已停用）" if not job.enabled else ""
+    click.echo(f"{job.name}{off}  {job.description}  [{job.source}]".rstrip())
+    actions = " → ".join(action_label(a) for a in job.actions)
+    zone = "" if job.timezone == "Asia/Shanghai" else f"（{job.timezone}）"
+    with_period = not set(job.actions) <= PERIODLESS
+    period = PERIOD_LABELS[job.period] if with_period else "按报回文件"
+    click.echo(f"  动作：{actions}    报送月份：{period}    时间：{job.describe()}{zone}")
+    if not job.enabled:
+        return
+    runs = [f"{t:%Y-%m-%d %H:%M}" + (f"（{label(job.period_for(t))}）" if with_period else "")
+            for t in job.next_runs(after, count)]
+    click.echo(f"  下次：{'、'.join(runs) or '无'}")
+
+
+def _parse_start(text: str, tz: ZoneInfo) -> datetime:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    raise click.BadParameter(f"“{text}”不是有效的时间，应为 YYYY-MM-DD 或 \"YYYY-MM-DD HH:MM\"", param_hint="--from")
+
+
+@schedule.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """在前台运行调度器（Ctrl-C 或 SIGTERM 停止；同一工作区只能运行一个）。"""
+    ws = workspace_from(ctx)
+    tz = ZoneInfo(ws.settings.office.timezone)
+    _quiet_logs()
+    runner = Runner(ws, load_jobs(ws), on_run=lambda r: _echo_run(r, tz))
+    runner.start()
+    try:
+        click.echo(f"调度器已启动：{ws.root}，{len(runner.specs)} 个任务。按 Ctrl-C 停止。")
+        for name, when in runner.next_run_times().items():
+            due = "（错过的运行，马上补跑）" if when and when < datetime.now(tz) else ""
+            click.echo(f"  {name}  下次 {when.astimezone(tz):%Y-%m-%d %H:%M}{due}" if when else f"  {name}  已暂停")
+        with stop_signals(runner, lambda text: click.echo(text, err=True)):
+            runner.serve()
+    finally:
+        runner.close()
+    click.echo("调度器已停止")
+
+
+@schedule.command()
+@click.argument("job")
+@click.option("--period", help="报送月份 YYYY-MM（默认按任务的月份规则，从现在算）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出运行记录")
+@click.pass_context
+def trigger(ctx: click.Context, job: str, period: str | None, as_json: bool) -> None:
+    """立即运行一个任务（与调度器运行的任务一样记录；调度器运行时也可使用）。"""
+    ws = workspace_from(ctx)
+    _quiet_logs()
+    result = trigger_job(ws, job, period)
+    if as_json:
+        echo_json(result.to_dict())
+    elif result.outcome == OK:
+        click.echo(f"任务 {job} 成功：{result.message}")
+    else:
+        click.echo(f"任务 {job} {result.outcome_label}：{result.message}", err=True)
+    if result.outcome != OK:
+        ctx.exit(130 if result.outcome == ABANDONED else 1)
+
+
+@schedule.command("history")
+@click.option("--job", help="只看指定任务")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000), help="显示最近多少条")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_context
+def history_(ctx: click.Context, job: str | None, limit: int, as_json: bool) -> None:
+    """查看定时任务的运行记录（最新的在前）。"""
+    ws = workspace_from(ctx)
+    runs = history.recent_runs(ws.engine, job, limit)
+    if as_json:
+        echo_json([r.to_dict() for r in runs])
+        return
+    if not runs:
+        click.echo("还没有运行记录")
+        return
+    tz = ZoneInfo(ws.settings.office.timezone)
+    rows = [[r.id, r.job, _when(r.scheduled_at, tz) if r.scheduled_at else "手动", _when(r.started_at, tz),
+             _duration(r), r.outcome_label, r.message] for r in runs]
+    echo_table(["编号", "任务", "计划时间", "开始", "用时", "结果", "说明"], rows)
+
+
+def _when(t: datetime, tz: ZoneInfo) -> str:
+    return f"{t.astimezone(tz):%Y-%m-%d %H:%M:%S}"
+
+
+def _duration(run: JobRun) -> str:
+    if run.finished_at is None:
+        return ""
+    seconds = max(0, round((run.finished_at - run.started_at) / timedelta(seconds=1)))
+    return f"{seconds // 60}分{seconds % 60}秒" if seconds >= 60 else f"{seconds}秒"
+
+
+def _echo_run(run: JobRun, tz: ZoneInfo) -> None:
+    planned = f"（计划 {run.scheduled_at.astimezone(tz):%m-%d %H:%M}）" if run.scheduled_at else ""
+    line = f"{datetime.now(tz):%Y-%m-%d %H:%M:%S}  {run.job}{planned} {run.outcome_label}：{run.message}"
+    click.echo(line, err=run.outcome in (FAILED, ABANDONED))
+
+
+class _ChineseLog(logging.Handler):
+    """Scheduler-internal errors as one Chinese line; the traceback only with LEDGER_DEBUG."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if os.environ.get("LEDGER_DEBUG"):
+            click.echo(logging.Formatter().format(record), err=True)
+        else:
+            click.echo(f"调度器内部错误：{record.getMessage()}（设置 LEDGER_DEBUG=1 可查看详细信息）", err=True)
+
+
+def _quiet_logs() -> None:
+    """Missed runs and job failures are reported and recorded by ledger; show only internal errors."""
+    level = logging.WARNING if os.environ.get("LEDGER_DEBUG") else logging.ERROR
+    handler = _ChineseLog(level)
+    for name in ("apscheduler", "ledger.schedule"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.propagate = False
+        if not any(isinstance(h, _ChineseLog) for h in logger.handlers):
+            logger.addHandler(handler)

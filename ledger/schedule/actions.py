@@ -1,0 +1,91 @@
+"""The action registry: action name -> callable ``(workspace, period) -> one-line Chinese summary``.
+
+Implementations are imported inside each action, so a missing or broken module only fails the
+job that uses it. Tests swap the registry with ``override``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from ledger.period import label
+from ledger.workspace import Workspace
+
+Action = Callable[[Workspace, str], str]
+
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表"}
+PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
+_COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成"}
+
+
+def templates(ws: Workspace, period: str) -> str:
+    from ledger.template.generate import generate_templates
+
+    result = generate_templates(ws, period, command="schedule")
+    return f"已生成{label(period)}模板 {len(result.files)} 个"
+
+
+def collect(ws: Workspace, period: str) -> str:
+    """Collect the inbox; the period comes from each returned workbook, not from the job."""
+    from ledger.collect.intake import collect_inbox
+
+    result = collect_inbox(ws, command="schedule")
+    return summarise_collect(result)
+
+
+def reminders(ws: Workspace, period: str) -> str:
+    from ledger.report import period_status, write_reminders
+
+    status = period_status(ws, period)
+    path = write_reminders(ws, status, command="schedule")
+    waiting = len(status.waiting())
+    return f"已生成{label(period)}催报名单（{waiting} 个单位待报送）：{ws.relative(Path(path))}"
+
+
+def report(ws: Workspace, period: str) -> str:
+    from ledger.report import make_report
+
+    result = make_report(ws, period, command="schedule")
+    return f"已生成{label(period)}汇总表：{ws.relative(Path(result.path))}"
+
+
+def summarise_collect(result: Any) -> str:
+    """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
+    files = list(getattr(result, "files", None) or [])
+    totals = getattr(result, "totals", None) or {}
+    if not files:
+        return "收件箱没有新文件"
+    counts = "，".join(f"{_COLLECT_LABELS.get(str(k), str(k))} {v}" for k, v in dict(totals).items() if v)
+    return f"收件箱 {len(files)} 个文件" + (f"：{counts}" if counts else "")
+
+
+DEFAULT_ACTIONS: dict[str, Action] = {
+    "templates": templates,
+    "collect": collect,
+    "reminders": reminders,
+    "report": report,
+}
+_registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
+
+
+def registry() -> Mapping[str, Action]:
+    """The actions jobs may name, in the order they are documented."""
+    return _registry
+
+
+def action_label(name: str) -> str:
+    return LABELS.get(name, name)
+
+
+@contextmanager
+def override(actions: Mapping[str, Action]) -> Iterator[None]:
+    """Use ``actions`` instead of the real registry inside the block (for tests)."""
+    global _registry
+    saved = _registry
+    _registry = dict(actions)
+    try:
+        yield
+    finally:
+        _registry = saved
