@@ -1,7 +1,8 @@
-"""The ledger layout: the one declaration of the 台账 columns.
+"""The ledger layout: the one declaration of the 台账 columns, and of the 指标 sheet's columns.
 
 The template writer, the workbook reader, the JSON Schema of a row and the database columns of a
-submitted row all derive from ``COLUMNS``. Adding a column is a one-line change here.
+submitted row all derive from ``COLUMNS`` (and, for the 指标 sheet, from ``TARGET_COLUMNS``).
+Adding a column is a one-line change here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"     # 2: templates carry a 指标 sheet for the unit's lead targets
 
 GUIDE_SHEET = "填报说明"
 LEDGER_SHEET = "台账"
@@ -17,7 +18,7 @@ TARGET_SHEET = "指标"
 META_SHEET = "_meta"
 DEFINED_NAME = "LEDGER_ID"
 
-TITLE_ROW = 1      # 1-based worksheet rows of the 台账 sheet
+TITLE_ROW = 1      # 1-based worksheet rows of the 台账 and 指标 sheets
 INFO_ROW = 2
 HEADER_ROW = 3
 FIRST_DATA_ROW = 4
@@ -30,11 +31,13 @@ ROLE = "role"
 STATUS = "status"    # one of the status vocabulary
 PERCENT = "percent"  # whole number 0-100
 PHONE = "phone"
+NUMBER = "number"    # a decimal number, >= 0 where typed
+COMPARATOR = "comparator"  # ≥, ≤, ≈ or =
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the 台账 sheet."""
+    """One column of the 台账 (or 指标) sheet."""
 
     key: str              # layout key; also the database column of a submitted row
     header: str           # Chinese header as printed
@@ -48,25 +51,25 @@ class Column:
 
     @property
     def sql_text(self) -> bool:
-        return self.kind != PERCENT
+        return self.kind not in (PERCENT, NUMBER)
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("row_key", "行标识", KEY, width=10, hidden=True),
     Column("seq", "序号", INT, width=6),
-    Column("title", "重点任务", TEXT, width=18, plan=True),
-    Column("text", "工作内容", TEXT, width=46, plan=True),
+    Column("title", "重点任务", TEXT, width=14, plan=True),
+    Column("text", "工作内容", TEXT, width=36, plan=True),
     Column("role", "本单位职责", ROLE, width=8, plan=True),
-    Column("lead_units", "牵头单位", TEXT, width=16, plan=True),
-    Column("support_units", "配合单位", TEXT, width=16, plan=True),
-    Column("progress", "本月进展情况", TEXT, width=40, input=True, required=True, carry=False),
+    Column("lead_units", "牵头单位", TEXT, width=13, plan=True),
+    Column("support_units", "配合单位", TEXT, width=13, plan=True),
+    Column("progress", "本月进展情况", TEXT, width=32, input=True, required=True, carry=False),
     Column("status", "完成状态", STATUS, width=11, input=True, required=True),
     Column("percent", "完成进度(%)", PERCENT, width=9, input=True, required=True),
-    Column("problems", "存在问题", TEXT, width=26, input=True),
-    Column("next_steps", "下步计划", TEXT, width=26, input=True),
+    Column("problems", "存在问题", TEXT, width=20, input=True),
+    Column("next_steps", "下步计划", TEXT, width=20, input=True),
     Column("person", "责任人", TEXT, width=9, input=True),
-    Column("phone", "联系电话", PHONE, width=13, input=True),
-    Column("remarks", "备注", TEXT, width=14, input=True),
+    Column("phone", "联系电话", PHONE, width=12, input=True),
+    Column("remarks", "备注", TEXT, width=10, input=True),
 )
 
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -74,10 +77,29 @@ BY_HEADER = {c.header: c for c in COLUMNS}
 INPUT_COLUMNS = tuple(c for c in COLUMNS if c.input)
 PLAN_COLUMNS = tuple(c for c in COLUMNS if c.plan)
 
+# The 指标 sheet: one row per quantitative target of the unit's lead items.
+TARGET_COLUMNS: tuple[Column, ...] = (
+    Column("target_key", "指标标识", KEY, width=10, hidden=True),
+    Column("seq", "序号", INT, width=6),
+    Column("item_number", "任务编号", TEXT, width=8, plan=True),
+    Column("item_title", "重点任务", TEXT, width=18, plan=True),
+    Column("indicator", "指标", TEXT, width=28, plan=True),
+    Column("comparator", "比较", COMPARATOR, width=6, plan=True),
+    Column("target", "目标值", NUMBER, width=10, plan=True),
+    Column("unit", "计量单位", TEXT, width=9, plan=True),
+    Column("achieved", "本年累计完成值", NUMBER, width=14, input=True),
+    Column("note", "说明", TEXT, width=36, input=True),
+)
 
-def column_index(key: str) -> int:
-    """0-based column index of a layout key in the 台账 sheet."""
-    return next(i for i, c in enumerate(COLUMNS) if c.key == key)
+TARGET_BY_KEY = {c.key: c for c in TARGET_COLUMNS}
+TARGET_BY_HEADER = {c.header: c for c in TARGET_COLUMNS}
+TARGET_INPUT_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.input)
+TARGET_PLAN_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.plan)
+
+
+def column_index(key: str, columns: tuple[Column, ...] = COLUMNS) -> int:
+    """0-based column index of a layout key in the 台账 sheet (or the sheet of ``columns``)."""
+    return next(i for i, c in enumerate(columns) if c.key == key)
 
 
 def column_letter(index: int) -> str:
@@ -90,17 +112,24 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def cell_ref(row: int, key: str) -> str:
+def cell_ref(row: int, key: str, columns: tuple[Column, ...] = COLUMNS) -> str:
     """A1 reference of a layout column in a 1-based worksheet row."""
-    return f"{column_letter(column_index(key))}{row}"
+    return f"{column_letter(column_index(key, columns))}{row}"
 
 
 def row_schema(statuses: list[str]) -> dict[str, Any]:
     """JSON Schema of one normalised input row, derived from the layout."""
-    props: dict[str, Any] = {}
-    for col in INPUT_COLUMNS:
-        props[col.key] = _column_schema(col, statuses)
-    required = [c.key for c in INPUT_COLUMNS if c.required]
+    return _schema(INPUT_COLUMNS, statuses)
+
+
+def target_schema() -> dict[str, Any]:
+    """JSON Schema of one normalised 指标 row (its input cells), derived from the layout."""
+    return _schema(TARGET_INPUT_COLUMNS, [])
+
+
+def _schema(columns: tuple[Column, ...], statuses: list[str]) -> dict[str, Any]:
+    props = {col.key: _column_schema(col, statuses) for col in columns}
+    required = [c.key for c in columns if c.required]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
@@ -114,6 +143,8 @@ def _column_schema(col: Column, statuses: list[str]) -> dict[str, Any]:
         return {"type": "string", "enum": list(statuses)}
     if col.kind == PERCENT:
         return {"type": "integer", "minimum": 0, "maximum": 100}
+    if col.kind == NUMBER:
+        return {"type": "number", "minimum": 0}
     if col.kind == PHONE:
         return {"type": "string", "pattern": r"^[0-9+\-()（） ]{7,20}$"}
     schema: dict[str, Any] = {"type": "string"}

@@ -127,11 +127,29 @@ def _feedback_spec(read, record, plan, expected, findings, db_url: str, settings
     return mark_rows(spec, findings, typed, row_of_key)
 
 
-@lru_cache(maxsize=4)
+def reset_caches() -> None:
+    """Forget engines and plans cached by earlier runs in this process.
+
+    A workspace may have been deleted and made again at the same path since (the demo does
+    that); worker processes are new for every run and start empty anyway.
+    """
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+    _plan.cache_clear()
+    _rows_of.cache_clear()
+
+
+_engines: dict = {}
+
+
 def _engine(db_url: str):
+    """One engine per database for the life of a collect run."""
     from ledger.store.schema import connect
 
-    return connect(db_url)
+    if db_url not in _engines:
+        _engines[db_url] = connect(db_url)
+    return _engines[db_url]
 
 
 @lru_cache(maxsize=8)

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ledger.collect.examine import UNIDENTIFIED, Examination, examine
+from ledger.collect.examine import UNIDENTIFIED, Examination, examine, reset_caches
 from ledger.findings import ERROR, Finding
 from ledger.store import events
 from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
@@ -79,6 +79,7 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
                   now: datetime | None = None, workers: int | None = None) -> CollectResult:
     """Give every settled file in the inbox its one outcome (or, with dry_run, report it only)."""
     now = now or datetime.now(timezone.utc)
+    reset_caches()
     with ws.lock():
         candidates, pending = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
         outcomes = [FileOutcome(name, PENDING) for name in pending]

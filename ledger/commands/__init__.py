@@ -11,6 +11,10 @@ COMMANDS = [
     ("plan", "plan"),
     ("templates", "templates"),
     ("collect", "collect"),
+    ("report", "status"),
+    ("report", "report"),
+    ("schedule", "schedule"),
+    ("demo", "demo"),
 ]
 
 

@@ -44,7 +44,7 @@ ITEM_COLUMNS = (
     ReviewColumn("配合单位", 26, lambda i: _join(i.support)),
     ReviewColumn("责任领导", 12, lambda i: _join(i.leaders)),
 )
-TARGET_HEADERS = ("任务编号", "指标", "目标值", "单位", "比较", "类型", "原文")
+TARGET_HEADERS = ("部分序号", "任务编号", "指标", "目标值", "单位", "比较", "类型", "原文")
 COMPARATORS = ("≥", "≤", "≈", "=")
 KINDS = ("count", "amount", "growth", "share", "reduction")
 
@@ -53,7 +53,7 @@ GUIDE = [
     "1. “计划分解”工作表每行一项任务，可直接修改任务名称、任务内容、牵头单位、配合单位。",
     "2. 多个单位之间用顿号“、”分隔；牵头单位中列第一位的为汇总（牵头）单位。",
     "3. 可新增行（须填写编号和任务名称，编号不得重复），也可删除整行。",
-    "4. “指标”工作表每行一个量化指标，按“任务编号”对应任务；比较一栏填 ≥、≤、≈ 或 =。",
+    "4. “指标”工作表每行一个量化指标，按“部分序号”和“任务编号”对应任务；比较一栏填 ≥、≤、≈ 或 =。",
     "5. 不要修改表头；改好后保存，运行 ledger plan load <文件> 导入为新版本计划。",
 ]
 
@@ -92,18 +92,20 @@ def _write_items(wb, fmt, plan: Plan) -> None:
 def _write_targets(wb, fmt, plan: Plan) -> None:
     ws = wb.add_worksheet(TARGET_SHEET)
     for c, header in enumerate(TARGET_HEADERS):
-        ws.set_column(c, c, (10, 30, 10, 8, 6, 10, 40)[c])
+        ws.set_column(c, c, (8, 10, 30, 10, 8, 6, 10, 40)[c])
         ws.write_string(HEADER_ROW, c, header, fmt["header"])
     r = HEADER_ROW + 1
     for item in plan.items:
         for t in item.targets:
-            ws.write_string(r, 0, item.number, fmt["wrap"])
-            ws.write_string(r, 1, t.indicator, fmt["wrap"])
-            ws.write_number(r, 2, t.value, fmt["wrap"])
-            for c, value in enumerate((t.unit, t.comparator, t.kind, t.source), start=3):
+            ws.write_string(r, 0, item.section_number, fmt["wrap"])
+            ws.write_string(r, 1, item.number, fmt["wrap"])
+            ws.write_string(r, 2, t.indicator, fmt["wrap"])
+            ws.write_number(r, 3, t.value, fmt["wrap"])
+            for c, value in enumerate((t.unit, t.comparator, t.kind, t.source), start=4):
                 ws.write_string(r, c, value, fmt["wrap"])
             r += 1
-    ws.data_validation(HEADER_ROW + 1, 4, 100000, 4, {"validate": "list", "source": list(COMPARATORS)})
+    column = TARGET_HEADERS.index("比较")
+    ws.data_validation(HEADER_ROW + 1, column, 100000, column, {"validate": "list", "source": list(COMPARATORS)})
     _print_setup(ws, len(TARGET_HEADERS))
 
 
@@ -126,7 +128,7 @@ def load_review(path: Path) -> Plan:
     target_rows = _read_sheet(path, TARGET_SHEET, required=False)
     if target_rows:
         tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), TARGET_SHEET)
-        problems += _read_targets(target_rows[1:], tindex, {i.number: i for i in items})
+        problems += _read_targets(target_rows[1:], tindex, {_item_key(i.section_number, i.number): i for i in items})
     if problems:
         more = f"（另有 {len(problems) - 3} 处问题）" if len(problems) > 3 else ""
         raise PlanImportError("计划分解表有误，未导入：" + "；".join(problems[:3]) + more)
@@ -193,15 +195,20 @@ def _read_items(rows: list[tuple], index: dict[str, int]) -> tuple[list[PlanItem
     return items, problems
 
 
+def _item_key(section_number: str, number: str) -> str:
+    """Items are numbered within a plan, or within a part (一是 … in narrative plans)."""
+    return f"{section_number} {number}".strip()
+
+
 def _check_item_row(n: int, values: dict[str, str], seen: dict[str, int]) -> list[str]:
     problems = []
     for col in ITEM_COLUMNS:
         if col.required and not values[col.header]:
             problems.append(f"第 {n} 行“{col.header}”为空")
-    number = values["编号"]
-    if number and number in seen:
-        problems.append(f"第 {n} 行编号“{number}”与第 {seen[number]} 行重复")
-    seen.setdefault(number, n)
+    key = _item_key(values["部分序号"], values["编号"])
+    if values["编号"] and key in seen:
+        problems.append(f"第 {n} 行编号“{key}”与第 {seen[key]} 行重复")
+    seen.setdefault(key, n)
     return problems
 
 
@@ -215,14 +222,14 @@ def _read_targets(rows: list[tuple], index: dict[str, int], items: dict[str, Pla
         if problem:
             problems.append(problem)
         elif target:
-            items[values["任务编号"]].targets.append(target)
+            items[_item_key(values["部分序号"], values["任务编号"])].targets.append(target)
     return problems
 
 
 def _parse_target(n: int, v: dict[str, str], items: dict[str, PlanItem]) -> tuple[Target | None, str | None]:
     where = f"“指标”工作表第 {n} 行"
-    if v["任务编号"] not in items:
-        return None, f"{where}任务编号“{v['任务编号']}”不在计划分解表中"
+    if _item_key(v["部分序号"], v["任务编号"]) not in items:
+        return None, f"{where}任务“{_item_key(v['部分序号'], v['任务编号'])}”不在计划分解表中"
     if not v["指标"]:
         return None, f"{where}“指标”为空"
     try:

@@ -16,33 +16,34 @@ INPUT_KEYS = [c.key for c in layout.INPUT_COLUMNS]
 
 @dataclass
 class Carried:
-    """The latest accepted values of a unit before a period, keyed by (item number, role)."""
+    """The latest accepted values of a unit before a period, keyed by (section, item number, role)."""
 
     period: str
-    values: dict[tuple[str, str], dict[str, Any]]
+    values: dict[tuple[str, str, str], dict[str, Any]]
 
 
 def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[str, Carried]:
-    """For each unit, its current submission of the latest period before ``before``."""
-    sub, units = s.submissions, s.units
+    """For each unit, the rows of its current submission of the latest period before ``before``.
+
+    Rows are keyed by (section numeral, item number, role), which survive a new plan version.
+    """
+    sub, units, rows, items, sections = s.submissions, s.units, s.submission_rows, s.items, s.sections
     latest = (sa.select(sub.c.unit_id, sa.func.max(sub.c.period).label("period"))
               .where(sub.c.is_current, sub.c.period < before).group_by(sub.c.unit_id).subquery())
-    query = (sa.select(units.c.name, sub.c.id, sub.c.period)
+    query = (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
+                       rows.c.role, *[rows.c[k] for k in INPUT_KEYS])
              .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
              .join(units, units.c.id == sub.c.unit_id)
+             .join(rows, rows.c.submission_id == sub.c.id)
+             .join(items, items.c.id == rows.c.item_id)
+             .outerjoin(sections, sections.c.id == items.c.section_id)
              .where(sub.c.is_current, units.c.name.in_(unit_names)))
     out: dict[str, Carried] = {}
     with engine.connect() as conn:
-        for name, sub_id, period in conn.execute(query).all():
-            out[name] = Carried(period, _row_values(conn, sub_id))
+        for r in conn.execute(query):
+            carried = out.setdefault(r.name, Carried(r.period, {}))
+            carried.values[(r.section_number or "", r.number, r.role)] = {k: getattr(r, k) for k in INPUT_KEYS}
     return out
-
-
-def _row_values(conn: Connection, submission_id: int) -> dict[tuple[str, str], dict[str, Any]]:
-    rows, items = s.submission_rows, s.items
-    query = (sa.select(items.c.number, rows.c.role, *[rows.c[k] for k in INPUT_KEYS])
-             .join(items, items.c.id == rows.c.item_id).where(rows.c.submission_id == submission_id))
-    return {(r.number, r.role): {k: getattr(r, k) for k in INPUT_KEYS} for r in conn.execute(query)}
 
 
 def record_templates(conn: Connection, records: list[dict[str, Any]]) -> None:

@@ -104,7 +104,7 @@ def _spec(ws: Workspace, plan: StoredPlan, period: str, unit: str, rows: list[Te
           carried: Carried | None) -> TemplateSpec:
     if carried:
         ids = {r.item_id for r in rows}
-        numbers = {i.id: i.number for i in plan.items if i.id in ids}
+        numbers = {i.id: (i.section_number, i.number) for i in plan.items if i.id in ids}
         _apply_carried(rows, carried, numbers, ws.settings.templates.carry_progress)
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
@@ -130,9 +130,10 @@ def record_identity(record: dict) -> Identity:
                     record["layout_version"], record["digest"])
 
 
-def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, str], carry_progress: bool) -> None:
+def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str]],
+                   carry_progress: bool) -> None:
     for row in rows:
-        values = carried.values.get((numbers[row.item_id], row.role))
+        values = carried.values.get((*numbers[row.item_id], row.role))
         if not values:
             continue
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}

@@ -1,0 +1,29 @@
+"""``ledger demo``: the whole cycle on a sample notice, for a new user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledger.demo import run_demo
+
+
+@click.command()
+@click.argument("directory", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-libreoffice", is_flag=True, help="不调用 LibreOffice 模拟另存")
+def demo(directory: Path, no_libreoffice: bool) -> None:
+    """演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"""
+    click.echo(f"在 {directory}/ 中演示完整流程（模拟各单位填报，时间为模拟时间）……")
+    result = run_demo(directory, echo=click.echo, use_libreoffice=not no_libreoffice)
+    click.echo("⑥ 各单位情况：")
+    for line in result.story:
+        click.echo(f"   · {line}")
+    click.echo(f"⑦ {result.status_line}")
+    click.echo("输出文件：")
+    rel = lambda p: p.relative_to(result.root).as_posix()
+    click.echo(f"   汇总表（领导阅）：{directory}/{rel(result.report)}")
+    click.echo(f"   催报名单：        {directory}/{rel(result.reminders)}")
+    click.echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")
+    click.echo(f"   各单位模板：      {directory}/templates/{result.periods[-1]}/")
+    click.echo(f"接下来可以试试：cd {directory} && ledger status --period {result.periods[-1]}")

@@ -1,0 +1,224 @@
+"""``ledger demo``: the whole monthly cycle on a shipped sample notice, with simulated departments.
+
+Two periods are run so that carry-forward, period-over-period changes and consecutive lagging
+show up. Departments are simulated the way they behave: most fill in correctly, some are late,
+some never report, some make typical mistakes, one fixes its returned file and sends it again,
+and one file passes through LibreOffice when it is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import openpyxl
+
+from ledger import layout
+from ledger.collect.intake import CollectResult, collect_inbox
+from ledger.errors import WorkspaceError
+from ledger.period import current_period, deadline, label, previous_period, schedule_share
+from ledger.plan.importer import import_notice
+from ledger.template.generate import generate_templates
+from ledger.workspace import Workspace, init_workspace
+
+SAMPLE_NAME = "示范县2024年重点工作任务.txt"
+DEMO_MARKER = ".ledger-demo"          # marks a folder the demo made, so a rerun may rebuild it
+
+# What a simulated department does, by its position among the plan's units.
+MISSING = {4, 11}                     # never report
+LATE = {3, 9}                         # report after the deadline
+MISTAKES = {                          # a typical mistake each
+    1: ("status", "进行中", "完成状态填了下拉列表以外的“进行中”"),
+    5: ("done60", None, "选了“已完成”，完成进度却填 60"),
+    7: ("locked", "（已调整）", "改动了锁定的“工作内容”"),
+    8: ("percent", "过半", "完成进度填了文字“过半”"),
+}
+RESUBMITS = 1                         # fixes its returned file and sends it again
+LIBREOFFICE = 2                       # re-saves its file with a spreadsheet program
+STATUS_CYCLE = ["序时推进", "超序时", "序时推进", "滞后", "已完成", "序时推进", "严重滞后"]
+
+
+@dataclass
+class DemoResult:
+    root: Path
+    periods: list[str]
+    rounds: list[CollectResult] = field(default_factory=list)
+    story: list[str] = field(default_factory=list)     # what the simulated departments did
+    status_line: str = ""
+    reminders: Path | None = None
+    report: Path | None = None
+    libreoffice: bool = False
+
+
+def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice: bool = True) -> DemoResult:
+    """Build a fresh workspace at ``target`` and run two monthly cycles in it."""
+    from ledger.report import make_report, period_status, write_reminders
+
+    target = Path(target)
+    _clear_previous_demo(target, echo)
+    ws = init_workspace(target)
+    (target / DEMO_MARKER).write_text("ledger demo\n", encoding="utf-8")
+    this = previous_period(current_period(ws.settings.office.timezone))
+    periods = [previous_period(this), this]
+    notice = target / SAMPLE_NAME.replace("2024", this[:4])
+    text = resources.files("ledger.data").joinpath("sample_notice.txt").read_text(encoding="utf-8")
+    notice.write_text(text.replace("2024", this[:4]), encoding="utf-8")   # the plan of the demo's year
+    summary = import_notice(ws, notice)
+    echo(f"① 导入计划：{summary.title}，任务 {summary.items} 项，责任单位 {len(summary.units)} 个")
+    result = DemoResult(ws.root, periods, libreoffice=use_libreoffice and _soffice() is not None)
+    _first_period(ws, periods[0], result, echo)
+    _second_period(ws, periods[1], result, echo)
+    status = period_status(ws, periods[1])
+    result.status_line = status.totals.sentence()
+    result.reminders = write_reminders(ws, status, command="demo")
+    result.report = make_report(ws, periods[1], command="demo").path
+    make_report(ws, periods[0], command="demo")
+    return result
+
+
+def _clear_previous_demo(target: Path, echo) -> None:
+    """A folder made by an earlier demo is rebuilt; anything else is never touched."""
+    if not target.exists() or not any(target.iterdir()):
+        return
+    if not (target / DEMO_MARKER).is_file():
+        raise WorkspaceError(f"“{target}” 已存在且不是演示目录，为免覆盖未做改动：请指定其他目录，例如 ledger demo demo2")
+    shutil.rmtree(target)
+    echo(f"已清空上次的演示目录 {target}")
+
+
+def _first_period(ws: Workspace, period: str, result: DemoResult, echo) -> None:
+    """An uneventful month: everyone reports on time, two items lag."""
+    templates = generate_templates(ws, period, command="demo")
+    due = _deadline_at(ws, period)
+    for n, f in enumerate(templates.files):
+        status = "滞后" if n in (3, 6) else STATUS_CYCLE[n % 3]
+        _fill(f.path, ws.inbox_dir / f.path.name, period, status)
+        _touch(ws.inbox_dir / f.path.name, due - timedelta(days=2, hours=n % 5))
+    round_ = collect_inbox(ws, command="demo", now=due + timedelta(days=1))
+    result.rounds.append(round_)
+    echo(f"② {label(period)}：下发模板 {len(templates.files)} 个，按时收回 {round_.totals['accepted']} 个")
+
+
+def _second_period(ws: Workspace, period: str, result: DemoResult, echo) -> None:
+    templates = generate_templates(ws, period, command="demo")
+    echo(f"③ {label(period)}：下发模板 {len(templates.files)} 个（已带入上月报送内容）：{ws.relative(templates.folder)}/")
+    due = _deadline_at(ws, period)
+    units = [f.unit for f in templates.files]
+    for n, f in enumerate(templates.files):
+        _simulate(ws, n, f.unit, f.path, period, due, result)
+    first = collect_inbox(ws, command="demo", now=due + timedelta(days=3))
+    result.rounds.append(first)
+    t = first.totals
+    echo(f"④ 第一次收取：接收 {t['accepted']} 个，退回 {t['rejected']} 个（已生成退回意见）")
+    fixed = _resubmit(ws, units[RESUBMITS], period, due)
+    result.story.append(f"{units[RESUBMITS]}：按退回意见改正后重新报送")
+    second = collect_inbox(ws, command="demo", now=due + timedelta(days=4))
+    result.rounds.append(second)
+    echo(f"⑤ 第二次收取：{fixed.name} → {'已接收' if second.totals['accepted'] else '仍有问题'}")
+
+
+def _simulate(ws: Workspace, n: int, unit: str, template: Path, period: str, due: datetime, result: DemoResult) -> None:
+    if n in MISSING:
+        result.story.append(f"{unit}：未报送")
+        return
+    name = f"{unit.removeprefix('县')}{int(period[5:])}月台账(1).xlsx" if n % 2 else template.name
+    target = ws.inbox_dir / name
+    status = STATUS_CYCLE[n % len(STATUS_CYCLE)]
+    mistake = MISTAKES.get(n)
+    _fill(template, target, period, status, mistake)
+    if mistake:
+        result.story.append(f"{unit}：{mistake[2]}")
+    if n == LIBREOFFICE and result.libreoffice:
+        _resave(target)
+        result.story.append(f"{unit}：用电子表格软件（LibreOffice）另存后报送")
+    when = due + timedelta(days=2) if n in LATE else due - timedelta(days=1 + n % 4)
+    if n in LATE:
+        result.story.append(f"{unit}：逾期报送")
+    _touch(target, when)
+
+
+def _fill(template: Path, out: Path, period: str, status: str, mistake: tuple | None = None) -> None:
+    """Type this month's progress into every task row, as a department would."""
+    pace = round(schedule_share(period) * 100)
+    percent = {"已完成": 100, "超序时": min(100, pace + 8), "滞后": max(0, pace - 20),
+               "严重滞后": max(0, pace - 40)}.get(status, pace)
+    wb = openpyxl.load_workbook(template)
+    sheet = wb[layout.LEDGER_SHEET]
+    col = {c.key: layout.column_index(c.key) + 1 for c in layout.COLUMNS}
+    for row in range(layout.FIRST_DATA_ROW, sheet.max_row + 1):
+        title = sheet.cell(row=row, column=col["title"]).value
+        if not title:
+            continue
+        values = {"progress": f"{label(period)}，{title}各项工作按计划推进，召开专题调度会 1 次。", "status": status,
+                  "percent": percent, "next_steps": "继续抓好落实。", "person": "李明", "phone": "0533-6123456",
+                  "problems": "项目审批手续办理较慢，资金尚未到位。" if status in ("滞后", "严重滞后") else None}
+        for key, value in values.items():
+            sheet.cell(row=row, column=col[key], value=value)
+    if mistake:
+        _mistake(sheet, col, mistake)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+
+
+def _mistake(sheet, col: dict[str, int], mistake: tuple) -> None:
+    kind, value, _ = mistake
+    row = layout.FIRST_DATA_ROW
+    if kind == "status":
+        sheet.cell(row=row, column=col["status"], value=value)
+    elif kind == "done60":
+        sheet.cell(row=row, column=col["status"], value="已完成")
+        sheet.cell(row=row, column=col["percent"], value=60)
+    elif kind == "locked":
+        cell = sheet.cell(row=row, column=col["text"])
+        cell.value = f"{cell.value}{value}"
+    elif kind == "percent":
+        sheet.cell(row=row, column=col["percent"], value=value)
+
+
+def _resubmit(ws: Workspace, unit: str, period: str, due: datetime) -> Path:
+    """The unit corrects the highlighted cells in its feedback workbook and sends that file back."""
+    from ledger.template.generate import safe_file_name
+
+    feedback = ws.outbox_dir / "returns" / period / f"{safe_file_name('x', unit)[2:-5]}_退回.xlsx"
+    wb = openpyxl.load_workbook(feedback)
+    sheet = wb[layout.LEDGER_SHEET]
+    status_col = layout.column_index("status") + 1
+    for row in range(layout.FIRST_DATA_ROW, sheet.max_row + 1):
+        if sheet.cell(row=row, column=status_col).value == MISTAKES[RESUBMITS][1]:
+            sheet.cell(row=row, column=status_col, value="序时推进")
+    fixed = ws.inbox_dir / f"{unit}-修改后.xlsx"
+    wb.save(fixed)
+    _touch(fixed, due + timedelta(days=3, hours=5))
+    return fixed
+
+
+def _deadline_at(ws: Workspace, period: str) -> datetime:
+    """The reporting deadline as the end of its day, in the office's time zone."""
+    day = deadline(period, ws.settings.office.deadline_day)
+    return datetime.combine(day, time(18, 0), ZoneInfo(ws.settings.office.timezone))
+
+
+def _touch(path: Path, when: datetime) -> None:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _resave(path: Path) -> None:
+    """Open and save a workbook with LibreOffice headless, as a department using it would."""
+    with tempfile.TemporaryDirectory(prefix="ledger-lo-") as tmp:
+        out = Path(tmp) / "out"
+        subprocess.run([_soffice(), f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
+                        "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+                       check=True, capture_output=True, timeout=120)
+        shutil.move(str(out / path.name), path)

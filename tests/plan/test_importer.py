@@ -1,0 +1,89 @@
+"""Plan import from the real notices into the store, through the library and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from ledger.errors import PlanImportError
+from ledger.plan.importer import import_notice
+from ledger.store.plans import load_plan, plan_versions
+from tests.conftest import SHARED_PLANS
+
+REAL = [("000_3c010aea7f8d64f6.txt", 64), ("001_6253890a023dfeac.txt", 85), ("002_63c9e32671f4df49.txt", 18),
+        ("003_0bd5adcbd4f51cd8.txt", 75), ("004_a3713a6d512530b7.txt", 78)]
+
+needs_shared = pytest.mark.skipif(not SHARED_PLANS.is_dir(), reason="../shared/plans is absent")
+
+
+@needs_shared
+@pytest.mark.parametrize("name, items", REAL)
+def test_real_notice_imports_as_a_plan_version(workspace, name, items):
+    summary = import_notice(workspace, SHARED_PLANS / name)
+    stored = load_plan(workspace.engine)
+    assert (summary.version, summary.items, len(stored.items)) == (1, items, items)
+    assert stored.title == summary.title and stored.year in (2023, 2024)
+    assert [i.number for i in stored.items] == [i.number for i in stored.items if i.number]
+    assert set(summary.unassigned) == {i.number for i in stored.items if not i.units}
+
+
+@needs_shared
+def test_summary_counts_for_000(workspace):
+    summary = import_notice(workspace, SHARED_PLANS / REAL[0][0])
+    assert summary.title == "高青县深化新旧动能转换推动绿色低碳高质量发展2024年工作要点"
+    assert summary.unassigned == ["63", "64"]
+    assert summary.sections == 12
+    stored = load_plan(workspace.engine)
+    item4 = stored.items[3]
+    assert item4.lead[0] == "县委组织部" and len(item4.lead) == 5
+    assert summary.targets > 50
+
+
+@needs_shared
+def test_aliases_and_groups_from_settings(workspace):
+    (workspace.root / "ledger.toml").write_text(
+        '[units.aliases]\n"县科技局" = "县科学技术局"\n[units.groups]\n"各镇" = ["南麻街道", "历山街道"]\n', encoding="utf-8")
+    from ledger.workspace import Workspace
+    ws = Workspace(workspace.root)
+    summary = import_notice(ws, SHARED_PLANS / "003_0bd5adcbd4f51cd8.txt")
+    units = load_plan(ws.engine).units()
+    assert "县科学技术局" in units and "县科技局" not in units
+    assert "各镇" not in units and "南麻街道" in units
+    assert "各镇" not in summary.collective and "街道" in summary.collective
+
+
+def test_unsupported_empty_and_unrecognised_files_store_nothing(workspace, tmp_path):
+    pdf = tmp_path / "通知.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    empty = tmp_path / "空.txt"
+    empty.write_text("", encoding="utf-8")
+    prose = tmp_path / "散文.txt"
+    prose.write_text("今天天气很好，我们去公园散步。\n没有任何编号的任务。", encoding="utf-8")
+    for path, fragment in ((pdf, "不支持"), (empty, "为空"), (prose, "未能从通知中识别出任何任务")):
+        with pytest.raises(PlanImportError, match=fragment):
+            import_notice(workspace, path)
+    assert plan_versions(workspace.engine) == []
+
+
+@needs_shared
+def test_cli_import_show_json(workspace):
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["-w", str(workspace.root), "plan", "import", str(SHARED_PLANS / REAL[3][0])])
+    assert imported.exit_code == 0, imported.output
+    assert "已导入第 1 版计划" in imported.output and "任务 75 项" in imported.output
+    shown = runner.invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"])
+    items = json.loads(shown.output)
+    assert len(items) == 75
+    first = items[0]
+    assert {"id", "number", "section", "title", "text", "lead", "support"} <= set(first)
+    assert (first["number"], first["title"], first["lead"], first["support"]) == (
+        "1", "加快高能级创新平台建设", ["县科技局"], ["县发展改革局"])
+    assert first["section"] == "加快推进国家创新型县建设"
+
+
+def test_cli_bad_file_is_one_line(workspace, tmp_path):
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", str(tmp_path / "无.txt")])
+    assert result.exit_code == 1 and result.output.startswith("错误：") and "Traceback" not in result.output

@@ -1,0 +1,100 @@
+"""The review round trip: export 计划分解表.xlsx, edit it in a spreadsheet, load it back."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from ledger.errors import PlanImportError
+from ledger.plan.importer import import_notice, store_plan
+from ledger.plan.review import ITEM_COLUMNS, SHEET, TARGET_SHEET, export_review, load_review
+from ledger.store.plans import load_plan
+from tests.conftest import SHARED_PLANS
+
+needs_shared = pytest.mark.skipif(not SHARED_PLANS.is_dir(), reason="../shared/plans is absent")
+HEADERS = [c.header for c in ITEM_COLUMNS]
+
+
+def plan_shape(plan):
+    return [(i.section, i.number, i.title, i.text, i.lead, i.support) for i in plan.items]
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["000_3c010aea7f8d64f6.txt", "002_63c9e32671f4df49.txt", "004_a3713a6d512530b7.txt"])
+def test_export_then_load_without_edits_is_the_same_plan(workspace, tmp_path, name):
+    import_notice(workspace, SHARED_PLANS / name)
+    first = load_plan(workspace.engine)
+    path = export_review(first, tmp_path / "计划分解表.xlsx")
+    reloaded = load_review(path)
+    store_plan(workspace, reloaded, origin="review", source=path, command="test")
+    second = load_plan(workspace.engine)
+    assert second.version == 2
+    assert plan_shape(second) == plan_shape(first)
+    assert second.title == first.title
+    assert [[(t.indicator, t.value, t.unit, t.comparator) for t in i.targets] for i in second.items] == \
+        [[(t.indicator, t.value, t.unit, t.comparator) for t in i.targets] for i in first.items]
+
+
+def exported(planned, tmp_path):
+    return export_review(load_plan(planned.engine), tmp_path / "计划分解表.xlsx")
+
+
+def test_the_workbook_reads_as_a_table(planned, tmp_path):
+    wb = openpyxl.load_workbook(exported(planned, tmp_path))
+    assert wb.sheetnames == [SHEET, TARGET_SHEET, "说明"]
+    rows = [[c.value for c in r] for r in wb[SHEET].iter_rows()]
+    assert rows[0] == HEADERS
+    assert rows[2] == ["一", "深入实施创新驱动发展战略", "2", "强化关键核心技术攻关",
+                       "强化关键核心技术攻关。争取市级以上科技计划项目 5 项以上。", "县科技局", "县财政局、县发展改革局", ""]
+    assert wb[SHEET].print_title_rows == "$1:$1" and wb[SHEET].page_setup.orientation == "landscape"
+
+
+def test_edits_added_and_deleted_rows_are_loaded(planned, tmp_path):
+    path = exported(planned, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    sheet = wb[SHEET]
+    sheet["F2"] = "县科技局、县新单位"                 # edited lead units of item 1
+    sheet["D3"] = "强化技术攻关"                        # edited title of item 2
+    sheet.delete_rows(4)                                # item 3 deleted
+    sheet.append(["二", "积极稳妥抓好组织实施", "5", "新增任务", "新增任务的内容。", "县财政局", "县审计局", ""])
+    wb.save(path)
+    plan = load_review(path)
+    assert [i.number for i in plan.items] == ["1", "2", "4", "5"]
+    assert plan.items[0].lead == ["县科技局", "县新单位"]
+    assert plan.items[1].title == "强化技术攻关"
+    assert (plan.items[3].lead, plan.items[3].support) == (["县财政局"], ["县审计局"])
+    summary = store_plan(planned, plan, origin="review", source=path, command="test")
+    assert set(summary.new_units) == {"县新单位", "县审计局"}
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.cell(row=1, column=4, value="名称"), "缺少表头“任务名称”"),
+    (lambda s: setattr(s.cell(row=3, column=4), "value", None), "第 3 行“任务名称”为空"),
+    (lambda s: s.cell(row=3, column=3, value="1"), "第 3 行编号“一 1”与第 2 行重复"),
+])
+def test_a_malformed_workbook_is_refused_naming_the_row(planned, tmp_path, edit, message):
+    path = exported(planned, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    edit(wb[SHEET])
+    wb.save(path)
+    with pytest.raises(PlanImportError, match=message):
+        load_review(path)
+    assert load_plan(planned.engine).version == 1
+
+
+def test_not_a_workbook(tmp_path):
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("not a workbook")
+    with pytest.raises(PlanImportError, match="文件已损坏或不是 Excel 工作簿"):
+        load_review(bad)
+
+
+def test_cli_export_and_load(planned, tmp_path):
+    from click.testing import CliRunner
+    from ledger.cli import cli
+    runner = CliRunner()
+    out = runner.invoke(cli, ["-w", str(planned.root), "plan", "export"])
+    assert out.exit_code == 0 and "outbox/计划分解表.xlsx" in out.output.replace(str(planned.root) + "/", "")
+    loaded = runner.invoke(cli, ["-w", str(planned.root), "plan", "load", str(planned.outbox_dir / "计划分解表.xlsx")])
+    assert loaded.exit_code == 0, loaded.output
+    assert "已导回第 2 版计划" in loaded.output

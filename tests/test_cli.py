@@ -1,0 +1,87 @@
+"""The CLI: every command has help, errors are one Chinese line and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from tests.conftest import age, fill_all
+
+
+def commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(cmd, click.Group):
+            yield from commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", list(commands(cli)), ids=" ".join)
+def test_every_command_has_chinese_help(path):
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    doc = cli
+    for name in path:
+        doc = doc.commands[name]
+    assert doc.help and any("\u4e00" <= ch <= "\u9fff" for ch in doc.help), path
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env or {})
+
+
+def test_init_then_refuse_again(tmp_path):
+    first = run("init", str(tmp_path / "w"))
+    assert first.exit_code == 0 and "已创建工作区" in first.output
+    again = run("init", str(tmp_path / "w"))
+    assert again.exit_code == 1
+    assert again.output.strip().startswith("错误：") and "已经是 ledger 工作区" in again.output
+    assert "Traceback" not in again.output
+
+
+def test_outside_a_workspace_says_so_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEDGER_WORKSPACE", raising=False)
+    result = run("plan", "show")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "不在任何 ledger 工作区中" in result.output
+
+
+def test_bad_settings_are_one_line(tmp_path):
+    run("init", str(tmp_path / "w"))
+    (tmp_path / "w" / "ledger.toml").write_text("[office]\nfoo = 1\n", encoding="utf-8")
+    result = run("-w", str(tmp_path / "w"), "templates")
+    assert result.exit_code == 1 and "未知的设置项“office.foo”" in result.output
+
+
+def test_templates_and_collect_json(planned, tmp_path):
+    ws = str(planned.root)
+    made = run("-w", ws, "templates", "--period", "2024-07", "--json")
+    assert made.exit_code == 0, made.output
+    data = json.loads(made.output)
+    assert data["period"] == "2024-07" and len(data["files"]) == 4
+    template = planned.root / data["files"][1]["file"]
+    age(fill_all(template, planned.inbox_dir / "x.xlsx"))
+    collected = run("-w", ws, "collect", "--json")
+    assert collected.exit_code == 0, collected.output
+    out = json.loads(collected.output)
+    assert out["totals"]["accepted"] == 1 and out["files"][0]["unit"] == data["files"][1]["unit"]
+
+
+def test_collect_table_and_rejections(planned, tmp_path):
+    ws = str(planned.root)
+    run("-w", ws, "templates", "--period", "2024-07")
+    template = planned.templates_dir / "2024-07" / "2024-07_县科技局.xlsx"
+    age(fill_all(template, planned.inbox_dir / "科技局.xlsx", status="差不多"))
+    result = run("-w", ws, "collect")
+    assert result.exit_code == 0                      # a rejection is an outcome, not a failure
+    assert "已退回" in result.output and "不是有效的完成状态" in result.output
+    assert "退回 1" in result.output
+
+
+def test_bad_period_exit_code(planned):
+    result = run("-w", str(planned.root), "templates", "--period", "2024-13")
+    assert result.exit_code == 1 and "YYYY-MM" in result.output
