@@ -144,13 +144,14 @@ def report_path(ws: Workspace, plan_title: str, period: str) -> Path:
 
 def make_report(ws: Workspace, period: str | None = None, command: str = "report") -> ReportResult:
     """Consolidate a period and write its workbook atomically; a failed run keeps the last one."""
-    report = consolidate(ws, period)
-    path = report_path(ws, report.plan.title, report.period)
-    with atomic_output(path) as tmp:
-        write_workbook(report, tmp)
-    counts = report.counts
-    events.record(ws.engine, command, "report",
-                  f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
-                  {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+    with ws.lock():     # never interleaves with a collect run, manual or scheduled
+        report = consolidate(ws, period)
+        path = report_path(ws, report.plan.title, report.period)
+        with atomic_output(path) as tmp:
+            write_workbook(report, tmp)
+        counts = report.counts
+        events.record(ws.engine, command, "report",
+                      f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
+                      {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
     return ReportResult(path, report)
 

@@ -176,10 +176,11 @@ def write_reminders(ws: Workspace, report: StatusReport, command: str = "status"
     with data.snapshot(ws.engine) as conn:
         items = data.unit_items(conn, report.plan.id, [u.unit.id for u in waiting])
     path = reminders_path(ws, report.period)
-    with atomic_output(path) as tmp:
-        _reminders_workbook(tmp, report, waiting, items)
-    events.record(ws.engine, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
-                  {"period": report.period, "units": [u.unit.name for u in waiting]})
+    with ws.lock():
+        with atomic_output(path) as tmp:
+            _reminders_workbook(tmp, report, waiting, items)
+        events.record(ws.engine, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
+                      {"period": report.period, "units": [u.unit.name for u in waiting]})
     return path
 
 
