@@ -50,6 +50,15 @@ class Section:
     title: str    # heading text without the numeral
 
 
+def sections_of(items: list[PlanItem]) -> list[Section]:
+    """The sections the items name, in order of first appearance."""
+    seen: dict[str, Section] = {}
+    for item in items:
+        if item.section and item.section not in seen:
+            seen[item.section] = Section(item.section_number, item.section)
+    return list(seen.values())
+
+
 @dataclass
 class Plan:
     """A parsed plan notice, before it is stored as a plan version."""

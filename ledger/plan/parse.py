@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ledger.errors import PlanImportError
-from ledger.plan.model import Plan, PlanItem, Section
+from ledger.plan.model import Plan, PlanItem, Section, sections_of
 from ledger.plan.units import LABEL, WHITESPACE, Responsibility, read_annotation
 
 ARABIC, BRACKET = "arabic", "bracket"
@@ -114,7 +114,7 @@ def parse_plan(text: str) -> Plan:
     if not items:
         raise PlanImportError(NO_ITEMS)
     title = _plan_title(lines, scan.body_start)
-    return Plan(title=title, year=_year(title, text), items=items, sections=_sections(items))
+    return Plan(title=title, year=_year(title, text), items=items, sections=sections_of(items))
 
 
 def tidy(text: str) -> str:
@@ -402,9 +402,3 @@ def _year(title: str, text: str) -> int | None:
     return None
 
 
-def _sections(items: list[PlanItem]) -> list[Section]:
-    seen: dict[str, Section] = {}
-    for item in items:
-        if item.section and item.section not in seen:
-            seen[item.section] = Section(item.section_number, item.section)
-    return list(seen.values())

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import xlsxwriter
 
 from ledger.errors import PlanImportError
-from ledger.plan.model import Plan, PlanItem, Section, Target
+from ledger.plan.model import Plan, PlanItem, Target, sections_of
 from ledger.xlsx import atomic_output, formats
 
 SHEET = "计划分解"
@@ -134,7 +134,7 @@ def load_review(path: Path) -> Plan:
         raise PlanImportError("计划分解表有误，未导入：" + "；".join(problems[:3]) + more)
     if not items:
         raise PlanImportError(f"计划分解表“{path.name}”中没有任务行，未导入")
-    return Plan(title=_read_title(path) or path.stem, year=None, items=items, sections=_sections(items))
+    return Plan(title=_read_title(path) or path.stem, year=None, items=items, sections=sections_of(items))
 
 
 def _read_sheet(path: Path, name: str, required: bool) -> list[tuple]:
@@ -243,12 +243,6 @@ def _parse_target(n: int, v: dict[str, str], items: dict[str, PlanItem]) -> tupl
     return Target(v["指标"], value, v["单位"], comparator, kind, v["原文"]), None
 
 
-def _sections(items: list[PlanItem]) -> list[Section]:
-    seen: dict[str, Section] = {}
-    for item in items:
-        if item.section and item.section not in seen:
-            seen[item.section] = Section(item.section_number, item.section)
-    return list(seen.values())
 
 
 def review_values(plan: Plan) -> list[dict[str, Any]]:
