@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ledger.errors import PlanImportError
-from ledger.plan.model import Plan, PlanItem, Section, sections_of
+from ledger.plan.model import Plan, PlanItem, sections_of
 from ledger.plan.units import LABEL, WHITESPACE, Responsibility, read_annotation
 
 ARABIC, BRACKET = "arabic", "bracket"
