@@ -31,6 +31,9 @@ class LedgerGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断", err=True)
             sys.exit(130)
+        except BrokenPipeError:          # output piped into `head` and the like: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - last line of defence for users
             if os.environ.get("LEDGER_DEBUG"):
                 raise

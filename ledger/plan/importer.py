@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,6 +112,7 @@ def _resolve_list(names: list[str], aliases: dict[str, str], groups: dict[str, l
 
 
 def summarise(plan: Plan, version: int, collective: set[str], previous: set[str]) -> ImportSummary:
+    repeats = Counter(item.number for item in plan.items)
     units: dict[str, None] = {}
     for item in plan.items:
         for name in item.units:
@@ -119,11 +121,16 @@ def summarise(plan: Plan, version: int, collective: set[str], previous: set[str]
     return ImportSummary(
         version=version, title=plan.title, year=plan.year, sections=len(sections),
         items=len(plan.items), units=list(units),
-        unassigned=[item.number for item in plan.items if not item.units],
+        unassigned=[_label(item, repeats) for item in plan.items if not item.units],
         collective=[u for u in units if u in collective],
         targets=sum(len(item.targets) for item in plan.items),
         new_units=[u for u in units if previous and u not in previous],
     )
+
+
+def _label(item: PlanItem, repeats: Counter) -> str:
+    """An item's number, with its part's numeral where numbers repeat across parts (一是 …)."""
+    return f"{item.section_number}{item.number}" if repeats[item.number] > 1 else item.number
 
 
 def item_to_dict(item: PlanItem, item_id: int | None = None) -> dict:
