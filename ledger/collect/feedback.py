@@ -7,13 +7,14 @@ the identification, protection and validation and can be corrected and sent back
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
 import xlsxwriter
 
 from ledger import layout
 from ledger.findings import Finding
-from ledger.xlsx import atomic_output, formats
+from ledger.xlsx import atomic_output, formats, text_width
 
 PROBLEM_SHEET = "问题清单"
 PROBLEM_HEADERS = ("序号", "单元格", "列", "填写内容", "问题", "修改方法", "级别")
@@ -55,8 +56,11 @@ def _problem_row(ws, fmt, r: int, f: Finding) -> None:
     problem, fix = split_message(f.message)
     value = "" if f.value is None else str(f.value)
     cells = (str(r - 2), f.cell or "", f.column or "", value, problem, fix, "错误" if f.is_error else "提示")
+    lines = 1
     for c, text in enumerate(cells):
         ws.write_string(r, c, text, fmt["wrap"])
+        lines = max(lines, math.ceil(text_width(text) / (PROBLEM_WIDTHS[c] - 1)))
+    ws.set_row(r, min(409, 15 * lines + 6))
 
 
 def mark_rows(spec, findings: list[Finding], typed_rows: dict[str, dict], row_of_key: dict[int, str]):
