@@ -31,6 +31,7 @@ class Examination:
     unit: str | None = None
     period: str | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)   # the 指标 rows to store
     feedback_spec: Any = None                  # TemplateSpec with marks, for a feedback workbook
 
     @property
@@ -100,31 +101,53 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
 
 
 def _validate(exam: Examination, read, record: dict[str, Any], db_url: str, settings: Settings) -> None:
-    from ledger.collect.validate import Expected, validate_ledger
+    from ledger.collect.validate import validate_ledger
 
     plan = _plan(db_url, record["plan_version"])
     if exam.unit not in plan.unit_set:
         exam.report.add(Finding("unit-unknown", ERROR, f"单位“{exam.unit}”不在当前计划的责任单位中：请与督查室联系", value=exam.unit))
         return
-    expected = Expected(record["id"], record["period"], exam.unit, _rows_of(db_url, record["plan_version"])[exam.unit],
-                        record["digest"])
+    expected = _expected(record, exam.unit, db_url)
     result = validate_ledger(read, expected, settings)
     exam.report.extend(result.report.findings)
     exam.template = record
     exam.rows = result.rows
+    exam.targets = result.targets
     if not result.report.valid:
-        exam.feedback_spec = _feedback_spec(read, record, plan, expected, result.report.findings, db_url, settings)
+        exam.feedback_spec = _feedback_spec(read, record, plan, expected, result.report.findings, settings)
 
 
-def _feedback_spec(read, record, plan, expected, findings, db_url: str, settings: Settings):
-    from ledger.collect.feedback import mark_rows
-    from ledger.collect.normalise import clean_text
+def _expected(record: dict[str, Any], unit: str, db_url: str):
+    """The template as issued; templates of layout 1 were issued without a 指标 sheet."""
+    from ledger.collect.validate import Expected
+
+    version = record["plan_version"]
+    targets = _targets_of(db_url, version)[unit] if record["layout_version"] != "1" else []
+    expected = Expected(record["id"], record["period"], unit, _rows_of(db_url, version)[unit], record["digest"],
+                        targets=targets)
+    if targets:
+        expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
+    return expected
+
+
+def _previous_achieved(db_url: str, unit: str, period: str) -> tuple[str | None, dict[tuple[str, str, str], float]]:
+    """The unit's last accepted 本年累计完成值 of the same year, by target (``TargetRow.carry_key``)."""
+    from ledger.store.submissions import carried_values
+
+    carried = carried_values(_engine(db_url), [unit], before=period).get(unit)
+    if carried is None or carried.period[:4] != period[:4]:
+        return None, {}
+    return carried.period, {k: v["achieved"] for k, v in carried.targets.items() if v.get("achieved") is not None}
+
+
+def _feedback_spec(read, record, plan, expected, findings, settings: Settings):
+    from ledger.collect.feedback import Returned, mark_rows
     from ledger.template.generate import record_identity, spec_for
 
-    spec = spec_for(settings, plan.title, record_identity(record), expected.rows)
-    typed = {clean_text(r.values.get("row_key")): r.values for r in read.rows}
-    row_of_key = {r.number: clean_text(r.values.get("row_key")) for r in read.rows}
-    return mark_rows(spec, findings, typed, row_of_key)
+    spec = spec_for(settings, plan.title, record_identity(record), expected.rows, targets=expected.targets)
+    ledger = Returned.of(read.ledger_sheet, read.rows, "row_key")
+    targets = Returned.of(read.targets.sheet, read.targets.rows, "target_key") if read.targets else None
+    return mark_rows(spec, findings, ledger, targets)
 
 
 def reset_caches() -> None:
@@ -138,6 +161,7 @@ def reset_caches() -> None:
     _engines.clear()
     _plan.cache_clear()
     _rows_of.cache_clear()
+    _targets_of.cache_clear()
 
 
 _engines: dict = {}
@@ -166,6 +190,15 @@ def _rows_of(db_url: str, version: int):
 
     plan = _plan(db_url, version)
     return all_unit_rows(plan, plan.units())
+
+
+@lru_cache(maxsize=8)
+def _targets_of(db_url: str, version: int):
+    """Every unit's 指标 rows of a plan version, built once per process."""
+    from ledger.template.rows import all_unit_targets
+
+    plan = _plan(db_url, version)
+    return all_unit_targets(plan, plan.units())
 
 
 def _current_version(db_url: str) -> int:

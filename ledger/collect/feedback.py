@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import copy
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
 from ledger import layout
+from ledger.collect.normalise import clean_text
 from ledger.findings import Finding
 from ledger.xlsx import atomic_output, formats, text_width
 
@@ -37,7 +40,7 @@ def problem_sheet(wb, fmt, spec) -> None:
     ws.merge_range(0, 0, 0, len(PROBLEM_HEADERS) - 1, "台账退回修改意见", fmt["title"])
     ws.merge_range(1, 0, 1, len(PROBLEM_HEADERS) - 1,
                    f"填报单位：{spec.unit}　　共 {n_errors} 处错误须修改后重新报送（标红单元格）；提示仅供核对。"
-                   "请直接在本文件“台账”工作表中修改，保存后重新报送。", fmt["subtitle"])
+                   f"请直接在本文件{_sheets(spec)}工作表中修改，保存后重新报送。", fmt["subtitle"])
     ws.set_row(1, 36)
     for c, (header, width) in enumerate(zip(PROBLEM_HEADERS, PROBLEM_WIDTHS)):
         ws.set_column(c, c, width)
@@ -52,10 +55,15 @@ def problem_sheet(wb, fmt, spec) -> None:
     ws.set_footer("&C— &P —")
 
 
+def _sheets(spec) -> str:
+    return "“台账”“指标”" if getattr(spec, "targets", None) else "“台账”"
+
+
 def _problem_row(ws, fmt, r: int, f: Finding) -> None:
     problem, fix = split_message(f.message)
     value = "" if f.value is None else str(f.value)
-    cells = (str(r - 2), f.cell or "", f.column or "", value, problem, fix, "错误" if f.is_error else "提示")
+    cell = f"{f.sheet}!{f.cell}" if f.cell and f.sheet and f.sheet != layout.LEDGER_SHEET else f.cell or ""
+    cells = (str(r - 2), cell, f.column or "", value, problem, fix, "错误" if f.is_error else "提示")
     lines = 1
     for c, text in enumerate(cells):
         ws.write_string(r, c, text, fmt["wrap"])
@@ -63,23 +71,46 @@ def _problem_row(ws, fmt, r: int, f: Finding) -> None:
     ws.set_row(r, min(409, 15 * lines + 6))
 
 
-def mark_rows(spec, findings: list[Finding], typed_rows: dict[str, dict], row_of_key: dict[int, str]):
+@dataclass
+class Returned:
+    """What a unit typed in one sheet of its returned file: values by row key, and each row's key."""
+
+    sheet: str | None
+    values: dict[str, dict[str, Any]]    # row key -> values as read
+    keys: dict[int, str]                 # 1-based worksheet row -> row key
+
+    @classmethod
+    def of(cls, sheet: str | None, rows: list, key: str) -> "Returned":
+        keys = {r.number: clean_text(r.values.get(key)) for r in rows}
+        return cls(sheet, {keys[r.number]: r.values for r in rows}, keys)
+
+
+def mark_rows(spec, findings: list[Finding], ledger: Returned, targets: Returned | None = None):
     """A copy of the template spec carrying the unit's values and the cells to highlight.
 
-    ``typed_rows`` maps row keys to the values the unit typed; ``row_of_key`` maps worksheet rows
-    in the returned file to row keys, so findings located by row land on the right task.
+    ``ledger`` and ``targets`` are what the unit typed in the 台账 and 指标 sheets; findings are
+    put on the row of the sheet they name, so a finding located by row lands on the right task.
     """
     spec = copy.deepcopy(spec)
-    by_key = {r.cells["row_key"]: r for r in spec.rows}
-    for key, values in typed_rows.items():
-        if key in by_key:
-            by_key[key].typed = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS}
-    for f in findings:
-        row = by_key.get(row_of_key.get(f.row or -1, ""))
-        if row is not None and f.field in layout.BY_KEY:
-            row.marks[f.field] = _comment(row.marks.get(f.field), f)
+    target_sheet = targets.sheet if targets else None
+    _mark(spec.rows, "row_key", layout.INPUT_COLUMNS, ledger,
+          [f for f in findings if f.sheet != target_sheet and f.field in layout.BY_KEY])
+    if targets:
+        _mark(spec.targets, "target_key", layout.TARGET_INPUT_COLUMNS, targets,
+              [f for f in findings if f.sheet == target_sheet and f.field in layout.TARGET_BY_KEY])
     spec.problems = list(findings)
     return spec
+
+
+def _mark(rows: list, key: str, inputs: tuple[layout.Column, ...], returned: Returned, findings: list[Finding]) -> None:
+    by_key = {r.cells[key]: r for r in rows}
+    for row_key, values in returned.values.items():
+        if row_key in by_key:
+            by_key[row_key].typed = {c.key: values.get(c.key) for c in inputs}
+    for f in findings:
+        row = by_key.get(returned.keys.get(f.row or -1, ""))
+        if row is not None:
+            row.marks[f.field] = _comment(row.marks.get(f.field), f)
 
 
 def _comment(previous: str | None, f: Finding) -> str:

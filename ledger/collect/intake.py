@@ -164,7 +164,8 @@ def _accept(ws: Workspace, exam: Examination, command: str, now: datetime) -> Fi
         unit_id = unit_id_for(conn, exam.unit)
         intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
         save_submission(conn, intake_id=intake_id, template_id=exam.template["id"], plan_id=exam.template["plan_id"],
-                        period=exam.period, unit_id=unit_id, submitted_at=submitted_at, rows=exam.rows)
+                        period=exam.period, unit_id=unit_id, submitted_at=submitted_at, rows=exam.rows,
+                        targets=exam.targets)
         events.record(conn, command, "accepted", f"{exam.unit} {exam.period} 报送已接收", {"file": exam.name, "sha256": exam.sha256})
         _step_hook("recorded")
     _remove(exam.path, ws.inbox_dir)

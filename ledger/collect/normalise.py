@@ -1,4 +1,4 @@
-"""Normalise typed values without loss where the meaning is certain (全角数字, 30%, 数字文本).
+"""Normalise typed values without loss where the meaning is certain (全角数字, 30%, 数字文本, 3,200).
 
 Each function returns the normalised value and, where a reading was assumed, a note for a warning.
 """
@@ -13,6 +13,7 @@ from typing import Any
 from ledger import layout
 
 NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")   # 3,200 or 1,234,567.5
 PERCENT_SIGNS = "%％"
 
 
@@ -84,3 +85,30 @@ def normalise_row(values: dict[str, Any], synonyms: dict[str, str]) -> tuple[dic
         if norm != value and value not in (None, ""):
             raw[col.key] = clean_text(value) if not isinstance(value, (int, float)) else value
     return out, raw, notes
+
+
+def normalise_number(value: Any, unit: str = "") -> Any:
+    """A number where certain (１２, " 12 ", 3,200, and 12% when the unit itself is %); else the text.
+
+    Unlike 完成进度, 0.3 stays 0.3: a cumulative value has no percent reading. Negative numbers
+    stay numbers, for the validator to reject with their own message.
+    """
+    if isinstance(value, bool):
+        return clean_text(value)
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() else value
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
+    if text and text[-1] in PERCENT_SIGNS and unit.strip() in ("%", "％"):
+        text = text[:-1]
+    if GROUPED_RE.match(text):
+        text = text.replace(",", "")
+    if NUMBER_RE.match(text):
+        number = float(text)
+        return int(number) if number.is_integer() else number
+    return clean_text(value)
+
+
+def normalise_target(values: dict[str, Any], unit: str) -> dict[str, Any]:
+    """The normalised values of the 指标 input columns of one row; ``unit`` is the target's unit."""
+    return {col.key: normalise_number(values.get(col.key, ""), unit) if col.kind == layout.NUMBER
+            else clean_text(values.get(col.key, "")) for col in layout.TARGET_INPUT_COLUMNS}

@@ -1,4 +1,4 @@
-"""Read a returned workbook: its identification (three places) and the 台账 rows, fast.
+"""Read a returned workbook: its identification (three places), the 台账 rows and the 指标 rows, fast.
 
 Cell values come from python-calamine (xlsx, xls, ods); document properties and defined names
 are read from the package XML with defusedxml. Nothing here judges the values.
@@ -30,6 +30,16 @@ class LedgerRow:
 
 
 @dataclass
+class ReadTable:
+    """A sheet found by its header row: where it is, its columns and its non-empty rows."""
+
+    sheet: str
+    header_row: int                 # 1-based
+    columns: dict[str, int]         # layout key -> 0-based column
+    rows: list[LedgerRow]
+
+
+@dataclass
 class ReadWorkbook:
     path: Path
     sheet_names: list[str]
@@ -38,6 +48,7 @@ class ReadWorkbook:
     columns: dict[str, int] = field(default_factory=dict)           # layout key -> 0-based column
     header_row: int | None = None                                   # 1-based
     rows: list[LedgerRow] = field(default_factory=list)
+    targets: ReadTable | None = None                                # the 指标 sheet, when present
 
     @property
     def identity(self) -> Identity | None:
@@ -58,6 +69,7 @@ def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
             if found:
                 result.identities["sheet"] = found
         _read_ledger(wb, result)
+        result.targets = _read_targets(wb, result.ledger_sheet)
     finally:
         wb.close()
     return result
@@ -115,25 +127,36 @@ def _xlsx_defined_name(zf: zipfile.ZipFile, names: set[str]) -> str | None:
 
 def _read_ledger(wb: CalamineWorkbook, result: ReadWorkbook) -> None:
     """Find the 台账 sheet by name, or any sheet holding its header row (a renamed sheet)."""
-    order = [layout.LEDGER_SHEET] + [n for n in wb.sheet_names if n != layout.LEDGER_SHEET]
-    for name in order:
-        if name not in wb.sheet_names or name == layout.META_SHEET:
+    table = _find_table(wb, layout.LEDGER_SHEET, layout.COLUMNS, skip=())
+    if table is not None:
+        result.ledger_sheet, result.header_row = table.sheet, table.header_row
+        result.columns, result.rows = table.columns, table.rows
+
+
+def _read_targets(wb: CalamineWorkbook, ledger_sheet: str | None) -> ReadTable | None:
+    """The 指标 sheet by name, or any other sheet holding its header row (a renamed sheet)."""
+    return _find_table(wb, layout.TARGET_SHEET, layout.TARGET_COLUMNS, skip=(ledger_sheet,))
+
+
+def _find_table(wb: CalamineWorkbook, name: str, columns: tuple[layout.Column, ...],
+                skip: tuple[str | None, ...]) -> ReadTable | None:
+    order = [name] + [n for n in wb.sheet_names if n != name]
+    for sheet in order:
+        if sheet not in wb.sheet_names or sheet == layout.META_SHEET or sheet in skip:
             continue
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        header = _find_header(rows)
+        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        header = _find_header(rows, columns)
         if header is not None:
-            result.ledger_sheet = name
-            result.header_row = header + 1
-            result.columns = _column_map(rows[header])
-            result.rows = _data_rows(rows, header, result.columns)
-            return
+            found = _column_map(rows[header], columns)
+            return ReadTable(sheet, header + 1, found, _data_rows(rows, header, found))
+    return None
 
 
-def _find_header(rows: list[list[Any]]) -> int | None:
-    needed = max(3, len(layout.COLUMNS) // 2)
+def _find_header(rows: list[list[Any]], columns: tuple[layout.Column, ...] = layout.COLUMNS) -> int | None:
+    needed = max(3, len(columns) // 2)
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         cells = {_clean_header(v) for v in row}
-        if sum(1 for c in layout.COLUMNS if c.header in cells) >= needed:
+        if sum(1 for c in columns if c.header in cells) >= needed:
             return i
     return None
 
@@ -142,10 +165,11 @@ def _clean_header(value: Any) -> str:
     return "".join(str(value).split()) if value not in (None, "") else ""
 
 
-def _column_map(header: list[Any]) -> dict[str, int]:
+def _column_map(header: list[Any], columns: tuple[layout.Column, ...] = layout.COLUMNS) -> dict[str, int]:
+    by_header = {c.header: c for c in columns}
     out = {}
     for i, value in enumerate(header):
-        col = layout.BY_HEADER.get(_clean_header(value))
+        col = by_header.get(_clean_header(value))
         if col and col.key not in out:
             out[col.key] = i
     return out

@@ -1,7 +1,8 @@
 """Validate a returned ledger against the template it was issued as: findings, and the rows to store.
 
-Row values are checked by a JSON Schema derived from the layout, then by cross-field rules;
-locked plan cells are checked by digest, and named cell by cell when the digest differs.
+Row values of the 台账 and 指标 sheets are checked by JSON Schemas derived from the layout, then by
+cross-field rules; locked plan cells of both sheets are checked by one digest, and named cell by
+cell when the digest differs.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ledger import layout
-from ledger.collect.normalise import clean_text, normalise_row
-from ledger.collect.reader import LedgerRow, ReadWorkbook
+from ledger.collect.normalise import clean_text, normalise_row, normalise_target
+from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
 from ledger.findings import ERROR, WARNING, Finding, Report
-from ledger.period import schedule_share
+from ledger.period import label, schedule_share
 from ledger.settings import Settings
-from ledger.template.identity import plan_digest
-from ledger.template.rows import TemplateRow
+from ledger.template.identity import number_text, plan_digest
+from ledger.template.rows import TargetRow, TemplateRow
 
 LAGGING = ("滞后", "严重滞后")
 ON_PACE = ("序时推进", "超序时")
@@ -28,98 +29,169 @@ DONE = "已完成"
 FORMULA_RE = re.compile(r"^\s*[=+@]|^\s*-\s*[A-Za-z(]")
 
 
+@dataclass(frozen=True)
+class SheetKind:
+    """How findings name the rows of one kind of sheet: 台账 task rows or 指标 rows."""
+
+    columns: tuple[layout.Column, ...]
+    key: str          # the hidden row key column
+    name: str         # the plan cell naming a row in messages
+    noun: str         # 任务 / 指标
+    where: str        # prefix naming the sheet in messages ("" for the 台账)
+    fix: str          # where the unit should write instead of a locked cell
+
+
+LEDGER = SheetKind(layout.COLUMNS, "row_key", "title", "任务", "", "进展请写在“本月进展情况”中")
+TARGETS = SheetKind(layout.TARGET_COLUMNS, "target_key", "indicator", "指标", f"“{layout.TARGET_SHEET}”工作表",
+                    "完成情况请填在“本年累计完成值”和“说明”中")
+
+
 @dataclass
 class Expected:
-    """The template as issued: identification and its rows with their plan cells."""
+    """The template as issued: identification, its rows and its 指标 rows with their plan cells."""
 
     template_id: str
     period: str
     unit: str
     rows: list[TemplateRow]
     digest: str
+    targets: list[TargetRow] = field(default_factory=list)
+    # This year's last accepted 本年累计完成值 of the unit, by TargetRow.carry_key, and their period.
+    previous: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    previous_period: str | None = None
 
     @property
     def by_key(self) -> dict[str, TemplateRow]:
         return {r.cells["row_key"]: r for r in self.rows}
 
+    @property
+    def targets_by_key(self) -> dict[str, TargetRow]:
+        return {t.cells["target_key"]: t for t in self.targets}
+
 
 @dataclass
 class Validated:
     report: Report
-    rows: list[dict[str, Any]] = field(default_factory=list)   # ready for submission_rows
+    rows: list[dict[str, Any]] = field(default_factory=list)      # ready for submission_rows
+    targets: list[dict[str, Any]] = field(default_factory=list)   # ready for target_rows
 
 
 def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) -> Validated:
-    """All findings of the 台账 sheet; rows are returned only when there is no error."""
+    """All findings of the 台账 and 指标 sheets; rows are returned only when there is no error."""
     report = Report()
     sheet = read.ledger_sheet
     if sheet is None:
         report.add(_finding("sheet-missing", ERROR, f"未找到“{layout.LEDGER_SHEET}”工作表（或其表头被改动）：请使用下发的模板填写，不要删除或改动表头"))
         return Validated(report)
-    missing = [c for c in layout.COLUMNS if c.key not in read.columns]
-    for col in missing:
-        report.add(_finding("column-missing", ERROR, f"“{sheet}”工作表缺少“{col.header}”列：请不要删除或改名表头", sheet=sheet, column=col.header, field=col.key))
-    if missing:
+    if not _columns_present(sheet, read.columns, layout.COLUMNS, report):
         return Validated(report)
-    matched = _match_rows(read, expected, report)
-    _check_plan_cells(read, expected, matched, report)
+    table = _target_table(read, expected, report)
+    matched = _match(LEDGER, sheet, read.rows, read.columns, expected.by_key, report)
+    tmatched = _match(TARGETS, table.sheet, table.rows, table.columns, expected.targets_by_key, report) if table else []
+    _check_plan_cells(read, expected, matched, table, tmatched, report)
     rows = [_check_row(sheet, row, tpl, expected.period, settings, report) for row, tpl in matched]
-    return Validated(report, rows if report.valid else [])
+    targets = [_check_target(table, row, tpl, expected, report) for row, tpl in tmatched]
+    valid = report.valid
+    return Validated(report, rows if valid else [], targets if valid else [])
 
 
 def _finding(code: str, severity: str, message: str, **where: Any) -> Finding:
     return Finding(code=code, severity=severity, message=message, **where)
 
 
-def _cell(read: ReadWorkbook, row: int, key: str) -> str:
-    from ledger.layout import column_letter
+def _columns_present(sheet: str, found: dict[str, int], columns: tuple[layout.Column, ...], report: Report) -> bool:
+    missing = [c for c in columns if c.key not in found]
+    for col in missing:
+        report.add(_finding("column-missing", ERROR, f"“{sheet}”工作表缺少“{col.header}”列：请不要删除或改名表头", sheet=sheet, column=col.header, field=col.key))
+    return not missing
 
-    return f"{column_letter(read.columns[key])}{row}"
+
+def _target_table(read: ReadWorkbook, expected: Expected, report: Report) -> ReadTable | None:
+    """The 指标 sheet when the template had one and it is usable; a finding when it is not."""
+    if not expected.targets:
+        return None
+    table = read.targets
+    if table is None:
+        report.add(_finding("sheet-missing", ERROR, f"未找到“{layout.TARGET_SHEET}”工作表（或其表头被改动）：本单位牵头任务有量化指标，请在下发模板的“{layout.TARGET_SHEET}”工作表中填报，不要删除该工作表或改动表头", sheet=layout.TARGET_SHEET))
+        return None
+    return table if _columns_present(table.sheet, table.columns, layout.TARGET_COLUMNS, report) else None
 
 
-def _match_rows(read: ReadWorkbook, expected: Expected, report: Report) -> list[tuple[LedgerRow, TemplateRow]]:
-    by_key = expected.by_key
-    sheet = read.ledger_sheet
+def _cell(columns: dict[str, int], row: int, key: str) -> str:
+    return f"{layout.column_letter(columns[key])}{row}"
+
+
+def _match(kind: SheetKind, sheet: str, rows: list[LedgerRow], columns: dict[str, int], by_key: dict[str, Any],
+           report: Report) -> list[tuple[LedgerRow, Any]]:
+    """Pair each row read with the template row of its key; added, repeated and deleted rows are errors."""
     matched, seen = [], {}
-    for row in read.rows:
-        key = clean_text(row.values.get("row_key"))
-        where = {"sheet": sheet, "row": row.number, "cell": _cell(read, row.number, "row_key")}
+    for row in rows:
+        key = clean_text(row.values.get(kind.key))
+        where = {"sheet": sheet, "row": row.number, "cell": _cell(columns, row.number, kind.key)}
         if key not in by_key:
-            report.add(_finding("row-added", ERROR, f"第 {row.number} 行不是模板中的任务行（可能是新增或复制的行）：请删除该行，只在原有行中填写", value=key or None, **where))
+            report.add(_finding("row-added", ERROR, f"{kind.where}第 {row.number} 行不是模板中的{kind.noun}行（可能是新增或复制的行）：请删除该行，只在原有行中填写", value=key or None, **where))
         elif key in seen:
-            report.add(_finding("row-duplicate", ERROR, f"第 {row.number} 行与第 {seen[key]} 行是同一任务的重复行：请删除重复行", value=key, **where))
+            report.add(_finding("row-duplicate", ERROR, f"{kind.where}第 {row.number} 行与第 {seen[key]} 行是同一{kind.noun}的重复行：请删除重复行", value=key, **where))
         else:
             seen[key] = row.number
             matched.append((row, by_key[key]))
     for key, tpl in by_key.items():
         if key not in seen:
-            report.add(_finding("row-deleted", ERROR, f"任务“{tpl.cells['title']}”（序号 {tpl.cells['seq']}）的行被删除：请使用下发的模板，不要删除任务行", sheet=sheet, value=tpl.cells["title"]))
+            name = tpl.cells[kind.name]
+            report.add(_finding("row-deleted", ERROR, f"{kind.noun}“{name}”（序号 {tpl.cells['seq']}）的行被删除：请使用下发的模板，不要删除{kind.noun}行", sheet=sheet, value=name))
     return matched
 
 
-def _check_plan_cells(read: ReadWorkbook, expected: Expected, matched: list, report: Report) -> None:
-    if len(matched) == len(expected.rows):
-        seen_rows = sorted(matched, key=lambda m: expected.rows.index(m[1]))
-        typed = [tuple(_plan_text(row.values, c.key) for c in _digest_columns()) for row, _ in seen_rows]
-        if plan_digest(typed) == expected.digest:
-            return
+def _check_plan_cells(read: ReadWorkbook, expected: Expected, matched: list, table: ReadTable | None,
+                      tmatched: list, report: Report) -> None:
+    if _digest_holds(expected, matched, tmatched):
+        return
     for row, tpl in matched:
-        for col in layout.PLAN_COLUMNS:
-            typed, issued = _plan_text(row.values, col.key), str(tpl.cells[col.key])
-            if typed != issued:
-                report.add(_finding(
-                    "plan-cell-changed", ERROR,
-                    f"{_cell(read, row.number, col.key)}“{col.header}”是计划内容，不能修改（原为“{_short(issued)}”）：请恢复原内容，进展请写在“本月进展情况”中",
-                    sheet=read.ledger_sheet, cell=_cell(read, row.number, col.key), column=col.header,
-                    field=col.key, value=typed, row=row.number))
+        _changed_cells(LEDGER, read.ledger_sheet, read.columns, row, tpl, report)
+    for row, tpl in tmatched:
+        _changed_cells(TARGETS, table.sheet, table.columns, row, tpl, report)
 
 
-def _digest_columns() -> tuple[layout.Column, ...]:
-    return (layout.BY_KEY["row_key"], *layout.PLAN_COLUMNS)
+def _digest_holds(expected: Expected, matched: list, tmatched: list) -> bool:
+    """True when every row is there and the locked cells of both sheets hash to the issued digest."""
+    if len(matched) != len(expected.rows) or len(tmatched) != len(expected.targets):
+        return False
+    rows = sorted(matched, key=lambda m: expected.rows.index(m[1]))
+    targets = sorted(tmatched, key=lambda m: expected.targets.index(m[1]))
+    typed = [tuple(_plan_text(row.values, c) for c in _digest_columns(LEDGER)) for row, _ in rows]
+    typed += [tuple(_plan_text(row.values, c) for c in _digest_columns(TARGETS)) for row, _ in targets]
+    return plan_digest(typed) == expected.digest
 
 
-def _plan_text(values: dict[str, Any], key: str) -> str:
-    return clean_text(values.get(key)) if values.get(key) is not None else ""
+def _changed_cells(kind: SheetKind, sheet: str, columns: dict[str, int], row: LedgerRow, tpl, report: Report) -> None:
+    for col in kind.columns:
+        if not col.plan:
+            continue
+        typed, issued = _plan_text(row.values, col), _issued_text(tpl.cells, col)
+        if typed != issued:
+            cell = _cell(columns, row.number, col.key)
+            report.add(_finding(
+                "plan-cell-changed", ERROR,
+                f"{kind.where}{cell}“{col.header}”是计划内容，不能修改（原为“{_short(issued)}”）：请恢复原内容，{kind.fix}",
+                sheet=sheet, cell=cell, column=col.header, field=col.key, value=typed, row=row.number))
+
+
+def _digest_columns(kind: SheetKind) -> tuple[layout.Column, ...]:
+    return tuple(c for c in kind.columns if c.key == kind.key or c.plan)
+
+
+def _plan_text(values: dict[str, Any], col: layout.Column) -> str:
+    """A locked cell as read, as digest text (numbers as the template wrote them: 3.0 -> "3")."""
+    value = values.get(col.key)
+    if value is None:
+        return ""
+    if col.kind == layout.NUMBER and isinstance(value, (int, float)):
+        return number_text(value)
+    return clean_text(value)
+
+
+def _issued_text(cells: dict[str, Any], col: layout.Column) -> str:
+    return number_text(cells[col.key]) if col.kind == layout.NUMBER else str(cells[col.key])
 
 
 def _short(text: str, n: int = 30) -> str:
@@ -208,3 +280,56 @@ def _cross_checks(sheet: str, row: LedgerRow, v: dict[str, Any], period: str, se
         text = v.get(key)
         if isinstance(text, str) and FORMULA_RE.match(text):
             yield _located(sheet, row, key, "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", text)
+
+
+# --- the 指标 sheet ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _target_validator() -> Draft202012Validator:
+    return Draft202012Validator(layout.target_schema())
+
+
+def _check_target(table: ReadTable, row: LedgerRow, tpl: TargetRow, expected: Expected, report: Report) -> dict[str, Any]:
+    """Findings of one 指标 row; returns the row as it will be stored."""
+    values = normalise_target(row.values, str(tpl.cells["unit"]))
+    present = {k: v for k, v in values.items() if v != ""}
+    for error in _target_validator().iter_errors(present):
+        report.add(_target_schema_finding(table, row, error, tpl))
+    for finding in _target_checks(table, row, present, tpl, expected):
+        report.add(finding)
+    return {"target_id": tpl.target_id, **{k: (v if v != "" else None) for k, v in values.items()}}
+
+
+def _target_located(table: ReadTable, row: LedgerRow, key: str, code: str, severity: str, message: str,
+                    value: Any) -> Finding:
+    col = layout.TARGET_BY_KEY[key]
+    cell = _cell(table.columns, row.number, key)
+    return Finding(code=code, severity=severity, message=f"{TARGETS.where}{cell}“{col.header}”：{message}",
+                   sheet=table.sheet, cell=cell, column=col.header, field=key,
+                   value=value if value != "" else None, row=row.number)
+
+
+def _target_schema_finding(table: ReadTable, row: LedgerRow, error, tpl: TargetRow) -> Finding:
+    key = error.path[0]
+    typed = row.values.get(key)
+    if error.validator == "minimum":
+        message = f"不能为负数（现为 {number_text(error.instance)}），请填写本年累计完成的数值，没有完成的填 0"
+        return _target_located(table, row, key, "target-negative", ERROR, message, typed)
+    unit = str(tpl.cells["unit"])
+    per = f"，单位为“{unit}”，不必填写" if unit else ""
+    message = (f"“{clean_text(typed)}”不是数字：请只填写数字（如 3200{per}），"
+               "文字说明请写在“说明”列")
+    return _target_located(table, row, key, "target-not-number", ERROR, message, typed)
+
+
+def _target_checks(table: ReadTable, row: LedgerRow, v: dict[str, Any], tpl: TargetRow, expected: Expected):
+    achieved = v.get("achieved")
+    before = expected.previous.get(tpl.carry_key)
+    if isinstance(achieved, (int, float)) and before is not None and 0 <= achieved < before:
+        when = label(expected.previous_period) if expected.previous_period else "上期"
+        yield _target_located(table, row, "achieved", "target-decreased", WARNING,
+                              f"本年累计完成值 {number_text(achieved)} 小于上期（{when}）已报送的 {number_text(before)}，"
+                              "累计值一般不会减少：请核对；如因统计口径调整，请在“说明”中注明", achieved)
+    note = v.get("note")
+    if isinstance(note, str) and FORMULA_RE.match(note):
+        yield _target_located(table, row, "note", "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", note)

@@ -9,6 +9,7 @@ from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
 from ledger.report.merge import UNREPORTED, share
 from ledger.report.sheets import date_text, percent_text, time_text
+from ledger.report.targets import sentence as targets_sentence
 
 PERIOD_HELP = "报送月份 YYYY-MM（默认上月，即本月截止报送的月份）"
 
@@ -64,3 +65,5 @@ def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
              for k, v in summary["counts"].items() if v["count"] or k == UNREPORTED]
     click.echo(f"  任务 {total} 项：" + "，".join(parts))
     click.echo("  " + result.report.status.totals.sentence())
+    if result.report.targets:
+        click.echo("  " + targets_sentence(result.report.targets))

@@ -1,4 +1,4 @@
-"""The consolidated month: merged items, changes since the previous month, lag streaks, the file.
+"""The consolidated month: merged items, changes since the previous month, lag streaks, targets, the file.
 
 Reads happen in one snapshot; merging is delegated to the pure ``ledger.report.merge``; the
 workbook is written atomically by ``ledger.report.workbook``.
@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ledger.period import label, previous_period
+from ledger.period import label, previous_period, schedule_share
 from ledger.report import data
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
                                  count_statuses, extend_streaks, merge_items, rank, share)
 from ledger.report.status import StatusReport, read_status
+from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
 from ledger.report.workbook import write_workbook
 from ledger.store import events
 from ledger.store.plans import StoredPlan, load_plan
@@ -41,6 +42,8 @@ class Consolidated:
     entries: list[Entry]                      # every row of the period, mapped to the plan
     previous: dict[int, MergedItem] | None    # None when the previous period has no submission
     streaks: dict[int, int] = field(default_factory=dict)   # lagging items: consecutive months
+    targets: list[TargetResult] = field(default_factory=list)   # every target of the plan, plan order
+    lag_tolerance: int = 20                                     # points below 序时进度 still on pace
 
     @property
     def previous_period(self) -> str:
@@ -70,6 +73,11 @@ class Consolidated:
             counts.setdefault(e.unit, Counter())[e.status] += 1
         return counts
 
+    @cached_property
+    def target_counts(self) -> dict[str, int]:
+        """Targets met, on pace, behind and not reported."""
+        return count_standings(self.targets)
+
     def summary(self) -> dict[str, Any]:
         total = len(self.merged)
         return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
@@ -78,7 +86,9 @@ class Consolidated:
                 "counts": {k: {"count": v, "share": round(share(v, total), 4)} for k, v in self.counts.items()},
                 "units": self.status.totals.to_dict(),
                 "changes": count_changes(self.changes) if self.previous is not None else None,
-                "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2)}
+                "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2),
+                "targets": {"total": len(self.targets),
+                            "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
 
 
 @dataclass
@@ -98,8 +108,11 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         merged = merge_items(plan.items, entries)
         previous = _merged_period(conn, plan, previous_period(period), names)
         streaks = lag_streaks(conn, plan, period, merged, previous, names)
+        achievements = data.period_achievements(conn, period, plan, names)
     statuses = list(ws.settings.templates.statuses)
-    return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks)
+    targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
+    return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
+                        ws.settings.collect.lag_tolerance)
 
 
 def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str]) -> dict[int, MergedItem] | None:

@@ -19,6 +19,7 @@ from ledger.errors import PeriodError, PlanNotFoundError
 from ledger.period import check_period, current_period, label, previous_period
 from ledger.plan.model import LEAD
 from ledger.report.merge import Entry
+from ledger.report.targets import Achievement
 from ledger.store import schema as s
 from ledger.store.plans import StoredPlan
 
@@ -202,6 +203,40 @@ def item_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict
              .where(s.items.c.plan_id.in_(others)))
     for old_id, number, section in conn.execute(query):
         new_id = exact.get((section or "", number)) or unique.get(number)
+        if new_id is not None:
+            mapping[old_id] = new_id
+    return mapping
+
+
+def period_achievements(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str]) -> list[Achievement]:
+    """The 指标 rows of the period's current submissions, mapped to the current plan's targets."""
+    sub, r = s.submissions, s.target_rows
+    where = [sub.c.period == period, sub.c.is_current]
+    plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
+    mapping = target_mapping(conn, plan, plan_ids)
+    query = (sa.select(sub.c.unit_id, r.c.target_id, r.c.achieved, r.c.note)
+             .join(r, r.c.submission_id == sub.c.id).where(*where).order_by(r.c.id))
+    return [Achievement(target, names[uid], achieved, note) for uid, old, achieved, note in conn.execute(query)
+            if (target := mapping.get(old)) is not None]
+
+
+def target_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict[int, int]:
+    """Target ids of the given plan versions -> the id of the same target in the current plan:
+    the same item (see ``item_mapping``) and the same indicator."""
+    current: dict[tuple[int, str], int] = {}
+    for item in plan.items:
+        for target, target_id in zip(item.targets, item.target_ids):
+            current.setdefault((item.id, target.indicator), target_id)
+    mapping = {tid: tid for item in plan.items for tid in item.target_ids}
+    others = plan_ids - {plan.id}
+    if not others:
+        return mapping
+    items = item_mapping(conn, plan, others)
+    t = s.targets
+    query = (sa.select(t.c.id, t.c.item_id, t.c.indicator).join(s.items, s.items.c.id == t.c.item_id)
+             .where(s.items.c.plan_id.in_(sorted(others))))
+    for old_id, old_item, indicator in conn.execute(query):
+        new_id = current.get((items.get(old_item), indicator))
         if new_id is not None:
             mapping[old_id] = new_id
     return mapping

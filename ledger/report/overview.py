@@ -1,4 +1,5 @@
-"""The 总体情况 sheet: totals and shares by status, reporting rates, sections, changes, a chart.
+"""The 总体情况 sheet: totals and shares by status, reporting rates, sections, changes, a chart,
+and the standing of the plan's quantitative targets when it has any.
 
 One column grid serves every block of the sheet: A 序号/编号, B 名称, C and on numbers.
 """
@@ -8,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ledger.period import label, schedule_share
+from ledger.report import targets
 from ledger.report.merge import UNREPORTED, count_changes, count_statuses, share
-from ledger.report.sheets import (STATUS_FILL, date_text, header_row, percent_text, print_setup, row_height,
-                                  section_label, time_text, title_rows, write_row)
+from ledger.report.sheets import (STANDING_FILL, STATUS_FILL, date_text, header_row, percent_text, print_setup,
+                                  row_height, section_label, time_text, title_rows, write_row)
 from ledger.xlsx import BODY_FONT, HEAD_FONT
 
 if TYPE_CHECKING:
@@ -38,6 +40,10 @@ def write_overview(wb, fmt: dict, report: Consolidated, title: str):
     row = _heading(sheet, fmt, row + 1, f"三、与上期（{label(report.previous_period)}）比较")
     row = _paragraph(sheet, fmt, row, widths, _changes_text(report))
     row = _change_table(sheet, fmt, report, row, widths)
+    if report.targets:
+        row = _heading(sheet, fmt, row + 1, "四、量化指标完成情况")
+        row = _paragraph(sheet, fmt, row, widths, _targets_text(report))
+        row = _standing_table(sheet, fmt, report, row)
     print_setup(sheet, row - 1, len(widths) - 1)
     return sheet
 
@@ -67,6 +73,8 @@ def _overall_text(report: Consolidated) -> str:
     running = sum(1 for n in report.streaks.values() if n >= 2)
     if running:
         text += f"连续两个月及以上滞后的任务 {running} 项，详见“滞后事项”。"
+    if report.targets:
+        text += targets.sentence(report.targets)
     if report.no_submissions:
         text = f"{label(report.period)}尚无单位报送，全部任务按未报送统计。" + text
     return text
@@ -117,6 +125,25 @@ def _section_table(sheet, fmt: dict, report: Consolidated, row: int, widths: lis
         values = (number or str(n), section_label("", title), len(items), *(counts.get(s, 0) for s in statuses))
         write_row(sheet, fmt, row + n, values, kinds, widths=widths)
     return row + len(groups) + 1
+
+
+def _targets_text(report: Consolidated) -> str:
+    pace = schedule_share(report.period)
+    return (targets.sentence(report.targets) + f"完成率与序时进度（{percent_text(pace)}）比较，"
+            f"落后不超过 {report.lag_tolerance} 个百分点的为符合序时；详见“指标完成情况”。")
+
+
+def _standing_table(sheet, fmt: dict, report: Consolidated, row: int) -> int:
+    """序号 · 完成情况 · 项数 · 占比 of the targets, with a total row."""
+    counts, total = report.target_counts, len(report.targets)
+    header_row(sheet, fmt, row, (("序号", 8), ("完成情况", 26), ("项数", 14), ("占比", 10)))
+    kinds = ("int", "center", "int", "pct")
+    for n, standing in enumerate(targets.STANDINGS, start=1):
+        values = (n, targets.LABELS[standing], counts[standing], share(counts[standing], total))
+        write_row(sheet, fmt, row + n, values, kinds, STANDING_FILL.get(standing))
+    last = row + len(targets.STANDINGS) + 1
+    write_row(sheet, fmt, last, ("", "合计", total, 1.0 if total else 0.0), kinds)
+    return last + 1
 
 
 def _changes_text(report: Consolidated) -> str:

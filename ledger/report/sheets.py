@@ -13,13 +13,15 @@ from typing import Any, Sequence
 
 import xlsxwriter
 
+from ledger.report import targets
 from ledger.report.merge import UNREPORTED
 from ledger.xlsx import BODY_FONT, HEAD_FONT, formats
 
 GREEN, YELLOW, RED, GREY = "#C6EFCE", "#FFEB9C", "#FFC7CE", "#E0E0E0"
 FILLS = (None, GREEN, YELLOW, RED, GREY)
 STATUS_FILL = {"已完成": GREEN, "超序时": GREEN, "滞后": YELLOW, "严重滞后": RED, UNREPORTED: GREY}
-KINDS = ("wrap", "center", "int", "pct")       # text, centred text, whole number, share
+STANDING_FILL = {targets.MET: GREEN, targets.BEHIND: YELLOW, targets.UNREPORTED: GREY}
+KINDS = ("wrap", "center", "int", "pct", "num")   # text, centred text, whole number, share, any number
 LINE_HEIGHT = 14.5
 PAPER_A4 = 9
 
@@ -42,12 +44,20 @@ def report_formats(wb) -> dict:
     base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter",
             "text_wrap": True, "border": 1}
     extra = {"wrap": {}, "center": {"align": "center"}, "int": {"align": "center", "num_format": "0"},
-             "pct": {"align": "center", "num_format": "0.0%"}}
+             "pct": {"align": "center", "num_format": "0.0%"}, "num": {"align": "center", "num_format": "General"}}
     for fill in FILLS:
         for kind in KINDS:
             colour = {"bg_color": fill} if fill else {}
             fmt[(fill, kind)] = wb.add_format({**base, **extra[kind], **colour})
     return fmt
+
+
+def target_fill(result: targets.TargetResult) -> str | None:
+    """Colour of a target's row, like the statuses: met green, on pace plain, behind yellow (red when
+    far behind or over a limit), not reported grey."""
+    if result.standing == targets.BEHIND and result.serious:
+        return RED
+    return STANDING_FILL.get(result.standing)
 
 
 def created_time(as_of: datetime | None, fallback: date) -> datetime:

@@ -1,4 +1,5 @@
-"""The consolidated monthly workbook: 总体情况, 台账汇总, 滞后事项, 单位报送情况, 未报送单位.
+"""The consolidated monthly workbook: 总体情况, 台账汇总, 指标完成情况 (when the plan has targets),
+滞后事项, 单位报送情况, 未报送单位.
 
 Written with xlsxwriter from a ``Consolidated`` period; the same data gives the same file (the
 creation time is the data's as-of time, never the clock).
@@ -9,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ledger.period import label
-from ledger.report import merge
+from ledger.period import label, schedule_share
+from ledger.report import merge, targets
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
-from ledger.report.sheets import (GREY, STATUS_FILL, YELLOW, created_time, finish_table, new_workbook,
-                                  section_label, table_sheet, time_text, write_row)
+from ledger.report.sheets import (GREY, STATUS_FILL, YELLOW, created_time, finish_table, new_workbook, percent_text,
+                                  section_label, table_sheet, target_fill, time_text, write_row)
 from ledger.report.status import LATE, ON_TIME, UnitStatus
 
 if TYPE_CHECKING:
@@ -29,6 +30,10 @@ LAG_COLUMNS = (("序号", 6), ("部分", 12), ("编号", 6), ("重点任务", 22
                ("完成状态", 9), ("完成进度(%)", 8), ("存在问题", 36), ("连续滞后", 10), ("说明", 18))
 LAG_KINDS = ("int", "wrap", "center", "wrap", "wrap", "wrap", "center", "int", "wrap", "center", "wrap")
 
+TARGET_SHEET = "指标完成情况"
+TARGET_COLUMNS = (("部分", 12), ("编号", 6), ("重点任务", 16), ("牵头单位", 12), ("指标", 22), ("比较", 5),
+                  ("目标值", 9), ("计量单位", 7), ("本年累计完成", 10), ("完成率", 9), ("完成情况", 11), ("说明", 24))
+
 MISSING_COLUMNS = (("序号", 6), ("单位", 26), ("牵头任务", 9), ("配合任务", 9), ("情况", 12), ("说明", 60))
 MISSING_KINDS = ("int", "wrap", "int", "int", "center", "wrap")
 
@@ -39,6 +44,8 @@ def write_workbook(report: Consolidated, path: Path) -> None:
     wb, fmt = new_workbook(path, created, title, report.status.office)
     write_overview(wb, fmt, report, title)
     _ledger_sheet(wb.add_worksheet("台账汇总"), fmt, report)
+    if report.targets:
+        _targets_sheet(wb.add_worksheet(TARGET_SHEET), fmt, report)
     _lag_sheet(wb.add_worksheet("滞后事项"), fmt, report)
     _units_sheet(wb.add_worksheet("单位报送情况"), fmt, report)
     _missing_sheet(wb.add_worksheet("未报送单位"), fmt, report)
@@ -65,6 +72,44 @@ def _ledger_values(m: MergedItem, streak: int) -> tuple:
     return (section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
             m.status, m.percent, merge.lead_progress(m), merge.support_progress(m), merge.problems(m),
             merge.next_steps(m), merge.notes(m, streak))
+
+
+def _targets_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    """One row per target of the plan: value, 完成率 or whether a limit holds, standing, coloured."""
+    results = report.targets
+    first = table_sheet(sheet, fmt, "量化指标完成情况表", _sub(report, targets.sentence(results)), TARGET_COLUMNS)
+    sheet.set_row(first - 2, 36)
+    widths = [w for _, w in TARGET_COLUMNS]
+    for n, r in enumerate(results):
+        values, kinds = _target_cells(r)
+        write_row(sheet, fmt, first + n, values, kinds, target_fill(r), widths)
+    last = first + len(results) - 1
+    finish_table(sheet, first, last, len(widths), autofilter=True)
+    legend = _target_legend(report)
+    sheet.merge_range(last + 2, 0, last + 2, len(widths) - 1, legend, fmt["text"])
+    sheet.set_row(last + 2, 36)
+    sheet.print_area(0, 0, last + 2, len(widths) - 1)
+
+
+def _target_cells(r: targets.TargetResult) -> tuple[tuple, tuple]:
+    item, t = r.item, r.target
+    if r.is_limit:
+        rate, rate_kind = {True: "限值内", False: "超限", None: None}[r.within_limit], "center"
+    else:
+        rate, rate_kind = r.rate, "pct"
+    values = (section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
+              t.indicator, t.comparator, t.value, t.unit, r.completed, rate, r.label, targets.notes(r))
+    kinds = ("wrap", "center", "wrap", "wrap", "wrap", "center", "num", "center", "num", rate_kind, "center", "wrap")
+    return values, kinds
+
+
+def _target_legend(report: Consolidated) -> str:
+    pace = schedule_share(report.period)
+    floor = max(pace - report.lag_tolerance / 100, 0)
+    return (f"说明：完成率＝本年累计完成÷目标值。完成率达到 100% 为已达标；不低于序时进度 {percent_text(pace)} "
+            f"减 {report.lag_tolerance} 个百分点（{percent_text(floor)}）为符合序时；低于的为落后序时，"
+            f"落后 {round(targets.SERIOUS_GAP * 100)} 个百分点以上标红。“≤”类指标看是否控制在限值内，超限标红。"
+            "共同牵头的指标按最不利的填报值评价（“≥”取最低值，“≤”取最高值）。")
 
 
 def _lag_sheet(sheet, fmt: dict, report: Consolidated) -> None:

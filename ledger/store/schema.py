@@ -153,13 +153,18 @@ submission_rows = sa.Table(
     sa.Column("raw", sa.JSON, nullable=False, default=dict),  # values as typed, where normalised
 )
 
-target_rows = sa.Table(
+def _target_row_columns() -> list[sa.Column]:
+    """The 指标 sheet's input cells: achieved (Float) and note (Text)."""
+    return [sa.Column(col.key, sa.Float if col.kind == layout.NUMBER else sa.Text)
+            for col in layout.TARGET_INPUT_COLUMNS]
+
+
+target_rows = sa.Table(   # the 指标 sheet of an accepted submission: one row per target
     "target_rows", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, index=True),
     sa.Column("target_id", sa.Integer, sa.ForeignKey("targets.id"), nullable=False),
-    sa.Column("achieved", sa.Float),
-    sa.Column("note", sa.Text),
+    *_target_row_columns(),
 )
 
 events = sa.Table(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,24 +12,27 @@ from ledger import layout
 from ledger.store import schema as s
 
 INPUT_KEYS = [c.key for c in layout.INPUT_COLUMNS]
+TARGET_INPUT_KEYS = [c.key for c in layout.TARGET_INPUT_COLUMNS]
 
 
 @dataclass
 class Carried:
-    """The latest accepted values of a unit before a period, keyed by (section, item number, role)."""
+    """The latest accepted values of a unit before a period: 台账 rows keyed by (section, item number,
+    role), 指标 rows by (section, item number, indicator)."""
 
     period: str
     values: dict[tuple[str, str, str], dict[str, Any]]
+    targets: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[str, Carried]:
     """For each unit, the rows of its current submission of the latest period before ``before``.
 
-    Rows are keyed by (section numeral, item number, role), which survive a new plan version.
+    Rows are keyed by (section numeral, item number, role), which survive a new plan version; the
+    指标 rows of the same submission by (section numeral, item number, indicator).
     """
     sub, units, rows, items, sections = s.submissions, s.units, s.submission_rows, s.items, s.sections
-    latest = (sa.select(sub.c.unit_id, sa.func.max(sub.c.period).label("period"))
-              .where(sub.c.is_current, sub.c.period < before).group_by(sub.c.unit_id).subquery())
+    latest = _latest_before(before)
     query = (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
                        rows.c.role, *[rows.c[k] for k in INPUT_KEYS])
              .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
@@ -43,7 +46,32 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
         for r in conn.execute(query):
             carried = out.setdefault(r.name, Carried(r.period, {}))
             carried.values[(r.section_number or "", r.number, r.role)] = {k: getattr(r, k) for k in INPUT_KEYS}
+        for r in conn.execute(_carried_targets_query(unit_names, latest)):
+            carried = out.setdefault(r.name, Carried(r.period, {}))
+            carried.targets[(r.section_number or "", r.number, r.indicator)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
     return out
+
+
+def _latest_before(before: str):
+    """Each unit's latest period with a current submission before ``before``."""
+    sub = s.submissions
+    return (sa.select(sub.c.unit_id, sa.func.max(sub.c.period).label("period"))
+            .where(sub.c.is_current, sub.c.period < before).group_by(sub.c.unit_id).subquery())
+
+
+def _carried_targets_query(unit_names: list[str], latest):
+    sub, units, rows, targets, items, sections = (s.submissions, s.units, s.target_rows, s.targets, s.items,
+                                                  s.sections)
+    return (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
+                      targets.c.indicator, *[rows.c[k] for k in TARGET_INPUT_KEYS])
+            .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
+            .join(units, units.c.id == sub.c.unit_id)
+            .join(rows, rows.c.submission_id == sub.c.id)
+            .join(targets, targets.c.id == rows.c.target_id)
+            .join(items, items.c.id == targets.c.item_id)
+            .outerjoin(sections, sections.c.id == items.c.section_id)
+            .where(sub.c.is_current, units.c.name.in_(unit_names))
+            .order_by(rows.c.id))
 
 
 def record_templates(conn: Connection, records: list[dict[str, Any]]) -> None:
@@ -89,11 +117,13 @@ def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | No
 
 
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
-                    unit_id: int, submitted_at, rows: list[dict[str, Any]]) -> int:
+                    unit_id: int, submitted_at, rows: list[dict[str, Any]],
+                    targets: list[dict[str, Any]] | None = None) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
-    ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``.
+    ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``;
+    ``targets`` (the 指标 sheet) dictionaries with target_id and the 指标 input keys.
     """
     sub = s.submissions
     new_id = conn.execute(sub.insert().values(
@@ -104,6 +134,8 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
                  .values(is_current=False, superseded_by=new_id))
     if rows:
         conn.execute(s.submission_rows.insert(), [{"submission_id": new_id, **r} for r in rows])
+    if targets:
+        conn.execute(s.target_rows.insert(), [{"submission_id": new_id, **t} for t in targets])
     return new_id
 
 

@@ -24,7 +24,7 @@ from ledger.store.plans import StoredPlan, load_plan
 from ledger.store.schema import _now
 from ledger.store.submissions import Carried, carried_values, record_templates
 from ledger.template.identity import Identity
-from ledger.template.rows import TemplateRow, all_unit_rows, rows_digest, unit_counts
+from ledger.template.rows import TargetRow, TemplateRow, all_unit_rows, all_unit_targets, rows_digest, unit_counts
 from ledger.template.writer import TemplateSpec, write_template
 from ledger.settings import Settings
 from ledger.workspace import Workspace
@@ -69,7 +69,8 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     chosen, collective = _choose_units(ws, plan, counts, units)
     carried = carried_values(ws.engine, chosen, before=period)
     rows = all_unit_rows(plan, chosen)
-    specs = [_spec(ws, plan, period, unit, rows[unit], carried.get(unit)) for unit in chosen]
+    targets = all_unit_targets(plan, chosen)
+    specs = [_spec(ws, plan, period, unit, rows[unit], targets[unit], carried.get(unit)) for unit in chosen]
     folder = ws.templates_dir / period
     with ws.lock():
         files = _write_all(ws, folder, specs, counts, partial=bool(units), workers=workers)
@@ -101,19 +102,20 @@ def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str
 
 
 def _spec(ws: Workspace, plan: StoredPlan, period: str, unit: str, rows: list[TemplateRow],
-          carried: Carried | None) -> TemplateSpec:
+          targets: list[TargetRow], carried: Carried | None) -> TemplateSpec:
     if carried:
         ids = {r.item_id for r in rows}
         numbers = {i.id: (i.section_number, i.number) for i in plan.items if i.id in ids}
         _apply_carried(rows, carried, numbers, ws.settings.templates.carry_progress)
+        _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
-        layout_version=layout.LAYOUT_VERSION, digest=rows_digest(rows))
-    return spec_for(ws.settings, plan.title, identity, rows, carried.period if carried else None)
+        layout_version=layout.LAYOUT_VERSION, digest=rows_digest(rows, targets))
+    return spec_for(ws.settings, plan.title, identity, rows, carried.period if carried else None, targets)
 
 
 def spec_for(settings: Settings, plan_title: str, identity: Identity, rows: list[TemplateRow],
-             carried_from: str | None = None) -> TemplateSpec:
+             carried_from: str | None = None, targets: list[TargetRow] | None = None) -> TemplateSpec:
     """The writer's input for an identity and its rows, with the office's settings."""
     office = settings.office
     return TemplateSpec(
@@ -121,7 +123,7 @@ def spec_for(settings: Settings, plan_title: str, identity: Identity, rows: list
         deadline=deadline(identity.period, office.deadline_day), office_name=office.name,
         office_contact=office.contact, office_phone=office.phone,
         statuses=list(settings.templates.statuses), password=settings.templates.password,
-        rows=rows, carried_from=carried_from)
+        rows=rows, carried_from=carried_from, targets=list(targets or []))
 
 
 def record_identity(record: dict) -> Identity:
@@ -139,6 +141,16 @@ def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int,
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
         if not carry_progress and values.get("progress"):
             row.note = f"{label(carried.period)}进展：{values['progress']}"
+
+
+def _apply_carried_targets(targets: list[TargetRow], carried: Carried, same_year: bool) -> None:
+    """Last accepted 指标 values of the same target; a cumulative value never crosses a year."""
+    for target in targets:
+        values = carried.targets.get(target.carry_key)
+        if not values:
+            continue
+        target.carried = {c.key: values.get(c.key) for c in layout.TARGET_INPUT_COLUMNS
+                          if c.key != "achieved" or same_year}
 
 
 def _write_all(ws: Workspace, folder: Path, specs: list[TemplateSpec], counts: dict,

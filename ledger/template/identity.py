@@ -1,8 +1,9 @@
 """How a template identifies itself, in three places that survive real spreadsheet clients.
 
 The template id, plan version, period, unit and layout version are written as strings in custom
-document properties, in the hidden ``_meta`` sheet and in a defined name; each row carries a key;
-a digest of the locked plan cells detects edits to them.
+document properties, in the hidden ``_meta`` sheet and in a defined name; each row (of the 台账
+and the 指标 sheet) carries a key; one digest of the locked plan cells of both sheets detects
+edits to them.
 """
 
 from __future__ import annotations
@@ -59,6 +60,17 @@ def _as_text(value: object) -> str:
 
 def row_key(item_id: int, role: str) -> str:
     return f"{item_id}-{role}"
+
+
+def target_key(target_id: int) -> str:
+    return f"{target_id}-target"
+
+
+def number_text(value: object) -> str:
+    """A plan number as digest text: 3.0 -> "3", 27.34 -> "27.34", whatever client wrote it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value).strip()
+    return f"{value:.12g}"
 
 
 def plan_digest(rows: list[tuple[str, ...]]) -> str:

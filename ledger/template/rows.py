@@ -1,4 +1,5 @@
-"""What a unit's template holds: its rows (lead items first, then supported ones) and their plan cells."""
+"""What a unit's template holds: its rows (lead items first, then supported ones) and their plan cells,
+and the quantitative targets of its lead items for the 指标 sheet."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from ledger import layout
 from ledger.plan.model import LEAD, ROLE_LABELS, SUPPORT
 from ledger.store.plans import StoredPlan
-from ledger.template.identity import plan_digest, row_key
+from ledger.template.identity import number_text, plan_digest, row_key, target_key
 
 
 @dataclass
@@ -23,6 +24,29 @@ class TemplateRow:
 
     def plan_values(self) -> tuple[str, ...]:
         return tuple(str(self.cells[c.key]) for c in (layout.BY_KEY["row_key"], *layout.PLAN_COLUMNS))
+
+
+@dataclass
+class TargetRow:
+    """One row of the 指标 sheet: a target of one of the unit's lead items."""
+
+    target_id: int
+    item_id: int
+    cells: dict[str, Any]                                   # plan cells by TARGET_COLUMNS key
+    section_number: str = ""                                # of the item: part of ``carry_key``
+    carried: dict[str, Any] = field(default_factory=dict)   # input cells from the last period
+    typed: dict[str, Any] = field(default_factory=dict)     # values a unit typed (feedback workbooks)
+    marks: dict[str, str] = field(default_factory=dict)     # layout key -> problem, highlighted
+
+    @property
+    def carry_key(self) -> tuple[str, str, str]:
+        """(section numeral, item number, indicator): the same target in another plan version."""
+        return self.section_number, self.cells["item_number"], self.cells["indicator"]
+
+    def plan_values(self) -> tuple[str, ...]:
+        keys = (layout.TARGET_BY_KEY["target_key"], *layout.TARGET_PLAN_COLUMNS)
+        return tuple(number_text(self.cells[c.key]) if c.kind == layout.NUMBER else str(self.cells[c.key])
+                     for c in keys)
 
 
 def unit_rows(plan: StoredPlan, unit: str) -> list[TemplateRow]:
@@ -59,8 +83,35 @@ def _row(item, role: str, seq: int) -> TemplateRow:
     return TemplateRow(item.id, role, cells)
 
 
-def rows_digest(rows: list[TemplateRow]) -> str:
-    return plan_digest([r.plan_values() for r in rows])
+def all_unit_targets(plan: StoredPlan, units: list[str]) -> dict[str, list[TargetRow]]:
+    """The targets of each unit's lead items, in plan order; empty for a unit leading none."""
+    out: dict[str, list[TargetRow]] = {u: [] for u in units}
+    for item in plan.items:
+        for name in item.lead:
+            if name in out:
+                start = len(out[name]) + 1
+                out[name] += [_target_row(item, t, tid, seq)
+                              for seq, (t, tid) in enumerate(zip(item.targets, item.target_ids), start=start)]
+    return out
+
+
+def _target_row(item, target, target_id: int, seq: int) -> TargetRow:
+    cells = {
+        "target_key": target_key(target_id),
+        "seq": seq,
+        "item_number": item.number,
+        "item_title": item.title,
+        "indicator": target.indicator,
+        "comparator": target.comparator,
+        "target": target.value,
+        "unit": target.unit,
+    }
+    return TargetRow(target_id, item.id, cells, item.section_number)
+
+
+def rows_digest(rows: list[TemplateRow], targets: list[TargetRow] | None = None) -> str:
+    """The plan digest of a template: its 台账 rows, then its 指标 rows (none: as before targets)."""
+    return plan_digest([r.plan_values() for r in rows] + [t.plan_values() for t in targets or []])
 
 
 def unit_counts(plan: StoredPlan) -> dict[str, tuple[int, int]]:

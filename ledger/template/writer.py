@@ -1,4 +1,5 @@
-"""Write one unit's ledger workbook with xlsxwriter: guide, 台账 and the hidden identity sheet."""
+"""Write one unit's ledger workbook with xlsxwriter: guide, 台账, 指标 (when the unit leads items
+with targets) and the hidden identity sheet."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import xlsxwriter
 from ledger import layout
 from ledger.period import label
 from ledger.template.identity import Identity
-from ledger.template.rows import TemplateRow
+from ledger.template.rows import TargetRow, TemplateRow
 from ledger.xlsx import formats, text_width
 
 MAX_ROWS_VALIDATED = 2000   # validations reach past the rows so pasted rows are checked too
@@ -37,6 +38,7 @@ class TemplateSpec:
     carried_from: str | None = None          # period the carried values come from
     status_help: dict[str, str] = field(default_factory=dict)
     problems: list = field(default_factory=list)   # findings: makes this a feedback workbook
+    targets: list[TargetRow] = field(default_factory=list)   # the 指标 sheet; none: no sheet
 
 
 STATUS_HELP = {
@@ -59,6 +61,8 @@ def write_template(spec: TemplateSpec, path: Path) -> None:
         problem_sheet(wb, fmt, spec)
     _guide_sheet(wb, fmt, spec)
     _ledger_sheet(wb, fmt, spec)
+    if spec.targets:
+        _target_sheet(wb, fmt, spec)
     _meta_sheet(wb, spec)
     for name, value in spec.identity.properties().items():
         wb.set_custom_property(name, value)
@@ -105,38 +109,60 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
                      "请勿增删行、修改表头或重命名工作表；文件可以改名，保存为 .xlsx 格式后报送。"),
         ("联系方式", contact or "请联系督查室"),
     ]
+    if spec.targets:
+        lines.insert(5, ("指标填报", f"“{layout.TARGET_SHEET}”工作表列出本单位牵头任务的 {len(spec.targets)} 项量化指标："
+                                   "请在黄色单元格填写本年累计完成值（从本年1月1日起累计，只填数字，不带单位，"
+                                   "单位见“计量单位”列）和说明；指标、目标值已锁定，请勿修改。"))
     if spec.carried_from:
         lines.insert(4, ("上期内容", f"绿色斜体单元格为 {label(spec.carried_from)} 已报送的内容，请在此基础上更新。"))
     return lines
 
 
 def _ledger_sheet(wb, fmt, spec: TemplateSpec) -> None:
-    ws = wb.add_worksheet(layout.LEDGER_SHEET)
+    info = f"填报单位：{spec.unit}　　报送月份：{label(spec.period)}　　报送时限：{spec.deadline.month}月{spec.deadline.day}日前"
+    ws = _data_sheet(wb, fmt, layout.LEDGER_SHEET, layout.COLUMNS, spec.rows, title_of(spec), info)
     if not spec.problems:
         ws.activate()
-    ncols = len(layout.COLUMNS)
-    ws.merge_range(0, 0, 0, ncols - 1, title_of(spec), fmt["title"])
+    _validations(ws, spec)
+    _protect(ws, spec)
+
+
+def _target_sheet(wb, fmt, spec: TemplateSpec) -> None:
+    title = f"{spec.plan_title}量化指标填报表（{label(spec.period)}）"
+    info = (f"填报单位：{spec.unit}　　报送月份：{label(spec.period)}　　"
+            "本年累计完成值：从本年1月1日起累计，只填数字，单位见“计量单位”列")
+    ws = _data_sheet(wb, fmt, layout.TARGET_SHEET, layout.TARGET_COLUMNS, spec.targets, title, info)
+    _target_validations(ws)
+    _protect(ws, spec)
+
+
+def _data_sheet(wb, fmt, name: str, columns: tuple[layout.Column, ...], rows: list, title: str, info: str):
+    """Title, info line, header and one row per template row, laid out by ``columns``."""
+    ws = wb.add_worksheet(name)
+    ncols = len(columns)
+    ws.merge_range(0, 0, 0, ncols - 1, title, fmt["title"])
     ws.set_row(0, 36)
-    info = f"填报单位：{spec.unit}　　报送月份：{label(spec.period)}　　报送时限：{spec.deadline.month}月{spec.deadline.day}日前"
     ws.merge_range(1, 0, 1, ncols - 1, info, fmt["subtitle"])
-    for c, col in enumerate(layout.COLUMNS):
+    for c, col in enumerate(columns):
         ws.set_column(c, c, col.width, None, {"hidden": col.hidden})
         ws.write_string(layout.HEADER_ROW - 1, c, col.header, fmt["header"])
     ws.set_row(layout.HEADER_ROW - 1, 30)
-    for r, row in enumerate(spec.rows, start=layout.FIRST_DATA_ROW - 1):
-        _write_row(ws, fmt, r, row)
-    last = layout.FIRST_DATA_ROW - 2 + max(len(spec.rows), 1)
-    _validations(ws, spec)
-    _print_setup(ws, ncols, last)
+    for r, row in enumerate(rows, start=layout.FIRST_DATA_ROW - 1):
+        _write_row(ws, fmt, r, row, columns)
+    _print_setup(ws, ncols, layout.FIRST_DATA_ROW - 2 + max(len(rows), 1))
+    return ws
+
+
+def _protect(ws, spec: TemplateSpec) -> None:
     ws.protect(spec.password or "", {
         "select_locked_cells": False, "select_unlocked_cells": True,
         "format_rows": True, "format_columns": True, "autofilter": True, "sort": False,
     })
 
 
-def _write_row(ws, fmt, r: int, row: TemplateRow) -> None:
+def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, columns: tuple[layout.Column, ...]) -> None:
     lines = 1
-    for c, col in enumerate(layout.COLUMNS):
+    for c, col in enumerate(columns):
         value, style = _cell_value(row, col)
         if col.key in row.marks:
             style = "error"
@@ -145,16 +171,17 @@ def _write_row(ws, fmt, r: int, row: TemplateRow) -> None:
         if value not in (None, "") and not col.hidden:
             lines = max(lines, math.ceil(text_width(str(value)) / max(col.width - 1, 1)))
     ws.set_row(r, min(409, max(30, LINE_HEIGHT * lines + 6)))
-    if row.note and "progress" not in row.marks:
-        ws.write_comment(r, layout.column_index("progress"), row.note,
+    note = getattr(row, "note", "")
+    if note and "progress" not in row.marks:
+        ws.write_comment(r, layout.column_index("progress"), note,
                          {"author": "ledger", "x_scale": 3, "y_scale": 2.5, "font_name": "宋体"})
 
 
-def _cell_value(row: TemplateRow, col: layout.Column) -> tuple[object, str]:
+def _cell_value(row: TemplateRow | TargetRow, col: layout.Column) -> tuple[object, str]:
     """The value of a cell and the name of its format."""
     centred = "_center" if col.kind != layout.TEXT else ""
     if not col.input:
-        return row.cells[col.key], "center" if col.kind in (layout.INT, layout.ROLE) else "wrap"
+        return row.cells[col.key], "center" if col.kind != layout.TEXT else "wrap"
     if row.typed:
         return row.typed.get(col.key), "input" + centred
     value = row.carried.get(col.key)
@@ -188,6 +215,21 @@ def _validations(ws, spec: TemplateSpec) -> None:
     progress = layout.column_index("progress")
     ws.data_validation(first, progress, last, progress, {
         "validate": "any", "input_title": "本月进展情况", "input_message": "必填：简要写明本月工作进展",
+    })
+
+
+def _target_validations(ws) -> None:
+    first = layout.FIRST_DATA_ROW - 1
+    last = first + MAX_ROWS_VALIDATED
+    achieved = layout.column_index("achieved", layout.TARGET_COLUMNS)
+    ws.data_validation(first, achieved, last, achieved, {
+        "validate": "decimal", "criteria": ">=", "value": 0,
+        "input_title": "本年累计完成值", "input_message": "填写本年1月起累计完成的数值，只填数字、不带单位，例如 3200",
+        "error_title": "本年累计完成值无效", "error_message": "本年累计完成值应为不小于 0 的数字（不带单位），例如 3200",
+    })
+    note = layout.column_index("note", layout.TARGET_COLUMNS)
+    ws.data_validation(first, note, last, note, {
+        "validate": "any", "input_title": "说明", "input_message": "可写明数据来源、统计口径，或未达进度的原因",
     })
 
 
