@@ -164,8 +164,24 @@ def _fill(template: Path, out: Path, period: str, status: str, mistake: tuple | 
             sheet.cell(row=row, column=col[key], value=value)
     if mistake:
         _mistake(sheet, col, mistake)
+    if layout.TARGET_SHEET in wb.sheetnames:
+        _fill_targets(wb[layout.TARGET_SHEET], pace, status)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+
+
+def _fill_targets(sheet, pace: int, status: str) -> None:
+    """本年累计完成值 in step with the unit's status: on pace, ahead, or behind by its lag."""
+    col = {c.key: layout.column_index(c.key, layout.TARGET_COLUMNS) + 1 for c in layout.TARGET_COLUMNS}
+    share = {"已完成": 1.0, "超序时": (pace + 15) / 100, "滞后": (pace - 25) / 100,
+             "严重滞后": (pace - 45) / 100}.get(status, pace / 100)
+    for row in range(layout.FIRST_DATA_ROW, sheet.max_row + 1):
+        target, comparator = sheet.cell(row=row, column=col["target"]).value, sheet.cell(row=row, column=col["comparator"]).value
+        if not isinstance(target, (int, float)):
+            continue
+        value = target * (0.9 if comparator == "≤" else max(share, 0.05))
+        sheet.cell(row=row, column=col["achieved"], value=round(value, 1))
+        sheet.cell(row=row, column=col["note"], value="按月统计口径累计。")
 
 
 def _mistake(sheet, col: dict[str, int], mistake: tuple) -> None:
