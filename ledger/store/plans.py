@@ -106,6 +106,15 @@ def unit_id_for(conn: Connection, name: str, collective: bool = False) -> int:
     return conn.execute(s.units.insert().values(name=name, collective=collective)).inserted_primary_key[0]
 
 
+def unit_ids(conn: Connection, names: list[str]) -> dict[str, int]:
+    """Ids of many units by name in one query; units not seen before are created."""
+    found = dict(conn.execute(sa.select(s.units.c.name, s.units.c.id).where(s.units.c.name.in_(names))).all())
+    for name in names:
+        if name not in found:
+            found[name] = unit_id_for(conn, name)
+    return found
+
+
 def plan_versions(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(s.plans).order_by(s.plans.c.version)).mappings().all()

@@ -5,6 +5,7 @@ Workbooks are written in worker processes when there are many, so both cores are
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ from ledger import layout
 from ledger.errors import OutputError, PlanImportError, UnitNotFoundError
 from ledger.period import check_period, current_period, deadline, label
 from ledger.store import events
-from ledger.store.plans import StoredPlan, load_plan
+from ledger.store.plans import StoredPlan, load_plan, unit_ids
 from ledger.store.schema import _now
 from ledger.store.submissions import Carried, carried_values, record_templates
 from ledger.template.identity import Identity
@@ -75,7 +76,8 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     with ws.lock():
         files = _write_all(ws, folder, specs, counts, partial=bool(units), workers=workers)
         with ws.engine.begin() as conn:
-            record_templates(conn, [_record(conn, plan, s, f) for s, f in zip(specs, files)])
+            ids = unit_ids(conn, [s.unit for s in specs])
+            record_templates(conn, [_record(plan, s, f, ids[s.unit]) for s, f in zip(specs, files)])
             events.record(conn, command, "templates", f"{label(period)}模板 {len(files)} 个",
                           {"period": period, "plan_version": plan.version, "units": len(files)})
     return GenerateResult(period, plan.version, folder, folder / MANIFEST_NAME, files, collective)
@@ -180,8 +182,16 @@ def _staging_dir(parent: Path, period: str) -> Path:
         raise OutputError(f"无法写入模板文件夹“{parent}”：{exc.strerror or exc}") from None
 
 
+# Jobs of the run in progress. Forked workers inherit them, so specs are never pickled.
+_JOBS: list[tuple[TemplateSpec, Path]] = []
+
+
 def _write_one(job: tuple[TemplateSpec, Path]) -> None:
     write_template(*job)
+
+
+def _write_inherited(index: int) -> None:
+    write_template(*_JOBS[index])
 
 
 def _write_workbooks(specs: list[TemplateSpec], paths: list[Path], workers: int | None) -> None:
@@ -191,8 +201,17 @@ def _write_workbooks(specs: list[TemplateSpec], paths: list[Path], workers: int 
         for job in jobs:
             _write_one(job)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    chunk = max(1, len(jobs) // (workers * 8))
+    if "fork" not in multiprocessing.get_all_start_methods():      # Windows: pickle the specs
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_write_one, jobs, chunksize=chunk))
+        return
+    _JOBS[:] = jobs
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(_write_inherited, range(len(jobs)), chunksize=chunk))
+    finally:
+        _JOBS.clear()
 
 
 def _swap_in(staging: Path, folder: Path) -> None:
@@ -209,11 +228,9 @@ def _merge_into(staging: Path, folder: Path) -> None:
         os.replace(path, folder / path.name)
 
 
-def _record(conn, plan: StoredPlan, spec: TemplateSpec, generated: GeneratedFile) -> dict:
-    from ledger.store.plans import unit_id_for
-
+def _record(plan: StoredPlan, spec: TemplateSpec, generated: GeneratedFile, unit_id: int) -> dict:
     return {"id": spec.identity.template_id, "plan_id": plan.id, "period": spec.period,
-            "unit_id": unit_id_for(conn, spec.unit), "layout_version": layout.LAYOUT_VERSION,
+            "unit_id": unit_id, "layout_version": layout.LAYOUT_VERSION,
             "digest": spec.identity.digest, "file_name": generated.path.name, "created_at": _now()}
 
 

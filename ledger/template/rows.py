@@ -63,22 +63,23 @@ def all_unit_rows(plan: StoredPlan, units: list[str]) -> dict[str, list[Template
             for name in names:
                 if name in wanted:
                     found[name][role].append(item)
+    joined = {item.id: ("、".join(item.lead), "、".join(item.support)) for item in plan.items}
     out = {}
     for unit, by_role in found.items():
         pairs = [(item, LEAD) for item in by_role[LEAD]] + [(item, SUPPORT) for item in by_role[SUPPORT]]
-        out[unit] = [_row(item, role, n) for n, (item, role) in enumerate(pairs, start=1)]
+        out[unit] = [_row(item, role, n, *joined[item.id]) for n, (item, role) in enumerate(pairs, start=1)]
     return out
 
 
-def _row(item, role: str, seq: int) -> TemplateRow:
+def _row(item, role: str, seq: int, lead_units: str, support_units: str) -> TemplateRow:
     cells = {
         "row_key": row_key(item.id, role),
         "seq": seq,
         "title": item.title,
         "text": item.text,
         "role": ROLE_LABELS[role],
-        "lead_units": "、".join(item.lead),
-        "support_units": "、".join(item.support),
+        "lead_units": lead_units,
+        "support_units": support_units,
     }
     return TemplateRow(item.id, role, cells)
 

@@ -147,8 +147,9 @@ def _data_sheet(wb, fmt, name: str, columns: tuple[layout.Column, ...], rows: li
         ws.set_column(c, c, col.width, None, {"hidden": col.hidden})
         ws.write_string(layout.HEADER_ROW - 1, c, col.header, fmt["header"])
     ws.set_row(layout.HEADER_ROW - 1, 30)
+    cells = _cells(columns)
     for r, row in enumerate(rows, start=layout.FIRST_DATA_ROW - 1):
-        _write_row(ws, fmt, r, row, columns)
+        _write_row(ws, fmt, r, row, cells)
     _print_setup(ws, ncols, layout.FIRST_DATA_ROW - 2 + max(len(rows), 1))
     return ws
 
@@ -160,16 +161,47 @@ def _protect(ws, spec: TemplateSpec) -> None:
     })
 
 
-def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, columns: tuple[layout.Column, ...]) -> None:
-    lines = 1
+@dataclass(frozen=True)
+class _Cell:
+    """How one column is written: precomputed once per sheet, used for every row."""
+
+    index: int
+    key: str
+    input: bool
+    measured: bool     # counts towards the row height
+    room: int          # characters a line of the column holds
+    plain: str         # format names: locked, input, carried over from last period
+    typed: str
+    carried: str
+
+
+def _cells(columns: tuple[layout.Column, ...]) -> list[_Cell]:
+    out = []
     for c, col in enumerate(columns):
-        value, style = _cell_value(row, col)
-        if col.key in row.marks:
+        centred = "" if col.kind == layout.TEXT else "_center"
+        out.append(_Cell(c, col.key, col.input, not col.hidden and col.kind == layout.TEXT,
+                         max(int(col.width) - 1, 1), "wrap" if col.kind == layout.TEXT else "center",
+                         "input" + centred, "carried" + centred))
+    return out
+
+
+def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, cells: list[_Cell]) -> None:
+    lines = 1
+    for cell in cells:
+        value, style = _cell_value(row, cell)
+        if row.marks and cell.key in row.marks:
             style = "error"
-            ws.write_comment(r, c, row.marks[col.key], {"author": "ledger", "x_scale": 3, "y_scale": 2})
-        _write_value(ws, r, c, value, fmt[style])
-        if value not in (None, "") and not col.hidden:
-            lines = max(lines, math.ceil(text_width(str(value)) / max(col.width - 1, 1)))
+            ws.write_comment(r, cell.index, row.marks[cell.key], {"author": "ledger", "x_scale": 3, "y_scale": 2})
+        if value is None or value == "":
+            ws.write_blank(r, cell.index, None, fmt[style])
+        elif isinstance(value, str):
+            ws.write_string(r, cell.index, value, fmt[style])
+            if cell.measured:
+                lines = max(lines, -(-text_width(value) // cell.room))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(r, cell.index, value, fmt[style])
+        else:
+            ws.write_string(r, cell.index, str(value), fmt[style])
     ws.set_row(r, min(409, max(30, LINE_HEIGHT * lines + 6)))
     note = getattr(row, "note", "")
     if note and "progress" not in row.marks:
@@ -177,24 +209,14 @@ def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, columns: tuple[lay
                          {"author": "ledger", "x_scale": 3, "y_scale": 2.5, "font_name": "宋体"})
 
 
-def _cell_value(row: TemplateRow | TargetRow, col: layout.Column) -> tuple[object, str]:
+def _cell_value(row: TemplateRow | TargetRow, cell: _Cell) -> tuple[object, str]:
     """The value of a cell and the name of its format."""
-    centred = "_center" if col.kind != layout.TEXT else ""
-    if not col.input:
-        return row.cells[col.key], "center" if col.kind != layout.TEXT else "wrap"
+    if not cell.input:
+        return row.cells[cell.key], cell.plain
     if row.typed:
-        return row.typed.get(col.key), "input" + centred
-    value = row.carried.get(col.key)
-    return value, ("carried" if value not in (None, "") else "input") + centred
-
-
-def _write_value(ws, r: int, c: int, value, cell_format) -> None:
-    if value is None or value == "":
-        ws.write_blank(r, c, None, cell_format)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(r, c, value, cell_format)
-    else:
-        ws.write_string(r, c, str(value), cell_format)
+        return row.typed.get(cell.key), cell.typed
+    value = row.carried.get(cell.key)
+    return value, (cell.carried if value not in (None, "") else cell.typed)
 
 
 def _validations(ws, spec: TemplateSpec) -> None:
