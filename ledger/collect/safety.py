@@ -55,9 +55,9 @@ class Limits:
 _MESSAGES = {
     "file-empty": "文件为空（0 字节），可能是保存或上传时中断：请重新保存填好的工作簿后报送。",
     "file-too-large": "文件过大（{size}，上限 {limit}）：请删除多余的图片、附件和空白行列，另存后重新报送。",
-    "file-encrypted": "文件已加密（设置了打开密码），系统无法读取：请在 Excel/WPS 中取消打开密码，保存后重新报送。",
+    "file-encrypted": "文件已加密，请取消密码后重新报送（在 Excel/WPS 中取消打开密码后保存）。",
     "file-macro": "文件包含宏（VBA 或宏表），出于安全原因不予接收：请另存为“Excel 工作簿(*.xlsx)”后重新报送。",
-    "file-corrupt": "文件已损坏或不是 Excel 工作簿，无法读取：请用下发的模板重新填写后报送。",
+    "file-corrupt": "文件已损坏或不是Excel工作簿，无法读取：请用下发的模板重新填写后报送。",
     "file-zip-bomb": "文件内部数据异常（{reason}），出于安全原因不予接收：请用下发的模板重新填写，"
                      "另存为“Excel 工作簿(*.xlsx)”后重新报送。",
     "file-xml-entity": "文件含有不允许的 XML 声明（DOCTYPE/ENTITY），可能被篡改或由非标准软件生成，"

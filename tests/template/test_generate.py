@@ -210,3 +210,16 @@ def test_parallel_and_serial_writers_give_the_same_cells(planned, monkeypatch):
         rows_a = [[c.value for c in r][1:] for r in ledger_sheet(a.path).iter_rows(min_row=layout.HEADER_ROW)]
         rows_b = [[c.value for c in r][1:] for r in ledger_sheet(b.path).iter_rows(min_row=layout.HEADER_ROW)]
         assert rows_a == rows_b
+
+
+def test_an_unwritable_templates_folder_is_one_error_and_no_output(planned):
+    from ledger.errors import OutputError
+    import shutil
+    shutil.rmtree(planned.templates_dir)
+    planned.templates_dir.write_text("a file where the folder should be")
+    with pytest.raises(OutputError, match="无法写入"):
+        generate_templates(planned, "2024-07")
+    from ledger.store import schema as s
+    import sqlalchemy as sa
+    with planned.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(s.templates)).scalar() == 0
