@@ -102,3 +102,16 @@ def libreoffice_convert(source: Path, fmt: str, outdir: Path) -> Path:
     out = outdir / f"{source.stem}.{fmt}"
     assert out.is_file(), f"LibreOffice did not write {out}"
     return out
+
+
+_METRICS: list[str] = []
+
+
+def report_metric(line: str) -> None:
+    """A measurement shown at the end of the test run (e.g. extraction precision and recall)."""
+    _METRICS.append(line)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in _METRICS:
+        terminalreporter.write_line(line)

@@ -15,6 +15,8 @@ import pytest
 
 from ledger.plan.targets import extract_targets
 
+from tests.conftest import report_metric  # noqa: E402
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "targets_labelled.json"
 MIN_SCORE = 0.85
 
@@ -60,7 +62,7 @@ def test_precision_and_recall_on_labelled_items():
         tp, fp, fn = tp + a, fp + b, fn + c
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
-    print(f"targets: precision={p:.1%} recall={r:.1%} over {len(items)} items")
+    report_metric(f"target extraction: precision {p:.1%}, recall {r:.1%} over {len(items)} hand-labelled items")
     assert p >= MIN_SCORE and r >= MIN_SCORE
 
 
