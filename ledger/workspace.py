@@ -83,9 +83,13 @@ class Workspace:
     def relative(self, path: Path) -> str:
         """A path as shown to users and stored: relative to the workspace where possible."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return Path(os.path.abspath(path)).relative_to(self._resolved_root).as_posix()
         except ValueError:
             return str(path)
+
+    @cached_property
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
 
     @contextmanager
     def lock(self, timeout: float = 0) -> Iterator[None]:

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
-from ledger.demo import LATE, MISSING, MISTAKES, RESUBMITS, run_demo
+from ledger.demo import LATE, MISSING, MISTAKES, run_demo
 from ledger.report import period_status
 
 

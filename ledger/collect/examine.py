@@ -82,10 +82,7 @@ def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
 
 
 def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any] | None:
-    from ledger.store.submissions import template_record
-
-    engine = _engine(db_url)
-    record = template_record(engine, identity.template_id)
+    record = _template(db_url, identity.template_id, identity.period)
     if record is None:
         exam.report.add(Finding("template-unknown", ERROR, f"模板标识不在本工作区的下发记录中（单位“{identity.unit}”，月份 {identity.period}）：请使用本次下发的模板填写", value=identity.template_id))
         return None
@@ -159,6 +156,7 @@ def reset_caches() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    _templates.clear()
     _plan.cache_clear()
     _rows_of.cache_clear()
     _targets_of.cache_clear()
@@ -181,6 +179,19 @@ def _plan(db_url: str, version: int):
     from ledger.store.plans import load_plan
 
     return load_plan(_engine(db_url), version)
+
+
+def _template(db_url: str, template_id: str, period: str) -> dict[str, Any] | None:
+    """An issued template's record; a period's records are loaded together on first use."""
+    from ledger.store.submissions import template_record, template_records
+
+    if period not in _templates:
+        _templates[period] = template_records(_engine(db_url), period)
+    found = _templates[period].get(template_id)
+    return found if found is not None else template_record(_engine(db_url), template_id)
+
+
+_templates: dict[str, dict[str, dict[str, Any]]] = {}
 
 
 @lru_cache(maxsize=8)

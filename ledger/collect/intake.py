@@ -1,13 +1,14 @@
 """``collect``: every file in inbox/ ends in exactly one recorded outcome, and leaves the inbox.
 
 Order of work for a file, so that a crash at any point loses and duplicates nothing:
-1. examine it (read only);
-2. copy it to its destination (archive/ or outbox/returns/) and write any feedback, atomically;
-3. record the outcome, and for an accepted file the submission, in one database transaction;
-4. remove it from inbox/.
-A crash before 3 leaves the file in the inbox with nothing stored; a crash between 3 and 4 is
-recognised on the next run (same name, size, mtime and sha256 already recorded) and only step 4
-is redone.
+1. examine it (read only; in worker processes when there are many files);
+2. link or copy it to its destination (archive/ or outbox/returns/), write any feedback;
+3. record its outcome (the ``intake`` table is the per-file log: sha256, size, original name,
+   findings) and, for an accepted file, the submission, in a transaction shared by a batch of files;
+4. once that transaction commits, remove the batch's files from inbox/.
+A crash before 4 leaves the files in the inbox with nothing stored; a crash during 4 is
+recognised on the next run (same name, size, mtime and sha256 already recorded) and only the
+removal is redone.
 """
 
 from __future__ import annotations
@@ -84,11 +85,13 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
         candidates, pending = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
         outcomes = [FileOutcome(name, PENDING) for name in pending]
         known = known_sha256(ws.engine) if candidates else set()
-        for exam in _examine_all(ws, candidates, workers):
-            outcomes.append(_finish(ws, exam, dry_run, command, now, known))
+        with _Batch(ws) as batch:
+            for exam in _examine_all(ws, candidates, workers):
+                outcomes.append(_finish(batch, exam, dry_run, now, known))
         result = CollectResult(outcomes, dry_run)
         if not dry_run and candidates:
-            events.record(ws.engine, command, "collect", _summary(result), result.totals)
+            events.record(ws.engine, command, "collect", _summary(result),
+                          {**result.totals, "files": [[f.file, f.outcome] for f in result.files]})
     return result
 
 
@@ -132,17 +135,64 @@ def _examine_all(ws: Workspace, candidates: list[tuple[Path, str]], workers: int
                             [url] * n, [settings] * n, chunksize=max(1, n // (workers * 16)))
 
 
-def _finish(ws: Workspace, exam: Examination, dry_run: bool, command: str, now: datetime,
-            known: set[str]) -> FileOutcome:
-    prior = seen_sha256(ws.engine, exam.sha256) if exam.sha256 in known else None
+class _Batch:
+    """Outcomes recorded in one transaction; their files leave the inbox only once it commits.
+
+    A crash before the commit leaves every file of the batch in the inbox with nothing stored.
+    """
+
+    SIZE = 32
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.conn = None
+        self.leaving: list[Path] = []
+
+    def __enter__(self) -> "_Batch":
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        if exc_type is None:
+            self.commit()
+        elif self.conn is not None:
+            self.conn.rollback()
+            self.conn.close()
+
+    @property
+    def connection(self):
+        if self.conn is None:
+            self.conn = self.ws.engine.connect()
+            self.conn.begin()
+        return self.conn
+
+    def recorded(self, path: Path) -> None:
+        _step_hook("recorded")
+        self.leaving.append(path)
+        if len(self.leaving) >= self.SIZE:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn is not None:
+            self.conn.commit()
+            self.conn.close()
+            self.conn = None
+        _step_hook("committed")
+        for path in self.leaving:
+            _remove(path, self.ws.inbox_dir)
+        self.leaving.clear()
+
+
+def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, known: set[str]) -> FileOutcome:
+    ws = batch.ws
+    prior = seen_sha256(batch.connection, exam.sha256) if exam.sha256 in known else None
     known.add(exam.sha256)
     if prior and prior["original_name"] == exam.name and prior["inbox_mtime_ns"] == exam.mtime_ns:
         return _resume(ws, exam, prior, dry_run)     # recorded before a crash; only the removal is left
     if prior:
-        return _duplicate(ws, exam, prior, dry_run, command, now)
+        return _duplicate(batch, exam, prior, dry_run, now)
     if dry_run:
         return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
-    return _accept(ws, exam, command, now) if exam.accepted else _reject(ws, exam, command, now)
+    return _accept(batch, exam, now) if exam.accepted else _reject(batch, exam, now)
 
 
 def _outcome(exam: Examination, outcome: str, **kw: Any) -> FileOutcome:
@@ -153,40 +203,33 @@ def _stamp(now: datetime, exam: Examination) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%S')}_{exam.sha256[:8]}_{Path(exam.name).name}"
 
 
-def _accept(ws: Workspace, exam: Examination, command: str, now: datetime) -> FileOutcome:
-    from ledger.store.plans import unit_id_for
-
+def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
+    ws = batch.ws
     target = ws.archive_dir / exam.period / _safe(exam.unit) / _stamp(now, exam)
     _copy_atomic(exam.path, target)
     _step_hook("copied")
     submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
-    with ws.engine.begin() as conn:
-        unit_id = unit_id_for(conn, exam.unit)
-        intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
-        save_submission(conn, intake_id=intake_id, template_id=exam.template["id"], plan_id=exam.template["plan_id"],
-                        period=exam.period, unit_id=unit_id, submitted_at=submitted_at, rows=exam.rows,
-                        targets=exam.targets)
-        events.record(conn, command, "accepted", f"{exam.unit} {exam.period} 报送已接收", {"file": exam.name, "sha256": exam.sha256})
-        _step_hook("recorded")
-    _remove(exam.path, ws.inbox_dir)
+    conn, unit_id = batch.connection, exam.template["unit_id"]
+    intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
+    save_submission(conn, intake_id=intake_id, template_id=exam.template["id"], plan_id=exam.template["plan_id"],
+                    period=exam.period, unit_id=unit_id, submitted_at=submitted_at, rows=exam.rows,
+                    targets=exam.targets)
+    batch.recorded(exam.path)
     return _outcome(exam, ACCEPTED, stored=ws.relative(target))
 
 
-def _reject(ws: Workspace, exam: Examination, command: str, now: datetime) -> FileOutcome:
+def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     from ledger.collect.feedback import write_problem_list
-    from ledger.store.plans import unit_id_for
 
+    ws = batch.ws
     folder = ws.outbox_dir / "returns" / (exam.period or UNIDENTIFIED)
     target = folder / _stamp(now, exam)
     _copy_atomic(exam.path, target)
     feedback = _write_feedback(exam, folder, write_problem_list)
     _step_hook("copied")
-    with ws.engine.begin() as conn:
-        unit_id = unit_id_for(conn, exam.unit) if exam.template else None
-        _record(conn, ws, exam, REJECTED, now, unit_id, stored=target, feedback=feedback)
-        events.record(conn, command, "rejected", f"{exam.unit or exam.name} 报送已退回", {"file": exam.name, "sha256": exam.sha256})
-        _step_hook("recorded")
-    _remove(exam.path, ws.inbox_dir)
+    unit_id = (exam.template or {}).get("unit_id")
+    _record(batch.connection, ws, exam, REJECTED, now, unit_id, stored=target, feedback=feedback)
+    batch.recorded(exam.path)
     return _outcome(exam, REJECTED, stored=ws.relative(target), feedback=ws.relative(feedback))
 
 
@@ -203,19 +246,18 @@ def _write_feedback(exam: Examination, folder: Path, write_problem_list) -> Path
     return write_problem_list(folder / f"{stem}_退回.xlsx", exam.unit or Path(exam.name).name, exam.report.findings)
 
 
-def _duplicate(ws: Workspace, exam: Examination, prior: dict, dry_run: bool, command: str, now: datetime) -> FileOutcome:
+def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime) -> FileOutcome:
     when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
     note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=exam.name)
     exam.report.findings[:] = [note]
     if dry_run:
         return _outcome(exam, DUPLICATE)
+    ws = batch.ws
     target = ws.archive_dir / "duplicates" / now.strftime("%Y-%m") / _stamp(now, exam)
     _copy_atomic(exam.path, target)
-    with ws.engine.begin() as conn:
-        _record(conn, ws, exam, DUPLICATE, now, prior.get("unit_id"), stored=target,
-                period=prior.get("period"), template_id=prior.get("template_id"))
-        _step_hook("recorded")
-    _remove(exam.path, ws.inbox_dir)
+    _record(batch.connection, ws, exam, DUPLICATE, now, prior.get("unit_id"), stored=target,
+            period=prior.get("period"), template_id=prior.get("template_id"))
+    batch.recorded(exam.path)
     return _outcome(exam, DUPLICATE, stored=ws.relative(target))
 
 

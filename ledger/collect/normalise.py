@@ -19,6 +19,8 @@ PERCENT_SIGNS = "%％"
 
 def clean_text(value: Any) -> str:
     """Text as a department meant it: numbers without .0, dates as YYYY-MM-DD, spaces trimmed."""
+    if type(value) is str:        # the common case first: this runs for every cell read
+        return value.replace("\u3000", " ").strip()
     if value is None:
         return ""
     if isinstance(value, bool):

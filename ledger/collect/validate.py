@@ -156,11 +156,17 @@ def _digest_holds(expected: Expected, matched: list, tmatched: list) -> bool:
     """True when every row is there and the locked cells of both sheets hash to the issued digest."""
     if len(matched) != len(expected.rows) or len(tmatched) != len(expected.targets):
         return False
-    rows = sorted(matched, key=lambda m: expected.rows.index(m[1]))
-    targets = sorted(tmatched, key=lambda m: expected.targets.index(m[1]))
-    typed = [tuple(_plan_text(row.values, c) for c in _digest_columns(LEDGER)) for row, _ in rows]
-    typed += [tuple(_plan_text(row.values, c) for c in _digest_columns(TARGETS)) for row, _ in targets]
+    rows = _in_issued_order(matched, expected.rows)
+    targets = _in_issued_order(tmatched, expected.targets)
+    ledger_cols, target_cols = _digest_columns(LEDGER), _digest_columns(TARGETS)
+    typed = [tuple(_plan_text(row.values, c) for c in ledger_cols) for row, _ in rows]
+    typed += [tuple(_plan_text(row.values, c) for c in target_cols) for row, _ in targets]
     return plan_digest(typed) == expected.digest
+
+
+def _in_issued_order(matched: list, issued: list) -> list:
+    position = {id(tpl): n for n, tpl in enumerate(issued)}
+    return sorted(matched, key=lambda m: position[id(m[1])])
 
 
 def _changed_cells(kind: SheetKind, sheet: str, columns: dict[str, int], row: LedgerRow, tpl, report: Report) -> None:
@@ -176,6 +182,7 @@ def _changed_cells(kind: SheetKind, sheet: str, columns: dict[str, int], row: Le
                 sheet=sheet, cell=cell, column=col.header, field=col.key, value=typed, row=row.number))
 
 
+@lru_cache(maxsize=4)
 def _digest_columns(kind: SheetKind) -> tuple[layout.Column, ...]:
     return tuple(c for c in kind.columns if c.key == kind.key or c.plan)
 
@@ -232,7 +239,7 @@ def _check_row(sheet: str, row: LedgerRow, tpl: TemplateRow, period: str, settin
         report.add(_located(sheet, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key)))
     for finding in _cross_checks(sheet, row, present, period, settings):
         report.add(finding)
-    return {"item_id": tpl.item_id, "role": tpl.role, **{k: (v if v != "" else None) for k, v in values.items()}, "raw": raw}
+    return {"item_id": tpl.item_id, "role": tpl.role, **{k: (v if v != "" else None) for k, v in values.items()}, "raw": raw or None}
 
 
 def _located(sheet: str, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any) -> Finding:

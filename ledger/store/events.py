@@ -13,13 +13,12 @@ from ledger.store import schema as s
 def record(target: Engine | Connection, command: str, action: str, summary: str = "",
            detail: dict[str, Any] | None = None) -> None:
     """Append one event; inside the caller's transaction when given a connection."""
-    stmt = s.events.insert().values(command=command, action=action, summary=summary,
-                                    detail=detail or {}, at=s._now())
+    values = {"command": command, "action": action, "summary": summary, "detail": detail or {}, "at": s._now()}
     if isinstance(target, Connection):
-        target.execute(stmt)
+        target.execute(s.events.insert(), values)
         return
     with target.begin() as conn:
-        conn.execute(stmt)
+        conn.execute(s.events.insert(), values)
 
 
 def recent(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:

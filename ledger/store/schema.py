@@ -150,7 +150,7 @@ submission_rows = sa.Table(
     sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), nullable=False),
     sa.Column("role", sa.String(8), nullable=False),
     *_row_columns(),
-    sa.Column("raw", sa.JSON, nullable=False, default=dict),  # values as typed, where normalised
+    sa.Column("raw", sa.JSON(none_as_null=True)),  # values as typed where normalised; NULL when none were
 )
 
 def _target_row_columns() -> list[sa.Column]:

@@ -79,11 +79,26 @@ def record_templates(conn: Connection, records: list[dict[str, Any]]) -> None:
         conn.execute(s.templates.insert(), records)
 
 
+def _templates_query() -> sa.Select:
+    return (sa.select(s.templates, s.units.c.name.label("unit"), s.plans.c.version.label("plan_version"))
+            .join(s.units, s.units.c.id == s.templates.c.unit_id)
+            .join(s.plans, s.plans.c.id == s.templates.c.plan_id))
+
+
 def template_record(engine: Engine | Connection, template_id: str) -> dict[str, Any] | None:
-    query = (sa.select(s.templates, s.units.c.name.label("unit"), s.plans.c.version.label("plan_version"))
-             .join(s.units, s.units.c.id == s.templates.c.unit_id)
-             .join(s.plans, s.plans.c.id == s.templates.c.plan_id)
-             .where(s.templates.c.id == template_id))
+    """An issued template with its unit's name and plan version, or None."""
+    return _first(engine, _templates_query().where(s.templates.c.id == template_id))
+
+
+def template_records(engine: Engine, period: str) -> dict[str, dict[str, Any]]:
+    """Every template issued for a period, by template id (one query for a whole collect run)."""
+    with engine.connect() as conn:
+        rows = conn.execute(_templates_query().where(s.templates.c.period == period)).mappings()
+        return {r["id"]: dict(r) for r in rows}
+
+
+def _first(engine: Engine | Connection, query) -> dict[str, Any] | None:
+    """The first row of a query as a dictionary, inside the caller's connection when given one."""
     if isinstance(engine, Connection):
         row = engine.execute(query).mappings().first()
     else:
@@ -95,7 +110,7 @@ def template_record(engine: Engine | Connection, template_id: str) -> dict[str, 
 def record_intake(conn: Connection, **values: Any) -> int:
     """Record the one outcome of a file that entered the inbox; return its id."""
     values.setdefault("received_at", s._now())
-    return conn.execute(s.intake.insert().values(**values)).inserted_primary_key[0]
+    return conn.execute(s.intake.insert(), values).inserted_primary_key[0]
 
 
 def known_sha256(engine: Engine) -> set[str]:
@@ -106,14 +121,16 @@ def known_sha256(engine: Engine) -> set[str]:
 
 def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | None:
     """The first recorded accepted or rejected intake of these exact bytes, if any."""
-    query = (sa.select(s.intake).where(s.intake.c.sha256 == sha256, s.intake.c.outcome != "duplicate")
-             .order_by(s.intake.c.id).limit(1))
-    if isinstance(engine, Connection):
-        row = engine.execute(query).mappings().first()
-    else:
-        with engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
+    return _first(engine, sa.select(s.intake).where(s.intake.c.sha256 == sha256, s.intake.c.outcome != "duplicate")
+                  .order_by(s.intake.c.id).limit(1))
+
+
+# Statements built once: parameters are passed at execution, so SQLAlchemy compiles them once.
+_SUPERSEDE = (s.submissions.update()
+              .where(s.submissions.c.period == sa.bindparam("b_period"),
+                     s.submissions.c.unit_id == sa.bindparam("b_unit"),
+                     s.submissions.c.is_current, s.submissions.c.id != sa.bindparam("b_new"))
+              .values(is_current=False, superseded_by=sa.bindparam("b_new")))
 
 
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
@@ -125,13 +142,10 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``;
     ``targets`` (the 指标 sheet) dictionaries with target_id and the 指标 input keys.
     """
-    sub = s.submissions
-    new_id = conn.execute(sub.insert().values(
-        intake_id=intake_id, template_id=template_id, plan_id=plan_id, period=period, unit_id=unit_id,
-        submitted_at=submitted_at, is_current=True)).inserted_primary_key[0]
-    conn.execute(sub.update()
-                 .where(sub.c.period == period, sub.c.unit_id == unit_id, sub.c.is_current, sub.c.id != new_id)
-                 .values(is_current=False, superseded_by=new_id))
+    new_id = conn.execute(s.submissions.insert(), {
+        "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
+        "unit_id": unit_id, "submitted_at": submitted_at, "is_current": True}).inserted_primary_key[0]
+    conn.execute(_SUPERSEDE, {"b_period": period, "b_unit": unit_id, "b_new": new_id})
     if rows:
         conn.execute(s.submission_rows.insert(), [{"submission_id": new_id, **r} for r in rows])
     if targets:

@@ -13,7 +13,7 @@ from ledger import layout
 from ledger.collect import intake
 from ledger.collect.intake import collect_inbox
 from ledger.store import schema as s
-from ledger.store.plans import load_plan, save_plan
+from ledger.store.plans import save_plan
 from ledger.template.generate import generate_templates
 from tests.conftest import GOOD, age, fill_all, fill_template, sample_plan
 
@@ -318,7 +318,7 @@ class Crash(Exception):
     pass
 
 
-@pytest.mark.parametrize("step", ["copied", "recorded"])
+@pytest.mark.parametrize("step", ["copied", "recorded", "committed"])
 @pytest.mark.parametrize("kind", ["good", "bad"])
 def test_a_crash_between_steps_loses_and_duplicates_nothing(issued, tmp_path, monkeypatch, step, kind):
     returned(issued, tmp_path, **({} if kind == "good" else {"percent": 150}))
@@ -370,3 +370,28 @@ def test_carry_forward_starts_next_month_from_accepted_values(issued, tmp_path):
     assert cell("status").font.i and cell("status").fill.fgColor.rgb.endswith("E2EFDA")
     assert cell("progress").value is None                     # not carried by default ...
     assert GOOD["progress"] in cell("progress").comment.text  # ... but shown in a note
+
+
+@pytest.mark.parametrize("step", ["recorded", "committed"])
+def test_a_crash_inside_a_batch_of_files_loses_and_duplicates_nothing(issued, tmp_path, monkeypatch, step):
+    units = ("县科技局", "县财政局", "县发展改革局", "县委组织部")
+    for unit in units:
+        drop(issued, fill_all(template(issued, unit), tmp_path / f"{unit}.xlsx"))
+    calls = []
+
+    def crash_on_third(at):
+        calls.append(at)
+        if at == step and calls.count(step) == (3 if step == "recorded" else 1):
+            raise Crash(at)
+    monkeypatch.setattr(intake, "_step_hook", crash_on_third)
+    with pytest.raises(Crash):
+        collect_inbox(issued)
+    stored_before = count(issued, s.submissions)
+    assert stored_before == (0 if step == "recorded" else 4)   # the batch commits whole or not at all
+    assert len(inbox_files(issued)) == 4
+    monkeypatch.setattr(intake, "_step_hook", lambda at: None)
+    result = collect_inbox(issued)
+    assert sorted(f.unit for f in result.files) == sorted(units)
+    assert {f.outcome for f in result.files} == {"accepted"}
+    assert count(issued, s.intake) == 4 and count(issued, s.submissions) == 4
+    assert inbox_files(issued) == []

@@ -8,7 +8,7 @@ from ledger import layout
 from ledger.collect.intake import collect_inbox
 from ledger.collect.reader import read_workbook
 from ledger.template.generate import generate_templates
-from tests.collect.test_collect import UNIT, drop, only, stored_rows, template
+from tests.collect.test_collect import drop, only, stored_rows, template
 from tests.conftest import GOOD, fill_all, libreoffice_convert, soffice
 
 pytestmark = [pytest.mark.libreoffice,
