@@ -17,6 +17,29 @@ from ledger import layout
 metadata = sa.MetaData()
 
 
+class UTCDateTime(sa.TypeDecorator):
+    """A point in time, stored in UTC and read back aware of it, whatever the engine.
+
+    SQLite keeps no zone: an aware time stored as it is would come back as its wall-clock
+    reading with no zone, and an office in Asia/Shanghai would see times 8 hours off.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -24,7 +47,7 @@ def _now() -> datetime:
 schema_info = sa.Table(
     "schema_info", metadata,
     sa.Column("step", sa.String(64), primary_key=True),   # name of an applied migration
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False, default=_now),
+    sa.Column("applied_at", UTCDateTime(), nullable=False, default=_now),
 )
 
 plans = sa.Table(
@@ -36,7 +59,7 @@ plans = sa.Table(
     sa.Column("source_name", sa.Text),        # file the version came from
     sa.Column("source_sha256", sa.String(64)),
     sa.Column("origin", sa.String(16), nullable=False),  # "import" or "review"
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, default=_now),
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
 )
 
 sections = sa.Table(
@@ -97,7 +120,7 @@ templates = sa.Table(
     sa.Column("layout_version", sa.String(8), nullable=False),
     sa.Column("digest", sa.String(64), nullable=False),  # sha256 of the locked plan cells
     sa.Column("file_name", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, default=_now),
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
     sa.Index("ix_templates_period_unit", "period", "unit_id"),
 )
 
@@ -108,7 +131,7 @@ intake = sa.Table(   # one row per file that entered the inbox: its single recor
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("original_name", sa.Text, nullable=False),        # path relative to inbox/
     sa.Column("inbox_mtime_ns", sa.BigInteger),                 # identifies the file instance taken in
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, default=_now),
+    sa.Column("received_at", UTCDateTime(), nullable=False, default=_now),
     sa.Column("outcome", sa.String(16), nullable=False),   # accepted, rejected, duplicate
     sa.Column("period", sa.String(7)),
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
@@ -129,7 +152,7 @@ submissions = sa.Table(
     sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id"), nullable=False),
     sa.Column("period", sa.String(7), nullable=False),
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
-    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),  # file received
+    sa.Column("submitted_at", UTCDateTime(), nullable=False),  # file received
     sa.Column("is_current", sa.Boolean, nullable=False, default=True),
     sa.Column("superseded_by", sa.Integer),
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
@@ -170,7 +193,7 @@ target_rows = sa.Table(   # the 指标 sheet of an accepted submission: one row 
 events = sa.Table(
     "events", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, default=_now),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
     sa.Column("command", sa.String(32), nullable=False),   # the ledger command that acted
     sa.Column("action", sa.String(32), nullable=False),    # what happened
     sa.Column("summary", sa.Text, nullable=False, default=""),
@@ -181,9 +204,9 @@ job_runs = sa.Table(
     "job_runs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("job", sa.Text, nullable=False),
-    sa.Column("scheduled_at", sa.DateTime(timezone=True)),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("scheduled_at", UTCDateTime()),
+    sa.Column("started_at", UTCDateTime(), nullable=False),
+    sa.Column("finished_at", UTCDateTime()),
     sa.Column("outcome", sa.String(16), nullable=False),   # running, ok, failed
     sa.Column("message", sa.Text, nullable=False, default=""),
 )

@@ -395,3 +395,19 @@ def test_a_crash_inside_a_batch_of_files_loses_and_duplicates_nothing(issued, tm
     assert {f.outcome for f in result.files} == {"accepted"}
     assert count(issued, s.intake) == 4 and count(issued, s.submissions) == 4
     assert inbox_files(issued) == []
+
+
+def test_times_in_the_office_zone_are_stored_as_the_same_instant(issued, tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    path = returned(issued, tmp_path)
+    now = datetime(2024, 8, 3, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    mtime = datetime(2024, 8, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    import os
+    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    collect_inbox(issued, now=now)
+    with issued.engine.connect() as conn:
+        received = conn.execute(sa.select(s.intake.c.received_at)).scalar()
+        submitted = conn.execute(sa.select(s.submissions.c.submitted_at)).scalar()
+    assert received == now and received.utcoffset().total_seconds() == 0
+    assert submitted == mtime
