@@ -337,6 +337,13 @@ def _target_checks(table: ReadTable, row: LedgerRow, v: dict[str, Any], tpl: Tar
         yield _target_located(table, row, "achieved", "target-decreased", WARNING,
                               f"本年累计完成值 {number_text(achieved)} 小于上期（{when}）已报送的 {number_text(before)}，"
                               "累计值一般不会减少：请核对；如因统计口径调整，请在“说明”中注明", achieved)
+    target = tpl.cells.get("target")
+    if (str(tpl.cells["unit"]).strip() in ("%", "％") and isinstance(achieved, float) and 0 < achieved < 1
+            and isinstance(target, (int, float)) and target >= 1):
+        yield _target_located(table, row, "achieved", "target-percent-fraction", WARNING,
+                              f"填的是 {number_text(achieved)}，而目标是 {number_text(target)}%：若单元格设成了百分比格式，"
+                              f"{number_text(round(achieved * 100, 4))}% 会被存成 {number_text(achieved)}，"
+                              "请把单元格改为常规格式后填写数字", achieved)
     note = v.get("note")
     if isinstance(note, str) and FORMULA_RE.match(note):
         yield _target_located(table, row, "note", "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", note)

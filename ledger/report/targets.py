@@ -4,7 +4,9 @@ Nothing here touches the database or a file. The completed value of a target is 
 units reported as 本年累计完成值; co-leads disagreeing, the least favourable value counts (the
 lowest for a floor, the highest for a limit). A floor (≥, and = or ≈, read as "reach it") is met
 at a 完成率 of 100 %, on pace from 序时进度 less the lag tolerance, behind below that; a limit (≤)
-is met while the value stays within it and behind once it is exceeded.
+is met while the value stays within it and behind once it is exceeded. A rate (a growth, share or
+reduction in %) does not accumulate over the year, so 序时进度 does not apply to it: it is met once
+reached and behind until then.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ledger.plan.model import Target
 from ledger.template.identity import number_text
 
 LIMIT = "≤"
+RATE_KINDS = ("growth", "share", "reduction")   # a level reached, not a quantity accumulated
 MET, ON_PACE, BEHIND, UNREPORTED = "met", "on_pace", "behind", "unreported"
 STANDINGS = (MET, ON_PACE, BEHIND, UNREPORTED)
 LABELS = {MET: "已达标", ON_PACE: "符合序时", BEHIND: "落后序时", UNREPORTED: "未填报"}
@@ -103,9 +106,21 @@ def assess(item: Item, target: Target, target_id: int, by_unit: dict[str, Achiev
     result.completed = max(values) if target.comparator == LIMIT else min(values)
     if target.comparator == LIMIT:
         _limit_standing(result)
+    elif target.kind in RATE_KINDS:
+        _rate_standing(result)
     else:
         _floor_standing(result, pace, tolerance)
     return result
+
+
+def _rate_standing(result: TargetResult) -> None:
+    value = result.target.value
+    result.rate = result.completed / value if value else None
+    if result.completed >= value:
+        result.standing = MET
+    else:
+        result.standing = BEHIND
+        result.serious = result.rate is not None and result.rate < 1 - SERIOUS_GAP
 
 
 def _limit_standing(result: TargetResult) -> None:

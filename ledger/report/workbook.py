@@ -108,7 +108,8 @@ def _target_legend(report: Consolidated) -> str:
     floor = max(pace - report.lag_tolerance / 100, 0)
     return (f"说明：完成率＝本年累计完成÷目标值。完成率达到 100% 为已达标；不低于序时进度 {percent_text(pace)} "
             f"减 {report.lag_tolerance} 个百分点（{percent_text(floor)}）为符合序时；低于的为落后序时，"
-            f"落后 {round(targets.SERIOUS_GAP * 100)} 个百分点以上标红。“≤”类指标看是否控制在限值内，超限标红。"
+            f"落后 {round(targets.SERIOUS_GAP * 100)} 个百分点以上标红。增长率、占比、降幅等比率类指标不按序时进度评价，"
+            "达到目标值为已达标，未达到为落后序时。“≤”类指标看是否控制在限值内，超限标红。"
             "共同牵头的指标按最不利的填报值评价（“≥”取最低值，“≤”取最高值）。")
 
 

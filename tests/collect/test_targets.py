@@ -287,3 +287,12 @@ def test_targets_resaved_by_libreoffice_are_accepted_as_typed(issued, tmp_path, 
     out = only(collect_inbox(issued))
     assert (out.outcome, out.findings) == ("accepted", [])
     assert [r["achieved"] for r in stored_targets(issued)] == [3200, None, 2.1, None]
+
+
+def test_a_percentage_stored_as_a_fraction_is_pointed_out(issued, tmp_path):
+    returned(issued, tmp_path, {2: {"achieved": 0.021}})       # 2.1% typed into a percent-formatted cell
+    out = only(collect_inbox(issued))
+    assert out.outcome == "accepted"
+    (finding,) = out.findings
+    assert (finding.code, finding.severity, finding.cell) == ("target-percent-fraction", "warning", cell_of("achieved", 2))
+    assert "2.1% 会被存成 0.021" in finding.message and "常规格式" in finding.message

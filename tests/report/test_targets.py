@@ -200,6 +200,18 @@ def test_standing_of_one_target(comparator, value, reported, standing, completed
         assert result.rate == pytest.approx(completed / value)
 
 
+@pytest.mark.parametrize("kind, value, reported, standing, serious", [
+    ("growth", 6, 6.5, MET, False),
+    ("growth", 6, 5.5, BEHIND, False),      # a rate is not judged against 序时进度 (50 % here)
+    ("share", 51, 30, BEHIND, True),        # below 70 % of the target level
+    ("reduction", 8.5, 9, MET, False),
+])
+def test_rates_are_judged_against_the_target_not_the_pace(kind, value, reported, standing, serious):
+    target = Target("指标", value, "%", "≥", kind)
+    result = assess(Item(["A"], target), target, 1, {"A": Achievement(1, "A", reported)}, pace=0.5, tolerance=20)
+    assert (result.standing, result.serious) == (standing, serious)
+
+
 def test_counts_and_sentence():
     limit, floor = Target("能耗", 1, "吨", "≤", "amount"), Target("项目", 4, "个", "≥", "count")
     item = Item(["A"], limit, floor)
