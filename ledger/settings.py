@@ -52,7 +52,7 @@ class CollectSettings:
     settle_seconds: float = 2.0       # a file must be unchanged this long before it is read
     max_file_mb: float = 20.0
     lag_tolerance: int = 20           # warn when 序时推进 is this many points below 序时进度
-    synonyms: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SYNONYMS))
+    synonyms: dict[str, str] = field(default_factory=dict)   # the office's own; the common ones are added
 
 
 @dataclass
@@ -68,6 +68,12 @@ class Settings:
     templates: TemplateSettings = field(default_factory=TemplateSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     units: UnitSettings = field(default_factory=UnitSettings)
+
+    def __post_init__(self) -> None:
+        """Add the common synonyms whose status is in use; the office's own take precedence."""
+        statuses = set(self.templates.statuses)
+        common = {k: v for k, v in DEFAULT_SYNONYMS.items() if v in statuses and k not in statuses}
+        self.collect.synonyms = {**common, **self.collect.synonyms}
 
     def check(self, source: str) -> None:
         """Check values that types alone cannot; raise SettingsError naming key and file."""

@@ -48,3 +48,20 @@ def test_bad_settings_name_the_key_and_the_file(tmp_path, text, expected):
         load_settings(path)
     assert expected in str(err.value)
     assert str(path) in str(err.value)
+
+
+def test_own_synonyms_add_to_the_common_ones(tmp_path):
+    settings = load_settings(write(tmp_path, '[collect.synonyms]\n"推进顺利" = "序时推进"\n'))
+    assert settings.collect.synonyms["推进顺利"] == "序时推进"
+    assert settings.collect.synonyms["已办结"] == "已完成"
+
+
+def test_a_synonym_for_an_unknown_status_names_it(tmp_path):
+    with pytest.raises(SettingsError, match="不在 templates.statuses 中的状态“完工”"):
+        load_settings(write(tmp_path, '[collect.synonyms]\n"干完了" = "完工"\n'))
+
+
+def test_fewer_statuses_drop_the_common_synonyms_for_the_others(tmp_path):
+    settings = load_settings(write(tmp_path, '[templates]\nstatuses = ["已完成", "推进中", "滞后"]\n'))
+    assert "超进度" not in settings.collect.synonyms
+    assert settings.collect.synonyms["已办结"] == "已完成"
