@@ -411,3 +411,17 @@ def test_times_in_the_office_zone_are_stored_as_the_same_instant(issued, tmp_pat
         submitted = conn.execute(sa.select(s.submissions.c.submitted_at)).scalar()
     assert received == now and received.utcoffset().total_seconds() == 0
     assert submitted == mtime
+
+
+def test_a_renamed_sheet_moved_columns_and_an_added_sheet_are_still_read(issued, tmp_path):
+    filled = fill_all(template(issued), tmp_path / "f.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    sheet = wb[layout.LEDGER_SHEET]
+    sheet.title = "科技局台账"
+    sheet.move_range("N1:O20", cols=3)                         # 联系电话/备注 moved to the right
+    wb.create_sheet("我的草稿").append(["随手记的内容"])
+    wb.save(filled)
+    drop(issued, filled)
+    out = only(collect_inbox(issued))
+    assert out.outcome == "accepted", [f.message for f in out.findings]
+    assert {r["phone"] for r in stored_rows(issued)} == {GOOD["phone"]}
