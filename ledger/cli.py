@@ -14,11 +14,29 @@ import click
 
 from ledger import __version__
 from ledger.errors import LedgerError
-from ledger.workspace import init_workspace
 
 
 class LedgerGroup(click.Group):
-    """A group that turns library errors into one-line messages."""
+    """The root group: commands load when used, and library errors become one-line messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from ledger.commands import COMMANDS
+
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from ledger.commands import load
+
+        return self.commands.get(name) or load(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands from their one-line help, without importing them."""
+        from ledger.commands import COMMANDS
+
+        rows = [(name, cmd.get_short_help_str(80)) for name, cmd in self.commands.items()]
+        rows += [(name, help_) for name, (_, _, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -55,14 +73,11 @@ def cli(ctx: click.Context, workspace_path: Path | None) -> None:
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
+    from ledger.workspace import init_workspace
+
     ws = init_workspace(directory)
     click.echo(f"已创建工作区：{ws.root}")
     click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
-
-
-from ledger.commands import register  # noqa: E402  (commands attach themselves to cli)
-
-register(cli)
 
 
 def main() -> None:

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-import openpyxl
-
 from ledger import layout
 from ledger.collect.intake import CollectResult, collect_inbox
 from ledger.errors import WorkspaceError
@@ -147,6 +145,8 @@ def _simulate(ws: Workspace, n: int, unit: str, template: Path, period: str, due
 
 def _fill(template: Path, out: Path, period: str, status: str, mistake: tuple | None = None) -> None:
     """Type this month's progress into every task row, as a department would."""
+    import openpyxl
+
     pace = round(schedule_share(period) * 100)
     percent = {"已完成": 100, "超序时": min(100, pace + 8), "滞后": max(0, pace - 20),
                "严重滞后": max(0, pace - 40)}.get(status, pace)
@@ -201,6 +201,8 @@ def _mistake(sheet, col: dict[str, int], mistake: tuple) -> None:
 
 def _resubmit(ws: Workspace, unit: str, period: str, due: datetime) -> Path:
     """The unit corrects the highlighted cells in its feedback workbook and sends that file back."""
+    import openpyxl
+
     from ledger.template.generate import safe_file_name
 
     feedback = ws.outbox_dir / "returns" / period / f"{safe_file_name('x', unit)[2:-5]}_退回.xlsx"

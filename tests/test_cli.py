@@ -13,20 +13,27 @@ from tests.conftest import age, fill_all
 
 
 def commands(group: click.Group, prefix=()):
-    for name, cmd in group.commands.items():
-        yield prefix + (name,)
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        yield prefix + (name,), cmd
         if isinstance(cmd, click.Group):
             yield from commands(cmd, prefix + (name,))
 
 
-@pytest.mark.parametrize("path", list(commands(cli)), ids=" ".join)
-def test_every_command_has_chinese_help(path):
+@pytest.mark.parametrize("path, command", list(commands(cli)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_chinese_help(path, command):
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0
-    doc = cli
-    for name in path:
-        doc = doc.commands[name]
-    assert doc.help and any("\u4e00" <= ch <= "\u9fff" for ch in doc.help), path
+    assert command.help and any("\u4e00" <= ch <= "\u9fff" for ch in command.help), path
+
+
+def test_the_listed_help_is_each_commands_own():
+    from ledger.commands import COMMANDS, load
+    for name, (_, _, listed) in COMMANDS.items():
+        assert load(name).help.strip().splitlines()[0] == listed, name
+    listing = CliRunner().invoke(cli, ["--help"]).output
+    assert all(name in listing for name in COMMANDS)
 
 
 def run(*args, env=None):
