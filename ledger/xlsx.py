@@ -48,23 +48,41 @@ def umask() -> int:
     return mask
 
 
+_BASE = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+_INPUT = {**_BASE, "border": 1, "bg_color": "#FFF2CC", "locked": False}
+_CARRIED = {**_BASE, "border": 1, "bg_color": "#E2EFDA", "locked": False, "italic": True}
+
+# The cell formats of ledger workbooks, by name.
+FORMATS: dict[str, dict] = {
+    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"},
+    "subtitle": {**_BASE, "font_size": 12},
+    "header": {"font_name": HEAD_FONT, "font_size": 11, "bold": True, "align": "center", "valign": "vcenter",
+               "text_wrap": True, "border": 1, "bg_color": "#D9D9D9"},
+    "text": dict(_BASE),
+    "wrap": {**_BASE, "border": 1},
+    "center": {**_BASE, "border": 1, "align": "center"},
+    "input": _INPUT,
+    "input_center": {**_INPUT, "align": "center"},
+    "carried": _CARRIED,
+    "carried_center": {**_CARRIED, "align": "center"},
+    "error": {**_BASE, "border": 2, "border_color": "#C00000", "bg_color": "#FFC7CE", "locked": False},
+    "percent": {**_BASE, "border": 1, "align": "center", "num_format": "0.0%"},
+    "number": {**_BASE, "border": 1, "align": "center", "num_format": "0.##"},
+}
+
+
+class _Formats(dict):
+    """Formats of one workbook, each added the first time it is used (each costs the writer time)."""
+
+    def __init__(self, wb) -> None:
+        super().__init__()
+        self.wb = wb
+
+    def __missing__(self, name: str):
+        self[name] = self.wb.add_format(FORMATS[name])
+        return self[name]
+
+
 def formats(wb) -> dict:
-    """The cell formats every ledger workbook uses, created once per workbook."""
-    base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
-    return {
-        "title": wb.add_format({"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"}),
-        "subtitle": wb.add_format({**base, "font_size": 12}),
-        "header": wb.add_format({"font_name": HEAD_FONT, "font_size": 11, "bold": True, "align": "center",
-                                 "valign": "vcenter", "text_wrap": True, "border": 1, "bg_color": "#D9D9D9"}),
-        "text": wb.add_format({**base}),
-        "wrap": wb.add_format({**base, "border": 1}),
-        "center": wb.add_format({**base, "border": 1, "align": "center"}),
-        "input": wb.add_format({**base, "border": 1, "bg_color": "#FFF2CC", "locked": False}),
-        "input_center": wb.add_format({**base, "border": 1, "bg_color": "#FFF2CC", "locked": False, "align": "center"}),
-        "carried": wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "locked": False, "italic": True}),
-        "carried_center": wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "locked": False,
-                                         "italic": True, "align": "center"}),
-        "error": wb.add_format({**base, "border": 2, "border_color": "#C00000", "bg_color": "#FFC7CE", "locked": False}),
-        "percent": wb.add_format({**base, "border": 1, "align": "center", "num_format": "0.0%"}),
-        "number": wb.add_format({**base, "border": 1, "align": "center", "num_format": "0.##"}),
-    }
+    """The named cell formats of a workbook (see ``FORMATS``), created on first use."""
+    return _Formats(wb)
