@@ -264,7 +264,6 @@ def _print_setup(ws, ncols: int, last_row: int) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_footer("&C— &P —")
-    ws.print_area(0, 1, last_row, ncols - 1)
     ws.autofilter(header, 0, last_row, ncols - 1)
 
 
