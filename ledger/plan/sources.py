@@ -92,6 +92,11 @@ def _lines_of(container) -> list[str]:
 
 
 def _table_lines(table) -> list[str]:
+    from ledger.plan.tables import table_lines
+
+    tasks = table_lines([[cell.text for cell in row.cells] for row in table.rows])
+    if tasks is not None:          # a task table (分解表): its rows in the notice's text form
+        return tasks
     lines, seen = [], set()  # the set holds the cell elements, so each keeps one proxy
     for row in table.rows:
         for cell in row.cells:
