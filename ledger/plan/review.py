@@ -129,6 +129,11 @@ def load_review(path: Path) -> Plan:
     if target_rows:
         tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), TARGET_SHEET)
         problems += _read_targets(target_rows[1:], tindex, {_item_key(i.section_number, i.number): i for i in items})
+    else:                       # no 指标 sheet at all (not an emptied one): read targets from the text
+        from ledger.plan.targets import extract_targets
+
+        for item in items:
+            item.targets = extract_targets(item.text)
     if problems:
         more = f"（另有 {len(problems) - 3} 处问题）" if len(problems) > 3 else ""
         raise PlanImportError("计划分解表有误，未导入：" + "；".join(problems[:3]) + more)

@@ -98,3 +98,20 @@ def test_cli_export_and_load(planned, tmp_path):
     loaded = runner.invoke(cli, ["-w", str(planned.root), "plan", "load", str(planned.outbox_dir / "计划分解表.xlsx")])
     assert loaded.exit_code == 0, loaded.output
     assert "已导回第 2 版计划" in loaded.output
+
+
+def test_without_a_target_sheet_targets_are_read_from_the_text(planned, tmp_path):
+    path = exported(planned, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    del wb[TARGET_SHEET]
+    wb.save(path)
+    plan = load_review(path)
+    assert [(t.indicator, t.value, t.unit) for t in plan.items[1].targets] == [("市级以上科技计划项目", 5, "项")]
+
+
+def test_an_emptied_target_sheet_means_no_targets(planned, tmp_path):
+    from ledger.plan.targets import extract_targets
+    path = exported(planned, tmp_path)                 # its 指标 sheet has the header and no rows
+    plan = load_review(path)
+    assert extract_targets(plan.items[1].text)         # the text has a target ...
+    assert all(not i.targets for i in plan.items)      # ... but the office's empty sheet rules
