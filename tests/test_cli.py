@@ -92,3 +92,17 @@ def test_collect_table_and_rejections(planned, tmp_path):
 def test_bad_period_exit_code(planned):
     result = run("-w", str(planned.root), "templates", "--period", "2024-13")
     assert result.exit_code == 1 and "YYYY-MM" in result.output
+
+
+def test_log_lists_what_happened_newest_first(planned, tmp_path):
+    ws = str(planned.root)
+    run("-w", ws, "templates", "--period", "2024-07")
+    template = planned.templates_dir / "2024-07" / "2024-07_县科技局.xlsx"
+    age(fill_all(template, planned.inbox_dir / "x.xlsx"))
+    run("-w", ws, "collect")
+    events = json.loads(run("-w", ws, "log", "--json").output)
+    assert [e["action"] for e in events[:2]] == ["collect", "templates"]
+    assert events[0]["summary"] == "接收 1 个，退回 0 个，重复 0 个"
+    assert events[0]["detail"]["files"] == [["x.xlsx", "accepted"]]
+    table = run("-w", ws, "log").output
+    assert "收取" in table and "生成模板" in table and "2024年7月模板 4 个" in table
