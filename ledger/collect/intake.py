@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -122,17 +123,31 @@ def _skipped(relative: Path) -> bool:
             or relative.as_posix() == "README.md" or relative.name.startswith(".~lock."))
 
 
+IN_FLIGHT_PER_WORKER = 4    # chunks queued per worker: bounds memory whatever the inbox holds
+CHUNK = 8                   # files a worker examines per task
+
+
 def _examine_all(ws: Workspace, candidates: list[tuple[Path, str]], workers: int | None) -> Iterator[Examination]:
+    """Examinations in inbox order; in worker processes when there are many files."""
     settings, url = ws.settings, ws.db_url
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(candidates) < PARALLEL_FROM:
         for path, name in candidates:
             yield examine(path, name, url, settings)
         return
-    n = len(candidates)
+    chunks = [candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(examine, [p for p, _ in candidates], [nm for _, nm in candidates],
-                            [url] * n, [settings] * n, chunksize=max(1, n // (workers * 16)))
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_examine_chunk, chunk, url, settings))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _examine_chunk(chunk: list[tuple[Path, str]], url: str, settings) -> list[Examination]:
+    return [examine(path, name, url, settings) for path, name in chunk]
 
 
 class _Batch:
