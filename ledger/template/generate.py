@@ -217,15 +217,22 @@ def _write_workbooks(specs: list[TemplateSpec], paths: list[Path], workers: int 
 def _swap_in(staging: Path, folder: Path) -> None:
     """Replace the period folder by the staged one with two renames."""
     old = folder.with_name(f".old-{folder.name}-{uuid.uuid4().hex[:8]}")
-    if folder.exists():
-        os.replace(folder, old)
+    try:
+        if folder.exists():
+            os.replace(folder, old)
+    except OSError:
+        raise OutputError(f"模板文件夹“{folder}”正被其他程序占用（可能有模板在 Excel/WPS 中打开），"
+                          "请关闭后重试；原有模板未做改动") from None
     os.replace(staging, folder)
     shutil.rmtree(old, ignore_errors=True)
 
 
 def _merge_into(staging: Path, folder: Path) -> None:
     for path in staging.iterdir():
-        os.replace(path, folder / path.name)
+        try:
+            os.replace(path, folder / path.name)
+        except OSError:
+            raise OutputError(f"无法替换“{folder / path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
 
 
 def _record(plan: StoredPlan, spec: TemplateSpec, generated: GeneratedFile, unit_id: int) -> dict:

@@ -223,3 +223,22 @@ def test_an_unwritable_templates_folder_is_one_error_and_no_output(planned):
     import sqlalchemy as sa
     with planned.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(s.templates)).scalar() == 0
+
+
+def test_a_period_folder_that_cannot_be_replaced_is_left_as_it_was(generated, monkeypatch):
+    import os
+    from ledger.errors import OutputError
+    ws, first = generated
+    real_replace = os.replace
+
+    def busy(src, dst):            # Windows refuses to rename a folder holding an open file
+        if str(src).endswith("2024-07"):
+            raise PermissionError(13, "in use")
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", busy)
+    with pytest.raises(OutputError, match="正被其他程序占用"):
+        generate_templates(ws, "2024-07")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert sorted(p.name for p in (ws.templates_dir / "2024-07").iterdir()) == sorted(
+        [f.path.name for f in first.files] + [MANIFEST_NAME])
+    assert not [p for p in ws.templates_dir.iterdir() if p.name.startswith(".")]
