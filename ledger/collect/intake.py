@@ -322,15 +322,22 @@ def _copy_atomic(source: Path, target: Path) -> None:
 
 
 def _remove(path: Path, inbox: Path) -> None:
+    """Take a recorded file out of the inbox. One held open elsewhere (Windows refuses) stays;
+    its outcome is recorded, so the next run only removes it."""
     try:
         path.unlink()
     except FileNotFoundError:
         pass
+    except PermissionError:
+        return
     _prune_empty_dirs(path.parent, inbox)
 
 
 def _prune_empty_dirs(folder: Path, inbox: Path) -> None:
     """Remove sub-folders of the inbox a file came in, once empty (never the inbox itself)."""
     while folder != inbox and inbox in folder.parents and not any(folder.iterdir()):
-        folder.rmdir()
+        try:
+            folder.rmdir()
+        except OSError:          # someone is using the folder: leave it
+            return
         folder = folder.parent
