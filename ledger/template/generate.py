@@ -69,17 +69,17 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     counts = unit_counts(plan)
     chosen, collective = _choose_units(ws, plan, counts, units)
     carried = carried_values(ws.engine, chosen, before=period)
-    rows = all_unit_rows(plan, chosen)
-    targets = all_unit_targets(plan, chosen)
-    specs = [_spec(ws, plan, period, unit, rows[unit], targets[unit], carried.get(unit)) for unit in chosen]
     folder = ws.templates_dir / period
     with ws.lock():
-        files = _write_all(ws, folder, specs, counts, partial=bool(units), workers=workers)
+        made = _write_all(ws, folder, _Run(ws.settings, plan, period, carried), chosen, counts,
+                          partial=bool(units), workers=workers)
         with ws.engine.begin() as conn:
-            ids = unit_ids(conn, [s.unit for s in specs])
-            record_templates(conn, [_record(plan, s, f, ids[s.unit]) for s, f in zip(specs, files)])
-            events.record(conn, command, "templates", f"{label(period)}模板 {len(files)} 个",
-                          {"period": period, "plan_version": plan.version, "units": len(files)})
+            ids = unit_ids(conn, chosen)
+            record_templates(conn, [_record(plan, m, ids[m.identity.unit]) for m in made])
+            events.record(conn, command, "templates", f"{label(period)}模板 {len(made)} 个",
+                          {"period": period, "plan_version": plan.version, "units": len(made)})
+    files = [GeneratedFile(m.identity.unit, folder / m.file_name, *counts[m.identity.unit], m.carried_from)
+             for m in made]
     return GenerateResult(period, plan.version, folder, folder / MANIFEST_NAME, files, collective)
 
 
@@ -103,17 +103,17 @@ def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str
     return chosen, []
 
 
-def _spec(ws: Workspace, plan: StoredPlan, period: str, unit: str, rows: list[TemplateRow],
+def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: list[TemplateRow],
           targets: list[TargetRow], carried: Carried | None) -> TemplateSpec:
     if carried:
         ids = {r.item_id for r in rows}
         numbers = {i.id: (i.section_number, i.number) for i in plan.items if i.id in ids}
-        _apply_carried(rows, carried, numbers, ws.settings.templates.carry_progress)
+        _apply_carried(rows, carried, numbers, settings.templates.carry_progress)
         _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
         layout_version=layout.LAYOUT_VERSION, digest=rows_digest(rows, targets))
-    return spec_for(ws.settings, plan.title, identity, rows, carried.period if carried else None, targets)
+    return spec_for(settings, plan.title, identity, rows, carried.period if carried else None, targets)
 
 
 def spec_for(settings: Settings, plan_title: str, identity: Identity, rows: list[TemplateRow],
@@ -155,21 +155,38 @@ def _apply_carried_targets(targets: list[TargetRow], carried: Carried, same_year
                           if c.key != "achieved" or same_year}
 
 
-def _write_all(ws: Workspace, folder: Path, specs: list[TemplateSpec], counts: dict,
-               partial: bool, workers: int | None) -> list[GeneratedFile]:
-    staging = _staging_dir(ws.templates_dir, folder.name)
+@dataclass
+class _Run:
+    """What writing a period's workbooks needs, set once in each worker process (inherited where
+    processes fork, pickled once per worker where they spawn)."""
+
+    settings: Settings
+    plan: StoredPlan
+    period: str
+    carried: dict[str, Carried]
+    staging: Path | None = None
+
+
+@dataclass
+class _Made:
+    identity: Identity
+    file_name: str
+    carried_from: str | None
+
+
+def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts: dict,
+               partial: bool, workers: int | None) -> list[_Made]:
+    run.staging = _staging_dir(ws.templates_dir, folder.name)
     try:
-        names = [safe_file_name(s.period, s.unit) for s in specs]
-        _write_workbooks(specs, [staging / n for n in names], workers)
-        files = [GeneratedFile(s.unit, folder / n, *counts[s.unit], s.carried_from) for s, n in zip(specs, names)]
+        made = _write_workbooks(run, units, workers)
         if partial and folder.is_dir():
-            _merge_into(staging, folder)
+            _merge_into(run.staging, folder)
         else:
-            _swap_in(staging, folder)
-        write_manifest(folder, counts, label(specs[0].period) if specs else "")
+            _swap_in(run.staging, folder)
+        write_manifest(folder, counts, label(run.period))
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return files
+        shutil.rmtree(run.staging, ignore_errors=True)
+    return made
 
 
 def _staging_dir(parent: Path, period: str) -> Path:
@@ -182,36 +199,39 @@ def _staging_dir(parent: Path, period: str) -> Path:
         raise OutputError(f"无法写入模板文件夹“{parent}”：{exc.strerror or exc}") from None
 
 
-# Jobs of the run in progress. Forked workers inherit them, so specs are never pickled.
-_JOBS: list[tuple[TemplateSpec, Path]] = []
+_RUN: _Run | None = None       # the run a worker process writes for
 
 
-def _write_one(job: tuple[TemplateSpec, Path]) -> None:
-    write_template(*job)
+def _start_worker(run: _Run) -> None:
+    global _RUN
+    _RUN = run
 
 
-def _write_inherited(index: int) -> None:
-    write_template(*_JOBS[index])
+def _make(units: list[str]) -> list[_Made]:
+    """Build the units' rows and specs and write their workbooks into the staging folder."""
+    run = _RUN
+    rows, targets = all_unit_rows(run.plan, units), all_unit_targets(run.plan, units)
+    made = []
+    for unit in units:
+        spec = _spec(run.settings, run.plan, run.period, unit, rows[unit], targets[unit], run.carried.get(unit))
+        name = safe_file_name(run.period, unit)
+        write_template(spec, run.staging / name)
+        made.append(_Made(spec.identity, name, spec.carried_from))
+    return made
 
 
-def _write_workbooks(specs: list[TemplateSpec], paths: list[Path], workers: int | None) -> None:
-    jobs = list(zip(specs, paths))
+def _write_workbooks(run: _Run, units: list[str], workers: int | None) -> list[_Made]:
+    """Every unit's workbook; in worker processes (both cores) when there are many."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < PARALLEL_FROM:
-        for job in jobs:
-            _write_one(job)
-        return
-    chunk = max(1, len(jobs) // (workers * 8))
-    if "fork" not in multiprocessing.get_all_start_methods():      # Windows: pickle the specs
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_write_one, jobs, chunksize=chunk))
-        return
-    _JOBS[:] = jobs
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            list(pool.map(_write_inherited, range(len(jobs)), chunksize=chunk))
-    finally:
-        _JOBS.clear()
+    if workers <= 1 or len(units) < PARALLEL_FROM:
+        _start_worker(run)
+        return _make(units)
+    size = max(1, len(units) // (workers * 8))
+    chunks = [units[i:i + size] for i in range(0, len(units), size)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                             initializer=_start_worker, initargs=(run,)) as pool:
+        return [m for made in pool.map(_make, chunks) for m in made]
 
 
 def _swap_in(staging: Path, folder: Path) -> None:
@@ -235,10 +255,10 @@ def _merge_into(staging: Path, folder: Path) -> None:
             raise OutputError(f"无法替换“{folder / path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
 
 
-def _record(plan: StoredPlan, spec: TemplateSpec, generated: GeneratedFile, unit_id: int) -> dict:
-    return {"id": spec.identity.template_id, "plan_id": plan.id, "period": spec.period,
-            "unit_id": unit_id, "layout_version": layout.LAYOUT_VERSION,
-            "digest": spec.identity.digest, "file_name": generated.path.name, "created_at": _now()}
+def _record(plan: StoredPlan, made: _Made, unit_id: int) -> dict:
+    return {"id": made.identity.template_id, "plan_id": plan.id, "period": made.identity.period,
+            "unit_id": unit_id, "layout_version": layout.LAYOUT_VERSION, "digest": made.identity.digest,
+            "file_name": made.file_name, "created_at": _now()}
 
 
 def write_manifest(folder: Path, counts: dict[str, tuple[int, int]], period_label: str) -> Path:
