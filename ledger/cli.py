@@ -6,6 +6,7 @@ Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -80,5 +81,43 @@ def init(directory: Path) -> None:
     click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
 
 
+# Click's own usage messages, in the users' language (the option and value names stay as typed).
+_USAGE_ZH = [
+    (re.compile(r"No such option: (\S+)"), r"没有这个选项：\1"),
+    (re.compile(r"No such option '([^']+)'\.?"), r"没有这个选项：\1。"),
+    (re.compile(r"No such command '([^']+)'\."), r"没有这个命令：\1。"),
+    (re.compile(r"Did you mean (.+)\?"), r"是否指 \1？"),
+    (re.compile(r"\(Possible options: (.+)\)"), r"（可能是：\1）"),
+    (re.compile(r"Missing argument '([^']+)'\."), r"缺少参数 \1。"),
+    (re.compile(r"Missing option '([^']+)'\."), r"缺少选项 \1。"),
+    (re.compile(r"Option '([^']+)' requires an argument\."), r"选项 \1 需要一个值。"),
+    (re.compile(r"Invalid value for '([^']+)': "), r"\1 的值无效："),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), r"多余的参数：\1"),
+    (re.compile(r"'([^']*)' is not a valid integer(?: range)?\."), r"“\1”不是整数。"),
+    (re.compile(r"(\S+) is not in the range (.+)\."), r"\1 不在允许的范围 \2 内。"),
+    (re.compile(r"Directory '([^']+)' is a file\."), r"“\1”是文件，不是目录。"),
+    (re.compile(r"File '([^']+)' is a directory\."), r"“\1”是目录，不是文件。"),
+]
+
+
+def _usage_zh(message: str) -> str:
+    for pattern, replacement in _USAGE_ZH:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def main() -> None:
-    cli(prog_name="ledger")
+    try:
+        code = cli.main(prog_name="ledger", standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"用法错误：{_usage_zh(exc.format_message())}", err=True)
+        if exc.ctx is not None:
+            click.echo(f"运行 {exc.ctx.command_path} --help 查看用法", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"错误：{_usage_zh(exc.format_message())}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("已取消", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

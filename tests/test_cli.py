@@ -106,3 +106,19 @@ def test_log_lists_what_happened_newest_first(planned, tmp_path):
     assert events[0]["detail"]["files"] == [["x.xlsx", "accepted"]]
     table = run("-w", ws, "log").output
     assert "收取" in table and "生成模板" in table and "2024年7月模板 4 个" in table
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["templates", "--perod", "2024-07"], "用法错误：没有这个选项：--perod。 是否指 '--period'？"),
+    (["tempaltes"], "用法错误：没有这个命令：tempaltes。"),
+    (["log", "--limit", "abc"], "用法错误：--limit 的值无效：“abc”不是整数。"),
+    (["plan", "import"], "用法错误：缺少参数 FILE。"),
+])
+def test_usage_errors_are_explained_in_chinese(args, expected):
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "ledger", *args], capture_output=True, text=True)
+    assert done.returncode == 2
+    first, second = done.stderr.strip().splitlines()
+    assert first == expected
+    assert second.startswith("运行 ledger") and second.endswith("--help 查看用法")
