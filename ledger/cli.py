@@ -17,6 +17,24 @@ from ledger import __version__
 from ledger.errors import LedgerError
 
 
+# Click's help headings and its built-in options' help, in the users' language. Click looks up
+# its ``_`` (gettext) at call time, so pointing it at this table is enough; unknown text passes.
+_CLICK_ZH = {
+    "Usage:": "用法：", "Options": "选项", "Commands": "命令",
+    "Show this message and exit.": "显示本帮助并退出。", "Show the version and exit.": "显示版本并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s", "default: {default}": "默认：{default}",
+    "Aborted!": "已取消", "required": "必填",
+}
+
+
+def _click_zh(message: str) -> str:
+    return _CLICK_ZH.get(message, message)
+
+
+for _module in (click.core, click.formatting, click.decorators):
+    _module._ = _click_zh
+
+
 class LedgerGroup(click.Group):
     """The root group: commands load when used, and library errors become one-line messages."""
 
@@ -36,7 +54,7 @@ class LedgerGroup(click.Group):
 
         rows = [(name, cmd.get_short_help_str(80)) for name, cmd in self.commands.items()]
         rows += [(name, help_) for name, (_, _, help_) in COMMANDS.items()]
-        with formatter.section("Commands"):
+        with formatter.section("命令"):
             formatter.write_dl(sorted(rows))
 
     def invoke(self, ctx: click.Context) -> Any:
