@@ -25,6 +25,7 @@ def commands(group: click.Group, prefix=()):
 def test_every_command_has_chinese_help(path, command):
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0
+    assert result.output.startswith("用法：") and "显示本帮助并退出" in result.output
     assert command.help and any("\u4e00" <= ch <= "\u9fff" for ch in command.help), path
 
 
