@@ -54,9 +54,17 @@ def examine(path: Path, name: str, db_url: str, settings: Settings) -> Examinati
     exam = Examination(path, name, size, mtime_ns, sha)
     try:
         _examine(exam, db_url, settings)
-    except Exception as exc:  # noqa: BLE001 - an unreadable file is a finding, never a crash
-        exam.report.add(Finding("file-corrupt", ERROR, f"文件已损坏或不是Excel工作簿（{type(exc).__name__}）：请用下发的模板重新填写后报送", value=name))
-        exam.template = None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - includes panics of the Rust reader (pyo3 PanicException)
+        unreadable(exam, type(exc).__name__)
+    return exam
+
+
+def unreadable(exam: Examination, why: str) -> Examination:
+    """Mark a file that could not be read: one finding, nothing else kept."""
+    exam.report.findings[:] = [Finding("file-corrupt", ERROR, f"文件已损坏或不是Excel工作簿（{why}）：请用下发的模板重新填写后报送", value=exam.name)]
+    exam.template, exam.rows, exam.feedback_spec = None, [], None
     return exam
 
 

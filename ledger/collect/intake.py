@@ -17,12 +17,13 @@ import os
 import shutil
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ledger.collect.examine import UNIDENTIFIED, Examination, examine, reset_caches
+from ledger.collect.examine import UNIDENTIFIED, Examination, examine, reset_caches, unreadable
 from ledger.findings import ERROR, Finding
 from ledger.store import events
 from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
@@ -135,19 +136,36 @@ def _examine_all(ws: Workspace, candidates: list[tuple[Path, str]], workers: int
         for path, name in candidates:
             yield examine(path, name, url, settings)
         return
-    chunks = [candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK)]
+    chunks = deque(candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_examine_chunk, chunk, url, settings))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        while chunks or pending:
+            while chunks and len(pending) < workers * IN_FLIGHT_PER_WORKER:
+                chunk = chunks.popleft()
+                pending.append((chunk, pool.submit(_examine_chunk, chunk, url, settings)))
+            chunk, future = pending.popleft()
+            try:
+                yield from future.result()
+            except BrokenProcessPool:       # a file killed its worker: find it, and go on alone
+                for lost in [chunk, *(c for c, _ in pending), *chunks]:
+                    yield from (_examine_isolated(path, name, url, settings) for path, name in lost)
+                return
 
 
 def _examine_chunk(chunk: list[tuple[Path, str]], url: str, settings) -> list[Examination]:
     return [examine(path, name, url, settings) for path, name in chunk]
+
+
+def _examine_isolated(path: Path, name: str, url: str, settings) -> Examination:
+    """Examine one file in a process of its own, so a file that crashes its reader is only rejected."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_examine_chunk, [(path, name)], url, settings).result()[0]
+        except BrokenProcessPool:
+            from ledger.collect.examine import fingerprint
+
+            size, mtime_ns, sha = fingerprint(path)
+            return unreadable(Examination(path, name, size, mtime_ns, sha), "读取时程序异常退出")
 
 
 class _Batch:

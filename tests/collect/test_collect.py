@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -425,3 +426,41 @@ def test_a_renamed_sheet_moved_columns_and_an_added_sheet_are_still_read(issued,
     out = only(collect_inbox(issued))
     assert out.outcome == "accepted", [f.message for f in out.findings]
     assert {r["phone"] for r in stored_rows(issued)} == {GOOD["phone"]}
+
+
+def test_a_file_that_kills_its_reader_is_rejected_and_the_rest_collected(issued, tmp_path, monkeypatch):
+    units = ("县科技局", "县财政局", "县发展改革局", "县委组织部")
+    for unit in units:
+        drop(issued, fill_all(template(issued, unit), tmp_path / f"{unit}.xlsx"))
+    drop(issued, fill_all(template(issued, "县科技局"), tmp_path / "p.xlsx", progress="另一份"), "poison.xlsx")
+    real = intake.examine
+
+    def crashing(path, name, url, settings):
+        if name == "poison.xlsx":
+            os._exit(1)                 # as a reader crashing in native code would
+        return real(path, name, url, settings)
+    monkeypatch.setattr(intake, "examine", crashing)
+    monkeypatch.setattr(intake, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(intake, "CHUNK", 2)
+    result = collect_inbox(issued, workers=2)
+    outcomes = {f.file: f.outcome for f in result.files}
+    assert outcomes.pop("poison.xlsx") == "rejected"
+    assert set(outcomes.values()) == {"accepted"} and len(outcomes) == 4
+    poison = next(f for f in result.files if f.file == "poison.xlsx")
+    assert [f.code for f in poison.findings] == ["file-corrupt"] and "程序异常退出" in poison.findings[0].message
+    assert inbox_files(issued) == []
+
+
+def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkeypatch):
+    from ledger.collect import examine as examine_module
+
+    class PanicException(BaseException):    # what pyo3 raises when Rust code panics
+        pass
+
+    def panic(*args):
+        raise PanicException("index out of bounds")
+    returned(issued, tmp_path)
+    monkeypatch.setattr(examine_module, "_examine", panic)
+    out = only(collect_inbox(issued))
+    assert (out.outcome, [f.code for f in out.findings]) == ("rejected", ["file-corrupt"])
+    assert "PanicException" in out.findings[0].message
