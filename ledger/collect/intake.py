@@ -83,6 +83,7 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
     """Give every settled file in the inbox its one outcome (or, with dry_run, report it only)."""
     now = now or datetime.now(timezone.utc)
     reset_caches()
+    _made_dirs.clear()
     with ws.lock():
         candidates, pending = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
         outcomes = [FileOutcome(name, PENDING) for name in pending]
@@ -318,18 +319,28 @@ def _safe(name: str | None) -> str:
     return safe_file_name("x", name or UNIDENTIFIED)[2:-5]
 
 
+_made_dirs: set[Path] = set()      # destination folders known to exist during this run
+
+
 def _copy_atomic(source: Path, target: Path) -> None:
     """Put a copy of ``source`` at ``target``, the source staying where it is.
 
     A hard link costs no copying; across file systems (or where links are not supported) the
     bytes are copied to a temporary name, flushed and renamed into place.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.unlink()
+    if target.parent not in _made_dirs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _made_dirs.add(target.parent)
     try:
         os.link(source, target)
         return
+    except FileExistsError:          # left by a run that crashed before recording: replace it
+        target.unlink()
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass
     except OSError:
         pass
     tmp = target.with_name(f".tmp-{target.name}")
