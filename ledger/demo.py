@@ -203,9 +203,9 @@ def _resubmit(ws: Workspace, unit: str, period: str, due: datetime) -> Path:
     """The unit corrects the highlighted cells in its feedback workbook and sends that file back."""
     import openpyxl
 
-    from ledger.template.generate import safe_file_name
+    from ledger.collect.intake import feedback_path
 
-    feedback = ws.outbox_dir / "returns" / period / f"{safe_file_name('x', unit)[2:-5]}_退回.xlsx"
+    feedback = feedback_path(ws, period, unit)
     wb = openpyxl.load_workbook(feedback)
     sheet = wb[layout.LEDGER_SHEET]
     status_col = layout.column_index("status") + 1

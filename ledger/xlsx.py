@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,15 @@ from ledger.errors import OutputError
 BODY_FONT = "仿宋_GB2312"   # legacy name kept by most county PCs; clients fall back to 仿宋
 HEAD_FONT = "黑体"
 TITLE_FONT = "方正小标宋简体"
+
+
+# Characters Windows forbids in file names, and control characters.
+_UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def safe_name(text: str, fallback: str) -> str:
+    """Text usable as a file or folder name on Windows too (forbidden characters replaced, 80 at most)."""
+    return _UNSAFE_NAME.sub("_", text).strip(" .")[:80].rstrip(" .") or fallback
 
 
 def text_width(text: str) -> int:

@@ -28,6 +28,7 @@ from ledger.findings import ERROR, Finding
 from ledger.store import events
 from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
 from ledger.workspace import Workspace
+from ledger.xlsx import atomic_output, safe_name
 
 ACCEPTED, REJECTED, DUPLICATE, PENDING = "accepted", "rejected", "duplicate", "pending"
 OUTCOME_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", DUPLICATE: "重复报送", PENDING: "等待写入完成"}
@@ -239,7 +240,7 @@ def _stamp(now: datetime, exam: Examination) -> str:
 
 def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     ws = batch.ws
-    target = ws.archive_dir / exam.period / _safe(exam.unit) / _stamp(now, exam)
+    target = ws.archive_dir / exam.period / safe_name(exam.unit, UNIDENTIFIED) / _stamp(now, exam)
     _copy_atomic(exam.path, target)
     _step_hook("copied")
     submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
@@ -256,10 +257,9 @@ def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     from ledger.collect.feedback import write_problem_list
 
     ws = batch.ws
-    folder = ws.outbox_dir / "returns" / (exam.period or UNIDENTIFIED)
-    target = folder / _stamp(now, exam)
+    target = returns_folder(ws, exam.period) / _stamp(now, exam)
     _copy_atomic(exam.path, target)
-    feedback = _write_feedback(exam, folder, write_problem_list)
+    feedback = _write_feedback(ws, exam, write_problem_list)
     _step_hook("copied")
     unit_id = (exam.template or {}).get("unit_id")
     _record(batch.connection, ws, exam, REJECTED, now, unit_id, stored=target, feedback=feedback)
@@ -267,17 +267,25 @@ def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     return _outcome(exam, REJECTED, stored=ws.relative(target), feedback=ws.relative(feedback))
 
 
-def _write_feedback(exam: Examination, folder: Path, write_problem_list) -> Path:
-    from ledger.template.writer import write_template
-    from ledger.xlsx import atomic_output
+def returns_folder(ws: Workspace, period: str | None) -> Path:
+    """Where rejected files of a period and their feedback go."""
+    return ws.outbox_dir / "returns" / (period or UNIDENTIFIED)
 
-    if exam.feedback_spec is not None:
-        path = folder / f"{_safe(exam.unit)}_退回.xlsx"
-        with atomic_output(path) as tmp:
-            write_template(exam.feedback_spec, tmp)
-        return path
-    stem = _safe(exam.unit) if exam.unit else Path(exam.name).stem
-    return write_problem_list(folder / f"{stem}_退回.xlsx", exam.unit or Path(exam.name).name, exam.report.findings)
+
+def feedback_path(ws: Workspace, period: str | None, unit_or_file: str) -> Path:
+    """The feedback workbook for a unit (or, unidentified, for a file): ``<unit>_退回.xlsx``."""
+    return returns_folder(ws, period) / f"{safe_name(unit_or_file, UNIDENTIFIED)}_退回.xlsx"
+
+
+def _write_feedback(ws: Workspace, exam: Examination, write_problem_list) -> Path:
+    from ledger.template.writer import write_template
+
+    path = feedback_path(ws, exam.period, exam.unit or Path(exam.name).stem)
+    if exam.feedback_spec is None:
+        return write_problem_list(path, exam.unit or Path(exam.name).name, exam.report.findings)
+    with atomic_output(path) as tmp:
+        write_template(exam.feedback_spec, tmp)
+    return path
 
 
 def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime) -> FileOutcome:
@@ -311,12 +319,6 @@ def _record(conn, ws: Workspace, exam: Examination, outcome: str, now: datetime,
         feedback_path=ws.relative(feedback) if feedback else None,
         errors=sum(1 for f in findings if f.severity == ERROR),
         warnings=sum(1 for f in findings if f.severity != ERROR), findings=[f.to_dict() for f in findings])
-
-
-def _safe(name: str | None) -> str:
-    from ledger.template.generate import safe_file_name
-
-    return safe_file_name("x", name or UNIDENTIFIED)[2:-5]
 
 
 _made_dirs: set[Path] = set()      # destination folders known to exist during this run

@@ -6,7 +6,6 @@ workbook is written atomically by ``ledger.report.workbook``.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,9 +24,8 @@ from ledger.report.workbook import write_workbook
 from ledger.store import events
 from ledger.store.plans import StoredPlan, load_plan
 from ledger.workspace import Workspace
-from ledger.xlsx import atomic_output
+from ledger.xlsx import atomic_output, safe_name
 
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 @dataclass
@@ -151,7 +149,7 @@ def _merged_leads(conn: Connection, plan: StoredPlan, period: str, item_ids: set
 
 def report_path(ws: Workspace, plan_title: str, period: str) -> Path:
     """outbox/reports/<period>/<plan title>工作台账汇总（2024年7月）.xlsx"""
-    title = _UNSAFE.sub("_", plan_title).strip(" .")[:80] or "工作台账"
+    title = safe_name(plan_title, "工作台账")
     return ws.outbox_dir / "reports" / period / f"{title}工作台账汇总（{label(period)}）.xlsx"
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 import uuid
@@ -29,11 +28,10 @@ from ledger.template.rows import TargetRow, TemplateRow, all_unit_rows, all_unit
 from ledger.template.writer import TemplateSpec, write_template
 from ledger.settings import Settings
 from ledger.workspace import Workspace
-from ledger.xlsx import atomic_output, formats, umask
+from ledger.xlsx import atomic_output, formats, safe_name, umask
 
 MANIFEST_NAME = "分发清单.xlsx"
 PARALLEL_FROM = 24          # below this many workbooks one process is faster than starting workers
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 @dataclass
@@ -57,8 +55,7 @@ class GenerateResult:
 
 def safe_file_name(period: str, unit: str) -> str:
     """``<period>_<unit>.xlsx`` with characters Windows forbids replaced."""
-    name = _UNSAFE.sub("_", unit).strip(" .") or "单位"
-    return f"{period}_{name[:80]}.xlsx"
+    return f"{period}_{safe_name(unit, '单位')}.xlsx"
 
 
 def generate_templates(ws: Workspace, period: str | None = None, units: list[str] | None = None,
