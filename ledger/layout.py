@@ -49,10 +49,6 @@ class Column:
     hidden: bool = False
     carry: bool = True    # input carried forward from the last accepted period
 
-    @property
-    def sql_text(self) -> bool:
-        return self.kind not in (PERCENT, NUMBER)
-
 
 COLUMNS: tuple[Column, ...] = (
     Column("row_key", "行标识", KEY, width=10, hidden=True),
@@ -110,11 +106,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def cell_ref(row: int, key: str, columns: tuple[Column, ...] = COLUMNS) -> str:
-    """A1 reference of a layout column in a 1-based worksheet row."""
-    return f"{column_letter(column_index(key, columns))}{row}"
 
 
 def row_schema(statuses: list[str]) -> dict[str, Any]:

@@ -23,6 +23,11 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def shorten(text: str, n: int) -> str:
+    """Text cut to ``n`` characters for a table cell, ending in … when cut."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def echo_table(headers: list[str], rows: list[list[Any]]) -> None:
     """A plain aligned table for people; scripts use --json."""
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]

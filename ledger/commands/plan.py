@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledger.commands.common import echo_json, echo_table, workspace_from
+from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
 from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, store_plan
 from ledger.plan.review import export_review, load_review
 from ledger.store.plans import load_plan, plan_versions
@@ -55,13 +55,9 @@ def show(ctx: click.Context, as_json: bool, version: int | None) -> None:
         echo_json([item_to_dict(i, i.id) for i in stored.items])
         return
     click.echo(f"第 {stored.version} 版计划：{stored.title}（{len(stored.items)} 项任务）")
-    rows = [[i.number, _short(i.title, 20), _short("、".join(i.lead), 24) or "（未明确）",
-             _short("、".join(i.support), 20)] for i in stored.items]
+    rows = [[i.number, shorten(i.title, 20), shorten("、".join(i.lead), 24) or "（未明确）",
+             shorten("、".join(i.support), 20)] for i in stored.items]
     echo_table(["编号", "任务", "牵头单位", "配合单位"], rows)
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 @plan.command()

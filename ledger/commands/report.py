@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ledger.commands.common import echo_json, echo_table, workspace_from
+from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
 from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
 from ledger.report.merge import UNREPORTED, share
@@ -36,13 +36,9 @@ def _print_status(report: StatusReport) -> None:
     click.echo(f"{report.plan.title} · {label(report.period)}报送情况（截止 {date_text(report.deadline)}，"
                f"数据截至 {time_text(report.as_of) or '尚无报送'}）")
     rows = [[u.unit.name, u.unit.lead, u.unit.support, u.label, time_text(u.submitted_at),
-             _short("；".join(u.rejection.messages) if u.rejection else "", 40)] for u in report.units]
+             shorten("；".join(u.rejection.messages) if u.rejection else "", 40)] for u in report.units]
     echo_table(["单位", "牵头", "配合", "报送情况", "报送时间", "说明"], rows)
     click.echo(report.totals.sentence())
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 @click.command()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ledger.plan.parse import PART_HEADING   # a part heading as the parser reads it: 一、…
+
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 # Header words of each column role, most specific first.
@@ -23,7 +25,6 @@ ROLES: dict[str, tuple[str, ...]] = {
     "leaders": ("责任领导", "牵头领导", "分管领导", "县级领导", "市级领导"),
 }
 DIGITS = re.compile(r"^\s*(\d{1,3})\s*[.．、]?\s*$")
-HEADING = re.compile(rf"^[{CHINESE_NUMERALS}]{{1,3}}\s*[、.．]")
 
 
 def header_roles(cells: list[str]) -> dict[str, int] | None:
@@ -55,7 +56,7 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
 
 def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str]:
     filled = [c for c in cells if c.strip()]
-    if len(set(filled)) == 1 and (len(filled) > 1 or HEADING.match(filled[0].strip())):
+    if len(set(filled)) == 1 and (len(filled) > 1 or PART_HEADING.match(filled[0].strip())):
         return [_heading(filled[0], state)]               # a heading row, merged across the table
     lines = []
     section = _cell(cells, roles, "section")
@@ -74,7 +75,7 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
 def _heading(text: str, state: dict) -> str:
     state["number"] = 0
     text = " ".join(text.split())
-    if HEADING.match(text):
+    if PART_HEADING.match(text):
         state["parts"] += 1
         return text
     state["parts"] += 1

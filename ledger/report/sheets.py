@@ -15,7 +15,7 @@ import xlsxwriter
 
 from ledger.report import targets
 from ledger.report.merge import UNREPORTED
-from ledger.xlsx import BODY_FONT, HEAD_FONT, formats
+from ledger.xlsx import BODY_FONT, HEAD_FONT, formats, text_width
 
 GREEN, YELLOW, RED, GREY = "#C6EFCE", "#FFEB9C", "#FFC7CE", "#E0E0E0"
 FILLS = (None, GREEN, YELLOW, RED, GREY)
@@ -110,13 +110,8 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:
     for value, width in zip(values, widths):
         if isinstance(value, str) and value:
             per_line = max(width - 1.5, 1)
-            lines = max(lines, sum(math.ceil(max(_width(part), 1) / per_line) for part in value.split("\n")))
+            lines = max(lines, sum(math.ceil(max(text_width(part), 1) / per_line) for part in value.split("\n")))
     return min(409, max(22, LINE_HEIGHT * lines + 6))
-
-
-def _width(text: str) -> float:
-    """Display width, fast: a CJK character is 3 bytes in UTF-8 and 2 wide, ASCII 1 byte and 1 wide."""
-    return (len(text.encode("utf-8")) + len(text)) / 2
 
 
 def print_setup(sheet, last_row: int, last_col: int, repeat: int | None = None) -> None:
