@@ -7,10 +7,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledger.errors import PlanNotFoundError
 from ledger.plan.model import Plan, PlanItem
+from ledger.plan.parse import parse_plan
+from ledger.plan.sources import read_notice
+from ledger.plan.targets import extract_targets
+from ledger.plan.units import is_collective, normalise_unit
 from ledger.settings import UnitSettings
 from ledger.store import events
-from ledger.store.plans import save_plan
+from ledger.store.plans import load_plan, save_plan
 from ledger.workspace import Workspace
 
 
@@ -41,9 +46,6 @@ class ImportSummary:
 def import_notice(workspace: Workspace, path: Path, title: str | None = None,
                   command: str = "plan import") -> ImportSummary:
     """Read, parse and store a notice as the next plan version."""
-    from ledger.plan.parse import parse_plan
-    from ledger.plan.sources import read_notice
-
     path = Path(path)
     plan = parse_plan(read_notice(path))
     if title:
@@ -55,8 +57,6 @@ def import_notice(workspace: Workspace, path: Path, title: str | None = None,
 
 
 def _extract_targets(plan: Plan) -> None:
-    from ledger.plan.targets import extract_targets
-
     for item in plan.items:
         if not item.targets:
             item.targets = extract_targets(item.text)
@@ -65,16 +65,10 @@ def _extract_targets(plan: Plan) -> None:
 def store_plan(workspace: Workspace, plan: Plan, *, origin: str, source: Path | None,
                command: str) -> ImportSummary:
     """Resolve unit names against the settings, store the plan, log the event."""
-    from ledger.store.plans import load_plan
-    from ledger.errors import PlanNotFoundError
-
     collective = resolve_units(plan, workspace.settings.units)
-    try:
-        previous = set(load_plan(workspace.engine).units())
-    except PlanNotFoundError:
-        previous = set()
     digest = hashlib.sha256(source.read_bytes()).hexdigest() if source else None
     with workspace.lock():
+        previous = _current_units(workspace)
         version = save_plan(workspace.engine, plan, origin=origin, collective=collective,
                             source_name=source.name if source else None, source_sha256=digest)
         summary = summarise(plan, version, collective, previous)
@@ -83,10 +77,15 @@ def store_plan(workspace: Workspace, plan: Plan, *, origin: str, source: Path | 
     return summary
 
 
+def _current_units(workspace: Workspace) -> set[str]:
+    try:
+        return set(load_plan(workspace.engine).units())
+    except PlanNotFoundError:
+        return set()
+
+
 def resolve_units(plan: Plan, settings: UnitSettings) -> set[str]:
     """Merge aliases and expand groups in place; return the collective names left as written."""
-    from ledger.plan.units import is_collective, normalise_unit
-
     aliases = {normalise_unit(k): normalise_unit(v) for k, v in settings.aliases.items()}
     groups = {normalise_unit(k): [normalise_unit(m) for m in v] for k, v in settings.groups.items()}
     collective: set[str] = set()
@@ -98,8 +97,6 @@ def resolve_units(plan: Plan, settings: UnitSettings) -> set[str]:
 
 
 def _resolve_list(names: list[str], aliases: dict[str, str], groups: dict[str, list[str]]) -> list[str]:
-    from ledger.plan.units import normalise_unit
-
     out: list[str] = []
     for name in names:
         name = normalise_unit(name)

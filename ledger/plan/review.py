@@ -13,6 +13,8 @@ import xlsxwriter
 
 from ledger.errors import PlanImportError
 from ledger.plan.model import Plan, PlanItem, Target, sections_of
+from ledger.plan.targets import extract_targets
+from ledger.plan.units import split_units
 from ledger.xlsx import atomic_output, formats
 
 SHEET = "计划分解"
@@ -130,7 +132,6 @@ def load_review(path: Path) -> Plan:
         tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), TARGET_SHEET)
         problems += _read_targets(target_rows[1:], tindex, {_item_key(i.section_number, i.number): i for i in items})
     else:                       # no 指标 sheet at all (not an emptied one): read targets from the text
-        from ledger.plan.targets import extract_targets
 
         for item in items:
             item.targets = extract_targets(item.text)
@@ -183,8 +184,6 @@ def _cell(row: tuple, index: dict[str, int], header: str) -> str:
 
 
 def _read_items(rows: list[tuple], index: dict[str, int]) -> tuple[list[PlanItem], list[str]]:
-    from ledger.plan.units import split_units
-
     items, problems, seen = [], [], {}
     for n, row in enumerate(rows, start=HEADER_ROW + 2):
         values = {c.header: _cell(row, index, c.header) for c in ITEM_COLUMNS}
