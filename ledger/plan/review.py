@@ -132,7 +132,6 @@ def load_review(path: Path) -> Plan:
         tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), TARGET_SHEET)
         problems += _read_targets(target_rows[1:], tindex, {_item_key(i.section_number, i.number): i for i in items})
     else:                       # no 指标 sheet at all (not an emptied one): read targets from the text
-
         for item in items:
             item.targets = extract_targets(item.text)
     if problems:
