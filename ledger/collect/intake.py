@@ -23,10 +23,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ledger.collect.examine import UNIDENTIFIED, Examination, examine, reset_caches, unreadable
+from ledger.collect.examine import UNIDENTIFIED, Examination, examine, fingerprint, reset_caches, unreadable
+from ledger.collect.feedback import write_problem_list
 from ledger.findings import ERROR, Finding
 from ledger.store import events
 from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
+from ledger.template.writer import write_template
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, safe_name
 
@@ -164,8 +166,6 @@ def _examine_isolated(path: Path, name: str, url: str, settings) -> Examination:
         try:
             return pool.submit(_examine_chunk, [(path, name)], url, settings).result()[0]
         except BrokenProcessPool:
-            from ledger.collect.examine import fingerprint
-
             size, mtime_ns, sha = fingerprint(path)
             return unreadable(Examination(path, name, size, mtime_ns, sha), "读取时程序异常退出")
 
@@ -254,12 +254,10 @@ def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
 
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
-    from ledger.collect.feedback import write_problem_list
-
     ws = batch.ws
     target = returns_folder(ws, exam.period) / _stamp(now, exam)
     _copy_atomic(exam.path, target)
-    feedback = _write_feedback(ws, exam, write_problem_list)
+    feedback = _write_feedback(ws, exam)
     _step_hook("copied")
     unit_id = (exam.template or {}).get("unit_id")
     _record(batch.connection, ws, exam, REJECTED, now, unit_id, stored=target, feedback=feedback)
@@ -277,9 +275,7 @@ def feedback_path(ws: Workspace, period: str | None, unit_or_file: str) -> Path:
     return returns_folder(ws, period) / f"{safe_name(unit_or_file, UNIDENTIFIED)}_退回.xlsx"
 
 
-def _write_feedback(ws: Workspace, exam: Examination, write_problem_list) -> Path:
-    from ledger.template.writer import write_template
-
+def _write_feedback(ws: Workspace, exam: Examination) -> Path:
     path = feedback_path(ws, exam.period, exam.unit or Path(exam.name).stem)
     if exam.feedback_spec is None:
         return write_problem_list(path, exam.unit or Path(exam.name).name, exam.report.findings)
