@@ -32,24 +32,18 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
     Rows are keyed by (section numeral, item number, role), which survive a new plan version; the
     指标 rows of the same submission by (section numeral, item number, indicator).
     """
-    sub, units, rows, items, sections = s.submissions, s.units, s.submission_rows, s.items, s.sections
     latest = _latest_before(before)
-    query = (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
-                       rows.c.role, *[rows.c[k] for k in INPUT_KEYS])
-             .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
-             .join(units, units.c.id == sub.c.unit_id)
-             .join(rows, rows.c.submission_id == sub.c.id)
-             .join(items, items.c.id == rows.c.item_id)
-             .outerjoin(sections, sections.c.id == items.c.section_id)
-             .where(sub.c.is_current, units.c.name.in_(unit_names)))
+    ledger_rows = _carried_query(unit_names, latest, s.submission_rows, INPUT_KEYS, s.submission_rows.c.role)
+    target_rows = _carried_query(unit_names, latest, s.target_rows, TARGET_INPUT_KEYS, s.targets.c.indicator,
+                                 via=s.targets)
     out: dict[str, Carried] = {}
     with engine.connect() as conn:
-        for r in conn.execute(query):
+        for r in conn.execute(ledger_rows):
             carried = out.setdefault(r.name, Carried(r.period, {}))
-            carried.values[(r.section_number or "", r.number, r.role)] = {k: getattr(r, k) for k in INPUT_KEYS}
-        for r in conn.execute(_carried_targets_query(unit_names, latest)):
+            carried.values[(r.section_number or "", r.number, r.tag)] = {k: getattr(r, k) for k in INPUT_KEYS}
+        for r in conn.execute(target_rows):
             carried = out.setdefault(r.name, Carried(r.period, {}))
-            carried.targets[(r.section_number or "", r.number, r.indicator)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
+            carried.targets[(r.section_number or "", r.number, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
     return out
 
 
@@ -60,16 +54,21 @@ def _latest_before(before: str):
             .where(sub.c.is_current, sub.c.period < before).group_by(sub.c.unit_id).subquery())
 
 
-def _carried_targets_query(unit_names: list[str], latest):
-    sub, units, rows, targets, items, sections = (s.submissions, s.units, s.target_rows, s.targets, s.items,
-                                                  s.sections)
-    return (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
-                      targets.c.indicator, *[rows.c[k] for k in TARGET_INPUT_KEYS])
-            .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
-            .join(units, units.c.id == sub.c.unit_id)
-            .join(rows, rows.c.submission_id == sub.c.id)
-            .join(targets, targets.c.id == rows.c.target_id)
-            .join(items, items.c.id == targets.c.item_id)
+def _carried_query(unit_names: list[str], latest, rows: sa.Table, keys: list[str], tag: sa.Column,
+                   via: sa.Table | None = None) -> sa.Select:
+    """Rows of the units' latest current submissions with their item's section and number.
+
+    ``rows`` names its item directly (台账) or ``via`` a target (指标); ``tag`` completes the key.
+    """
+    sub, units, items, sections = s.submissions, s.units, s.items, s.sections
+    query = (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
+                       tag.label("tag"), *[rows.c[k] for k in keys])
+             .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
+             .join(units, units.c.id == sub.c.unit_id)
+             .join(rows, rows.c.submission_id == sub.c.id))
+    if via is not None:
+        query = query.join(via, via.c.id == rows.c.target_id)
+    return (query.join(items, items.c.id == (via if via is not None else rows).c.item_id)
             .outerjoin(sections, sections.c.id == items.c.section_id)
             .where(sub.c.is_current, units.c.name.in_(unit_names))
             .order_by(rows.c.id))
