@@ -43,3 +43,16 @@ class OutputError(LedgerError):
 
 class ScheduleError(LedgerError):
     """A schedule file is invalid."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused, in words an office user reads (the system's own as a fallback)."""
+    import errno
+
+    reasons = {
+        errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOSPC: "磁盘空间不足",
+        errno.EROFS: "磁盘为只读", errno.ENOTDIR: "路径中有同名文件占用了文件夹的位置",
+        errno.EEXIST: "已有同名文件", errno.ENOENT: "路径不存在", errno.EISDIR: "这是一个文件夹",
+        errno.EBUSY: "正被其他程序占用",
+    }
+    return reasons.get(exc.errno, exc.strerror or str(exc))

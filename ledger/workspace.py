@@ -17,7 +17,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from filelock import FileLock, Timeout
 
-from ledger.errors import LockedError, WorkspaceError
+from ledger.errors import LockedError, WorkspaceError, os_reason
 from ledger.settings import Settings, load_settings
 from ledger.store.schema import connect
 
@@ -135,7 +135,7 @@ def init_workspace(path: Path | str) -> Workspace:
         _copy_default(root / "schedules" / "monthly.toml", "monthly.toml")
         _copy_default(root / CONFIG_NAME, "ledger.toml")
     except OSError as exc:
-        raise WorkspaceError(f"无法创建工作区“{root}”：{exc.strerror or exc}") from None
+        raise WorkspaceError(f"无法创建工作区“{root}”：{os_reason(exc)}") from None
     workspace = Workspace(root)
     workspace.engine  # creates and migrates the database
     return workspace

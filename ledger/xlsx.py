@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ledger.errors import OutputError
+from ledger.errors import OutputError, os_reason
 
 BODY_FONT = "仿宋_GB2312"   # legacy name kept by most county PCs; clients fall back to 仿宋
 HEAD_FONT = "黑体"
@@ -39,14 +39,14 @@ def atomic_output(path: Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入“{path.parent}”：{exc.strerror or exc}") from None
+        raise OutputError(f"无法写入“{path.parent}”：{os_reason(exc)}") from None
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~umask())   # mkstemp makes files private; outputs are shared
         os.replace(tmp_path, path)
     except OSError as exc:
-        raise OutputError(f"无法写入“{path}”：{exc.strerror or exc}") from None
+        raise OutputError(f"无法写入“{path}”：{os_reason(exc)}") from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

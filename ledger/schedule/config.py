@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from ledger.errors import ScheduleError
+from ledger.errors import ScheduleError, os_reason
 from ledger.period import current_period, shift
 from ledger.workspace import Workspace
 
@@ -113,7 +113,7 @@ def load_jobs(ws: Workspace, known_actions: Iterable[str] | None = None) -> list
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ScheduleError(f"{source}：无法读取（{exc.strerror or exc}）") from None
+            raise ScheduleError(f"{source}：无法读取（{os_reason(exc)}）") from None
         for job in parse_file(data, source, set(known_actions), office.deadline_day, office.timezone):
             if job.name in seen:
                 raise ScheduleError(f"{source}：任务名“{job.name}”与 {seen[job.name]} 中的任务重复，任务名须唯一")

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ledger import layout
-from ledger.errors import OutputError, PlanImportError, UnitNotFoundError
+from ledger.errors import OutputError, PlanImportError, UnitNotFoundError, os_reason
 from ledger.period import check_period, current_period, deadline, label
 from ledger.store import events
 from ledger.store.plans import StoredPlan, load_plan, unit_ids
@@ -193,7 +193,7 @@ def _staging_dir(parent: Path, period: str) -> Path:
         os.chmod(staging, 0o777 & ~umask())     # mkdtemp makes it private; the period folder is shared
         return staging
     except OSError as exc:
-        raise OutputError(f"无法写入模板文件夹“{parent}”：{exc.strerror or exc}") from None
+        raise OutputError(f"无法写入模板文件夹“{parent}”：{os_reason(exc)}") from None
 
 
 _RUN: _Run | None = None       # the run a worker process writes for

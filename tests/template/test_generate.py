@@ -217,8 +217,9 @@ def test_an_unwritable_templates_folder_is_one_error_and_no_output(planned):
     import shutil
     shutil.rmtree(planned.templates_dir)
     planned.templates_dir.write_text("a file where the folder should be")
-    with pytest.raises(OutputError, match="无法写入"):
+    with pytest.raises(OutputError, match="无法写入") as err:
         generate_templates(planned, "2024-07")
+    assert str(err.value).endswith("：已有同名文件")         # the reason in Chinese, not the OS's English
     from ledger.store import schema as s
     import sqlalchemy as sa
     with planned.engine.connect() as conn:
