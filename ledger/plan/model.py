@@ -6,6 +6,7 @@ These are plain values shared by the parser, the review workbook and the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 LEAD = "lead"        # 牵头 / 负责: reports the item
 SUPPORT = "support"  # 配合 / 参与: reports its own part
@@ -38,6 +39,8 @@ class PlanItem:
     support: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)  # 责任领导: people, not units
     targets: list[Target] = field(default_factory=list)
+    deadline_text: str = ""                         # 完成时限 as written: "2024年6月底", "持续推进"
+    deadline: date | None = None                    # the date the text gives, when it gives one
 
     @property
     def units(self) -> list[str]:
