@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,6 +28,7 @@ from ledger.findings import ERROR, Finding
 from ledger.store import events
 from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
 from ledger.template.writer import write_template
+from ledger.workers import worker_pool
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, safe_name
 
@@ -141,7 +141,7 @@ def _examine_all(ws: Workspace, candidates: list[tuple[Path, str]], workers: int
             yield examine(path, name, url, settings)
         return
     chunks = deque(candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         pending: deque = deque()
         while chunks or pending:
             while chunks and len(pending) < workers * IN_FLIGHT_PER_WORKER:
@@ -162,7 +162,7 @@ def _examine_chunk(chunk: list[tuple[Path, str]], url: str, settings) -> list[Ex
 
 def _examine_isolated(path: Path, name: str, url: str, settings) -> Examination:
     """Examine one file in a process of its own, so a file that crashes its reader is only rejected."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with worker_pool(1) as pool:
         try:
             return pool.submit(_examine_chunk, [(path, name)], url, settings).result()[0]
         except BrokenProcessPool:

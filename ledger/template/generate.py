@@ -5,12 +5,10 @@ Workbooks are written in worker processes when there are many, so both cores are
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import tempfile
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from ledger.template.identity import Identity
 from ledger.template.rows import TargetRow, TemplateRow, all_unit_rows, all_unit_targets, rows_digest, unit_counts
 from ledger.template.writer import TemplateSpec, write_template
 from ledger.settings import Settings
+from ledger.workers import worker_pool
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, formats, safe_name, umask
 
@@ -225,9 +224,7 @@ def _write_workbooks(run: _Run, units: list[str], workers: int | None) -> list[_
         return _make(units)
     size = max(1, len(units) // (workers * 8))
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_start_worker, initargs=(run,)) as pool:
+    with worker_pool(workers, initializer=_start_worker, initargs=(run,)) as pool:
         return [m for made in pool.map(_make, chunks) for m in made]
 
 
