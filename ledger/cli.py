@@ -122,8 +122,8 @@ def _fail(line: str, code: int) -> None:
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-w", "--workspace", "workspace_path", type=click.Path(file_okay=False, path_type=Path),
-              help="工作区目录（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
+@click.option("-w", "--workspace", "workspace_path", type=click.Path(path_type=Path),
+              help="工作区目录或其中的 ledger.toml（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
 @click.version_option(__version__, prog_name="ledger")
 @click.pass_context
 def cli(ctx: click.Context, workspace_path: Path | None) -> None:
