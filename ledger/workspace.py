@@ -72,7 +72,8 @@ class Workspace:
     def db_url(self) -> str:
         url = self.settings.database.url
         prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        relative = url[len(prefix):]
+        if url.startswith(prefix) and relative and not relative.startswith(("/", "file:")):
             return prefix + str((self.root / url[len(prefix):]).resolve())
         return url
 

@@ -58,8 +58,10 @@ DRIVERS = {"psycopg2": "psycopg2-binary", "psycopg": "psycopg[binary]", "pymysql
 def describe(url: sa.URL) -> dict[str, str]:
     """Where the database is, in words a message can show (never the password)."""
     if url.get_backend_name() == "sqlite":
-        path = Path(url.database or "")
-        shown = str(path) if url.database and url.database != ":memory:" else "内存数据库"
+        database = url.database or ""
+        database = database[len("file:"):] if database.startswith("file:") else database   # a URI filename
+        path = Path(database)
+        shown = str(path) if database and database != ":memory:" else "内存数据库"
         return {"where": shown, "name": path.name or shown, "folder": str(path.parent), "database": shown}
     host = url.host or "localhost"
     where = f"{host}:{url.port}/{url.database or ''}" if url.port else f"{host}/{url.database or ''}"
