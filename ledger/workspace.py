@@ -111,7 +111,7 @@ def find_workspace(explicit: Path | str | None = None, cwd: Path | None = None) 
     named = explicit or os.environ.get(ENV_VAR)
     if named:
         root = Path(named).expanduser().resolve()
-        if root.name == CONFIG_NAME and root.is_file():    # the settings file itself was named
+        if root.name == CONFIG_NAME and not root.is_dir():    # the settings file itself was named
             root = root.parent
         if not (root / CONFIG_NAME).is_file():
             raise WorkspaceError(f"“{root}” 不是 ledger 工作区（缺少 {CONFIG_NAME}），可先运行 ledger init {named}")

@@ -43,7 +43,7 @@ def driver_error(name: str, *args):
     (sqlite3.OperationalError("attempt to write a readonly database"), SQLITE, DatabaseReadOnlyError,
      "数据库“/srv/ws/ledger.db”是只读的，无法写入：请检查该文件和文件夹“/srv/ws”的写入权限（或磁盘是否只读）后重试"),
     (sqlite3.OperationalError("unable to open database file"), SQLITE, DatabaseReadOnlyError,
-     "无法打开数据库“/srv/ws/ledger.db”：文件夹“/srv/ws”不存在、没有读写权限或磁盘为只读，请检查后重试"),
+     "无法打开数据库“/srv/ws/ledger.db”：文件夹“/srv/ws”不存在，请检查后重试"),
     (sqlite3.OperationalError("database is locked"), SQLITE, DatabaseBusyError,
      "数据库“/srv/ws/ledger.db”正被其他程序占用，等待超时：请稍后重试（如有数据库工具打开着它，请先关闭）"),
     (sqlite3.OperationalError("database or disk is full"), SQLITE, DiskFullError,
@@ -133,6 +133,33 @@ def test_an_unknown_kind_of_database_is_a_settings_error(workspace):
     result = run("-w", str(workspace.root), "log")
     assert result.exit_code == 1
     assert result.output.startswith("错误：ledger.toml 中 database.url 的数据库类型“nosuchdb”无法识别")
+
+
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """A read-only view of a folder (a bind mount; needs root, else the test is skipped)."""
+    source, view = tmp_path / "source", tmp_path / "view"
+    source.mkdir()
+    view.mkdir()
+    if subprocess.run(["mount", "--bind", str(source), str(view)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount here")
+    try:
+        yield source, view
+    finally:
+        subprocess.run(["umount", str(view)], capture_output=True)
+
+
+def test_a_workspace_on_a_read_only_disk_is_one_line(read_only_mount):
+    from ledger.workspace import init_workspace
+
+    source, view = read_only_mount
+    init_workspace(source / "ws").engine.dispose()
+    if subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True).returncode != 0:
+        pytest.skip("cannot remount read-only here")
+    result = run("-w", str(view / "ws"), "collect")
+    assert result.exit_code == 1
+    assert result.output == (f"错误：无法打开数据库“{view / 'ws' / 'ledger.db'}”：文件夹“{view / 'ws'}”所在的磁盘是只读的"
+                             "（数据库需要在旁边写入日志文件），请检查后重试\n")
 
 
 # --- a full disk while a workbook is written ---------------------------------------------------

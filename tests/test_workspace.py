@@ -67,3 +67,8 @@ def test_naming_the_settings_file_names_its_workspace(tmp_path, monkeypatch):
     (tmp_path / "other.toml").write_text("", encoding="utf-8")
     with pytest.raises(WorkspaceError, match="不是 ledger 工作区"):
         find_workspace(tmp_path / "other.toml")
+
+
+def test_a_missing_settings_file_named_suggests_its_folder(tmp_path):
+    with pytest.raises(WorkspaceError, match=f"“{tmp_path / 'w'}” 不是 ledger 工作区"):
+        find_workspace(tmp_path / "w" / "ledger.toml")

@@ -8,6 +8,7 @@ wrong statement) are left alone: they are bugs, shown as internal errors.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -36,7 +37,7 @@ FAULTS: list[tuple[type[DatabaseError], tuple[str, ...], tuple[int, ...], str]] 
                          "lock timeout", "could not obtain lock", "deadlock detected"), (1205, 1213),
      "数据库“{where}”正被其他程序占用，等待超时：请稍后重试（如有数据库工具打开着它，请先关闭）"),
     (DatabaseReadOnlyError, ("unable to open database file",), (),
-     "无法打开数据库“{where}”：文件夹“{folder}”不存在、没有读写权限或磁盘为只读，请检查后重试"),
+     "无法打开数据库“{where}”：{why}，请检查后重试"),
     (DatabaseAuthError, ("password authentication failed", "authentication failed", "access denied",
                          "no password supplied"), (1044, 1045),
      "数据库服务器“{where}”拒绝登录：用户名或密码不对，请改正 ledger.toml 中的 database.url"),
@@ -62,10 +63,27 @@ def describe(url: sa.URL) -> dict[str, str]:
         database = database[len("file:"):] if database.startswith("file:") else database   # a URI filename
         path = Path(database)
         shown = str(path) if database and database != ":memory:" else "内存数据库"
-        return {"where": shown, "name": path.name or shown, "folder": str(path.parent), "database": shown}
+        return {"where": shown, "name": path.name or shown, "folder": str(path.parent), "database": shown,
+                "why": _why_unopened(path)}
     host = url.host or "localhost"
     where = f"{host}:{url.port}/{url.database or ''}" if url.port else f"{host}/{url.database or ''}"
-    return {"where": where, "name": url.database or "", "folder": where, "database": url.database or ""}
+    return {"where": where, "name": url.database or "", "folder": where, "database": url.database or "",
+            "why": "无法访问"}
+
+
+def _why_unopened(path: Path) -> str:
+    """Why SQLite could not open a database file (it says only "unable to open")."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"文件夹“{folder}”不存在"
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"文件夹“{folder}”所在的磁盘是只读的（数据库需要在旁边写入日志文件）"
+    except (AttributeError, OSError):       # no statvfs on Windows
+        pass
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
+        return f"没有读写该文件或文件夹“{folder}”的权限"
+    return f"文件夹“{folder}”不可用（没有权限或磁盘为只读）"
 
 
 def translate(exc: BaseException, url: sa.URL) -> DatabaseError | None:
