@@ -76,12 +76,12 @@ class LedgerGroup(click.Group):
 
 # What an interrupted command leaves, by command: each is true wherever the interruption fell.
 INTERRUPTED = {
-    "templates": "模板文件夹保持原样或已整体换成新模板，不会只换一半；可重新运行 ledger templates",
+    "templates": "已下发的模板要么保持原样、要么已整份换成登记过的新模板；可重新运行 ledger templates",
     "collect": "已处理的文件已入库并移出 inbox/，其余文件仍在 inbox/ 中；可重新运行 ledger collect",
     "report": "汇总表保持上次的内容或已整体更新，不会留下半成品；可重新运行 ledger report",
     "status": "未改动任何数据，催报名单保持原样或已整体更新",
     "plan": "计划要么已完整导入，要么未做任何改动（ledger plan versions 可查看）",
-    "schedule": "调度器已停止，进行中的任务不会留下半成品；下次启动时会补跑错过的任务",
+    "schedule": "进行中的任务已停止，不会留下半成品；错过的运行会在调度器下次启动时补跑",
     "init": "工作区可能未建完整，可删除该文件夹后重新运行 ledger init",
     "demo": "演示未完成，可删除演示文件夹后重新运行 ledger demo",
 }
@@ -110,7 +110,8 @@ def fault_line(exc: BaseException) -> tuple[str, int]:
         orig = getattr(exc, "orig", None) or exc
         first = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
         return f"数据库出错：{first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
-    return f"内部错误：{type(exc).__name__}: {exc}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"内部错误：{type(exc).__name__}: {first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
 
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}

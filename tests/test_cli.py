@@ -142,3 +142,13 @@ def test_a_setting_that_would_reject_every_file_is_refused_before_work(tmp_path)
     assert result.exit_code == 1
     assert result.output.strip() == (f"错误：{config}：collect.max_file_mb 的值 0 无效，"
                                      "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）")
+
+
+def test_an_internal_error_is_one_line(planned, monkeypatch):
+    def bug(*args, **kwargs):
+        raise RuntimeError("line one\nline two")
+
+    monkeypatch.setattr("ledger.commands.templates.generate_templates", bug)
+    result = run("-w", str(planned.root), "templates")
+    assert result.exit_code == 2
+    assert result.output == "内部错误：RuntimeError: line one（设置 LEDGER_DEBUG=1 可查看详细信息）\n"

@@ -257,7 +257,7 @@ def test_ctrl_c_is_one_line_saying_what_state_things_are_in(planned, monkeypatch
     monkeypatch.setattr("ledger.commands.templates.generate_templates", interrupted)
     result = run("-w", str(planned.root), "templates", "--period", "2024-07")
     assert result.exit_code == 130
-    assert result.output == "已中断：模板文件夹保持原样或已整体换成新模板，不会只换一半；可重新运行 ledger templates\n"
+    assert result.output == "已中断：已下发的模板要么保持原样、要么已整份换成登记过的新模板；可重新运行 ledger templates\n"
 
 
 CTRL_C_WITH_WORKERS = r"""
@@ -287,7 +287,7 @@ def test_ctrl_c_with_workers_is_one_line_and_leaves_no_template(planned):
     done = subprocess.run([sys.executable, "-c", CTRL_C_WITH_WORKERS, str(planned.root)], capture_output=True,
                           text=True, timeout=60, start_new_session=True)
     assert done.returncode == 130
-    assert done.stderr == "已中断：模板文件夹保持原样或已整体换成新模板，不会只换一半；可重新运行 ledger templates\n"
+    assert done.stderr == "已中断：已下发的模板要么保持原样、要么已整份换成登记过的新模板；可重新运行 ledger templates\n"
     assert not (planned.templates_dir / "2024-07").exists()
     from ledger.template.generate import generate_templates
     generate_templates(planned, "2024-07", workers=1)       # the next run sweeps whatever a worker left
