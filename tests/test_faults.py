@@ -146,7 +146,7 @@ def read_only_mount(tmp_path):
     try:
         yield source, view
     finally:
-        subprocess.run(["umount", str(view)], capture_output=True)
+        subprocess.run(["umount", "-l", str(view)], capture_output=True)
 
 
 def test_a_workspace_on_a_read_only_disk_is_one_line(read_only_mount):
@@ -246,6 +246,36 @@ def test_a_full_disk_is_one_line_on_stderr(issued):
     assert done.returncode == 1
     assert done.stderr == f"错误：磁盘空间不足：无法写入“{path}”\n"
     assert done.stdout == ""
+
+
+@pytest.fixture
+def tiny_disk(issued):
+    """outbox/reports on a 4 KB tmpfs (needs root, else the test is skipped)."""
+    reports = issued.outbox_dir / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(reports)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield issued
+    finally:
+        subprocess.run(["umount", "-l", str(reports)], capture_output=True)
+
+
+def test_a_really_full_disk_is_one_line_and_leaves_nothing(tiny_disk, monkeypatch):
+    from ledger.report.build import make_report, report_path
+
+    path = report_path(tiny_disk, "测试县2024年工作要点", "2024-07")
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    result = run("-w", str(tiny_disk.root), "report", "--period", "2024-07")
+    code, output = result.exit_code, result.output
+    del result                                    # it holds the traceback, and so the failed writer
+    gc.collect()
+    assert code == 1
+    assert output == f"错误：磁盘空间不足：无法写入“{path}”\n"
+    assert unraisable == []
+    assert [p for p in (tiny_disk.outbox_dir / "reports").rglob("*") if p.is_file()] == []
 
 
 # --- Ctrl-C ------------------------------------------------------------------------------------
