@@ -68,6 +68,9 @@ def driver_error(name: str, *args):
      SERVER, DatabaseBusyError, None),
     (driver_error("InternalError", "cannot execute INSERT in a read-only transaction"), SERVER,
      DatabaseReadOnlyError, None),
+    (driver_error("ProgrammingError", "permission denied for schema public"), SERVER, DatabaseReadOnlyError,
+     "数据库“10.0.0.5:5432/ledger”拒绝写入：ledger.toml 中 database.url 所用的数据库用户没有建表或写入的权限，"
+     "请让数据库管理员授权"),
 ])
 def test_database_faults_are_translated(exc, url, cls, line):
     found = translate(exc, url)

@@ -33,6 +33,8 @@ FAULTS: list[tuple[type[DatabaseError], tuple[str, ...], tuple[int, ...], str]] 
     (DatabaseReadOnlyError, ("readonly database", "read-only transaction", "read-only mode",
                              "--read-only option"), (1290, 1836),
      "数据库“{where}”是只读的，无法写入：请检查该文件和文件夹“{folder}”的写入权限（或磁盘是否只读）后重试"),
+    (DatabaseReadOnlyError, ("permission denied", "command denied"), (1142,),
+     "数据库“{where}”拒绝写入：ledger.toml 中 database.url 所用的数据库用户没有建表或写入的权限，请让数据库管理员授权"),
     (DatabaseBusyError, ("database is locked", "database table is locked", "database is busy",
                          "lock timeout", "could not obtain lock", "deadlock detected"), (1205, 1213),
      "数据库“{where}”正被其他程序占用，等待超时：请稍后重试（如有数据库工具打开着它，请先关闭）"),
@@ -103,8 +105,13 @@ def translate(exc: BaseException, url: sa.URL) -> DatabaseError | None:
 def _is_ours(exc: BaseException) -> bool:
     """Constraint violations and malformed statements are bugs of ours, not faults of the system."""
     names = {type(c).__name__ for c in type(exc).__mro__}
+    text = str(exc).lower()
     return bool(names & {"IntegrityError", "ProgrammingError", "NotSupportedError", "DataError"}) and \
-        "read-only" not in str(exc).lower()
+        not any(w in text for w in _NOT_OURS)
+
+
+# Words that make even a "programming" error a fault of the system: the server refuses the user.
+_NOT_OURS = ("read-only", "permission denied", "command denied")
 
 
 def on_error(context: sa.engine.ExceptionContext) -> BaseException | None:

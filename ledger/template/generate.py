@@ -19,7 +19,7 @@ import xlsxwriter
 
 from ledger import layout
 from ledger.durable import OLD_PREFIX, TEMP_PREFIX, fsync_dir, fsync_file, sweep_temporaries
-from ledger.errors import OutputError, PlanImportError, UnitNotFoundError, os_reason
+from ledger.errors import LedgerError, OutputError, PlanImportError, UnitNotFoundError, os_reason
 from ledger.period import check_period, current_period, deadline, label
 from ledger.store import events
 from ledger.store import schema
@@ -188,7 +188,10 @@ def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts:
             else:
                 _swap_in(run.staging, folder)
         except OutputError:
-            _unrecord(ws, recorded, still_staged={p.name for p in run.staging.iterdir()})
+            try:
+                _unrecord(ws, recorded, still_staged={p.name for p in run.staging.iterdir()})
+            except LedgerError:
+                pass           # records of templates never issued are harmless; the swap's error is the news
             raise
         _step_hook("swapped")
         write_manifest(folder, counts, label(run.period))
@@ -308,13 +311,15 @@ def _swap_in(staging: Path, folder: Path) -> None:
     except OSError:
         raise OutputError(f"模板文件夹“{folder}”正被其他程序占用（可能有模板在 Excel/WPS 中打开），"
                           "请关闭后重试；原有模板未做改动") from None
-    _step_hook("moved-aside")
     try:
+        _step_hook("moved-aside")
         os.replace(staging, folder)
-    except OSError:
-        if old.exists():
+    except BaseException as exc:       # a failure or Ctrl-C between the renames: put the old folder back
+        if old.exists() and not folder.exists():
             os.replace(old, folder)
-        raise OutputError(f"无法替换模板文件夹“{folder}”，请稍后重试；原有模板未做改动") from None
+        if isinstance(exc, OSError):
+            raise OutputError(f"无法替换模板文件夹“{folder}”，请稍后重试；原有模板未做改动") from None
+        raise
     fsync_dir(folder.parent)
     shutil.rmtree(old, ignore_errors=True)
 

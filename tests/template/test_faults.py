@@ -143,3 +143,18 @@ def test_a_full_disk_while_writing_is_one_error_and_no_output(planned, monkeypat
     assert str(err.value).startswith(f"磁盘空间不足：无法写入“{planned.templates_dir / PERIOD}")
     assert issued_files(planned) == before
     assert temporaries(planned) == [] and unrecorded(planned) == []
+
+
+def test_ctrl_c_between_the_two_renames_puts_the_old_folder_back(planned, monkeypatch):
+    generate_templates(planned, PERIOD, workers=1)
+    before = issued_files(planned)
+
+    def interrupt(at):
+        if at == "moved-aside":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(generate, "_step_hook", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        generate_templates(planned, PERIOD, workers=1)
+    assert issued_files(planned) == before
+    assert temporaries(planned) == [] and unrecorded(planned) == []
