@@ -281,6 +281,20 @@ def test_a_really_full_disk_is_one_line_and_leaves_nothing(tiny_disk, monkeypatc
     assert [p for p in (tiny_disk.outbox_dir / "reports").rglob("*") if p.is_file()] == []
 
 
+def test_a_database_on_a_full_disk_is_one_line(workspace, tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        set_database_url(workspace.root, f"sqlite:///{disk / 'ledger.db'}")
+        result = run("-w", str(workspace.root), "log")
+        assert result.exit_code == 1
+        assert result.output == f"错误：磁盘空间不足：无法写入数据库“{disk / 'ledger.db'}”，请清理“{disk}”所在的磁盘后重试\n"
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
 # --- Ctrl-C ------------------------------------------------------------------------------------
 
 def test_ctrl_c_is_one_line_saying_what_state_things_are_in(planned, monkeypatch):
