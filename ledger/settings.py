@@ -120,6 +120,9 @@ class Settings:
         unknown = sorted(set(self.collect.synonyms.values()) - set(statuses))
         if unknown:
             refuse(f"collect.synonyms 映射到了不在 templates.statuses 中的状态“{unknown[0]}”")
+        remapped = next((k for k, v in self.collect.synonyms.items() if k in statuses and k != v), None)
+        if remapped is not None:
+            refuse(f"collect.synonyms 中的“{remapped}”本身是 templates.statuses 中的状态，不能再换成别的状态")
 
 
 # Numeric settings and the values that keep ledger usable: (key, lower test, upper bound, what is allowed).

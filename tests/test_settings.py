@@ -93,6 +93,7 @@ def test_files_saved_by_windows_notepad_are_read(tmp_path, encoding):
     ('[units.aliases]\n"县人行" = ""\n', "units.aliases 中有空白的名称（“县人行”）"),
     ('[units.groups]\n"各镇" = []\n', "units.groups 中的“各镇”应列出至少一个单位名称"),
     ('[database]\nurl = ""\n', "database.url 不能为空"),
+    ('[collect.synonyms]\n"滞后" = "已完成"\n', "collect.synonyms 中的“滞后”本身是 templates.statuses 中的状态"),
 ])
 def test_settings_that_would_reject_everything_are_refused(tmp_path, text, expected):
     path = write(tmp_path, text)
