@@ -87,6 +87,24 @@ def test_our_own_errors_are_not_blamed_on_the_system(exc):
     assert translate(exc, SQLITE) is None
 
 
+def test_a_busy_database_is_reported_as_busy(workspace):
+    from ledger.store import events
+
+    engine = workspace.engine
+    engine.dispose()
+    sa.event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout=50"))  # after ours
+    holder = sqlite3.connect(workspace.root / "ledger.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseBusyError) as err:
+            events.record(engine, "test", "busy")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert str(err.value) == (f"数据库“{workspace.root / 'ledger.db'}”正被其他程序占用，等待超时："
+                              "请稍后重试（如有数据库工具打开着它，请先关闭）")
+
+
 def run(*args):
     return CliRunner().invoke(cli, list(args), env={})
 
