@@ -380,7 +380,7 @@ build.make_report(Workspace(Path(sys.argv[1])), "2024-07")
 """
 
 
-@pytest.mark.parametrize("step", ["writing", "written"])
+@pytest.mark.parametrize("step", ["writing", "written", "renamed"])
 def test_a_killed_report_keeps_a_whole_workbook_and_the_next_run_sweeps(issued, step):
     from ledger.report.build import make_report
 
@@ -390,12 +390,31 @@ def test_a_killed_report_keeps_a_whole_workbook_and_the_next_run_sweeps(issued, 
     done = subprocess.run([sys.executable, "-c", KILL_REPORT, str(planned.root), step],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGKILL, done.stderr
-    if step == "writing":
+    if step != "renamed":
         assert first.path.read_bytes() == before
     with zipfile.ZipFile(first.path) as archive:          # a whole workbook either way
         assert archive.testzip() is None
     make_report(planned, "2024-07")
     assert [p for p in (planned.outbox_dir / "reports").rglob("*") if is_temporary(p.name)] == []
+
+
+def test_a_read_only_database_keeps_the_previous_report_and_reminders(issued):
+    from ledger.report.build import make_report
+    from ledger.report.status import period_status, write_reminders
+    from ledger.store.schema import connect
+    from ledger.workspace import Workspace
+
+    make_report(issued, "2024-07")
+    write_reminders(issued, period_status(issued, "2024-07"))
+    before = {**report_files(issued), **{p: p.read_bytes() for p in (issued.outbox_dir / "reminders").rglob("*.xlsx")}}
+    read_only = Workspace(issued.root)
+    read_only.__dict__["engine"] = connect(f"sqlite:///file:{issued.root / 'ledger.db'}?mode=ro&uri=true")
+    with pytest.raises(DatabaseReadOnlyError):
+        make_report(read_only, "2024-07")
+    with pytest.raises(DatabaseReadOnlyError):
+        write_reminders(read_only, period_status(read_only, "2024-07"))
+    after = {**report_files(issued), **{p: p.read_bytes() for p in (issued.outbox_dir / "reminders").rglob("*.xlsx")}}
+    assert after == before           # byte for byte, and no temporaries beside them
 
 
 # --- the CLI's last line of defence ------------------------------------------------------------

@@ -168,12 +168,16 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
         sweep_temporaries(reports_dir(ws))     # what a killed run left half-written
         report = consolidate(ws, period)
         path = report_path(ws, report.plan.title, report.period)
-        with atomic_output(path) as tmp:
-            write_workbook(report, tmp)
-        _step_hook("written")
         counts = report.counts
-        events.record(ws.engine, command, "report",
-                      f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
-                      {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+        # The event is written with the workbook and committed after its rename: a database that
+        # refuses (read-only, full) leaves the previous report, and a rename refused (the file open
+        # in Excel on Windows) leaves no event.
+        with ws.engine.begin() as conn, atomic_output(path) as tmp:
+            write_workbook(report, tmp)
+            _step_hook("written")
+            events.record(conn, command, "report",
+                          f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
+                          {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+        _step_hook("renamed")
     return ReportResult(path, report)
 

@@ -179,10 +179,10 @@ def write_reminders(ws: Workspace, report: StatusReport, command: str = "status"
     path = reminders_path(ws, report.period)
     with ws.lock():
         sweep_temporaries(ws.outbox_dir / "reminders")     # what a killed run left half-written
-        with atomic_output(path) as tmp:
+        with ws.engine.begin() as conn, atomic_output(path) as tmp:    # the event commits after the rename
             _reminders_workbook(tmp, report, waiting, items)
-        events.record(ws.engine, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
-                      {"period": report.period, "units": [u.unit.name for u in waiting]})
+            events.record(conn, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
+                          {"period": report.period, "units": [u.unit.name for u in waiting]})
     return path
 
 
