@@ -158,3 +158,17 @@ def test_ctrl_c_between_the_two_renames_puts_the_old_folder_back(planned, monkey
         generate_templates(planned, PERIOD, workers=1)
     assert issued_files(planned) == before
     assert temporaries(planned) == [] and unrecorded(planned) == []
+
+
+def test_a_corrupt_database_stops_before_any_template_is_touched(planned):
+    from ledger.errors import DatabaseCorruptError
+
+    generate_templates(planned, PERIOD, workers=1)
+    before = issued_files(planned)
+    planned.engine.dispose()
+    db = planned.root / "ledger.db"
+    db.write_bytes(b"\x55" * 4096 + db.read_bytes()[4096:])
+    with pytest.raises(DatabaseCorruptError, match="已损坏"):
+        generate_templates(Workspace(planned.root), PERIOD, workers=1)
+    assert issued_files(planned) == before
+    assert temporaries(planned) == []
