@@ -328,9 +328,9 @@ def _merge_into(staging: Path, folder: Path) -> None:
     for path in staging.iterdir():
         try:
             os.replace(path, folder / path.name)
-            fsync_dir(folder)
         except OSError:
             raise OutputError(f"无法替换“{folder / path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
+    fsync_dir(folder)
 
 
 def _record(plan: StoredPlan, made: _Made, unit_id: int) -> dict:
