@@ -77,7 +77,7 @@ class LedgerGroup(click.Group):
 # What an interrupted command leaves, by command: each is true wherever the interruption fell.
 INTERRUPTED = {
     "templates": "已下发的模板要么保持原样、要么已整份换成登记过的新模板；可重新运行 ledger templates",
-    "collect": "已处理的文件已入库并移出 inbox/，其余文件仍在 inbox/ 中；可重新运行 ledger collect",
+    "collect": "已处理完的文件已入库并移出 inbox/（试运行不移动文件），其余文件仍在 inbox/ 中；可重新运行 ledger collect",
     "report": "汇总表保持上次的内容或已整体更新，不会留下半成品；可重新运行 ledger report",
     "status": "未改动任何数据，催报名单保持原样或已整体更新",
     "plan": "计划要么已完整导入，要么未做任何改动（ledger plan versions 可查看）",

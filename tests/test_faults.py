@@ -156,18 +156,32 @@ def test_an_unknown_kind_of_database_is_a_settings_error(workspace):
     assert result.output.startswith("错误：ledger.toml 中 database.url 的数据库类型“nosuchdb”无法识别")
 
 
+def mount(*args: str) -> bool:
+    """Mount as the test asks, where it may (root on Linux); False elsewhere: the test skips."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return subprocess.run(["mount", *args], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def unmount(path: Path) -> None:
+    subprocess.run(["umount", "-l", str(path)], capture_output=True, timeout=10)
+
+
 @pytest.fixture
 def read_only_mount(tmp_path):
     """A read-only view of a folder (a bind mount; needs root, else the test is skipped)."""
     source, view = tmp_path / "source", tmp_path / "view"
     source.mkdir()
     view.mkdir()
-    if subprocess.run(["mount", "--bind", str(source), str(view)], capture_output=True).returncode != 0:
+    if not mount("--bind", str(source), str(view)):
         pytest.skip("cannot mount here")
     try:
         yield source, view
     finally:
-        subprocess.run(["umount", "-l", str(view)], capture_output=True)
+        unmount(view)
 
 
 def test_a_workspace_on_a_read_only_disk_is_one_line(read_only_mount):
@@ -175,7 +189,7 @@ def test_a_workspace_on_a_read_only_disk_is_one_line(read_only_mount):
 
     source, view = read_only_mount
     init_workspace(source / "ws").engine.dispose()
-    if subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True).returncode != 0:
+    if not mount("-o", "remount,bind,ro", str(view)):
         pytest.skip("cannot remount read-only here")
     result = run("-w", str(view / "ws"), "collect")
     assert result.exit_code == 1
@@ -274,13 +288,12 @@ def tiny_disk(issued):
     """outbox/reports on a 4 KB tmpfs (needs root, else the test is skipped)."""
     reports = issued.outbox_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(reports)],
-                      capture_output=True).returncode != 0:
+    if not mount("-t", "tmpfs", "-o", "size=4k", "tmpfs", str(reports)):
         pytest.skip("cannot mount a tmpfs here")
     try:
         yield issued
     finally:
-        subprocess.run(["umount", "-l", str(reports)], capture_output=True)
+        unmount(reports)
 
 
 def test_a_really_full_disk_is_one_line_and_leaves_nothing(tiny_disk, monkeypatch):
@@ -302,7 +315,7 @@ def test_a_really_full_disk_is_one_line_and_leaves_nothing(tiny_disk, monkeypatc
 def test_a_database_on_a_full_disk_is_one_line(workspace, tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+    if not mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)):
         pytest.skip("cannot mount a tmpfs here")
     try:
         set_database_url(workspace.root, f"sqlite:///{disk / 'ledger.db'}")
@@ -310,7 +323,7 @@ def test_a_database_on_a_full_disk_is_one_line(workspace, tmp_path):
         assert result.exit_code == 1
         assert result.output == f"错误：磁盘空间不足：无法写入数据库“{disk / 'ledger.db'}”，请清理“{disk}”所在的磁盘后重试\n"
     finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+        unmount(disk)
 
 
 # --- Ctrl-C ------------------------------------------------------------------------------------
