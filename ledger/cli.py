@@ -5,6 +5,7 @@ Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -60,27 +61,70 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LedgerError as exc:
-            click.echo(f"错误：{exc}", err=True)
-            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("已中断", err=True)
-            sys.exit(130)
+            _fail(f"已中断：{interrupted_note(ctx.invoked_subcommand)}", 130)
         except BrokenPipeError:          # output piped into `head` and the like: not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - last line of defence for users
-            if os.environ.get("LEDGER_DEBUG"):
+            if os.environ.get("LEDGER_DEBUG") and not isinstance(exc, LedgerError):
                 raise
-            click.echo(f"内部错误：{type(exc).__name__}: {exc}（设置 LEDGER_DEBUG=1 可查看详细信息）", err=True)
-            sys.exit(2)
+            _fail(*fault_line(exc))
+
+
+# What an interrupted command leaves, by command: each is true wherever the interruption fell.
+INTERRUPTED = {
+    "templates": "已下发的模板要么保持原样、要么已整份换成登记过的新模板；可重新运行 ledger templates",
+    "collect": "已处理完的文件已入库并移出 inbox/（试运行不移动文件），其余文件仍在 inbox/ 中；可重新运行 ledger collect",
+    "report": "汇总表保持上次的内容或已整体更新，不会留下半成品；可重新运行 ledger report",
+    "status": "未改动任何数据，催报名单保持原样或已整体更新",
+    "plan": "计划要么已完整导入，要么未做任何改动（ledger plan versions 可查看）",
+    "schedule": "进行中的任务已停止，不会留下半成品；错过的运行会在调度器下次启动时补跑",
+    "init": "工作区可能未建完整，可删除该文件夹后重新运行 ledger init",
+    "demo": "演示未完成，可删除演示文件夹后重新运行 ledger demo",
+}
+
+
+def interrupted_note(command: str | None) -> str:
+    return INTERRUPTED.get(command or "", "未完成的操作不会留下半成品，可重新运行该命令")
+
+
+def fault_line(exc: BaseException) -> tuple[str, int]:
+    """One Chinese line and the exit code for an exception that ends a command.
+
+    ``LedgerError``s are ours to explain (exit 1); faults of the system that reach here untranslated
+    are named without SQL, parameters or links (exit 1); anything else is a bug of ours (exit 2).
+    """
+    if isinstance(exc, LedgerError):
+        return f"错误：{exc}", 1
+    if isinstance(exc, OSError):
+        from ledger.errors import os_reason
+
+        where = f"“{exc.filename}”" if exc.filename else ""
+        if exc.errno in _DISK_FULL:
+            return f"错误：磁盘空间不足：无法写入{where or '文件'}", 1
+        return f"错误：无法读写{where or '文件'}：{os_reason(exc)}", 1
+    if type(exc).__module__.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None) or exc
+        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
+        return f"数据库出错：{first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"内部错误：{type(exc).__name__}: {first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _fail(line: str, code: int) -> None:
+    click.echo(line, err=True)
+    sys.exit(code)
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-w", "--workspace", "workspace_path", type=click.Path(file_okay=False, path_type=Path),
-              help="工作区目录（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
+@click.option("-w", "--workspace", "workspace_path", type=click.Path(path_type=Path),
+              help="工作区目录或其中的 ledger.toml（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
 @click.version_option(__version__, prog_name="ledger")
 @click.pass_context
 def cli(ctx: click.Context, workspace_path: Path | None) -> None:
@@ -124,9 +168,19 @@ def _usage_zh(message: str) -> str:
     return message
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """Errors in finalisers (``__del__``) after a command failed: already reported, never a traceback."""
+    if os.environ.get("LEDGER_DEBUG"):
+        sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
+    sys.unraisablehook = _quiet_unraisable
     try:
         code = cli.main(prog_name="ledger", standalone_mode=False)
+    except KeyboardInterrupt:                     # before a command started: nothing was changed
+        click.echo("已中断：未做任何改动", err=True)
+        sys.exit(130)
     except click.UsageError as exc:
         click.echo(f"用法错误：{_usage_zh(exc.format_message())}", err=True)
         if exc.ctx is not None:
@@ -135,7 +189,10 @@ def main() -> None:
     except click.ClickException as exc:
         click.echo(f"错误：{_usage_zh(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):   # Click turns Ctrl-C while parsing into Abort
+            click.echo("已中断：未做任何改动", err=True)
+            sys.exit(130)
         click.echo("已取消", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -41,8 +41,40 @@ class OutputError(LedgerError):
     """An output file or folder cannot be written."""
 
 
+class DiskFullError(OutputError):
+    """The disk holding an output (or the database) has no space left."""
+
+
 class ScheduleError(LedgerError):
     """A schedule file is invalid."""
+
+
+class DatabaseError(LedgerError):
+    """The database cannot be used; the subclasses say why (``ledger.store.faults`` translates)."""
+
+
+class DatabaseCorruptError(DatabaseError):
+    """The database file is damaged or is not a database."""
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    """The database (or the folder holding it) cannot be written."""
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another program holds the database longer than we wait."""
+
+
+class DatabaseUnreachableError(DatabaseError):
+    """A server database cannot be reached, or the named database does not exist there."""
+
+
+class DatabaseAuthError(DatabaseError):
+    """A server database refuses the user name or password."""
+
+
+class DatabaseDriverError(DatabaseError):
+    """The Python driver for the database URL is not installed."""
 
 
 def os_reason(exc: OSError) -> str:

@@ -5,13 +5,15 @@ An unknown key or a value of the wrong type is a ``SettingsError`` naming the ke
 
 from __future__ import annotations
 
+import codecs
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, Callable, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ledger.errors import SettingsError
+from ledger.errors import SettingsError, os_reason
 
 DEFAULT_STATUSES = ["已完成", "超序时", "序时推进", "滞后", "严重滞后", "未启动"]
 
@@ -76,20 +78,64 @@ class Settings:
         self.collect.synonyms = {**common, **self.collect.synonyms}
 
     def check(self, source: str) -> None:
-        """Check values that types alone cannot; raise SettingsError naming key and file."""
+        """Check values that types alone cannot: a value that would reject everything (no file small
+        enough, every file waiting for ever, no status to choose) is refused, naming key and file."""
+        def refuse(message: str) -> None:
+            raise SettingsError(f"{source}：{message}")
+
         if not 1 <= self.office.deadline_day <= 28:
-            raise SettingsError(f"{source}：office.deadline_day 应为 1 到 28 之间的整数（每月截止日）")
+            refuse("office.deadline_day 应为 1 到 28 之间的整数（每月截止日）")
         try:
             ZoneInfo(self.office.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"{source}：office.timezone “{self.office.timezone}” 不是有效的时区名，例如 Asia/Shanghai") from None
-        if not self.templates.statuses:
-            raise SettingsError(f"{source}：templates.statuses 不能为空")
-        if not 0 <= self.collect.lag_tolerance <= 100:
-            raise SettingsError(f"{source}：collect.lag_tolerance 应为 0 到 100 之间的整数")
-        unknown = sorted(set(self.collect.synonyms.values()) - set(self.templates.statuses))
+            refuse(f"office.timezone “{self.office.timezone}” 不是有效的时区名，例如 Asia/Shanghai")
+        if not self.database.url.strip():
+            refuse("database.url 不能为空（默认 sqlite:///ledger.db）")
+        for key, low, high, unit in NUMBER_RANGES:
+            number = _get(self, key)
+            if not (math.isfinite(number) and low(number) and number <= high):
+                refuse(f"{key} 的值 {number:g} 无效，{unit}")
+        self._check_statuses(refuse)
+        for key, table in (("collect.synonyms", self.collect.synonyms), ("units.aliases", self.units.aliases)):
+            blank = next((k for k, v in table.items() if not k.strip() or not v.strip()), None)
+            if blank is not None:
+                refuse(f"{key} 中有空白的名称（“{blank}”）")
+        for group, members in self.units.groups.items():
+            if not group.strip() or not members or any(not m.strip() for m in members):
+                refuse(f"units.groups 中的“{group}”应列出至少一个单位名称，且不能有空白项")
+
+    def _check_statuses(self, refuse: Callable[[str], None]) -> None:
+        statuses = self.templates.statuses
+        if not statuses:
+            refuse("templates.statuses 不能为空")
+        if any(not s.strip() for s in statuses):
+            refuse("templates.statuses 中有空白的状态")
+        dup = next((s for s in statuses if statuses.count(s) > 1), None)
+        if dup is not None:
+            refuse(f"templates.statuses 中的状态“{dup}”重复")
+        if any("," in s for s in statuses):
+            refuse("templates.statuses 中的状态不能含英文逗号（Excel 下拉列表用它分隔）")
+        if len(",".join(statuses)) > 255:
+            refuse("templates.statuses 合计太长（Excel 下拉列表最多 255 个字符），请精简状态名称")
+        unknown = sorted(set(self.collect.synonyms.values()) - set(statuses))
         if unknown:
-            raise SettingsError(f"{source}：collect.synonyms 映射到了不在 templates.statuses 中的状态“{unknown[0]}”")
+            refuse(f"collect.synonyms 映射到了不在 templates.statuses 中的状态“{unknown[0]}”")
+        remapped = next((k for k, v in self.collect.synonyms.items() if k in statuses and k != v), None)
+        if remapped is not None:
+            refuse(f"collect.synonyms 中的“{remapped}”本身是 templates.statuses 中的状态，不能再换成别的状态")
+
+
+# Numeric settings and the values that keep ledger usable: (key, lower test, upper bound, what is allowed).
+NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
+    ("collect.max_file_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）"),
+    ("collect.settle_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数（文件保持不变多久才收取）"),
+    ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
+]
+
+
+def _get(settings: "Settings", key: str) -> Any:
+    section, name = key.split(".")
+    return getattr(getattr(settings, section), name)
 
 
 def load_settings(path: Path) -> Settings:
@@ -98,12 +144,30 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{source}：不是有效的 TOML 文件（{exc}）") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{source}：无法识别文件编码，请用记事本另存为 UTF-8 编码") from None
+    except OSError as exc:
+        raise SettingsError(f"{source}：无法读取（{os_reason(exc)}）") from None
     settings = _build(Settings, data, "", source)
     settings.check(source)
     return settings
+
+
+def read_text(path: Path) -> str:
+    """The file's text as Windows editors save it: UTF-8 with or without a BOM, UTF-16 (Notepad's
+    "Unicode") or GBK/GB18030 (Notepad's "ANSI" on Chinese Windows)."""
+    raw = path.read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8):].decode("utf-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
 
 
 def _build(cls: type, data: Any, prefix: str, source: str) -> Any:

@@ -72,7 +72,8 @@ class Workspace:
     def db_url(self) -> str:
         url = self.settings.database.url
         prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        relative = url[len(prefix):]
+        if url.startswith(prefix) and relative and not relative.startswith(("/", "file:")):
             return prefix + str((self.root / url[len(prefix):]).resolve())
         return url
 
@@ -110,6 +111,8 @@ def find_workspace(explicit: Path | str | None = None, cwd: Path | None = None) 
     named = explicit or os.environ.get(ENV_VAR)
     if named:
         root = Path(named).expanduser().resolve()
+        if root.name == CONFIG_NAME and not root.is_dir():    # the settings file itself was named
+            root = root.parent
         if not (root / CONFIG_NAME).is_file():
             raise WorkspaceError(f"“{root}” 不是 ledger 工作区（缺少 {CONFIG_NAME}），可先运行 ledger init {named}")
         return Workspace(root)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ledger.errors import OutputError, os_reason
+from ledger.durable import TEMP_PREFIX, fsync_dir, fsync_file
+from ledger.errors import DiskFullError, LedgerError, OutputError, os_reason
 
 BODY_FONT = "仿宋_GB2312"   # legacy name kept by most county PCs; clients fall back to 仿宋
 HEAD_FONT = "黑体"
@@ -32,24 +35,96 @@ def text_width(text: str) -> int:
 
 @contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
+
+    The file is flushed to the disk before the rename and the folder after it, so a power cut
+    leaves the previous output or the new one, never an empty file; a failure leaves the previous.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入“{path.parent}”：{os_reason(exc)}") from None
+        raise output_error(exc, path.parent) from None
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~umask())   # mkstemp makes files private; outputs are shared
-        os.replace(tmp_path, path)
-    except OSError as exc:
-        raise OutputError(f"无法写入“{path}”：{os_reason(exc)}") from None
+        with writing(path):
+            yield tmp_path
+            os.chmod(tmp_path, 0o666 & ~umask())   # mkstemp makes files private; outputs are shared
+            fsync_file(tmp_path)
+            os.replace(tmp_path, path)
+            fsync_dir(path.parent)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn a failure of the operating system while writing ``path`` into one Chinese ``OutputError``.
+
+    xlsxwriter leaves its ZipFile open when a write fails (a full disk); closed later by the garbage
+    collector it would write again and print a ``ZipFile.__del__`` traceback, so it is closed here
+    without writing. The same holds when the write is interrupted (Ctrl-C).
+    """
+    try:
+        yield
+    except LedgerError:
+        raise
+    except BaseException as exc:
+        _abandon_zip_files(exc)
+        cause = _os_error(exc)
+        if cause is None:
+            raise
+        raise output_error(cause, path) from None
+
+
+def output_error(exc: OSError, path: Path) -> OutputError:
+    """The users' error for a failed write of ``path``: a full disk is named as such."""
+    if exc.errno in _DISK_FULL:
+        return DiskFullError(f"磁盘空间不足：无法写入“{path}”")
+    return OutputError(f"无法写入“{path}”：{os_reason(exc)}")
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _os_error(exc: BaseException | None) -> OSError | None:
+    """The OSError behind an exception (xlsxwriter wraps it in FileCreateError), if any."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError):
+            return exc
+        inner = next((a for a in exc.args if isinstance(a, OSError)), None) if exc.args else None
+        if inner is not None:
+            return inner
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _abandon_zip_files(exc: BaseException | None) -> None:
+    """Close, without writing, every ZipFile the failed write left open in the traceback's frames."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        tb = exc.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile):
+                    _abandon(value)
+            tb = tb.tb_next
+        exc = exc.__cause__ or exc.__context__
+
+
+def _abandon(archive: zipfile.ZipFile) -> None:
+    archive._didModify = False      # nothing more to write: close() only closes the file
+    archive._writing = False
+    try:
+        archive.close()
+    except (OSError, ValueError):
+        pass
 
 
 def umask() -> int:

@@ -123,3 +123,32 @@ def test_usage_errors_are_explained_in_chinese(args, expected):
     first, second = done.stderr.strip().splitlines()
     assert first == expected
     assert second.startswith("运行 ledger") and second.endswith("--help 查看用法")
+
+
+def test_ledger_workspace_may_name_ledger_toml(planned, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", "show", env={"LEDGER_WORKSPACE": str(planned.root / "ledger.toml")})
+    assert result.exit_code == 0 and "测试县2024年工作要点" in result.output
+    result = run("-w", str(planned.root / "ledger.toml"), "plan", "show")
+    assert result.exit_code == 0 and "测试县2024年工作要点" in result.output
+
+
+def test_a_setting_that_would_reject_every_file_is_refused_before_work(tmp_path):
+    run("init", str(tmp_path / "w"))
+    config = tmp_path / "w" / "ledger.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("max_file_mb = 20", "max_file_mb = 0"),
+                      encoding="utf-8")
+    result = run("-w", str(tmp_path / "w"), "collect")
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"错误：{config}：collect.max_file_mb 的值 0 无效，"
+                                     "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）")
+
+
+def test_an_internal_error_is_one_line(planned, monkeypatch):
+    def bug(*args, **kwargs):
+        raise RuntimeError("line one\nline two")
+
+    monkeypatch.setattr("ledger.commands.templates.generate_templates", bug)
+    result = run("-w", str(planned.root), "templates")
+    assert result.exit_code == 2
+    assert result.output == "内部错误：RuntimeError: line one（设置 LEDGER_DEBUG=1 可查看详细信息）\n"

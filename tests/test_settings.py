@@ -65,3 +65,46 @@ def test_fewer_statuses_drop_the_common_synonyms_for_the_others(tmp_path):
     settings = load_settings(write(tmp_path, '[templates]\nstatuses = ["已完成", "推进中", "滞后"]\n'))
     assert "超进度" not in settings.collect.synonyms
     assert settings.collect.synonyms["已办结"] == "已完成"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "utf-16"])
+def test_files_saved_by_windows_notepad_are_read(tmp_path, encoding):
+    path = tmp_path / "ledger.toml"
+    path.write_bytes('[office]\nname = "测试县督查室"\n[units.aliases]\n"县人行" = "人民银行测试县支行"\n'.encode(encoding))
+    settings = load_settings(path)
+    assert settings.office.name == "测试县督查室"
+    assert settings.units.aliases == {"县人行": "人民银行测试县支行"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[collect]\nmax_file_mb = 0\n", "collect.max_file_mb 的值 0 无效，应为大于 0"),
+    ("[collect]\nmax_file_mb = -5\n", "collect.max_file_mb 的值 -5 无效"),
+    ("[collect]\nmax_file_mb = nan\n", "collect.max_file_mb 的值 nan 无效"),
+    ("[collect]\nmax_file_mb = inf\n", "collect.max_file_mb 的值 inf 无效"),
+    ("[collect]\nsettle_seconds = -1\n", "collect.settle_seconds 的值 -1 无效"),
+    ("[collect]\nsettle_seconds = 86400\n", "collect.settle_seconds 的值 86400 无效，应为 0 到 3600"),
+    ("[collect]\nlag_tolerance = 101\n", "collect.lag_tolerance 的值 101 无效"),
+    ("[templates]\nstatuses = []\n", "templates.statuses 不能为空"),
+    ("[templates]\nstatuses = ['已完成', ' ']\n", "templates.statuses 中有空白的状态"),
+    ("[templates]\nstatuses = ['已完成', '滞后', '已完成']\n", "templates.statuses 中的状态“已完成”重复"),
+    ("[templates]\nstatuses = ['已完成', '滞后,严重']\n", "不能含英文逗号"),
+    ("[templates]\nstatuses = [" + ", ".join(f'"{"长" * 40}{i}"' for i in range(7)) + "]\n", "最多 255 个字符"),
+    ('[collect.synonyms]\n"" = "已完成"\n', "collect.synonyms 中有空白的名称"),
+    ('[units.aliases]\n"县人行" = ""\n', "units.aliases 中有空白的名称（“县人行”）"),
+    ('[units.groups]\n"各镇" = []\n', "units.groups 中的“各镇”应列出至少一个单位名称"),
+    ('[database]\nurl = ""\n', "database.url 不能为空"),
+    ('[collect.synonyms]\n"滞后" = "已完成"\n', "collect.synonyms 中的“滞后”本身是 templates.statuses 中的状态"),
+])
+def test_settings_that_would_reject_everything_are_refused(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(SettingsError) as err:
+        load_settings(path)
+    assert expected in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_a_file_in_no_known_encoding_says_how_to_save_it(tmp_path):
+    path = tmp_path / "ledger.toml"
+    path.write_bytes(b"[office]\nname = \"\xff\xfe\xfd\x81\"\n")
+    with pytest.raises(SettingsError, match="无法识别文件编码，请用记事本另存为 UTF-8 编码"):
+        load_settings(path)

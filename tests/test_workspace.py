@@ -57,3 +57,18 @@ def test_lock_is_exclusive(tmp_path):
 def test_relative_sqlite_url_lives_in_the_workspace(tmp_path):
     ws = init_workspace(tmp_path / "w")
     assert ws.db_url == "sqlite:///" + str((ws.root / "ledger.db").resolve())
+
+
+def test_naming_the_settings_file_names_its_workspace(tmp_path, monkeypatch):
+    ws = init_workspace(tmp_path / "w")
+    monkeypatch.setenv("LEDGER_WORKSPACE", str(ws.root / "ledger.toml"))
+    assert find_workspace(cwd=tmp_path).root == ws.root
+    assert find_workspace(ws.root / "ledger.toml").root == ws.root
+    (tmp_path / "other.toml").write_text("", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="不是 ledger 工作区"):
+        find_workspace(tmp_path / "other.toml")
+
+
+def test_a_missing_settings_file_named_suggests_its_folder(tmp_path):
+    with pytest.raises(WorkspaceError, match=f"“{tmp_path / 'w'}” 不是 ledger 工作区"):
+        find_workspace(tmp_path / "w" / "ledger.toml")

@@ -12,10 +12,17 @@ from ledger.xlsx import text_width
 
 
 def workspace_from(ctx: click.Context) -> Workspace:
-    """The workspace named by -w, LEDGER_WORKSPACE or the current folder, found once."""
+    """The workspace named by -w, LEDGER_WORKSPACE or the current folder, found once.
+
+    Its settings are checked and its database opened (checked and migrated) now, so a bad
+    ``ledger.toml`` or a damaged database is reported by every command, whatever it has to do.
+    """
     root = ctx.find_root()
     if "workspace" not in root.meta:
-        root.meta["workspace"] = find_workspace(root.meta.get("workspace_path"))
+        ws = find_workspace(root.meta.get("workspace_path"))
+        ws.settings
+        ws.engine
+        root.meta["workspace"] = ws
     return root.meta["workspace"]
 
 

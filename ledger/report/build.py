@@ -10,10 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy.engine import Connection
 
+from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.report import data
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
@@ -147,22 +148,36 @@ def _merged_leads(conn: Connection, plan: StoredPlan, period: str, item_ids: set
     return merge_items(items, entries)
 
 
+def reports_dir(ws: Workspace) -> Path:
+    return ws.outbox_dir / "reports"
+
+
 def report_path(ws: Workspace, plan_title: str, period: str) -> Path:
     """outbox/reports/<period>/<plan title>工作台账汇总（2024年7月）.xlsx"""
     title = safe_name(plan_title, "工作台账")
-    return ws.outbox_dir / "reports" / period / f"{title}工作台账汇总（{label(period)}）.xlsx"
+    return reports_dir(ws) / period / f"{title}工作台账汇总（{label(period)}）.xlsx"
+
+
+# Test hook: called with a step name between the steps of writing a report (crash injection).
+_step_hook: Callable[[str], None] = lambda step: None
 
 
 def make_report(ws: Workspace, period: str | None = None, command: str = "report") -> ReportResult:
     """Consolidate a period and write its workbook atomically; a failed run keeps the last one."""
     with ws.lock():     # never interleaves with a collect run, manual or scheduled
+        sweep_temporaries(reports_dir(ws))     # what a killed run left half-written
         report = consolidate(ws, period)
         path = report_path(ws, report.plan.title, report.period)
-        with atomic_output(path) as tmp:
-            write_workbook(report, tmp)
         counts = report.counts
-        events.record(ws.engine, command, "report",
-                      f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
-                      {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+        # The event is written with the workbook and committed after its rename: a database that
+        # refuses (read-only, full) leaves the previous report, and a rename refused (the file open
+        # in Excel on Windows) leaves no event.
+        with ws.engine.begin() as conn, atomic_output(path) as tmp:
+            write_workbook(report, tmp)
+            _step_hook("written")
+            events.record(conn, command, "report",
+                          f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
+                          {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+        _step_hook("renamed")
     return ReportResult(path, report)
 

@@ -25,6 +25,7 @@ from ledger.report.sheets import (created_time, date_text, finish_table, new_wor
 from ledger.settings import Settings
 from ledger.store import events
 from ledger.workspace import Workspace
+from ledger.durable import sweep_temporaries
 from ledger.xlsx import atomic_output
 
 ON_TIME, LATE, REJECTED, MISSING = "on_time", "late", "rejected", "missing"
@@ -177,10 +178,11 @@ def write_reminders(ws: Workspace, report: StatusReport, command: str = "status"
         items = data.unit_items(conn, report.plan.id, [u.unit.id for u in waiting])
     path = reminders_path(ws, report.period)
     with ws.lock():
-        with atomic_output(path) as tmp:
+        sweep_temporaries(ws.outbox_dir / "reminders")     # what a killed run left half-written
+        with ws.engine.begin() as conn, atomic_output(path) as tmp:    # the event commits after the rename
             _reminders_workbook(tmp, report, waiting, items)
-        events.record(ws.engine, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
-                      {"period": report.period, "units": [u.unit.name for u in waiting]})
+            events.record(conn, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
+                          {"period": report.period, "units": [u.unit.name for u in waiting]})
     return path
 
 

@@ -238,12 +238,38 @@ def migrate(engine: Engine) -> list[str]:
 
 
 def connect(url: str) -> Engine:
-    """An engine for the URL, with SQLite tuned for a single-office workload, migrated."""
-    engine = sa.create_engine(url)
+    """An engine for the URL, with SQLite tuned for a single-office workload, checked and migrated.
+
+    Every fault of the database (unreachable, refused, corrupt, read-only, busy, full) raises a
+    ``DatabaseError`` with a Chinese message (``ledger.store.faults``), here or on any later use.
+    """
+    from ledger.store import faults
+
+    try:
+        engine = sa.create_engine(url)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise faults.missing_driver(exc, url) from None
+    except sa.exc.ArgumentError:
+        raise faults.bad_url() from None
+    sa.event.listen(engine, "handle_error", faults.on_error)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
+    check(engine)
     return engine
+
+
+def check(engine: Engine) -> None:
+    """Notice a damaged SQLite file now, not halfway through a run (a quick page-level check)."""
+    if engine.dialect.name != "sqlite":
+        return
+    from ledger.errors import DatabaseCorruptError
+    from ledger.store import faults
+
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+    if found != "ok":
+        raise DatabaseCorruptError(faults.CORRUPT.format(**faults.describe(engine.url)))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -6,18 +6,23 @@ Workbooks are written in worker processes when there are many, so both cores are
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+import sqlalchemy as sa
 import xlsxwriter
 
 from ledger import layout
-from ledger.errors import OutputError, PlanImportError, UnitNotFoundError, os_reason
+from ledger.durable import OLD_PREFIX, TEMP_PREFIX, fsync_dir, fsync_file, sweep_temporaries
+from ledger.errors import LedgerError, OutputError, PlanImportError, UnitNotFoundError, os_reason
 from ledger.period import check_period, current_period, deadline, label
 from ledger.store import events
+from ledger.store import schema
 from ledger.store.plans import StoredPlan, load_plan, unit_ids
 from ledger.store.schema import _now
 from ledger.store.submissions import Carried, carried_values, record_templates
@@ -27,7 +32,7 @@ from ledger.template.writer import TemplateSpec, write_template
 from ledger.settings import Settings
 from ledger.workers import worker_pool
 from ledger.workspace import Workspace
-from ledger.xlsx import atomic_output, formats, safe_name, umask
+from ledger.xlsx import atomic_output, formats, safe_name, umask, writing
 
 MANIFEST_NAME = "分发清单.xlsx"
 PARALLEL_FROM = 24          # below this many workbooks one process is faster than starting workers
@@ -67,13 +72,9 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     carried = carried_values(ws.engine, chosen, before=period)
     folder = ws.templates_dir / period
     with ws.lock():
-        made = _write_all(ws, folder, _Run(ws.settings, plan, period, carried), chosen, counts,
-                          partial=bool(units), workers=workers)
-        with ws.engine.begin() as conn:
-            ids = unit_ids(conn, chosen)
-            record_templates(conn, [_record(plan, m, ids[m.identity.unit]) for m in made])
-            events.record(conn, command, "templates", f"{label(period)}模板 {len(made)} 个",
-                          {"period": period, "plan_version": plan.version, "units": len(made)})
+        recover_templates(ws.templates_dir)
+        run = _Run(ws.settings, plan, period, carried)
+        made = _write_all(ws, folder, run, chosen, counts, partial=bool(units), workers=workers, command=command)
     files = [GeneratedFile(m.identity.unit, folder / m.file_name, *counts[m.identity.unit], m.carried_from)
              for m in made]
     return GenerateResult(period, plan.version, folder, folder / MANIFEST_NAME, files, collective)
@@ -171,24 +172,88 @@ class _Made:
 
 
 def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts: dict,
-               partial: bool, workers: int | None) -> list[_Made]:
+               partial: bool, workers: int | None, command: str) -> list[_Made]:
+    """Write the workbooks aside, record them, then put them in place: departments never hold a
+    template the database does not know, whatever the moment a run is killed or the database fails."""
     run.staging = _staging_dir(ws.templates_dir, folder.name)
     try:
         made = _write_workbooks(run, units, workers)
-        if partial and folder.is_dir():
-            _merge_into(run.staging, folder)
-        else:
-            _swap_in(run.staging, folder)
+        fsync_dir(run.staging)
+        _step_hook("written")
+        recorded = _record_all(ws, run, made, command)
+        _step_hook("recorded")
+        try:
+            if partial and folder.is_dir():
+                _merge_into(run.staging, folder)
+            else:
+                _swap_in(run.staging, folder)
+        except OutputError:
+            try:
+                _unrecord(ws, recorded, still_staged={p.name for p in run.staging.iterdir()})
+            except LedgerError:
+                pass           # records of templates never issued are harmless; the swap's error is the news
+            raise
+        _step_hook("swapped")
         write_manifest(folder, counts, label(run.period))
     finally:
         shutil.rmtree(run.staging, ignore_errors=True)
     return made
 
 
+# Test hook: called with a step name between the steps of issuing templates (crash injection).
+_step_hook: Callable[[str], None] = lambda step: None
+
+
+@dataclass
+class _Recorded:
+    files: dict[str, str]          # template id -> file name
+    event_id: int | None
+
+
+def _record_all(ws: Workspace, run: _Run, made: list[_Made], command: str) -> _Recorded:
+    """Record the templates and the event in one transaction, before any reaches a department."""
+    with ws.engine.begin() as conn:
+        ids = unit_ids(conn, [m.identity.unit for m in made])
+        record_templates(conn, [_record(run.plan, m, ids[m.identity.unit]) for m in made])
+        events.record(conn, command, "templates", f"{label(run.period)}模板 {len(made)} 个",
+                      {"period": run.period, "plan_version": run.plan.version, "units": len(made)})
+        event_id = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
+    return _Recorded({m.identity.template_id: m.file_name for m in made}, event_id)
+
+
+def _unrecord(ws: Workspace, recorded: _Recorded, still_staged: set[str]) -> None:
+    """Forget the templates that never left the staging folder (their place could not be taken);
+    the event goes too when none left it."""
+    unissued = [tid for tid, name in recorded.files.items() if name in still_staged]
+    with ws.engine.begin() as conn:
+        conn.execute(schema.templates.delete().where(schema.templates.c.id.in_(unissued)))
+        if recorded.event_id is not None and len(unissued) == len(recorded.files):
+            conn.execute(schema.events.delete().where(schema.events.c.id == recorded.event_id))
+
+
+def recover_templates(templates_dir: Path) -> None:
+    """Undo what a killed run left, under the workspace lock: a period folder moved aside but not
+    replaced is put back (its templates are all recorded), then unfinished temporaries are removed."""
+    if templates_dir.is_dir():
+        for entry in sorted(templates_dir.iterdir()):
+            match = _MOVED_ASIDE.fullmatch(entry.name)
+            if match and entry.is_dir() and not entry.is_symlink():
+                folder = templates_dir / match.group(1)
+                if not folder.exists():
+                    try:
+                        os.replace(entry, folder)
+                    except OSError:
+                        pass           # left for the sweep below, or for the next run
+    sweep_temporaries(templates_dir)
+
+
+_MOVED_ASIDE = re.compile(re.escape(OLD_PREFIX) + r"(\d{4}-\d{2})-[0-9a-f]{8}")
+
+
 def _staging_dir(parent: Path, period: str) -> Path:
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".tmp-{period}-", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{period}-", dir=parent))
         os.chmod(staging, 0o777 & ~umask())     # mkdtemp makes it private; the period folder is shared
         return staging
     except OSError as exc:
@@ -211,7 +276,10 @@ def _make(units: list[str]) -> list[_Made]:
     for unit in units:
         spec = _spec(run.settings, run.plan, run.period, unit, rows[unit], targets[unit], run.carried.get(unit))
         name = safe_file_name(run.period, unit)
-        write_template(spec, run.staging / name)
+        path = run.staging / name
+        with writing(run.staging.parent / run.period / name):
+            write_template(spec, path)
+            fsync_file(path)
         made.append(_Made(spec.identity, name, spec.carried_from))
     return made
 
@@ -224,20 +292,35 @@ def _write_workbooks(run: _Run, units: list[str], workers: int | None) -> list[_
         return _make(units)
     size = max(1, len(units) // (workers * 8))
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
-    with worker_pool(workers, initializer=_start_worker, initargs=(run,)) as pool:
-        return [m for made in pool.map(_make, chunks) for m in made]
+    pool = worker_pool(workers, initializer=_start_worker, initargs=(run,))
+    try:
+        made = [m for done in pool.map(_make, chunks) for m in done]
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)   # Ctrl-C or a failure: drop the chunks not started
+        raise
+    pool.shutdown()
+    return made
 
 
 def _swap_in(staging: Path, folder: Path) -> None:
     """Replace the period folder by the staged one with two renames."""
-    old = folder.with_name(f".old-{folder.name}-{uuid.uuid4().hex[:8]}")
+    old = folder.with_name(f"{OLD_PREFIX}{folder.name}-{uuid.uuid4().hex[:8]}")
     try:
         if folder.exists():
             os.replace(folder, old)
     except OSError:
         raise OutputError(f"模板文件夹“{folder}”正被其他程序占用（可能有模板在 Excel/WPS 中打开），"
                           "请关闭后重试；原有模板未做改动") from None
-    os.replace(staging, folder)
+    try:
+        _step_hook("moved-aside")
+        os.replace(staging, folder)
+    except BaseException as exc:       # a failure or Ctrl-C between the renames: put the old folder back
+        if old.exists() and not folder.exists():
+            os.replace(old, folder)
+        if isinstance(exc, OSError):
+            raise OutputError(f"无法替换模板文件夹“{folder}”，请稍后重试；原有模板未做改动") from None
+        raise
+    fsync_dir(folder.parent)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -247,6 +330,7 @@ def _merge_into(staging: Path, folder: Path) -> None:
             os.replace(path, folder / path.name)
         except OSError:
             raise OutputError(f"无法替换“{folder / path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
+    fsync_dir(folder)
 
 
 def _record(plan: StoredPlan, made: _Made, unit_id: int) -> dict:
