@@ -200,7 +200,7 @@ class _Batch:
         self.ws, self.command, self.dry_run, self.outcomes = ws, command, dry_run, outcomes
         self.conn = None
         self._durable = None
-        self.leaving: list[Path] = []
+        self.leaving: list[list] = []          # [path, its outcome] of files recorded in this batch
         self.touched: set[Path] = set()        # folders a file was linked or renamed into
         self.event_id: int | None = None
         self.logged = 0                        # outcomes the work log entry covers
@@ -224,11 +224,13 @@ class _Batch:
 
     def recorded(self, path: Path) -> None:
         _step_hook("recorded")
-        self.leaving.append(path)
+        self.leaving.append([path, None])
 
     def add(self, outcome: FileOutcome) -> None:
         """A file's outcome is known (and recorded, if it leaves the inbox); commit a full batch."""
         self.outcomes.append(outcome)
+        if self.leaving and self.leaving[-1][1] is None:
+            self.leaving[-1][1] = outcome
         if len(self.leaving) >= self.SIZE:
             self.commit()
 
@@ -248,8 +250,9 @@ class _Batch:
             _step_hook("synced")
             self._close(commit=True)
         _step_hook("committed")
-        for path in self.leaving:
-            _remove(path, self.ws.inbox_dir)
+        for path, outcome in self.leaving:
+            if not _remove(path, self.ws.inbox_dir) and outcome is not None:
+                outcome.left_in_inbox = True
             _step_hook("removed")
         self.leaving.clear()
 

@@ -60,7 +60,7 @@ class ReadWorkbook:
 
 def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
     """Read identification and ledger rows; raises on a workbook calamine cannot open."""
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = _open(path)
     try:
         result = ReadWorkbook(path, list(wb.sheet_names))
         _package_identities(path, fmt, result)
@@ -73,6 +73,16 @@ def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
     finally:
         wb.close()
     return result
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    """calamine takes a path only as valid text: a name that is not UTF-8 is read through a file object."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+    return CalamineWorkbook.from_path(str(path))
 
 
 def _sheet_identity(rows: list[list[Any]]) -> Identity | None:
