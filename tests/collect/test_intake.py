@@ -275,3 +275,56 @@ def test_the_work_log_keeps_a_run_that_crashed_after_committing_and_does_not_cou
     with issued.engine.connect() as conn:
         logged = conn.execute(sa.select(s.events.c.detail).where(s.events.c.action == "collect")).scalars().all()
     assert sum(d["accepted"] for d in logged) == 1
+
+
+# --- 13. a formula with no saved result, where text was expected -----------------------------------
+
+def test_a_formula_without_a_result_in_a_text_cell_is_named_as_a_formula(issued, tmp_path):
+    import openpyxl
+    from ledger import layout
+
+    filled = fill_all(template(issued), tmp_path / "f.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    cell = wb[layout.LEDGER_SHEET].cell(row=layout.FIRST_DATA_ROW, column=layout.column_index("progress") + 1)
+    cell.value = '=CONCATENATE("已完成","申报")'            # openpyxl saves formulas without a result
+    wb.save(filled)
+    drop(issued, filled)
+    out = only(collect_inbox(issued))
+    [finding] = [f for f in out.findings if f.is_error]
+    assert (out.outcome, finding.code, finding.cell) == ("rejected", "formula-no-text", f"H{layout.FIRST_DATA_ROW}")
+    assert "单元格中是公式" in finding.message and "直接填写文字" in finding.message
+    assert "不能为空" not in finding.message
+
+
+# --- 14. a finding names the cell where the value is ----------------------------------------------
+
+def test_a_finding_names_the_cell_where_the_department_moved_the_value(issued, tmp_path):
+    import openpyxl
+    from ledger import layout
+
+    filled = fill_all(template(issued), tmp_path / "f.xlsx", phone="不知道")
+    wb = openpyxl.load_workbook(filled)
+    wb[layout.LEDGER_SHEET].move_range("N1:O20", cols=3)      # 联系电话 moved from N to Q
+    wb.save(filled)
+    drop(issued, filled)
+    out = only(collect_inbox(issued))
+    phones = [f for f in out.findings if f.code == "phone-invalid"]
+    assert out.outcome == "accepted" and phones
+    assert [f.cell for f in phones] == [f"Q{layout.FIRST_DATA_ROW + i}" for i in range(len(phones))]
+    assert phones[0].message.startswith(f"Q{layout.FIRST_DATA_ROW}“联系电话”")
+
+
+# --- 15. a rejected file sent again unchanged ------------------------------------------------------
+
+def test_a_rejected_file_sent_again_unchanged_points_to_its_feedback(issued, tmp_path):
+    bad = returned(issued, tmp_path, name="first.xlsx", status="差不多")
+    again = tmp_path / "again.xlsx"
+    shutil.copyfile(bad, again)
+    first = only(collect_inbox(issued))
+    drop(issued, again, "再次报送.xlsx")
+    result = cli_collect(issued, "--json")
+    [out] = json.loads(result.output)["files"]
+    [note] = out["findings"]
+    assert (out["outcome"], note["code"], out["feedback"]) == ("duplicate", "file-rejected-before", first.feedback)
+    assert "已被退回过" in note["message"] and first.feedback in note["message"]
+    assert count(issued, s.submissions) == 0 and inbox_files(issued) == []
