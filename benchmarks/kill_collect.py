@@ -4,8 +4,10 @@
 
 Each trial copies a prepared workspace whose inbox holds ``--files`` returned files (accepted,
 rejected, duplicates, a very long name, files in a sub-folder, a text file), starts ``ledger collect``
-in a subprocess, kills it (SIGKILL) after a random delay within the time a whole run takes, checks
-that no worker process outlived it, runs ``ledger collect`` again to the end and checks the
+in a subprocess and kills it (SIGKILL) at a random moment: most trials wait until the first copy
+appears in archive/ or outbox/returns/ and kill within the time the files take to be stored (start-up
+is half of a short run, and a kill there proves little); the rest kill at any moment from the start.
+It checks that no worker process outlived the kill, runs ``ledger collect`` again to the end and checks the
 invariants of ``tests/collect/invariants.py``: one recorded outcome per file, archive/ and
 outbox/returns/ hold exactly the recorded files, no temporaries, the work log counts what is stored.
 Exit code 0 when every trial holds.
@@ -96,15 +98,30 @@ class Trials:
     states: Counter = field(default_factory=Counter)     # what the kill left: nothing, part, all recorded
 
 
-def full_run_seconds(base: Path, scratch: Path) -> float:
+def stored_any(ws_root: Path) -> bool:
+    """Has collect put a first file in archive/ or outbox/returns/ yet?"""
+    return any(names for folder in ("archive", "outbox/returns") for _, _, names in os.walk(ws_root / folder))
+
+
+def wait_for_storing(ws_root: Path, proc: subprocess.Popen, limit: float = 60.0) -> float:
+    """Seconds until collect stores its first file (or ends)."""
+    start = time.perf_counter()
+    while not stored_any(ws_root) and proc.poll() is None and time.perf_counter() - start < limit:
+        time.sleep(0.002)
+    return time.perf_counter() - start
+
+
+def timing(base: Path, scratch: Path) -> tuple[float, float]:
+    """(seconds until the first file is stored, seconds from then to the end) of an uninterrupted run."""
     ws_root = scratch / "timing"
     shutil.copytree(base, ws_root, symlinks=True)
-    start = time.perf_counter()
     proc = ledger(ws_root, "collect")
+    before = wait_for_storing(ws_root, proc)
+    start = time.perf_counter()
     proc.wait()
-    elapsed = time.perf_counter() - start
+    storing = time.perf_counter() - start
     shutil.rmtree(ws_root)
-    return elapsed
+    return before, storing
 
 
 def run_trials(n: int, files: int = 40, seed: int = 1, log=print) -> Trials:
@@ -114,13 +131,20 @@ def run_trials(n: int, files: int = 40, seed: int = 1, log=print) -> Trials:
         scratch = Path(tmp)
         base = prepare(scratch / "base" / "ws", files).root
         original = inbox_snapshot(base / "inbox")
-        whole = full_run_seconds(base, scratch)
-        log(f"{files} files; an uninterrupted run takes {whole:.2f} s; killing at a random moment within it")
+        before, storing = timing(base, scratch)
+        log(f"{files} files; an uninterrupted run stores its first file after {before:.2f} s and ends "
+            f"{storing:.2f} s later")
         for k in range(n):
             ws_root = scratch / f"t{k:03d}"
             shutil.copytree(base, ws_root, symlinks=True)
             proc = ledger(ws_root, "collect")
-            time.sleep(rng.uniform(0, whole))
+            if rng.random() < 0.2:
+                time.sleep(rng.uniform(0, before + storing))
+            else:
+                wait_for_storing(ws_root, proc)
+                time.sleep(rng.uniform(0, storing))
+            if proc.poll() is not None:
+                trials.states["ended before the kill"] += 1
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             problems = _after_kill(ws_root, original, trials)
@@ -151,8 +175,13 @@ def _after_kill(ws_root: Path, original: dict[str, str], trials: Trials) -> list
     with ws.engine.connect() as conn:
         recorded = conn.execute(sa.select(sa.func.count()).select_from(s.intake)).scalar()
     ws.engine.dispose()
-    trials.states["nothing recorded" if recorded == 0 else "all recorded" if recorded == len(original)
-                  else "part recorded"] += 1
+    left = len(inbox_snapshot(ws_root / "inbox"))
+    if recorded == 0:
+        state = "copies made, nothing recorded" if stored_any(ws_root) else "nothing stored"
+    else:
+        state = ("all recorded" if recorded == len(original) else "part recorded") + (
+            ", some still in the inbox" if left else ", inbox empty")
+    trials.states[state] += 1
     return problems
 
 
