@@ -452,7 +452,7 @@ def test_a_file_that_kills_its_reader_is_rejected_and_the_rest_collected(issued,
 
 
 def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkeypatch):
-    from ledger.collect import examine as examine_module
+    from ledger.collect import reader
 
     class PanicException(BaseException):    # what pyo3 raises when Rust code panics
         pass
@@ -460,7 +460,7 @@ def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkey
     def panic(*args):
         raise PanicException("index out of bounds")
     returned(issued, tmp_path)
-    monkeypatch.setattr(examine_module, "_examine", panic)
+    monkeypatch.setattr(reader, "read_workbook", panic)
     out = only(collect_inbox(issued))
     assert (out.outcome, [f.code for f in out.findings]) == ("rejected", ["file-corrupt"])
     assert "PanicException" in out.findings[0].message
