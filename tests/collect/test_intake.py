@@ -60,7 +60,7 @@ def test_a_file_that_cannot_be_stored_is_held_and_the_rest_collected(issued, tmp
     result = cli_collect(issued)
     assert result.exit_code == 3, result.output                  # something needs the office
     assert "需督查室处理 1" in result.output
-    assert "bad.xlsx：无法写入" in result.output and "磁盘空间不足：文件仍留在 inbox/ 中" in result.output
+    assert "bad.xlsx：磁盘空间不足：无法写入" in result.output and "退回.xlsx”：文件仍留在 inbox/ 中" in result.output
     assert inbox_files(issued) == ["bad.xlsx"]                    # stays put ...
     assert files_under(issued.root, "outbox/returns") == set()    # ... with no copy left behind
     with issued.engine.connect() as conn:
