@@ -60,8 +60,8 @@ def test_aliases_and_groups_from_settings(workspace):
 
 
 def test_unsupported_empty_and_unrecognised_files_store_nothing(workspace, tmp_path):
-    pdf = tmp_path / "通知.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
+    pdf = tmp_path / "通知.rtf"
+    pdf.write_bytes(b"{\\rtf1")
     empty = tmp_path / "空.txt"
     empty.write_text("", encoding="utf-8")
     prose = tmp_path / "散文.txt"

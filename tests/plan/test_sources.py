@@ -88,17 +88,38 @@ def test_real_notice_as_docx_gives_the_same_items(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("notice.pdf", "不支持的文件类型“.pdf”（notice.pdf）：请提供 .txt、.md 或 .docx 格式的通知"),
-    ("notice.xlsx", "不支持的文件类型“.xlsx”（notice.xlsx）：请提供 .txt、.md 或 .docx 格式的通知"),
-    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md 或 .docx 格式的通知"),
-    ("notice.doc", "不支持旧版 Word 文件“notice.doc”：请在 Word 中另存为 .docx 后再导入"),
+    ("notice.rtf", "不支持的文件类型“.rtf”（notice.rtf）：请提供 .txt、.md、.docx、.doc、.wps、.pdf 或 .xlsx、.xls 格式的通知"),
+    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md、.docx、.doc、.wps、.pdf 或 .xlsx、.xls 格式的通知"),
 ])
 def test_unsupported_file_types(tmp_path, name, message):
     path = tmp_path / name
-    path.write_bytes(b"%PDF-1.4")
+    path.write_bytes(b"{\\rtf1")
     with pytest.raises(PlanImportError) as err:
         read_notice(path)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom(tmp_path, encoding):
+    path = tmp_path / "notice.txt"
+    path.write_bytes(SNIPPET.encode(encoding))
+    assert read_notice(path) == SNIPPET
+
+
+def test_windows_line_ends_are_read_as_lines(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_bytes(SNIPPET.replace("\n", "\r\n").encode("gb18030"))
+    assert read_notice(path) == SNIPPET
+
+
+def test_a_file_too_large_to_be_a_notice_is_refused_before_reading(tmp_path, monkeypatch):
+    from ledger.plan import sources
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.txt"
+    path.write_bytes(SNIPPET.encode("utf-8"))
+    with pytest.raises(PlanImportError, match="^文件“big.txt”过大"):
+        read_notice(path)
 
 
 def test_missing_file(tmp_path):

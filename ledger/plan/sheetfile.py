@@ -1,0 +1,66 @@
+"""An office's own Excel task table (.xlsx, .xls) read as a notice: each task sheet as `` | `` text.
+
+The header row may stand in any of the first rows (after a title or a note) and name its columns
+in any order; the parser maps the header names to columns. Sheets without a task-table header are
+left out; cell values read through python-calamine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import PlanImportError
+from ledger.plan.tables import HEADER_SEARCH_ROWS, pipe_lines
+
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+
+
+def read_sheet(path: Path) -> str:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except PermissionError:
+        raise PlanImportError(f"无法读取文件“{path.name}”：没有读取权限") from None
+    except Exception:   # calamine raises its own error types on damaged, encrypted or foreign files
+        raise PlanImportError(f"无法读取 Excel 文件“{path.name}”：文件已损坏、已加密或不是有效的 Excel 工作簿") from None
+    try:
+        lines, looked = [], []
+        for name in wb.sheet_names:
+            try:
+                rows = wb.get_sheet_by_name(name).to_python(nrows=MAX_ROWS + 1)
+            except Exception:
+                raise PlanImportError(f"无法读取 Excel 文件“{path.name}”的“{name}”工作表：文件已损坏") from None
+            if len(rows) > MAX_ROWS:
+                raise PlanImportError(f"Excel 文件“{path.name}”的“{name}”工作表超过 {MAX_ROWS} 行，不像一份任务表，未导入")
+            looked.append(name)
+            table = pipe_lines([[cell_text(v) for v in row[:MAX_COLUMNS]] for row in rows])
+            if table:
+                lines.extend(table)
+    finally:
+        wb.close()
+    if not lines:
+        raise PlanImportError(
+            f"Excel 文件“{path.name}”中没有找到任务表（查看了工作表：{'、'.join(looked) or '无'}）："
+            f"任务表的前 {HEADER_SEARCH_ROWS} 行中应有一行表头，含“任务”或“工作内容”等列和“牵头单位”或“责任单位”列")
+    return "\n".join(lines)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: whole numbers without ".0", dates as 2024年6月30日."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, (time, timedelta)):
+        return ""
+    return str(value)
