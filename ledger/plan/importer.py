@@ -136,6 +136,8 @@ def item_to_dict(item: PlanItem, item_id: int | None = None) -> dict:
         "id": item_id, "number": item.number, "section": item.section, "title": item.title,
         "text": item.text, "lead": list(item.lead), "support": list(item.support),
         "leaders": list(item.leaders),
+        "deadline_text": item.deadline_text or "",
+        "deadline": item.deadline.isoformat() if item.deadline else None,
         "targets": [
             {"indicator": t.indicator, "value": t.value, "unit": t.unit,
              "comparator": t.comparator, "kind": t.kind}
