@@ -111,11 +111,11 @@ def load(ctx: click.Context, file: Path, as_json: bool) -> None:
     ws = workspace_from(ctx)
     if not file.is_file():
         raise PlanImportError(f"找不到文件：{file}")
-    reviewed = load_review(file)
     try:
-        reviewed.year = load_plan(ws.engine).year
+        current = load_plan(ws.engine)
     except PlanNotFoundError:
-        pass
+        current = None
+    reviewed = load_review(file, year=current.year if current else None, previous=current)
     summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
     _print_summary(summary, as_json, "已导回")
 
