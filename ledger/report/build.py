@@ -108,7 +108,7 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         previous = _merged_period(conn, plan, previous_period(period), names)
         streaks = lag_streaks(conn, plan, period, merged, previous, names)
         achievements = data.period_achievements(conn, period, plan, names)
-    status.deadlines = deadline_watch(plan, merged, period)
+    status.deadlines = deadline_watch(plan.items, merged, period)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
     return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,

@@ -25,7 +25,7 @@ from ledger.report.sheets import (created_time, date_text, finish_table, new_wor
                                   table_sheet, time_text, write_row)
 from ledger.settings import Settings
 from ledger.store import events
-from ledger.store.plans import StoredPlan, load_plan
+from ledger.store.plans import load_plan
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output
 
@@ -165,18 +165,28 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
 
 def period_status(ws: Workspace, period: str | None = None) -> StatusReport:
     """The status of a period (by default last month) in a workspace, with its items against their
-    完成时限."""
+    完成时限 (read only when some item of the plan has a dated one: status stays cheap otherwise)."""
     period = data.resolve_period(period, ws.settings.office.timezone)
-    plan = load_plan(ws.engine)
     with data.snapshot(ws.engine) as conn:
         report = read_status(conn, period, ws.settings)
-        entries = data.period_entries(conn, period, plan, data.unit_names(conn))
-    report.deadlines = deadline_watch(plan, merge_items(plan.items, entries), period)
+        dated = data.has_dated_items(conn, report.plan.id)
+    if not dated:
+        report.deadlines = DeadlineWatch(period_end(period))
+        return report
+    plan = load_plan(ws.engine, report.plan.version)
+    items = [i for i in plan.items if i.deadline]
+    with data.snapshot(ws.engine) as conn:
+        names = data.unit_names(conn)
+        leads = {u for i in items for u in i.lead}
+        entries = data.period_entries(conn, period, plan, names, lead_only=True,
+                                      unit_ids={uid for uid, name in names.items() if name in leads})
+    report.deadlines = deadline_watch(items, merge_items(items, entries), period)
     return report
 
 
-def deadline_watch(plan: StoredPlan, merged: dict[int, MergedItem], period: str) -> DeadlineWatch:
-    return watch(plan.items, {i: m.status for i, m in merged.items()}, period_end(period))
+def deadline_watch(items, merged: dict[int, MergedItem], period: str) -> DeadlineWatch:
+    """The items against their deadlines, by their merged status for the period."""
+    return watch(items, {i: m.status for i, m in merged.items()}, period_end(period))
 
 
 def reminders_path(ws: Workspace, period: str) -> Path:
