@@ -115,7 +115,8 @@ def load(ctx: click.Context, file: Path, as_json: bool) -> None:
         current = load_plan(ws.engine)
     except PlanNotFoundError:
         current = None
-    reviewed = load_review(file, year=current.year if current else None, previous=current)
+    reviewed = load_review(file, year=current.year if current else None, previous=current,
+                           unit_endings=getattr(ws.settings.units, "unit_endings", None) or ())
     summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
     _print_summary(summary, as_json, "已导回")
 

@@ -124,13 +124,15 @@ def _print_setup(ws, ncols: int) -> None:
     ws.autofilter(HEADER_ROW, 0, HEADER_ROW, ncols - 1)
 
 
-def load_review(path: Path, year: int | None = None, previous: Plan | None = None) -> Plan:
+def load_review(path: Path, year: int | None = None, previous: Plan | None = None,
+                unit_endings: list[str] | tuple[str, ...] = ()) -> Plan:
     """Read an edited review workbook into a Plan; refuse a malformed one, naming the rows.
 
     ``year`` is the plan's year (年底前 → its 31 December). ``previous`` is the plan the workbook
     was exported from: 指标 rows of items deleted since are dropped with it, and a workbook from
     before the 完成时限 column keeps the deadlines it had. What the office should check rather than
-    fix is put in ``plan.notes``.
+    fix is put in ``plan.notes``. ``unit_endings`` are the office's extra organisational endings,
+    which tell a unit typed into 责任领导 from a person's name.
     """
     sheets = _read_sheets(path)
     name, rows = _find_sheet(sheets, SHEET, [c.header for c in ITEM_COLUMNS if not c.since], path)
@@ -138,7 +140,7 @@ def load_review(path: Path, year: int | None = None, previous: Plan | None = Non
     index = _header_index(header, [c.header for c in ITEM_COLUMNS if not c.since], name)
     index.update({c.header: header.index(c.header) for c in ITEM_COLUMNS if c.since and c.header in header})
     earlier = {_item_key(i.section_number, i.number): i for i in previous.items} if previous else {}
-    items, problems, notes = _read_items(rows[1:], index, year, earlier)
+    items, problems, notes = _read_items(rows[1:], index, year, earlier, tuple(unit_endings))
     found = _find_sheet(sheets, TARGET_SHEET, list(TARGET_HEADERS), path, required=False, skip=name)
     if found:
         tname, target_rows = found
@@ -217,7 +219,7 @@ def _cell(row: tuple, index: dict[str, int], header: str) -> str:
 
 
 def _read_items(rows: list[tuple], index: dict[str, int], year: int | None,
-                earlier: dict[str, PlanItem]) -> tuple[list[PlanItem], list[str], list]:
+                earlier: dict[str, PlanItem], endings: tuple[str, ...] = ()) -> tuple[list[PlanItem], list[str], list]:
     items, problems, notes, seen = [], [], [], {}
     for n, row in enumerate(rows, start=HEADER_ROW + 2):
         values = {c.header: _cell(row, index, c.header) for c in ITEM_COLUMNS}
@@ -226,7 +228,7 @@ def _read_items(rows: list[tuple], index: dict[str, int], year: int | None,
         problems += _check_item_row(n, values, seen)
         lead = split_units(values["牵头单位"])
         leaders = split_units(values["责任领导"])
-        units_as_leaders = [name for name in leaders if looks_like_unit(name)]
+        units_as_leaders = [name for name in leaders if looks_like_unit(name, endings)]
         if units_as_leaders:
             problem, note = _leader_units(n, values["编号"], units_as_leaders, bool(lead))
             problems += [problem] if problem else []
@@ -255,11 +257,11 @@ def _leader_units(n: int, number: str, names: list[str], has_lead: bool) -> tupl
                       number)
 
 
-def looks_like_unit(name: str) -> bool:
+def looks_like_unit(name: str, endings: tuple[str, ...] = ()) -> bool:
     """A name with an organisational ending (局, 委, 中心, 街道 …), by the parser's vocabulary."""
     try:
-        from ledger.plan.vocabulary import DEFAULT     # the parser's single vocabulary
-        return DEFAULT.is_unit_like(name)
+        from ledger.plan.vocabulary import vocabulary     # the parser's single vocabulary
+        return vocabulary(endings).is_unit_like(name)
     except ImportError:                                 # before the vocabulary module existed
         from ledger.plan.units import UNIT_ENDING
         return bool(UNIT_ENDING.search(name))

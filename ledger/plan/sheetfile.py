@@ -7,6 +7,7 @@ left out; cell values read through python-calamine.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,14 @@ MAX_COLUMNS = 60
 def read_sheet(path: Path) -> str:
     from python_calamine import CalamineWorkbook
 
+    from ledger.plan.wordfile import check_unpacked_size
+
     try:
+        if zipfile.is_zipfile(path):            # .xlsx/.xlsm; an .xls is bounded by its file size
+            check_unpacked_size(path, "Excel 文件")
         wb = CalamineWorkbook.from_path(str(path))
+    except PlanImportError:
+        raise
     except PermissionError:
         raise PlanImportError(f"无法读取文件“{path.name}”：没有读取权限") from None
     except Exception:   # calamine raises its own error types on damaged, encrypted or foreign files

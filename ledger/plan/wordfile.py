@@ -26,7 +26,7 @@ def read_docx(path: Path) -> str:
 
     broken = f"无法读取 Word 文件“{path.name}”：文件已损坏、已加密或不是有效的 .docx"
     try:
-        _check_unpacked_size(path)
+        check_unpacked_size(path)
         document = docx.Document(str(path))
         return "\n".join(_lines_of(document, Numbering.of(document)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, AttributeError):
@@ -37,10 +37,11 @@ def read_docx(path: Path) -> str:
         raise PlanImportError(broken) from None
 
 
-def _check_unpacked_size(path: Path) -> None:
+def check_unpacked_size(path: Path, kind: str = "Word 文件") -> None:
+    """Refuse an Office file (a zip) whose parts would unpack past MAX_UNPACKED_BYTES."""
     with zipfile.ZipFile(path) as archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise PlanImportError(f"Word 文件“{path.name}”解压后过大，不像一份工作要点通知，未导入")
+            raise PlanImportError(f"{kind}“{path.name}”解压后过大，不像一份工作要点通知，未导入")
 
 
 def _lines_of(container, numbering: "Numbering") -> list[str]:

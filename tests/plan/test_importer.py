@@ -170,3 +170,18 @@ def test_parser_notes_come_first_and_are_not_repeated(workspace):
     notes = notes_of(plan, "计划\n甲\n乙\n丙")
     assert [(n.code, n.line, n.item) for n in notes] == [
         ("no_lead", 7, "1"), ("maybe_person", 9, "2"), ("no_lead", 4, "3")]
+
+
+def test_plan_show_json_gives_deadlines_and_leaders(workspace):
+    from datetime import date
+
+    from ledger.plan.model import Plan, PlanItem
+    from ledger.store.plans import save_plan
+
+    save_plan(workspace.engine, Plan("计划", 2024, [
+        PlanItem("1", "甲", "甲。", lead=["县科技局"], leaders=["张三"], deadline_text="2024年6月底",
+                 deadline=date(2024, 6, 30)),
+        PlanItem("2", "乙", "乙。", lead=["县财政局"], deadline_text="持续推进")]), origin="import")
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    assert [(i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
+        (["张三"], "2024年6月底", "2024-06-30"), ([], "持续推进", None)]

@@ -180,3 +180,19 @@ def test_undecodable_text(tmp_path):
     path.write_bytes(bytes(range(0x80, 0x100)) * 4)
     with pytest.raises(PlanImportError, match="^无法识别文件“binary.txt”的文字编码"):
         read_notice(path)
+
+
+def test_an_office_file_that_would_unpack_too_large_is_refused(tmp_path, monkeypatch):
+    from ledger.plan import wordfile
+
+    monkeypatch.setattr(wordfile, "MAX_UNPACKED_BYTES", 1000)
+    path = write_docx(tmp_path / "大.docx", ["测试"])
+    with pytest.raises(PlanImportError, match="^Word 文件“大.docx”解压后过大"):
+        read_notice(path)
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "大.xlsx"))
+    book.add_worksheet().write(0, 0, "任务")
+    book.close()
+    with pytest.raises(PlanImportError, match="^Excel 文件“大.xlsx”解压后过大"):
+        read_notice(tmp_path / "大.xlsx")
