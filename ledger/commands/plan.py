@@ -62,10 +62,10 @@ def _print_notes(summary: ImportSummary) -> None:
         return
     click.echo(f"需要核对的地方 {len(summary.notes)} 处（可在计划分解表中修改后 ledger plan load）：")
     for note in summary.notes:
-        where = f"第 {note.line} 行" if note.line else "—"
-        item = f"任务 {note.item}：" if note.item and f"任务 {note.item}" not in note.message else ""
-        snippet = f"　原文：“{shorten(note.snippet, 40)}”" if note.snippet else ""
-        click.echo(f"  {where}  {item}{note.message}{snippet}")
+        where = f"第 {note.line} 行  " if note.line else ""
+        item = f"任务 {note.item}：" if note.item and note.item not in note.message else ""
+        snippet = f"　原文：“{shorten(note.snippet, 40)}”" if note.snippet and note.snippet not in note.message else ""
+        click.echo(f"  {where}{item}{note.message}{snippet}")
 
 
 def _print_items(items) -> None:
