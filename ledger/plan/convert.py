@@ -18,9 +18,16 @@ from ledger.errors import PlanImportError
 TIMEOUT_SECONDS = 120
 
 
+# Where LibreOffice installs itself when its folder is not on PATH (Windows, macOS).
+INSTALLED = (r"C:\Program Files\LibreOffice\program\soffice.exe",
+             r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+             "/Applications/LibreOffice.app/Contents/MacOS/soffice")
+
+
 def soffice() -> str | None:
     """The LibreOffice program, when it is installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    return found or next((p for p in INSTALLED if os.path.isfile(p)), None)
 
 
 def read_legacy(path: Path) -> str:

@@ -133,16 +133,28 @@ def pipe_lines(rows: list[list[str]]) -> list[str] | None:
     start = header_row(rows)
     if start is None:
         return None
-    width = max((i + 1 for i, text in enumerate(rows[start]) if _flat(text)), default=0)
+    header, body = list(rows[start]), rows[start + 1:]
+    if body and _sub_header(body[0]):       # 责任单位 over 牵头单位 | 配合单位: one header of both rows
+        below = list(body[0]) + [""] * (len(header) - len(body[0]))
+        header = [_flat(b) or _flat(h) for h, b in zip(header + [""] * (len(below) - len(header)), below)]
+        body = body[1:]
+    width = max((i + 1 for i, text in enumerate(header) if _flat(text)), default=0)
     lines = [" ".join(_flat(c) for c in cells if _flat(c)) for cells in rows[:start]]
     lines = [line for line in lines if line]
-    for cells in rows[start:]:
+    for cells in [header, *body]:
         flat = [_flat(c) for c in list(cells)[:width]]
         while flat and not flat[-1]:        # trailing empty cells: the row simply ends early
             flat.pop()
         if flat:
             lines.append(CELL_SEPARATOR.join(flat))
     return lines
+
+
+def _sub_header(cells: list[str]) -> bool:
+    """A second header row: every filled cell is a column name (牵头单位, 配合单位, 责任领导 …)."""
+    filled = [_flat(c) for c in cells if _flat(c)]
+    return bool(filled) and all(len(text) <= 8 and any(w in text for words in ROLES.values() for w in words)
+                                for text in filled)
 
 
 def _flat(text: str) -> str:

@@ -86,6 +86,7 @@ class Level:
     start: int
     fmt: str       # w:numFmt: decimal, chineseCounting, bullet ...
     text: str      # w:lvlText: "%1." "（%1）" "%1、"
+    legal: bool = False   # w:isLgl: every level's number shown in Arabic digits (1.1, not 一.1)
 
 
 class Numbering:
@@ -143,7 +144,8 @@ class Numbering:
             if f"%{lvl + 1}" in text:
                 known = levels.get(lvl, Level(1, "decimal", ""))
                 value = counters.get(lvl, known.start)
-                text = text.replace(f"%{lvl + 1}", format_number(value, level.fmt if lvl == ilvl else known.fmt))
+                fmt = level.fmt if lvl == ilvl else known.fmt
+                text = text.replace(f"%{lvl + 1}", format_number(value, "decimal" if level.legal else fmt))
         return text + " " if text and text[-1].isascii() and not text[-1].isspace() else text
 
     def _num_pr(self, paragraph) -> tuple[str | None, int]:
@@ -165,8 +167,14 @@ def _levels(abstract) -> dict[int, Level]:
         levels[int(lvl.get(f"{W}ilvl", "0"))] = Level(
             int(start.get(f"{W}val", "1")) if start is not None else 1,
             fmt.get(f"{W}val", "decimal") if fmt is not None else "decimal",
-            text.get(f"{W}val", "") if text is not None else "")
+            text.get(f"{W}val", "") if text is not None else "",
+            _on(lvl.find(f"{W}isLgl")))
     return levels
+
+
+def _on(flag) -> bool:
+    """A Word on/off element: present and not switched off by w:val."""
+    return flag is not None and flag.get(f"{W}val", "1") not in ("0", "false", "off")
 
 
 def _style_numbering(document) -> dict[str, tuple[str, int]]:

@@ -84,3 +84,13 @@ def test_an_old_xls_table(tmp_path):
         subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xls",
                         "--outdir", str(tmp_path / "xls"), str(source)], check=True, capture_output=True, timeout=120)
     assert read_notice(tmp_path / "xls" / "清单.xls").splitlines() == TABLE_LINES_2_4
+
+
+def test_a_header_over_two_rows(tmp_path):
+    rows = [["序号", "重点任务", "责任单位", None, "完成时限"],
+            [None, None, "牵头单位", "配合单位", None],
+            [1, "新增高新技术企业", "县科技局", "县财政局", "2024年6月底"]]
+    path = workbook(tmp_path / "两行表头.xlsx", {"Sheet1": rows})
+    assert read_notice(path).splitlines() == [
+        "序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限",
+        "1 | 新增高新技术企业 | 县科技局 | 县财政局 | 2024年6月底"]

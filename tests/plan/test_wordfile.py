@@ -14,15 +14,16 @@ NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def add_list(document, levels: list[tuple[str, str]], start_override: int | None = None,
-             abstract_id: int | None = None) -> int:
+             abstract_id: int | None = None, legal: bool = False) -> int:
     """A list definition with the given (numFmt, lvlText) per level; returns its numId."""
     numbering = document.part.numbering_part.element
     ids = [int(n.get(f"{{{numbering.nsmap['w']}}}numId")) for n in numbering.findall(f"{{{numbering.nsmap['w']}}}num")]
     num_id = max(ids, default=0) + 1
     if abstract_id is None:
         abstract_id = 900 + num_id
+        lgl = '<w:isLgl/>' if legal else ""
         lvls = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                       f'<w:lvlText w:val="{text}"/></w:lvl>' for i, (fmt, text) in enumerate(levels))
+                       f'<w:lvlText w:val="{text}"/>{lgl if i else ""}</w:lvl>' for i, (fmt, text) in enumerate(levels))
         numbering.insert(0, parse_xml(f'<w:abstractNum {NS} w:abstractNumId="{abstract_id}">{lvls}</w:abstractNum>'))
     override = (f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start_override}"/></w:lvlOverride>'
                 if start_override else "")
@@ -88,6 +89,19 @@ def test_a_list_continues_across_paragraphs_and_restarts_with_its_override(tmp_p
     path = tmp_path / "list.docx"
     document.save(path)
     assert read_notice(path).splitlines() == ["①甲", "说明段落", "②乙", "①丙", "要点"]
+
+
+def test_multi_level_numbers_and_legal_numbering(tmp_path):
+    document = docx.Document()
+    outline = add_list(document, [("chineseCounting", "%1、"), ("decimal", "%1.%2")], legal=True)
+    numbered(document, "总体要求", outline, 0)
+    numbered(document, "甲", outline, 1)
+    numbered(document, "乙", outline, 1)
+    numbered(document, "重点任务", outline, 0)
+    numbered(document, "丙", outline, 1)
+    path = tmp_path / "legal.docx"
+    document.save(path)
+    assert read_notice(path).splitlines() == ["一、总体要求", "1.1 甲", "1.2 乙", "二、重点任务", "2.1 丙"]
 
 
 def test_numbering_from_a_paragraph_style(tmp_path):
