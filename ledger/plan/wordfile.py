@@ -58,7 +58,7 @@ def _lines_of(container, numbering: "Numbering") -> list[str]:
 
 
 def _table_lines(table, numbering: "Numbering") -> list[str]:
-    from ledger.plan.tables import table_lines
+    from ledger.plan.tables import header_row, table_lines
 
     rows: list[list[tuple[object, str]]] = []
     texts: dict[object, str] = {}
@@ -69,10 +69,17 @@ def _table_lines(table, numbering: "Numbering") -> list[str]:
                 texts[cell._tc] = "\n".join(_lines_of(cell, numbering))
             cells.append((cell._tc, texts[cell._tc]))
         rows.append(cells)
-    tasks = table_lines([[text for _, text in cells] for cells in rows])
+    texts_of = [[text for _, text in cells] for cells in rows]
+    start = header_row(texts_of)        # a title row merged across the table may come first
+    tasks = table_lines(texts_of[start:]) if start is not None else None
     if tasks is not None:               # a task table (分解表): its rows in the notice's text form
-        return tasks
-    lines, seen = [], set()             # other tables: each cell's lines once, row by row
+        return _plain(rows[:start]) + tasks
+    return _plain(rows)
+
+
+def _plain(rows: list[list[tuple[object, str]]]) -> list[str]:
+    """Each cell's lines once (a merged cell spans grid columns and rows), row by row."""
+    lines, seen = [], set()
     for cells in rows:
         for tc, text in cells:
             if tc not in seen:

@@ -147,3 +147,19 @@ def test_number_formats(n, fmt, shown):
                                       (1001, "一千零一")])
 def test_chinese_numerals(n, shown):
     assert chinese_numeral(n) == shown
+
+
+def test_a_task_table_under_a_merged_title_row(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("示范县2024年工作要点")
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 2)).text = "重点工作任务分解表"
+    for cell, text in zip(table.rows[1].cells, ("序号", "重点任务", "牵头单位")):
+        cell.text = text
+    cells = table.add_row().cells
+    cells[0].text, cells[1].text, cells[2].text = "1", "培育创新平台", "县科技局"
+    path = tmp_path / "titled.docx"
+    document.save(path)
+    assert read_notice(path).splitlines() == ["示范县2024年工作要点", "重点工作任务分解表",
+                                              "1. 培育创新平台。（牵头单位：县科技局）"]
+    assert [(i.number, i.lead) for i in parse_plan(read_notice(path)).items] == [("1", ["县科技局"])]
