@@ -53,8 +53,38 @@ def _lines_of(container, numbering: "Numbering") -> list[str]:
         if isinstance(block, Table):
             lines.extend(_table_lines(block, numbering))
         else:
-            lines.append(numbering.label(block) + block.text if block.text.strip() else block.text)
+            text = paragraph_text(block._p)
+            lines.append(numbering.label(block) + text if text.strip() else text)
     return lines
+
+
+# Text inside these is not part of the paragraph as read: deleted or moved-away revisions, and
+# drawings (a text box's own paragraphs; AlternateContent repeats it in a fallback).
+SKIPPED = {f"{W}del", f"{W}moveFrom", f"{W}txbxContent", f"{W}drawing", f"{W}pict", f"{W}object",
+           "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
+TEXT_OF = {f"{W}tab": " ", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-", f"{W}softHyphen": ""}
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's text as Word shows it with revisions accepted: runs directly in it and those
+    wrapped in insertions, smart tags, custom XML, content controls, fields and hyperlinks (which
+    python-docx's ``Paragraph.text`` leaves out), a line break as a new line."""
+    out: list[str] = []
+
+    def walk(element) -> None:
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in SKIPPED:
+                continue
+            if tag == f"{W}t":
+                out.append(child.text or "")
+            elif tag in TEXT_OF:
+                out.append(TEXT_OF[tag])
+            elif tag != f"{W}pPr":
+                walk(child)
+
+    walk(p)
+    return "".join(out)
 
 
 def _table_lines(table, numbering: "Numbering") -> list[str]:

@@ -163,3 +163,19 @@ def test_a_task_table_under_a_merged_title_row(tmp_path):
     assert read_notice(path).splitlines() == ["示范县2024年工作要点", "重点工作任务分解表",
                                               "1. 培育创新平台。（牵头单位：县科技局）"]
     assert [(i.number, i.lead) for i in parse_plan(read_notice(path)).items] == [("1", ["县科技局"])]
+
+
+def test_text_in_revisions_smart_tags_and_content_controls_is_read(tmp_path):
+    document = docx.Document()
+    paragraph = document.add_paragraph("1. 新增高新技术企业")
+    for xml in (f'<w:ins {NS} w:id="1" w:author="办公室"><w:r><w:t>10家以上</w:t></w:r></w:ins>',
+                f'<w:del {NS} w:id="2" w:author="办公室"><w:r><w:delText>8家</w:delText></w:r></w:del>',
+                f'<w:smartTag {NS} w:uri="urn:schemas" w:element="date"><w:r><w:t>，2024年6月底前完成</w:t></w:r></w:smartTag>',
+                f'<w:sdt {NS}><w:sdtContent><w:r><w:t>。（县科技局负责）</w:t></w:r></w:sdtContent></w:sdt>'):
+        paragraph._p.append(parse_xml(xml))
+    document.add_paragraph().add_run("第一行").add_break()
+    document.paragraphs[-1].add_run("第二行")
+    path = tmp_path / "revised.docx"
+    document.save(path)
+    assert read_notice(path).splitlines() == ["1. 新增高新技术企业10家以上，2024年6月底前完成。（县科技局负责）",
+                                              "第一行", "第二行"]
