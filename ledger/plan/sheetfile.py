@@ -44,6 +44,9 @@ def read_sheet(path: Path) -> str:
             if len(rows) > MAX_ROWS:
                 raise PlanImportError(f"Excel 文件“{path.name}”的“{name}”工作表超过 {MAX_ROWS} 行，不像一份任务表，未导入")
             looked.append(name)
+            if _review_sheet(name, rows):
+                raise PlanImportError(f"“{path.name}”是计划分解表（ledger plan export 导出的审核表），不是通知："
+                                      f"请用 ledger plan load {path.name} 导入")
             table = pipe_lines([[cell_text(v) for v in row[:MAX_COLUMNS]] for row in rows])
             if table:
                 lines.extend(table)
@@ -54,6 +57,14 @@ def read_sheet(path: Path) -> str:
             f"Excel 文件“{path.name}”中没有找到任务表（查看了工作表：{'、'.join(looked) or '无'}）："
             f"任务表的前 {HEADER_SEARCH_ROWS} 行中应有一行表头，含“任务”或“工作内容”等列和“牵头单位”或“责任单位”列")
     return "\n".join(lines)
+
+
+def _review_sheet(name: str, rows: list[list[Any]]) -> bool:
+    """The 计划分解 sheet of a review workbook, told by its header."""
+    from ledger.plan.review import ITEM_COLUMNS, SHEET
+
+    header = {cell_text(v).strip() for v in rows[0]} if rows else set()
+    return name == SHEET and {c.header for c in ITEM_COLUMNS if not c.since} <= header
 
 
 def cell_text(value: Any) -> str:

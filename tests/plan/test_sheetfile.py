@@ -94,3 +94,14 @@ def test_a_header_over_two_rows(tmp_path):
     assert read_notice(path).splitlines() == [
         "序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限",
         "1 | 新增高新技术企业 | 县科技局 | 县财政局 | 2024年6月底"]
+
+
+def test_a_review_workbook_given_to_import_points_to_plan_load(planned, tmp_path):
+    from ledger.plan.review import export_review
+    from ledger.store.plans import load_plan
+
+    path = export_review(load_plan(planned.engine), tmp_path / "计划分解表.xlsx")
+    with pytest.raises(PlanImportError) as err:
+        read_notice(path)
+    assert str(err.value) == ("“计划分解表.xlsx”是计划分解表（ledger plan export 导出的审核表），不是通知："
+                              "请用 ledger plan load 计划分解表.xlsx 导入")
