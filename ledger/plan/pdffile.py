@@ -1,4 +1,9 @@
-"""PDF notices with a text layer, read through pypdf; a scanned PDF is told apart and refused."""
+"""PDF notices with a text layer, read through pdfplumber; a scanned PDF is told apart and refused.
+
+pdfplumber (pdfminer.six) places each character by its position on the page, so quotation marks
+and numbers set in another font stay where they are printed; pypdf's text order put “” pairs at the
+start of a line ("3“”家以上"), which broke targets and titles.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +20,26 @@ PAGE_NUMBER = re.compile(r"^\s*[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
 
 def read_pdf(path: Path) -> str:
     """The text of every page, page after page; page-number footers are dropped."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import pdfplumber
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)   # warnings about odd fonts are not the user's business
+    for name in ("pdfminer", "pdfplumber"):     # warnings about odd fonts are not the user's business
+        logging.getLogger(name).setLevel(logging.ERROR)
+    broken = f"无法读取 PDF 文件“{path.name}”：文件已损坏或不是有效的 PDF"
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise PlanImportError(f"PDF 文件“{path.name}”已加密：请提供未加密的文件，或 Word 版本的通知")
-        if len(reader.pages) > MAX_PAGES:
-            raise PlanImportError(f"PDF 文件“{path.name}”超过 {MAX_PAGES} 页，不像一份工作要点通知，未导入")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise PlanImportError(f"PDF 文件“{path.name}”超过 {MAX_PAGES} 页，不像一份工作要点通知，未导入")
+            pages = [page.extract_text() or "" for page in pdf.pages]
     except PlanImportError:
         raise
     except PermissionError:
         raise PlanImportError(f"无法读取文件“{path.name}”：没有读取权限") from None
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise PlanImportError(f"无法读取 PDF 文件“{path.name}”：文件已损坏或不是有效的 PDF") from None
-    except Exception as exc:   # pypdf raises assorted errors on malformed input; the content is untrusted
-        if type(exc).__module__.startswith("pypdf"):
-            raise PlanImportError(f"无法读取 PDF 文件“{path.name}”：文件已损坏或不是有效的 PDF") from None
+    except Exception as exc:   # pdfminer raises assorted errors on malformed input; the content is untrusted
+        if _encrypted(exc):
+            raise PlanImportError(f"PDF 文件“{path.name}”已加密：请提供未加密的文件，或 Word 版本的通知") from None
+        if isinstance(exc, (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+                            AssertionError)) or type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
+            raise PlanImportError(broken) from None
         raise
     if not any(p.strip() for p in pages):
         raise PlanImportError(
@@ -44,3 +49,9 @@ def read_pdf(path: Path) -> str:
     for page in pages:
         lines.extend(line.rstrip() for line in page.splitlines() if not PAGE_NUMBER.match(line))
     return "\n".join(lines)
+
+
+def _encrypted(exc: BaseException) -> bool:
+    """A PDF that needs a password (pdfplumber wraps pdfminer's error in its own)."""
+    causes = [exc, *getattr(exc, "args", ())]
+    return any(type(c).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError") for c in causes)

@@ -47,3 +47,44 @@ def test_an_encrypted_pdf_is_refused(tmp_path):
         writer.write(out)
     with pytest.raises(PlanImportError, match="^PDF 文件“加密.pdf”已加密"):
         read_notice(path)
+
+
+def _cjk_font() -> bool:
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return False
+    return bool(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip())
+
+
+@pytest.mark.libreoffice
+def test_a_pdf_printed_from_word_reads_like_its_text(tmp_path):
+    """Quotation marks set in another font stay in place (they moved to the line's start before)."""
+    import subprocess
+    import tempfile
+
+    import docx
+
+    from ledger.plan.convert import soffice
+
+    if soffice() is None or not _cjk_font():
+        pytest.skip("needs LibreOffice and a Chinese font to print a PDF")
+    lines = ["示范县2024年工作要点", "一、增强科技创新能力",
+             "1. 实施“百项技改、百企转型”工程，新增市级以上绿色工厂3家以上。（县工业和信息化局负责）",
+             "2. 落实“科技副总”选聘，力争总数达25人次。（县科技局牵头，县人力资源社会保障局配合）"]
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    document.save(tmp_path / "要点.docx")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(tmp_path / "要点.docx")], check=True, capture_output=True,
+                       timeout=120)
+    text = read_notice(tmp_path / "要点.pdf")
+    assert "“百项技改、百企转型”工程" in text and "“科技副总”选聘" in text
+    plan = parse_plan(text)
+    assert [(i.number, i.lead) for i in plan.items] == [("1", ["县工业和信息化局"]), ("2", ["县科技局"])]
+    from ledger.plan.targets import extract_targets
+
+    assert [(t.indicator, t.value) for t in extract_targets(plan.items[0].text)] == [("新增市级以上绿色工厂", 3)]
