@@ -88,3 +88,39 @@ def test_a_pdf_printed_from_word_reads_like_its_text(tmp_path):
     from ledger.plan.targets import extract_targets
 
     assert [(t.indicator, t.value) for t in extract_targets(plan.items[0].text)] == [("新增市级以上绿色工厂", 3)]
+
+
+def printed(*lines):
+    """PrintedLines from (text, x0, x1) with 10-point characters."""
+    from ledger.plan.pdffile import PrintedLine
+
+    return [PrintedLine(text, x0, x1, 10.0) for text, x0, x1 in lines]
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # a paragraph wrapped twice at the right margin (500), then a short line
+    ((("1. 推进项目建设，", 50, 500), ("全年完成投资", 50, 500), ("30亿元。", 50, 120), ("（县发改局负责）", 50, 210)),
+     ["1. 推进项目建设，全年完成投资30亿元。", "（县发改局负责）"]),
+    # a paragraph that fills its last line: the next item, heading or label is not joined to it
+    ((("一、总体要求全文", 50, 500), ("1. 甲项任务", 50, 500), ("二、重点任务", 50, 160), ("责任单位：县科技局", 50, 200)),
+     ["一、总体要求全文", "1. 甲项任务", "二、重点任务", "责任单位：县科技局"]),
+    # a new paragraph indented (首行缩进) after a full line is not joined; a bracketed note is
+    ((("推进项目建设全文写满", 50, 500), ("新段落缩进两字", 70, 300), ("写满的一行又到边", 50, 500),
+      ("（牵头单位：县商务局）", 50, 250)),
+     ["推进项目建设全文写满", "新段落缩进两字", "写满的一行又到边（牵头单位：县商务局）"]),
+    # Latin words keep a space when joined
+    ((("see the annex of", 50, 500), ("Document 3", 50, 160)), ["see the annex of Document 3"]),
+])
+def test_printed_lines_are_joined_where_the_printer_wrapped_them(lines, expected):
+    from ledger.plan.pdffile import paragraphs
+
+    assert paragraphs(printed(*lines)) == expected
+
+
+def test_a_list_of_short_lines_is_left_as_it_is():
+    from ledger.plan.pdffile import paragraphs
+
+    lines = printed(("县科技局", 50, 90), ("县财政局", 50, 90), ("县发展改革局", 50, 110), ("县审计局", 50, 90),
+                    ("县人力资源社会保障局", 50, 150), ("县商务局", 50, 90), ("县民政局", 50, 90),
+                    ("县教育局", 50, 90), ("县卫健局", 50, 90), ("县水利局", 50, 90))
+    assert paragraphs(lines) == [line.text for line in lines]
