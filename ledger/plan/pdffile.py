@@ -21,7 +21,7 @@ from pathlib import Path
 from ledger.errors import PlanImportError
 
 MAX_PAGES = 2000
-MIN_FULL_SHARE = 0.2     # text wrapped by the printer: at least this share of lines reach the margin
+MIN_WRAP_CHARS = 20      # a printer wraps text blocks at least this many characters wide
 # A page number printed in the footer of a government document: "- 3 -", "— 12 —".
 PAGE_NUMBER = re.compile(r"^\s*[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
 # A line that starts something new even right after a full line: a numbered item or heading, or
@@ -85,9 +85,8 @@ def paragraphs(lines: list[PrintedLine]) -> list[str]:
         return []
     left = _percentile([l.x0 for l in lines], 0.1)
     right = _percentile([l.x1 for l in lines], 0.9)
-    full = [bool(l.text) and l.x1 >= right - 1.5 * l.size for l in lines]
-    if sum(full) < MIN_FULL_SHARE * sum(1 for l in lines if l.text):
-        return [l.text for l in lines]      # short lines (a list, a form): nothing was wrapped
+    full = [bool(l.text) and l.x1 >= right - 1.5 * l.size and right - left >= MIN_WRAP_CHARS * l.size
+            for l in lines]                 # short lines only (a list, a form): nothing was wrapped
     out: list[str] = []
     wrapped = False
     for line, is_full in zip(lines, full):
