@@ -124,3 +124,29 @@ def test_a_list_of_short_lines_is_left_as_it_is():
                     ("县人力资源社会保障局", 50, 150), ("县商务局", 50, 90), ("县民政局", 50, 90),
                     ("县教育局", 50, 90), ("县卫健局", 50, 90), ("县水利局", 50, 90))
     assert paragraphs(lines) == [line.text for line in lines]
+
+
+@pytest.mark.shared
+@pytest.mark.libreoffice
+def test_a_real_notice_printed_to_pdf_gives_the_items_of_its_text(tmp_path):
+    import subprocess
+    import tempfile
+
+    import docx
+
+    from ledger.plan.convert import soffice
+    from tests.conftest import SHARED_PLANS
+
+    if not SHARED_PLANS.is_dir() or soffice() is None or not _cjk_font():
+        pytest.skip("needs ../shared/plans, LibreOffice and a Chinese font")
+    text = next(SHARED_PLANS.glob("003_*.txt")).read_text(encoding="utf-8")
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(tmp_path / "notice.docx")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(tmp_path / "notice.docx")], check=True, capture_output=True,
+                       timeout=180)
+    shape = lambda plan: [(i.number, i.title, i.lead, i.support) for i in plan.items]   # noqa: E731
+    assert shape(parse_plan(read_notice(tmp_path / "notice.pdf"))) == shape(parse_plan(text))
