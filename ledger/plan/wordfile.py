@@ -49,13 +49,38 @@ def _lines_of(container, numbering: "Numbering") -> list[str]:
     from docx.table import Table
 
     lines: list[str] = []
-    for block in container.iter_inner_content():
+    for block in _blocks(container):
         if isinstance(block, Table):
             lines.extend(_table_lines(block, numbering))
         else:
             text = paragraph_text(block._p)
             lines.append(numbering.label(block) + text if text.strip() else text)
     return lines
+
+
+def _blocks(container):
+    """Paragraphs and tables in document order, including those inside block-level content
+    controls (w:sdt) and custom XML, which python-docx's ``iter_inner_content`` passes over."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    body = getattr(container, "element", None)     # a Document: its body; a table cell: the cell
+    element = body.body if body is not None and hasattr(body, "body") else container._element
+
+    def walk(node):
+        for child in node:
+            if child.tag == f"{W}p":
+                yield Paragraph(child, container)
+            elif child.tag == f"{W}tbl":
+                yield Table(child, container)
+            elif child.tag == f"{W}sdt":
+                content = child.find(f"{W}sdtContent")
+                if content is not None:
+                    yield from walk(content)
+            elif child.tag == f"{W}customXml":
+                yield from walk(child)
+
+    yield from walk(element)
 
 
 # Text inside these is not part of the paragraph as read: deleted or moved-away revisions, and

@@ -179,3 +179,17 @@ def test_text_in_revisions_smart_tags_and_content_controls_is_read(tmp_path):
     document.save(path)
     assert read_notice(path).splitlines() == ["1. 新增高新技术企业10家以上，2024年6月底前完成。（县科技局负责）",
                                               "第一行", "第二行"]
+
+
+def test_paragraphs_inside_a_block_content_control_are_read(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("示范县2024年工作要点")
+    body = document.element.body
+    body.insert(len(body) - 1, parse_xml(
+        f'<w:sdt {NS}><w:sdtContent><w:p><w:r><w:t>1. 新增高新技术企业。（县科技局负责）</w:t></w:r></w:p>'
+        f'</w:sdtContent></w:sdt>'))
+    document.add_paragraph("2. 建设创新平台。（县发展改革局负责）")
+    path = tmp_path / "controls.docx"
+    document.save(path)
+    assert read_notice(path).splitlines() == ["示范县2024年工作要点", "1. 新增高新技术企业。（县科技局负责）",
+                                              "2. 建设创新平台。（县发展改革局负责）"]
