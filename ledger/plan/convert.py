@@ -34,14 +34,15 @@ def read_legacy(path: Path) -> str:
     from ledger.plan.wordfile import read_docx
 
     program = soffice()
-    kind = "WPS 文字文件" if path.suffix.lower() == ".wps" else "旧版 Word 文件"
+    kind = "WPS 文字文件" if path.suffix.lower() == ".wps" else "旧版 Word 文件"   # (also a .docx that is one)
     if program is None:
         raise PlanImportError(
             f"无法读取“{path.name}”（{kind}）：需要安装 LibreOffice 才能自动转换；"
             "也可以在 Word 或 WPS 中将其另存为 .docx 后再导入")
     with tempfile.TemporaryDirectory(prefix="ledger-convert-") as tmp:
         tmp_dir = Path(tmp)
-        source = tmp_dir / f"notice{path.suffix.lower()}"   # a plain name: LibreOffice mangles some
+        suffix = ".wps" if path.suffix.lower() == ".wps" else ".doc"
+        source = tmp_dir / f"notice{suffix}"                # a plain name: LibreOffice mangles some
         shutil.copyfile(path, source)
         out = tmp_dir / "out"
         command = [program, f"-env:UserInstallation={(tmp_dir / 'profile').as_uri()}", "--headless",

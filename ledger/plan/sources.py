@@ -26,11 +26,16 @@ MAX_FILE_BYTES = 64 * 1024 * 1024         # a notice of thousands of items is a 
 MAX_TEXT_CHARS = 8_000_000
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"    # the compound file of Word 97–2003 and WPS
+
+
 def read_notice(path: Path) -> str:
     """The text of the notice at ``path``; raise PlanImportError when it cannot be used."""
     path = Path(path)
     reader = _reader_for(path)
     _check_file(path)
+    reader = _by_content(path, reader)
     text = reader(path)
     if len(text) > MAX_TEXT_CHARS:
         raise PlanImportError(f"文件“{path.name}”的文字过多（超过 {MAX_TEXT_CHARS // 10000} 万字），不像一份工作要点通知，未导入")
@@ -57,6 +62,26 @@ def _reader_for(path: Path) -> Callable[[Path], str]:
         return read_sheet
     shown = suffix or "（无扩展名）"
     raise PlanImportError(f"不支持的文件类型“{shown}”（{path.name}）：{SUPPORTED}")
+
+
+def _by_content(path: Path, reader: Callable[[Path], str]) -> Callable[[Path], str]:
+    """A Word file whose extension does not match its content (a .docx saved as .doc, or the
+    reverse, as offices rename files) goes to the reader of what it is."""
+    suffix = path.suffix.lower()
+    if suffix not in WORD_SUFFIXES + LEGACY_SUFFIXES:
+        return reader
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError:
+        return reader
+    if head.startswith(ZIP_MAGIC) and suffix in LEGACY_SUFFIXES:
+        from ledger.plan.wordfile import read_docx
+        return read_docx
+    if head.startswith(OLE_MAGIC) and suffix in WORD_SUFFIXES:
+        from ledger.plan.convert import read_legacy
+        return read_legacy
+    return reader
 
 
 def _check_file(path: Path) -> None:

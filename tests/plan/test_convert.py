@@ -77,3 +77,27 @@ def test_a_conversion_that_hangs_is_stopped(tmp_path, monkeypatch):
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(PlanImportError, match="^转换“通知.doc”（旧版 Word 文件）超时"):
         read_notice(path)
+
+
+def test_a_docx_saved_with_a_doc_name_is_read_without_libreoffice(tmp_path, monkeypatch):
+    monkeypatch.setattr(convert, "soffice", lambda: None)
+    document = docx.Document()
+    for line in LINES:
+        document.add_paragraph(line)
+    document.save(tmp_path / "通知.doc")
+    assert read_notice(tmp_path / "通知.doc").splitlines() == LINES
+
+
+def test_an_old_word_file_named_docx_goes_through_libreoffice(tmp_path, monkeypatch):
+    monkeypatch.setattr(convert, "soffice", lambda: None)
+    path = tmp_path / "通知.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    with pytest.raises(PlanImportError, match="^无法读取“通知.docx”（旧版 Word 文件）：需要安装 LibreOffice"):
+        read_notice(path)
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_an_old_word_file_named_docx_is_converted(tmp_path):
+    path = legacy_word(tmp_path, "改名.docx")
+    assert read_notice(path).splitlines() == LINES
