@@ -105,3 +105,15 @@ def test_a_review_workbook_given_to_import_points_to_plan_load(planned, tmp_path
         read_notice(path)
     assert str(err.value) == ("“计划分解表.xlsx”是计划分解表（ledger plan export 导出的审核表），不是通知："
                               "请用 ledger plan load 计划分解表.xlsx 导入")
+
+
+def test_a_web_page_table_saved_as_xls(tmp_path):
+    html = ("<html><head><meta charset='gb2312'></head><body><table>"
+            "<tr><td colspan='3'>示范县2024年重点工作任务清单</td></tr>"
+            "<tr><th>序号</th><th>重点任务</th><th>牵头单位</th></tr>"
+            "<tr><td>1</td><td>新增高新技术企业<br>10家以上</td><td>县科技局</td></tr>"
+            "</table></body></html>")
+    path = tmp_path / "导出.xls"
+    path.write_bytes(html.encode("gb18030"))
+    assert read_notice(path).splitlines() == ["示范县2024年重点工作任务清单", "序号 | 重点任务 | 牵头单位",
+                                              "1 | 新增高新技术企业 10家以上 | 县科技局"]
