@@ -2,8 +2,8 @@
 
 One reader per kind of file, chosen by the file's extension:
 .txt/.md (UTF-8, GB18030, UTF-16 with or without BOM), .docx (``wordfile``), .pdf with a text
-layer (``pdffile``), .doc/.wps through LibreOffice (``convert``) and an office's own Excel task
-table, .xlsx/.xls (``sheetfile``). Sizes are bounded so a hostile or mistaken file cannot exhaust
+layer (``pdffile``), .doc/.wps through LibreOffice (``convert``), a saved web page, .html
+(``htmlfile``) and an office's own Excel task table, .xlsx/.xls (``sheetfile``). Sizes are bounded so a hostile or mistaken file cannot exhaust
 the machine.
 """
 
@@ -20,7 +20,8 @@ WORD_SUFFIXES = (".docx",)
 PDF_SUFFIXES = (".pdf",)
 LEGACY_SUFFIXES = (".doc", ".wps")        # converted to .docx through LibreOffice
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-SUPPORTED = "请提供 .txt、.md、.docx、.doc、.wps、.pdf 或 .xlsx、.xls 格式的通知"
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED = "请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"
 
 MAX_FILE_BYTES = 64 * 1024 * 1024         # a notice of thousands of items is a few MB
 MAX_TEXT_CHARS = 8_000_000
@@ -60,6 +61,9 @@ def _reader_for(path: Path) -> Callable[[Path], str]:
     if suffix in SHEET_SUFFIXES:
         from ledger.plan.sheetfile import read_sheet
         return read_sheet
+    if suffix in HTML_SUFFIXES:
+        from ledger.plan.htmlfile import read_html
+        return read_html
     shown = suffix or "（无扩展名）"
     raise PlanImportError(f"不支持的文件类型“{shown}”（{path.name}）：{SUPPORTED}")
 

@@ -88,8 +88,8 @@ def test_real_notice_as_docx_gives_the_same_items(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("notice.rtf", "不支持的文件类型“.rtf”（notice.rtf）：请提供 .txt、.md、.docx、.doc、.wps、.pdf 或 .xlsx、.xls 格式的通知"),
-    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md、.docx、.doc、.wps、.pdf 或 .xlsx、.xls 格式的通知"),
+    ("notice.rtf", "不支持的文件类型“.rtf”（notice.rtf）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"),
+    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"),
 ])
 def test_unsupported_file_types(tmp_path, name, message):
     path = tmp_path / name
