@@ -26,7 +26,7 @@ def plan() -> None:
 @click.option("--dry-run", is_flag=True, help="只显示将要导入的内容，不保存")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool, dry_run: bool) -> None:
-    """从通知文件（.txt、.md、.docx、.doc、.wps、.pdf、.xlsx、.xls）导入计划，生成新版本。"""
+    """从通知文件（.txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx、.xls）导入计划，生成新版本。"""
     summary = import_notice(workspace_from(ctx), file, title=title, dry_run=dry_run)
     _print_summary(summary, as_json, "已导入")
 
