@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
-from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, store_plan
+from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, preview_plan, store_plan
 from ledger.plan.review import export_review, load_review
 from ledger.store.plans import load_plan, plan_versions
 
@@ -103,8 +103,9 @@ def export(ctx: click.Context, output: Path | None) -> None:
 @plan.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.option("--dry-run", is_flag=True, help="只显示将要导回的内容，不保存")
 @click.pass_context
-def load(ctx: click.Context, file: Path, as_json: bool) -> None:
+def load(ctx: click.Context, file: Path, as_json: bool, dry_run: bool) -> None:
     """导回审核后的计划分解表，生成新版本计划。"""
     from ledger.errors import PlanImportError, PlanNotFoundError
 
@@ -117,7 +118,10 @@ def load(ctx: click.Context, file: Path, as_json: bool) -> None:
         current = None
     reviewed = load_review(file, year=current.year if current else None, previous=current,
                            unit_endings=getattr(ws.settings.units, "unit_endings", None) or ())
-    summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
+    if dry_run:
+        summary = preview_plan(ws, reviewed)
+    else:
+        summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
     _print_summary(summary, as_json, "已导回")
 
 

@@ -246,3 +246,19 @@ def test_a_workbook_from_before_the_deadline_column_keeps_the_deadlines(workspac
     edit(path, SHEET, lambda s, wb: s.delete_cols(HEADERS.index("完成时限") + 1))
     assert cli_load(workspace, path).exit_code == 0
     assert [i.deadline_text for i in load_plan(workspace.engine).items] == ["2024年6月底", "持续推进", "", ""]
+
+
+def test_load_dry_run_shows_the_edits_and_stores_nothing(workspace, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from ledger.cli import cli
+
+    path = export_review(reviewed_plan(workspace), tmp_path / "计划分解表.xlsx")
+    edit(path, SHEET, lambda s, wb: s.cell(row=2, column=HEADERS.index("任务名称") + 1, value="培育战略科技力量（改）"))
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "load", "--dry-run", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["dry_run"] is True and data["version"] == 2
+    assert data["plan"][0]["title"] == "培育战略科技力量（改）"
+    assert load_plan(workspace.engine).version == 1
