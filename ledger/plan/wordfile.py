@@ -29,7 +29,7 @@ def read_docx(path: Path) -> str:
         check_unpacked_size(path)
         document = docx.Document(str(path))
         return "\n".join(_lines_of(document, Numbering.of(document)))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, AttributeError):
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError):
         raise PlanImportError(broken) from None
     except PermissionError:
         raise PlanImportError(f"无法读取文件“{path.name}”：没有读取权限") from None
