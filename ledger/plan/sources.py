@@ -37,6 +37,8 @@ def read_notice(path: Path) -> str:
     reader = _reader_for(path)
     _check_file(path)
     reader = _by_content(path, reader)
+    if _password_protected(path):
+        raise PlanImportError(f"文件“{path.name}”设置了打开密码：请在 Word、WPS 或 Excel 中去掉密码（另存一份）后再导入")
     text = reader(path)
     if len(text) > MAX_TEXT_CHARS:
         raise PlanImportError(f"文件“{path.name}”的文字过多（超过 {MAX_TEXT_CHARS // 10000} 万字），不像一份工作要点通知，未导入")
@@ -86,6 +88,27 @@ def _by_content(path: Path, reader: Callable[[Path], str]) -> Callable[[Path], s
         from ledger.plan.convert import read_legacy
         return read_legacy
     return reader
+
+
+def _password_protected(path: Path) -> bool:
+    """An Office file saved with an open password (an OLE container holding the encrypted file)."""
+    if path.suffix.lower() not in WORD_SUFFIXES + LEGACY_SUFFIXES + SHEET_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as f:
+            if f.read(8) != OLE_MAGIC:
+                return False
+            f.seek(0)
+            import msoffcrypto
+            import olefile
+
+            with olefile.OleFileIO(f) as ole:
+                if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+                    return True
+            f.seek(0)
+            return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:   # a damaged or unusual container: left to the reader, which names the problem
+        return False
 
 
 def _check_file(path: Path) -> None:

@@ -196,3 +196,26 @@ def test_an_office_file_that_would_unpack_too_large_is_refused(tmp_path, monkeyp
     book.close()
     with pytest.raises(PlanImportError, match="^Excel 文件“大.xlsx”解压后过大"):
         read_notice(tmp_path / "大.xlsx")
+
+
+@pytest.mark.parametrize("name", ["加密.docx", "加密.xlsx"])
+def test_a_password_protected_office_file_is_named_as_such(tmp_path, name):
+    import io
+
+    import xlsxwriter
+
+    plain = tmp_path / ("plain" + Path(name).suffix)
+    if plain.suffix == ".docx":
+        write_docx(plain, ["测试"])
+    else:
+        book = xlsxwriter.Workbook(str(plain))
+        book.add_worksheet().write(0, 0, "任务")
+        book.close()
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain.read_bytes())).encrypt("secret", encrypted)
+    (tmp_path / name).write_bytes(encrypted.getvalue())
+    with pytest.raises(PlanImportError) as err:
+        read_notice(tmp_path / name)
+    assert str(err.value) == f"文件“{name}”设置了打开密码：请在 Word、WPS 或 Excel 中去掉密码（另存一份）后再导入"
