@@ -184,7 +184,7 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
     version = record["plan_version"]
     targets = _targets_of(db_url, version)[unit] if record["layout_version"] != "1" else []
     expected = Expected(record["id"], record["period"], unit, _rows_of(db_url, version)[unit], record["digest"],
-                        targets=targets)
+                        targets=targets, layout_version=record["layout_version"])
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
     return expected

@@ -8,7 +8,7 @@ cell when the digest differs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -42,6 +42,12 @@ class SheetKind:
 
 
 LEDGER = SheetKind(layout.COLUMNS, "row_key", "title", "任务", "", "进展请写在“本月进展情况”中")
+
+
+@lru_cache(maxsize=4)
+def _ledger_kind(layout_version: str) -> SheetKind:
+    """The 台账 sheet as issued in that layout version (a template issued before a column existed)."""
+    return replace(LEDGER, columns=layout.columns_of(layout_version))
 TARGETS = SheetKind(layout.TARGET_COLUMNS, "target_key", "indicator", "指标", f"“{layout.TARGET_SHEET}”工作表",
                     "完成情况请填在“本年累计完成值”和“说明”中")
 
@@ -56,6 +62,7 @@ class Expected:
     rows: list[TemplateRow]
     digest: str
     targets: list[TargetRow] = field(default_factory=list)
+    layout_version: str = layout.LAYOUT_VERSION
     # This year's last accepted 本年累计完成值 of the unit, by TargetRow.carry_key, and their period.
     previous: dict[tuple[str, str, str], float] = field(default_factory=dict)
     previous_period: str | None = None
@@ -83,10 +90,11 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     if sheet is None:
         report.add(_finding("sheet-missing", ERROR, f"未找到“{layout.LEDGER_SHEET}”工作表（或其表头被改动）：请使用下发的模板填写，不要删除或改动表头"))
         return Validated(report)
-    if not _columns_present(sheet, read.columns, layout.COLUMNS, report):
+    kind = _ledger_kind(expected.layout_version)
+    if not _columns_present(sheet, read.columns, kind.columns, report):
         return Validated(report)
     table = _target_table(read, expected, report)
-    matched = _match(LEDGER, sheet, read.rows, read.columns, expected.by_key, report)
+    matched = _match(kind, sheet, read.rows, read.columns, expected.by_key, report)
     tmatched = _match(TARGETS, table.sheet, table.rows, table.columns, expected.targets_by_key, report) if table else []
     _check_plan_cells(read, expected, matched, table, tmatched, report)
     rows = [_check_row(read, row, tpl, expected.period, settings, report) for row, tpl in matched]
@@ -147,7 +155,7 @@ def _check_plan_cells(read: ReadWorkbook, expected: Expected, matched: list, tab
     if _digest_holds(expected, matched, tmatched):
         return
     for row, tpl in matched:
-        _changed_cells(LEDGER, read.ledger_sheet, read.columns, row, tpl, report)
+        _changed_cells(_ledger_kind(expected.layout_version), read.ledger_sheet, read.columns, row, tpl, report)
     for row, tpl in tmatched:
         _changed_cells(TARGETS, table.sheet, table.columns, row, tpl, report)
 
@@ -158,7 +166,7 @@ def _digest_holds(expected: Expected, matched: list, tmatched: list) -> bool:
         return False
     rows = _in_issued_order(matched, expected.rows)
     targets = _in_issued_order(tmatched, expected.targets)
-    ledger_cols, target_cols = _digest_columns(LEDGER), _digest_columns(TARGETS)
+    ledger_cols, target_cols = _digest_columns(_ledger_kind(expected.layout_version)), _digest_columns(TARGETS)
     typed = [tuple(_plan_text(row.values, c) for c in ledger_cols) for row, _ in rows]
     typed += [tuple(_plan_text(row.values, c) for c in target_cols) for row, _ in targets]
     return plan_digest(typed) == expected.digest

@@ -419,7 +419,8 @@ def test_a_renamed_sheet_moved_columns_and_an_added_sheet_are_still_read(issued,
     wb = openpyxl.load_workbook(filled)
     sheet = wb[layout.LEDGER_SHEET]
     sheet.title = "科技局台账"
-    sheet.move_range("N1:O20", cols=3)                         # 联系电话/备注 moved to the right
+    phone, remarks = (layout.column_letter(layout.column_index(k)) for k in ("phone", "remarks"))
+    sheet.move_range(f"{phone}1:{remarks}20", cols=3)          # 联系电话/备注 moved to the right
     wb.create_sheet("我的草稿").append(["随手记的内容"])
     wb.save(filled)
     drop(issued, filled)
