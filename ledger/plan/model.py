@@ -63,6 +63,26 @@ def sections_of(items: list[PlanItem]) -> list[Section]:
 
 
 @dataclass
+class ParseNote:
+    """Something in the notice that needs the office's eye, found while parsing it."""
+
+    code: str         # no_lead, maybe_person, split_doubt, numbering_gap
+    line: int         # 1-based line number in the text the parser received
+    snippet: str      # the text there, shortened
+    message: str      # what to check, in Chinese
+    item: str = ""    # the item's number as written, when the note is about one item
+
+
+# What each note code means, for the office (ParseNote.message starts from these).
+NOTE_CODES = {
+    "no_lead": "未写明牵头单位",
+    "maybe_person": "疑似人名",
+    "split_doubt": "单位拆分待核对",
+    "numbering_gap": "编号不连续",
+}
+
+
+@dataclass
 class Plan:
     """A parsed plan notice, before it is stored as a plan version."""
 
@@ -70,3 +90,4 @@ class Plan:
     year: int | None
     items: list[PlanItem]
     sections: list[Section] = field(default_factory=list)
+    notes: list[ParseNote] = field(default_factory=list)   # what needs the office's eye

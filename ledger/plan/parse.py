@@ -13,26 +13,14 @@ the year's tasks (a part titled …任务/措施…, never the review of last ye
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ledger.errors import PlanImportError
-from ledger.plan.model import Plan, PlanItem, sections_of
-from ledger.plan.units import LABEL, WHITESPACE, Responsibility, read_annotation
-
-ARABIC, BRACKET = "arabic", "bracket"
-
-# Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
-MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
-MARKDOWN_BOLD = re.compile(r"\*\*")
-# A horizontal rule: ---, *** or ___ alone on a line.
-RULE = re.compile(r"^\s*([-*_])\s*(?:\1\s*){2,}$")
-
-# A part heading: 一、深入实施… (Chinese numeral, then 、 or a dot).
-PART_HEADING = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$")
-# An item numbered in Arabic digits: 1. / 9、 / 4.提升 (but not a decimal such as 2.34).
-ARABIC_ITEM = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*(\S.*)$")
-# An item (or sub-heading) numbered in brackets: （一） / (七十八).
-BRACKET_ITEM = re.compile(r"^([（(]\s*([一二三四五六七八九十百零〇]{1,5})\s*[）)])\s*(\S.*)$")
+from ledger.plan.deadlines import deadline_date, find_deadline
+from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, scanners, tidy
+from ledger.plan.model import ParseNote, Plan, PlanItem, sections_of
+from ledger.plan.numbering import PART, cn_number
+from ledger.plan.roles import Responsibility, read_annotation, read_sentence
+from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, LABEL, Vocabulary, vocabulary
 
 # A date closing the notice: 2024年6月28日 / 2024 年 6 月 28 日印发.
 DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*印发)?$")
@@ -72,207 +60,178 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # A line ending a preamble paragraph, skipped when looking back for the title.
 PREAMBLE_END = re.compile(r"[。：:]$")
 
-CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
-NO_ITEMS = "未能从通知中识别出任何任务：没有找到“1.”或“（一）”式编号的任务，也没有找到“一是、二是”式的任务表述"
+# The fatal message when nothing reads as a task: what was looked for, what was found, what to do.
+NO_ITEMS = ("未能从通知中识别出任何任务：查找了编号任务（“1.”“1、”“（一）”“（1）”“①”“第一条”等）、"
+            "任务分解表（表头含“序号”“任务”“牵头单位/责任单位”）和“一是、二是”式的任务表述，{found}。"
+            "可在 Excel 中填写计划分解表（序号、任务、牵头单位、配合单位、完成时限），再用 ledger plan load 导入")
 
 
-@dataclass
-class _Heading:
-    number: str   # as written: 一 / （三）
-    title: str
+def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Plan:
+    """Parse a notice's text; raise PlanImportError when no item is found.
 
-
-@dataclass
-class _Block:
-    """The lines of one numbered paragraph, up to the next heading or number."""
-
-    number: str
-    part: _Heading | None
-    heading: _Heading | None
-    lines: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)   # own-line annotations
-
-    @property
-    def text(self) -> str:
-        return tidy(" ".join(self.lines))
-
-    def add(self, line: str) -> None:
-        """A text line, an annotation line, or the continuation of an annotation line."""
-        if LABEL_LINE.match(line):
-            self.notes.append(line)
-        elif self.notes:
-            self.notes[-1] = tidy(self.notes[-1] + " " + line)
-        else:
-            self.lines.append(line)
-
-
-def parse_plan(text: str) -> Plan:
-    """Parse a notice's text; raise PlanImportError when no item is found."""
-    lines = [line for line in map(_clean_line, (text or "").splitlines()) if line]
-    scan = max((seg for style in (ARABIC, BRACKET) for seg in _segments(lines, style)), key=_score)
-    items = _numbered_items(scan.blocks) or _narrative_items(scan.blocks)
+    ``unit_endings`` adds organisational endings (``ledger.toml`` ``[units] unit_endings``) to
+    the built-in vocabulary that tells a unit's name from a person's or from prose.
+    """
+    vocab = vocabulary(unit_endings) if unit_endings else DEFAULT
+    lines = lines_of(text)
+    runs = scanners(lines, _ends_body)
+    scan = max(runs, key=lambda run: _score(run, vocab))
+    if scan.style is PART and not _score(scan, vocab)[0]:
+        scan = max((r for r in runs if r.style is not PART), key=lambda run: _score(run, vocab))
+    body_start = max(scan.body_start, 0) if scan.blocks else len(lines)
+    title = _plan_title([line.text for line in lines], body_start)
+    year = _year(title, text)
+    items, notes = _numbered_items(scan, lines, year, vocab)
     if not items:
-        raise PlanImportError(NO_ITEMS)
-    title = _plan_title(lines, scan.body_start)
-    return Plan(title=title, year=_year(title, text), items=items, sections=sections_of(items))
+        items = _narrative_items(scan.blocks)
+        notes = [_note("no_lead", scan.blocks[0].line if scan.blocks else 1, title,
+                       "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在审核表中逐项填写")] if items else []
+    if not items:
+        raise PlanImportError(NO_ITEMS.format(found=_found(lines, runs)))
+    return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes)
 
 
-def tidy(text: str) -> str:
-    """Remove white space between CJK characters; keep one space between Latin words or numbers."""
-    def keep(m: re.Match) -> str:
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
-        return " " if _latin(before) and _latin(after) else ""
-    return WHITESPACE.sub(keep, text)
-
-
-def _latin(ch: str) -> bool:
-    return bool(ch) and ch.isascii() and ch.isalnum()
-
-
-def _clean_line(line: str) -> str:
-    if RULE.match(line):
-        return ""
-    return tidy(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", line)))
-
-
-def cn_number(numeral: str) -> int:
-    """The value of a Chinese numeral up to 999: 七 → 7, 十二 → 12, 七十八 → 78, 一百零五 → 105."""
-    total, digit = 0, 0
-    for ch in numeral:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in "十百":
-            total += (digit or 1) * (10 if ch == "十" else 100)
-            digit = 0
-    return total + digit
+def _found(lines: list[Line], runs) -> str:
+    """What the text holds, for the no-items message."""
+    if not lines:
+        return "但通知没有文字"
+    numbered = max((len(r.blocks) for r in runs), default=0)
+    if numbered:
+        return f"只找到 {len(lines)} 行文字，其中编号段落 {numbered} 个，都是说明文字而非任务"
+    return f"只找到 {len(lines)} 行文字，没有任何编号段落"
 
 
 # --- structure -------------------------------------------------------------------------------
 
-def _segments(lines: list[str], style: str) -> list[_Scanner]:
-    """Blocks numbered in ``style`` (1. or （一）), in runs separated by trailers.
-
-    A signature and date close the cover letter as well as the plan, so a numbered list in the
-    cover letter, the plan, and anything after the plan each land in a run of their own.
-    """
-    segments = [_Scanner(style)]
-    for i, line in enumerate(lines):
-        if segments[-1].blocks and _ends_body(lines, i):
-            segments.append(_Scanner(style))
-        segments[-1].feed(line, i)
-    return segments
-
-
-def _score(scan: _Scanner) -> tuple[int, float, int]:
+def _score(scan, vocab: Vocabulary) -> tuple[int, float, int]:
     """The run and numbering level that make the items: most blocks with units, then ratio, count.
 
     In 一、/（一）/1. outlines the 1. level carries the annotations and gives more blocks; where
     （一） items hold 1. sub-points, only the last 1. block of each item carries an annotation.
     """
     blocks = scan.blocks
-    with_units = sum(map(_has_units, blocks))
+    with_units = sum(_has_units(b, vocab) for b in blocks)
     return with_units, with_units / len(blocks) if blocks else 0.0, len(blocks)
 
 
-class _Scanner:
-    """Walks the lines in order, opening a block at each number that continues the sequence."""
-
-    def __init__(self, style: str):
-        self.style = style
-        self.blocks: list[_Block] = []
-        self.block: _Block | None = None
-        self.part: _Heading | None = None
-        self.heading: _Heading | None = None
-        self.part_value = self.sub_value = self.item_value = 0
-        self.restart = True        # an item numbered 1 may follow any heading
-        self.body_start = 0        # index of the first heading or item
-
-    def feed(self, line: str, index: int) -> None:
-        if self._part(line) or self._sub_heading(line) or self._item(line):
-            self.body_start = self.body_start or index
-        elif self.block is not None:
-            self.block.add(line)
-
-    def _part(self, line: str) -> bool:
-        m = PART_HEADING.match(line)
-        if not m or cn_number(m.group(1)) != self.part_value + 1:
-            return False
-        self.part_value, self.sub_value = self.part_value + 1, 0
-        self.part = self.heading = _Heading(m.group(1), _first_sentence(m.group(2)))
-        self.block, self.restart = None, True
-        return True
-
-    def _sub_heading(self, line: str) -> bool:
-        m = BRACKET_ITEM.match(line) if self.style == ARABIC else None
-        if not m or cn_number(m.group(2)) != self.sub_value + 1:
-            return False
-        self.sub_value += 1
-        self.heading = _Heading(WHITESPACE.sub("", m.group(1)), _first_sentence(m.group(3)))
-        self.block, self.restart = None, True
-        return True
-
-    def _item(self, line: str) -> bool:
-        number, value, rest = _item_number(line, self.style)
-        if not number or (value != self.item_value + 1 and not (value == 1 and self.restart)):
-            return False
-        self.item_value, self.restart = value, False
-        self.block = _Block(number, self.part, self.heading, [rest])
-        self.blocks.append(self.block)
-        return True
-
-
-def _item_number(line: str, style: str) -> tuple[str, int, str]:
-    """(number as written, its value, the rest of the line), or ("", 0, "") when not numbered."""
-    if style == ARABIC:
-        m = ARABIC_ITEM.match(line)
-        return (m.group(1), int(m.group(1)), m.group(2)) if m else ("", 0, "")
-    m = BRACKET_ITEM.match(line)
-    return (WHITESPACE.sub("", m.group(1)), cn_number(m.group(2)), m.group(3)) if m else ("", 0, "")
-
-
-def _ends_body(lines: list[str], i: int) -> bool:
+def _ends_body(lines: list[Line], i: int) -> bool:
     """True at the first line of the trailer: date, 抄送, signature followed by a date."""
-    line = lines[i]
+    line = lines[i].text
     if DATE_LINE.match(line) or TRAILER_LINE.search(line):
         return True
-    following = lines[i + 1] if i + 1 < len(lines) else ""
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
     return bool(SIGNATURE.match(line)) and (not following or bool(DATE_LINE.match(following)))
 
 
 # --- numbered items --------------------------------------------------------------------------
 
-def _numbered_items(blocks: list[_Block]) -> list[PlanItem]:
-    """Items from numbered blocks, unless every block is a narrative paragraph (一是…二是…)."""
-    blocks = [b for b in blocks if b.text]
-    if all(_is_narrative(b) for b in blocks):
-        return []
-    return [_numbered_item(b) for b in blocks]
+def _numbered_items(scan, lines: list[Line], year: int | None,
+                    vocab: Vocabulary) -> tuple[list[PlanItem], list[ParseNote]]:
+    """Items from numbered blocks (none when every block is a 一是…二是… paragraph), with notes."""
+    blocks = [b for b in scan.blocks if b.text]
+    if not blocks or all(_is_narrative(b, vocab) for b in blocks):
+        return [], []
+    text_at = {line.no: line.text for line in lines}
+    rule = _rule_outside_items(lines, scan)
+    items, notes = [], []
+    for block in blocks:
+        text, who = _responsibility(block, vocab)
+        rule = rule or who.states_rule
+        who = who.resolve(first_is_lead=rule)
+        item = _numbered_item(block, text, who, year)
+        items.append(item)
+        notes += _item_notes(block, item, who, text_at)
+    notes += [_note("numbering_gap", no, text_at.get(no, ""),
+                    f"编号不连续：此处应为第 {expected} 项，通知写的是第 {found} 项，请核对是否漏项或编号有误")
+              for no, expected, found in scan.gaps]
+    notes.sort(key=lambda n: n.line)
+    return items, notes
 
 
-def _numbered_item(block: _Block) -> PlanItem:
-    text, who = _split_annotation(block.text)
-    who.merge(_read_notes(block.notes))
-    heading = block.heading or _Heading("", "")
-    return PlanItem(number=block.number, title=_first_sentence(text), text=text,
+def _rule_outside_items(lines: list[Line], scan) -> bool:
+    """True when the notice states "the first listed unit leads" before or after its items."""
+    if not scan.blocks:
+        return False
+    first, last = scan.blocks[0].line, scan.blocks[-1].line
+    return any(FIRST_IS_LEAD.search(line.text) for line in lines if line.no < first or
+               (line.no > last and not LABEL_LINE.match(line.text) and line.no > _last_line(scan)))
+
+
+def _last_line(scan) -> int:
+    block = scan.blocks[-1]
+    return max([block.line] + [no for _, no in block.notes])
+
+
+def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibility]:
+    text, who = _split_annotation(block.text, vocab)
+    who.merge(_read_notes(block.notes, vocab))
+    return text, who
+
+
+def _numbered_item(block: Block, text: str, who: Responsibility, year: int | None) -> PlanItem:
+    heading = block.heading or Heading("", "")
+    deadline_text = who.deadline_text or find_deadline(text)
+    return PlanItem(number=block.number, title=first_sentence(text), text=text,
                     section=heading.title, section_number=heading.number,
-                    lead=who.lead, support=who.support, leaders=who.leaders)
+                    lead=who.lead, support=who.support, leaders=who.leaders,
+                    deadline_text=deadline_text, deadline=deadline_date(deadline_text, year))
 
 
-def _split_annotation(text: str) -> tuple[str, Responsibility]:
+def _item_notes(block: Block, item: PlanItem, who: Responsibility,
+                text_at: dict[int, str]) -> list[ParseNote]:
+    notes = []
+    for code, name in who.doubts:
+        no = next((n for t, n in block.notes if name in t), block.line)
+        message = (f"“{name}”像是人名而非单位，已记为责任领导；如是单位请在审核表中改回"
+                   if code == "maybe_person" else
+                   f"“{name}”不像单位名称（没有局、委、办、中心等结尾），请核对单位是否拆分正确")
+        notes.append(_note(code, no, _around(text_at.get(no, ""), name), message, item.number))
+    if not item.lead:
+        notes.append(_note("no_lead", block.line, text_at.get(block.line, ""),
+                           f"第 {item.number} 项没有找到牵头单位，请在审核表中填写", item.number))
+    return notes
+
+
+def _note(code: str, line: int, snippet: str, message: str, item: str = "") -> ParseNote:
+    snippet = snippet if len(snippet) <= 40 else snippet[:39] + "…"
+    return ParseNote(code=code, line=line, snippet=snippet, message=message, item=item)
+
+
+def _around(text: str, name: str) -> str:
+    """The part of a long line around a name."""
+    at = text.find(name)
+    if at < 0 or len(text) <= 40:
+        return text
+    start = max(0, at - 10)
+    return ("…" if start else "") + text[start:start + 38]
+
+
+def _split_annotation(text: str, vocab: Vocabulary = DEFAULT) -> tuple[str, Responsibility]:
     """Remove the trailing unit annotation(s) from an item's text; return the text and the units."""
     who, found, closing = Responsibility(), [], ""
-    while (group := _trailing_group(text)) and (read := read_annotation(group[1])):
+    while (group := _trailing_group(text)) and (read := read_annotation(group[1], vocab)):
         text, closing = group[0], closing or group[2]
         found.insert(0, read)
     tail = LABEL_TAIL.search(text)
-    if tail and (read := read_annotation(text[tail.end():].rstrip(TERMINATORS))):
+    if tail and (read := read_annotation(text[tail.end():].rstrip(TERMINATORS), vocab)):
         text = text[:tail.start()]
+        found.insert(0, read)
+    elif not found and (sentence := _last_sentence(text)) and (read := read_sentence(sentence[1], vocab)):
+        text = sentence[0]
         found.insert(0, read)
     for read in found:
         who.merge(read)
     text = text.rstrip(" ，,、；;")
     return (text + closing if text and text[-1] not in "。！？" else text), who
+
+
+def _last_sentence(text: str) -> tuple[str, str] | None:
+    """(text before, the last sentence) when the item has more than one sentence."""
+    core = text.rstrip(TERMINATORS + " ")
+    cut = max(core.rfind("。"), core.rfind("；"), core.rfind(";"))
+    if cut <= 0:
+        return None
+    return text[:cut + 1], core[cut + 1:]
 
 
 def _trailing_group(text: str) -> tuple[str, str, str] | None:
@@ -289,30 +248,26 @@ def _trailing_group(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _read_notes(notes: list[str]) -> Responsibility:
+def _read_notes(notes: list[tuple[str, int]], vocab: Vocabulary) -> Responsibility:
     """Units from annotation lines: 牵头单位：A / 【责任单位：A】【责任领导：张三】."""
     who = Responsibility()
-    for note in notes:
-        unbracketed, bracketed = _split_annotation(note)
-        who.merge(read_annotation(unbracketed.rstrip(TERMINATORS)) or Responsibility())
+    for note, _ in notes:
+        unbracketed, bracketed = _split_annotation(note, vocab)
+        who.merge(read_annotation(unbracketed.rstrip(TERMINATORS), vocab) or Responsibility())
         who.merge(bracketed)
     return who
 
 
-def _first_sentence(text: str) -> str:
-    return SENTENCE_END.split(text, 1)[0].strip()
-
-
 # --- narrative plans -------------------------------------------------------------------------
 
-def _has_units(block: _Block) -> bool:
-    who = _split_annotation(block.text)[1]
-    return bool(block.notes or who.lead or who.support or who.leaders)
+def _has_units(block: Block, vocab: Vocabulary = DEFAULT) -> bool:
+    who = _split_annotation(block.text, vocab)[1]
+    return bool(block.notes or who.lead or who.support or who.leaders or who.either)
 
 
-def _is_narrative(block: _Block) -> bool:
+def _is_narrative(block: Block, vocab: Vocabulary = DEFAULT) -> bool:
     """A paragraph listing 一是…二是… clauses, with no unit annotation: a heading of tasks."""
-    return len(_clauses(block.text)[1]) >= 2 and not _has_units(block)
+    return len(_clauses(block.text)[1]) >= 2 and not _has_units(block, vocab)
 
 
 def _clauses(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -328,20 +283,20 @@ def _clauses(text: str) -> tuple[str, list[tuple[str, str]]]:
     return text[:starts[0].start()], clauses
 
 
-def _narrative_items(blocks: list[_Block]) -> list[PlanItem]:
+def _narrative_items(blocks: list[Block]) -> list[PlanItem]:
     narrative = [b for b in blocks if _is_narrative(b)]
     parts = _task_parts([b.part for b in narrative])
     items = []
     for block in (b for b in narrative if b.part in parts):
         intro, clauses = _clauses(block.text)
-        section = _first_sentence(intro) or block.number
-        items += [PlanItem(number=number, title=_first_sentence(clause), text=clause,
+        section = first_sentence(intro) or block.number
+        items += [PlanItem(number=number, title=first_sentence(clause), text=clause,
                            section=section, section_number=block.number)
                   for number, clause in clauses]
     return items
 
 
-def _task_parts(parts: list[_Heading | None]) -> list[_Heading | None]:
+def _task_parts(parts: list[Heading | None]) -> list[Heading | None]:
     """The parts that list tasks: titled …任务/措施…, else all but review and target parts."""
     unique = _unique(parts)
     tasks = [p for p in unique if p and TASK_PART.search(p.title)]

@@ -1,0 +1,327 @@
+"""The layout stage: a notice's text → clean lines → blocks (headings, numbered items, unit lines).
+
+Text extraction leaves Markdown marks, page breaks inside sentences, web-page chrome, bodies run
+into one long line, and task tables flattened to ``a | b | c`` rows or to one cell per line. This
+module turns all of that into :class:`Line` s the scanner reads (tables become the canonical
+``1. 任务。（牵头单位：…）`` lines of :mod:`ledger.plan.tables`), then cuts the lines into
+:class:`Block` s: one per numbered item, each with its heading path and own-line annotations.
+Who the units are is the roles stage's business (:mod:`ledger.plan.roles`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ledger.plan.numbering import INLINE_START, ITEM_STYLES, PART, Style
+from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
+from ledger.plan.units import WHITESPACE
+from ledger.plan.vocabulary import LABEL
+
+# Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
+MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
+MARKDOWN_BOLD = re.compile(r"\*\*")
+# A horizontal rule: ---, *** or ___ alone on a line; a Markdown table rule |---|:---|.
+RULE = re.compile(r"^\s*(?:([-*_])\s*(?:\1\s*){2,}|\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*)$")
+# Cells of a row flattened with | or tabs.
+CELL_SPLIT = re.compile(r"\s*\|\s*|\t+")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
+LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
+# Lines longer than this with several inline numbers are a body that lost its line breaks.
+LONG_LINE = 300
+# A header cell of a flattened table: short, and naming a column.
+HEADER_CELL_MAX = 12
+# Lines that end a flattened table: 附件2, 抄送, a date.
+TABLE_END = re.compile(r"^(?:附件\s*\d*\s*$|抄送|抄报|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+
+
+@dataclass
+class Line:
+    text: str
+    no: int               # 1-based line number in the text the parser received
+    table: bool = False   # an item row of a task table: its number stands as written
+
+
+@dataclass
+class Heading:
+    number: str   # as written: 一 / （三）
+    title: str
+
+
+@dataclass
+class Block:
+    """The lines of one numbered item, up to the next heading or number."""
+
+    number: str
+    value: int
+    path: list[Heading]
+    line: int                                          # line number of the item's first line
+    lines: list[str] = field(default_factory=list)
+    notes: list[tuple[str, int]] = field(default_factory=list)   # own-line annotations, line no.
+
+    @property
+    def heading(self) -> Heading | None:
+        return self.path[-1] if self.path else None
+
+    @property
+    def part(self) -> Heading | None:
+        return self.path[0] if self.path else None
+
+    @property
+    def text(self) -> str:
+        return tidy(" ".join(self.lines))
+
+    def add(self, line: Line) -> None:
+        """A text line, an annotation line, or the continuation of an annotation line."""
+        if LABEL_LINE.match(line.text):
+            self.notes.append((line.text, line.no))
+        elif self.notes:
+            text, no = self.notes[-1]
+            self.notes[-1] = (tidy(text + " " + line.text), no)
+        else:
+            self.lines.append(line.text)
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+def tidy(text: str) -> str:
+    """Remove white space between CJK characters; keep one space between Latin words or numbers."""
+    def keep(m: re.Match) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        return " " if _latin(before) and _latin(after) else ""
+    return WHITESPACE.sub(keep, text)
+
+
+def _latin(ch: str) -> bool:
+    return bool(ch) and ch.isascii() and ch.isalnum()
+
+
+def lines_of(text: str) -> list[Line]:
+    """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
+    raw = [Line(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)), i + 1)
+           for i, t in enumerate(LINE_BREAK.split(text or ""))]
+    lines = _piped_tables(raw)
+    lines = [Line(tidy(line.text), line.no, line.table) for line in lines
+             if line.table or not RULE.match(line.text)]
+    lines = [line for line in lines if line.text]
+    lines = _cell_tables(lines)
+    return [piece for line in lines for piece in _split_long(line)]
+
+
+def _split_long(line: Line) -> list[Line]:
+    """A body run into one line, cut before each inline number (the scanner keeps only real items)."""
+    if len(line.text) < LONG_LINE or line.table:
+        return [line]
+    cuts = [m.start() for m in INLINE_START.finditer(line.text)]
+    if len(cuts) < 3:
+        return [line]
+    bounds = [0] + cuts + [len(line.text)]
+    pieces = [line.text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    return [Line(p, line.no) for p in pieces if p]
+
+
+# --- flattened tables ------------------------------------------------------------------------
+
+def _piped_tables(lines: list[Line]) -> list[Line]:
+    """Rows written ``序号 | 任务 | 牵头单位`` (or tab-separated) rendered as canonical lines."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        cells = _cells(lines[i].text)
+        if len(cells) >= 2 and header_roles(cells):
+            j = i + 1
+            rows = [cells]
+            while j < len(lines) and (len(_cells(lines[j].text)) >= 2 or RULE.match(lines[j].text)
+                                      or not lines[j].text.strip()):
+                if len(_cells(lines[j].text)) >= 2:
+                    rows.append(_cells(lines[j].text))
+                j += 1
+            numbers = [line.no for line in lines[i + 1:j] if len(_cells(line.text)) >= 2]
+            out += _rendered(rows, numbers)
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _cells(text: str) -> list[str]:
+    if "|" not in text and "\t" not in text:
+        return []
+    return [c.strip() for c in CELL_SPLIT.split(text.strip().strip("|"))]
+
+
+def _rendered(rows: list[list[str]], numbers: list[int]) -> list[Line]:
+    out: list[Line] = []
+    for row_lines, no in zip(table_rows(rows) or [], numbers):
+        for text in row_lines:
+            out.append(Line(text, no, table=bool(re.match(r"^\d{1,5}\. ", text))))
+    return out
+
+
+def _cell_tables(lines: list[Line]) -> list[Line]:
+    """Tables flattened to one cell per line: a header of column words, then rows of cells."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        header, j = _header(lines, i)
+        if header:
+            rows, numbers, k = _cell_rows(lines, j, header)
+            if rows:
+                out += _rendered([header] + rows, numbers)
+                i = k
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _header_word(text: str) -> bool:
+    word = WHITESPACE.sub("", text)
+    return len(word) <= HEADER_CELL_MAX and any(w in word for words in ROLES.values() for w in words) \
+        and not re.search(r"[。；;，,：:]", word)
+
+
+def _header(lines: list[Line], i: int) -> tuple[list[str], int]:
+    """The header cells starting at line i (a word broken over two lines joined), and the next index."""
+    cells: list[str] = []
+    j = i
+    while j < len(lines) and len(cells) < 12:
+        text = lines[j].text
+        if _header_word(text):
+            cells.append(text)
+            j += 1
+        elif j + 1 < len(lines) and len(text) <= 4 and _header_word(text + lines[j + 1].text):
+            cells.append(text + lines[j + 1].text)
+            j += 2
+        else:
+            break
+    if len(cells) >= 2 and header_roles(cells) and len(set(cells)) == len(cells):
+        return cells, j
+    return [], i
+
+
+def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[str]], list[int], int]:
+    """Rows after a one-cell-per-line header: each starts at its 序号 when the table has one."""
+    roles, width = header_roles(header) or {}, len(header)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    numbered = roles.get("number") == 0
+    while j < len(lines) and not TABLE_END.match(lines[j].text):
+        start = j
+        if numbered:
+            if not DIGITS.match(lines[j].text):
+                if PART.read(lines[j].text) or len(lines[j].text) <= 30:
+                    rows.append([lines[j].text] * width)      # a group label spanning rows
+                    numbers.append(lines[j].no)
+                    j += 1
+                    continue
+                break
+            j += 1
+            while j < len(lines) and not DIGITS.match(lines[j].text) and j - start < width + 3 \
+                    and not TABLE_END.match(lines[j].text):
+                j += 1
+            cells = [line.text for line in lines[start:j]]
+        else:
+            cells = [line.text for line in lines[start:start + width]]
+            j = start + len(cells)
+        rows.append(_fit(cells, width, roles))
+        numbers.append(lines[start].no)
+    return rows, numbers, j
+
+
+def _fit(cells: list[str], width: int, roles: dict[str, int]) -> list[str]:
+    """Cells to the header's width: a cell broken over lines is joined into the task column."""
+    if len(cells) <= width:
+        return cells + [""] * (width - len(cells))
+    title = roles.get("title", roles.get("text", 1))
+    extra = len(cells) - width
+    return cells[:title] + ["".join(cells[title:title + extra + 1])] + cells[title + extra + 1:]
+
+
+# --- blocks ----------------------------------------------------------------------------------
+
+def first_sentence(text: str) -> str:
+    return re.split(r"[。！？!?]", text, maxsplit=1)[0].strip()
+
+
+class Scanner:
+    """Walks the lines in order, opening a block at each number that continues the sequence.
+
+    ``style`` numbers the items; ``heads`` are the outer styles that head them. A heading numbered
+    in sequence (or 1 after its parent) opens a new path; an item continues the item numbering,
+    restarts at 1 after a heading, or skips at most two numbers (kept, and reported as a gap).
+    """
+
+    def __init__(self, style: Style, heads: tuple[Style, ...]):
+        self.style, self.heads = style, heads
+        self.blocks: list[Block] = []
+        self.block: Block | None = None
+        self.path: list[Heading | None] = [None] * len(heads)
+        self.values = [0] * len(heads)     # per level, reset when a heading above opens
+        self.last = [0] * len(heads)       # per level, never reset: numbering across parts
+        self.item_value = 0
+        self.restart = True
+        self.body_start = -1                # index of the first heading or item
+        self.gaps: list[tuple[int, int, int]] = []   # (line no, expected, found)
+
+    def feed(self, line: Line, index: int) -> None:
+        if self._heading(line) or self._item(line):
+            if self.body_start < 0:
+                self.body_start = index
+        elif self.block is not None:
+            self.block.add(line)
+
+    def _heading(self, line: Line) -> bool:
+        if line.table:
+            return False
+        for level, style in enumerate(self.heads):
+            read = style.read(line.text)
+            if not read:
+                continue
+            number, value, rest = read
+            if value not in (self.values[level] + 1, self.last[level] + 1):
+                continue
+            self.values[level] = self.last[level] = value
+            self.path[level] = Heading(number, first_sentence(rest))
+            for deeper in range(level + 1, len(self.heads)):
+                self.values[deeper], self.path[deeper] = 0, None
+            self.block, self.restart = None, True
+            return True
+        return False
+
+    def _item(self, line: Line) -> bool:
+        read = self.style.read(line.text)
+        if not read:
+            return False
+        number, value, rest = read
+        expected = self.item_value + 1
+        if not (line.table or value == expected or (value == 1 and self.restart)):
+            if not (self.blocks and expected < value <= expected + 2 and _item_like(rest)):
+                return False
+            self.gaps.append((line.no, expected, value))
+        self.item_value, self.restart = value, False
+        self.block = Block(number, value, [h for h in self.path if h], line.no, [rest])
+        self.blocks.append(self.block)
+        return True
+
+
+def _item_like(rest: str) -> bool:
+    """The rest of a line after a number that skips one: a task sentence, not a figure or a date."""
+    return len(rest) >= 6 and not re.match(r"^[\d%％‰年月日]", rest)
+
+
+def scanners(lines: list[Line], ends_body) -> list[Scanner]:
+    """For each item style, its blocks in runs separated by trailers (cover letter, plan, annex)."""
+    out: list[Scanner] = []
+    for style, heads in ITEM_STYLES:
+        runs = [Scanner(style, heads)]
+        for i, line in enumerate(lines):
+            if runs[-1].blocks and ends_body(lines, i):
+                runs.append(Scanner(style, heads))
+            runs[-1].feed(line, i)
+        out += runs
+    return out

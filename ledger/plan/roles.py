@@ -1,0 +1,242 @@
+"""The roles stage: role words around unit lists → lead units, support units, leaders, deadline.
+
+A notice says who does what in many forms — ``（县科技局负责）``,
+``[牵头单位：县发改局(粮食局)；责任单位：各镇人民政府]``, ``部门分工：省发展改革委牵头，各地、各部门配合``,
+``责任单位：A、B分别牵头``, own lines ``牵头负责领导：张三`` / ``协同责任单位：…`` / ``完成时限：…``.
+:func:`read_annotation` reads the inside of one such annotation; :meth:`Responsibility.resolve`
+settles the lists whose role depends on context (a bare 责任单位 list: all lead when alone,
+support after a lead label, first-leads when the notice states that rule).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ledger.plan.units import (EDGE_PUNCT, OPENERS, CLOSERS, WHITESPACE, is_collective,
+                               normalise_unit, split_list)
+from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LABEL, LEAD,
+                                    LIST_NOTE, PEOPLE, SENTENCE, SUPPORT, SURNAMES, TITLES,
+                                    Vocabulary, label_role)
+
+# A role word closing a group of units: "A、B负责", "A牵头", "B、C等部门配合", "A、B分别牵头".
+ROLE_SUFFIX = re.compile(
+    r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按职责分工)?(?:共同|分别|负责)?"
+    r"(牵头负责|负责|牵头|配合|参与|协助|协办|协同)$")
+SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
+TITLE_END = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")$")
+
+
+@dataclass
+class Responsibility:
+    """Who answers for one item, as read so far.
+
+    ``either`` holds units listed under 责任单位 (or bare, without a role word): their role is
+    settled by :meth:`resolve`. ``doubts`` are names the office should look at.
+    """
+
+    lead: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    either: list[str] = field(default_factory=list)
+    deadline_text: str = ""
+    states_rule: bool = False          # the annotation states "the first listed unit leads"
+    doubts: list[tuple[str, str]] = field(default_factory=list)   # (code, name)
+
+    def merge(self, other: Responsibility) -> None:
+        _extend(self.lead, other.lead)
+        _extend(self.support, other.support)
+        _extend(self.leaders, other.leaders)
+        _extend(self.either, other.either)
+        self.deadline_text = other.deadline_text or self.deadline_text
+        self.states_rule = self.states_rule or other.states_rule
+        self.doubts += [d for d in other.doubts if d not in self.doubts]
+        self.support = [u for u in self.support if u not in self.lead]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.lead or self.support or self.leaders or self.either or self.deadline_text)
+
+    def resolve(self, first_is_lead: bool = False) -> Responsibility:
+        """Settle ``either``: support after a lead, first-leads under the rule, else all lead."""
+        lead, support = list(self.lead), list(self.support)
+        if self.either:
+            if lead:
+                support = _merged(self.either, support)
+            elif first_is_lead:
+                lead, support = self.either[:1], _merged(self.either[1:], support)
+            else:
+                lead = list(self.either)
+        support = [u for u in support if u not in lead]
+        return Responsibility(lead, support, list(self.leaders), [], self.deadline_text,
+                              self.states_rule, list(self.doubts))
+
+
+def read_annotation(content: str, vocab: Vocabulary = DEFAULT) -> Responsibility | None:
+    """Read the inside of a unit annotation; None when it is not one (e.g. ``2023—2025年``)."""
+    content = WHITESPACE.sub("", content)
+    result = Responsibility(states_rule=bool(FIRST_IS_LEAD.search(content)))
+    content = strip_list_notes(content)
+    parts = LABEL.split(content)
+    head, labelled = parts[0], list(zip(parts[1::2], parts[2::2]))
+    if head.strip(EDGE_PUNCT):
+        roles = read_roles(head, EITHER, vocab, strict=True)
+        if roles is None:
+            if not labelled:
+                return None
+        else:
+            result.merge(roles)
+    elif not labelled:
+        return None
+    for label, segment in labelled:
+        result.merge(_read_labelled(label, segment, vocab))
+    return None if result.empty else result
+
+
+def read_sentence(text: str, vocab: Vocabulary = DEFAULT) -> Responsibility | None:
+    """A sentence naming roles without a label: ``县科技局牵头，县财政局、各镇配合``.
+
+    Only when it has a role word and every name in it is shaped like a unit, so that prose
+    such as ``加强部门协同配合`` is never read as units.
+    """
+    text = WHITESPACE.sub("", text).strip(EDGE_PUNCT)
+    if not text or len(text) > 200 or LABEL.search(text):
+        return None
+    roles = read_roles(text, EITHER, vocab, strict=True)
+    if roles is None or roles.either or roles.doubts or not (roles.lead or roles.support):
+        return None
+    return roles
+
+
+def strip_list_notes(text: str) -> str:
+    """Remove bracketed notes that are rules, not names: ``A(列第一位为牵头单位,下同)`` → ``A``."""
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch in OPENERS:
+            end = _group_end(text, i)
+            if end is not None and LIST_NOTE.search(text[i + 1:end]):
+                i = end + 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _group_end(text: str, start: int) -> int | None:
+    depth = 0
+    for j in range(start, len(text)):
+        depth += (text[j] in OPENERS) - (text[j] in CLOSERS)
+        if depth == 0:
+            return j
+    return None
+
+
+def _read_labelled(label: str, segment: str, vocab: Vocabulary) -> Responsibility:
+    role = label_role(label)
+    segment = segment.strip(EDGE_PUNCT)
+    if role == PEOPLE:
+        return Responsibility(leaders=split_people(segment))
+    if role == DEADLINE:
+        return Responsibility(deadline_text=segment.rstrip("。；;，,"))
+    default = EITHER if role == SENTENCE else role
+    return read_roles(segment, default, vocab, strict=False) or Responsibility()
+
+
+def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
+               strict: bool = False) -> Responsibility | None:
+    """Assign roles by suffix: tokens up to a 负责/牵头 token lead, up to a 配合 token support.
+
+    Tokens after the last role word take ``default``. With ``strict`` (no label anywhere), the
+    text must read as a unit list: a role word, or every token shaped like a unit name.
+    """
+    tokens = split_list(strip_list_notes(text))
+    pending: list[str] = []
+    result, seen_role = Responsibility(), False
+    for token in tokens:
+        pending.append(token)
+        match = ROLE_SUFFIX.search(token)
+        if match and len(token) > len(match.group(0)):
+            _assign(result, pending, SUPPORT if match.group(1) in SUPPORT_WORDS else LEAD, vocab)
+            pending, seen_role = [], True
+    if strict and not _plausible(tokens, seen_role, vocab):
+        return None
+    _assign(result, pending, default, vocab)
+    return result
+
+
+def split_people(text: str) -> list[str]:
+    """Names after a people label: 张三、李四 / 张三同志 / 王 红 (spaces inside a name dropped)."""
+    out: list[str] = []
+    for token in split_list(text):
+        name = WHITESPACE.sub("", token).strip(EDGE_PUNCT + "等")
+        if name:
+            _extend(out, [name])
+    return out
+
+
+def is_person(name: str, vocab: Vocabulary = DEFAULT) -> bool:
+    """A name with a title (张三副县长), or a 2–3 character name that ends in no unit word."""
+    if not name or is_collective(name):
+        return False
+    if TITLE_END.search(name) and not vocab.is_unit_like(TITLE_END.sub("", name)):
+        return True
+    return (2 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
+            and not vocab.is_unit_like(name))
+
+
+def looks_like_unit(name: str, vocab: Vocabulary = DEFAULT) -> bool:
+    """A name ending in an organisational word, or a collective name (各镇, 各地, 有关部门)."""
+    return vocab.is_unit_like(_without_trailing_group(name)) or vocab.is_unit_like(name) or \
+        is_collective(name)
+
+
+def _without_trailing_group(name: str) -> str:
+    """县发改局(粮食局) → 县发改局: the ending is read before a name's own parentheses."""
+    if name and name[-1] in CLOSERS:
+        depth = 0
+        for i in range(len(name) - 1, -1, -1):
+            depth += (name[i] in CLOSERS) - (name[i] in OPENERS)
+            if depth == 0:
+                return name[:i]
+    return name
+
+
+def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:
+    names = [normalise_unit(t) for t in tokens]
+    if not names or any(not n or len(n) > 40 or "。" in n for n in names):
+        return False
+    if seen_role:
+        return True
+    return all(len(n) >= 3 and looks_like_unit(n, vocab) for n in names) and (
+        len(names) > 1 or names[0][0] in "县市区省州盟旗镇乡各团")
+
+
+def _assign(result: Responsibility, tokens: list[str], role: str, vocab: Vocabulary) -> None:
+    names = []
+    for name in (normalise_unit(t) for t in tokens):
+        if not name:
+            continue
+        if is_person(name, vocab):
+            _extend(result.leaders, [name])
+            result.doubts.append(("maybe_person", name))
+            continue
+        if len(name) > 25 or not looks_like_unit(name, vocab):
+            result.doubts.append(("split_doubt", name))
+        names.append(name)
+    target = {LEAD: result.lead, SUPPORT: result.support}.get(role, result.either)
+    _extend(target, names)
+    result.support = [u for u in result.support if u not in result.lead]
+
+
+def _merged(first: list[str], then: list[str]) -> list[str]:
+    out: list[str] = []
+    _extend(out, first)
+    _extend(out, then)
+    return out
+
+
+def _extend(target: list, values: list) -> None:
+    for value in values:
+        if value and value not in target:
+            target.append(value)
