@@ -30,7 +30,7 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
 LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
 # Lines longer than this with several inline numbers are a body that lost its line breaks.
-LONG_LINE = 300
+LONG_LINE = 150
 # A header cell of a flattened table: short, and naming a column.
 HEADER_CELL_MAX = 12
 # Lines that end a flattened table: 附件2, 抄送, a date.
@@ -103,17 +103,15 @@ def lines_of(text: str) -> list[Line]:
     """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
     raw = [Line(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)), i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
-    lines = _piped_tables(raw)
+    lines = [piece for line in _piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(tidy(line.text), line.no, line.table) for line in lines
              if line.table or not RULE.match(line.text)]
-    lines = [line for line in lines if line.text]
-    lines = _cell_tables(lines)
-    return [piece for line in lines for piece in _split_long(line)]
+    return _cell_tables([line for line in lines if line.text])
 
 
 def _split_long(line: Line) -> list[Line]:
     """A body run into one line, cut before each inline number (the scanner keeps only real items)."""
-    if len(line.text) < LONG_LINE or line.table:
+    if len(line.text) < LONG_LINE or line.table:    # (before tidy: spaces still mark boundaries)
         return [line]
     cuts = [m.start() for m in INLINE_START.finditer(line.text)]
     if len(cuts) < 3:

@@ -50,6 +50,13 @@ REVIEW_PART = re.compile(r"执行情况|完成情况|回顾|总体要求|预期�
 
 # The cover letter's own title, not the plan's: 关于印发…的通知.
 NOTICE_TITLE = re.compile(r"关于印发|通知$")
+# What a notice without a plan title is about: 六安市人民政府关于(2021年重点工作及责任分解)的通知.
+NOTICE_SUBJECT = re.compile(r"关于(?:印发)?(.{4,60}?)的?通知$")
+# An annex label standing above the plan's title: 附件1.
+ANNEX = re.compile(r"^附件\s*\d*$")
+# Web-page chrome around the body: breadcrumbs, 发布时间, 浏览次数, 字号, 打印.
+CHROME = re.compile(r">>|>\s|当前位置|浏览次数|信息来源|来源\s*[:：]|发布(?:日期|时间)|^时间\s*[:：]|字号|字体|"
+                    r"【打印】|简体版|繁體版")
 # The plan's name quoted in the cover letter: 《…2024年工作要点》.
 QUOTED_TITLE = re.compile(r"《([^《》]*?(?:19|20)\d{2}[^《》]*?)》")
 # A document number: 高政办字〔2024〕12号.
@@ -319,7 +326,10 @@ def _plan_title(lines: list[str], body_start: int) -> str:
     if heading and not NOTICE_TITLE.search(heading):
         return heading
     quoted = QUOTED_TITLE.search(tidy(" ".join(lines[:body_start])))
-    return tidy(quoted.group(1)) if quoted else heading
+    if quoted:
+        return tidy(quoted.group(1))
+    named = next((m for line in lines[:body_start] if (m := NOTICE_SUBJECT.search(line))), None)
+    return heading or (named.group(1) if named else "")
 
 
 def _heading_before(lines: list[str], start: int) -> str:
@@ -330,8 +340,10 @@ def _heading_before(lines: list[str], start: int) -> str:
     found: list[str] = []
     skipped = 0
     for line in reversed(lines[:start]):
-        if NOTICE_TITLE.search(line):
+        if NOTICE_TITLE.search(line) or ANNEX.match(line):
             break
+        if CHROME.search(line):
+            continue
         if _title_like(line) and len(found) < 4:
             found.insert(0, line)
         elif found or skipped >= 3 or not PREAMBLE_END.search(line):
