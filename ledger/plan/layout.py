@@ -23,6 +23,8 @@ MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
 MARKDOWN_BOLD = re.compile(r"\*\*")
 # A horizontal rule: ---, *** or ___ alone on a line; a Markdown table rule |---|:---|.
 RULE = re.compile(r"^\s*(?:([-*_])\s*(?:\1\s*){2,}|\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*)$")
+# A page footer or header left by extraction: — 3 —, - 12 -, 第 3 页, 第3页 共10页.
+PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 # Cells of a row flattened with | or tabs.
 CELL_SPLIT = re.compile(r"\s*\|\s*|\t+")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -105,7 +107,7 @@ def lines_of(text: str) -> list[Line]:
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
     lines = [piece for line in _piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(tidy(line.text), line.no, line.table) for line in lines
-             if line.table or not RULE.match(line.text)]
+             if line.table or not (RULE.match(line.text) or PAGE_MARK.match(line.text))]
     return _cell_tables([line for line in lines if line.text])
 
 

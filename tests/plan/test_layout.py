@@ -1,0 +1,188 @@
+"""The layout stage: numbering forms, outlines, long lines, decoys and flattened task tables.
+
+Every fixture here is written for this test; none is taken from a real notice.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.plan.layout import lines_of
+from ledger.plan.numbering import ARABIC, ARTICLE, BRACKET, CIRCLE, PAREN, PART, cn_number
+from ledger.plan.parse import parse_plan
+
+TITLE = "示范县2024年重点工作任务"
+
+
+def items_of(*lines: str):
+    plan = parse_plan("\n".join([TITLE, *lines]))
+    return [(i.number, i.title, i.lead) for i in plan.items]
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("style, line, expected", [
+    (ARABIC, "1. 培育平台", ("1", 1, "培育平台")),
+    (ARABIC, "12、培育平台", ("12", 12, "培育平台")),
+    (ARABIC, "3．培育平台", ("3", 3, "培育平台")),
+    (ARABIC, "4﹒培育平台", ("4", 4, "培育平台")),
+    (ARABIC, "1203.培育平台", ("1203", 1203, "培育平台")),
+    (ARABIC, "2.34亿元", None),                       # a decimal, not a number
+    (ARABIC, "2024年完成", None),                     # a year
+    (BRACKET, "（七十八）培育平台", ("（七十八）", 78, "培育平台")),
+    (BRACKET, "(一百零五)培育平台", ("(一百零五)", 105, "培育平台")),
+    (PAREN, "（12）培育平台", ("（12）", 12, "培育平台")),
+    (PAREN, "(3) 培育平台", ("(3)", 3, "培育平台")),
+    (CIRCLE, "⑬培育平台", ("⑬", 13, "培育平台")),
+    (ARTICLE, "第二十一条 培育平台", ("第二十一条", 21, "培育平台")),
+    (PART, "十二、培育平台", ("十二", 12, "培育平台")),
+    (PART, "一是培育平台", None),
+])
+def test_numbering_styles_read_a_line(style, line, expected):
+    assert style.read(line) == expected
+
+
+@pytest.mark.parametrize("numeral, value", [
+    ("七", 7), ("十", 10), ("十二", 12), ("七十八", 78), ("一百零五", 105), ("一千二百三十四", 1234),
+])
+def test_chinese_numerals(numeral, value):
+    assert cn_number(numeral) == value
+
+
+@pytest.mark.parametrize("numbers", [
+    ["1.", "2.", "3."], ["1、", "2、", "3、"], ["1．", "2．", "3．"], ["1﹒", "2﹒", "3﹒"],
+    ["（1）", "（2）", "（3）"], ["(1)", "(2)", "(3)"], ["①", "②", "③"],
+    ["第一条", "第二条", "第三条"], ["（一）", "（二）", "（三）"],
+])
+def test_each_numbering_form_gives_items(numbers):
+    lines = [f"{n}完成第{k}项任务。（县科技局负责）" for k, n in enumerate(numbers, 1)]
+    assert [number for number, *_ in items_of("一、科技创新", *lines)] == \
+        [n.rstrip(".、．﹒") for n in numbers]
+
+
+def test_items_beyond_999_stay_apart():
+    lines = ["一、全部任务"] + [f"{n}. 第{n}项任务。（县科技局负责）" for n in range(1, 1201)]
+    items = items_of(*lines)
+    assert len(items) == 1200
+    assert items[999] == ("1000", "第1000项任务", ["县科技局"])
+    assert items[-1][0] == "1200"
+
+
+def test_numbering_restarting_in_each_part():
+    items = items_of("一、科技创新", "1.建设平台。（县科技局负责）", "2.引进人才。（县人社局负责）",
+                     "二、产业升级", "1.改造产业。（县工信局负责）", "2.发展服务业。（县商务局负责）")
+    assert [n for n, *_ in items] == ["1", "2", "1", "2"]
+
+
+def test_three_levels_item_level_is_the_one_with_units():
+    plan = parse_plan("\n".join([
+        TITLE, "一、科技创新", "（一）平台建设", "1.建设实验室", "（1）新建实验室2家。（县科技局负责）",
+        "（2）新建中心1家。（县工信局负责）", "2.引进人才", "（1）引进博士10名。（县人社局负责）"]))
+    assert [(i.number, i.section_number, i.section, i.lead) for i in plan.items] == [
+        ("（1）", "1", "建设实验室", ["县科技局"]), ("（2）", "1", "建设实验室", ["县工信局"]),
+        ("（1）", "2", "引进人才", ["县人社局"])]
+
+
+def test_three_levels_units_on_the_middle_level_keep_steps_inside():
+    plan = parse_plan("\n".join([
+        TITLE, "一、科技创新", "（一）建设平台。分以下步骤：", "1.制定方案；", "2.组织实施。（县科技局负责）",
+        "（二）引进人才。（县人社局负责）"]))
+    assert [(i.number, i.lead) for i in plan.items] == [("（一）", ["县科技局"]), ("（二）", ["县人社局"])]
+
+
+def test_deepest_level_when_no_level_has_units():
+    plan = parse_plan("\n".join([TITLE, "一、科技创新", "（一）平台", "1.建设实验室。", "2.建设中心。",
+                                 "（二）人才", "3.引进博士。"]))
+    assert [i.number for i in plan.items] == ["1", "2", "3"]
+
+
+def test_a_small_gap_in_numbering_is_kept_and_reported():
+    plan = parse_plan("\n".join([TITLE, "一、科技创新", "1.建设实验室一批。（县科技局负责）",
+                                 "2.建设研发中心一批。（县科技局负责）", "4.引进高层次人才。（县人社局负责）"]))
+    assert [i.number for i in plan.items] == ["1", "2", "4"]
+    (gap,) = [n for n in plan.notes if n.code == "numbering_gap"]
+    assert gap.line == 5 and gap.snippet.startswith("4.引进高层次人才") and "第 3 项" in gap.message
+
+
+# --- one long line ---------------------------------------------------------------------------
+
+def test_a_body_on_one_long_line():
+    body = (f"{TITLE} 一、招商引资 1.引进亿元以上项目20个，增长6.5%。责任单位：县商务局 "
+            "2.举办招商推介活动10场。责任单位：县商务局、县投促中心 二、项目建设 "
+            "3.实施重点项目100个，2024年10月前完成。牵头单位：县发改局；配合单位：县财政局 "
+            "4.新开工项目50个。（县住建局负责）")
+    plan = parse_plan(body)
+    assert [(i.number, i.title, i.lead, i.support, i.section) for i in plan.items] == [
+        ("1", "引进亿元以上项目20个，增长6.5%", ["县商务局"], [], "招商引资"),
+        ("2", "举办招商推介活动10场", ["县商务局", "县投促中心"], [], "招商引资"),
+        ("3", "实施重点项目100个，2024年10月前完成", ["县发改局"], ["县财政局"], "项目建设"),
+        ("4", "新开工项目50个", ["县住建局"], [], "项目建设")]
+    assert plan.items[2].deadline_text == "2024年10月前完成"
+    assert {n.line for n in plan.notes} <= {1}
+
+
+# --- decoys ----------------------------------------------------------------------------------
+
+def test_decoys_are_not_items():
+    plan = parse_plan("\n".join([
+        "示范县人民政府办公室关于印发示范县2024年重点工作任务的通知", "示政办发〔2024〕3号",
+        "各镇人民政府，县政府各部门：", "现将有关事项通知如下：", "一、要抓紧部署实施。", "二、要及时报送进展。",
+        "附件：1．示范县2024年重点工作任务", "2．示范县2024年重点项目清单", "示范县人民政府办公室",
+        "2024年2月1日", "附件1", TITLE, "一、科技创新", "1.建设实验室2家。（县科技局负责）",
+        "— 3 —", "2.引进博士10名。（县人社局负责）"]))
+    assert [(i.number, i.title) for i in plan.items] == [("1", "建设实验室2家"), ("2", "引进博士10名")]
+    assert (plan.title, plan.year) == (TITLE, 2024)
+
+
+# --- flattened task tables -------------------------------------------------------------------
+
+def test_a_table_with_pipes_columns_in_any_order_and_a_group_label_spanning_rows():
+    plan = parse_plan("\n".join([
+        TITLE,
+        "类别 | 序号 | 完成时限 | 牵头单位 | 重点任务 | 责任单位 | 分管县领导",
+        "科技创新 | 1 | 2024年6月底 | 县科技局 | 建设实验室2家 | 县财政局、各镇（街道） | 张三",
+        "2 | 年底前 | 县人社局 | 引进博士10名 |  | 李四",
+        "产业升级 | 1 | 持续推进 | 县工信局 | 改造传统产业 | 县发改局 | 王五",
+    ]))
+    assert [(i.section, i.number, i.title, i.lead, i.support, i.leaders, i.deadline_text)
+            for i in plan.items] == [
+        ("科技创新", "1", "建设实验室2家", ["县科技局"], ["县财政局", "各镇（街道）"], ["张三"], "2024年6月底"),
+        ("科技创新", "2", "引进博士10名", ["县人社局"], [], ["李四"], "年底前"),
+        ("产业升级", "1", "改造传统产业", ["县工信局"], ["县发改局"], ["王五"], "持续推进")]
+
+
+def test_a_table_with_tabs_and_a_lone_responsibility_column():
+    plan = parse_plan("\n".join([TITLE, "序号\t目标任务\t责任单位\t时间节点",
+                                 "1\t建设实验室2家\t县科技局、县财政局\t三季度末",
+                                 "2\t引进博士10名\t县人社局\t全年"]))
+    assert [(i.number, i.lead, i.support, str(i.deadline)) for i in plan.items] == [
+        ("1", ["县科技局", "县财政局"], [], "2024-09-30"), ("2", ["县人社局"], [], "None")]
+
+
+def test_a_markdown_table():
+    plan = parse_plan("\n".join([TITLE, "| 序号 | 工作内容 | 牵头部门 | 配合单位 |", "|---|---|---|---|",
+                                 "| 1 | 建设实验室2家 | 县科技局 | 县财政局 |"]))
+    assert [(i.number, i.lead, i.support) for i in plan.items] == [("1", ["县科技局"], ["县财政局"])]
+
+
+ONE_CELL_PER_LINE = [
+    TITLE, "序号", "", "重点工作", "", "牵头", "单位", "", "协同单位", "",
+    "23", "", "建设实验室2家", "", "县科技局", "", "县财政局、县工信局",
+    "24", "", "引进博士10名，", "其中青年博士5名", "", "县人社局", "", "县教体局",
+    "25", "", "改造传统产业", "", "县工信局",
+    "附件2", "示范县重点项目清单",
+]
+
+
+def test_a_table_flattened_to_one_cell_per_line():
+    plan = parse_plan("\n".join(ONE_CELL_PER_LINE))
+    assert [(i.number, i.title, i.lead, i.support) for i in plan.items] == [
+        ("23", "建设实验室2家", ["县科技局"], ["县财政局", "县工信局"]),     # continues an earlier table
+        ("24", "引进博士10名，其中青年博士5名", ["县人社局"], ["县教体局"]),  # a cell over two lines
+        ("25", "改造传统产业", ["县工信局"], [])]                           # one cell fewer than the header
+
+
+def test_table_rows_keep_their_line_numbers():
+    lines = lines_of("\n".join(ONE_CELL_PER_LINE))
+    row = next(line for line in lines if line.text.startswith("24."))
+    assert row.no == ONE_CELL_PER_LINE.index("24") + 1 and row.table
