@@ -208,7 +208,8 @@ def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:
         return False
     if seen_role:
         return True
-    return all(len(n) >= 3 and looks_like_unit(n, vocab) for n in names) and (
+    units = [n for n in names if not (TITLE_END.search(n) and is_person(n, vocab))]
+    return bool(units) and all(len(n) >= 3 and looks_like_unit(n, vocab) for n in units) and (
         len(names) > 1 or names[0][0] in "县市区省州盟旗镇乡各团")
 
 

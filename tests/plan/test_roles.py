@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.plan.parse import parse_plan
 from ledger.plan.roles import read_annotation, read_sentence, strip_list_notes
 from ledger.plan.vocabulary import vocabulary
 
@@ -35,3 +36,107 @@ def test_read_annotation_roles(content, lead, support, leaders):
 ])
 def test_text_parentheses_are_not_annotations(content):
     assert read_annotation(content) is None
+
+
+# --- role forms, each in a small notice of our own ------------------------------------------
+
+def notice_item(*lines: str):
+    plan = parse_plan("\n".join(["示范县2024年重点工作任务", "一、科技创新", *lines]))
+    assert len(plan.items) == 1, [i.number for i in plan.items]
+    return plan.items[0]
+
+
+ROLE_FORMS = [
+    # id, item as written, lead, support, leaders
+    ("parentheses", "1.建设实验室。（县科技局牵头，县财政局配合）", ["县科技局"], ["县财政局"], []),
+    ("square brackets, a unit with its own parentheses",
+     "1.建设实验室。[牵头单位：县发改局(粮食局)；责任单位：各镇人民政府,示范经济开发区]",
+     ["县发改局(粮食局)"], ["各镇人民政府", "示范经济开发区"], []),
+    ("【】 with 主办 and 协办", "1.建设实验室。【主办单位：县科技局】【协办单位：县工信局】",
+     ["县科技局"], ["县工信局"], []),
+    ("after a colon in the text", "1.建设实验室。责任单位：县科技局、县财政局", ["县科技局", "县财政局"], [], []),
+    ("three own lines with a leader", "1.建设实验室。", "牵头负责领导：张某某。", "牵头责任单位：县科技局。",
+     "协同责任单位：县财政局、县工信局等。", ["县科技局"], ["县财政局", "县工信局"], ["张某某"]),
+    ("a leader label naming the level", "1.建设实验室。", "分管县领导：李某", "责任单位：县科技局",
+     ["县科技局"], [], ["李某"]),
+    ("a sentence with 部门分工", "1.建设实验室。", "部门分工：县科技局牵头，各镇、各部门配合。",
+     ["县科技局"], ["各镇", "各部门"], []),
+    ("a sentence without a label", "1.建设实验室。县科技局牵头，县财政局、县工信局等部门配合。",
+     ["县科技局"], ["县财政局", "县工信局"], []),
+    ("分别牵头", "1.建设实验室。", "责任单位：县科技局、县工信局分别牵头", ["县科技局", "县工信局"], [], []),
+    ("分别牵头 in parentheses", "1.建设实验室。（县科技局、县工信局分别牵头，县财政局配合）",
+     ["县科技局", "县工信局"], ["县财政局"], []),
+    ("按职责分工分别负责", "1.建设实验室。（县科技局、县工信局按职责分工分别负责）",
+     ["县科技局", "县工信局"], [], []),
+    ("a note that belongs to the unit", "1.建设实验室。（责任单位：各乡镇(含经济开发区、工业园区)）",
+     ["各乡镇(含经济开发区、工业园区)"], [], []),
+    ("a person with a title in a unit list", "1.建设实验室。（县科技局、王某副县长）", ["县科技局"], [], ["王某副县长"]),
+    ("a person after a people label, spaced", "1.建设实验室。【责任单位：县科技局】【责任领导：王 红】",
+     ["县科技局"], [], ["王红"]),
+]
+
+
+@pytest.mark.parametrize("lines, lead, support, leaders", [(row[1:-3], *row[-3:]) for row in ROLE_FORMS],
+                         ids=[row[0] for row in ROLE_FORMS])
+def test_role_forms(lines, lead, support, leaders):
+    item = notice_item(*lines)
+    assert (item.lead, item.support, item.leaders) == (lead, support, leaders)
+    assert item.title == "建设实验室"
+
+
+def test_prose_with_role_words_is_not_a_unit_sentence():
+    item = notice_item("1.建设实验室。加强部门协同配合，形成工作合力。（县科技局负责）")
+    assert item.text == "建设实验室。加强部门协同配合，形成工作合力。"
+    assert (item.lead, item.support) == (["县科技局"], [])
+    assert read_sentence("加强部门协同配合，形成工作合力") is None
+    assert read_sentence("县科技局牵头，县财政局配合").lead == ["县科技局"]
+
+
+def test_the_first_is_lead_rule_stated_inside_a_list_governs_that_list_and_the_next():
+    plan = parse_plan("\n".join([
+        "示范县2024年重点工作任务", "一、科技创新",
+        "1.建设实验室。", "责任单位：县科技局、县财政局",
+        "2.引进人才。", "责任单位：县人社局、县教体局、县卫生健康委(除标注“分别牵头”外,列第一位为牵头单位,下同)",
+        "3.改造产业。", "责任单位：县工信局、县发改局",
+        "4.发展服务业。", "责任单位：县商务局、县文旅局分别牵头"]))
+    assert [(i.lead, i.support) for i in plan.items] == [
+        (["县科技局", "县财政局"], []),                       # before the rule: all lead
+        (["县人社局"], ["县教体局", "县卫生健康委"]),           # the note is never glued on a unit
+        (["县工信局"], ["县发改局"]),
+        (["县商务局", "县文旅局"], [])]
+
+
+def test_the_first_is_lead_rule_stated_before_the_items_governs_all():
+    plan = parse_plan("\n".join([
+        "示范县2024年重点工作任务", "各单位排名中首位单位为牵头单位。", "一、科技创新",
+        "1.建设实验室。（县科技局、县财政局）", "2.引进人才。（牵头单位：县人社局、县教体局）"]))
+    assert [(i.lead, i.support) for i in plan.items] == [
+        (["县科技局"], ["县财政局"]), (["县人社局", "县教体局"], [])]   # an explicit label stands
+
+
+def test_people_are_never_units_and_are_reported():
+    plan = parse_plan("\n".join([
+        "示范县2024年重点工作任务", "一、科技创新", "1.建设实验室。", "责任单位：县科技局、李某某、县财政局"]))
+    item = plan.items[0]
+    assert (item.lead, item.leaders) == (["县科技局", "县财政局"], ["李某某"])
+    (note,) = [n for n in plan.notes if n.code == "maybe_person"]
+    assert (note.line, note.item) == (4, "1") and "李某某" in note.snippet
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("县卫生健康委(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同)", "县卫生健康委"),
+    ("县科技局、县财政局（排名不分先后）", "县科技局、县财政局"),
+    ("各乡镇(含经济开发区)", "各乡镇(含经济开发区)"),
+    ("县发改局(粮食局)", "县发改局(粮食局)"),
+])
+def test_notes_inside_a_unit_list(text, expected):
+    assert strip_list_notes(text) == expected
+
+
+def test_extra_unit_endings_from_the_office():
+    assert read_annotation("示范县城投、示范县文旅投") is None
+    who = read_annotation("示范县城投、示范县文旅投", vocabulary(["城投", "文旅投"]))
+    assert who.resolve().lead == ["示范县城投", "示范县文旅投"]
+    plan = parse_plan("示范县2024年重点工作任务\n一、项目\n1.建设园区。（示范县城投、示范县文旅投）",
+                      unit_endings=["城投", "文旅投"])
+    assert plan.items[0].lead == ["示范县城投", "示范县文旅投"]
