@@ -19,7 +19,7 @@ from ledger.plan.deadlines import deadline_date, find_deadline
 from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, scanners, tidy
 from ledger.plan.model import ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
-from ledger.plan.roles import Responsibility, read_annotation, read_sentence
+from ledger.plan.roles import Responsibility, is_person, looks_like_unit, read_annotation, read_sentence
 from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, LABEL, Vocabulary, vocabulary
 
 # A date closing the notice: 2024年6月28日 / 2024 年 6 月 28 日印发.
@@ -47,6 +47,11 @@ CLAUSE = re.compile(r"(?:^|(?<=[。；;！？：:]))\s*([一二三四五六七�
 # Parts that list the year's tasks, and parts that review last year or set targets.
 TASK_PART = re.compile(r"任务|措施|重点工作|工作重点|主要工作|工作安排")
 REVIEW_PART = re.compile(r"执行情况|完成情况|回顾|总体要求|预期目标|主要目标|指导思想")
+
+# A heading that names who leads every item under it: 二、县开发区管委会牵头事项（6项）.
+HEADING_LEAD = re.compile(r"^(?P<who>[^，,。；;：:]{3,30}?)(?:牵头|负责|主抓)(?:的)?(?:事项|工作|任务)")
+# A heading that names the leader of every item under it: 三、李某副县长分管工作.
+HEADING_LEADER = re.compile(r"^(?P<who>[^，,。；;：:]{2,12}?)分管(?:的)?(?:工作|事项|领域|任务)")
 
 # The cover letter's own title, not the plan's: 关于印发…的通知.
 NOTICE_TITLE = re.compile(r"关于印发|通知$")
@@ -110,15 +115,16 @@ def _found(lines: list[Line], runs) -> str:
 
 # --- structure -------------------------------------------------------------------------------
 
-def _score(scan, vocab: Vocabulary) -> tuple[int, float, int]:
+def _score(scan, vocab: Vocabulary) -> tuple[int, bool, float, int]:
     """The run and numbering level that make the items: most blocks with units, then ratio, count.
 
     In 一、/（一）/1. outlines the 1. level carries the annotations and gives more blocks; where
     （一） items hold 1. sub-points, only the last 1. block of each item carries an annotation.
+    Parts (一、) are items only when they carry more annotations than any deeper level.
     """
     blocks = scan.blocks
     with_units = sum(_has_units(b, vocab) for b in blocks)
-    return with_units, with_units / len(blocks) if blocks else 0.0, len(blocks)
+    return with_units, scan.style is not PART, with_units / len(blocks) if blocks else 0.0, len(blocks)
 
 
 def _ends_body(lines: list[Line], i: int) -> bool:
@@ -172,6 +178,12 @@ def _last_line(scan) -> int:
 def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibility]:
     text, who = _split_annotation(block.text, vocab)
     who.merge(_read_notes(block.notes, vocab))
+    for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
+        if (m := HEADING_LEAD.match(heading.title)) and not (who.lead or who.either):
+            if looks_like_unit(m.group("who"), vocab) and not is_person(m.group("who"), vocab):
+                who.lead.append(m.group("who"))
+        if (m := HEADING_LEADER.match(heading.title)) and m.group("who") not in who.leaders:
+            who.leaders.append(m.group("who"))
     return text, who
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ledger.plan.deadlines import deadline_date
 from ledger.plan.units import (EDGE_PUNCT, OPENERS, CLOSERS, WHITESPACE, is_collective,
                                normalise_unit, split_list)
 from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LABEL, LEAD,
@@ -23,6 +24,8 @@ from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LA
 ROLE_SUFFIX = re.compile(
     r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按职责分工)?(?:共同|分别|负责)?"
     r"(牵头负责|负责|牵头|配合|参与|协助|协办|协同)$")
+# A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
+ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
 TITLE_END = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")$")
 
@@ -154,15 +157,26 @@ def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
     pending: list[str] = []
     result, seen_role = Responsibility(), False
     for token in tokens:
+        if is_deadline(token):                   # （县科技局负责，2024年6月底前完成）
+            result.deadline_text = token.strip(EDGE_PUNCT)
+            continue
         pending.append(token)
         match = ROLE_SUFFIX.search(token)
         if match and len(token) > len(match.group(0)):
             _assign(result, pending, SUPPORT if match.group(1) in SUPPORT_WORDS else LEAD, vocab)
             pending, seen_role = [], True
+    tokens = [t for t in tokens if not is_deadline(t)]
     if strict and not _plausible(tokens, seen_role, vocab):
         return None
     _assign(result, pending, default, vocab)
     return result
+
+
+def is_deadline(token: str) -> bool:
+    """A list token that is a time limit, not a unit: 2024年6月底前完成 / 年底前 / 持续推进."""
+    token = WHITESPACE.sub("", token).strip(EDGE_PUNCT)
+    return bool(token) and len(token) <= 20 and (
+        bool(ONGOING.match(token)) or deadline_date(token, 2000) is not None and not DEFAULT.is_unit_like(token))
 
 
 def split_people(text: str) -> list[str]:

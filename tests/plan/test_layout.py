@@ -186,3 +186,17 @@ def test_table_rows_keep_their_line_numbers():
     lines = lines_of("\n".join(ONE_CELL_PER_LINE))
     row = next(line for line in lines if line.text.startswith("24."))
     assert row.no == ONE_CELL_PER_LINE.index("24") + 1 and row.table
+
+
+def test_parts_are_items_when_they_carry_the_units():
+    plan = parse_plan("\n".join([TITLE, "一、建设实验室2家。（县科技局负责）", "二、引进博士10名。（县人社局负责）"]))
+    assert [(i.number, i.title, i.lead) for i in plan.items] == [
+        ("一", "建设实验室2家", ["县科技局"]), ("二", "引进博士10名", ["县人社局"])]
+
+
+def test_a_table_of_projects_with_measures():
+    plan = parse_plan("\n".join([TITLE, "序号 | 项目名称 | 具体举措 | 责任单位 | 完成时限",
+                                 "1 | 示范学校扩建 | 新增学位600个 | 县教体局 | 2024年8月底"]))
+    item = plan.items[0]
+    assert (item.title, item.text, item.lead, item.deadline_text) == (
+        "示范学校扩建", "示范学校扩建。新增学位600个。", ["县教体局"], "2024年8月底")

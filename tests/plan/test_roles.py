@@ -140,3 +140,17 @@ def test_extra_unit_endings_from_the_office():
     plan = parse_plan("示范县2024年重点工作任务\n一、项目\n1.建设园区。（示范县城投、示范县文旅投）",
                       unit_endings=["城投", "文旅投"])
     assert plan.items[0].lead == ["示范县城投", "示范县文旅投"]
+
+
+def test_a_heading_names_the_lead_or_the_leader_of_its_items():
+    plan = parse_plan("\n".join([
+        "示范县2024年重点工作任务", "一、县开发区管委会牵头事项（2项）", "1.建设标准厂房10万平方米。",
+        "2.引进项目5个。（县商务局负责）", "二、李某副县长分管工作", "3.完成植树造林1万亩。（县林业局负责）"]))
+    assert [(i.lead, i.leaders) for i in plan.items] == [
+        (["县开发区管委会"], []), (["县商务局"], []), (["县林业局"], ["李某副县长"])]
+
+
+def test_a_time_limit_inside_a_unit_annotation_is_the_deadline():
+    item = notice_item("1.建设实验室。（县科技局负责，2024年6月底前完成）")
+    assert (item.lead, item.support, item.deadline_text, str(item.deadline)) == (
+        ["县科技局"], [], "2024年6月底前完成", "2024-06-30")
