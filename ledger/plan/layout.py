@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ledger.plan.numbering import INLINE_START, ITEM_STYLES, PART, Style
 from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
 from ledger.plan.units import WHITESPACE
-from ledger.plan.vocabulary import LABEL
+from ledger.plan.vocabulary import BRACKETED_LABEL, LABEL
 
 # Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
@@ -103,12 +103,19 @@ def _latin(ch: str) -> bool:
 
 def lines_of(text: str) -> list[Line]:
     """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
-    raw = [Line(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)), i + 1)
+    raw = [Line(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t))), i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
     lines = [piece for line in _piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(tidy(line.text), line.no, line.table) for line in lines
              if line.table or not (RULE.match(line.text) or PAGE_MARK.match(line.text))]
     return _cell_tables([line for line in lines if line.text])
+
+
+def _unbracket_labels(text: str) -> str:
+    """【牵头单位】县科技局【配合单位】县财政局 → 牵头单位：县科技局；配合单位：县财政局."""
+    def label(m: re.Match) -> str:
+        return ("；" if m.start() and text[:m.start()].strip() else "") + m.group(1) + "："
+    return BRACKETED_LABEL.sub(label, text)
 
 
 def _split_long(line: Line) -> list[Line]:

@@ -49,8 +49,8 @@ PART = Style("part", re.compile(rf"^(?P<n>[{CN_NUMERAL}]{{1,4}})\s*[、.．﹒]\
              cn_number, lambda m: m.group("n"))
 BRACKET = Style("bracket", re.compile(rf"^(?P<w>[（(]\s*(?P<n>[{CN_NUMERAL}]{{1,6}})\s*[）)])\s*(?P<rest>\S.*)$"),
                 cn_number, lambda m: WS.sub("", m.group("w")))
-# 1. / 1、 / 1． / 1﹒ / 1.提升 — never a decimal (2.34) nor a year (2024年).
-ARABIC = Style("arabic", re.compile(r"^(?P<n>\d{1,5})\s*[.．、﹒](?!\d)\s*(?P<rest>\S.*)$"),
+# 1. / 1、 / 1． / 1﹒ / 1） / 1.提升 — never a decimal (2.34) nor a year (2024年).
+ARABIC = Style("arabic", re.compile(r"^(?P<n>\d{1,5})\s*(?:[.．、﹒](?!\d)|[）)](?!\s*[）)]))\s*(?P<rest>\S.*)$"),
                int, lambda m: m.group("n"))
 PAREN = Style("paren", re.compile(r"^(?P<w>[（(]\s*(?P<n>\d{1,4})\s*[）)])\s*(?P<rest>\S.*)$"),
               int, lambda m: WS.sub("", m.group("w")))

@@ -24,6 +24,10 @@ from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LA
 ROLE_SUFFIX = re.compile(
     r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按职责分工)?(?:共同|分别|负责)?"
     r"(牵头负责|负责|牵头|配合|参与|协助|协办|协同)$")
+# A unit marked as the lead inside a list: 县发改局（牵头）.
+LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
+# Words joining two units in one list token: 县科技局和县财政局, 县科技局及县财政局.
+JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
@@ -153,7 +157,13 @@ def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
     Tokens after the last role word take ``default``. With ``strict`` (no label anywhere), the
     text must read as a unit list: a role word, or every token shaped like a unit name.
     """
-    tokens = split_list(strip_list_notes(text))
+    tokens = [t for token in split_list(strip_list_notes(text)) for t in _split_joined(token, vocab)]
+    marked = [LEAD_MARK.sub("", t) for t in tokens if LEAD_MARK.search(t)]
+    if marked:                                   # 县发改局（牵头）、县财政局: the marked unit leads
+        result = Responsibility(lead=[normalise_unit(t) for t in marked])
+        _assign(result, [t for t in tokens if not LEAD_MARK.search(t) and not is_deadline(t)], SUPPORT, vocab)
+        result.deadline_text = next((t for t in tokens if is_deadline(t)), "")
+        return result
     pending: list[str] = []
     result, seen_role = Responsibility(), False
     for token in tokens:
@@ -170,6 +180,14 @@ def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
         return None
     _assign(result, pending, default, vocab)
     return result
+
+
+def _split_joined(token: str, vocab: Vocabulary) -> list[str]:
+    """县科技局和县财政局 → two units, when every part ends like a unit (县人力资源和社会保障局 stays)."""
+    parts = JOINED.split(token)
+    if len(parts) > 1 and all(len(p) >= 3 and vocab.is_unit_like(normalise_unit(p)) for p in parts):
+        return parts
+    return [token]
 
 
 def is_deadline(token: str) -> bool:

@@ -94,6 +94,9 @@ def _label_pattern() -> re.Pattern:
 
 # A label and its colon; group 1 is the label word.
 LABEL = _label_pattern()
+# A label in brackets without a colon: 【牵头单位】县科技局 / [责任领导]张三 (read as 牵头单位：…).
+BRACKETED_LABEL = re.compile(r"[【\[［]\s*(" + LABEL.pattern[1:LABEL.pattern.index(")\\s*[")]
+                             + r")\s*[】\]］]\s*[：:]?")
 
 
 def label_role(label: str) -> str:

@@ -27,6 +27,7 @@ def items_of(*lines: str):
     (ARABIC, "3．培育平台", ("3", 3, "培育平台")),
     (ARABIC, "4﹒培育平台", ("4", 4, "培育平台")),
     (ARABIC, "1203.培育平台", ("1203", 1203, "培育平台")),
+    (ARABIC, "7）培育平台", ("7", 7, "培育平台")),
     (ARABIC, "2.34亿元", None),                       # a decimal, not a number
     (ARABIC, "2024年完成", None),                     # a year
     (BRACKET, "（七十八）培育平台", ("（七十八）", 78, "培育平台")),
@@ -50,14 +51,14 @@ def test_chinese_numerals(numeral, value):
 
 
 @pytest.mark.parametrize("numbers", [
-    ["1.", "2.", "3."], ["1、", "2、", "3、"], ["1．", "2．", "3．"], ["1﹒", "2﹒", "3﹒"],
+    ["1.", "2.", "3."], ["1、", "2、", "3、"], ["1．", "2．", "3．"], ["1﹒", "2﹒", "3﹒"], ["1）", "2）", "3）"],
     ["（1）", "（2）", "（3）"], ["(1)", "(2)", "(3)"], ["①", "②", "③"],
     ["第一条", "第二条", "第三条"], ["（一）", "（二）", "（三）"],
 ])
 def test_each_numbering_form_gives_items(numbers):
     lines = [f"{n}完成第{k}项任务。（县科技局负责）" for k, n in enumerate(numbers, 1)]
     assert [number for number, *_ in items_of("一、科技创新", *lines)] == \
-        [n.rstrip(".、．﹒") for n in numbers]
+        [n.rstrip(".、．﹒") if n[0] in "（(" else n.rstrip(".、．﹒）") for n in numbers]
 
 
 def test_items_beyond_999_stay_apart():
