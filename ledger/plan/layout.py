@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from ledger.plan.numbering import INLINE_START, ITEM_STYLES, PART, Style
 from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
-from ledger.plan.units import WHITESPACE
+from ledger.plan.roles import looks_like_unit
+from ledger.plan.units import WHITESPACE, normalise_unit, split_list
 from ledger.plan.vocabulary import BRACKETED_LABEL, LABEL
 
 # Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
@@ -27,6 +28,7 @@ RULE = re.compile(r"^\s*(?:([-*_])\s*(?:\1\s*){2,}|\|?(?:\s*:?-{2,}:?\s*\|)+\s*:
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 # Cells of a row flattened with | or tabs.
 CELL_SPLIT = re.compile(r"\s*\|\s*|\t+")
+LOOSE_SPLIT = re.compile(r"\s{2,}|\u3000+")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
@@ -60,6 +62,7 @@ class Block:
     value: int
     path: list[Heading]
     line: int                                          # line number of the item's first line
+    last_line: int = 0                                 # line number of its last line
     lines: list[str] = field(default_factory=list)
     notes: list[tuple[str, int]] = field(default_factory=list)   # own-line annotations, line no.
 
@@ -77,13 +80,23 @@ class Block:
 
     def add(self, line: Line) -> None:
         """A text line, an annotation line, or the continuation of an annotation line."""
+        self.last_line = line.no
         if LABEL_LINE.match(line.text):
             self.notes.append((line.text, line.no))
-        elif self.notes:
+        elif self.notes and _continues(self.notes[-1][0], line.text):
             text, no = self.notes[-1]
             self.notes[-1] = (tidy(text + " " + line.text), no)
         else:
             self.lines.append(line.text)
+
+
+def _continues(note: str, line: str) -> bool:
+    """A line continues an annotation line broken by a page break: the note ends mid-list, or the
+    line is a list of names (not the item's next paragraph)."""
+    if note.rstrip()[-1:] in "、，,；;（(【[：:":
+        return True
+    names = [normalise_unit(t) for t in split_list(line)]
+    return bool(names) and all(n and looks_like_unit(n) for n in names)
 
 
 # --- lines -----------------------------------------------------------------------------------
@@ -133,20 +146,20 @@ def _split_long(line: Line) -> list[Line]:
 # --- flattened tables ------------------------------------------------------------------------
 
 def _piped_tables(lines: list[Line]) -> list[Line]:
-    """Rows written ``序号 | 任务 | 牵头单位`` (or tab-separated) rendered as canonical lines."""
+    """Rows written ``序号 | 任务 | 牵头单位`` (tab- or wide-space-separated too) as canonical lines."""
     out: list[Line] = []
     i = 0
     while i < len(lines):
-        cells = _cells(lines[i].text)
-        if len(cells) >= 2 and header_roles(cells):
-            j = i + 1
-            rows = [cells]
-            while j < len(lines) and (len(_cells(lines[j].text)) >= 2 or RULE.match(lines[j].text)
+        loose = next((mode for mode in (False, True) if len(_cells(lines[i].text, mode)) >= 2
+                      and header_roles(_cells(lines[i].text, mode))), None)
+        if loose is not None:
+            rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
+            while j < len(lines) and (len(_cells(lines[j].text, loose)) >= 2 or RULE.match(lines[j].text)
                                       or not lines[j].text.strip()):
-                if len(_cells(lines[j].text)) >= 2:
-                    rows.append(_cells(lines[j].text))
+                if len(_cells(lines[j].text, loose)) >= 2:
+                    rows.append(_cells(lines[j].text, loose))
+                    numbers.append(lines[j].no)
                 j += 1
-            numbers = [line.no for line in lines[i + 1:j] if len(_cells(line.text)) >= 2]
             out += _rendered(rows, numbers)
             i = j
             continue
@@ -155,7 +168,10 @@ def _piped_tables(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _cells(text: str) -> list[str]:
+def _cells(text: str, loose: bool = False) -> list[str]:
+    """The cells of a flattened row; ``loose`` also splits on runs of spaces (rows copied from a PDF)."""
+    if loose:
+        return [c for c in LOOSE_SPLIT.split(text.strip()) if c] if LOOSE_SPLIT.search(text.strip()) else []
     if "|" not in text and "\t" not in text:
         return []
     return [c.strip() for c in CELL_SPLIT.split(text.strip().strip("|"))]
@@ -311,7 +327,7 @@ class Scanner:
                 return False
             self.gaps.append((line.no, expected, value))
         self.item_value, self.restart = value, False
-        self.block = Block(number, value, [h for h in self.path if h], line.no, [rest])
+        self.block = Block(number, value, [h for h in self.path if h], line.no, line.no, [rest])
         self.blocks.append(self.block)
         return True
 

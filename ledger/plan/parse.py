@@ -19,7 +19,7 @@ from ledger.plan.deadlines import deadline_date, find_deadline
 from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, scanners, tidy
 from ledger.plan.model import ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
-from ledger.plan.roles import Responsibility, is_person, looks_like_unit, read_annotation, read_sentence
+from ledger.plan.roles import Responsibility, is_deadline, is_person, looks_like_unit, read_annotation, read_sentence
 from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, LABEL, Vocabulary, vocabulary
 
 # A date closing the notice: 2024年6月28日 / 2024 年 6 月 28 日印发.
@@ -35,6 +35,8 @@ LABEL_LINE = re.compile(r"^[【\[（(]?\s*" + LABEL.pattern)
 # Where an unbracketed annotation starts after the item's last sentence: 。责任单位：…
 LABEL_TAIL = re.compile(r"(?<=[。；;！？])\s*(?=" + LABEL.pattern + ")")
 
+# A time limit written after the unit annotation: …（县科技局负责）2024年6月底前完成。
+DEADLINE_AFTER = re.compile(r"^(.*[）)】\]])\s*[，,；;]?\s*([^（(【\[）)】\]。]{2,20}?)\s*[。；;.]?$")
 # Bracket families that can enclose an annotation; full- and half-width mix (（…) occurs).
 GROUP_OPEN, GROUP_CLOSE = "（(【[", "）)】]"
 # Punctuation that may follow an annotation or end an item.
@@ -162,22 +164,17 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
 
 
 def _rule_outside_items(lines: list[Line], scan) -> bool:
-    """True when the notice states "the first listed unit leads" before or after its items."""
-    if not scan.blocks:
-        return False
-    first, last = scan.blocks[0].line, scan.blocks[-1].line
-    return any(FIRST_IS_LEAD.search(line.text) for line in lines if line.no < first or
-               (line.no > last and not LABEL_LINE.match(line.text) and line.no > _last_line(scan)))
-
-
-def _last_line(scan) -> int:
-    block = scan.blocks[-1]
-    return max([block.line] + [no for _, no in block.notes])
+    """True when the notice states "the first listed unit leads" outside its items (a preamble,
+    a heading, a footnote): then the rule governs every list."""
+    inside = {no for b in scan.blocks for no in range(b.line, b.last_line + 1)}
+    return any(FIRST_IS_LEAD.search(line.text) for line in lines if line.no not in inside)
 
 
 def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibility]:
     text, who = _split_annotation(block.text, vocab)
     who.merge(_read_notes(block.notes, vocab))
+    if not (who.lead or who.support or who.either) and len(block.lines) > 1:
+        text, who = _annotation_inside(block, vocab, who)
     for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
         if (m := HEADING_LEAD.match(heading.title)) and not (who.lead or who.either):
             if looks_like_unit(m.group("who"), vocab) and not is_person(m.group("who"), vocab):
@@ -185,6 +182,18 @@ def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibilit
         if (m := HEADING_LEADER.match(heading.title)) and m.group("who") not in who.leaders:
             who.leaders.append(m.group("who"))
     return text, who
+
+
+def _annotation_inside(block: Block, vocab: Vocabulary, who: Responsibility) -> tuple[str, Responsibility]:
+    """Units closing an inner paragraph (``1.建设实验室（县科技局负责）`` then the item's details)."""
+    lines = list(block.lines)
+    for k, line in enumerate(lines):
+        rest, found = _split_annotation(tidy(line), vocab)
+        if found.lead or found.support or found.either:
+            lines[k] = rest if rest[-1:] in "。！？：:；;" else rest + "。"
+            found.merge(who)
+            return tidy(" ".join(lines)), found
+    return block.text if not who.empty else _split_annotation(block.text, vocab)[0], who
 
 
 def _numbered_item(block: Block, text: str, who: Responsibility, year: int | None) -> PlanItem:
@@ -226,7 +235,16 @@ def _around(text: str, name: str) -> str:
 
 
 def _split_annotation(text: str, vocab: Vocabulary = DEFAULT) -> tuple[str, Responsibility]:
-    """Remove the trailing unit annotation(s) from an item's text; return the text and the units."""
+    """Remove the trailing unit annotation(s) from an item's text; return the text and the units.
+
+    A closing time limit after the annotation (``（县科技局负责）2024年6月底前完成。``) stays in the
+    text and becomes the deadline.
+    """
+    if (m := DEADLINE_AFTER.match(text)) and is_deadline(m.group(2)):
+        before, who = _split_annotation(m.group(1), vocab)
+        if who.lead or who.support or who.either:
+            who.deadline_text = who.deadline_text or m.group(2)
+            return before + m.group(2) + "。", who
     who, found, closing = Responsibility(), [], ""
     while (group := _trailing_group(text)) and (read := read_annotation(group[1], vocab)):
         text, closing = group[0], closing or group[2]

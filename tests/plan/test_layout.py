@@ -201,3 +201,11 @@ def test_a_table_of_projects_with_measures():
     item = plan.items[0]
     assert (item.title, item.text, item.lead, item.deadline_text) == (
         "示范学校扩建", "示范学校扩建。新增学位600个。", ["县教体局"], "2024年8月底")
+
+
+def test_a_table_copied_from_a_pdf_with_wide_spaces():
+    plan = parse_plan("\n".join([TITLE, "序号   重点任务   责任单位   完成时限",
+                                 "1   建设实验室2家   县科技局、县财政局   6月底",
+                                 "2   引进博士10名   县人社局   年底前"]))
+    assert [(i.number, i.title, i.lead, i.deadline_text) for i in plan.items] == [
+        ("1", "建设实验室2家", ["县科技局", "县财政局"], "6月底"), ("2", "引进博士10名", ["县人社局"], "年底前")]

@@ -162,3 +162,28 @@ def test_a_time_limit_inside_a_unit_annotation_is_the_deadline():
     item = notice_item("1.建设实验室。（县科技局负责，2024年6月底前完成）")
     assert (item.lead, item.support, item.deadline_text, str(item.deadline)) == (
         ["县科技局"], [], "2024年6月底前完成", "2024-06-30")
+
+
+def test_a_time_limit_after_the_annotation():
+    item = notice_item("1.建设实验室。（县科技局负责）2024年6月底前完成。")
+    assert (item.text, item.lead, item.deadline_text) == (
+        "建设实验室。2024年6月底前完成。", ["县科技局"], "2024年6月底前完成")
+
+
+def test_details_after_a_label_line_are_not_units():
+    item = notice_item("1.建设实验室。", "牵头单位：县科技局", "具体措施：引进团队2个，建设人才公寓。")
+    assert (item.lead, item.support) == (["县科技局"], [])
+    assert item.text == "建设实验室。具体措施：引进团队2个，建设人才公寓。"
+
+
+def test_units_closing_the_first_line_of_a_longer_item():
+    item = notice_item("1.建设实验室（县科技局负责）", "新建重点实验室2家。", "组织对接活动5场。")
+    assert (item.title, item.text, item.lead) == (
+        "建设实验室", "建设实验室。新建重点实验室2家。组织对接活动5场。", ["县科技局"])
+
+
+def test_the_first_is_lead_rule_stated_in_a_heading():
+    plan = parse_plan("\n".join(["示范县2024年重点工作任务", "一、科技创新（列第一位的为牵头单位）",
+                                 "1.建设实验室。（县科技局、县财政局）", "2.引进人才。（县人社局、县教体局）"]))
+    assert [(i.lead, i.support) for i in plan.items] == [
+        (["县科技局"], ["县财政局"]), (["县人社局"], ["县教体局"])]
