@@ -228,32 +228,46 @@ def _header(lines: list[Line], i: int) -> tuple[list[str], int]:
 
 
 def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[str]], list[int], int]:
-    """Rows after a one-cell-per-line header: each starts at its 序号 when the table has one."""
+    """Rows after a one-cell-per-line header: each starts at its 序号 when the table has one.
+
+    A short line where a row should start is a group label: the 类别 cell of the rows below when
+    the table has that column before 序号, else a heading row.
+    """
     roles, width = header_roles(header) or {}, len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
-    numbered = roles.get("number") == 0
+    number = roles.get("number")
+    section = roles.get("section")
+    leading = 1 if section is not None and number is not None and section < number else 0
     while j < len(lines) and not TABLE_END.match(lines[j].text):
         start = j
-        if numbered:
-            if not DIGITS.match(lines[j].text):
-                if PART.read(lines[j].text) or len(lines[j].text) <= 30:
-                    rows.append([lines[j].text] * width)      # a group label spanning rows
-                    numbers.append(lines[j].no)
-                    j += 1
-                    continue
-                break
-            j += 1
-            while j < len(lines) and not DIGITS.match(lines[j].text) and j - start < width + 3 \
-                    and not TABLE_END.match(lines[j].text):
-                j += 1
-            cells = [line.text for line in lines[start:j]]
-        else:
+        if number is None:
             cells = [line.text for line in lines[start:start + width]]
             j = start + len(cells)
+        elif not DIGITS.match(lines[j].text):
+            if not (PART.read(lines[j].text) or len(lines[j].text) <= 30):
+                break
+            rows.append([lines[j].text] * width if not leading else [lines[j].text] + [""] * (width - 1))
+            numbers.append(lines[j].no)
+            j += 1
+            continue
+        else:
+            j += 1
+            while j < len(lines) and not DIGITS.match(lines[j].text) and not TABLE_END.match(lines[j].text):
+                if j - start >= width - leading and (j - start >= width + 2 - leading or PART.read(lines[j].text)
+                                                     or _label_before_row(lines, j)):
+                    break
+                j += 1
+            cells = [""] * leading + [line.text for line in lines[start:j]]
         rows.append(_fit(cells, width, roles))
         numbers.append(lines[start].no)
     return rows, numbers, j
+
+
+def _label_before_row(lines: list[Line], j: int) -> bool:
+    """A short line just before a 序号 line that names no unit: a group label, not a cell."""
+    return j + 1 < len(lines) and bool(DIGITS.match(lines[j + 1].text)) and len(lines[j].text) <= 30 \
+        and not looks_like_unit(normalise_unit(lines[j].text))
 
 
 def _fit(cells: list[str], width: int, roles: dict[str, int]) -> list[str]:

@@ -209,3 +209,23 @@ def test_a_table_copied_from_a_pdf_with_wide_spaces():
                                  "2   引进博士10名   县人社局   年底前"]))
     assert [(i.number, i.title, i.lead, i.deadline_text) for i in plan.items] == [
         ("1", "建设实验室2家", ["县科技局", "县财政局"], "6月底"), ("2", "引进博士10名", ["县人社局"], "年底前")]
+
+
+def test_one_cell_per_line_with_group_labels_between_rows():
+    plan = parse_plan("\n".join([
+        TITLE, "序号", "工作任务", "责任单位", "一、稳增长", "1", "建设实验室2家", "县科技局",
+        "2", "引进博士10名", "县人社局", "二、惠民生", "3", "新建学校1所", "县教体局"]))
+    assert [(i.section, i.number, i.title, i.lead) for i in plan.items] == [
+        ("稳增长", "1", "建设实验室2家", ["县科技局"]), ("稳增长", "2", "引进博士10名", ["县人社局"]),
+        ("惠民生", "3", "新建学校1所", ["县教体局"])]
+
+
+def test_one_cell_per_line_with_a_category_column_spanning_rows():
+    plan = parse_plan("\n".join([
+        TITLE, "类别", "序号", "重点任务", "牵头单位", "配合单位",
+        "科技创新", "1", "建设实验室2家", "县科技局", "县财政局",
+        "2", "引进博士10名", "县人社局", "县教体局",
+        "民生保障", "3", "新建学校1所", "县教体局", "县住建局"]))
+    assert [(i.section, i.number, i.lead, i.support) for i in plan.items] == [
+        ("科技创新", "1", ["县科技局"], ["县财政局"]), ("科技创新", "2", ["县人社局"], ["县教体局"]),
+        ("民生保障", "3", ["县教体局"], ["县住建局"])]
