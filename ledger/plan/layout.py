@@ -116,7 +116,7 @@ def _latin(ch: str) -> bool:
 
 def lines_of(text: str) -> list[Line]:
     """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
-    raw = [Line(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t))), i + 1)
+    raw = [Line(_spaced_units(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)))), i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
     lines = [piece for line in _piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(tidy(line.text), line.no, line.table) for line in lines
@@ -129,6 +129,15 @@ def _unbracket_labels(text: str) -> str:
     def label(m: re.Match) -> str:
         return ("；" if m.start() and text[:m.start()].strip() else "") + m.group(1) + "："
     return BRACKETED_LABEL.sub(label, text)
+
+
+def _spaced_units(text: str) -> str:
+    """责任单位：县发改局 县财政局 → 责任单位：县发改局、县财政局 (before spaces between CJK vanish)."""
+    m = LABEL_LINE.match(text)
+    pieces = text[m.end():].split() if m else []
+    if len(pieces) >= 2 and all(looks_like_unit(normalise_unit(p)) for p in pieces):
+        return text[:m.end()] + "、".join(pieces)
+    return text
 
 
 def _split_long(line: Line) -> list[Line]:

@@ -59,16 +59,20 @@ CIRCLE = Style("circled", re.compile(rf"^(?P<n>[{CIRCLED}])\s*(?P<rest>\S.*)$"),
 ARTICLE = Style("article", re.compile(rf"^(?P<w>第\s*(?P<n>[{CN_NUMERAL}\d]{{1,6}})\s*条)\s*(?P<rest>\S.*)$"),
                 lambda n: int(n) if n.isdigit() else cn_number(n), lambda m: WS.sub("", m.group("w")))
 
+# 第一部分 / 第二章 / 第三篇: above the parts.
+CHAPTER = Style("chapter", re.compile(rf"^(?P<w>第\s*(?P<n>[{CN_NUMERAL}\d]{{1,4}})\s*(?:部分|章|篇))\s*(?P<rest>\S.*)$"),
+                lambda n: int(n) if n.isdigit() else cn_number(n), lambda m: WS.sub("", m.group("w")))
+
 # Outer to inner: the levels above an item style are its headings, the levels below its text.
-HIERARCHY: tuple[Style, ...] = (PART, BRACKET, ARABIC, PAREN, CIRCLE)
+HIERARCHY: tuple[Style, ...] = (CHAPTER, PART, BRACKET, ARABIC, PAREN, CIRCLE)
 # The styles items may be numbered in, each with the styles that can head it.
 ITEM_STYLES: tuple[tuple[Style, tuple[Style, ...]], ...] = (
-    (ARABIC, (PART, BRACKET)),
-    (BRACKET, (PART,)),
-    (PAREN, (PART, BRACKET, ARABIC)),
-    (CIRCLE, (PART, BRACKET, ARABIC)),
-    (ARTICLE, (PART,)),
-    (PART, ()),
+    (ARABIC, (CHAPTER, PART, BRACKET)),
+    (BRACKET, (CHAPTER, PART)),
+    (PAREN, (CHAPTER, PART, BRACKET, ARABIC)),
+    (CIRCLE, (CHAPTER, PART, BRACKET, ARABIC)),
+    (ARTICLE, (CHAPTER, PART)),
+    (PART, (CHAPTER,)),
 )
 
 # A number inside a long line where an item may start (after a sentence end, bracket or space).

@@ -229,3 +229,15 @@ def test_one_cell_per_line_with_a_category_column_spanning_rows():
     assert [(i.section, i.number, i.lead, i.support) for i in plan.items] == [
         ("科技创新", "1", ["县科技局"], ["县财政局"]), ("科技创新", "2", ["县人社局"], ["县教体局"]),
         ("民生保障", "3", ["县教体局"], ["县住建局"])]
+
+
+def test_chapters_above_parts():
+    plan = parse_plan("\n".join([TITLE, "第一部分 发展目标", "一、科技创新", "1.建设实验室2家。（县科技局负责）",
+                                 "第二部分 重点任务", "一、民生保障", "1.新建学校1所。（县教体局负责）"]))
+    assert [(i.number, i.section_number, i.section) for i in plan.items] == [
+        ("1", "一", "科技创新"), ("1", "一", "民生保障")]
+
+
+def test_units_separated_by_spaces_on_a_label_line():
+    plan = parse_plan("\n".join([TITLE, "一、科技创新", "1.建设实验室2家。", "责任单位：县科技局 县财政局  县工信局"]))
+    assert plan.items[0].lead == ["县科技局", "县财政局", "县工信局"]
