@@ -66,19 +66,20 @@ def sections_of(items: list[PlanItem]) -> list[Section]:
 class ParseNote:
     """Something in the notice that needs the office's eye, found while parsing it."""
 
-    code: str         # no_lead, maybe_person, split_doubt, numbering_gap
+    code: str         # a key of NOTE_MESSAGES: no_lead, maybe_person, split_doubt, numbering_gap …
     line: int         # 1-based line number in the text the parser received
     snippet: str      # the text there, shortened
     message: str      # what to check, in Chinese
     item: str = ""    # the item's number as written, when the note is about one item
 
 
-# What each note code means, for the office (ParseNote.message starts from these).
-NOTE_CODES = {
-    "no_lead": "未写明牵头单位",
-    "maybe_person": "疑似人名",
-    "split_doubt": "单位拆分待核对",
-    "numbering_gap": "编号不连续",
+# Every note the parser can leave, by code: the message shown to the office ({} filled in).
+NOTE_MESSAGES = {
+    "no_lead": "{label}没有找到牵头单位，请在审核表中填写",
+    "narrative": "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在审核表中逐项填写",
+    "maybe_person": "“{name}”像是人名而非单位，已记为责任领导；如是单位请在审核表中改回",
+    "split_doubt": "“{name}”不像单位名称（没有局、委、办、中心等结尾），请核对单位是否拆分正确",
+    "numbering_gap": "编号不连续：此处应为第 {expected} 项，通知写的是第 {found} 项，请核对是否漏项或编号有误",
 }
 
 

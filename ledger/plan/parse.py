@@ -17,7 +17,7 @@ import re
 from ledger.errors import PlanImportError
 from ledger.plan.deadlines import deadline_date, find_deadline
 from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, scanners, tidy
-from ledger.plan.model import ParseNote, Plan, PlanItem, sections_of
+from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
 from ledger.plan.roles import Responsibility, is_deadline, is_person, looks_like_unit, read_annotation, read_sentence
 from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, LABEL, Vocabulary, vocabulary
@@ -98,8 +98,7 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
     items, notes = _numbered_items(scan, lines, year, vocab)
     if not items:
         items = _narrative_items(scan.blocks)
-        notes = [_note("no_lead", scan.blocks[0].line if scan.blocks else 1, title,
-                       "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在审核表中逐项填写")] if items else []
+        notes = [_note("narrative", scan.blocks[0].line if scan.blocks else 1, title)] if items else []
     if not items:
         raise PlanImportError(NO_ITEMS.format(found=_found(lines, runs)))
     return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes)
@@ -156,8 +155,7 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
         item = _numbered_item(block, text, who, year)
         items.append(item)
         notes += _item_notes(block, item, who, text_at)
-    notes += [_note("numbering_gap", no, text_at.get(no, ""),
-                    f"编号不连续：此处应为第 {expected} 项，通知写的是第 {found} 项，请核对是否漏项或编号有误")
+    notes += [_note("numbering_gap", no, text_at.get(no, ""), expected=expected, found=found)
               for no, expected, found in scan.gaps]
     notes.sort(key=lambda n: n.line)
     return items, notes
@@ -210,19 +208,24 @@ def _item_notes(block: Block, item: PlanItem, who: Responsibility,
     notes = []
     for code, name in who.doubts:
         no = next((n for t, n in block.notes if name in t), block.line)
-        message = (f"“{name}”像是人名而非单位，已记为责任领导；如是单位请在审核表中改回"
-                   if code == "maybe_person" else
-                   f"“{name}”不像单位名称（没有局、委、办、中心等结尾），请核对单位是否拆分正确")
-        notes.append(_note(code, no, _around(text_at.get(no, ""), name), message, item.number))
+        notes.append(_note(code, no, _around(text_at.get(no, ""), name), item.number, name=name))
     if not item.lead:
-        notes.append(_note("no_lead", block.line, text_at.get(block.line, ""),
-                           f"第 {item.number} 项没有找到牵头单位，请在审核表中填写", item.number))
+        notes.append(_note("no_lead", block.line, text_at.get(block.line, ""), item.number,
+                           label=_item_label(item.number)))
     return notes
 
 
-def _note(code: str, line: int, snippet: str, message: str, item: str = "") -> ParseNote:
+def _note(code: str, line: int, snippet: str, item: str = "", **values) -> ParseNote:
     snippet = snippet if len(snippet) <= 40 else snippet[:39] + "…"
-    return ParseNote(code=code, line=line, snippet=snippet, message=message, item=item)
+    return ParseNote(code=code, line=line, snippet=snippet, message=NOTE_MESSAGES[code].format(**values),
+                     item=item)
+
+
+def _item_label(number: str) -> str:
+    """第 12 项 / 第一条 / （七十六）项, as the office would name the item."""
+    if number.isdigit():
+        return f"第 {number} 项"
+    return number if number.startswith("第") else f"{number}项"
 
 
 def _around(text: str, name: str) -> str:
