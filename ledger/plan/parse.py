@@ -37,6 +37,8 @@ LABEL_TAIL = re.compile(r"(?<=[。；;！？])\s*(?=" + LABEL.pattern + ")")
 
 # A time limit written after the unit annotation: …（县科技局负责）2024年6月底前完成。
 DEADLINE_AFTER = re.compile(r"^(.*[）)】\]])\s*[，,；;]?\s*([^（(【\[）)】\]。]{2,20}?)\s*[。；;.]?$")
+# The longest unbracketed annotation looked for at the end of an item (a long unit list fits).
+ANNOTATION_MAX = 400
 # Bracket families that can enclose an annotation; full- and half-width mix (（…) occurs).
 GROUP_OPEN, GROUP_CLOSE = "（(【[", "）)】]"
 # Punctuation that may follow an annotation or end an item.
@@ -252,7 +254,7 @@ def _split_annotation(text: str, vocab: Vocabulary = DEFAULT) -> tuple[str, Resp
     while (group := _trailing_group(text)) and (read := read_annotation(group[1], vocab)):
         text, closing = group[0], closing or group[2]
         found.insert(0, read)
-    tail = LABEL_TAIL.search(text)
+    tail = LABEL_TAIL.search(text, max(0, len(text) - ANNOTATION_MAX))
     if tail and (read := read_annotation(text[tail.end():].rstrip(TERMINATORS), vocab)):
         text = text[:tail.start()]
         found.insert(0, read)

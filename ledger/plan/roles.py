@@ -28,6 +28,8 @@ ROLE_SUFFIX = re.compile(
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
 # Words joining two units in one list token: 县科技局和县财政局, 县科技局及县财政局.
 JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
+# A character every time limit has: a digit, 年, 月, 季(度), 底, 末, 半(年), 持续, 长期 …
+TIME_WORD = re.compile(r"[\d０-９年月季底末半持长常每]")
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
@@ -117,6 +119,8 @@ def read_sentence(text: str, vocab: Vocabulary = DEFAULT) -> Responsibility | No
 
 def strip_list_notes(text: str) -> str:
     """Remove bracketed notes that are rules, not names: ``A(列第一位为牵头单位,下同)`` → ``A``."""
+    if not LIST_NOTE.search(text):
+        return text
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -193,7 +197,9 @@ def _split_joined(token: str, vocab: Vocabulary) -> list[str]:
 def is_deadline(token: str) -> bool:
     """A list token that is a time limit, not a unit: 2024年6月底前完成 / 年底前 / 持续推进."""
     token = WHITESPACE.sub("", token).strip(EDGE_PUNCT)
-    return bool(token) and len(token) <= 20 and (
+    if not TIME_WORD.search(token):
+        return False
+    return len(token) <= 20 and (
         bool(ONGOING.match(token)) or deadline_date(token, 2000) is not None and not DEFAULT.is_unit_like(token))
 
 
