@@ -17,7 +17,7 @@ from ledger.plan.deadlines import deadline_date
 from ledger.plan.units import (EDGE_PUNCT, OPENERS, CLOSERS, WHITESPACE, is_collective,
                                normalise_unit, split_list)
 from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LABEL, LEAD,
-                                    LIST_NOTE, PEOPLE, SENTENCE, SUPPORT, SURNAMES, TITLES,
+                                    LIST_NOTE, PEOPLE, PLACE, SENTENCE, SUPPORT, SURNAMES, TITLES,
                                     Vocabulary, label_role)
 
 # A role word closing a group of units: "A、B负责", "A牵头", "B、C等部门配合", "A、B分别牵头".
@@ -148,6 +148,8 @@ def _read_labelled(label: str, segment: str, vocab: Vocabulary) -> Responsibilit
     segment = segment.strip(EDGE_PUNCT)
     if role == PEOPLE:
         return Responsibility(leaders=split_people(segment))
+    if role == PLACE:                       # 责任科室: inside a department, not a unit of the plan
+        return Responsibility()
     if role == DEADLINE:
         return Responsibility(deadline_text=segment.rstrip("。；;，,"))
     default = EITHER if role == SENTENCE else role

@@ -14,6 +14,7 @@ from functools import lru_cache
 # Roles a label gives the units (or people, or dates) that follow it.
 LEAD, SUPPORT, EITHER = "lead", "support", "either"      # EITHER: 责任单位 — depends on context
 PEOPLE, SENTENCE, DEADLINE = "people", "sentence", "deadline"
+PLACE = "place"       # 责任科室: a section inside a department, not a unit of the plan
 
 # The last characters of a unit name. Longer endings first is not needed: any match counts.
 UNIT_ENDINGS: tuple[str, ...] = (
@@ -30,14 +31,17 @@ LABELS: dict[str, str] = {
     "承办单位": LEAD, "牵头责任部门": LEAD, "主责部门": LEAD, "责任主体": LEAD,
     "配合单位": SUPPORT, "配合部门": SUPPORT, "参与单位": SUPPORT, "参与部门": SUPPORT,
     "协同责任单位": SUPPORT, "协同单位": SUPPORT, "协同部门": SUPPORT, "协办单位": SUPPORT,
-    "协作单位": SUPPORT, "配合责任单位": SUPPORT,
+    "协作单位": SUPPORT, "配合责任单位": SUPPORT, "协助单位": SUPPORT, "参加单位": SUPPORT,
+    "协同配合单位": SUPPORT,
     "责任单位": EITHER, "责任部门": EITHER, "实施单位": EITHER,
     "部门分工": SENTENCE, "责任分工": SENTENCE, "任务分工": SENTENCE,
     "完成时限": DEADLINE, "时限要求": DEADLINE, "时间节点": DEADLINE, "完成时间": DEADLINE,
     "办结时限": DEADLINE,
+    "责任科室": PLACE, "责任股室": PLACE,
 }
 # People labels: 责任领导, 分管省领导, 牵头负责领导, 牵头市领导, 联系县领导, 责任人 …
-PEOPLE_LABEL = r"(?:牵头负责|牵头|分管|责任|联系|包保|包联|挂点|主抓)?(?:省|市|县|区|州|镇|乡)?级?领导|责任人"
+PEOPLE_LABEL = (r"(?:牵头负责|牵头|分管|责任|联系|包保|包联|挂点|主抓)(?:省|市|县|区|州|镇|乡)?级?领导"
+                r"|(?:省|市|县|区|州)级?领导|责任人")
 
 # Titles that make a name a person: 张三副县长, 李四同志.
 TITLES: tuple[str, ...] = (
@@ -87,18 +91,14 @@ def vocabulary(extra_endings: tuple[str, ...] | list[str] = ()) -> Vocabulary:
 DEFAULT = vocabulary()
 
 
-def _label_pattern() -> re.Pattern:
-    words = sorted(LABELS, key=len, reverse=True)
-    return re.compile("(" + "|".join(words) + "|" + PEOPLE_LABEL + r")\s*[：:]")
-
-
-# A label and its colon; group 1 is the label word.
-LABEL = _label_pattern()
+# Every label word, longest first so that 牵头责任单位 wins over 责任单位.
+LABEL_WORDS = "|".join(sorted(LABELS, key=len, reverse=True)) + "|" + PEOPLE_LABEL
+# A label and its colon (a short bracket may come between: 责任单位（部门）：); group 1 is the word.
+LABEL = re.compile("(" + LABEL_WORDS + r")\s*(?:[（(][^（()）]{1,6}[）)])?\s*[：:]")
 # A label in brackets without a colon: 【牵头单位】县科技局 / [责任领导]张三 (read as 牵头单位：…).
-BRACKETED_LABEL = re.compile(r"[【\[［]\s*(" + LABEL.pattern[1:LABEL.pattern.index(")\\s*[")]
-                             + r")\s*[】\]］]\s*[：:]?")
+BRACKETED_LABEL = re.compile(r"[【\[［]\s*(" + LABEL_WORDS + r")\s*[】\]］]\s*[：:]?")
 
 
 def label_role(label: str) -> str:
-    """The role a label gives: LEAD, SUPPORT, EITHER, SENTENCE, DEADLINE or PEOPLE."""
+    """The role a label gives: LEAD, SUPPORT, EITHER, SENTENCE, DEADLINE, PLACE or PEOPLE."""
     return LABELS.get(label, PEOPLE)
