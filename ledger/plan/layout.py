@@ -298,7 +298,7 @@ class Scanner:
     """Walks the lines in order, opening a block at each number that continues the sequence.
 
     ``style`` numbers the items; ``heads`` are the outer styles that head them. A heading numbered
-    in sequence (or 1 after its parent) opens a new path; an item continues the item numbering,
+    in sequence, or 1 (a new outline: the plan after a cover letter's own 一、二、), opens a new path; an item continues the item numbering,
     restarts at 1 after a heading, or skips at most two numbers (kept, and reported as a gap).
     """
 
@@ -329,8 +329,8 @@ class Scanner:
             if not read:
                 continue
             number, value, rest = read
-            if value not in (self.values[level] + 1, self.last[level] + 1):
-                continue
+            if value not in (1, self.values[level] + 1, self.last[level] + 1):
+                continue                    # (1 restarts the outline: the plan after its cover letter)
             self.values[level] = self.last[level] = value
             self.path[level] = Heading(number, first_sentence(rest))
             for deeper in range(level + 1, len(self.heads)):

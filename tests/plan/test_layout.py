@@ -241,3 +241,14 @@ def test_chapters_above_parts():
 def test_units_separated_by_spaces_on_a_label_line():
     plan = parse_plan("\n".join([TITLE, "一、科技创新", "1.建设实验室2家。", "责任单位：县科技局 县财政局  县工信局"]))
     assert plan.items[0].lead == ["县科技局", "县财政局", "县工信局"]
+
+
+def test_a_cover_letter_with_its_own_parts_and_no_signature_before_the_plan():
+    plan = parse_plan("\n".join([
+        "示范市人民政府办公室关于印发示范市2024年民生实事项目的通知", "各县（市、区）人民政府：",
+        "现将示范市2024年民生实事项目印发给你们。", "一、各责任单位要细化实施方案。", "二、每月5日前报送进展情况。",
+        "示范市2024年民生实事项目", "一、教育", "1.新建幼儿园10所。（责任单位：市教育局；完成时限：2024年12月）",
+        "二、医疗", "1.建设医共体5个。（责任单位：市卫生健康委；完成时限：年底前）"]))
+    assert [(i.section, i.number, i.lead, i.deadline_text) for i in plan.items] == [
+        ("教育", "1", ["市教育局"], "2024年12月"), ("医疗", "1", ["市卫生健康委"], "年底前")]
+    assert plan.title == "示范市2024年民生实事项目"
