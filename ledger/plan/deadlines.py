@@ -33,7 +33,8 @@ YEAR = r"(?:(\d{4}|[二〇一二三四五六七八九零]{4})\s*年)"
 
 # One date expression; the named groups say which kind. Order matters: longest forms first.
 DATE = re.compile(
-    rf"(?P<ymd>{YEAR}?\s*(?P<m1>{NUM})\s*月\s*(?P<d1>{NUM})\s*[日号])"
+    r"(?P<iso>(?P<iy>\d{4})\s*[-/.．]\s*(?P<im>\d{1,2})(?:\s*[-/.．]\s*(?P<id>\d{1,2}))?(?![\d%]))"
+    rf"|(?P<ymd>{YEAR}?\s*(?P<m1>{NUM})\s*月\s*(?P<d1>{NUM})\s*[日号])"
     rf"|(?P<ym>{YEAR}?\s*(?P<m2>{NUM})\s*月(?P<part>上旬|中旬|下旬|底|末|份|初|中)?)"
     rf"|(?P<q>{YEAR}?\s*(?:第)?(?P<qn>[一二三四1234])\s*季度(?:末|底)?)"
     rf"|(?P<half>{YEAR}?\s*(?P<hn>上半年|年中|下半年))"
@@ -66,6 +67,11 @@ def find_deadline(text: str) -> str:
 
 
 def _date(m: re.Match, plan_year: int | None) -> date | None:
+    if m.group("iso"):                      # 2024-06-30 / 2024.6 (cells of an Excel table)
+        year, month = int(m.group("iy")), int(m.group("im"))
+        if not 1 <= month <= 12:
+            return None
+        return _safe(year, month, int(m.group("id")) if m.group("id") else calendar.monthrange(year, month)[1])
     year_text = next((m.group(i) for i in _YEAR_GROUPS if m.group(i)), None)
     year = _cn_int(year_text) if year_text else plan_year
     if year is None or not 1900 < year < 2200:

@@ -172,7 +172,10 @@ def _piped_tables(lines: list[Line]) -> list[Line]:
             out += _rendered(rows, numbers)
             i = j
             continue
-        out.append(lines[i])
+        cells = _cells(lines[i].text)
+        filled = [c for c in cells if c]
+        if not cells or filled:                  # an empty row ( |  |  | ) is dropped
+            out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
         i += 1
     return out
 

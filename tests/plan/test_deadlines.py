@@ -32,6 +32,10 @@ PLAN_YEAR = 2024
     ("下半年", date(2024, 12, 31)),
     ("6月底前完成方案，12月底前全面完成", date(2024, 12, 31)),   # the last step is the deadline
     ("２０２４年８月", date(2024, 8, 31)),            # full-width digits
+    ("2024-06-30", date(2024, 6, 30)),               # a date cell of an Excel table
+    ("2024-06-30 00:00:00", date(2024, 6, 30)),
+    ("2024.9", date(2024, 9, 30)),
+    ("2024/11/15", date(2024, 11, 15)),
     ("持续推进", None),
     ("全年", None),
     ("长期坚持", None),

@@ -252,3 +252,13 @@ def test_a_cover_letter_with_its_own_parts_and_no_signature_before_the_plan():
     assert [(i.section, i.number, i.lead, i.deadline_text) for i in plan.items] == [
         ("教育", "1", ["市教育局"], "2024年12月"), ("医疗", "1", ["市卫生健康委"], "年底前")]
     assert plan.title == "示范市2024年民生实事项目"
+
+
+def test_an_excel_sheet_as_rows_with_title_rows_above_the_header():
+    plan = parse_plan("\n".join([
+        "示范县2024年重点工作任务分解表 |  |  | ", " |  |  | ",
+        "完成时限 | 责任单位 | 重点任务 | 序号", "2024-06-30 | 县科技局 | 建设实验室2家 | 1",
+        "2024-12-31 00:00:00 | 县人社局 | 引进博士10名 | 2"]))
+    assert plan.title == "示范县2024年重点工作任务分解表"
+    assert [(i.number, i.title, i.lead, str(i.deadline)) for i in plan.items] == [
+        ("1", "建设实验室2家", ["县科技局"], "2024-06-30"), ("2", "引进博士10名", ["县人社局"], "2024-12-31")]
