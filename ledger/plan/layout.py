@@ -257,6 +257,10 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
             cells = [line.text for line in lines[start:start + width]]
             j = start + len(cells)
         elif not DIGITS.match(lines[j].text):
+            repeated, after = _header(lines, j)
+            if repeated:                         # the header again, on the next page
+                j = after
+                continue
             if not (PART.read(lines[j].text) or len(lines[j].text) <= 30):
                 break
             rows.append([lines[j].text] * width if not leading else [lines[j].text] + [""] * (width - 1))
@@ -267,7 +271,7 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
             j += 1
             while j < len(lines) and not DIGITS.match(lines[j].text) and not TABLE_END.match(lines[j].text):
                 if j - start >= width - leading and (j - start >= width + 2 - leading or PART.read(lines[j].text)
-                                                     or _label_before_row(lines, j)):
+                                                     or _label_before_row(lines, j) or _header(lines, j)[0]):
                     break
                 j += 1
             cells = [""] * leading + [line.text for line in lines[start:j]]

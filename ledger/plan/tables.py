@@ -62,7 +62,8 @@ def table_rows(rows: list[list[str]]) -> list[list[str]] | None:
     if roles is None:
         return None
     state = {"section": None, "parts": 0, "number": 0}
-    return [_row_lines(_aligned(cells, roles, len(rows[0])), roles, state) for cells in rows[1:]]
+    return [[] if header_roles(cells) else _row_lines(_aligned(cells, roles, len(rows[0])), roles, state)
+            for cells in rows[1:]]                       # (a header repeated on each page is skipped)
 
 
 def _aligned(cells: list[str], roles: dict[str, int], width: int) -> list[str]:

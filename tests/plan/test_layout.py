@@ -262,3 +262,12 @@ def test_an_excel_sheet_as_rows_with_title_rows_above_the_header():
     assert plan.title == "示范县2024年重点工作任务分解表"
     assert [(i.number, i.title, i.lead, str(i.deadline)) for i in plan.items] == [
         ("1", "建设实验室2家", ["县科技局"], "2024-06-30"), ("2", "引进博士10名", ["县人社局"], "2024-12-31")]
+
+
+@pytest.mark.parametrize("separator", [" | ", "\n"])
+def test_a_header_repeated_on_the_next_page_is_no_item(separator):
+    header = separator.join(["序号", "重点任务", "牵头单位"])
+    rows = [separator.join(["1", "建设实验室2家", "县科技局"]), header,
+            separator.join(["2", "引进博士10名", "县人社局"])]
+    plan = parse_plan("\n".join([TITLE, header, *rows]))
+    assert [(i.number, i.lead) for i in plan.items] == [("1", ["县科技局"]), ("2", ["县人社局"])]
