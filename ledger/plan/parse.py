@@ -1,9 +1,13 @@
 """Plan notice parser: the text of a 工作要点 / 重点工作任务 notice into sections, items and units.
 
-A notice reads: a cover letter (通知), the plan's title, a preamble, parts headed ``一、…``,
-numbered items (``1.`` / ``9、`` / ``（一）``) each closed by a unit annotation, then a trailer
-(signature, date, 抄送). Text extraction leaves page breaks inside sentences, Markdown marks and
-web-page chrome; all of it is cleaned here.
+Two stages. The layout stage (:mod:`ledger.plan.layout`) turns the text into clean lines — tables
+flattened in any form rendered as canonical item lines, one-line bodies cut at their numbers — and
+scans them once per numbering style into blocks; this module keeps the run and level whose blocks
+carry the most unit annotations (the item level), the levels above being the item's headings. The
+roles stage (:mod:`ledger.plan.roles`) reads each block's annotations — in brackets, after a colon,
+on own lines, in a sentence, in a heading — into lead, support, leaders and deadline, applying
+the notice's own "first listed unit leads" rule from where it is stated. Anything the office should
+check becomes a :class:`~ledger.plan.model.ParseNote` on the plan.
 
 Narrative plans (国民经济和社会发展计划) number no items. When no numbered item is found, the
 tasks are the ``一是/二是…`` clauses inside the ``（一）（二）…`` paragraphs of the part that lists
@@ -19,7 +23,8 @@ from ledger.plan.deadlines import deadline_date, find_deadline
 from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, scanners, tidy
 from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
-from ledger.plan.roles import Responsibility, is_deadline, is_person, looks_like_unit, read_annotation, read_sentence
+from ledger.plan.roles import (Responsibility, is_deadline, is_person, looks_like_unit, read_annotation,
+                               read_sentence)
 from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, LABEL, Vocabulary, vocabulary
 
 # A date closing the notice: 2024年6月28日 / 2024 年 6 月 28 日印发.

@@ -30,6 +30,8 @@ LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]
 JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
 # A character every time limit has: a digit, 年, 月, 季(度), 底, 末, 半(年), 持续, 长期 …
 TIME_WORD = re.compile(r"[\d０-９年月季底末半持长常每]")
+# Place names (a county 范县 is no person): their last character.
+PLACE_ENDINGS = "县市区旗州盟村"
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
@@ -222,7 +224,7 @@ def is_person(name: str, vocab: Vocabulary = DEFAULT) -> bool:
     if TITLE_END.search(name) and not vocab.is_unit_like(TITLE_END.sub("", name)):
         return True
     return (2 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
-            and not vocab.is_unit_like(name))
+            and not vocab.is_unit_like(name) and name[-1] not in PLACE_ENDINGS)
 
 
 def looks_like_unit(name: str, vocab: Vocabulary = DEFAULT) -> bool:
