@@ -179,7 +179,7 @@ def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibilit
     text, who = _split_annotation(block.text, vocab)
     who.merge(_read_notes(block.notes, vocab))
     if not (who.lead or who.support or who.either) and len(block.lines) > 1:
-        text, who = _annotation_inside(block, vocab, who)
+        text, who = _annotation_inside(block, vocab, text, who)
     for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
         if (m := HEADING_LEAD.match(heading.title)) and not (who.lead or who.either):
             if looks_like_unit(m.group("who"), vocab) and not is_person(m.group("who"), vocab):
@@ -189,16 +189,19 @@ def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibilit
     return text, who
 
 
-def _annotation_inside(block: Block, vocab: Vocabulary, who: Responsibility) -> tuple[str, Responsibility]:
-    """Units closing an inner paragraph (``1.建设实验室（县科技局负责）`` then the item's details)."""
+def _annotation_inside(block: Block, vocab: Vocabulary, text: str,
+                       who: Responsibility) -> tuple[str, Responsibility]:
+    """Units closing an inner paragraph (``1.建设实验室（县科技局负责）`` then the item's details);
+    else the text and units as read from the item's end."""
     lines = list(block.lines)
-    for k, line in enumerate(lines):
+    for k, line in enumerate(lines[:-1]):
         rest, found = _split_annotation(tidy(line), vocab)
         if found.lead or found.support or found.either:
             lines[k] = rest if rest[-1:] in "。！？：:；;" else rest + "。"
             found.merge(who)
-            return tidy(" ".join(lines)), found
-    return block.text if not who.empty else _split_annotation(block.text, vocab)[0], who
+            inner_text, _ = _split_annotation(tidy(" ".join(lines)), vocab)   # leaders/deadline at the end
+            return inner_text, found
+    return text, who
 
 
 def _numbered_item(block: Block, text: str, who: Responsibility, year: int | None) -> PlanItem:

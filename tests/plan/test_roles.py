@@ -193,3 +193,8 @@ def test_the_first_is_lead_rule_stated_in_a_heading():
                                  "1.建设实验室。（县科技局、县财政局）", "2.引进人才。（县人社局、县教体局）"]))
     assert [(i.lead, i.support) for i in plan.items] == [
         (["县科技局"], ["县财政局"]), (["县人社局"], ["县教体局"])]
+
+
+def test_units_inside_and_a_leader_at_the_end():
+    item = notice_item("1.建设实验室（县科技局负责）", "新建重点实验室2家。【责任领导：张某】")
+    assert (item.text, item.lead, item.leaders) == ("建设实验室。新建重点实验室2家。", ["县科技局"], ["张某"])
