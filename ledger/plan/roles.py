@@ -27,7 +27,7 @@ ROLE_SUFFIX = re.compile(
 # A unit marked as the lead inside a list: 县发改局（牵头）.
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
 # Words joining two units in one list token: 县科技局和县财政局, 县科技局及县财政局.
-JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
+JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会门位])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
 # A character every time limit has: a digit, 年, 月, 季(度), 底, 末, 半(年), 持续, 长期 …
 TIME_WORD = re.compile(r"[\d０-９年月季底末半持长常每]")
 # Place names (a county 范县 is no person): their last character.
@@ -181,7 +181,10 @@ def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
         pending.append(token)
         match = ROLE_SUFFIX.search(token)
         if match and len(token) > len(match.group(0)):
-            _assign(result, pending, SUPPORT if match.group(1) in SUPPORT_WORDS else LEAD, vocab)
+            role = SUPPORT if match.group(1) in SUPPORT_WORDS else LEAD
+            if "按职责" in match.group(0) and result.lead:      # A牵头，B按职责分工负责: B supports
+                role = SUPPORT
+            _assign(result, pending, role, vocab)
             pending, seen_role = [], True
     tokens = [t for t in tokens if not is_deadline(t)]
     if strict and not _plausible(tokens, seen_role, vocab):
