@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, LABEL, LEAD, PEOPLE, SENTENCE, SUPPORT,
+from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LABEL, LEAD, PEOPLE, SENTENCE, SUPPORT,
                                     label_role, vocabulary)
 from ledger.settings import load_settings
 
@@ -46,3 +46,17 @@ def test_the_setting_reads_from_ledger_toml(tmp_path):
 def test_labels_and_their_roles(text, label, role):
     m = LABEL.search(text)
     assert m and m.group(1) == label and label_role(label) == role
+
+
+@pytest.mark.parametrize("text, states", [
+    ("（列第一位的为牵头单位，下同）", True),
+    ("首位单位为牵头单位", True),
+    ("除标注“分别牵头”外,列第一位为牵头或汇总单位,下同", True),
+    ("责任分解中，列第一位的责任单位为牵头单位或汇总单位。", True),
+    ("在责任单位中，排名第一的责任单位为牵头单位，其他列入单位为参与单位。", True),
+    ("排在首位的为主办单位", True),
+    ("各牵头单位要发挥牵头作用", False),
+    ("无牵头单位的，责任单位即为牵头单位", False),
+])
+def test_the_first_is_lead_rule_in_its_wordings(text, states):
+    assert bool(FIRST_IS_LEAD.search(text)) == states
