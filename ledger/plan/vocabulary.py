@@ -38,10 +38,12 @@ LABELS: dict[str, str] = {
     "完成时限": DEADLINE, "时限要求": DEADLINE, "时间节点": DEADLINE, "完成时间": DEADLINE,
     "办结时限": DEADLINE,
     "责任科室": PLACE, "责任股室": PLACE,
+    # short forms: （牵头：市发改委；配合：市财政局）
+    "牵头": LEAD, "主办": LEAD, "配合": SUPPORT, "参与": SUPPORT, "协办": SUPPORT, "协同": SUPPORT,
 }
 # People labels: 责任领导, 分管省领导, 牵头负责领导, 牵头市领导, 联系县领导, 责任人 …
 PEOPLE_LABEL = (r"(?:牵头负责|牵头|分管|责任|联系|包保|包联|挂点|主抓)(?:省|市|县|区|州|镇|乡)?级?领导"
-                r"|(?:省|市|县|区|州)级?领导|责任人")
+                r"|(?:省|市|县|区|州)级?领导|分管副?(?:省|市|县|区)长|责任人")
 
 # Titles that make a name a person: 张三副县长, 李四同志.
 TITLES: tuple[str, ...] = (
