@@ -378,3 +378,15 @@ def scanners(lines: list[Line], ends_body) -> list[Scanner]:
             runs[-1].feed(line, i)
         out += runs
     return out
+
+
+def merged(runs: list[Scanner]) -> Scanner:
+    """One run of the blocks of several (a plan's annexes: 附件1 targets, 附件2 tasks), in order."""
+    if len(runs) == 1:
+        return runs[0]
+    runs = sorted(runs, key=lambda r: r.blocks[0].line)
+    out = Scanner(runs[0].style, runs[0].heads)
+    out.blocks = [b for r in runs for b in r.blocks]
+    out.gaps = [g for r in runs for g in r.gaps]
+    out.body_start = runs[0].body_start
+    return out

@@ -20,7 +20,7 @@ import re
 
 from ledger.errors import PlanImportError
 from ledger.plan.deadlines import deadline_date, find_deadline
-from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, scanners, tidy
+from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, merged, scanners, tidy
 from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
 from ledger.plan.roles import (Responsibility, is_deadline, is_person, looks_like_unit, read_annotation,
@@ -96,9 +96,7 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
     vocab = vocabulary(unit_endings) if unit_endings else DEFAULT
     lines = lines_of(text)
     runs = scanners(lines, _ends_body)
-    scan = max(runs, key=lambda run: _score(run, vocab))
-    if scan.style is PART and not _score(scan, vocab)[0]:
-        scan = max((r for r in runs if r.style is not PART), key=lambda run: _score(run, vocab))
+    scan = _item_runs(runs, vocab)
     body_start = max(scan.body_start, 0) if scan.blocks else len(lines)
     title = _plan_title([line.text for line in lines], body_start)
     year = _year(title, text)
@@ -133,6 +131,20 @@ def _score(scan, vocab: Vocabulary) -> tuple[int, bool, float, int]:
     blocks = scan.blocks
     with_units = sum(_has_units(b, vocab) for b in blocks)
     return with_units, scan.style is not PART, with_units / len(blocks) if blocks else 0.0, len(blocks)
+
+
+def _item_runs(runs, vocab: Vocabulary):
+    """The best run, joined by the other runs of its style that are lists of tasks with units too
+    (a notice whose 附件1 and 附件2 each hold tasks)."""
+    scores = {id(run): _score(run, vocab) for run in runs}
+    best = max(runs, key=lambda run: scores[id(run)])
+    if best.style is PART and not scores[id(best)][0]:
+        best = max((r for r in runs if r.style is not PART), key=lambda run: scores[id(run)])
+    if not scores[id(best)][0]:
+        return best
+    others = [r for r in runs if r is not best and r.style is best.style and scores[id(r)][0] >= 2
+              and scores[id(r)][2] >= 0.5]
+    return merged([best] + others)
 
 
 def _ends_body(lines: list[Line], i: int) -> bool:
