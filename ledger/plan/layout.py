@@ -163,11 +163,17 @@ def _piped_tables(lines: list[Line]) -> list[Line]:
                       and header_roles(_cells(lines[i].text, mode))), None)
         if loose is not None:
             rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
-            while j < len(lines) and (len(_cells(lines[j].text, loose)) >= 2 or RULE.match(lines[j].text)
-                                      or not lines[j].text.strip()):
-                if len(_cells(lines[j].text, loose)) >= 2:
-                    rows.append(_cells(lines[j].text, loose))
+            title = (header_roles(rows[0]) or {}).get("title", 1)
+            while j < len(lines):
+                text = lines[j].text
+                if len(_cells(text, loose)) >= 2:
+                    rows.append(_cells(text, loose))
                     numbers.append(lines[j].no)
+                elif text.strip() and not RULE.match(text):
+                    if len(rows) < 2 or not _row_follows(lines, j + 1, loose):
+                        break
+                    if title < len(rows[-1]):       # a cell wrapped onto a line of its own
+                        rows[-1][title] += text.strip()
                 j += 1
             out += _rendered(rows, numbers)
             i = j
@@ -178,6 +184,13 @@ def _piped_tables(lines: list[Line]) -> list[Line]:
             out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
         i += 1
     return out
+
+
+def _row_follows(lines: list[Line], j: int, loose: bool) -> bool:
+    """True when the next non-empty line is a table row again."""
+    while j < len(lines) and not lines[j].text.strip():
+        j += 1
+    return j < len(lines) and len(_cells(lines[j].text, loose)) >= 2
 
 
 def _cells(text: str, loose: bool = False) -> list[str]:

@@ -285,3 +285,10 @@ def test_tasks_in_two_annexes_are_all_items():
     assert [(i.number, i.lead, i.support) for i in plan.items] == [
         ("1", ["县发改局"], []), ("2", ["县财政局"], []),
         ("1", ["县科技局"], ["县财政局"]), ("2", ["县人社局"], ["县教体局"]), ("3", ["县教体局"], ["县住建局"])]
+
+
+def test_a_table_row_whose_task_cell_wraps_onto_its_own_line():
+    plan = parse_plan("\n".join([TITLE, "序号   重点任务   责任单位", "1   建设实验室2家，   县科技局",
+                                 "其中重点实验室1家", "2   引进博士10名   县人社局", "以上任务年底前完成。"]))
+    assert [(i.number, i.title, i.lead) for i in plan.items] == [
+        ("1", "建设实验室2家，其中重点实验室1家", ["县科技局"]), ("2", "引进博士10名", ["县人社局"])]
