@@ -45,9 +45,9 @@ class Style:
         return self.written(m), self.value(m.group("n")), m.group("rest")
 
 
-PART = Style("part", re.compile(rf"^(?P<n>[{CN_NUMERAL}]{{1,4}})\s*[、.．﹒]\s*(?P<rest>\S.*)$"),
+PART = Style("part", re.compile(rf"^(?P<n>[{CN_NUMERAL}]{{1,8}})\s*[、.．﹒]\s*(?P<rest>\S.*)$"),
              cn_number, lambda m: m.group("n"))
-BRACKET = Style("bracket", re.compile(rf"^(?P<w>[（(]\s*(?P<n>[{CN_NUMERAL}]{{1,6}})\s*[）)])\s*(?P<rest>\S.*)$"),
+BRACKET = Style("bracket", re.compile(rf"^(?P<w>[（(]\s*(?P<n>[{CN_NUMERAL}]{{1,8}})\s*[）)])\s*(?P<rest>\S.*)$"),
                 cn_number, lambda m: WS.sub("", m.group("w")))
 # 1. / 1、 / 1． / 1﹒ / 1） / 1.提升 — never a decimal (2.34) nor a year (2024年).
 ARABIC = Style("arabic", re.compile(r"^(?P<n>\d{1,5})\s*(?:[.．、﹒](?!\d)|[）)](?!\s*[）)]))\s*(?P<rest>\S.*)$"),
@@ -56,7 +56,7 @@ PAREN = Style("paren", re.compile(r"^(?P<w>[（(]\s*(?P<n>\d{1,4})\s*[）)])\s*(
               int, lambda m: WS.sub("", m.group("w")))
 CIRCLE = Style("circled", re.compile(rf"^(?P<n>[{CIRCLED}])\s*(?P<rest>\S.*)$"),
                lambda n: CIRCLED.index(n) + 1, lambda m: m.group("n"))
-ARTICLE = Style("article", re.compile(rf"^(?P<w>第\s*(?P<n>[{CN_NUMERAL}\d]{{1,6}})\s*条)\s*(?P<rest>\S.*)$"),
+ARTICLE = Style("article", re.compile(rf"^(?P<w>第\s*(?P<n>[{CN_NUMERAL}\d]{{1,8}})\s*条)\s*(?P<rest>\S.*)$"),
                 lambda n: int(n) if n.isdigit() else cn_number(n), lambda m: WS.sub("", m.group("w")))
 
 # 第一部分 / 第二章 / 第三篇: above the parts.

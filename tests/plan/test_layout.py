@@ -292,3 +292,16 @@ def test_a_table_row_whose_task_cell_wraps_onto_its_own_line():
                                  "其中重点实验室1家", "2   引进博士10名   县人社局", "以上任务年底前完成。"]))
     assert [(i.number, i.title, i.lead) for i in plan.items] == [
         ("1", "建设实验室2家，其中重点实验室1家", ["县科技局"]), ("2", "引进博士10名", ["县人社局"])]
+
+
+def test_chinese_numbered_items_beyond_a_thousand():
+    def cn_of(n: int) -> str:
+        digits, out = "零一二三四五六七八九", ""
+        for unit, size in (("千", 1000), ("百", 100), ("十", 10)):
+            q, n = divmod(n, size)
+            out += digits[q] + unit if q else ("零" if out and not out.endswith("零") and n else "")
+        return (out + (digits[n] if n else "")).rstrip("零")
+    lines = ["一、全部任务"] + [f"（{cn_of(n)}）第{n}项任务。（县科技局负责）" for n in range(1, 1101)]
+    items = items_of(*lines)
+    assert len(items) == 1100 and items[1099][:2] == ("（一千一百）", "第1100项任务")
+    assert items[1010][:2] == ("（一千零一十一）", "第1011项任务")
