@@ -119,9 +119,10 @@ def lines_of(text: str) -> list[Line]:
     raw = [Line(_spaced_units(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)))), i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
     lines = [piece for line in _piped_tables(raw) for piece in _split_long(line)]
-    lines = [Line(tidy(line.text), line.no, line.table) for line in lines
+    lines = [Line(line.text.strip(), line.no, line.table) for line in lines
              if line.table or not (RULE.match(line.text) or PAGE_MARK.match(line.text))]
-    return _cell_tables([line for line in lines if line.text])
+    lines = _cell_tables([line for line in lines if line.text])
+    return [Line(tidy(line.text), line.no, line.table) for line in lines]   # (spaces in cells kept so far)
 
 
 def _unbracket_labels(text: str) -> str:

@@ -87,9 +87,10 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
     item = _item_line(cells, roles, state)
     if item:
         lines.append(item)
-        for role, label in (("leaders", "责任领导"), ("deadline", "完成时限")):
-            if _cell(cells, roles, role):
-                lines.append(f"{label}：{_cell(cells, roles, role)}")
+        if _cell(cells, roles, "leaders"):
+            lines.append(f"责任领导：{'、'.join(people(_cell(cells, roles, 'leaders')))}")
+        if _cell(cells, roles, "deadline"):
+            lines.append(f"完成时限：{_cell(cells, roles, 'deadline')}")
     return lines
 
 
@@ -116,6 +117,20 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
             units.append(f"{label}：{_cell(cells, roles, role)}")
     note = f"（{'，'.join(units)}）" if units else ""
     return f"{state['number']}. {body}{note}"
+
+
+def people(text: str) -> list[str]:
+    """Names in a 责任领导 cell: 王红、李明 / 王红 李明 / 王 红 / 王 红李 明 (each surname spaced off)."""
+    chunks = text.split()
+    if len(chunks) >= 2 and len(chunks[0]) == 1 and all(re.fullmatch(r"[\u4e00-\u9fff]+", c) for c in chunks):
+        joined, starts, at = "".join(chunks), [], 0
+        for chunk in chunks[:-1]:              # the character before each space is a surname
+            at += len(chunk)
+            starts.append(at - 1)
+        starts[0] = 0
+        bounds = starts + [len(joined)]
+        return [joined[a:b] for a, b in zip(bounds, bounds[1:]) if joined[a:b]]
+    return [c for chunk in chunks for c in re.split(r"[、，,；;]", chunk) if c]
 
 
 def _cell(cells: list[str], roles: dict[str, int], role: str) -> str:

@@ -77,3 +77,18 @@ def test_other_tables_keep_their_cells_as_text(tmp_path):
     document.save(tmp_path / "x.docx")
     assert read_notice(tmp_path / "x.docx").split("\n") == ["项目名称", "总投资"]
     assert table_lines([["项目名称", "总投资"]]) is None
+
+
+@pytest.mark.parametrize("cell, names", [
+    ("王红、李明", ["王红", "李明"]), ("王红 李明", ["王红", "李明"]), ("王 红", ["王红"]),
+    ("王 红李 明", ["王红", "李明"]), ("张 小明李 大伟", ["张小明", "李大伟"]), ("张三", ["张三"]),
+])
+def test_names_in_a_leaders_cell(cell, names):
+    from ledger.plan.tables import people
+    assert people(cell) == names
+
+
+def test_leaders_run_together_in_a_flattened_table():
+    plan = parse_plan("\n".join(["示范县2024年重点工作任务", "序号", "重点任务", "牵头单位", "责任领导",
+                                 "1", "建设实验室2家", "县科技局", "王 红李 明"]))
+    assert plan.items[0].leaders == ["王红", "李明"]
