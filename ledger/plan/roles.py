@@ -32,6 +32,14 @@ JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会门�
 TIME_WORD = re.compile(r"[\d０-９年月季底末半持长常每]")
 # Place names (a county 范县 is no person): their last character.
 PLACE_ENDINGS = "县市区旗州盟村"
+# A time limit and nothing else: 2024年6月底前 / 年底前完成 / 三季度末 / 2024.6.30.
+TIME_LIMIT = re.compile(
+    r"(?:完成时限|时限)?(?:\d{4}年|\d{4}[-/.．])?"
+    r"(?:\d{1,2}(?:月|[-/.．])(?:\d{1,2}[日号]?)?(?:底|末|中旬|上旬|下旬|份)?|年底|年末|年内|底|"
+    r"第?[一二三四1-4]季度(?:末|底)?|上半年|下半年)"
+    r"(?:前|以前|之前)?(?:全面|基本)?(?:完成|办结|建成)?")
+# A word that makes a date a time limit rather than a period: 前, 底, 末, 月 …
+LIMIT_WORD = re.compile(r"前|底|末|月|季度|半年|年内|[-/.．]")
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
@@ -92,10 +100,9 @@ def read_annotation(content: str, vocab: Vocabulary = DEFAULT) -> Responsibility
     head, labelled = parts[0], list(zip(parts[1::2], parts[2::2]))
     if head.strip(EDGE_PUNCT):
         roles = read_roles(head, EITHER, vocab, strict=True)
-        if roles is None:
-            if not labelled:
-                return None
-        else:
+        if roles is None and not labelled:
+            return Responsibility(deadline_text=head.strip(EDGE_PUNCT)) if is_time_limit(head) else None
+        if roles is not None:
             result.merge(roles)
     elif not labelled:
         return None
@@ -208,6 +215,12 @@ def is_deadline(token: str) -> bool:
         return False
     return len(token) <= 20 and (
         bool(ONGOING.match(token)) or deadline_date(token, 2000) is not None and not DEFAULT.is_unit_like(token))
+
+
+def is_time_limit(text: str) -> bool:
+    """A bracket holding only a time limit: （2024年6月底前）, （年底前）, （长期坚持）; not （2023—2025年）."""
+    text = WHITESPACE.sub("", text).strip(EDGE_PUNCT)
+    return bool(ONGOING.match(text) or TIME_LIMIT.fullmatch(text) and LIMIT_WORD.search(text))
 
 
 def split_people(text: str) -> list[str]:

@@ -202,3 +202,13 @@ def test_the_first_is_lead_rule_stated_in_a_heading():
 def test_units_inside_and_a_leader_at_the_end():
     item = notice_item("1.建设实验室（县科技局负责）", "新建重点实验室2家。【责任领导：张某】")
     assert (item.text, item.lead, item.leaders) == ("建设实验室。新建重点实验室2家。", ["县科技局"], ["张某"])
+
+
+@pytest.mark.parametrize("written, text, deadline_text", [
+    ("1.建设实验室（2024年6月底前）。（县科技局负责）", "建设实验室。", "2024年6月底前"),
+    ("1.建设实验室。（县科技局负责）（年底前）", "建设实验室。", "年底前"),
+    ("1.新建基站100个（含年内新建30个）。（县科技局负责）", "新建基站100个（含年内新建30个）。", ""),
+])
+def test_a_time_limit_in_its_own_brackets(written, text, deadline_text):
+    item = notice_item(written)
+    assert (item.text, item.lead, item.deadline_text) == (text, ["县科技局"], deadline_text)
