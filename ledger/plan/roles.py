@@ -173,18 +173,15 @@ def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
     text must read as a unit list: a role word, or every token shaped like a unit name.
     """
     tokens = [t for token in split_list(strip_list_notes(text)) for t in _split_joined(token, vocab)]
-    marked = [LEAD_MARK.sub("", t) for t in tokens if LEAD_MARK.search(t)]
-    if marked:                                   # 县发改局（牵头）、县财政局: the marked unit leads
-        result = Responsibility(lead=[normalise_unit(t) for t in marked])
-        _assign(result, [t for t in tokens if not LEAD_MARK.search(t) and not is_deadline(t)], SUPPORT, vocab)
-        result.deadline_text = next((t for t in tokens if is_deadline(t)), "")
-        return result
+    result = Responsibility()
+    for token in (t for t in tokens if is_deadline(t)):   # （县科技局负责，2024年6月底前完成）
+        result.deadline_text = token.strip(EDGE_PUNCT)
+    tokens = [t for t in tokens if not is_deadline(t)]
+    if any(LEAD_MARK.search(t) for t in tokens):          # 县发改局（牵头）、县财政局
+        return _read_marked(tokens, result, vocab)
     pending: list[str] = []
-    result, seen_role = Responsibility(), False
+    seen_role = False
     for token in tokens:
-        if is_deadline(token):                   # （县科技局负责，2024年6月底前完成）
-            result.deadline_text = token.strip(EDGE_PUNCT)
-            continue
         pending.append(token)
         match = ROLE_SUFFIX.search(token)
         if match and len(token) > len(match.group(0)):
@@ -193,10 +190,16 @@ def read_roles(text: str, default: str, vocab: Vocabulary = DEFAULT,
                 role = SUPPORT
             _assign(result, pending, role, vocab)
             pending, seen_role = [], True
-    tokens = [t for t in tokens if not is_deadline(t)]
     if strict and not _plausible(tokens, seen_role, vocab):
         return None
     _assign(result, pending, default, vocab)
+    return result
+
+
+def _read_marked(tokens: list[str], result: Responsibility, vocab: Vocabulary) -> Responsibility:
+    """A list with its lead marked (县发改局（牵头）、县财政局): the marked units lead, the others support."""
+    _assign(result, [LEAD_MARK.sub("", t) for t in tokens if LEAD_MARK.search(t)], LEAD, vocab)
+    _assign(result, [t for t in tokens if not LEAD_MARK.search(t)], SUPPORT, vocab)
     return result
 
 
