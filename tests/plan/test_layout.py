@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from ledger.plan.layout import lines_of
-from ledger.plan.numbering import ARABIC, ARTICLE, BRACKET, CIRCLE, PAREN, PART, cn_number
 from ledger.plan.parse import parse_plan
 
 TITLE = "示范县2024年重点工作任务"
@@ -20,35 +19,6 @@ def items_of(*lines: str):
 
 
 # --- numbers ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("style, line, expected", [
-    (ARABIC, "1. 培育平台", ("1", 1, "培育平台")),
-    (ARABIC, "12、培育平台", ("12", 12, "培育平台")),
-    (ARABIC, "3．培育平台", ("3", 3, "培育平台")),
-    (ARABIC, "4﹒培育平台", ("4", 4, "培育平台")),
-    (ARABIC, "1203.培育平台", ("1203", 1203, "培育平台")),
-    (ARABIC, "7）培育平台", ("7", 7, "培育平台")),
-    (ARABIC, "2.34亿元", None),                       # a decimal, not a number
-    (ARABIC, "2024年完成", None),                     # a year
-    (BRACKET, "（七十八）培育平台", ("（七十八）", 78, "培育平台")),
-    (BRACKET, "(一百零五)培育平台", ("(一百零五)", 105, "培育平台")),
-    (PAREN, "（12）培育平台", ("（12）", 12, "培育平台")),
-    (PAREN, "(3) 培育平台", ("(3)", 3, "培育平台")),
-    (CIRCLE, "⑬培育平台", ("⑬", 13, "培育平台")),
-    (ARTICLE, "第二十一条 培育平台", ("第二十一条", 21, "培育平台")),
-    (PART, "十二、培育平台", ("十二", 12, "培育平台")),
-    (PART, "一是培育平台", None),
-])
-def test_numbering_styles_read_a_line(style, line, expected):
-    assert style.read(line) == expected
-
-
-@pytest.mark.parametrize("numeral, value", [
-    ("七", 7), ("十", 10), ("十二", 12), ("七十八", 78), ("一百零五", 105), ("一千二百三十四", 1234),
-])
-def test_chinese_numerals(numeral, value):
-    assert cn_number(numeral) == value
-
 
 @pytest.mark.parametrize("numbers", [
     ["1.", "2.", "3."], ["1、", "2、", "3、"], ["1．", "2．", "3．"], ["1﹒", "2﹒", "3﹒"], ["1）", "2）", "3）"],
