@@ -39,7 +39,7 @@ def header_roles(cells: list[str]) -> dict[str, int] | None:
     """Column index of each role, when the row is the header of a task table; else None."""
     found: dict[str, int] = {}
     for index, text in enumerate(cells):
-        word = "".join(text.split())
+        word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
         role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
         if role:
             found[role] = index

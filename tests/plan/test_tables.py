@@ -92,3 +92,14 @@ def test_leaders_run_together_in_a_flattened_table():
     plan = parse_plan("\n".join(["示范县2024年重点工作任务", "序号", "重点任务", "牵头单位", "责任领导",
                                  "1", "建设实验室2家", "县科技局", "王 红李 明"]))
     assert plan.items[0].leaders == ["王红", "李明"]
+
+
+@pytest.mark.parametrize("header, roles", [
+    (["序号", "重点任务", "牵头（责任）单位", "配合单位"], {"number": 0, "title": 1, "lead": 2, "support": 3}),
+    (["序号", "工作任务", "责任单位", "完成时限"], {"number": 0, "title": 1, "either": 2, "deadline": 3}),
+    (["完成时限", "协同责任单位", "牵头责任单位", "目标任务"], {"deadline": 0, "support": 1, "lead": 2, "title": 3}),
+    (["序号", "项目名称", "建设内容", "责任单位", "分管县领导"],
+     {"number": 0, "title": 1, "text": 2, "either": 3, "leaders": 4}),
+])
+def test_header_roles_in_any_order_and_wording(header, roles):
+    assert header_roles(header) == roles
