@@ -390,15 +390,16 @@ def _plan_title(lines: list[str], body_start: int) -> str:
 def _heading_before(lines: list[str], start: int) -> str:
     """Up to four title lines above ``start``, skipping at most three preamble paragraphs.
 
-    The walk stops at the cover letter: its 关于印发…通知 title, a date, 此件公开发布.
+    The walk stops at the cover letter: its 关于印发…通知 title, its signed date, 此件公开发布.
     """
     found: list[str] = []
     skipped = 0
-    for line in reversed(lines[:start]):
+    for k in range(start - 1, -1, -1):
+        line = lines[k]
         if NOTICE_TITLE.search(line) or ANNEX.match(line):
             break
-        if CHROME.search(line):
-            continue
+        if CHROME.search(line) or (not found and DATE_LINE.match(line) and k and not SIGNATURE.match(lines[k - 1])):
+            continue                  # (a date under the plan's title, not the cover letter's signed date)
         if _title_like(line) and len(found) < 4:
             found.insert(0, line)
         elif found or skipped >= 3 or not PREAMBLE_END.search(line):
