@@ -27,7 +27,7 @@ RULE = re.compile(r"^\s*(?:([-*_])\s*(?:\1\s*){2,}|\|?(?:\s*:?-{2,}:?\s*\|)+\s*:
 # A page footer or header left by extraction: — 3 —, - 12 -, 第 3 页, 第3页 共10页.
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 # Cells of a row flattened with | or tabs.
-CELL_SPLIT = re.compile(r"\s*\|\s*|\t+")
+CELL_SPLIT = re.compile(r"\s*\|\s*")
 LOOSE_SPLIT = re.compile(r"\s{2,}|\u3000+")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -198,9 +198,11 @@ def _cells(text: str, loose: bool = False) -> list[str]:
     """The cells of a flattened row; ``loose`` also splits on runs of spaces (rows copied from a PDF)."""
     if loose:
         return [c for c in LOOSE_SPLIT.split(text.strip()) if c] if LOOSE_SPLIT.search(text.strip()) else []
-    if "|" not in text and "\t" not in text:
-        return []
-    return [c.strip() for c in CELL_SPLIT.split(text.strip().strip("|"))]
+    if "|" in text:
+        return [c.strip() for c in CELL_SPLIT.split(text.strip().strip("|"))]
+    if "\t" in text:                              # empty cells count: the columns stay aligned
+        return [c.strip() for c in text.rstrip("\r\n").split("\t")]
+    return []
 
 
 def _rendered(rows: list[list[str]], numbers: list[int]) -> list[Line]:

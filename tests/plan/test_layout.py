@@ -275,3 +275,12 @@ def test_chinese_numbered_items_beyond_a_thousand():
     items = items_of(*lines)
     assert len(items) == 1100 and items[1099][:2] == ("（一千一百）", "第1100项任务")
     assert items[1010][:2] == ("（一千零一十一）", "第1011项任务")
+
+
+def test_tab_separated_rows_keep_empty_cells_in_place():
+    plan = parse_plan("\n".join([TITLE, "类别\t序号\t重点任务\t牵头单位\t配合单位",
+                                 "科技创新\t1\t建设实验室2家\t县科技局\t县财政局",
+                                 "\t2\t引进博士10名\t县人社局\t", "\t3\t新建学校1所\t\t县住建局"]))
+    assert [(i.section, i.number, i.lead, i.support) for i in plan.items] == [
+        ("科技创新", "1", ["县科技局"], ["县财政局"]), ("科技创新", "2", ["县人社局"], []),
+        ("科技创新", "3", [], ["县住建局"])]
