@@ -271,20 +271,31 @@ def _split_annotation(text: str, vocab: Vocabulary = DEFAULT) -> tuple[str, Resp
             who.deadline_text = who.deadline_text or m.group(2)
             return before + m.group(2) + "。", who
     who, found, closing = Responsibility(), [], ""
-    while (group := _trailing_group(text)) and (read := read_annotation(group[1], vocab)):
-        text, closing = group[0], closing or group[2]
-        found.insert(0, read)
-    tail = LABEL_TAIL.search(text, max(0, len(text) - ANNOTATION_MAX))
-    if tail and (read := read_annotation(text[tail.end():].rstrip(TERMINATORS), vocab)):
+    while True:          # bracketed groups and labelled tails, in any order: （牵头单位：A）。责任领导：张三
+        while (group := _trailing_group(text)) and (read := read_annotation(group[1], vocab)):
+            text, closing = group[0], closing or group[2]
+            found.insert(0, read)
+        tail = _label_tail(text)
+        if not (tail and (read := read_annotation(text[tail.end():].rstrip(TERMINATORS), vocab))):
+            break
         text = text[:tail.start()]
         found.insert(0, read)
-    elif not found and (sentence := _last_sentence(text)) and (read := read_sentence(sentence[1], vocab)):
+    if not found and (sentence := _last_sentence(text)) and (read := read_sentence(sentence[1], vocab)):
         text = sentence[0]
         found.insert(0, read)
     for read in found:
         who.merge(read)
     text = text.rstrip(" ，,、；;")
     return (text + closing if text and text[-1] not in "。！？" else text), who
+
+
+def _label_tail(text: str) -> re.Match | None:
+    """Where an unbracketed annotation starts after the item's last sentence (never inside brackets)."""
+    for m in LABEL_TAIL.finditer(text, max(0, len(text) - ANNOTATION_MAX)):
+        before = text[:m.start()]
+        if sum(before.count(c) for c in GROUP_OPEN) <= sum(before.count(c) for c in GROUP_CLOSE):
+            return m
+    return None
 
 
 def _last_sentence(text: str) -> tuple[str, str] | None:

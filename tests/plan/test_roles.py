@@ -212,3 +212,9 @@ def test_units_inside_and_a_leader_at_the_end():
 def test_a_time_limit_in_its_own_brackets(written, text, deadline_text):
     item = notice_item(written)
     assert (item.text, item.lead, item.deadline_text) == (text, ["县科技局"], deadline_text)
+
+
+def test_a_bracketed_annotation_then_labels_after_it():
+    item = notice_item("1.建设实验室（牵头单位：县科技局；配合单位：县财政局、各镇（街道））。责任领导：张某完成时限：2024年6月底")
+    assert (item.text, item.lead, item.support, item.leaders, item.deadline_text) == (
+        "建设实验室。", ["县科技局"], ["县财政局", "各镇（街道）"], ["张某"], "2024年6月底")
