@@ -22,6 +22,8 @@ from ledger.plan.vocabulary import BRACKETED_LABEL, LABEL
 # Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
 MARKDOWN_BOLD = re.compile(r"\*\*")
+# Heading hashes inside a line (a body run into one line): … ## 二、…
+INLINE_HEADING_MARK = re.compile(r"(?<=\s)#{1,6}(?=\s)")
 # A horizontal rule: ---, *** or ___ alone on a line; a Markdown table rule |---|:---|.
 RULE = re.compile(r"^\s*(?:([-*_])\s*(?:\1\s*){2,}|\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*)$")
 # A page footer or header left by extraction: — 3 —, - 12 -, 第 3 页, 第3页 共10页.
@@ -35,6 +37,11 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
 # Lines longer than this with several inline numbers are a body that lost its line breaks.
 LONG_LINE = 150
+# Where the trailer starts inside a long line: the signature and its date, 抄送, 此件公开发布.
+TRAILER_START = re.compile(r"(?<=\s)(?=\S{2,30}(?:政府|办公室|委员会)\s+\d{4}\s*年|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                           r"|抄送|[（(]此件)")
+# A table header run into a long line with its cells: 序号 重点任务 牵头单位 … (cells split on spaces).
+HEADER_RUN = re.compile(r"(?:^|\s)序号\s+\S{1,12}\s+\S{0,6}(?:单位|部门|领导)")
 # A header cell of a flattened table: short, and naming a column.
 HEADER_CELL_MAX = 12
 # Lines that end a flattened table: 附件2, 抄送, a date.
@@ -142,14 +149,20 @@ def _spaced_units(text: str) -> str:
 
 
 def _split_long(line: Line) -> list[Line]:
-    """A body run into one line, cut before each inline number (the scanner keeps only real items)."""
+    """A body run into one line: cut before each inline number and the trailer (the scanner keeps
+    only real items), and a task table run in with it split into one cell per word."""
     if len(line.text) < LONG_LINE or line.table:    # (before tidy: spaces still mark boundaries)
         return [line]
-    cuts = [m.start() for m in INLINE_START.finditer(line.text)]
-    if len(cuts) < 3:
-        return [line]
-    bounds = [0] + cuts + [len(line.text)]
-    pieces = [line.text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    text, table = INLINE_HEADING_MARK.sub(" ", line.text), ""
+    if m := HEADER_RUN.search(text):
+        text, table = text[:m.start()], text[m.start():]
+    cuts = [m.start() for m in INLINE_START.finditer(text)]
+    if len(cuts) >= 3:
+        cuts = sorted(set(cuts) | {m.start() for m in TRAILER_START.finditer(text)})
+    else:
+        cuts = []
+    bounds = [0] + cuts + [len(text)]
+    pieces = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])] + table.split()
     return [Line(p, line.no) for p in pieces if p]
 
 
@@ -160,8 +173,7 @@ def _piped_tables(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     i = 0
     while i < len(lines):
-        loose = next((mode for mode in (False, True) if len(_cells(lines[i].text, mode)) >= 2
-                      and header_roles(_cells(lines[i].text, mode))), None)
+        loose = next((mode for mode in (False, True) if _is_header(_cells(lines[i].text, mode))), None)
         if loose is not None:
             rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
             title = (header_roles(rows[0]) or {}).get("title", 1)
@@ -176,15 +188,21 @@ def _piped_tables(lines: list[Line]) -> list[Line]:
                     if title < len(rows[-1]):       # a cell wrapped onto a line of its own
                         rows[-1][title] += text.strip()
                 j += 1
-            out += _rendered(rows, numbers)
-            i = j
-            continue
+            if len(rows) > 1:
+                out += _rendered(rows, numbers)
+                i = j
+                continue
         cells = _cells(lines[i].text)
         filled = [c for c in cells if c]
         if not cells or filled:                  # an empty row ( |  |  | ) is dropped
             out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
         i += 1
     return out
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A row of short column names that name a task table's columns."""
+    return len(cells) >= 2 and all(len(c) <= HEADER_CELL_MAX + 4 for c in cells) and bool(header_roles(cells))
 
 
 def _row_follows(lines: list[Line], j: int, loose: bool) -> bool:

@@ -284,3 +284,20 @@ def test_tab_separated_rows_keep_empty_cells_in_place():
     assert [(i.section, i.number, i.lead, i.support) for i in plan.items] == [
         ("科技创新", "1", ["县科技局"], ["县财政局"]), ("科技创新", "2", ["县人社局"], []),
         ("科技创新", "3", [], ["县住建局"])]
+
+
+def test_a_one_line_body_keeps_its_last_item_before_the_signature():
+    body = (f"{TITLE} 一、科技创新 1.建设实验室2家，完成投资1.5亿元，新增研发平台3个。（县科技局负责） "
+            "2.引进博士10名，新建人才公寓200套，举办招聘活动5场。（县人社局负责） ## 二、组织实施 "
+            "3.强化督导落实。对工作推进不力的予以通报批评。 示范县人民政府办公室 2024年6月28日印发")
+    plan = parse_plan(body)
+    assert [i.number for i in plan.items] == ["1", "2", "3"]
+    assert plan.items[2].text == "强化督导落实。对工作推进不力的予以通报批评。"
+
+
+def test_a_table_run_into_one_line():
+    body = " ".join([TITLE, "附件1", "序号", "预期目标", "责任单位", "1", "地区生产总值增长6%左右", "县发改局",
+                     "2", "一般公共预算收入增长5%", "县财政局", "3", "城镇新增就业3000人", "县人社局"] + ["说明"] * 40)
+    plan = parse_plan(body)
+    assert [(i.number, i.title, i.lead) for i in plan.items][:2] == [
+        ("1", "地区生产总值增长6%左右", ["县发改局"]), ("2", "一般公共预算收入增长5%", ["县财政局"])]

@@ -509,3 +509,12 @@ def test_more_real_notices_match_their_oracle(name):
 def test_a_date_under_the_plan_title():
     plan = parse_plan("\n".join(["测试县2024年工作要点", "2024年3月1日", "一、创新驱动", "1. 培育力量。（县科技局负责）"]))
     assert (plan.title, len(plan.items)) == ("测试县2024年工作要点", 1)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("prefix, count", [(row[0], row[1]) for row in REAL], ids=[row[0] for row in REAL])
+def test_real_notices_flattened_to_one_line_give_the_same_items(prefix, count):
+    flat = parse_plan(" ".join(shared_notice(prefix).split("\n")))
+    plan = real_plan(prefix)
+    assert len(flat.items) == count
+    assert [(i.number, i.lead, i.support) for i in flat.items] == [(i.number, i.lead, i.support) for i in plan.items]
