@@ -17,7 +17,8 @@ from ledger.plan.numbering import INLINE_START, ITEM_STYLES, PART, Style
 from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
 from ledger.plan.roles import looks_like_unit
 from ledger.plan.units import WHITESPACE, normalise_unit, split_list
-from ledger.plan.vocabulary import BRACKETED_LABEL, LABEL
+from ledger.plan.vocabulary import (BRACKETED_LABEL, EITHER, LABEL, LEAD, LIST_NOTE, SENTENCE, SUPPORT,
+                                    label_role)
 
 # Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
@@ -88,7 +89,9 @@ class Block:
     def add(self, line: Line) -> None:
         """A text line, an annotation line, or the continuation of an annotation line."""
         self.last_line = line.no
-        if LABEL_LINE.match(line.text):
+        if self.lines and not self.notes and _opens(self.lines[-1]) > _opens(self.lines[-1], CLOSING):
+            self.lines.append(line.text)       # inside an annotation broken across lines: （牵头单位：A， / 参与单位：B）
+        elif LABEL_LINE.match(line.text):
             self.notes.append((line.text, line.no))
         elif self.notes and _continues(self.notes[-1][0], line.text):
             text, no = self.notes[-1]
@@ -100,20 +103,38 @@ class Block:
 def _continues(note: str, line: str) -> bool:
     """A line continues an annotation line broken by a page break: the note ends mid-list, or the
     line is a list of names (not the item's next paragraph)."""
-    if note.rstrip()[-1:] in "、，,；;（(【[：:":
+    if note.rstrip()[-1:] in "、，,；;（(【[：:" or _opens(note) > _opens(note, CLOSING):
         return True
+    if line[:1] in "、，,；;" or len(line.strip("。；;，,.． ")) <= 2:     # 、市卫生健康委… / 合。
+        return True
+    if line[:1] in "（(【[" and LIST_NOTE.search(line):      # (列第一位为牵头单位,下同) on a line of its own
+        return True
+    label = LABEL.search(note)
+    last = normalise_unit((split_list(note[label.end():]) or [""])[-1]) if label else ""
+    if last and label_role(label.group(1)) in (LEAD, SUPPORT, EITHER, SENTENCE) and (
+            len(last) <= 2 or not looks_like_unit(last)):
+        return True                       # broken inside a name: 市自然资 / 源局
     names = [normalise_unit(t) for t in split_list(line)]
     return bool(names) and all(n and looks_like_unit(n) for n in names)
+
+
+def _opens(text: str, brackets: str = "（(【[") -> int:
+    return sum(text.count(c) for c in brackets)
+
+
+CLOSING = "）)】]"
 
 
 # --- lines -----------------------------------------------------------------------------------
 
 def tidy(text: str) -> str:
-    """Remove white space between CJK characters; keep one space between Latin words or numbers."""
+    """Remove white space between CJK characters; keep one space between Latin words (Smart City)
+    and between a word and a number (Windows 11), never inside a number broken by a page (1 6% → 16%)."""
     def keep(m: re.Match) -> str:
         before = text[m.start() - 1] if m.start() else ""
         after = text[m.end()] if m.end() < len(text) else ""
-        return " " if _latin(before) and _latin(after) else ""
+        both = _latin(before) and _latin(after)
+        return " " if both and not (before.isdigit() and after.isdigit()) else ""
     return WHITESPACE.sub(keep, text)
 
 
@@ -268,6 +289,8 @@ def _header(lines: list[Line], i: int) -> tuple[list[str], int]:
             j += 2
         else:
             break
+    number = next((k for k, c in enumerate(cells) if k and re.sub(r"\s", "", c) in ROLES["number"]), 0)
+    cells = cells[number:]             # a caption's last words (…任务分解表) before 序号 are no column
     if len(cells) >= 2 and header_roles(cells) and len(set(cells)) == len(cells):
         return cells, j
     return [], i

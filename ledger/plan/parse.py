@@ -153,7 +153,7 @@ def _ends_body(lines: list[Line], i: int) -> bool:
     if DATE_LINE.match(line) or TRAILER_LINE.search(line):
         return True
     following = lines[i + 1].text if i + 1 < len(lines) else ""
-    return bool(SIGNATURE.match(line)) and (not following or bool(DATE_LINE.match(following)))
+    return bool(SIGNATURE.match(line)) and bool(DATE_LINE.match(following))
 
 
 # --- numbered items --------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
     items, notes = [], []
     for block in blocks:
         text, who = _responsibility(block, vocab)
-        rule = rule or who.states_rule
+        rule = rule or who.states_rule or bool(FIRST_IS_LEAD.search(block.text))
         who = who.resolve(first_is_lead=rule)
         item = _numbered_item(block, text, who, year)
         items.append(item)

@@ -518,3 +518,17 @@ def test_real_notices_flattened_to_one_line_give_the_same_items(prefix, count):
     plan = real_plan(prefix)
     assert len(flat.items) == count
     assert [(i.number, i.lead, i.support) for i in flat.items] == [(i.number, i.lead, i.support) for i in plan.items]
+
+
+def _hard_wrapped(text: str, width: int) -> str:
+    """Every line cut every ``width`` characters, as a PDF's text layer breaks them."""
+    return "\n".join(line[i:i + width] for line in text.split("\n") for i in range(0, max(len(line), 1), width))
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("width", [23, 38, 57])
+@pytest.mark.parametrize("prefix", [row[0] for row in REAL])
+def test_real_notices_hard_wrapped_give_the_same_items(prefix, width):
+    wrapped = parse_plan(_hard_wrapped(shared_notice(prefix), width))
+    assert [(i.number, i.title, i.lead, i.support) for i in wrapped.items] == \
+        [(i.number, i.title, i.lead, i.support) for i in real_plan(prefix).items]
