@@ -238,7 +238,10 @@ def _cells(text: str, loose: bool = False) -> list[str]:
     if loose:
         return [c for c in LOOSE_SPLIT.split(text.strip()) if c] if LOOSE_SPLIT.search(text.strip()) else []
     if "|" in text:
-        return [c.strip() for c in CELL_SPLIT.split(text.strip().strip("|"))]
+        text = text.strip()
+        if text.startswith("|") and text.endswith("|"):      # a Markdown row's borders
+            text = text[1:-1]
+        return [c.strip() for c in CELL_SPLIT.split(text)]   # (a leading | is an empty first cell)
     if "\t" in text:                              # empty cells count: the columns stay aligned
         return [c.strip() for c in text.rstrip("\r\n").split("\t")]
     return []

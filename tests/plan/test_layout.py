@@ -301,3 +301,10 @@ def test_a_table_run_into_one_line():
     plan = parse_plan(body)
     assert [(i.number, i.title, i.lead) for i in plan.items][:2] == [
         ("1", "地区生产总值增长6%左右", ["县发改局"]), ("2", "一般公共预算收入增长5%", ["县财政局"])]
+
+
+def test_pipe_rows_with_empty_first_cells_stay_aligned():
+    plan = parse_plan("\n".join([TITLE, "序号 | 类别 | 重点任务 | 牵头单位", "1 | 科技创新 | 建设实验室2家 | 县科技局",
+                                 " | 科技创新 | 引进博士10名 | 县人社局"]))
+    assert [(i.section, i.title, i.lead) for i in plan.items] == [
+        ("科技创新", "建设实验室2家", ["县科技局"]), ("科技创新", "引进博士10名", ["县人社局"])]
