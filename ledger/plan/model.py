@@ -75,9 +75,9 @@ class ParseNote:
 
 # Every note the parser can leave, by code: the message shown to the office ({} filled in).
 NOTE_MESSAGES = {
-    "no_lead": "{label}没有找到牵头单位，请在审核表中填写",
-    "narrative": "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在审核表中逐项填写",
-    "maybe_person": "“{name}”像是人名而非单位，已记为责任领导；如是单位请在审核表中改回",
+    "no_lead": "{label}没有找到牵头单位，请在计划分解表中填写",
+    "narrative": "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在计划分解表中逐项填写",
+    "maybe_person": "“{name}”像是人名而非单位，已记为责任领导；如是单位请在计划分解表中改回",
     "split_doubt": "“{name}”不像单位名称（没有局、委、办、中心等结尾），请核对单位是否拆分正确",
     "numbering_gap": "编号不连续：此处应为第 {expected} 项，通知写的是第 {found} 项，请核对是否漏项或编号有误",
 }
