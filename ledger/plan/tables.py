@@ -26,6 +26,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "support": ("配合单位", "配合部门", "参与单位", "协办单位", "协同单位", "协同责任单位", "参与部门"),
     "lead": ("牵头单位", "牵头责任单位", "牵头部门", "主责单位", "承办单位", "主办单位"),
     "either": ("责任单位", "责任部门"),
+    "indicator": ("指标名称", "主要指标", "预期指标", "指标"),
     "title": ("重点任务", "主要任务", "工作任务", "任务名称", "重点工作", "工作要点", "目标任务", "预期目标",
               "项目名称", "实事项目", "民生实事", "任务", "目标", "事项"),
     "text": ("具体措施", "工作措施", "主要措施", "具体举措", "工作举措", "主要举措", "推进措施", "工作内容",
@@ -43,7 +44,7 @@ def header_roles(cells: list[str]) -> dict[str, int] | None:
         role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
         if role:
             found[role] = index
-    if ("title" in found or "text" in found) and ("lead" in found or "either" in found):
+    if ("title" in found or "text" in found or "indicator" in found) and ("lead" in found or "either" in found):
         return found
     return None
 
@@ -106,6 +107,9 @@ def _heading(text: str, state: dict) -> str:
 
 def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | None:
     title, text = _cell(cells, roles, "title"), _cell(cells, roles, "text")
+    indicator = _cell(cells, roles, "indicator")
+    if indicator:                            # 指标 | 预期目标: 地区生产总值 | 增长6%左右
+        title = indicator + title if title and not title.startswith(indicator) else (title or indicator)
     if not (title or text):
         return None
     number = DIGITS.match(_cell(cells, roles, "number") or "")

@@ -103,3 +103,10 @@ def test_leaders_run_together_in_a_flattened_table():
 ])
 def test_header_roles_in_any_order_and_wording(header, roles):
     assert header_roles(header) == roles
+
+
+def test_an_indicator_table_gives_indicator_and_target_as_the_title():
+    plan = parse_plan("\n".join(["示范县2024年主要预期目标分解表", "序号 | 指标名称 | 预期目标 | 责任单位",
+                                 "1 | 地区生产总值 | 增长6%左右 | 县发改局", "2 | 城镇新增就业 | 3000人 | 县人社局"]))
+    assert [(i.title, i.lead) for i in plan.items] == [
+        ("地区生产总值增长6%左右", ["县发改局"]), ("城镇新增就业3000人", ["县人社局"])]
