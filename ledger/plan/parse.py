@@ -283,10 +283,25 @@ def _split_annotation(text: str, vocab: Vocabulary = DEFAULT) -> tuple[str, Resp
     if not found and (sentence := _last_sentence(text)) and (read := read_sentence(sentence[1], vocab)):
         text = sentence[0]
         found.insert(0, read)
+    if not found and (lead := _leading_group(text)) and (read := read_annotation(lead[0], vocab)):
+        text = lead[1]                 # 【牵头单位：县科技局】建设实验室…: the annotation comes first
+        found.insert(0, read)
     for read in found:
         who.merge(read)
     text = text.rstrip(" ，,、；;")
     return (text + closing if text and text[-1] not in "。！？" else text), who
+
+
+def _leading_group(text: str) -> tuple[str, str] | None:
+    """(inside, the rest) when the text opens with a bracketed group."""
+    if not text or text[0] not in GROUP_OPEN:
+        return None
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch in GROUP_OPEN) - (ch in GROUP_CLOSE)
+        if depth == 0:
+            return text[1:i], text[i + 1:].lstrip(TERMINATORS + " ")
+    return None
 
 
 def _label_tail(text: str) -> re.Match | None:

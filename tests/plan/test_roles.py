@@ -218,3 +218,10 @@ def test_a_bracketed_annotation_then_labels_after_it():
     item = notice_item("1.建设实验室（牵头单位：县科技局；配合单位：县财政局、各镇（街道））。责任领导：张某完成时限：2024年6月底")
     assert (item.text, item.lead, item.support, item.leaders, item.deadline_text) == (
         "建设实验室。", ["县科技局"], ["县财政局", "各镇（街道）"], ["张某"], "2024年6月底")
+
+
+@pytest.mark.parametrize("written", ["1.【牵头单位：县科技局；配合单位：县财政局】建设实验室。",
+                                     "1.（县科技局牵头，县财政局配合）建设实验室。"])
+def test_an_annotation_before_the_task(written):
+    item = notice_item(written)
+    assert (item.title, item.lead, item.support) == ("建设实验室", ["县科技局"], ["县财政局"])
