@@ -168,16 +168,41 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
     rule = _rule_outside_items(lines, scan)
     items, notes = [], []
     for block in blocks:
-        text, who = _responsibility(block, vocab)
-        rule = rule or who.states_rule or bool(FIRST_IS_LEAD.search(block.text))
-        who = who.resolve(first_is_lead=rule)
-        item = _numbered_item(block, text, who, year)
-        items.append(item)
-        notes += _item_notes(block, item, who, text_at)
+        rule = rule or bool(FIRST_IS_LEAD.search(block.text))
+        for item, who in _clause_items(block, vocab, year, rule) or [_block_item(block, vocab, year, rule)]:
+            rule = rule or who.states_rule
+            items.append(item)
+            notes += _item_notes(block, item, who, text_at)
     notes += [_note("numbering_gap", no, text_at.get(no, ""), expected=expected, found=found)
               for no, expected, found in scan.gaps]
     notes.sort(key=lambda n: n.line)
     return items, notes
+
+
+def _block_item(block: Block, vocab: Vocabulary, year: int | None, rule: bool) -> tuple[PlanItem, Responsibility]:
+    text, who = _responsibility(block, vocab)
+    who = who.resolve(first_is_lead=rule or who.states_rule)
+    return _numbered_item(block, text, who, year), who
+
+
+def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
+                  rule: bool) -> list[tuple[PlanItem, Responsibility]] | None:
+    """A numbered paragraph of 一是…（A负责）；二是…（B负责） clauses, each with its own units: one
+    item per clause (numbered 一是, 二是 … under the paragraph); None for an ordinary item."""
+    intro, clauses = _clauses(block.text)
+    read = [_split_annotation(clause, vocab) for _, clause in clauses]
+    if sum(bool(who.lead or who.support or who.either) for _, who in read) < 2:
+        return None
+    section = first_sentence(intro) or block.number
+    out = []
+    for (number, _), (text, who) in zip(clauses, read):
+        who = who.resolve(first_is_lead=rule or who.states_rule)
+        deadline_text = who.deadline_text or find_deadline(text)
+        out.append((PlanItem(number=number, title=first_sentence(text), text=text, section=section,
+                             section_number=block.number, lead=who.lead, support=who.support,
+                             leaders=who.leaders, deadline_text=deadline_text,
+                             deadline=deadline_date(deadline_text, year)), who))
+    return out
 
 
 def _rule_outside_items(lines: list[Line], scan) -> bool:

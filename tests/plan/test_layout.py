@@ -308,3 +308,14 @@ def test_pipe_rows_with_empty_first_cells_stay_aligned():
                                  " | 科技创新 | 引进博士10名 | 县人社局"]))
     assert [(i.section, i.title, i.lead) for i in plan.items] == [
         ("科技创新", "建设实验室2家", ["县科技局"]), ("科技创新", "引进博士10名", ["县人社局"])]
+
+
+def test_clauses_each_with_their_units_become_items():
+    plan = parse_plan("\n".join([
+        TITLE, "一、产业发展", "（一）壮大实体经济。一是改造传统产业，实施技改项目20个（县工信局负责）；"
+        "二是培育新兴产业，新增规上企业10家（县发改局牵头，县科技局配合）。",
+        "（二）扩大有效投资。实施重点项目100个。（县发改局负责）"]))
+    assert [(i.number, i.section_number, i.section, i.title, i.lead, i.support) for i in plan.items] == [
+        ("一是", "（一）", "壮大实体经济", "改造传统产业，实施技改项目20个", ["县工信局"], []),
+        ("二是", "（一）", "壮大实体经济", "培育新兴产业，新增规上企业10家", ["县发改局"], ["县科技局"]),
+        ("（二）", "一", "产业发展", "扩大有效投资", ["县发改局"], [])]
