@@ -27,6 +27,15 @@ MARKDOWN_BOLD = re.compile(r"\*\*")
 INLINE_HEADING_MARK = re.compile(r"(?<=\s)#{1,6}(?=\s)")
 # A horizontal rule: ---, *** or ___ alone on a line; a Markdown table rule |---|:---|.
 RULE = re.compile(r"^\s*(?:([-*_])\s*(?:\1\s*){2,}|\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*)$")
+# A date closing the notice: 2024年6月28日 / 2024 年 6 月 28 日印发.
+DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*印发)?$")
+# Lines that end the body wherever they stand: 抄送, 附件, 此件公开发布, 印发 date, page chrome.
+TRAILER_LINE = re.compile(
+    r"^(?:抄送|抄报|分送|附件\s*[：:\d]|[（(]此件|【?(?:打印本页|关闭窗口)|扫一扫|上一篇|下一篇|分享到)"
+    r"|日\s*印发$")
+# An issuing body signing the notice (高青县人民政府办公室); counts only just before a date line.
+SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:政府|办公室|委员会|办事处|管委会|指挥部|领导小组)$")
+
 # A page footer or header left by extraction: — 3 —, - 12 -, 第 3 页, 第3页 共10页.
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 # Cells of a row flattened with | or tabs.
@@ -355,6 +364,17 @@ def _fit(cells: list[str], width: int, roles: dict[str, int]) -> list[str]:
     return cells[:title] + ["".join(cells[title:title + extra + 1])] + cells[title + extra + 1:]
 
 
+# --- the body's end -------------------------------------------------------------------------
+
+def ends_body(lines: list[Line], i: int) -> bool:
+    """True at the first line of the trailer: date, 抄送, signature followed by a date."""
+    line = lines[i].text
+    if DATE_LINE.match(line) or TRAILER_LINE.search(line):
+        return True
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    return bool(SIGNATURE.match(line)) and bool(DATE_LINE.match(following))
+
+
 # --- blocks ----------------------------------------------------------------------------------
 
 def first_sentence(text: str) -> str:
@@ -427,7 +447,7 @@ def _item_like(rest: str) -> bool:
     return len(rest) >= 6 and not re.match(r"^[\d%％‰年月日]", rest)
 
 
-def scanners(lines: list[Line], ends_body) -> list[Scanner]:
+def scanners(lines: list[Line]) -> list[Scanner]:
     """For each item style, its blocks in runs separated by trailers (cover letter, plan, annex)."""
     out: list[Scanner] = []
     for style, heads in ITEM_STYLES:

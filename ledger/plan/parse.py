@@ -19,37 +19,14 @@ from __future__ import annotations
 import re
 
 from ledger.errors import PlanImportError
+from ledger.plan.annotations import read_notes, split_annotation
 from ledger.plan.deadlines import deadline_date, find_deadline
 from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, merged, scanners, tidy
 from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
-from ledger.plan.roles import (Responsibility, is_deadline, is_person, looks_like_unit, read_annotation,
-                               read_sentence)
-from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, LABEL, Vocabulary, vocabulary
-
-# A date closing the notice: 2024年6月28日 / 2024 年 6 月 28 日印发.
-DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*印发)?$")
-# Lines that end the body wherever they stand: 抄送, 附件, 此件公开发布, 印发 date, page chrome.
-TRAILER_LINE = re.compile(
-    r"^(?:抄送|抄报|分送|附件\s*[：:\d]|[（(]此件|【?(?:打印本页|关闭窗口)|扫一扫|上一篇|下一篇|分享到)"
-    r"|日\s*印发$")
-# An issuing body signing the notice (高青县人民政府办公室); counts only just before a date line.
-SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:政府|办公室|委员会|办事处|管委会|指挥部|领导小组)$")
-# A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
-LABEL_LINE = re.compile(r"^[【\[（(]?\s*" + LABEL.pattern)
-# Where an unbracketed annotation starts after the item's last sentence: 。责任单位：…
-LABEL_TAIL = re.compile(r"(?<=[。；;！？])\s*(?=" + LABEL.pattern + ")")
-
-# A time limit written after the unit annotation: …（县科技局负责）2024年6月底前完成。
-DEADLINE_AFTER = re.compile(r"^(.*[）)】\]])\s*[，,；;]?\s*([^（(【\[）)】\]。]{2,20}?)\s*[。；;.]?$")
-# The longest unbracketed annotation looked for at the end of an item (a long unit list fits).
-ANNOTATION_MAX = 400
-# Bracket families that can enclose an annotation; full- and half-width mix (（…) occurs).
-GROUP_OPEN, GROUP_CLOSE = "（(【[", "）)】]"
-# Punctuation that may follow an annotation or end an item.
-TERMINATORS = "。；;．.，,"
-# The end of a sentence, for item titles.
-SENTENCE_END = re.compile(r"[。！？!?]")
+from ledger.plan.roles import Responsibility, is_person, looks_like_unit
+from ledger.plan.title import plan_title, plan_year
+from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, Vocabulary, vocabulary
 
 # A narrative task clause: 一是 / 二是 … at the start of a sentence.
 CLAUSE = re.compile(r"(?:^|(?<=[。；;！？：:]))\s*([一二三四五六七八九十]{1,3})是")
@@ -61,25 +38,6 @@ REVIEW_PART = re.compile(r"执行情况|完成情况|回顾|总体要求|预期�
 HEADING_LEAD = re.compile(r"^(?P<who>[^，,。；;：:]{3,30}?)(?:牵头|负责|主抓)(?:的)?(?:事项|工作|任务)")
 # A heading that names the leader of every item under it: 三、李某副县长分管工作.
 HEADING_LEADER = re.compile(r"^(?P<who>[^，,。；;：:]{2,12}?)分管(?:的)?(?:工作|事项|领域|任务)")
-
-# The cover letter's own title, not the plan's: 关于印发…的通知.
-NOTICE_TITLE = re.compile(r"关于印发|通知$")
-# What a notice without a plan title is about: 六安市人民政府关于(2021年重点工作及责任分解)的通知.
-NOTICE_SUBJECT = re.compile(r"关于(?:印发)?(.{4,60}?)的?通知$")
-# An annex label standing above the plan's title: 附件1.
-ANNEX = re.compile(r"^附件\s*\d*$")
-# Web-page chrome around the body: breadcrumbs, 发布时间, 浏览次数, 字号, 打印.
-CHROME = re.compile(r">>|>\s|当前位置|浏览次数|信息来源|来源\s*[:：]|发布(?:日期|时间)|^时间\s*[:：]|字号|字体|"
-                    r"【打印】|简体版|繁體版")
-# The plan's name quoted in the cover letter: 《…2024年工作要点》.
-QUOTED_TITLE = re.compile(r"《([^《》]*?(?:19|20)\d{2}[^《》]*?)》")
-# A document number: 高政办字〔2024〕12号.
-DOC_NUMBER = re.compile(r"[〔\[［(（]((?:19|20)\d{2})[〕\]］)）]\s*\d+\s*号")
-YEAR = re.compile(r"(?:19|20)\d{2}")
-# Any Chinese character: a title has some.
-CJK = re.compile(r"[\u4e00-\u9fff]")
-# A line ending a preamble paragraph, skipped when looking back for the title.
-PREAMBLE_END = re.compile(r"[。：:]$")
 
 # The fatal message when nothing reads as a task: what was looked for, what was found, what to do.
 NO_ITEMS = ("未能从通知中识别出任何任务：查找了编号任务（“1.”“1、”“（一）”“（1）”“①”“第一条”等）、"
@@ -95,11 +53,11 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
     """
     vocab = vocabulary(unit_endings) if unit_endings else DEFAULT
     lines = lines_of(text)
-    runs = scanners(lines, _ends_body)
+    runs = scanners(lines)
     scan = _item_runs(runs, vocab)
     body_start = max(scan.body_start, 0) if scan.blocks else len(lines)
-    title = _plan_title([line.text for line in lines], body_start)
-    year = _year(title, text)
+    title = plan_title([line.text for line in lines], body_start)
+    year = plan_year(title, text)
     items, notes = _numbered_items(scan, lines, year, vocab)
     if not items:
         items = _narrative_items(scan.blocks)
@@ -147,15 +105,6 @@ def _item_runs(runs, vocab: Vocabulary):
     return merged([best] + others)
 
 
-def _ends_body(lines: list[Line], i: int) -> bool:
-    """True at the first line of the trailer: date, 抄送, signature followed by a date."""
-    line = lines[i].text
-    if DATE_LINE.match(line) or TRAILER_LINE.search(line):
-        return True
-    following = lines[i + 1].text if i + 1 < len(lines) else ""
-    return bool(SIGNATURE.match(line)) and bool(DATE_LINE.match(following))
-
-
 # --- numbered items --------------------------------------------------------------------------
 
 def _numbered_items(scan, lines: list[Line], year: int | None,
@@ -190,7 +139,7 @@ def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
     """A numbered paragraph of 一是…（A负责）；二是…（B负责） clauses, each with its own units: one
     item per clause (numbered 一是, 二是 … under the paragraph); None for an ordinary item."""
     intro, clauses = _clauses(block.text)
-    read = [_split_annotation(clause, vocab) for _, clause in clauses]
+    read = [split_annotation(clause, vocab) for _, clause in clauses]
     if sum(bool(who.lead or who.support or who.either) for _, who in read) < 2:
         return None
     section = first_sentence(intro) or block.number
@@ -213,8 +162,8 @@ def _rule_outside_items(lines: list[Line], scan) -> bool:
 
 
 def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibility]:
-    text, who = _split_annotation(block.text, vocab)
-    who.merge(_read_notes(block.notes, vocab))
+    text, who = split_annotation(block.text, vocab)
+    who.merge(read_notes(block.notes, vocab))
     if not (who.lead or who.support or who.either) and len(block.lines) > 1:
         text, who = _annotation_inside(block, vocab, text, who)
     for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
@@ -232,11 +181,11 @@ def _annotation_inside(block: Block, vocab: Vocabulary, text: str,
     else the text and units as read from the item's end."""
     lines = list(block.lines)
     for k, line in enumerate(lines[:-1]):
-        rest, found = _split_annotation(tidy(line), vocab)
+        rest, found = split_annotation(tidy(line), vocab)
         if found.lead or found.support or found.either:
             lines[k] = rest if rest[-1:] in "。！？：:；;" else rest + "。"
             found.merge(who)
-            inner_text, _ = _split_annotation(tidy(" ".join(lines)), vocab)   # leaders/deadline at the end
+            inner_text, _ = split_annotation(tidy(" ".join(lines)), vocab)   # leaders/deadline at the end
             return inner_text, found
     return text, who
 
@@ -284,97 +233,10 @@ def _around(text: str, name: str) -> str:
     return ("…" if start else "") + text[start:start + 38]
 
 
-def _split_annotation(text: str, vocab: Vocabulary = DEFAULT) -> tuple[str, Responsibility]:
-    """Remove the trailing unit annotation(s) from an item's text; return the text and the units.
-
-    A closing time limit after the annotation (``（县科技局负责）2024年6月底前完成。``) stays in the
-    text and becomes the deadline.
-    """
-    if (m := DEADLINE_AFTER.match(text)) and is_deadline(m.group(2)):
-        before, who = _split_annotation(m.group(1), vocab)
-        if who.lead or who.support or who.either:
-            who.deadline_text = who.deadline_text or m.group(2)
-            return before + m.group(2) + "。", who
-    who, found, closing = Responsibility(), [], ""
-    while True:          # bracketed groups and labelled tails, in any order: （牵头单位：A）。责任领导：张三
-        while (group := _trailing_group(text)) and (read := read_annotation(group[1], vocab)):
-            text, closing = group[0], closing or group[2]
-            found.insert(0, read)
-        tail = _label_tail(text)
-        if not (tail and (read := read_annotation(text[tail.end():].rstrip(TERMINATORS), vocab))):
-            break
-        text = text[:tail.start()]
-        found.insert(0, read)
-    if not found and (sentence := _last_sentence(text)) and (read := read_sentence(sentence[1], vocab)):
-        text = sentence[0]
-        found.insert(0, read)
-    if not found and (lead := _leading_group(text)) and (read := read_annotation(lead[0], vocab)):
-        text = lead[1]                 # 【牵头单位：县科技局】建设实验室…: the annotation comes first
-        found.insert(0, read)
-    for read in found:
-        who.merge(read)
-    text = text.rstrip(" ，,、；;")
-    return (text + closing if text and text[-1] not in "。！？" else text), who
-
-
-def _leading_group(text: str) -> tuple[str, str] | None:
-    """(inside, the rest) when the text opens with a bracketed group."""
-    if not text or text[0] not in GROUP_OPEN:
-        return None
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch in GROUP_OPEN) - (ch in GROUP_CLOSE)
-        if depth == 0:
-            return text[1:i], text[i + 1:].lstrip(TERMINATORS + " ")
-    return None
-
-
-def _label_tail(text: str) -> re.Match | None:
-    """Where an unbracketed annotation starts after the item's last sentence (never inside brackets)."""
-    for m in LABEL_TAIL.finditer(text, max(0, len(text) - ANNOTATION_MAX)):
-        before = text[:m.start()]
-        if sum(before.count(c) for c in GROUP_OPEN) <= sum(before.count(c) for c in GROUP_CLOSE):
-            return m
-    return None
-
-
-def _last_sentence(text: str) -> tuple[str, str] | None:
-    """(text before, the last sentence) when the item has more than one sentence."""
-    core = text.rstrip(TERMINATORS + " ")
-    cut = max(core.rfind("。"), core.rfind("；"), core.rfind(";"))
-    if cut <= 0:
-        return None
-    return text[:cut + 1], core[cut + 1:]
-
-
-def _trailing_group(text: str) -> tuple[str, str, str] | None:
-    """Split text ending in a bracketed group into (before, inside, punctuation after the group)."""
-    core = text.rstrip(TERMINATORS + " ")
-    after = text[len(core):].strip()[:1]
-    if not core or core[-1] not in GROUP_CLOSE:
-        return None
-    depth = 0
-    for i in range(len(core) - 1, -1, -1):
-        depth += (core[i] in GROUP_CLOSE) - (core[i] in GROUP_OPEN)
-        if depth == 0:
-            return core[:i], core[i + 1:-1], "。" if after in ("。", ".", "．") else ""
-    return None
-
-
-def _read_notes(notes: list[tuple[str, int]], vocab: Vocabulary) -> Responsibility:
-    """Units from annotation lines: 牵头单位：A / 【责任单位：A】【责任领导：张三】."""
-    who = Responsibility()
-    for note, _ in notes:
-        unbracketed, bracketed = _split_annotation(note, vocab)
-        who.merge(read_annotation(unbracketed.rstrip(TERMINATORS), vocab) or Responsibility())
-        who.merge(bracketed)
-    return who
-
-
 # --- narrative plans -------------------------------------------------------------------------
 
 def _has_units(block: Block, vocab: Vocabulary = DEFAULT) -> bool:
-    who = _split_annotation(block.text, vocab)[1]
+    who = split_annotation(block.text, vocab)[1]
     return bool(block.notes or who.lead or who.support or who.leaders or who.either)
 
 
@@ -422,57 +284,3 @@ def _unique(values: list) -> list:
         if value not in out:
             out.append(value)
     return out
-
-
-# --- title, year, sections -------------------------------------------------------------------
-
-def _plan_title(lines: list[str], body_start: int) -> str:
-    """The heading just before the body, else the 《…》 named in the cover letter."""
-    heading = _heading_before(lines, body_start)
-    if heading and not NOTICE_TITLE.search(heading):
-        return heading
-    quoted = QUOTED_TITLE.search(tidy(" ".join(lines[:body_start])))
-    if quoted:
-        return tidy(quoted.group(1))
-    named = next((m for line in lines[:body_start] if (m := NOTICE_SUBJECT.search(line))), None)
-    return heading or (named.group(1) if named else "")
-
-
-def _heading_before(lines: list[str], start: int) -> str:
-    """Up to four title lines above ``start``, skipping at most three preamble paragraphs.
-
-    The walk stops at the cover letter: its 关于印发…通知 title, its signed date, 此件公开发布.
-    """
-    found: list[str] = []
-    skipped = 0
-    for k in range(start - 1, -1, -1):
-        line = lines[k]
-        if NOTICE_TITLE.search(line) or ANNEX.match(line):
-            break
-        if CHROME.search(line) or (not found and DATE_LINE.match(line) and k and not SIGNATURE.match(lines[k - 1])):
-            continue                  # (a date under the plan's title, not the cover letter's signed date)
-        if _title_like(line) and len(found) < 4:
-            found.insert(0, line)
-        elif found or skipped >= 3 or not PREAMBLE_END.search(line):
-            break
-        else:
-            skipped += 1
-    return tidy(" ".join(found))
-
-
-def _title_like(line: str) -> bool:
-    """A short heading line: no closing punctuation, not a date, document number or 此件…."""
-    return (len(line) <= 60 and line[-1] not in "。，,；;：:！？、" and line[0] not in GROUP_OPEN
-            and not DATE_LINE.match(line) and not DOC_NUMBER.search(line)
-            and bool(CJK.search(line)))
-
-
-def _year(title: str, text: str) -> int | None:
-    """The year in the title, else the year of the document number 〔2024〕."""
-    if m := YEAR.search(title):
-        return int(m.group(0))
-    if m := DOC_NUMBER.search(text or ""):
-        return int(m.group(1))
-    return None
-
-

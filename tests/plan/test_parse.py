@@ -519,10 +519,6 @@ def test_more_real_notices_match_their_oracle(name, form):
             assert item.deadline and item.deadline.isoformat()[:7] == expected["deadline"], key
 
 
-def test_a_date_under_the_plan_title():
-    plan = parse_plan("\n".join(["测试县2024年工作要点", "2024年3月1日", "一、创新驱动", "1. 培育力量。（县科技局负责）"]))
-    assert (plan.title, len(plan.items)) == ("测试县2024年工作要点", 1)
-
 
 @pytest.mark.shared
 @pytest.mark.parametrize("prefix, count", [(row[0], row[1]) for row in REAL], ids=[row[0] for row in REAL])
