@@ -22,7 +22,7 @@ from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LA
 
 # A role word closing a group of units: "A、B负责", "A牵头", "B、C等部门配合", "A、B分别牵头".
 ROLE_SUFFIX = re.compile(
-    r"(?:等(?:有关|相关)?(?:部门|单位)?)?(?:按职责分工)?(?:共同|分别|负责)?"
+    r"(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?个?(?:有关|相关)?(?:部门|单位)?)?(?:按职责分工)?(?:共同|分别|负责)?"
     r"(牵头负责|负责|牵头|配合|参与|协助|协办|协同)$")
 # A unit marked as the lead inside a list: 县发改局（牵头）.
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")

@@ -26,7 +26,7 @@ WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
 
 # Annotation words after a unit name: 等部门 / 等有关单位 / 等, role words 负责 / 分别牵头 / 配合 ...
 ANNOTATION_SUFFIX = re.compile(
-    r"(?:等(?:有关|相关)?(?:部门|单位)?|(?:按职责分工)?(?:共同|分别|牵头)?负责|(?:分别|共同)?牵头|"
+    r"(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?个?(?:有关|相关)?(?:部门|单位)?|(?:按职责分工)?(?:共同|分别|牵头)?负责|(?:分别|共同)?牵头|"
     r"配合|参与|协助|协办|协同)$")
 
 # Collective names: every unit of a kind rather than one unit (各镇、县直各部门、有关镇街 ...).
