@@ -12,7 +12,8 @@ from ledger.settings import load_settings
 @pytest.mark.parametrize("name", ["县科技局", "市发改委", "县政府办", "省财政厅", "县政务服务中心",
                                   "六安供电公司", "县城投集团", "县人民政府", "城关街道", "青城镇", "花沟乡",
                                   "县开发区管委会", "市生态环境局示范分局", "人行示范市中心支行",
-                                  "县招商专班", "县交警大队"])
+                                  "县招商专班", "县交警大队", "县科协", "示范海关", "县直机关工委",
+                                  "县直机关", "示范城投控股"])
 def test_built_in_endings(name):
     assert DEFAULT.is_unit_like(name)
 
