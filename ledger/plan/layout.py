@@ -2,8 +2,8 @@
 
 Text extraction leaves Markdown marks, page breaks inside sentences, web-page chrome, bodies run
 into one long line, and task tables flattened to ``a | b | c`` rows or to one cell per line. This
-module turns all of that into :class:`Line` s the scanner reads (tables become the canonical
-``1. 任务。（牵头单位：…）`` lines of :mod:`ledger.plan.tables`), then cuts the lines into
+module turns all of that into :class:`Line` s the scanner reads (tables, through
+:mod:`ledger.plan.flattables`, become the canonical ``1. 任务。（牵头单位：…）`` lines), then cuts them into
 :class:`Block` s: one per numbered item, each with its heading path and own-line annotations.
 Who the units are is the roles stage's business (:mod:`ledger.plan.roles`).
 """
@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ledger.plan.numbering import INLINE_START, ITEM_STYLES, PART, Style
-from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
+from ledger.plan.numbering import INLINE_START, ITEM_STYLES, Style
+from ledger.plan.flattables import cell_tables, piped_tables
 from ledger.plan.roles import looks_like_unit
-from ledger.plan.units import WHITESPACE, normalise_unit, split_list
+from ledger.plan.textlines import Line, tidy
+from ledger.plan.units import normalise_unit, split_list
 from ledger.plan.vocabulary import (BRACKETED_LABEL, EITHER, LABEL, LEAD, LIST_NOTE, SENTENCE, SUPPORT,
                                     label_role)
 
@@ -36,12 +37,9 @@ TRAILER_LINE = re.compile(
 # An issuing body signing the notice (高青县人民政府办公室); counts only just before a date line.
 SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:政府|办公室|委员会|办事处|管委会|指挥部|领导小组)$")
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A page footer or header left by extraction: — 3 —, - 12 -, 第 3 页, 第3页 共10页.
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
-# Cells of a row flattened with | or tabs.
-CELL_SPLIT = re.compile(r"\s*\|\s*")
-LOOSE_SPLIT = re.compile(r"\s{2,}|\u3000+")
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
 LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
@@ -52,17 +50,6 @@ TRAILER_START = re.compile(r"(?<=\s)(?=\S{2,30}(?:政府|办公室|委员会)\s+
                            r"|抄送|[（(]此件)")
 # A table header run into a long line with its cells: 序号 重点任务 牵头单位 … (cells split on spaces).
 HEADER_RUN = re.compile(r"(?:^|\s)序号\s+\S{1,12}\s+\S{0,6}(?:单位|部门|领导)")
-# A header cell of a flattened table: short, and naming a column.
-HEADER_CELL_MAX = 12
-# Lines that end a flattened table: 附件2, 抄送, a date.
-TABLE_END = re.compile(r"^(?:附件\s*\d*\s*$|抄送|抄报|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
-
-
-@dataclass
-class Line:
-    text: str
-    no: int               # 1-based line number in the text the parser received
-    table: bool = False   # an item row of a task table: its number stands as written
 
 
 @dataclass
@@ -136,29 +123,14 @@ CLOSING = "）)】]"
 
 # --- lines -----------------------------------------------------------------------------------
 
-def tidy(text: str) -> str:
-    """Remove white space between CJK characters; keep one space between Latin words (Smart City)
-    and between a word and a number (Windows 11), never inside a number broken by a page (1 6% → 16%)."""
-    def keep(m: re.Match) -> str:
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
-        both = _latin(before) and _latin(after)
-        return " " if both and not (before.isdigit() and after.isdigit()) else ""
-    return WHITESPACE.sub(keep, text)
-
-
-def _latin(ch: str) -> bool:
-    return bool(ch) and ch.isascii() and ch.isalnum()
-
-
 def lines_of(text: str) -> list[Line]:
     """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
     raw = [Line(_spaced_units(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)))), i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
-    lines = [piece for line in _piped_tables(raw) for piece in _split_long(line)]
+    lines = [piece for line in piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(line.text.strip(), line.no, line.table) for line in lines
              if line.table or not (RULE.match(line.text) or PAGE_MARK.match(line.text))]
-    lines = _cell_tables([line for line in lines if line.text])
+    lines = cell_tables([line for line in lines if line.text])
     return [Line(tidy(line.text), line.no, line.table) for line in lines]   # (spaces in cells kept so far)
 
 
@@ -194,174 +166,6 @@ def _split_long(line: Line) -> list[Line]:
     bounds = [0] + cuts + [len(text)]
     pieces = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])] + table.split()
     return [Line(p, line.no) for p in pieces if p]
-
-
-# --- flattened tables ------------------------------------------------------------------------
-
-def _piped_tables(lines: list[Line]) -> list[Line]:
-    """Rows written ``序号 | 任务 | 牵头单位`` (tab- or wide-space-separated too) as canonical lines."""
-    out: list[Line] = []
-    i = 0
-    while i < len(lines):
-        loose = next((mode for mode in (False, True) if _is_header(_cells(lines[i].text, mode))), None)
-        if loose is not None:
-            rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
-            title = (header_roles(rows[0]) or {}).get("title", 1)
-            while j < len(lines):
-                text = lines[j].text
-                if len(_cells(text, loose)) >= 2:
-                    rows.append(_cells(text, loose))
-                    numbers.append(lines[j].no)
-                elif text.strip() and not RULE.match(text):
-                    if len(rows) < 2 or not _row_follows(lines, j + 1, loose):
-                        break
-                    if title < len(rows[-1]):       # a cell wrapped onto a line of its own
-                        rows[-1][title] += text.strip()
-                j += 1
-            if len(rows) > 1:
-                out += _rendered(rows, numbers)
-                i = j
-                continue
-        cells = _cells(lines[i].text)
-        filled = [c for c in cells if c]
-        if not cells or filled:                  # an empty row ( |  |  | ) is dropped
-            out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
-        i += 1
-    return out
-
-
-def _is_header(cells: list[str]) -> bool:
-    """A row of short column names that name a task table's columns."""
-    return len(cells) >= 2 and all(len(c) <= HEADER_CELL_MAX + 4 for c in cells) and bool(header_roles(cells))
-
-
-def _row_follows(lines: list[Line], j: int, loose: bool) -> bool:
-    """True when the next non-empty line is a table row again."""
-    while j < len(lines) and not lines[j].text.strip():
-        j += 1
-    return j < len(lines) and len(_cells(lines[j].text, loose)) >= 2
-
-
-def _cells(text: str, loose: bool = False) -> list[str]:
-    """The cells of a flattened row; ``loose`` also splits on runs of spaces (rows copied from a PDF)."""
-    if loose:
-        return [c for c in LOOSE_SPLIT.split(text.strip()) if c] if LOOSE_SPLIT.search(text.strip()) else []
-    if "|" in text:
-        text = text.strip()
-        if text.startswith("|") and text.endswith("|"):      # a Markdown row's borders
-            text = text[1:-1]
-        return [c.strip() for c in CELL_SPLIT.split(text)]   # (a leading | is an empty first cell)
-    if "\t" in text:                              # empty cells count: the columns stay aligned
-        return [c.strip() for c in text.rstrip("\r\n").split("\t")]
-    return []
-
-
-def _rendered(rows: list[list[str]], numbers: list[int]) -> list[Line]:
-    out: list[Line] = []
-    for row_lines, no in zip(table_rows(rows) or [], numbers):
-        for text in row_lines:
-            out.append(Line(text, no, table=bool(re.match(r"^\d{1,5}\. ", text))))
-    return out
-
-
-def _cell_tables(lines: list[Line]) -> list[Line]:
-    """Tables flattened to one cell per line: a header of column words, then rows of cells."""
-    out: list[Line] = []
-    i = 0
-    while i < len(lines):
-        header, j = _header(lines, i)
-        if header:
-            rows, numbers, k = _cell_rows(lines, j, header)
-            if rows:
-                out += _rendered([header] + rows, numbers)
-                i = k
-                continue
-        out.append(lines[i])
-        i += 1
-    return out
-
-
-def _header_word(text: str) -> bool:
-    word = WHITESPACE.sub("", text)
-    return len(word) <= HEADER_CELL_MAX and any(w in word for words in ROLES.values() for w in words) \
-        and not re.search(r"[。；;，,：:]", word)
-
-
-def _header(lines: list[Line], i: int) -> tuple[list[str], int]:
-    """The header cells starting at line i (a word broken over two lines joined), and the next index."""
-    cells: list[str] = []
-    j = i
-    while j < len(lines) and len(cells) < 12:
-        text = lines[j].text
-        if _header_word(text):
-            cells.append(text)
-            j += 1
-        elif j + 1 < len(lines) and len(text) <= 4 and _header_word(text + lines[j + 1].text):
-            cells.append(text + lines[j + 1].text)
-            j += 2
-        else:
-            break
-    number = next((k for k, c in enumerate(cells) if k and re.sub(r"\s", "", c) in ROLES["number"]), 0)
-    cells = cells[number:]             # a caption's last words (…任务分解表) before 序号 are no column
-    if len(cells) >= 2 and header_roles(cells) and len(set(cells)) == len(cells):
-        return cells, j
-    return [], i
-
-
-def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[str]], list[int], int]:
-    """Rows after a one-cell-per-line header: each starts at its 序号 when the table has one.
-
-    A short line where a row should start is a group label: the 类别 cell of the rows below when
-    the table has that column before 序号, else a heading row.
-    """
-    roles, width = header_roles(header) or {}, len(header)
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    number = roles.get("number")
-    section = roles.get("section")
-    leading = 1 if section is not None and number is not None and section < number else 0
-    while j < len(lines) and not TABLE_END.match(lines[j].text):
-        start = j
-        if number is None:
-            cells = [line.text for line in lines[start:start + width]]
-            j = start + len(cells)
-        elif not DIGITS.match(lines[j].text):
-            repeated, after = _header(lines, j)
-            if repeated:                         # the header again, on the next page
-                j = after
-                continue
-            if not (PART.read(lines[j].text) or len(lines[j].text) <= 30):
-                break
-            rows.append([lines[j].text] * width if not leading else [lines[j].text] + [""] * (width - 1))
-            numbers.append(lines[j].no)
-            j += 1
-            continue
-        else:
-            j += 1
-            while j < len(lines) and not DIGITS.match(lines[j].text) and not TABLE_END.match(lines[j].text):
-                if j - start >= width - leading and (j - start >= width + 2 - leading or PART.read(lines[j].text)
-                                                     or _label_before_row(lines, j) or _header(lines, j)[0]):
-                    break
-                j += 1
-            cells = [""] * leading + [line.text for line in lines[start:j]]
-        rows.append(_fit(cells, width, roles))
-        numbers.append(lines[start].no)
-    return rows, numbers, j
-
-
-def _label_before_row(lines: list[Line], j: int) -> bool:
-    """A short line just before a 序号 line that names no unit: a group label, not a cell."""
-    return j + 1 < len(lines) and bool(DIGITS.match(lines[j + 1].text)) and len(lines[j].text) <= 30 \
-        and not looks_like_unit(normalise_unit(lines[j].text))
-
-
-def _fit(cells: list[str], width: int, roles: dict[str, int]) -> list[str]:
-    """Cells to the header's width: a cell broken over lines is joined into the task column."""
-    if len(cells) <= width:
-        return cells + [""] * (width - len(cells))
-    title = roles.get("title", roles.get("text", 1))
-    extra = len(cells) - width
-    return cells[:title] + ["".join(cells[title:title + extra + 1])] + cells[title + extra + 1:]
 
 
 # --- the body's end -------------------------------------------------------------------------
