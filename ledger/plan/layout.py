@@ -38,6 +38,9 @@ TRAILER_LINE = re.compile(
 SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:政府|办公室|委员会|办事处|管委会|指挥部|领导小组)$")
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A number alone on its line, its text on the next: 1. / 12、 / （一） / (3) / ① / 第一条 / 一、
+BARE_NUMBER = re.compile(r"^(?:\d{1,5}\s*[.．、﹒]|[（(]\s*(?:\d{1,4}|[一二三四五六七八九十百千零〇两]{1,8})\s*[）)]"
+                         r"|[①-⑳㉑-㉟㊱-㊿]|第[一二三四五六七八九十百千零〇两\d]{1,8}条|[一二三四五六七八九十百]{1,4}[、．.])$")
 # A page footer or header left by extraction: — 3 —, - 12 -, 第 3 页, 第3页 共10页.
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 
@@ -130,8 +133,19 @@ def lines_of(text: str) -> list[Line]:
     lines = [piece for line in piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(line.text.strip(), line.no, line.table) for line in lines
              if line.table or not (RULE.match(line.text) or PAGE_MARK.match(line.text))]
-    lines = cell_tables([line for line in lines if line.text])
+    lines = _numbers_joined(cell_tables([line for line in lines if line.text]))
     return [Line(tidy(line.text), line.no, line.table) for line in lines]   # (spaces in cells kept so far)
+
+
+def _numbers_joined(lines: list[Line]) -> list[Line]:
+    """A number alone on its line (``1.`` / ``（一）`` / ``①``) joined to the text on the next line."""
+    out: list[Line] = []
+    for line in lines:
+        if out and not out[-1].table and BARE_NUMBER.match(out[-1].text) and not line.table:
+            out[-1] = Line(out[-1].text + line.text, out[-1].no)
+        else:
+            out.append(line)
+    return out
 
 
 def _unbracket_labels(text: str) -> str:
