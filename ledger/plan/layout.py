@@ -85,6 +85,10 @@ class Block:
     def text(self) -> str:
         return tidy(" ".join(self.lines))
 
+    def continues_note(self, line: Line) -> bool:
+        """True when ``line`` carries on the block's last annotation line (broken by a page)."""
+        return bool(self.notes) and _continues(self.notes[-1][0], line.text)
+
     def add(self, line: Line) -> None:
         """A text line, an annotation line, or the continuation of an annotation line."""
         self.last_line = line.no

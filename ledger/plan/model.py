@@ -76,6 +76,7 @@ class ParseNote:
 # Every note the parser can leave, by code: the message shown to the office ({} filled in).
 NOTE_MESSAGES = {
     "no_lead": "{label}没有找到牵头单位，请在计划分解表中填写",
+    "unnumbered": "通知中的任务没有编号，已按出现顺序编为 1、2、3……，请核对任务的划分",
     "narrative": "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在计划分解表中逐项填写",
     "maybe_person": "“{name}”像是人名而非单位，已记为责任领导；如是单位请在计划分解表中改回",
     "split_doubt": "“{name}”不像单位名称（没有局、委、办、中心等结尾），请核对单位是否拆分正确",

@@ -21,7 +21,8 @@ import re
 from ledger.errors import PlanImportError
 from ledger.plan.annotations import read_notes, split_annotation
 from ledger.plan.deadlines import deadline_date, find_deadline
-from ledger.plan.layout import Block, Heading, Line, first_sentence, lines_of, merged, scanners, tidy
+from ledger.plan.layout import (LABEL_LINE, Block, Heading, Line, first_sentence, lines_of, merged, scanners,
+                                tidy)
 from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
 from ledger.plan.roles import Responsibility, is_person, looks_like_unit
@@ -38,6 +39,9 @@ REVIEW_PART = re.compile(r"执行情况|完成情况|回顾|总体要求|预期�
 HEADING_LEAD = re.compile(r"^(?P<who>[^，,。；;：:]{3,30}?)(?:牵头|负责|主抓)(?:的)?(?:事项|工作|任务)")
 # A heading that names the leader of every item under it: 三、李某副县长分管工作.
 HEADING_LEADER = re.compile(r"^(?P<who>[^，,。；;：:]{2,12}?)分管(?:的)?(?:工作|事项|领域|任务)")
+
+# A bullet opening an unnumbered task: ● ■ ◆ ★ □ • ▪ ◇ ○ ➢ √.
+BULLET = re.compile(r"^[●■◆★□•▪◇○➢√▶►]\s*")
 
 # The fatal message when nothing reads as a task: what was looked for, what was found, what to do.
 NO_ITEMS = ("未能从通知中识别出任何任务：查找了编号任务（“1.”“1、”“（一）”“（1）”“①”“第一条”等）、"
@@ -62,6 +66,8 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
     if not items:
         items = _narrative_items(scan.blocks)
         notes = [_note("narrative", scan.blocks[0].line if scan.blocks else 1, title)] if items else []
+    if not items:
+        items, notes = _unnumbered_items(lines, year, vocab)
     if not items:
         raise PlanImportError(NO_ITEMS.format(found=_found(lines, runs)))
     return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes)
@@ -96,7 +102,7 @@ def _item_runs(runs, vocab: Vocabulary):
     (a notice whose 附件1 and 附件2 each hold tasks)."""
     scores = {id(run): _score(run, vocab) for run in runs}
     best = max(runs, key=lambda run: scores[id(run)])
-    if best.style is PART and not scores[id(best)][0]:
+    if best.style is PART and (not scores[id(best)][0] or len(best.blocks) < 2):   # parts as items: 2 or more
         best = max((r for r in runs if r.style is not PART), key=lambda run: scores[id(run)])
     if not scores[id(best)][0]:
         return best
@@ -152,6 +158,38 @@ def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
                              leaders=who.leaders, deadline_text=deadline_text,
                              deadline=deadline_date(deadline_text, year)), who))
     return out
+
+
+def _unnumbered_items(lines: list[Line], year: int | None,
+                      vocab: Vocabulary) -> tuple[list[PlanItem], list[ParseNote]]:
+    """Tasks without numbers: bulleted paragraphs (● ■ ◆ …), or paragraphs each followed by its own
+    牵头单位：/责任单位： lines. Numbered 1, 2, 3 … in order, with a note for the office."""
+    tasks: list[Block] = []
+    path: list[Heading] = []
+    latest, bulleted = None, False       # the latest paragraph; a task once an annotation follows
+    for line in lines:
+        if (part := PART.read(line.text)) and not BULLET.match(line.text):
+            path, latest = [Heading(part[0], first_sentence(part[2]))], None
+        elif LABEL_LINE.match(line.text) or (latest is not None and latest.continues_note(line)):
+            if latest is not None:
+                tasks += [] if latest in tasks else [latest]
+                latest.add(line)
+        elif BULLET.match(line.text) or not bulleted:
+            bulleted = bool(BULLET.match(line.text))
+            latest = Block("", 0, list(path), line.no, line.no, [BULLET.sub("", line.text)])
+            tasks += [latest] if bulleted else []
+        else:
+            latest.add(line)                 # the rest of a bulleted paragraph
+    if len(tasks) < 2:
+        return [], []
+    items, notes = [], []
+    text_at = {line.no: line.text for line in lines}
+    for n, block in enumerate(tasks, 1):
+        block.number, block.value = str(n), n
+        item, who = _block_item(block, vocab, year, False)
+        items.append(item)
+        notes += _item_notes(block, item, who, text_at)
+    return items, [_note("unnumbered", tasks[0].line, text_at.get(tasks[0].line, ""))] + notes
 
 
 def _rule_outside_items(lines: list[Line], scan) -> bool:

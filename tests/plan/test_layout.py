@@ -193,3 +193,15 @@ def test_a_number_alone_on_its_line():
                                  "无关的编号", "2.", "引进博士10名。（县人社局负责）"]))
     assert [(i.number, i.title, i.section) for i in plan.items] == [
         ("1", "建设实验室2家", "科技创新"), ("2", "引进博士10名", "科技创新")]
+
+
+@pytest.mark.parametrize("body", [
+    ["一、科技创新", "建设实验室2家。", "牵头单位：县科技局", "配合单位：县财政局", "引进博士10名。", "责任单位：县人社局"],
+    ["一、科技创新", "● 建设实验室2家。（牵头单位：县科技局；配合单位：县财政局）", "● 引进博士10名。",
+     "责任单位：县人社局"],
+])
+def test_unnumbered_tasks(body):
+    plan = parse_plan("\n".join([TITLE, "为推动发展，制定本计划。", *body]))
+    assert [(i.number, i.title, i.lead, i.support, i.section) for i in plan.items] == [
+        ("1", "建设实验室2家", ["县科技局"], ["县财政局"], "科技创新"), ("2", "引进博士10名", ["县人社局"], [], "科技创新")]
+    assert plan.notes[0].code == "unnumbered"
