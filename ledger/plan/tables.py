@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ledger.plan.numbering import PART   # a part heading as the parser reads it: 一、…
+from ledger.plan.vocabulary import PEOPLE_LABEL
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -32,6 +33,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "text": ("具体措施", "工作措施", "主要措施", "具体举措", "工作举措", "主要举措", "推进措施", "工作内容",
              "任务内容", "具体内容", "建设内容", "主要内容", "工作目标", "目标要求"),
 }
+PEOPLE_HEADER = re.compile(PEOPLE_LABEL)
 UNIT_LABELS = (("lead", "牵头单位"), ("either", "责任单位"), ("support", "配合单位"))
 DIGITS = re.compile(r"^\s*(\d{1,5})\s*[.．、]?\s*$")
 
@@ -42,6 +44,8 @@ def header_roles(cells: list[str]) -> dict[str, int] | None:
     for index, text in enumerate(cells):
         word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
         role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
+        if role is None and "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
+            role = "leaders"                           # 牵头县领导, 联系市领导 …: the labels' own pattern
         if role:
             found[role] = index
     if ("title" in found or "text" in found or "indicator" in found) and ("lead" in found or "either" in found):

@@ -98,6 +98,7 @@ def test_leaders_run_together_in_a_flattened_table():
     (["序号", "重点任务", "牵头（责任）单位", "配合单位"], {"number": 0, "title": 1, "lead": 2, "support": 3}),
     (["序号", "工作任务", "责任单位", "完成时限"], {"number": 0, "title": 1, "either": 2, "deadline": 3}),
     (["完成时限", "协同责任单位", "牵头责任单位", "目标任务"], {"deadline": 0, "support": 1, "lead": 2, "title": 3}),
+    (["序号", "任务", "牵头县领导", "牵头单位"], {"number": 0, "title": 1, "leaders": 2, "lead": 3}),
     (["序号", "项目名称", "建设内容", "责任单位", "分管县领导"],
      {"number": 0, "title": 1, "text": 2, "either": 3, "leaders": 4}),
 ])
