@@ -12,21 +12,26 @@ from __future__ import annotations
 import re
 
 from ledger.plan.numbering import PART   # a part heading as the parser reads it: 一、…
-from ledger.plan.vocabulary import PEOPLE_LABEL
+from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
+
+def _words(role: str) -> tuple[str, ...]:
+    """The label words of a role (one vocabulary for labels in text and column headers)."""
+    return tuple(sorted((w for w, r in LABELS.items() if r == role and len(w) > 2), key=len, reverse=True))
+
 
 # Header words of each column role, in the order a header cell is tried against them. A 责任单位
 # column ("either") leads when alone and supports when a 牵头单位 column is there too.
 ROLES: dict[str, tuple[str, ...]] = {
     "number": ("序号", "编号"),
     "section": ("类别", "领域", "板块", "部分", "方面"),
-    "deadline": ("完成时限", "时限要求", "时间节点", "完成时间", "时限"),
+    "deadline": _words(DEADLINE) + ("时限",),
     "leaders": ("责任领导", "牵头领导", "分管领导", "分管县领导", "分管市领导", "县级领导", "市级领导",
                 "联系领导", "牵头负责领导", "责任人"),
-    "support": ("配合单位", "配合部门", "参与单位", "协办单位", "协同单位", "协同责任单位", "参与部门"),
-    "lead": ("牵头单位", "牵头责任单位", "牵头部门", "主责单位", "承办单位", "主办单位"),
-    "either": ("责任单位", "责任部门"),
+    "support": _words(SUPPORT),
+    "lead": _words(LEAD),
+    "either": _words(EITHER),
     "indicator": ("指标名称", "主要指标", "预期指标", "指标"),
     "title": ("重点任务", "主要任务", "工作任务", "任务名称", "重点工作", "工作要点", "目标任务", "预期目标",
               "项目名称", "实事项目", "民生实事", "任务", "目标", "事项"),
@@ -43,9 +48,10 @@ def header_roles(cells: list[str]) -> dict[str, int] | None:
     found: dict[str, int] = {}
     for index, text in enumerate(cells):
         word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
-        role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
-        if role is None and "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
+        if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
             role = "leaders"                           # 牵头县领导, 联系市领导 …: the labels' own pattern
+        else:
+            role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
         if role:
             found[role] = index
     if ("title" in found or "text" in found or "indicator" in found) and ("lead" in found or "either" in found):
