@@ -59,6 +59,9 @@ CIRCLE = Style("circled", re.compile(rf"^(?P<n>[{CIRCLED}])\s*(?P<rest>\S.*)$"),
 ARTICLE = Style("article", re.compile(rf"^(?P<w>第\s*(?P<n>[{CN_NUMERAL}\d]{{1,8}})\s*条)\s*(?P<rest>\S.*)$"),
                 lambda n: int(n) if n.isdigit() else cn_number(n), lambda m: WS.sub("", m.group("w")))
 
+# 一是 / 二是 at the start of a line: clauses written one per line.
+CLAUSE = Style("clause", re.compile(r"^(?P<w>(?P<n>[一二三四五六七八九十]{1,3})是)(?![否的为])\s*(?P<rest>\S.*)$"),
+               cn_number, lambda m: m.group("w"))
 # 第一部分 / 第二章 / 第三篇: above the parts.
 CHAPTER = Style("chapter", re.compile(rf"^(?P<w>第\s*(?P<n>[{CN_NUMERAL}\d]{{1,4}})\s*(?:部分|章|篇))\s*(?P<rest>\S.*)$"),
                 lambda n: int(n) if n.isdigit() else cn_number(n), lambda m: WS.sub("", m.group("w")))
@@ -73,6 +76,7 @@ ITEM_STYLES: tuple[tuple[Style, tuple[Style, ...]], ...] = (
     (CIRCLE, (CHAPTER, PART, BRACKET, ARABIC)),
     (ARTICLE, (CHAPTER, PART)),
     (PART, (CHAPTER,)),
+    (CLAUSE, (CHAPTER, PART, BRACKET, ARABIC)),
 )
 
 # A number inside a long line where an item may start (after a sentence end, bracket or space).

@@ -205,3 +205,11 @@ def test_unnumbered_tasks(body):
     assert [(i.number, i.title, i.lead, i.support, i.section) for i in plan.items] == [
         ("1", "建设实验室2家", ["县科技局"], ["县财政局"], "科技创新"), ("2", "引进博士10名", ["县人社局"], [], "科技创新")]
     assert plan.notes[0].code == "unnumbered"
+
+
+def test_clauses_written_one_per_line_with_their_units():
+    plan = parse_plan("\n".join([TITLE, "一、科技创新", "一是建设实验室2家。（县科技局负责）",
+                                 "二是引进博士10名。（县人社局负责）", "二、民生保障", "一是新建学校1所。（县教体局负责）"]))
+    assert [(i.number, i.title, i.lead, i.section) for i in plan.items] == [
+        ("一是", "建设实验室2家", ["县科技局"], "科技创新"), ("二是", "引进博士10名", ["县人社局"], "科技创新"),
+        ("一是", "新建学校1所", ["县教体局"], "民生保障")]

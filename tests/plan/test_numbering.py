@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.plan.numbering import ARABIC, ARTICLE, BRACKET, CHAPTER, CIRCLE, INLINE_START, PAREN, PART, cn_number
+from ledger.plan.numbering import (ARABIC, ARTICLE, BRACKET, CHAPTER, CIRCLE, CLAUSE, INLINE_START, PAREN, PART,
+                                   cn_number)
 
 
 @pytest.mark.parametrize("style, line, expected", [
@@ -24,6 +25,8 @@ from ledger.plan.numbering import ARABIC, ARTICLE, BRACKET, CHAPTER, CIRCLE, INL
     (ARTICLE, "第二十一条 培育平台", ("第二十一条", 21, "培育平台")),
     (PART, "十二、培育平台", ("十二", 12, "培育平台")),
     (PART, "一是培育平台", None),
+    (CLAUSE, "三是培育平台", ("三是", 3, "培育平台")),
+    (CLAUSE, "一是否达标", None),
 ])
 def test_numbering_styles_read_a_line(style, line, expected):
     assert style.read(line) == expected
