@@ -137,7 +137,7 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
 def _block_item(block: Block, vocab: Vocabulary, year: int | None, rule: bool) -> tuple[PlanItem, Responsibility]:
     text, who = _responsibility(block, vocab)
     who = who.resolve(first_is_lead=rule or who.states_rule)
-    return _numbered_item(block, text, who, year), who
+    return _item(block.number, text, who, block.heading, year), who
 
 
 def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
@@ -148,15 +148,11 @@ def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
     read = [split_annotation(clause, vocab) for _, clause in clauses]
     if sum(bool(who.lead or who.support or who.either) for _, who in read) < 2:
         return None
-    section = first_sentence(intro) or block.number
+    section = Heading(block.number, first_sentence(intro) or block.number)
     out = []
     for (number, _), (text, who) in zip(clauses, read):
         who = who.resolve(first_is_lead=rule or who.states_rule)
-        deadline_text = who.deadline_text or find_deadline(text)
-        out.append((PlanItem(number=number, title=first_sentence(text), text=text, section=section,
-                             section_number=block.number, lead=who.lead, support=who.support,
-                             leaders=who.leaders, deadline_text=deadline_text,
-                             deadline=deadline_date(deadline_text, year)), who))
+        out.append((_item(number, text, who, section, year), who))
     return out
 
 
@@ -172,7 +168,8 @@ def _unnumbered_items(lines: list[Line], year: int | None,
             path, latest = [Heading(part[0], first_sentence(part[2]))], None
         elif LABEL_LINE.match(line.text) or (latest is not None and latest.continues_note(line)):
             if latest is not None:
-                tasks += [] if latest in tasks else [latest]
+                if not (tasks and tasks[-1] is latest):
+                    tasks.append(latest)
                 latest.add(line)
         elif BULLET.match(line.text) or not bulleted:
             bulleted = bool(BULLET.match(line.text))
@@ -228,10 +225,10 @@ def _annotation_inside(block: Block, vocab: Vocabulary, text: str,
     return text, who
 
 
-def _numbered_item(block: Block, text: str, who: Responsibility, year: int | None) -> PlanItem:
-    heading = block.heading or Heading("", "")
+def _item(number: str, text: str, who: Responsibility, heading: Heading | None, year: int | None) -> PlanItem:
+    heading = heading or Heading("", "")
     deadline_text = who.deadline_text or find_deadline(text)
-    return PlanItem(number=block.number, title=first_sentence(text), text=text,
+    return PlanItem(number=number, title=first_sentence(text), text=text,
                     section=heading.title, section_number=heading.number,
                     lead=who.lead, support=who.support, leaders=who.leaders,
                     deadline_text=deadline_text, deadline=deadline_date(deadline_text, year))
