@@ -14,19 +14,11 @@ from typing import Any, Callable, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.errors import SettingsError, os_reason
+from ledger.statuses import BY_KEY as MEANINGS_BY_KEY
+from ledger.statuses import DEFAULT_STATUSES, DEFAULT_VOCABULARY, Vocabulary
 
-DEFAULT_STATUSES = ["已完成", "超序时", "序时推进", "滞后", "严重滞后", "未启动"]
-
-# Common words departments use, mapped to the canonical status (see shared/notes/practice.md).
-DEFAULT_SYNONYMS = {
-    "已办结": "已完成", "提前完成": "已完成", "基本完成": "已完成", "完成": "已完成",
-    "超进度": "超序时", "进度超前": "超序时",
-    "达进度": "序时推进", "正常推进": "序时推进", "按序时": "序时推进", "有序推进": "序时推进",
-    "正在办理": "序时推进", "按序时推进": "序时推进", "正常": "序时推进", "推进中": "序时推进",
-    "欠进度": "滞后", "慢序时": "滞后", "未达序时": "滞后", "进度滞后": "滞后",
-    "未开始": "未启动", "暂未开启": "未启动", "尚未启动": "未启动",
-}
-
+# The statuses and their meanings are declared in ledger.statuses; the common words departments use
+# (已办结, 慢序时, …) are mapped by meaning there.
 
 @dataclass
 class DatabaseSettings:
@@ -70,12 +62,16 @@ class Settings:
     templates: TemplateSettings = field(default_factory=TemplateSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     units: UnitSettings = field(default_factory=UnitSettings)
+    # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
+    statuses: dict[str, str] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Add the common synonyms whose status is in use; the office's own take precedence."""
-        statuses = set(self.templates.statuses)
-        common = {k: v for k, v in DEFAULT_SYNONYMS.items() if v in statuses and k not in statuses}
-        self.collect.synonyms = {**common, **self.collect.synonyms}
+        """Resolve the vocabulary (``templates.statuses`` then becomes its words), and add the common
+        synonyms and the renamed default words whose meaning is in use; the office's own take precedence."""
+        self.vocabulary = Vocabulary.of(self.templates.statuses, self.statuses)
+        self.templates.statuses = self.vocabulary.words
+        self.collect.synonyms = {**self.vocabulary.synonyms(), **self.collect.synonyms}
 
     def check(self, source: str) -> None:
         """Check values that types alone cannot: a value that would reject everything (no file small
@@ -123,6 +119,17 @@ class Settings:
         remapped = next((k for k, v in self.collect.synonyms.items() if k in statuses and k != v), None)
         if remapped is not None:
             refuse(f"collect.synonyms 中的“{remapped}”本身是 templates.statuses 中的状态，不能再换成别的状态")
+        self._check_meanings(refuse)
+
+    def _check_meanings(self, refuse: Callable[[str], None]) -> None:
+        """Every ``[statuses]`` meaning is one we know, and every meaning a rule needs has a word."""
+        valid = "、".join(MEANINGS_BY_KEY)
+        wrong = next(((w, m) for w, m in self.statuses.items() if m not in MEANINGS_BY_KEY), None)
+        if wrong is not None:
+            refuse(f"statuses 中“{wrong[0]}”的含义“{wrong[1]}”无效，应为以下之一：{valid}")
+        for meaning in self.vocabulary.missing():
+            refuse(f"完成状态中没有表示“{meaning.word}”（{meaning.key}）的状态，{meaning.rule}需要它："
+                   f"请在 [statuses] 中写明，例如 \"{meaning.word}\" = \"{meaning.key}\"")
 
 
 # Numeric settings and the values that keep ledger usable: (key, lower test, upper bound, what is allowed).
@@ -174,7 +181,7 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
     if not isinstance(data, dict):
         raise SettingsError(f"{source}：“{prefix.rstrip('.')}” 应为一个表（[{prefix.rstrip('.')}]）")
     hints = get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
+    names = {f.name for f in fields(cls) if f.init}
     kwargs = {}
     for key, value in data.items():
         if key not in names:

@@ -20,12 +20,10 @@ from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
 from ledger.findings import ERROR, WARNING, Finding, Report
 from ledger.period import label, schedule_share
 from ledger.settings import Settings
+from ledger.statuses import CHECKED_PACE, DONE
 from ledger.template.identity import number_text, plan_digest
 from ledger.template.rows import TargetRow, TemplateRow
 
-LAGGING = ("滞后", "严重滞后")
-ON_PACE = ("序时推进", "超序时")
-DONE = "已完成"
 FORMULA_RE = re.compile(r"^\s*[=+@]|^\s*-\s*[A-Za-z(]")
 
 
@@ -287,13 +285,15 @@ def _schema_message(col: layout.Column, validator: str, value: Any, settings: Se
 
 def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings):
     status, percent = v.get("status"), v.get("percent")
+    vocabulary = settings.vocabulary
+    meaning = vocabulary.meaning(status)
     whole = isinstance(percent, int) and 0 <= percent <= 100
-    if status == DONE and whole and percent < 100:
-        yield _located(read, row, "percent", "done-not-100", ERROR, f"完成状态为“已完成”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
-    if status in LAGGING and not v.get("problems"):
+    if meaning == DONE and whole and percent < 100:
+        yield _located(read, row, "percent", "done-not-100", ERROR, f"完成状态为“{status}”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
+    if vocabulary.lagging(status) and not v.get("problems"):
         yield _located(read, row, "problems", "lag-no-problem", ERROR, f"完成状态为“{status}”，须在“存在问题”中说明原因", None)
     pace = round(schedule_share(period) * 100)
-    if status in ON_PACE and whole and percent < pace - settings.collect.lag_tolerance:
+    if meaning in CHECKED_PACE and whole and percent < pace - settings.collect.lag_tolerance:
         yield _located(read, row, "percent", "behind-schedule", WARNING, f"状态为“{status}”，但完成进度 {percent} 比序时进度 {pace} 低 {pace - percent} 个百分点，请核对状态或进度", percent)
     for key in ("progress", "problems", "next_steps", "remarks", "person"):
         text = v.get(key)

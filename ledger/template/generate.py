@@ -121,7 +121,7 @@ def spec_for(settings: Settings, plan_title: str, identity: Identity, rows: list
         identity=identity, plan_title=plan_title, unit=identity.unit, period=identity.period,
         deadline=deadline(identity.period, office.deadline_day), office_name=office.name,
         office_contact=office.contact, office_phone=office.phone,
-        statuses=list(settings.templates.statuses), password=settings.templates.password,
+        statuses=list(settings.templates.statuses), vocabulary=settings.vocabulary, password=settings.templates.password,
         rows=rows, carried_from=carried_from, targets=list(targets or []))
 
 

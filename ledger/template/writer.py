@@ -12,6 +12,7 @@ import xlsxwriter
 
 from ledger import layout
 from ledger.period import label
+from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 from ledger.template.identity import Identity
 from ledger.template.rows import TargetRow, TemplateRow
 from ledger.xlsx import formats, text_width
@@ -39,16 +40,7 @@ class TemplateSpec:
     status_help: dict[str, str] = field(default_factory=dict)
     problems: list = field(default_factory=list)   # findings: makes this a feedback workbook
     targets: list[TargetRow] = field(default_factory=list)   # the 指标 sheet; none: no sheet
-
-
-STATUS_HELP = {
-    "已完成": "任务已全部完成，完成进度应为 100",
-    "超序时": "进度快于时间进度（序时进度）",
-    "序时推进": "进度与时间进度基本一致",
-    "滞后": "进度慢于时间进度，须在“存在问题”中说明原因",
-    "严重滞后": "进度明显落后（低于序时进度 30 个百分点以上），须说明原因",
-    "未启动": "尚未开始实施",
-}
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY              # what each of ``statuses`` means
 
 
 def write_template(spec: TemplateSpec, path: Path) -> None:
@@ -96,7 +88,9 @@ def _guide_sheet(wb, fmt, spec: TemplateSpec) -> None:
 def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
     d = spec.deadline
     contact = "，".join(x for x in (spec.office_name, spec.office_contact, spec.office_phone) if x)
-    statuses = "；".join(f"{s}：{spec.status_help.get(s) or STATUS_HELP.get(s, '')}".rstrip("：") for s in spec.statuses)
+    vocabulary = spec.vocabulary
+    statuses = "；".join(f"{s}：{spec.status_help.get(s) or vocabulary.help(s)}".rstrip("：") for s in spec.statuses)
+    lagging = "或".join(f"“{w}”" for w in vocabulary.lagging_words())
     lines = [
         ("填报单位", spec.unit),
         ("报送月份", label(spec.period)),
@@ -105,7 +99,7 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
                      "完成进度（0–100 的整数，必填）、存在问题、下步计划、责任人、联系电话、备注。"
                      "灰白色单元格为计划内容，已锁定，请勿修改。"),
         ("完成状态说明", statuses),
-        ("填报要求", "选择“滞后”或“严重滞后”的，须填写“存在问题”；选择“已完成”的，完成进度应为 100。"
+        ("填报要求", f"选择{lagging}的，须填写“存在问题”；选择“{vocabulary.word(DONE)}”的，完成进度应为 100。"
                      "请勿增删行、修改表头或重命名工作表；文件可以改名，保存为 .xlsx 格式后报送。"),
         ("联系方式", contact or "请联系督查室"),
     ]
