@@ -15,7 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ledger import layout
-from ledger.collect.normalise import clean_text, normalise_row, normalise_target
+from ledger.kinds import Context, kind_of, normalise_row
+from ledger.collect.normalise import clean_text
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
 from ledger.findings import ERROR, WARNING, Finding, Report
 from ledger.period import label, schedule_share
@@ -198,13 +199,11 @@ def _plan_text(values: dict[str, Any], col: layout.Column) -> str:
     value = values.get(col.key)
     if value is None:
         return ""
-    if col.kind == layout.NUMBER and isinstance(value, (int, float)):
-        return number_text(value)
-    return clean_text(value)
+    return kind_of(col).read_text(value)
 
 
 def _issued_text(cells: dict[str, Any], col: layout.Column) -> str:
-    return number_text(cells[col.key]) if col.kind == layout.NUMBER else str(cells[col.key])
+    return kind_of(col).text(cells[col.key])
 
 
 def _short(text: str, n: int = 30) -> str:
@@ -213,7 +212,7 @@ def _short(text: str, n: int = 30) -> str:
 
 @lru_cache(maxsize=8)
 def _validator(statuses: tuple[str, ...]) -> Draft202012Validator:
-    return Draft202012Validator(layout.row_schema(list(statuses)))
+    return Draft202012Validator(layout.row_schema(list(statuses)), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @lru_cache(maxsize=8)
@@ -237,7 +236,8 @@ def _schema_errors_of(projected: tuple, statuses: tuple[str, ...]) -> list:
 
 
 def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, period: str, settings: Settings, report: Report) -> dict[str, Any]:
-    values, raw, notes = normalise_row(row.values, settings.collect.synonyms)
+    ctx = Context(tuple(settings.templates.statuses), settings.collect.synonyms)
+    values, raw, notes = normalise_row(row.values, layout.INPUT_COLUMNS, ctx)
     present = {k: v for k, v in values.items() if v != ""}
     for error in _schema_errors(present, tuple(settings.templates.statuses)):
         report.add(_schema_finding(read, row, error, values, settings))
@@ -270,17 +270,11 @@ def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str,
 
 
 def _schema_message(col: layout.Column, validator: str, value: Any, settings: Settings) -> tuple[str, str, str]:
+    kind = kind_of(col)
+    ctx = Context(tuple(settings.templates.statuses))
     if validator in ("required", "minLength"):
-        hint = {"progress": "请填写本月工作进展", "status": "请从下拉列表选择完成状态",
-                "percent": "请填写 0 到 100 的整数"}.get(col.key, "请填写")
-        return "required-empty", ERROR, f"不能为空，{hint}"
-    if col.kind == layout.STATUS:
-        return "status-unknown", ERROR, f"“{value}”不是有效的完成状态，请从下拉列表选择：{'、'.join(settings.templates.statuses)}"
-    if col.kind == layout.PERCENT:
-        return "percent-invalid", ERROR, f"“{value}”不是 0 到 100 之间的整数，请填写如 60 这样的整数（不带 % 号）"
-    if col.kind == layout.PHONE:
-        return "phone-invalid", WARNING, f"“{value}”看起来不是电话号码，请核对"
-    return "value-invalid", ERROR, f"“{value}”格式不正确"
+        return "required-empty", ERROR, f"不能为空，{kind.hint(col, ctx)}"
+    return kind.invalid(col, value, ctx)
 
 
 def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings):
@@ -305,12 +299,12 @@ def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period:
 
 @lru_cache(maxsize=1)
 def _target_validator() -> Draft202012Validator:
-    return Draft202012Validator(layout.target_schema())
+    return Draft202012Validator(layout.target_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _check_target(table: ReadTable, row: LedgerRow, tpl: TargetRow, expected: Expected, report: Report) -> dict[str, Any]:
     """Findings of one 指标 row; returns the row as it will be stored."""
-    values = normalise_target(row.values, str(tpl.cells["unit"]))
+    values, _, _ = normalise_row(row.values, layout.TARGET_INPUT_COLUMNS, Context(unit=str(tpl.cells["unit"])))
     present = {k: v for k, v in values.items() if v != ""}
     for error in _target_validator().iter_errors(present):
         report.add(_target_schema_finding(table, row, error, tpl))

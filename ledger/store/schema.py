@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledger import layout
+from ledger.kinds import kind_of
 
 metadata = sa.MetaData()
 
@@ -162,10 +163,8 @@ submissions = sa.Table(
 
 
 def _row_columns() -> list[sa.Column]:
-    cols = []
-    for col in layout.INPUT_COLUMNS:
-        cols.append(sa.Column(col.key, sa.Integer if col.kind == layout.PERCENT else sa.Text))
-    return cols
+    """The 台账 sheet's input cells, each of its kind's SQL type."""
+    return [sa.Column(col.key, kind_of(col).sql) for col in layout.INPUT_COLUMNS]
 
 
 submission_rows = sa.Table(
@@ -180,8 +179,7 @@ submission_rows = sa.Table(
 
 def _target_row_columns() -> list[sa.Column]:
     """The 指标 sheet's input cells: achieved (Float) and note (Text)."""
-    return [sa.Column(col.key, sa.Float if col.kind == layout.NUMBER else sa.Text)
-            for col in layout.TARGET_INPUT_COLUMNS]
+    return [sa.Column(col.key, kind_of(col).sql) for col in layout.TARGET_INPUT_COLUMNS]
 
 
 target_rows = sa.Table(   # the 指标 sheet of an accepted submission: one row per target

@@ -11,6 +11,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ledger import layout
+from ledger.kinds import Context, kind_of
 from ledger.period import label
 from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 from ledger.template.identity import Identity
@@ -172,9 +173,10 @@ class _Cell:
 def _cells(columns: tuple[layout.Column, ...]) -> list[_Cell]:
     out = []
     for c, col in enumerate(columns):
-        centred = "" if col.kind == layout.TEXT else "_center"
-        out.append(_Cell(c, col.key, col.input, not col.hidden and col.kind == layout.TEXT,
-                         max(int(col.width) - 1, 1), "wrap" if col.kind == layout.TEXT else "center",
+        wrap = kind_of(col).wrap
+        centred = "" if wrap else "_center"
+        out.append(_Cell(c, col.key, col.input, not col.hidden and wrap,
+                         max(int(col.width) - 1, 1), "wrap" if wrap else "center",
                          "input" + centred, "carried" + centred))
     return out
 
@@ -214,39 +216,21 @@ def _cell_value(row: TemplateRow | TargetRow, cell: _Cell) -> tuple[object, str]
 
 
 def _validations(ws, spec: TemplateSpec) -> None:
-    first = layout.FIRST_DATA_ROW - 1
-    last = first + MAX_ROWS_VALIDATED
-    status = layout.column_index("status")
-    ws.data_validation(first, status, last, status, {
-        "validate": "list", "source": list(spec.statuses),
-        "input_title": "完成状态", "input_message": "请从下拉列表中选择",
-        "error_title": "完成状态无效", "error_message": "请从下拉列表中选择：" + "、".join(spec.statuses),
-    })
-    percent = layout.column_index("percent")
-    ws.data_validation(first, percent, last, percent, {
-        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 100,
-        "input_title": "完成进度(%)", "input_message": "填写 0 到 100 的整数，不带 % 号",
-        "error_title": "完成进度无效", "error_message": "完成进度应为 0 到 100 之间的整数，例如 60",
-    })
-    progress = layout.column_index("progress")
-    ws.data_validation(first, progress, last, progress, {
-        "validate": "any", "input_title": "本月进展情况", "input_message": "必填：简要写明本月工作进展",
-    })
+    _column_validations(ws, layout.COLUMNS, Context(tuple(spec.statuses)))
 
 
 def _target_validations(ws) -> None:
+    _column_validations(ws, layout.TARGET_COLUMNS, Context())
+
+
+def _column_validations(ws, columns: tuple[layout.Column, ...], ctx: Context) -> None:
+    """Each input column's data validation and input prompt, as its kind declares them."""
     first = layout.FIRST_DATA_ROW - 1
     last = first + MAX_ROWS_VALIDATED
-    achieved = layout.column_index("achieved", layout.TARGET_COLUMNS)
-    ws.data_validation(first, achieved, last, achieved, {
-        "validate": "decimal", "criteria": ">=", "value": 0,
-        "input_title": "本年累计完成值", "input_message": "填写本年1月起累计完成的数值，只填数字、不带单位，例如 3200",
-        "error_title": "本年累计完成值无效", "error_message": "本年累计完成值应为不小于 0 的数字（不带单位），例如 3200",
-    })
-    note = layout.column_index("note", layout.TARGET_COLUMNS)
-    ws.data_validation(first, note, last, note, {
-        "validate": "any", "input_title": "说明", "input_message": "可写明数据来源、统计口径，或未达进度的原因",
-    })
+    for index, col in enumerate(columns):
+        options = kind_of(col).validation(col, ctx) if col.input else None
+        if options:
+            ws.data_validation(first, index, last, index, options)
 
 
 def _print_setup(ws, ncols: int, last_row: int) -> None:
