@@ -72,6 +72,10 @@ class Kind:
         """A normalised value as stored ('' is no value)."""
         return None if value == "" else value
 
+    def to_json(self, value: Any) -> Any:
+        """A normalised value as kept in a JSON column (office columns): typed, dates as ISO text."""
+        return self.to_sql(value)
+
     def text(self, value: Any) -> str:
         """A locked cell's value as issued, as digest text."""
         return str(value)
@@ -164,7 +168,7 @@ class Number(Kind):
         return number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else clean_text(value)
 
     def validation(self, col, ctx):
-        low, high = col.minimum, col.maximum
+        low, high = _whole(col.minimum), _whole(col.maximum)
         if low is not None and high is not None:
             criteria = {"criteria": "between", "minimum": low, "maximum": high}
         elif low is not None:
@@ -235,6 +239,9 @@ class Date(Kind):
 
     def to_sql(self, value):
         return date.fromisoformat(value) if value else None
+
+    def to_json(self, value):
+        return value or None
 
     def validation(self, col, ctx):
         return self._prompt(col, {
@@ -337,6 +344,11 @@ class YesNo(Choice):
 
     def invalid(self, col, value, ctx):
         return "yesno-invalid", ERROR, f"“{value}”应为“是”或“否”：请从下拉列表选择"
+
+
+def _whole(number: float | None) -> float | int | None:
+    """0.0 as 0: Excel writes a bound as typed."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 def _bare(header: str) -> str:

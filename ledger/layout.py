@@ -60,6 +60,7 @@ class Column:
     maximum: float | None = None
     unit: str = ""                 # number: unit of measurement, not typed in the cell
     choices: tuple[str, ...] = ()  # choice: the values offered
+    office: bool = False           # declared in ledger.toml; stored in the row's ``extra`` values
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -107,6 +108,26 @@ TARGET_BY_KEY = {c.key: c for c in TARGET_COLUMNS}
 TARGET_BY_HEADER = {c.header: c for c in TARGET_COLUMNS}
 TARGET_INPUT_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.input)
 TARGET_PLAN_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.plan)
+
+
+def office_column(header: str, kind: str, **declared: Any) -> Column:
+    """An office column of ledger.toml: an input cell after the layout's, keyed by its header."""
+    return Column("".join(header.split()), header, kind, input=True, office=True, **declared)
+
+
+OFFICE_FIELDS = ("kind", "width", "required", "help", "minimum", "maximum", "unit", "choices")
+
+
+def office_record(columns: tuple[Column, ...]) -> list[dict[str, Any]] | None:
+    """Office columns as a template's record keeps them (None: the template had none)."""
+    return [{"header": c.header, **{f: getattr(c, f) for f in OFFICE_FIELDS}} for c in columns] or None
+
+
+def office_columns_of(record: list[dict[str, Any]] | None) -> tuple[Column, ...]:
+    """The office columns a template was issued with, from its record."""
+    return tuple(office_column(d["header"], **{f: (tuple(d[f]) if f == "choices" else d[f])
+                                               for f in OFFICE_FIELDS if f in d})
+                 for d in record or [])
 
 
 def columns_of(layout_version: str, columns: tuple[Column, ...] = COLUMNS) -> tuple[Column, ...]:

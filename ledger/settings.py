@@ -56,6 +56,28 @@ class UnitSettings:
 
 
 @dataclass
+class ColumnSettings:
+    """An office column (``[[columns]]``): an input column of the 台账 after the layout's own."""
+
+    header: str = ""
+    kind: str = "text"               # text | longtext | percent | number | date | phone | choice | yesno
+    min: float | None = None         # number: bounds
+    max: float | None = None
+    unit: str = ""                   # number: unit, not typed in the cell
+    choices: list[str] = field(default_factory=list)   # choice: the values offered
+    required: bool = False
+    help: str = ""                   # the cell's input prompt
+    width: float = 12
+
+    def column(self):
+        """The layout column this declares (its key is its header)."""
+        from ledger.layout import office_column
+
+        return office_column(self.header, self.kind, minimum=self.min, maximum=self.max, unit=self.unit,
+                             choices=tuple(self.choices), required=self.required, help=self.help, width=self.width)
+
+
+@dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
@@ -64,6 +86,7 @@ class Settings:
     units: UnitSettings = field(default_factory=UnitSettings)
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
+    columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
     vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -120,6 +143,36 @@ class Settings:
         if remapped is not None:
             refuse(f"collect.synonyms 中的“{remapped}”本身是 templates.statuses 中的状态，不能再换成别的状态")
         self._check_meanings(refuse)
+        self._check_columns(refuse)
+
+    @property
+    def office_columns(self) -> tuple:
+        """The office's own columns as layout columns, in the order declared."""
+        return tuple(c.column() for c in self.columns)
+
+    def _check_columns(self, refuse: Callable[[str], None]) -> None:
+        from ledger.kinds import OFFICE_KINDS
+        from ledger.layout import BY_HEADER, BY_KEY
+
+        seen: set[str] = set()
+        for n, c in enumerate(self.columns, start=1):
+            name = f"第 {n} 个 [[columns]]（“{c.header}”）"
+            if not c.header.strip():
+                refuse(f"第 {n} 个 [[columns]] 缺少 header（列标题）")
+            key = "".join(c.header.split())
+            if key in BY_HEADER or key in BY_KEY or key in seen:
+                refuse(f"{name}的列标题与已有的列重名，请换一个标题")
+            seen.add(key)
+            if c.kind not in OFFICE_KINDS:
+                refuse(f"{name}的 kind “{c.kind}”无效，应为以下之一：{'、'.join(OFFICE_KINDS)}")
+            if c.kind == "choice" and not c.choices:
+                refuse(f"{name}是 choice 类型，请用 choices 列出可选的值")
+            if any(not x.strip() or "," in x for x in c.choices) or len(",".join(c.choices)) > 255:
+                refuse(f"{name}的 choices 不能有空白项或英文逗号，合计不超过 255 个字符（Excel 下拉列表的限制）")
+            if c.min is not None and c.max is not None and c.min > c.max:
+                refuse(f"{name}的 min 大于 max")
+            if not 2 <= c.width <= 100:
+                refuse(f"{name}的 width 应在 2 到 100 之间")
 
     def _check_meanings(self, refuse: Callable[[str], None]) -> None:
         """Every ``[statuses]`` meaning is one we know, and every meaning a rule needs has a word."""
@@ -191,11 +244,16 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
 
 
 def _convert(hint: Any, value: Any, key: str, source: str) -> Any:
+    args = get_args(hint)
+    if type(None) in args:                       # X | None: TOML has no null, so a value is an X
+        (hint,) = [a for a in args if a is not type(None)]
     if is_dataclass(hint):
         return _build(hint, value, key + ".", source)
     origin = get_origin(hint)
     if origin is list:
         (inner,) = get_args(hint)
+        if is_dataclass(inner) and isinstance(value, list):     # [[columns]]: a list of tables
+            return [_build(inner, v, f"{key}.", source) for v in value]
         if not isinstance(value, list):
             raise SettingsError(f"{source}：设置项“{key}”应为列表")
         return [_convert(inner, v, key, source) for v in value]

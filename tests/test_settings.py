@@ -136,3 +136,30 @@ def test_todays_statuses_list_still_works_and_gets_meanings(tmp_path):
 def test_a_vocabulary_losing_a_meaning_is_refused_naming_it(tmp_path, text, expected):
     with pytest.raises(SettingsError, match=expected):
         load_settings(write(tmp_path, text))
+
+
+# --- office columns -------------------------------------------------------------------------
+
+def test_office_columns_become_input_columns_of_their_kind(tmp_path):
+    settings = load_settings(write(tmp_path, '[[columns]]\nheader = "资金到位(万元)"\nkind = "number"\nmin = 0\n'
+                                             'help = "截至本月累计到位资金"\n\n[[columns]]\nheader = "推进方式"\n'
+                                             'kind = "choice"\nchoices = ["自建", "合作"]\nrequired = true\n'))
+    funds, way = settings.office_columns
+    assert (funds.key, funds.kind, funds.minimum, funds.maximum, funds.help, funds.input) == \
+        ("资金到位(万元)", "number", 0.0, None, "截至本月累计到位资金", True)
+    assert (way.kind, way.choices, way.required) == ("choice", ("自建", "合作"), True)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[[columns]]\nkind = "text"\n', "第 1 个 \\[\\[columns\\]\\] 缺少 header"),
+    ('[[columns]]\nheader = "存在问题"\n', "与已有的列重名"),
+    ('[[columns]]\nheader = "甲"\n[[columns]]\nheader = "甲"\n', "第 2 个 .*与已有的列重名"),
+    ('[[columns]]\nheader = "甲"\nkind = "money"\n', "kind “money”无效，应为以下之一：text、longtext"),
+    ('[[columns]]\nheader = "甲"\nkind = "choice"\n', "请用 choices 列出可选的值"),
+    ('[[columns]]\nheader = "甲"\nkind = "number"\nmin = 10\nmax = 1\n', "min 大于 max"),
+    ('[[columns]]\nheader = "甲"\nmin = "零"\n', "设置项“columns.min”的值 '零' 无效，应为数字"),
+    ('[[columns]]\nheader = "甲"\nwide = 3\n', "未知的设置项“columns.wide”"),
+])
+def test_a_wrong_office_column_is_refused_naming_it(tmp_path, text, expected):
+    with pytest.raises(SettingsError, match=expected):
+        load_settings(write(tmp_path, text))

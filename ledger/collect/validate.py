@@ -43,10 +43,11 @@ class SheetKind:
 LEDGER = SheetKind(layout.COLUMNS, "row_key", "title", "任务", "", "进展请写在“本月进展情况”中")
 
 
-@lru_cache(maxsize=4)
-def _ledger_kind(layout_version: str) -> SheetKind:
-    """The 台账 sheet as issued in that layout version (a template issued before a column existed)."""
-    return replace(LEDGER, columns=layout.columns_of(layout_version))
+@lru_cache(maxsize=8)
+def _ledger_kind(layout_version: str, office: tuple[layout.Column, ...] = ()) -> SheetKind:
+    """The 台账 sheet as issued in that layout version (a template issued before a column existed),
+    with the office columns it was issued with."""
+    return replace(LEDGER, columns=layout.columns_of(layout_version) + office)
 TARGETS = SheetKind(layout.TARGET_COLUMNS, "target_key", "indicator", "指标", f"“{layout.TARGET_SHEET}”工作表",
                     "完成情况请填在“本年累计完成值”和“说明”中")
 
@@ -62,6 +63,7 @@ class Expected:
     digest: str
     targets: list[TargetRow] = field(default_factory=list)
     layout_version: str = layout.LAYOUT_VERSION
+    office_columns: tuple[layout.Column, ...] = ()     # ledger.toml [[columns]] as issued
     # This year's last accepted 本年累计完成值 of the unit, by TargetRow.carry_key, and their period.
     previous: dict[tuple[str, str, str], float] = field(default_factory=dict)
     previous_period: str | None = None
@@ -89,14 +91,14 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     if sheet is None:
         report.add(_finding("sheet-missing", ERROR, f"未找到“{layout.LEDGER_SHEET}”工作表（或其表头被改动）：请使用下发的模板填写，不要删除或改动表头"))
         return Validated(report)
-    kind = _ledger_kind(expected.layout_version)
+    kind = _ledger_kind(expected.layout_version, expected.office_columns)
     if not _columns_present(sheet, read.columns, kind.columns, report):
         return Validated(report)
     table = _target_table(read, expected, report)
     matched = _match(kind, sheet, read.rows, read.columns, expected.by_key, report)
     tmatched = _match(TARGETS, table.sheet, table.rows, table.columns, expected.targets_by_key, report) if table else []
     _check_plan_cells(read, expected, matched, table, tmatched, report)
-    rows = [_check_row(read, row, tpl, expected.period, settings, report) for row, tpl in matched]
+    rows = [_check_row(read, row, tpl, expected, settings, report) for row, tpl in matched]
     targets = [_check_target(table, row, tpl, expected, report) for row, tpl in tmatched]
     valid = report.valid
     return Validated(report, rows if valid else [], targets if valid else [])
@@ -211,62 +213,70 @@ def _short(text: str, n: int = 30) -> str:
 
 
 @lru_cache(maxsize=8)
-def _validator(statuses: tuple[str, ...]) -> Draft202012Validator:
-    return Draft202012Validator(layout.row_schema(list(statuses)), format_checker=Draft202012Validator.FORMAT_CHECKER)
+def _validator(statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> Draft202012Validator:
+    return Draft202012Validator(layout._schema(layout.INPUT_COLUMNS + office, list(statuses)),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @lru_cache(maxsize=8)
-def _free_text_keys(statuses: tuple[str, ...]) -> frozenset[str]:
+def _free_text_keys(statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> frozenset[str]:
     """Properties whose schema asks only for a (non-empty) string: for them only emptiness matters."""
-    props = layout.row_schema(list(statuses))["properties"]
+    props = layout._schema(layout.INPUT_COLUMNS + office, list(statuses))["properties"]
     return frozenset(k for k, sch in props.items() if set(sch) <= {"type", "minLength"} and sch["type"] == "string")
 
 
-def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...]) -> list:
+def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> list:
     """jsonschema errors of a row, memoised on the part of the row the schema can tell apart."""
-    free = _free_text_keys(statuses)
+    free = _free_text_keys(statuses, office)
     projected = tuple(sorted((k, type(v).__name__, "x" if k in free and isinstance(v, str) else v)
                              for k, v in row.items()))
-    return _schema_errors_of(projected, statuses)
+    return _schema_errors_of(projected, statuses, office)
 
 
 @lru_cache(maxsize=4096)
-def _schema_errors_of(projected: tuple, statuses: tuple[str, ...]) -> list:
-    return list(_validator(statuses).iter_errors({k: v for k, _, v in projected}))
+def _schema_errors_of(projected: tuple, statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> list:
+    return list(_validator(statuses, office).iter_errors({k: v for k, _, v in projected}))
 
 
-def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, period: str, settings: Settings, report: Report) -> dict[str, Any]:
+def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, expected: Expected, settings: Settings,
+               report: Report) -> dict[str, Any]:
     ctx = Context(tuple(settings.templates.statuses), settings.collect.synonyms)
-    values, raw, notes = normalise_row(row.values, layout.INPUT_COLUMNS, ctx)
+    office = expected.office_columns
+    values, raw, notes = normalise_row(row.values, layout.INPUT_COLUMNS + office, ctx)
     present = {k: v for k, v in values.items() if v != ""}
-    for error in _schema_errors(present, tuple(settings.templates.statuses)):
-        report.add(_schema_finding(read, row, error, values, settings))
+    for error in _schema_errors(present, tuple(settings.templates.statuses), office):
+        report.add(_schema_finding(read, row, error, values, settings, office))
     for key, note in notes.items():
-        report.add(_located(read, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key)))
-    for finding in _cross_checks(read, row, present, period, settings):
+        report.add(_located(read, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key),
+                            office))
+    for finding in _cross_checks(read, row, present, expected.period, settings):
         report.add(finding)
-    return {"item_id": tpl.item_id, "role": tpl.role, **{k: (v if v != "" else None) for k, v in values.items()}, "raw": raw or None}
+    stored = {c.key: (values[c.key] if values[c.key] != "" else None) for c in layout.INPUT_COLUMNS}
+    extra = {c.key: kind_of(c).to_json(values[c.key]) for c in office} or None
+    return {"item_id": tpl.item_id, "role": tpl.role, **stored, "raw": raw or None, "extra": extra}
 
 
-def _located(read: ReadWorkbook, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any) -> Finding:
+def _located(read: ReadWorkbook, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any,
+             office: tuple[layout.Column, ...] = ()) -> Finding:
     """A finding on a cell of the 台账 sheet, named where the value is (a department may have moved columns)."""
-    col = layout.BY_KEY[key]
+    col = layout.BY_KEY.get(key) or next(c for c in office if c.key == key)
     cell = _cell(read.columns, row.number, key)
     return Finding(code=code, severity=severity, message=f"{cell}“{col.header}”：{message}", sheet=read.ledger_sheet,
                    cell=cell, column=col.header, field=key, value=value if value != "" else None, row=row.number)
 
 
-def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str, Any], settings: Settings) -> Finding:
+def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str, Any], settings: Settings,
+                    office: tuple[layout.Column, ...] = ()) -> Finding:
     if error.validator == "required":
         key = next(k for k in error.validator_value if k not in error.instance)
     else:
         key = error.path[0]
-    col = layout.BY_KEY[key]
+    col = layout.BY_KEY.get(key) or next(c for c in office if c.key == key)
     code, severity, message = _schema_message(col, error.validator, values.get(key), settings)
     if code == "required-empty" and (formula := read.formula_at(read.ledger_sheet, _cell(read.columns, row.number, key))):
         return _located(read, row, key, "formula-no-text", ERROR,
-                        f"单元格中是公式“{_short(formula)}”，没有可读取的文字：请删除公式，直接填写文字内容", formula)
-    return _located(read, row, key, code, severity, message, row.values.get(key))
+                        f"单元格中是公式“{_short(formula)}”，没有可读取的文字：请删除公式，直接填写文字内容", formula, office)
+    return _located(read, row, key, code, severity, message, row.values.get(key), office)
 
 
 def _schema_message(col: layout.Column, validator: str, value: Any, settings: Settings) -> tuple[str, str, str]:

@@ -18,7 +18,7 @@ from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.report import data
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
-                                 count_statuses, extend_streaks, merge_items, share)
+                                 count_statuses, extend_streaks, merge_items, office_value, share)
 from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
 from ledger.report.workbook import write_workbook
@@ -45,6 +45,7 @@ class Consolidated:
     targets: list[TargetResult] = field(default_factory=list)   # every target of the plan, plan order
     lag_tolerance: int = 20                                     # points below 序时进度 still on pace
     vocabulary: Vocabulary = DEFAULT_VOCABULARY                 # the statuses' meanings
+    office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
 
     @property
     def previous_period(self) -> str:
@@ -96,6 +97,9 @@ class Consolidated:
                 "units": self.status.totals.to_dict(),
                 "changes": count_changes(self.changes) if self.previous is not None else None,
                 "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2),
+                "columns": [{"header": c.header, "kind": c.kind,
+                             "reported": sum(1 for m in self.merged.values() if office_value(m, c.key) not in (None, ""))}
+                            for c in self.office_columns],
                 "deadlines": self.status.deadlines.to_dict() if self.status.deadlines else None,
                 "targets": {"total": len(self.targets),
                             "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
@@ -124,7 +128,7 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
     return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
-                        ws.settings.collect.lag_tolerance, vocabulary)
+                        ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
 
 
 def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str],

@@ -11,7 +11,7 @@ as on pace.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
 
 from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 
@@ -43,6 +43,7 @@ class Entry:
     progress: str | None = None
     problems: str | None = None
     next_steps: str | None = None
+    extra: dict[str, Any] | None = None      # the office columns' values, by column key
 
 
 @dataclass
@@ -190,6 +191,20 @@ def extend_streaks(streaks: dict[int, int], alive: set[int], merged: dict[int, M
     for item_id in still:
         streaks[item_id] += 1
     return still
+
+
+def office_value(m: MergedItem, key: str) -> Any:
+    """An office column's value of the item: the lead's as typed (a number stays a number, 是/否 for
+    yes/no); co-leads' values each prefixed with the unit."""
+    values = [(e.unit, _shown((e.extra or {}).get(key))) for e in m.leads]
+    values = [(unit, v) for unit, v in values if v not in (None, "")]
+    if len(values) == 1:
+        return values[0][1]
+    return "\n".join(f"{unit}：{v}" for unit, v in values)
+
+
+def _shown(value: Any) -> Any:
+    return {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
 
 
 def lead_progress(m: MergedItem) -> str:

@@ -65,14 +65,23 @@ def _sub(report: Consolidated, text: str) -> str:
     return f"{label(report.period)}　　数据截至：{time_text(report.status.as_of) or '尚无报送'}　　{text}"
 
 
+OFFICE_KINDS = {"number": "num", "percent": "int", "date": "center", "yesno": "center", "choice": "center",
+                "phone": "center"}     # how an office column's values are shown; text wraps
+
+
 def _ledger_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     counts = report.counts
     text = f"共 {len(report.merged)} 项任务，未报送 {counts[merge.UNREPORTED]} 项"
-    first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), LEDGER_COLUMNS)
-    widths = [w for _, w in LEDGER_COLUMNS]
+    office = report.office_columns
+    # the office's own columns go before 说明
+    columns = (*LEDGER_COLUMNS[:-1], *((c.header, max(c.width, 8)) for c in office), LEDGER_COLUMNS[-1])
+    kinds = (*LEDGER_KINDS[:-1], *(OFFICE_KINDS.get(c.kind, "wrap") for c in office), LEDGER_KINDS[-1])
+    first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), columns)
+    widths = [w for _, w in columns]
     for n, m in enumerate(report.merged.values()):
-        write_row(sheet, fmt, first + n, _ledger_values(m, report.streaks.get(m.item.id, 0)), LEDGER_KINDS,
-                  status_fill(m.status, m.vocabulary), widths)
+        values = _ledger_values(m, report.streaks.get(m.item.id, 0))
+        values = (*values[:-1], *(merge.office_value(m, c.key) for c in office), values[-1])
+        write_row(sheet, fmt, first + n, values, kinds, status_fill(m.status, m.vocabulary), widths)
     finish_table(sheet, first, first + len(report.merged) - 1, len(widths), autofilter=True)
 
 

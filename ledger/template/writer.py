@@ -42,6 +42,11 @@ class TemplateSpec:
     problems: list = field(default_factory=list)   # findings: makes this a feedback workbook
     targets: list[TargetRow] = field(default_factory=list)   # the 指标 sheet; none: no sheet
     vocabulary: Vocabulary = DEFAULT_VOCABULARY              # what each of ``statuses`` means
+    office_columns: tuple[layout.Column, ...] = ()           # ledger.toml [[columns]], after the layout's
+
+    @property
+    def columns(self) -> tuple[layout.Column, ...]:
+        return layout.COLUMNS + tuple(self.office_columns)
 
 
 def write_template(spec: TemplateSpec, path: Path) -> None:
@@ -104,6 +109,10 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
                      "请勿增删行、修改表头或重命名工作表；文件可以改名，保存为 .xlsx 格式后报送。"),
         ("联系方式", contact or "请联系督查室"),
     ]
+    if spec.office_columns:
+        lines.insert(4, ("增设栏目", "本期台账还须填写：" + "；".join(
+            c.header + (f"（{c.help}）" if c.help else "") + ("，必填" if c.required else "") for c in spec.office_columns)
+            + "。填写要求见单元格的输入提示。"))
     if spec.targets:
         lines.insert(5, ("指标填报", f"“{layout.TARGET_SHEET}”工作表列出本单位牵头任务的 {len(spec.targets)} 项量化指标："
                                    "请在黄色单元格填写本年累计完成值（从本年1月1日起累计，只填数字，不带单位，"
@@ -115,7 +124,7 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
 
 def _ledger_sheet(wb, fmt, spec: TemplateSpec) -> None:
     info = f"填报单位：{spec.unit}　　报送月份：{label(spec.period)}　　报送时限：{spec.deadline.month}月{spec.deadline.day}日前"
-    ws = _data_sheet(wb, fmt, layout.LEDGER_SHEET, layout.COLUMNS, spec.rows, title_of(spec), info)
+    ws = _data_sheet(wb, fmt, layout.LEDGER_SHEET, spec.columns, spec.rows, title_of(spec), info)
     if not spec.problems:
         ws.activate()
     _validations(ws, spec)
@@ -216,7 +225,7 @@ def _cell_value(row: TemplateRow | TargetRow, cell: _Cell) -> tuple[object, str]
 
 
 def _validations(ws, spec: TemplateSpec) -> None:
-    _column_validations(ws, layout.COLUMNS, Context(tuple(spec.statuses)))
+    _column_validations(ws, spec.columns, Context(tuple(spec.statuses)))
 
 
 def _target_validations(ws) -> None:
