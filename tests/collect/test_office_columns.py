@@ -159,6 +159,13 @@ def test_a_wrong_office_value_is_a_typed_finding_on_its_cell(office, tmp_path, t
     assert errors[0].column == header
     assert errors[0].cell == f"{layout.column_letter(headers.index(header))}{layout.FIRST_DATA_ROW}"
     assert fragment in errors[0].message
+    # the feedback workbook keeps what the unit typed in the office columns, and marks the wrong cell
+    feedback = openpyxl.load_workbook(office.root / out.feedback)[layout.LEDGER_SHEET]
+    fb_headers = [c.value for c in feedback[layout.HEADER_ROW]]
+    assert fb_headers[-3:] == [FUNDS, DONE_ON, HELP]
+    cell = feedback.cell(layout.FIRST_DATA_ROW, fb_headers.index(header) + 1)
+    assert cell.value == typed[header] and cell.comment is not None and fragment in cell.comment.text
+    assert feedback.cell(layout.FIRST_DATA_ROW, fb_headers.index("本月进展情况") + 1).value == GOOD["progress"]
 
 
 def test_a_deleted_office_column_is_named(office, tmp_path):
