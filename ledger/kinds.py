@@ -76,6 +76,10 @@ class Kind:
         """A normalised value as kept in a JSON column (office columns): typed, dates as ISO text."""
         return self.to_sql(value)
 
+    def shown(self, value: Any) -> Any:
+        """A stored value as a cell shows it again (a value carried into next month's template)."""
+        return value
+
     def text(self, value: Any) -> str:
         """A locked cell's value as issued, as digest text."""
         return str(value)
@@ -341,6 +345,9 @@ class YesNo(Choice):
 
     def to_sql(self, value):
         return None if value == "" else value == YES
+
+    def shown(self, value):
+        return (YES if value else NO) if isinstance(value, bool) else value
 
     def invalid(self, col, value, ctx):
         return "yesno-invalid", ERROR, f"“{value}”应为“是”或“否”：请从下拉列表选择"

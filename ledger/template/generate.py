@@ -20,6 +20,7 @@ import xlsxwriter
 from ledger import layout
 from ledger.durable import OLD_PREFIX, TEMP_PREFIX, fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import LedgerError, OutputError, PlanImportError, UnitNotFoundError, os_reason
+from ledger.kinds import kind_of
 from ledger.period import check_period, current_period, deadline, label
 from ledger.store import events
 from ledger.store import schema
@@ -105,7 +106,7 @@ def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: li
     if carried:
         ids = {r.item_id for r in rows}
         numbers = {i.id: (i.section_number, i.number) for i in plan.items if i.id in ids}
-        _apply_carried(rows, carried, numbers, settings.templates.carry_progress)
+        _apply_carried(rows, carried, numbers, settings.templates.carry_progress, settings.office_columns)
         _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
@@ -135,12 +136,13 @@ def record_identity(record: dict) -> Identity:
 
 
 def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str]],
-                   carry_progress: bool) -> None:
+                   carry_progress: bool, office: tuple[layout.Column, ...] = ()) -> None:
     for row in rows:
         values = carried.values.get((*numbers[row.item_id], row.role))
         if not values:
             continue
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
+        row.carried |= {c.key: kind_of(c).shown(values[c.key]) for c in office if values.get(c.key) is not None}
         if not carry_progress and values.get("progress"):
             row.note = f"{label(carried.period)}进展：{values['progress']}"
 

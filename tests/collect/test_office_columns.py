@@ -140,6 +140,13 @@ def test_typed_values_are_stored_and_reported(office, tmp_path):
     assert [(c["header"], c["kind"]) for c in columns] == [(FUNDS, "number"), (DONE_ON, "date"), (HELP, "yesno")]
     assert columns[0]["reported"] == 2
 
+    # next month's template carries the values forward, as the layout's input cells are
+    generate_templates(office, "2024-08", units=["县科技局"])
+    sheet = openpyxl.load_workbook(template(office, "县科技局", "2024-08"))[layout.LEDGER_SHEET]
+    headers = [c.value for c in sheet[layout.HEADER_ROW]]
+    first = [c.value for c in sheet[layout.FIRST_DATA_ROW]]
+    assert [first[headers.index(h)] for h in (FUNDS, DONE_ON, HELP)] == [1250.5, "2024-07-20", "是"]
+
 
 @pytest.mark.parametrize("typed, code, fragment", [
     ({FUNDS: "约1000"}, "number-invalid", "“约1000”不是数字"),
