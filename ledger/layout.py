@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.statuses import LAGGING, SEVERELY_LAGGING
+
 LAYOUT_VERSION = "3"     # 2: templates carry a 指标 sheet for the unit's lead targets;
                          # 3: and the 责任领导 and 完成时限 of each task (locked)
 
@@ -60,6 +62,7 @@ class Column:
     maximum: float | None = None
     unit: str = ""                 # number: unit of measurement, not typed in the cell
     choices: tuple[str, ...] = ()  # choice: the values offered
+    required_if: tuple[str, ...] = ()   # status meanings (ledger.statuses) that make the cell required
     office: bool = False           # declared in ledger.toml; stored in the row's ``extra`` values
 
 
@@ -77,7 +80,7 @@ COLUMNS: tuple[Column, ...] = (
            help="简要写明本月工作进展"),
     Column("status", "完成状态", STATUS, width=11, input=True, required=True),
     Column("percent", "完成进度(%)", PERCENT, width=9, input=True, required=True),
-    Column("problems", "存在问题", TEXT, width=20, input=True),
+    Column("problems", "存在问题", TEXT, width=20, input=True, required_if=(LAGGING, SEVERELY_LAGGING)),
     Column("next_steps", "下步计划", TEXT, width=20, input=True),
     Column("person", "责任人", TEXT, width=9, input=True),
     Column("phone", "联系电话", PHONE, width=12, input=True),
@@ -115,7 +118,7 @@ def office_column(header: str, kind: str, **declared: Any) -> Column:
     return Column("".join(header.split()), header, kind, input=True, office=True, **declared)
 
 
-OFFICE_FIELDS = ("kind", "width", "required", "help", "minimum", "maximum", "unit", "choices")
+OFFICE_FIELDS = ("kind", "width", "required", "help", "minimum", "maximum", "unit", "choices", "required_if")
 
 
 def office_record(columns: tuple[Column, ...]) -> list[dict[str, Any]] | None:
@@ -125,7 +128,7 @@ def office_record(columns: tuple[Column, ...]) -> list[dict[str, Any]] | None:
 
 def office_columns_of(record: list[dict[str, Any]] | None) -> tuple[Column, ...]:
     """The office columns a template was issued with, from its record."""
-    return tuple(office_column(d["header"], **{f: (tuple(d[f]) if f == "choices" else d[f])
+    return tuple(office_column(d["header"], **{f: (tuple(d[f]) if f in ("choices", "required_if") else d[f])
                                                for f in OFFICE_FIELDS if f in d})
                  for d in record or [])
 

@@ -66,6 +66,7 @@ class ColumnSettings:
     unit: str = ""                   # number: unit, not typed in the cell
     choices: list[str] = field(default_factory=list)   # choice: the values offered
     required: bool = False
+    required_if: list[str] = field(default_factory=list)   # status meanings that make it required
     help: str = ""                   # the cell's input prompt
     width: float = 12
 
@@ -74,7 +75,8 @@ class ColumnSettings:
         from ledger.layout import office_column
 
         return office_column(self.header, self.kind, minimum=self.min, maximum=self.max, unit=self.unit,
-                             choices=tuple(self.choices), required=self.required, help=self.help, width=self.width)
+                             choices=tuple(self.choices), required=self.required, help=self.help, width=self.width,
+                             required_if=tuple(self.required_if))
 
 
 @dataclass
@@ -169,6 +171,9 @@ class Settings:
                 refuse(f"{name}是 choice 类型，请用 choices 列出可选的值")
             if any(not x.strip() or "," in x for x in c.choices) or len(",".join(c.choices)) > 255:
                 refuse(f"{name}的 choices 不能有空白项或英文逗号，合计不超过 255 个字符（Excel 下拉列表的限制）")
+            wrong = next((m for m in c.required_if if m not in MEANINGS_BY_KEY), None)
+            if wrong is not None:
+                refuse(f"{name}的 required_if 中“{wrong}”不是完成状态的含义，应为以下之一：{'、'.join(MEANINGS_BY_KEY)}")
             if c.min is not None and c.max is not None and c.min > c.max:
                 refuse(f"{name}的 min 大于 max")
             if not 2 <= c.width <= 100:

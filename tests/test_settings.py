@@ -159,6 +159,7 @@ def test_office_columns_become_input_columns_of_their_kind(tmp_path):
     ('[[columns]]\nheader = "甲"\nkind = "number"\nmin = 10\nmax = 1\n', "min 大于 max"),
     ('[[columns]]\nheader = "甲"\nmin = "零"\n', "设置项“columns.min”的值 '零' 无效，应为数字"),
     ('[[columns]]\nheader = "甲"\nwide = 3\n', "未知的设置项“columns.wide”"),
+    ('[[columns]]\nheader = "甲"\nrequired_if = ["滞后"]\n', "required_if 中“滞后”不是完成状态的含义，应为以下之一：done"),
 ])
 def test_a_wrong_office_column_is_refused_naming_it(tmp_path, text, expected):
     with pytest.raises(SettingsError, match=expected):

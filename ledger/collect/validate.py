@@ -249,7 +249,7 @@ def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, expected: E
     for key, note in notes.items():
         report.add(_located(read, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key),
                             office))
-    for finding in _cross_checks(read, row, present, expected.period, settings):
+    for finding in _cross_checks(read, row, present, expected.period, settings, office):
         report.add(finding)
     stored = {c.key: (values[c.key] if values[c.key] != "" else None) for c in layout.INPUT_COLUMNS}
     extra = {c.key: kind_of(c).to_json(values[c.key]) for c in office} or None
@@ -287,15 +287,22 @@ def _schema_message(col: layout.Column, validator: str, value: Any, settings: Se
     return kind.invalid(col, value, ctx)
 
 
-def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings):
+def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings,
+                  office: tuple[layout.Column, ...] = ()):
     status, percent = v.get("status"), v.get("percent")
     vocabulary = settings.vocabulary
     meaning = vocabulary.meaning(status)
     whole = isinstance(percent, int) and 0 <= percent <= 100
     if meaning == DONE and whole and percent < 100:
         yield _located(read, row, "percent", "done-not-100", ERROR, f"完成状态为“{status}”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
-    if vocabulary.lagging(status) and not v.get("problems"):
-        yield _located(read, row, "problems", "lag-no-problem", ERROR, f"完成状态为“{status}”，须在“存在问题”中说明原因", None)
+    for col in (*layout.INPUT_COLUMNS, *office):
+        if meaning in col.required_if and not v.get(col.key):     # required by the status's meaning
+            if col.key == "problems":     # the layout's own rule keeps its code: lagging needs a reason
+                yield _located(read, row, col.key, "lag-no-problem", ERROR,
+                               f"完成状态为“{status}”，须在“{col.header}”中说明原因", None)
+            else:
+                yield _located(read, row, col.key, "required-if-status", ERROR,
+                               f"完成状态为“{status}”，须填写“{col.header}”", None, office)
     pace = round(schedule_share(period) * 100)
     if meaning in CHECKED_PACE and whole and percent < pace - settings.collect.lag_tolerance:
         yield _located(read, row, "percent", "behind-schedule", WARNING, f"状态为“{status}”，但完成进度 {percent} 比序时进度 {pace} 低 {pace - percent} 个百分点，请核对状态或进度", percent)

@@ -111,7 +111,9 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
     ]
     if spec.office_columns:
         lines.insert(4, ("增设栏目", "本期台账还须填写：" + "；".join(
-            c.header + (f"（{c.help}）" if c.help else "") + ("，必填" if c.required else "") for c in spec.office_columns)
+            c.header + (f"（{c.help}）" if c.help else "") + ("，必填" if c.required else "")
+            + (f"，完成状态为{'或'.join(f'“{w}”' for w in vocabulary.words_of(*c.required_if))}时必填"
+               if c.required_if else "") for c in spec.office_columns)
             + "。填写要求见单元格的输入提示。"))
     if spec.targets:
         lines.insert(5, ("指标填报", f"“{layout.TARGET_SHEET}”工作表列出本单位牵头任务的 {len(spec.targets)} 项量化指标："

@@ -36,6 +36,7 @@ kind = "date"
 [[columns]]
 header = "是否需协调"
 kind = "yesno"
+required_if = ["lagging", "severely_lagging"]
 '''
 FUNDS, DONE_ON, HELP = "资金到位(万元)", "完成时间", "是否需协调"
 
@@ -105,6 +106,7 @@ def test_the_template_carries_validated_office_columns(office):
     assert not sheet.cell(layout.FIRST_DATA_ROW, headers.index(FUNDS) + 1).protection.locked
     guide = "\n".join(str(c.value) for row in wb[layout.GUIDE_SHEET].iter_rows() for c in row if c.value)
     assert "资金到位(万元)（截至本月累计到位资金）" in guide
+    assert "是否需协调，完成状态为“进度滞后”或“严重滞后”时必填" in guide
     status = next(dv for dv in sheet.data_validations.dataValidation if dv.type == "list" and "已完成" in dv.formula1)
     assert "进度滞后" in status.formula1
 
@@ -173,6 +175,16 @@ def test_a_wrong_office_value_is_a_typed_finding_on_its_cell(office, tmp_path, t
     cell = feedback.cell(layout.FIRST_DATA_ROW, fb_headers.index(header) + 1)
     assert cell.value == typed[header] and cell.comment is not None and fragment in cell.comment.text
     assert feedback.cell(layout.FIRST_DATA_ROW, fb_headers.index("本月进展情况") + 1).value == GOOD["progress"]
+
+
+def test_a_column_required_by_a_status_meaning_follows_the_renamed_word(office, tmp_path):
+    fill(template(office, "县科技局"), tmp_path / "kj.xlsx", **{"完成状态": "进度滞后", "存在问题": "审批慢"})
+    drop(office, tmp_path / "kj.xlsx", "科技局.xlsx")
+    (out,) = collect_inbox(office).files
+    assert out.outcome == "rejected"
+    errors = [f for f in out.findings if f.is_error]
+    assert {(f.code, f.column) for f in errors} == {("required-if-status", HELP)}
+    assert "完成状态为“进度滞后”，须填写“是否需协调”" in errors[0].message
 
 
 def test_a_deleted_office_column_is_named(office, tmp_path):
