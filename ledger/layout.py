@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.statuses import LAGGING, SEVERELY_LAGGING
+
 LAYOUT_VERSION = "3"     # 2: templates carry a 指标 sheet for the unit's lead targets;
                          # 3: and the 责任领导 and 完成时限 of each task (locked)
 
@@ -24,15 +26,20 @@ INFO_ROW = 2
 HEADER_ROW = 3
 FIRST_DATA_ROW = 4
 
-# Column kinds: how a value is typed, validated and stored.
+# Column kinds: how a value is typed, validated and stored. Each is an object in ledger.kinds, which
+# owns its SQL type, JSON Schema, normaliser, Excel validation and messages.
 KEY = "key"          # hidden row key, e.g. "123-lead"
 INT = "int"
 TEXT = "text"
+LONGTEXT = "longtext"
 ROLE = "role"
 STATUS = "status"    # one of the status vocabulary
 PERCENT = "percent"  # whole number 0-100
 PHONE = "phone"
-NUMBER = "number"    # a decimal number, >= 0 where typed
+NUMBER = "number"    # a decimal number, within the column's minimum/maximum
+DATE = "date"
+CHOICE = "choice"    # one of the column's choices
+YESNO = "yesno"      # 是 / 否
 COMPARATOR = "comparator"  # ≥, ≤, ≈ or =
 
 
@@ -50,6 +57,13 @@ class Column:
     hidden: bool = False
     carry: bool = True    # input carried forward from the last accepted period
     since: str = "1"      # the layout version that added the column (older templates lack it)
+    help: str = ""        # the input prompt of the template's cells
+    minimum: float | None = None   # number: bounds
+    maximum: float | None = None
+    unit: str = ""                 # number: unit of measurement, not typed in the cell
+    choices: tuple[str, ...] = ()  # choice: the values offered
+    required_if: tuple[str, ...] = ()   # status meanings (ledger.statuses) that make the cell required
+    office: bool = False           # declared in ledger.toml; stored in the row's ``extra`` values
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -62,10 +76,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("support_units", "配合单位", TEXT, width=13, plan=True),
     Column("leaders", "责任领导", TEXT, width=9, plan=True, since="3"),
     Column("deadline", "完成时限", TEXT, width=10, plan=True, since="3"),
-    Column("progress", "本月进展情况", TEXT, width=32, input=True, required=True, carry=False),
+    Column("progress", "本月进展情况", LONGTEXT, width=32, input=True, required=True, carry=False,
+           help="简要写明本月工作进展"),
     Column("status", "完成状态", STATUS, width=11, input=True, required=True),
     Column("percent", "完成进度(%)", PERCENT, width=9, input=True, required=True),
-    Column("problems", "存在问题", TEXT, width=20, input=True),
+    Column("problems", "存在问题", TEXT, width=20, input=True, required_if=(LAGGING, SEVERELY_LAGGING)),
     Column("next_steps", "下步计划", TEXT, width=20, input=True),
     Column("person", "责任人", TEXT, width=9, input=True),
     Column("phone", "联系电话", PHONE, width=12, input=True),
@@ -87,14 +102,35 @@ TARGET_COLUMNS: tuple[Column, ...] = (
     Column("comparator", "比较", COMPARATOR, width=6, plan=True),
     Column("target", "目标值", NUMBER, width=10, plan=True),
     Column("unit", "计量单位", TEXT, width=9, plan=True),
-    Column("achieved", "本年累计完成值", NUMBER, width=14, input=True),
-    Column("note", "说明", TEXT, width=36, input=True),
+    Column("achieved", "本年累计完成值", NUMBER, width=14, input=True, minimum=0,
+           help="填写本年1月起累计完成的数值，只填数字、不带单位，例如 3200"),
+    Column("note", "说明", TEXT, width=36, input=True, help="可写明数据来源、统计口径，或未达进度的原因"),
 )
 
 TARGET_BY_KEY = {c.key: c for c in TARGET_COLUMNS}
 TARGET_BY_HEADER = {c.header: c for c in TARGET_COLUMNS}
 TARGET_INPUT_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.input)
 TARGET_PLAN_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.plan)
+
+
+def office_column(header: str, kind: str, **declared: Any) -> Column:
+    """An office column of ledger.toml: an input cell after the layout's, keyed by its header."""
+    return Column("".join(header.split()), header, kind, input=True, office=True, **declared)
+
+
+OFFICE_FIELDS = ("kind", "width", "required", "help", "minimum", "maximum", "unit", "choices", "required_if")
+
+
+def office_record(columns: tuple[Column, ...]) -> list[dict[str, Any]] | None:
+    """Office columns as a template's record keeps them (None: the template had none)."""
+    return [{"header": c.header, **{f: getattr(c, f) for f in OFFICE_FIELDS}} for c in columns] or None
+
+
+def office_columns_of(record: list[dict[str, Any]] | None) -> tuple[Column, ...]:
+    """The office columns a template was issued with, from its record."""
+    return tuple(office_column(d["header"], **{f: (tuple(d[f]) if f in ("choices", "required_if") else d[f])
+                                               for f in OFFICE_FIELDS if f in d})
+                 for d in record or [])
 
 
 def columns_of(layout_version: str, columns: tuple[Column, ...] = COLUMNS) -> tuple[Column, ...]:
@@ -128,7 +164,10 @@ def target_schema() -> dict[str, Any]:
 
 
 def _schema(columns: tuple[Column, ...], statuses: list[str]) -> dict[str, Any]:
-    props = {col.key: _column_schema(col, statuses) for col in columns}
+    from ledger.kinds import Context, kind_of
+
+    ctx = Context(statuses=tuple(statuses))
+    props = {col.key: kind_of(col).schema(col, ctx) for col in columns}
     required = [c.key for c in columns if c.required]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -136,18 +175,3 @@ def _schema(columns: tuple[Column, ...], statuses: list[str]) -> dict[str, Any]:
         "properties": props,
         "required": required,
     }
-
-
-def _column_schema(col: Column, statuses: list[str]) -> dict[str, Any]:
-    if col.kind == STATUS:
-        return {"type": "string", "enum": list(statuses)}
-    if col.kind == PERCENT:
-        return {"type": "integer", "minimum": 0, "maximum": 100}
-    if col.kind == NUMBER:
-        return {"type": "number", "minimum": 0}
-    if col.kind == PHONE:
-        return {"type": "string", "pattern": r"^[0-9+\-()（） ]{7,20}$"}
-    schema: dict[str, Any] = {"type": "string"}
-    if col.required:
-        schema["minLength"] = 1
-    return schema

@@ -14,19 +14,11 @@ from typing import Any, Callable, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.errors import SettingsError, os_reason
+from ledger.statuses import BY_KEY as MEANINGS_BY_KEY
+from ledger.statuses import DEFAULT_STATUSES, DEFAULT_VOCABULARY, Vocabulary
 
-DEFAULT_STATUSES = ["已完成", "超序时", "序时推进", "滞后", "严重滞后", "未启动"]
-
-# Common words departments use, mapped to the canonical status (see shared/notes/practice.md).
-DEFAULT_SYNONYMS = {
-    "已办结": "已完成", "提前完成": "已完成", "基本完成": "已完成", "完成": "已完成",
-    "超进度": "超序时", "进度超前": "超序时",
-    "达进度": "序时推进", "正常推进": "序时推进", "按序时": "序时推进", "有序推进": "序时推进",
-    "正在办理": "序时推进", "按序时推进": "序时推进", "正常": "序时推进", "推进中": "序时推进",
-    "欠进度": "滞后", "慢序时": "滞后", "未达序时": "滞后", "进度滞后": "滞后",
-    "未开始": "未启动", "暂未开启": "未启动", "尚未启动": "未启动",
-}
-
+# The statuses and their meanings are declared in ledger.statuses; the common words departments use
+# (已办结, 慢序时, …) are mapped by meaning there.
 
 @dataclass
 class DatabaseSettings:
@@ -65,18 +57,47 @@ class UnitSettings:
 
 
 @dataclass
+class ColumnSettings:
+    """An office column (``[[columns]]``): an input column of the 台账 after the layout's own."""
+
+    header: str = ""
+    kind: str = "text"               # text | longtext | percent | number | date | phone | choice | yesno
+    min: float | None = None         # number: bounds
+    max: float | None = None
+    unit: str = ""                   # number: unit, not typed in the cell
+    choices: list[str] = field(default_factory=list)   # choice: the values offered
+    required: bool = False
+    required_if: list[str] = field(default_factory=list)   # status meanings that make it required
+    help: str = ""                   # the cell's input prompt
+    width: float = 12
+
+    def column(self):
+        """The layout column this declares (its key is its header)."""
+        from ledger.layout import office_column
+
+        return office_column(self.header, self.kind, minimum=self.min, maximum=self.max, unit=self.unit,
+                             choices=tuple(self.choices), required=self.required, help=self.help, width=self.width,
+                             required_if=tuple(self.required_if))
+
+
+@dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
     templates: TemplateSettings = field(default_factory=TemplateSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     units: UnitSettings = field(default_factory=UnitSettings)
+    # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
+    statuses: dict[str, str] = field(default_factory=dict)
+    columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
+    vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Add the common synonyms whose status is in use; the office's own take precedence."""
-        statuses = set(self.templates.statuses)
-        common = {k: v for k, v in DEFAULT_SYNONYMS.items() if v in statuses and k not in statuses}
-        self.collect.synonyms = {**common, **self.collect.synonyms}
+        """Resolve the vocabulary (``templates.statuses`` then becomes its words), and add the common
+        synonyms and the renamed default words whose meaning is in use; the office's own take precedence."""
+        self.vocabulary = Vocabulary.of(self.templates.statuses, self.statuses)
+        self.templates.statuses = self.vocabulary.words
+        self.collect.synonyms = {**self.vocabulary.synonyms(), **self.collect.synonyms}
 
     def check(self, source: str) -> None:
         """Check values that types alone cannot: a value that would reject everything (no file small
@@ -124,6 +145,50 @@ class Settings:
         remapped = next((k for k, v in self.collect.synonyms.items() if k in statuses and k != v), None)
         if remapped is not None:
             refuse(f"collect.synonyms 中的“{remapped}”本身是 templates.statuses 中的状态，不能再换成别的状态")
+        self._check_meanings(refuse)
+        self._check_columns(refuse)
+
+    @property
+    def office_columns(self) -> tuple:
+        """The office's own columns as layout columns, in the order declared."""
+        return tuple(c.column() for c in self.columns)
+
+    def _check_columns(self, refuse: Callable[[str], None]) -> None:
+        from ledger.kinds import OFFICE_KINDS
+        from ledger.layout import BY_HEADER, BY_KEY
+
+        seen: set[str] = set()
+        for n, c in enumerate(self.columns, start=1):
+            name = f"第 {n} 个 [[columns]]（“{c.header}”）"
+            if not c.header.strip():
+                refuse(f"第 {n} 个 [[columns]] 缺少 header（列标题）")
+            key = "".join(c.header.split())
+            if key in BY_HEADER or key in BY_KEY or key in seen:
+                refuse(f"{name}的列标题与已有的列重名，请换一个标题")
+            seen.add(key)
+            if c.kind not in OFFICE_KINDS:
+                refuse(f"{name}的 kind “{c.kind}”无效，应为以下之一：{'、'.join(OFFICE_KINDS)}")
+            if c.kind == "choice" and not c.choices:
+                refuse(f"{name}是 choice 类型，请用 choices 列出可选的值")
+            if any(not x.strip() or "," in x for x in c.choices) or len(",".join(c.choices)) > 255:
+                refuse(f"{name}的 choices 不能有空白项或英文逗号，合计不超过 255 个字符（Excel 下拉列表的限制）")
+            wrong = next((m for m in c.required_if if m not in MEANINGS_BY_KEY), None)
+            if wrong is not None:
+                refuse(f"{name}的 required_if 中“{wrong}”不是完成状态的含义，应为以下之一：{'、'.join(MEANINGS_BY_KEY)}")
+            if c.min is not None and c.max is not None and c.min > c.max:
+                refuse(f"{name}的 min 大于 max")
+            if not 2 <= c.width <= 100:
+                refuse(f"{name}的 width 应在 2 到 100 之间")
+
+    def _check_meanings(self, refuse: Callable[[str], None]) -> None:
+        """Every ``[statuses]`` meaning is one we know, and every meaning a rule needs has a word."""
+        valid = "、".join(MEANINGS_BY_KEY)
+        wrong = next(((w, m) for w, m in self.statuses.items() if m not in MEANINGS_BY_KEY), None)
+        if wrong is not None:
+            refuse(f"statuses 中“{wrong[0]}”的含义“{wrong[1]}”无效，应为以下之一：{valid}")
+        for meaning in self.vocabulary.missing():
+            refuse(f"完成状态中没有表示“{meaning.word}”（{meaning.key}）的状态，{meaning.rule}需要它："
+                   f"请在 [statuses] 中写明，例如 \"{meaning.word}\" = \"{meaning.key}\"")
 
 
 # Numeric settings and the values that keep ledger usable: (key, lower test, upper bound, what is allowed).
@@ -175,7 +240,7 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
     if not isinstance(data, dict):
         raise SettingsError(f"{source}：“{prefix.rstrip('.')}” 应为一个表（[{prefix.rstrip('.')}]）")
     hints = get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
+    names = {f.name for f in fields(cls) if f.init}
     kwargs = {}
     for key, value in data.items():
         if key not in names:
@@ -185,11 +250,16 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
 
 
 def _convert(hint: Any, value: Any, key: str, source: str) -> Any:
+    args = get_args(hint)
+    if type(None) in args:                       # X | None: TOML has no null, so a value is an X
+        (hint,) = [a for a in args if a is not type(None)]
     if is_dataclass(hint):
         return _build(hint, value, key + ".", source)
     origin = get_origin(hint)
     if origin is list:
         (inner,) = get_args(hint)
+        if is_dataclass(inner) and isinstance(value, list):     # [[columns]]: a list of tables
+            return [_build(inner, v, f"{key}.", source) for v in value]
         if not isinstance(value, list):
             raise SettingsError(f"{source}：设置项“{key}”应为列表")
         return [_convert(inner, v, key, source) for v in value]

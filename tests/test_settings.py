@@ -108,3 +108,59 @@ def test_a_file_in_no_known_encoding_says_how_to_save_it(tmp_path):
     path.write_bytes(b"[office]\nname = \"\xff\xfe\xfd\x81\"\n")
     with pytest.raises(SettingsError, match="无法识别文件编码，请用记事本另存为 UTF-8 编码"):
         load_settings(path)
+
+
+# --- the status vocabulary ------------------------------------------------------------------
+
+def test_statuses_table_renames_a_status_by_meaning(tmp_path):
+    settings = load_settings(write(tmp_path, '[statuses]\n"进度滞后" = "lagging"\n'))
+    assert settings.templates.statuses == ["已完成", "超序时", "序时推进", "进度滞后", "严重滞后", "未启动"]
+    assert settings.vocabulary.meaning("进度滞后") == "lagging"
+    assert settings.collect.synonyms["滞后"] == "进度滞后"       # the old word is still understood
+    assert settings.collect.synonyms["欠进度"] == "进度滞后"
+
+
+def test_todays_statuses_list_still_works_and_gets_meanings(tmp_path):
+    settings = load_settings(write(tmp_path, '[templates]\nstatuses = ["已完成", "序时推进", "进度滞后", "正在论证"]\n'))
+    assert settings.templates.statuses == ["已完成", "序时推进", "进度滞后", "正在论证"]
+    assert settings.vocabulary.lagging("进度滞后")
+    assert settings.vocabulary.meaning("正在论证") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[templates]\nstatuses = ["已完成", "序时推进", "落后"]\n',
+     "没有表示“滞后”（lagging）的状态，“滞后须在存在问题中说明原因”和滞后事项统计需要它"),
+    ('[templates]\nstatuses = ["办结", "序时推进", "滞后"]\n', "没有表示“已完成”（done）的状态"),
+    ('[statuses]\n"拖延" = "late"\n', "statuses 中“拖延”的含义“late”无效，应为以下之一：done、ahead"),
+])
+def test_a_vocabulary_losing_a_meaning_is_refused_naming_it(tmp_path, text, expected):
+    with pytest.raises(SettingsError, match=expected):
+        load_settings(write(tmp_path, text))
+
+
+# --- office columns -------------------------------------------------------------------------
+
+def test_office_columns_become_input_columns_of_their_kind(tmp_path):
+    settings = load_settings(write(tmp_path, '[[columns]]\nheader = "资金到位(万元)"\nkind = "number"\nmin = 0\n'
+                                             'help = "截至本月累计到位资金"\n\n[[columns]]\nheader = "推进方式"\n'
+                                             'kind = "choice"\nchoices = ["自建", "合作"]\nrequired = true\n'))
+    funds, way = settings.office_columns
+    assert (funds.key, funds.kind, funds.minimum, funds.maximum, funds.help, funds.input) == \
+        ("资金到位(万元)", "number", 0.0, None, "截至本月累计到位资金", True)
+    assert (way.kind, way.choices, way.required) == ("choice", ("自建", "合作"), True)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[[columns]]\nkind = "text"\n', "第 1 个 \\[\\[columns\\]\\] 缺少 header"),
+    ('[[columns]]\nheader = "存在问题"\n', "与已有的列重名"),
+    ('[[columns]]\nheader = "甲"\n[[columns]]\nheader = "甲"\n', "第 2 个 .*与已有的列重名"),
+    ('[[columns]]\nheader = "甲"\nkind = "money"\n', "kind “money”无效，应为以下之一：text、longtext"),
+    ('[[columns]]\nheader = "甲"\nkind = "choice"\n', "请用 choices 列出可选的值"),
+    ('[[columns]]\nheader = "甲"\nkind = "number"\nmin = 10\nmax = 1\n', "min 大于 max"),
+    ('[[columns]]\nheader = "甲"\nmin = "零"\n', "设置项“columns.min”的值 '零' 无效，应为数字"),
+    ('[[columns]]\nheader = "甲"\nwide = 3\n', "未知的设置项“columns.wide”"),
+    ('[[columns]]\nheader = "甲"\nrequired_if = ["滞后"]\n', "required_if 中“滞后”不是完成状态的含义，应为以下之一：done"),
+])
+def test_a_wrong_office_column_is_refused_naming_it(tmp_path, text, expected):
+    with pytest.raises(SettingsError, match=expected):
+        load_settings(write(tmp_path, text))

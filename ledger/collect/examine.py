@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ledger import layout
 from ledger.errors import os_reason
 from ledger.findings import ERROR, Finding, Report
 from ledger.settings import Settings
@@ -184,7 +185,8 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
     version = record["plan_version"]
     targets = _targets_of(db_url, version)[unit] if record["layout_version"] != "1" else []
     expected = Expected(record["id"], record["period"], unit, _rows_of(db_url, version)[unit], record["digest"],
-                        targets=targets, layout_version=record["layout_version"])
+                        targets=targets, layout_version=record["layout_version"],
+                        office_columns=layout.office_columns_of(record.get("columns")))
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
     return expected
@@ -204,7 +206,8 @@ def _feedback_spec(read, record, plan, expected, findings, settings: Settings):
     from ledger.collect.feedback import Returned, mark_rows
     from ledger.template.generate import record_identity, spec_for
 
-    spec = spec_for(settings, plan.title, record_identity(record), expected.rows, targets=expected.targets)
+    spec = spec_for(settings, plan.title, record_identity(record), expected.rows, targets=expected.targets,
+                    office_columns=expected.office_columns)
     ledger = Returned.of(read.ledger_sheet, read.rows, "row_key")
     targets = Returned.of(read.targets.sheet, read.targets.rows, "target_key") if read.targets else None
     return mark_rows(spec, findings, ledger, targets)

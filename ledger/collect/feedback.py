@@ -93,8 +93,10 @@ def mark_rows(spec, findings: list[Finding], ledger: Returned, targets: Returned
     """
     spec = copy.deepcopy(spec)
     target_sheet = targets.sheet if targets else None
-    _mark(spec.rows, "row_key", layout.INPUT_COLUMNS, ledger,
-          [f for f in findings if f.sheet != target_sheet and f.field in layout.BY_KEY])
+    inputs = layout.INPUT_COLUMNS + tuple(spec.office_columns)     # the office columns it was issued with
+    keys = {c.key for c in inputs}
+    _mark(spec.rows, "row_key", inputs, ledger,
+          [f for f in findings if f.sheet != target_sheet and f.field in keys])
     if targets:
         _mark(spec.targets, "target_key", layout.TARGET_INPUT_COLUMNS, targets,
               [f for f in findings if f.sheet == target_sheet and f.field in layout.TARGET_BY_KEY])

@@ -1,6 +1,7 @@
 """Normalise typed values without loss where the meaning is certain (全角数字, 30%, 数字文本, 3,200).
 
 Each function returns the normalised value and, where a reading was assumed, a note for a warning.
+The column kinds (``ledger.kinds``) apply them, cell by cell.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 from typing import Any
-
-from ledger import layout
 
 NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")   # 3,200 or 1,234,567.5
@@ -68,27 +67,6 @@ def normalise_status(value: Any, synonyms: dict[str, str]) -> tuple[str, str | N
     return text, None
 
 
-def normalise_row(values: dict[str, Any], synonyms: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """(normalised values of the input columns, raw values where they differ, notes by key)."""
-    out: dict[str, Any] = {}
-    raw: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-    for col in layout.INPUT_COLUMNS:
-        value = values.get(col.key, "")
-        if col.kind == layout.PERCENT:
-            norm, note = normalise_percent(value)
-        elif col.kind == layout.STATUS:
-            norm, note = normalise_status(value, synonyms)
-        else:
-            norm, note = clean_text(value), None
-        out[col.key] = norm
-        if note:
-            notes[col.key] = note
-        if norm != value and value not in (None, ""):
-            raw[col.key] = clean_text(value) if not isinstance(value, (int, float)) else value
-    return out, raw, notes
-
-
 def normalise_number(value: Any, unit: str = "") -> Any:
     """A number where certain (１２, " 12 ", 3,200, and 12% when the unit itself is %); else the text.
 
@@ -108,9 +86,3 @@ def normalise_number(value: Any, unit: str = "") -> Any:
         number = float(text)
         return int(number) if number.is_integer() else number
     return clean_text(value)
-
-
-def normalise_target(values: dict[str, Any], unit: str) -> dict[str, Any]:
-    """The normalised values of the 指标 input columns of one row; ``unit`` is the target's unit."""
-    return {col.key: normalise_number(values.get(col.key, ""), unit) if col.kind == layout.NUMBER
-            else clean_text(values.get(col.key, "")) for col in layout.TARGET_INPUT_COLUMNS}

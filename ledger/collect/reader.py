@@ -175,7 +175,7 @@ def _xlsx_defined_name(zf: zipfile.ZipFile, names: set[str]) -> str | None:
 
 def _read_ledger(wb: CalamineWorkbook, result: ReadWorkbook) -> None:
     """Find the 台账 sheet by name, or any sheet holding its header row (a renamed sheet)."""
-    table = _find_table(wb, layout.LEDGER_SHEET, layout.COLUMNS, skip=())
+    table = _find_table(wb, layout.LEDGER_SHEET, layout.COLUMNS, skip=(), extras=True)
     if table is not None:
         result.ledger_sheet, result.header_row = table.sheet, table.header_row
         result.columns, result.rows = table.columns, table.rows
@@ -187,7 +187,9 @@ def _read_targets(wb: CalamineWorkbook, ledger_sheet: str | None) -> ReadTable |
 
 
 def _find_table(wb: CalamineWorkbook, name: str, columns: tuple[layout.Column, ...],
-                skip: tuple[str | None, ...]) -> ReadTable | None:
+                skip: tuple[str | None, ...], extras: bool = False) -> ReadTable | None:
+    """The table of ``columns``; with ``extras``, other headers of its header row are read too, keyed
+    by their text (the office's columns), without making a row of their own count as filled."""
     order = [name] + [n for n in wb.sheet_names if n != name]
     for sheet in order:
         if sheet not in wb.sheet_names or sheet == layout.META_SHEET or sheet in skip:
@@ -196,7 +198,13 @@ def _find_table(wb: CalamineWorkbook, name: str, columns: tuple[layout.Column, .
         header = _find_header(rows, columns)
         if header is not None:
             found = _column_map(rows[header], columns)
-            return ReadTable(sheet, header + 1, found, _data_rows(rows, header, found))
+            core = set(found)
+            if extras:
+                for i, value in enumerate(rows[header]):
+                    text = _clean_header(value)
+                    if text and text not in found and i not in found.values():
+                        found[text] = i
+            return ReadTable(sheet, header + 1, found, _data_rows(rows, header, found, core))
     return None
 
 
@@ -223,12 +231,13 @@ def _column_map(header: list[Any], columns: tuple[layout.Column, ...] = layout.C
     return out
 
 
-def _data_rows(rows: list[list[Any]], header: int, columns: dict[str, int]) -> list[LedgerRow]:
+def _data_rows(rows: list[list[Any]], header: int, columns: dict[str, int],
+               core: set[str] | None = None) -> list[LedgerRow]:
     out = []
     for i in range(header + 1, len(rows)):
         raw = rows[i]
         values = {key: (raw[c] if c < len(raw) else "") for key, c in columns.items()}
-        if all(v in ("", None) for v in values.values()):
+        if all(v in ("", None) for k, v in values.items() if core is None or k in core):
             continue
         out.append(LedgerRow(i + 1, values))
     return out

@@ -15,17 +15,16 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ledger import layout
-from ledger.collect.normalise import clean_text, normalise_row, normalise_target
+from ledger.kinds import Context, kind_of, normalise_row
+from ledger.collect.normalise import clean_text
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
 from ledger.findings import ERROR, WARNING, Finding, Report
 from ledger.period import label, schedule_share
 from ledger.settings import Settings
+from ledger.statuses import CHECKED_PACE, DONE
 from ledger.template.identity import number_text, plan_digest
 from ledger.template.rows import TargetRow, TemplateRow
 
-LAGGING = ("滞后", "严重滞后")
-ON_PACE = ("序时推进", "超序时")
-DONE = "已完成"
 FORMULA_RE = re.compile(r"^\s*[=+@]|^\s*-\s*[A-Za-z(]")
 
 
@@ -44,10 +43,11 @@ class SheetKind:
 LEDGER = SheetKind(layout.COLUMNS, "row_key", "title", "任务", "", "进展请写在“本月进展情况”中")
 
 
-@lru_cache(maxsize=4)
-def _ledger_kind(layout_version: str) -> SheetKind:
-    """The 台账 sheet as issued in that layout version (a template issued before a column existed)."""
-    return replace(LEDGER, columns=layout.columns_of(layout_version))
+@lru_cache(maxsize=8)
+def _ledger_kind(layout_version: str, office: tuple[layout.Column, ...] = ()) -> SheetKind:
+    """The 台账 sheet as issued in that layout version (a template issued before a column existed),
+    with the office columns it was issued with."""
+    return replace(LEDGER, columns=layout.columns_of(layout_version) + office)
 TARGETS = SheetKind(layout.TARGET_COLUMNS, "target_key", "indicator", "指标", f"“{layout.TARGET_SHEET}”工作表",
                     "完成情况请填在“本年累计完成值”和“说明”中")
 
@@ -63,6 +63,7 @@ class Expected:
     digest: str
     targets: list[TargetRow] = field(default_factory=list)
     layout_version: str = layout.LAYOUT_VERSION
+    office_columns: tuple[layout.Column, ...] = ()     # ledger.toml [[columns]] as issued
     # This year's last accepted 本年累计完成值 of the unit, by TargetRow.carry_key, and their period.
     previous: dict[tuple[str, str, str], float] = field(default_factory=dict)
     previous_period: str | None = None
@@ -90,14 +91,14 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     if sheet is None:
         report.add(_finding("sheet-missing", ERROR, f"未找到“{layout.LEDGER_SHEET}”工作表（或其表头被改动）：请使用下发的模板填写，不要删除或改动表头"))
         return Validated(report)
-    kind = _ledger_kind(expected.layout_version)
+    kind = _ledger_kind(expected.layout_version, expected.office_columns)
     if not _columns_present(sheet, read.columns, kind.columns, report):
         return Validated(report)
     table = _target_table(read, expected, report)
     matched = _match(kind, sheet, read.rows, read.columns, expected.by_key, report)
     tmatched = _match(TARGETS, table.sheet, table.rows, table.columns, expected.targets_by_key, report) if table else []
     _check_plan_cells(read, expected, matched, table, tmatched, report)
-    rows = [_check_row(read, row, tpl, expected.period, settings, report) for row, tpl in matched]
+    rows = [_check_row(read, row, tpl, expected, settings, report) for row, tpl in matched]
     targets = [_check_target(table, row, tpl, expected, report) for row, tpl in tmatched]
     valid = report.valid
     return Validated(report, rows if valid else [], targets if valid else [])
@@ -200,13 +201,11 @@ def _plan_text(values: dict[str, Any], col: layout.Column) -> str:
     value = values.get(col.key)
     if value is None:
         return ""
-    if col.kind == layout.NUMBER and isinstance(value, (int, float)):
-        return number_text(value)
-    return clean_text(value)
+    return kind_of(col).read_text(value)
 
 
 def _issued_text(cells: dict[str, Any], col: layout.Column) -> str:
-    return number_text(cells[col.key]) if col.kind == layout.NUMBER else str(cells[col.key])
+    return kind_of(col).text(cells[col.key])
 
 
 def _short(text: str, n: int = 30) -> str:
@@ -214,86 +213,98 @@ def _short(text: str, n: int = 30) -> str:
 
 
 @lru_cache(maxsize=8)
-def _validator(statuses: tuple[str, ...]) -> Draft202012Validator:
-    return Draft202012Validator(layout.row_schema(list(statuses)))
+def _validator(statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> Draft202012Validator:
+    return Draft202012Validator(layout._schema(layout.INPUT_COLUMNS + office, list(statuses)),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @lru_cache(maxsize=8)
-def _free_text_keys(statuses: tuple[str, ...]) -> frozenset[str]:
+def _free_text_keys(statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> frozenset[str]:
     """Properties whose schema asks only for a (non-empty) string: for them only emptiness matters."""
-    props = layout.row_schema(list(statuses))["properties"]
+    props = layout._schema(layout.INPUT_COLUMNS + office, list(statuses))["properties"]
     return frozenset(k for k, sch in props.items() if set(sch) <= {"type", "minLength"} and sch["type"] == "string")
 
 
-def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...]) -> list:
+def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> list:
     """jsonschema errors of a row, memoised on the part of the row the schema can tell apart."""
-    free = _free_text_keys(statuses)
+    free = _free_text_keys(statuses, office)
     projected = tuple(sorted((k, type(v).__name__, "x" if k in free and isinstance(v, str) else v)
                              for k, v in row.items()))
-    return _schema_errors_of(projected, statuses)
+    return _schema_errors_of(projected, statuses, office)
 
 
 @lru_cache(maxsize=4096)
-def _schema_errors_of(projected: tuple, statuses: tuple[str, ...]) -> list:
-    return list(_validator(statuses).iter_errors({k: v for k, _, v in projected}))
+def _schema_errors_of(projected: tuple, statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> list:
+    return list(_validator(statuses, office).iter_errors({k: v for k, _, v in projected}))
 
 
-def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, period: str, settings: Settings, report: Report) -> dict[str, Any]:
-    values, raw, notes = normalise_row(row.values, settings.collect.synonyms)
+def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, expected: Expected, settings: Settings,
+               report: Report) -> dict[str, Any]:
+    ctx = Context(tuple(settings.templates.statuses), settings.collect.synonyms)
+    office = expected.office_columns
+    values, raw, notes = normalise_row(row.values, layout.INPUT_COLUMNS + office, ctx)
     present = {k: v for k, v in values.items() if v != ""}
-    for error in _schema_errors(present, tuple(settings.templates.statuses)):
-        report.add(_schema_finding(read, row, error, values, settings))
+    for error in _schema_errors(present, tuple(settings.templates.statuses), office):
+        report.add(_schema_finding(read, row, error, values, settings, office))
     for key, note in notes.items():
-        report.add(_located(read, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key)))
-    for finding in _cross_checks(read, row, present, period, settings):
+        report.add(_located(read, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key),
+                            office))
+    for finding in _cross_checks(read, row, present, expected.period, settings, office):
         report.add(finding)
-    return {"item_id": tpl.item_id, "role": tpl.role, **{k: (v if v != "" else None) for k, v in values.items()}, "raw": raw or None}
+    stored = {c.key: (values[c.key] if values[c.key] != "" else None) for c in layout.INPUT_COLUMNS}
+    extra = {c.key: kind_of(c).to_json(values[c.key]) for c in office} or None
+    return {"item_id": tpl.item_id, "role": tpl.role, **stored, "raw": raw or None, "extra": extra}
 
 
-def _located(read: ReadWorkbook, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any) -> Finding:
+def _located(read: ReadWorkbook, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any,
+             office: tuple[layout.Column, ...] = ()) -> Finding:
     """A finding on a cell of the 台账 sheet, named where the value is (a department may have moved columns)."""
-    col = layout.BY_KEY[key]
+    col = layout.BY_KEY.get(key) or next(c for c in office if c.key == key)
     cell = _cell(read.columns, row.number, key)
     return Finding(code=code, severity=severity, message=f"{cell}“{col.header}”：{message}", sheet=read.ledger_sheet,
                    cell=cell, column=col.header, field=key, value=value if value != "" else None, row=row.number)
 
 
-def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str, Any], settings: Settings) -> Finding:
+def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str, Any], settings: Settings,
+                    office: tuple[layout.Column, ...] = ()) -> Finding:
     if error.validator == "required":
         key = next(k for k in error.validator_value if k not in error.instance)
     else:
         key = error.path[0]
-    col = layout.BY_KEY[key]
+    col = layout.BY_KEY.get(key) or next(c for c in office if c.key == key)
     code, severity, message = _schema_message(col, error.validator, values.get(key), settings)
     if code == "required-empty" and (formula := read.formula_at(read.ledger_sheet, _cell(read.columns, row.number, key))):
         return _located(read, row, key, "formula-no-text", ERROR,
-                        f"单元格中是公式“{_short(formula)}”，没有可读取的文字：请删除公式，直接填写文字内容", formula)
-    return _located(read, row, key, code, severity, message, row.values.get(key))
+                        f"单元格中是公式“{_short(formula)}”，没有可读取的文字：请删除公式，直接填写文字内容", formula, office)
+    return _located(read, row, key, code, severity, message, row.values.get(key), office)
 
 
 def _schema_message(col: layout.Column, validator: str, value: Any, settings: Settings) -> tuple[str, str, str]:
+    kind = kind_of(col)
+    ctx = Context(tuple(settings.templates.statuses))
     if validator in ("required", "minLength"):
-        hint = {"progress": "请填写本月工作进展", "status": "请从下拉列表选择完成状态",
-                "percent": "请填写 0 到 100 的整数"}.get(col.key, "请填写")
-        return "required-empty", ERROR, f"不能为空，{hint}"
-    if col.kind == layout.STATUS:
-        return "status-unknown", ERROR, f"“{value}”不是有效的完成状态，请从下拉列表选择：{'、'.join(settings.templates.statuses)}"
-    if col.kind == layout.PERCENT:
-        return "percent-invalid", ERROR, f"“{value}”不是 0 到 100 之间的整数，请填写如 60 这样的整数（不带 % 号）"
-    if col.kind == layout.PHONE:
-        return "phone-invalid", WARNING, f"“{value}”看起来不是电话号码，请核对"
-    return "value-invalid", ERROR, f"“{value}”格式不正确"
+        return "required-empty", ERROR, f"不能为空，{kind.hint(col, ctx)}"
+    return kind.invalid(col, value, ctx)
 
 
-def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings):
+def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings,
+                  office: tuple[layout.Column, ...] = ()):
     status, percent = v.get("status"), v.get("percent")
+    vocabulary = settings.vocabulary
+    meaning = vocabulary.meaning(status)
     whole = isinstance(percent, int) and 0 <= percent <= 100
-    if status == DONE and whole and percent < 100:
-        yield _located(read, row, "percent", "done-not-100", ERROR, f"完成状态为“已完成”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
-    if status in LAGGING and not v.get("problems"):
-        yield _located(read, row, "problems", "lag-no-problem", ERROR, f"完成状态为“{status}”，须在“存在问题”中说明原因", None)
+    if meaning == DONE and whole and percent < 100:
+        yield _located(read, row, "percent", "done-not-100", ERROR, f"完成状态为“{status}”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
+    for col in (*layout.INPUT_COLUMNS, *office):
+        if meaning in col.required_if and not v.get(col.key):     # required by the status's meaning
+            if col.key == "problems":     # the layout's own rule keeps its code: lagging needs a reason
+                yield _located(read, row, col.key, "lag-no-problem", ERROR,
+                               f"完成状态为“{status}”，须在“{col.header}”中说明原因", None)
+            else:
+                yield _located(read, row, col.key, "required-if-status", ERROR,
+                               f"完成状态为“{status}”，须填写“{col.header}”", None, office)
     pace = round(schedule_share(period) * 100)
-    if status in ON_PACE and whole and percent < pace - settings.collect.lag_tolerance:
+    if meaning in CHECKED_PACE and whole and percent < pace - settings.collect.lag_tolerance:
         yield _located(read, row, "percent", "behind-schedule", WARNING, f"状态为“{status}”，但完成进度 {percent} 比序时进度 {pace} 低 {pace - percent} 个百分点，请核对状态或进度", percent)
     for key in ("progress", "problems", "next_steps", "remarks", "person"):
         text = v.get(key)
@@ -305,12 +316,12 @@ def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period:
 
 @lru_cache(maxsize=1)
 def _target_validator() -> Draft202012Validator:
-    return Draft202012Validator(layout.target_schema())
+    return Draft202012Validator(layout.target_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _check_target(table: ReadTable, row: LedgerRow, tpl: TargetRow, expected: Expected, report: Report) -> dict[str, Any]:
     """Findings of one 指标 row; returns the row as it will be stored."""
-    values = normalise_target(row.values, str(tpl.cells["unit"]))
+    values, _, _ = normalise_row(row.values, layout.TARGET_INPUT_COLUMNS, Context(unit=str(tpl.cells["unit"])))
     present = {k: v for k, v in values.items() if v != ""}
     for error in _target_validator().iter_errors(present):
         report.add(_target_schema_finding(table, row, error, tpl))

@@ -72,8 +72,8 @@ def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
         click.echo(f"提示：{summary['label']}尚无单位报送，汇总表中全部任务按未报送统计")
     click.echo(f"已生成{summary['label']}工作台账汇总表：{ws.relative(result.path)}")
     total = summary["items"]
-    parts = [f"{k} {v['count']} 项（{percent_text(share(v['count'], total))}）"
-             for k, v in summary["counts"].items() if v["count"] or k == UNREPORTED]
+    parts = [f"{v['label']} {v['count']} 项（{percent_text(share(v['count'], total))}）"
+             for v in summary["counts"].values() if v["count"] or v["label"] == UNREPORTED]
     click.echo(f"  任务 {total} 项：" + "，".join(parts))
     click.echo("  " + result.report.status.totals.sentence())
     if result.report.targets:

@@ -18,10 +18,11 @@ from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.report import data
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
-                                 count_statuses, extend_streaks, merge_items, rank, share)
+                                 count_statuses, extend_streaks, merge_items, office_value, share)
 from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
 from ledger.report.workbook import write_workbook
+from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
 from ledger.store import events
 from ledger.store.plans import StoredPlan, load_plan
 from ledger.workspace import Workspace
@@ -43,6 +44,8 @@ class Consolidated:
     streaks: dict[int, int] = field(default_factory=dict)   # lagging items: consecutive months
     targets: list[TargetResult] = field(default_factory=list)   # every target of the plan, plan order
     lag_tolerance: int = 20                                     # points below 序时进度 still on pace
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY                 # the statuses' meanings
+    office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
 
     @property
     def previous_period(self) -> str:
@@ -50,7 +53,7 @@ class Consolidated:
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        return count_statuses(self.merged.values(), self.statuses)
+        return count_statuses(self.merged.values(), self.vocabulary)
 
     @property
     def no_submissions(self) -> bool:
@@ -63,13 +66,13 @@ class Consolidated:
     def lagging(self) -> list[MergedItem]:
         """Lagging items, the most seriously lagging first, then in plan order."""
         items = [m for m in self.merged.values() if m.lagging]
-        return sorted(items, key=lambda m: rank(m.status))
+        return sorted(items, key=lambda m: m.rank)
 
     def unit_status_counts(self) -> dict[str, Counter]:
         """Each unit's own reported statuses, counted over its rows."""
         counts: dict[str, Counter] = {}
         for e in self.entries:
-            counts.setdefault(e.unit, Counter())[e.status] += 1
+            counts.setdefault(e.unit, Counter())[self.vocabulary.canonical(e.status)] += 1
         return counts
 
     @cached_property
@@ -77,15 +80,26 @@ class Consolidated:
         """Targets met, on pace, behind and not reported."""
         return count_standings(self.targets)
 
+    def _json_key(self, status: str) -> str:
+        """Report JSON keys are meanings, which do not change when an office renames its words; a
+        word of no meaning is its own key."""
+        if status == UNREPORTED:
+            return "unreported"
+        return self.vocabulary.meaning(status) or status
+
     def summary(self) -> dict[str, Any]:
         total = len(self.merged)
         return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
                 "items": total, "no_submissions": self.no_submissions,
                 "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
-                "counts": {k: {"count": v, "share": round(share(v, total), 4)} for k, v in self.counts.items()},
+                "counts": {self._json_key(k): {"label": k, "count": v, "share": round(share(v, total), 4)}
+                           for k, v in self.counts.items()},
                 "units": self.status.totals.to_dict(),
                 "changes": count_changes(self.changes) if self.previous is not None else None,
                 "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2),
+                "columns": [{"header": c.header, "kind": c.kind,
+                             "reported": sum(1 for m in self.merged.values() if office_value(m, c.key) not in (None, ""))}
+                            for c in self.office_columns],
                 "deadlines": self.status.deadlines.to_dict() if self.status.deadlines else None,
                 "targets": {"total": len(self.targets),
                             "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
@@ -105,25 +119,28 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         status = read_status(conn, period, ws.settings)
         names = data.unit_names(conn)
         entries = data.period_entries(conn, period, plan, names)
-        merged = merge_items(plan.items, entries)
-        previous = _merged_period(conn, plan, previous_period(period), names)
-        streaks = lag_streaks(conn, plan, period, merged, previous, names)
+        vocabulary = ws.settings.vocabulary
+        merged = merge_items(plan.items, entries, vocabulary)
+        previous = _merged_period(conn, plan, previous_period(period), names, vocabulary)
+        streaks = lag_streaks(conn, plan, period, merged, previous, names, vocabulary)
         achievements = data.period_achievements(conn, period, plan, names)
-    status.deadlines = deadline_watch(plan.items, merged, period)
+    status.deadlines = deadline_watch(plan.items, merged, period, vocabulary)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
     return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
-                        ws.settings.collect.lag_tolerance)
+                        ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
 
 
-def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str]) -> dict[int, MergedItem] | None:
+def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str],
+                   vocabulary: Vocabulary) -> dict[int, MergedItem] | None:
     if not data.has_submissions(conn, period):
         return None
-    return merge_items(plan.items, data.period_entries(conn, period, plan, names))
+    return merge_items(plan.items, data.period_entries(conn, period, plan, names), vocabulary)
 
 
 def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[int, MergedItem],
-                previous: dict[int, MergedItem] | None, names: dict[int, str]) -> dict[int, int]:
+                previous: dict[int, MergedItem] | None, names: dict[int, str],
+                vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> dict[int, int]:
     """Consecutive months each lagging item has lagged, ending with ``period``.
 
     Walks back one month at a time, reading only the lead rows of the items still lagging, and
@@ -137,17 +154,17 @@ def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[in
         month = previous_period(month)
         if not alive or first is None or month < first:
             break
-        step = _merged_leads(conn, plan, month, alive, names)
+        step = _merged_leads(conn, plan, month, alive, names, vocabulary)
     return streaks
 
 
 def _merged_leads(conn: Connection, plan: StoredPlan, period: str, item_ids: set[int],
-                  names: dict[int, str]) -> dict[int, MergedItem]:
+                  names: dict[int, str], vocabulary: Vocabulary) -> dict[int, MergedItem]:
     items = [i for i in plan.items if i.id in item_ids]
     leads = {u for i in items for u in i.lead}
     unit_ids = {uid for uid, name in names.items() if name in leads}
     entries = data.period_entries(conn, period, plan, names, unit_ids=unit_ids, lead_only=True)
-    return merge_items(items, entries)
+    return merge_items(items, entries, vocabulary)
 
 
 def reports_dir(ws: Workspace) -> Path:

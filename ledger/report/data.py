@@ -189,10 +189,10 @@ def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[
     if lead_only:
         where.append(r.c.role == LEAD)
     query = (sa.select(sub.c.unit_id, r.c.item_id, r.c.status, r.c.percent, r.c.progress,
-                       r.c.problems, r.c.next_steps)
+                       r.c.problems, r.c.next_steps, r.c.extra)
              .join(r, r.c.submission_id == sub.c.id).where(*where))
-    return [Entry(item, names[uid], status, percent, progress, prob, steps)
-            for uid, old, status, percent, progress, prob, steps in conn.execute(query)
+    return [Entry(item, names[uid], status, percent, progress, prob, steps, extra)
+            for uid, old, status, percent, progress, prob, steps, extra in conn.execute(query)
             if (item := mapping.get(old)) is not None]
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Protocol
 
-from ledger.report.merge import DONE, UNREPORTED
+from ledger.report.merge import UNREPORTED
+from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 
 OVERDUE_LABEL = "逾期未完成"
 DUE_SOON_LABEL = "下月到期"
@@ -84,13 +85,14 @@ def one_month_after(day: date) -> date:
     return date(year, month, min(day.day, last))
 
 
-def watch(items: Iterable[DatedItem], statuses: dict[int, str], as_of: date) -> DeadlineWatch:
-    """Items not 已完成 whose deadline is before ``as_of`` (overdue), or within a month after it."""
+def watch(items: Iterable[DatedItem], statuses: dict[int, str], as_of: date,
+          vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> DeadlineWatch:
+    """Items not done (by meaning) whose deadline is before ``as_of`` (overdue), or within a month after it."""
     horizon = one_month_after(as_of)
     result = DeadlineWatch(as_of)
     for item in items:
         status = statuses.get(item.id, UNREPORTED)
-        if item.deadline is None or status == DONE:
+        if item.deadline is None or vocabulary.is_(status, DONE):
             continue
         if item.deadline < as_of:
             result.overdue.append(DueItem(item, status, (as_of - item.deadline).days))

@@ -2,22 +2,20 @@
 
 Nothing here touches the database or a file; every function is a function of its arguments.
 
-Status order, least to most advanced (used when co-leads disagree and to call a change a step
-forward or back): 严重滞后 < 滞后 < 未启动 < 序时推进 < 超序时 < 已完成. 未启动 ranks above 滞后
-because an item may rightly not have started yet (practice.md counts lagging by 序时进度, not by
-start); a custom status from ``templates.statuses`` ranks with 序时推进.
+Statuses are compared by meaning (``ledger.statuses``), never by word. Order, least to most advanced
+(used when co-leads disagree and to call a change a step forward or back): severely lagging <
+lagging < not started < on pace < ahead < done; a word of the office's own with no meaning ranks
+as on pace.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
+
+from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 
 UNREPORTED = "未报送"
-DONE = "已完成"
-LAGGING = frozenset({"滞后", "严重滞后"})
-RANKS = {"严重滞后": 0, "滞后": 1, "未启动": 2, "序时推进": 3, "超序时": 4, "已完成": 5}
-DEFAULT_RANK = RANKS["序时推进"]
 
 FORWARD = "状态提升"
 BACK = "状态后退"
@@ -45,6 +43,7 @@ class Entry:
     progress: str | None = None
     problems: str | None = None
     next_steps: str | None = None
+    extra: dict[str, Any] | None = None      # the office columns' values, by column key
 
 
 @dataclass
@@ -57,10 +56,19 @@ class MergedItem:
     leads: list[Entry] = field(default_factory=list)
     supports: list[Entry] = field(default_factory=list)
     missing_leads: list[str] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY, repr=False, compare=False)
+
+    @property
+    def meaning(self) -> str | None:
+        return None if self.status == UNREPORTED else self.vocabulary.meaning(self.status)
 
     @property
     def lagging(self) -> bool:
-        return self.status in LAGGING
+        return self.status != UNREPORTED and self.vocabulary.lagging(self.status)
+
+    @property
+    def rank(self) -> int:
+        return self.vocabulary.rank(self.status)
 
     @property
     def disagree(self) -> bool:
@@ -77,20 +85,22 @@ class Change:
     kinds: list[str]
 
 
-def rank(status: str | None) -> int:
-    """Position of a status from least (0) to most advanced; unknown statuses rank as 序时推进."""
-    return RANKS.get(status or "", DEFAULT_RANK)
+def rank(status: str | None, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> int:
+    """Position of a status from least (0) to most advanced, by its meaning; a word of no meaning
+    ranks as on pace."""
+    return vocabulary.rank(status)
 
 
-def merge_items(items: Iterable[Item], entries: Iterable[Entry]) -> dict[int, MergedItem]:
+def merge_items(items: Iterable[Item], entries: Iterable[Entry],
+                vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> dict[int, MergedItem]:
     """Every item's merged result, in the order of ``items``."""
     by_item: dict[int, dict[str, Entry]] = {}
     for e in entries:
         by_item.setdefault(e.item_id, {})[e.unit] = e
-    return {item.id: merge_item(item, by_item.get(item.id, {})) for item in items}
+    return {item.id: merge_item(item, by_item.get(item.id, {}), vocabulary) for item in items}
 
 
-def merge_item(item: Item, by_unit: dict[str, Entry]) -> MergedItem:
+def merge_item(item: Item, by_unit: dict[str, Entry], vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> MergedItem:
     """One item: the least advanced status of its reporting lead units, 未报送 if none reported.
 
     Units take the role the current plan gives them; entries of units no longer assigned to the
@@ -102,21 +112,24 @@ def merge_item(item: Item, by_unit: dict[str, Entry]) -> MergedItem:
     reported = {e.unit for e in leads}
     missing = [u for u in item.lead if u not in reported]
     if not leads:
-        return MergedItem(item, UNREPORTED, None, [], supports, missing)
-    worst = min(leads, key=lambda e: rank(e.status))   # min keeps the first of equal rank
+        return MergedItem(item, UNREPORTED, None, [], supports, missing, vocabulary)
+    worst = min(leads, key=lambda e: vocabulary.rank(e.status))   # min keeps the first of equal rank
     percents = [e.percent for e in leads if e.percent is not None]
-    return MergedItem(item, worst.status, min(percents) if percents else None, leads, supports, missing)
+    return MergedItem(item, worst.status, min(percents) if percents else None, leads, supports, missing, vocabulary)
 
 
-def count_statuses(merged: Iterable[MergedItem], statuses: list[str]) -> dict[str, int]:
-    """Items per status: the configured statuses in order, any others seen, then 未报送."""
-    counts = {s: 0 for s in statuses if s != UNREPORTED}
+def count_statuses(merged: Iterable[MergedItem], statuses: Vocabulary | list[str]) -> dict[str, int]:
+    """Items per status: the configured statuses in order, any others seen, then 未报送. A word
+    of the same meaning as a configured status (stored before a rename) counts as that status."""
+    vocabulary = statuses if isinstance(statuses, Vocabulary) else Vocabulary.of(statuses)
+    counts = {s: 0 for s in vocabulary.words if s != UNREPORTED}
     unreported = 0
     for m in merged:
         if m.status == UNREPORTED:
             unreported += 1
         else:
-            counts[m.status] = counts.get(m.status, 0) + 1
+            word = vocabulary.canonical(m.status)
+            counts[word] = counts.get(word, 0) + 1
     counts[UNREPORTED] = unreported
     return counts
 
@@ -132,16 +145,21 @@ def change_kinds(now: MergedItem, before: MergedItem) -> list[str]:
         return []
     kinds = []
     if before.status != UNREPORTED:
-        r_now, r_before = rank(now.status), rank(before.status)
+        r_now, r_before = now.rank, before.rank
         if r_now > r_before:
             kinds.append(FORWARD)
-        elif r_now < r_before or (now.status == before.status and _lower(now.percent, before.percent)):
+        elif r_now < r_before or (_same(now, before) and _lower(now.percent, before.percent)):
             kinds.append(BACK)
     if now.lagging and not before.lagging:
         kinds.append(NEW_LAG)
-    if now.status == DONE and before.status != DONE:
+    if now.meaning == DONE and before.meaning != DONE:
         kinds.append(NEW_DONE)
     return kinds
+
+
+def _same(now: MergedItem, before: MergedItem) -> bool:
+    """The same status: the same meaning, or the same word of no meaning."""
+    return (now.meaning or now.status) == (before.meaning or before.status)
 
 
 def _lower(now: int | None, before: int | None) -> bool:
@@ -173,6 +191,20 @@ def extend_streaks(streaks: dict[int, int], alive: set[int], merged: dict[int, M
     for item_id in still:
         streaks[item_id] += 1
     return still
+
+
+def office_value(m: MergedItem, key: str) -> Any:
+    """An office column's value of the item: the lead's as typed (a number stays a number, 是/否 for
+    yes/no); co-leads' values each prefixed with the unit."""
+    values = [(e.unit, _shown((e.extra or {}).get(key))) for e in m.leads]
+    values = [(unit, v) for unit, v in values if v not in (None, "")]
+    if len(values) == 1:
+        return values[0][1]
+    return "\n".join(f"{unit}：{v}" for unit, v in values)
+
+
+def _shown(value: Any) -> Any:
+    return {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
 
 
 def lead_progress(m: MergedItem) -> str:

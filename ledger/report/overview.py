@@ -11,16 +11,18 @@ from typing import TYPE_CHECKING
 from ledger.period import label, schedule_share
 from ledger.report import targets
 from ledger.report.merge import UNREPORTED, count_changes, count_statuses, share
-from ledger.report.sheets import (STANDING_FILL, STATUS_FILL, date_text, header_row, percent_text, print_setup,
+from ledger.report.sheets import (STANDING_FILL, date_text, header_row, percent_text, print_setup, status_fill,
                                   row_height, section_label, time_text, title_rows, write_row)
+from ledger.statuses import AHEAD, DONE, LAGGING, NOT_STARTED, ON_PACE, SEVERELY_LAGGING, Vocabulary
 from ledger.xlsx import BODY_FONT, HEAD_FONT
 
 if TYPE_CHECKING:
     from ledger.report.build import Consolidated
 
 SHEET = "总体情况"
-CHART_COLOURS = {"已完成": "#70AD47", "超序时": "#A9D18E", "序时推进": "#5B9BD5", "滞后": "#FFC000",
-                 "严重滞后": "#C00000", "未启动": "#BDD7EE", UNREPORTED: "#A6A6A6"}
+CHART_COLOURS = {DONE: "#70AD47", AHEAD: "#A9D18E", ON_PACE: "#5B9BD5", LAGGING: "#FFC000",
+                 SEVERELY_LAGGING: "#C00000", NOT_STARTED: "#BDD7EE"}     # by meaning
+UNREPORTED_COLOUR = "#A6A6A6"
 CHART_ROWS = 13          # rows kept free beside the status table for the chart
 CHANGE_HEADERS = ("编号", "重点任务", "牵头单位", "上期状态", "本期状态", "上期进度(%)", "本期进度(%)", "变化")
 CHANGE_KINDS = ("center", "wrap", "wrap", "center", "center", "int", "int", "wrap")
@@ -88,21 +90,21 @@ def _status_table(wb, sheet, fmt: dict, report: Consolidated, row: int) -> int:
     header_row(sheet, fmt, row, (("序号", 8), ("完成状态", 26), ("项数", 14), ("占比", 10)))
     for n, (status, count) in enumerate(counts.items(), start=1):
         write_row(sheet, fmt, row + n, (n, status, count, share(count, total)),
-                  ("int", "center", "int", "pct"), STATUS_FILL.get(status))
+                  ("int", "center", "int", "pct"), status_fill(status, report.vocabulary))
     last = row + len(counts) + 1
     write_row(sheet, fmt, last, ("", "合计", total, 1.0 if total else 0.0), ("int", "center", "int", "pct"))
-    _chart(wb, sheet, row, counts)
+    _chart(wb, sheet, row, counts, report.vocabulary)
     return max(last + 1, row + CHART_ROWS)
 
 
-def _chart(wb, sheet, row: int, counts: dict[str, int]) -> None:
+def _chart(wb, sheet, row: int, counts: dict[str, int], vocabulary: Vocabulary) -> None:
     statuses = list(counts)
     chart = wb.add_chart({"type": "column"})
     chart.add_series({
         "name": "任务数",
         "categories": [SHEET, row + 1, 1, row + len(statuses), 1],
         "values": [SHEET, row + 1, 2, row + len(statuses), 2],
-        "points": [{"fill": {"color": CHART_COLOURS.get(s, "#5B9BD5")}} for s in statuses],
+        "points": [{"fill": {"color": _colour(s, vocabulary)}} for s in statuses],
         "data_labels": {"value": True, "font": {"name": BODY_FONT}},
     })
     chart.set_title({"name": "各状态任务数", "name_font": {"name": HEAD_FONT, "size": 12, "bold": False}})
@@ -114,6 +116,12 @@ def _chart(wb, sheet, row: int, counts: dict[str, int]) -> None:
     sheet.insert_chart(row, 5, chart, {"x_offset": 8, "y_offset": 2})
 
 
+def _colour(status: str, vocabulary: Vocabulary) -> str:
+    if status == UNREPORTED:
+        return UNREPORTED_COLOUR
+    return CHART_COLOURS.get(vocabulary.meaning(status), CHART_COLOURS[ON_PACE])
+
+
 def _section_table(sheet, fmt: dict, report: Consolidated, row: int, widths: list[float]) -> int:
     statuses = list(report.counts)
     header_row(sheet, fmt, row, [("序号", widths[0]), ("部分", widths[1]), ("任务数", widths[2]),
@@ -123,7 +131,7 @@ def _section_table(sheet, fmt: dict, report: Consolidated, row: int, widths: lis
         groups.setdefault((m.item.section_number, m.item.section), []).append(m)
     kinds = ("center", "wrap", "int", *("int" for _ in statuses))
     for n, ((number, title), items) in enumerate(groups.items(), start=1):
-        counts = count_statuses(items, report.statuses)
+        counts = count_statuses(items, report.vocabulary)
         values = (number or str(n), section_label("", title), len(items), *(counts.get(s, 0) for s in statuses))
         write_row(sheet, fmt, row + n, values, kinds, widths=widths)
     return row + len(groups) + 1
@@ -165,5 +173,5 @@ def _change_table(sheet, fmt: dict, report: Consolidated, row: int, widths: list
         now, before = change.now, change.before
         values = (now.item.number, now.item.title, "、".join(now.item.lead), before.status, now.status,
                   before.percent, now.percent, "、".join(change.kinds))
-        write_row(sheet, fmt, row + n, values, CHANGE_KINDS, STATUS_FILL.get(now.status), widths)
+        write_row(sheet, fmt, row + n, values, CHANGE_KINDS, status_fill(now.status, now.vocabulary), widths)
     return row + len(report.changes) + 1

@@ -15,11 +15,12 @@ import xlsxwriter
 
 from ledger.report import targets
 from ledger.report.merge import UNREPORTED
+from ledger.statuses import AHEAD, DEFAULT_VOCABULARY, DONE, LAGGING, SEVERELY_LAGGING, Vocabulary
 from ledger.xlsx import BODY_FONT, HEAD_FONT, formats, text_width
 
 GREEN, YELLOW, RED, GREY = "#C6EFCE", "#FFEB9C", "#FFC7CE", "#E0E0E0"
 FILLS = (None, GREEN, YELLOW, RED, GREY)
-STATUS_FILL = {"已完成": GREEN, "超序时": GREEN, "滞后": YELLOW, "严重滞后": RED, UNREPORTED: GREY}
+MEANING_FILL = {DONE: GREEN, AHEAD: GREEN, LAGGING: YELLOW, SEVERELY_LAGGING: RED}
 STANDING_FILL = {targets.MET: GREEN, targets.BEHIND: YELLOW, targets.UNREPORTED: GREY}
 KINDS = ("wrap", "center", "int", "pct", "num")   # text, centred text, whole number, share, any number
 LINE_HEIGHT = 14.5
@@ -50,6 +51,14 @@ def report_formats(wb) -> dict:
             colour = {"bg_color": fill} if fill else {}
             fmt[(fill, kind)] = wb.add_format({**base, **extra[kind], **colour})
     return fmt
+
+
+def status_fill(status: str | None, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> str | None:
+    """Colour of a status, by its meaning: done and ahead green, lagging yellow, severely lagging red,
+    not reported grey."""
+    if status == UNREPORTED:
+        return GREY
+    return MEANING_FILL.get(vocabulary.meaning(status))
 
 
 def target_fill(result: targets.TargetResult) -> str | None:

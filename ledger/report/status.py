@@ -24,6 +24,7 @@ from ledger.report.merge import MergedItem, merge_items, share
 from ledger.report.sheets import (created_time, date_text, finish_table, new_workbook, percent_text,
                                   table_sheet, time_text, write_row)
 from ledger.settings import Settings
+from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
 from ledger.store import events
 from ledger.store.plans import load_plan
 from ledger.workspace import Workspace
@@ -181,13 +182,15 @@ def period_status(ws: Workspace, period: str | None = None) -> StatusReport:
         leads = {u for i in items for u in i.lead}
         entries = data.period_entries(conn, period, plan, names, lead_only=True,
                                       unit_ids={uid for uid, name in names.items() if name in leads})
-    report.deadlines = deadline_watch(items, merge_items(items, entries), period)
+    vocabulary = ws.settings.vocabulary
+    report.deadlines = deadline_watch(items, merge_items(items, entries, vocabulary), period, vocabulary)
     return report
 
 
-def deadline_watch(items, merged: dict[int, MergedItem], period: str) -> DeadlineWatch:
+def deadline_watch(items, merged: dict[int, MergedItem], period: str,
+                   vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> DeadlineWatch:
     """The items against their deadlines, by their merged status for the period."""
-    return watch(items, {i: m.status for i, m in merged.items()}, period_end(period))
+    return watch(items, {i: m.status for i, m in merged.items()}, period_end(period), vocabulary)
 
 
 def reminders_path(ws: Workspace, period: str) -> Path:

@@ -15,7 +15,7 @@ from ledger.report import merge, targets
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
-from ledger.report.sheets import (GREY, STATUS_FILL, YELLOW, created_time, date_text, finish_table, new_workbook,
+from ledger.report.sheets import (GREY, RED, status_fill, YELLOW, created_time, date_text, finish_table, new_workbook,
                                   percent_text,
                                   section_label, table_sheet, target_fill, time_text, write_row)
 from ledger.report.status import LATE, ON_TIME, UnitStatus
@@ -65,14 +65,23 @@ def _sub(report: Consolidated, text: str) -> str:
     return f"{label(report.period)}　　数据截至：{time_text(report.status.as_of) or '尚无报送'}　　{text}"
 
 
+OFFICE_KINDS = {"number": "num", "percent": "int", "date": "center", "yesno": "center", "choice": "center",
+                "phone": "center"}     # how an office column's values are shown; text wraps
+
+
 def _ledger_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     counts = report.counts
     text = f"共 {len(report.merged)} 项任务，未报送 {counts[merge.UNREPORTED]} 项"
-    first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), LEDGER_COLUMNS)
-    widths = [w for _, w in LEDGER_COLUMNS]
+    office = report.office_columns
+    # the office's own columns go before 说明
+    columns = (*LEDGER_COLUMNS[:-1], *((c.header, max(c.width, 8)) for c in office), LEDGER_COLUMNS[-1])
+    kinds = (*LEDGER_KINDS[:-1], *(OFFICE_KINDS.get(c.kind, "wrap") for c in office), LEDGER_KINDS[-1])
+    first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), columns)
+    widths = [w for _, w in columns]
     for n, m in enumerate(report.merged.values()):
-        write_row(sheet, fmt, first + n, _ledger_values(m, report.streaks.get(m.item.id, 0)), LEDGER_KINDS,
-                  STATUS_FILL.get(m.status), widths)
+        values = _ledger_values(m, report.streaks.get(m.item.id, 0))
+        values = (*values[:-1], *(merge.office_value(m, c.key) for c in office), values[-1])
+        write_row(sheet, fmt, first + n, values, kinds, status_fill(m.status, m.vocabulary), widths)
     finish_table(sheet, first, first + len(report.merged) - 1, len(widths), autofilter=True)
 
 
@@ -125,13 +134,15 @@ def _target_legend(report: Consolidated) -> str:
 def _lag_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     lagging = report.lagging()
     running = sum(1 for m in lagging if report.streaks.get(m.item.id, 0) >= 2)
-    n = {s: sum(1 for m in lagging if m.status == s) for s in ("严重滞后", "滞后")}
-    text = f"严重滞后 {n['严重滞后']} 项，滞后 {n['滞后']} 项，其中连续两个月及以上滞后 {running} 项"
+    vocabulary = report.vocabulary
+    words = sorted(vocabulary.lagging_words(), key=vocabulary.rank)    # the most serious first
+    n = {w: sum(1 for m in lagging if vocabulary.canonical(m.status) == w) for w in words}
+    text = "，".join(f"{w} {n[w]} 项" for w in words) + f"，其中连续两个月及以上滞后 {running} 项"
     first = table_sheet(sheet, fmt, "滞后事项清单", _sub(report, text), LAG_COLUMNS)
     widths = [w for _, w in LAG_COLUMNS]
     for row, m in enumerate(lagging):
         write_row(sheet, fmt, first + row, _lag_values(row + 1, m, report.streaks.get(m.item.id, 1)),
-                  LAG_KINDS, STATUS_FILL.get(m.status), widths)
+                  LAG_KINDS, status_fill(m.status, m.vocabulary), widths)
     if not lagging:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期无滞后事项。", fmt[(None, "wrap")])
     finish_table(sheet, first, first + max(len(lagging), 1) - 1, len(widths), autofilter=bool(lagging))
@@ -156,7 +167,7 @@ def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
         i = d.item
         values = (n + 1, kind, section_label(i.section_number, i.section), i.number, i.title, "、".join(i.lead),
                   "、".join(i.leaders), f"{i.deadline_text}（{date_text(i.deadline)}）", d.status, note)
-        write_row(sheet, fmt, first + n, values, DUE_KINDS, STATUS_FILL.get("严重滞后") if kind == OVERDUE_LABEL
+        write_row(sheet, fmt, first + n, values, DUE_KINDS, RED if kind == OVERDUE_LABEL
                   else None, widths)
     if not rows:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期没有逾期未完成或下月到期的任务。", fmt[(None, "wrap")])

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledger import layout
+from ledger.kinds import kind_of
 
 metadata = sa.MetaData()
 
@@ -123,6 +124,8 @@ templates = sa.Table(
     sa.Column("digest", sa.String(64), nullable=False),  # sha256 of the locked plan cells
     sa.Column("file_name", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    # the office columns (ledger.toml [[columns]]) the template was issued with; NULL: none, or before 0004
+    sa.Column("columns", sa.JSON(none_as_null=True)),
     sa.Index("ix_templates_period_unit", "period", "unit_id"),
 )
 
@@ -162,10 +165,8 @@ submissions = sa.Table(
 
 
 def _row_columns() -> list[sa.Column]:
-    cols = []
-    for col in layout.INPUT_COLUMNS:
-        cols.append(sa.Column(col.key, sa.Integer if col.kind == layout.PERCENT else sa.Text))
-    return cols
+    """The 台账 sheet's input cells, each of its kind's SQL type."""
+    return [sa.Column(col.key, kind_of(col).sql) for col in layout.INPUT_COLUMNS]
 
 
 submission_rows = sa.Table(
@@ -176,12 +177,14 @@ submission_rows = sa.Table(
     sa.Column("role", sa.String(8), nullable=False),
     *_row_columns(),
     sa.Column("raw", sa.JSON(none_as_null=True)),  # values as typed where normalised; NULL when none were
+    # The office columns' values by header, typed as JSON (numbers, ISO dates, true/false, text): an
+    # office adds a column in ledger.toml, not by DDL. NULL: the template had no office column.
+    sa.Column("extra", sa.JSON(none_as_null=True)),
 )
 
 def _target_row_columns() -> list[sa.Column]:
     """The 指标 sheet's input cells: achieved (Float) and note (Text)."""
-    return [sa.Column(col.key, sa.Float if col.kind == layout.NUMBER else sa.Text)
-            for col in layout.TARGET_INPUT_COLUMNS]
+    return [sa.Column(col.key, kind_of(col).sql) for col in layout.TARGET_INPUT_COLUMNS]
 
 
 target_rows = sa.Table(   # the 指标 sheet of an accepted submission: one row per target
@@ -234,12 +237,18 @@ def _item_deadlines(conn: Connection) -> None:
     _add_columns(conn, items, ["deadline_text", "deadline"])
 
 
+def _office_columns(conn: Connection) -> None:
+    _add_columns(conn, templates, ["columns"])
+    _add_columns(conn, submission_rows, ["extra"])
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_item_deadlines", _item_deadlines),
+    ("0004_office_columns", _office_columns),     # 0003 is reserved for the current-submission index
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -34,14 +34,16 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
     指标 rows of the same submission by (section numeral, item number, indicator).
     """
     latest = _latest_before(before)
-    ledger_rows = _carried_query(unit_names, latest, s.submission_rows, INPUT_KEYS, s.submission_rows.c.role)
+    ledger_rows = _carried_query(unit_names, latest, s.submission_rows, [*INPUT_KEYS, "extra"], s.submission_rows.c.role)
     target_rows = _carried_query(unit_names, latest, s.target_rows, TARGET_INPUT_KEYS, s.targets.c.indicator,
                                  via=s.targets)
     out: dict[str, Carried] = {}
     with engine.connect() as conn:
         for r in conn.execute(ledger_rows):
             carried = out.setdefault(r.name, Carried(r.period, {}))
-            carried.values[(r.section_number or "", r.number, r.tag)] = {k: getattr(r, k) for k in INPUT_KEYS}
+            # the office columns' values (by key) with the layout's
+            carried.values[(r.section_number or "", r.number, r.tag)] = {**(r.extra or {}),
+                                                                         **{k: getattr(r, k) for k in INPUT_KEYS}}
         for r in conn.execute(target_rows):
             carried = out.setdefault(r.name, Carried(r.period, {}))
             carried.targets[(r.section_number or "", r.number, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}

@@ -20,6 +20,7 @@ import xlsxwriter
 from ledger import layout
 from ledger.durable import OLD_PREFIX, TEMP_PREFIX, fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import LedgerError, OutputError, PlanImportError, UnitNotFoundError, os_reason
+from ledger.kinds import kind_of
 from ledger.period import check_period, current_period, deadline, label
 from ledger.store import events
 from ledger.store import schema
@@ -105,7 +106,7 @@ def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: li
     if carried:
         ids = {r.item_id for r in rows}
         numbers = {i.id: (i.section_number, i.number) for i in plan.items if i.id in ids}
-        _apply_carried(rows, carried, numbers, settings.templates.carry_progress)
+        _apply_carried(rows, carried, numbers, settings.templates.carry_progress, settings.office_columns)
         _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
@@ -114,15 +115,18 @@ def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: li
 
 
 def spec_for(settings: Settings, plan_title: str, identity: Identity, rows: list[TemplateRow],
-             carried_from: str | None = None, targets: list[TargetRow] | None = None) -> TemplateSpec:
-    """The writer's input for an identity and its rows, with the office's settings."""
+             carried_from: str | None = None, targets: list[TargetRow] | None = None,
+             office_columns: tuple[layout.Column, ...] | None = None) -> TemplateSpec:
+    """The writer's input for an identity and its rows, with the office's settings (and the office
+    columns it was issued with, for a template issued before)."""
     office = settings.office
     return TemplateSpec(
         identity=identity, plan_title=plan_title, unit=identity.unit, period=identity.period,
         deadline=deadline(identity.period, office.deadline_day), office_name=office.name,
         office_contact=office.contact, office_phone=office.phone,
-        statuses=list(settings.templates.statuses), password=settings.templates.password,
-        rows=rows, carried_from=carried_from, targets=list(targets or []))
+        statuses=list(settings.templates.statuses), vocabulary=settings.vocabulary, password=settings.templates.password,
+        rows=rows, carried_from=carried_from, targets=list(targets or []),
+        office_columns=settings.office_columns if office_columns is None else office_columns)
 
 
 def record_identity(record: dict) -> Identity:
@@ -132,12 +136,13 @@ def record_identity(record: dict) -> Identity:
 
 
 def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str]],
-                   carry_progress: bool) -> None:
+                   carry_progress: bool, office: tuple[layout.Column, ...] = ()) -> None:
     for row in rows:
         values = carried.values.get((*numbers[row.item_id], row.role))
         if not values:
             continue
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
+        row.carried |= {c.key: kind_of(c).shown(values[c.key]) for c in office if values.get(c.key) is not None}
         if not carry_progress and values.get("progress"):
             row.note = f"{label(carried.period)}进展：{values['progress']}"
 
@@ -214,7 +219,8 @@ def _record_all(ws: Workspace, run: _Run, made: list[_Made], command: str) -> _R
     """Record the templates and the event in one transaction, before any reaches a department."""
     with ws.engine.begin() as conn:
         ids = unit_ids(conn, [m.identity.unit for m in made])
-        record_templates(conn, [_record(run.plan, m, ids[m.identity.unit]) for m in made])
+        office = layout.office_record(run.settings.office_columns)
+        record_templates(conn, [_record(run.plan, m, ids[m.identity.unit], office) for m in made])
         events.record(conn, command, "templates", f"{label(run.period)}模板 {len(made)} 个",
                       {"period": run.period, "plan_version": run.plan.version, "units": len(made)})
         event_id = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
@@ -333,10 +339,10 @@ def _merge_into(staging: Path, folder: Path) -> None:
     fsync_dir(folder)
 
 
-def _record(plan: StoredPlan, made: _Made, unit_id: int) -> dict:
+def _record(plan: StoredPlan, made: _Made, unit_id: int, office: list[dict] | None) -> dict:
     return {"id": made.identity.template_id, "plan_id": plan.id, "period": made.identity.period,
             "unit_id": unit_id, "layout_version": layout.LAYOUT_VERSION, "digest": made.identity.digest,
-            "file_name": made.file_name, "created_at": _now()}
+            "file_name": made.file_name, "created_at": _now(), "columns": office}
 
 
 def write_manifest(folder: Path, counts: dict[str, tuple[int, int]], period_label: str) -> Path:

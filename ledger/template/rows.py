@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger import layout
+from ledger.kinds import kind_of
 from ledger.plan.model import LEAD, ROLE_LABELS, SUPPORT
 from ledger.store.plans import StoredPlan
-from ledger.template.identity import number_text, plan_digest, row_key, target_key
+from ledger.template.identity import plan_digest, row_key, target_key
 
 
 @dataclass
@@ -45,8 +46,7 @@ class TargetRow:
 
     def plan_values(self) -> tuple[str, ...]:
         keys = (layout.TARGET_BY_KEY["target_key"], *layout.TARGET_PLAN_COLUMNS)
-        return tuple(number_text(self.cells[c.key]) if c.kind == layout.NUMBER else str(self.cells[c.key])
-                     for c in keys)
+        return tuple(kind_of(c).text(self.cells[c.key]) for c in keys)
 
 
 def unit_rows(plan: StoredPlan, unit: str) -> list[TemplateRow]:

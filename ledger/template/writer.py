@@ -11,7 +11,9 @@ from pathlib import Path
 import xlsxwriter
 
 from ledger import layout
+from ledger.kinds import Context, kind_of
 from ledger.period import label
+from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 from ledger.template.identity import Identity
 from ledger.template.rows import TargetRow, TemplateRow
 from ledger.xlsx import formats, text_width
@@ -39,16 +41,12 @@ class TemplateSpec:
     status_help: dict[str, str] = field(default_factory=dict)
     problems: list = field(default_factory=list)   # findings: makes this a feedback workbook
     targets: list[TargetRow] = field(default_factory=list)   # the 指标 sheet; none: no sheet
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY              # what each of ``statuses`` means
+    office_columns: tuple[layout.Column, ...] = ()           # ledger.toml [[columns]], after the layout's
 
-
-STATUS_HELP = {
-    "已完成": "任务已全部完成，完成进度应为 100",
-    "超序时": "进度快于时间进度（序时进度）",
-    "序时推进": "进度与时间进度基本一致",
-    "滞后": "进度慢于时间进度，须在“存在问题”中说明原因",
-    "严重滞后": "进度明显落后（低于序时进度 30 个百分点以上），须说明原因",
-    "未启动": "尚未开始实施",
-}
+    @property
+    def columns(self) -> tuple[layout.Column, ...]:
+        return layout.COLUMNS + tuple(self.office_columns)
 
 
 def write_template(spec: TemplateSpec, path: Path) -> None:
@@ -96,7 +94,9 @@ def _guide_sheet(wb, fmt, spec: TemplateSpec) -> None:
 def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
     d = spec.deadline
     contact = "，".join(x for x in (spec.office_name, spec.office_contact, spec.office_phone) if x)
-    statuses = "；".join(f"{s}：{spec.status_help.get(s) or STATUS_HELP.get(s, '')}".rstrip("：") for s in spec.statuses)
+    vocabulary = spec.vocabulary
+    statuses = "；".join(f"{s}：{spec.status_help.get(s) or vocabulary.help(s)}".rstrip("：") for s in spec.statuses)
+    lagging = "或".join(f"“{w}”" for w in vocabulary.lagging_words())
     lines = [
         ("填报单位", spec.unit),
         ("报送月份", label(spec.period)),
@@ -105,10 +105,16 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
                      "完成进度（0–100 的整数，必填）、存在问题、下步计划、责任人、联系电话、备注。"
                      "灰白色单元格为计划内容，已锁定，请勿修改。"),
         ("完成状态说明", statuses),
-        ("填报要求", "选择“滞后”或“严重滞后”的，须填写“存在问题”；选择“已完成”的，完成进度应为 100。"
+        ("填报要求", f"选择{lagging}的，须填写“存在问题”；选择“{vocabulary.word(DONE)}”的，完成进度应为 100。"
                      "请勿增删行、修改表头或重命名工作表；文件可以改名，保存为 .xlsx 格式后报送。"),
         ("联系方式", contact or "请联系督查室"),
     ]
+    if spec.office_columns:
+        lines.insert(4, ("增设栏目", "本期台账还须填写：" + "；".join(
+            c.header + (f"（{c.help}）" if c.help else "") + ("，必填" if c.required else "")
+            + (f"，完成状态为{'或'.join(f'“{w}”' for w in vocabulary.words_of(*c.required_if))}时必填"
+               if c.required_if else "") for c in spec.office_columns)
+            + "。填写要求见单元格的输入提示。"))
     if spec.targets:
         lines.insert(5, ("指标填报", f"“{layout.TARGET_SHEET}”工作表列出本单位牵头任务的 {len(spec.targets)} 项量化指标："
                                    "请在黄色单元格填写本年累计完成值（从本年1月1日起累计，只填数字，不带单位，"
@@ -120,7 +126,7 @@ def _guide_lines(spec: TemplateSpec) -> list[tuple[str, str]]:
 
 def _ledger_sheet(wb, fmt, spec: TemplateSpec) -> None:
     info = f"填报单位：{spec.unit}　　报送月份：{label(spec.period)}　　报送时限：{spec.deadline.month}月{spec.deadline.day}日前"
-    ws = _data_sheet(wb, fmt, layout.LEDGER_SHEET, layout.COLUMNS, spec.rows, title_of(spec), info)
+    ws = _data_sheet(wb, fmt, layout.LEDGER_SHEET, spec.columns, spec.rows, title_of(spec), info)
     if not spec.problems:
         ws.activate()
     _validations(ws, spec)
@@ -178,9 +184,10 @@ class _Cell:
 def _cells(columns: tuple[layout.Column, ...]) -> list[_Cell]:
     out = []
     for c, col in enumerate(columns):
-        centred = "" if col.kind == layout.TEXT else "_center"
-        out.append(_Cell(c, col.key, col.input, not col.hidden and col.kind == layout.TEXT,
-                         max(int(col.width) - 1, 1), "wrap" if col.kind == layout.TEXT else "center",
+        wrap = kind_of(col).wrap
+        centred = "" if wrap else "_center"
+        out.append(_Cell(c, col.key, col.input, not col.hidden and wrap,
+                         max(int(col.width) - 1, 1), "wrap" if wrap else "center",
                          "input" + centred, "carried" + centred))
     return out
 
@@ -220,39 +227,21 @@ def _cell_value(row: TemplateRow | TargetRow, cell: _Cell) -> tuple[object, str]
 
 
 def _validations(ws, spec: TemplateSpec) -> None:
-    first = layout.FIRST_DATA_ROW - 1
-    last = first + MAX_ROWS_VALIDATED
-    status = layout.column_index("status")
-    ws.data_validation(first, status, last, status, {
-        "validate": "list", "source": list(spec.statuses),
-        "input_title": "完成状态", "input_message": "请从下拉列表中选择",
-        "error_title": "完成状态无效", "error_message": "请从下拉列表中选择：" + "、".join(spec.statuses),
-    })
-    percent = layout.column_index("percent")
-    ws.data_validation(first, percent, last, percent, {
-        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 100,
-        "input_title": "完成进度(%)", "input_message": "填写 0 到 100 的整数，不带 % 号",
-        "error_title": "完成进度无效", "error_message": "完成进度应为 0 到 100 之间的整数，例如 60",
-    })
-    progress = layout.column_index("progress")
-    ws.data_validation(first, progress, last, progress, {
-        "validate": "any", "input_title": "本月进展情况", "input_message": "必填：简要写明本月工作进展",
-    })
+    _column_validations(ws, spec.columns, Context(tuple(spec.statuses)))
 
 
 def _target_validations(ws) -> None:
+    _column_validations(ws, layout.TARGET_COLUMNS, Context())
+
+
+def _column_validations(ws, columns: tuple[layout.Column, ...], ctx: Context) -> None:
+    """Each input column's data validation and input prompt, as its kind declares them."""
     first = layout.FIRST_DATA_ROW - 1
     last = first + MAX_ROWS_VALIDATED
-    achieved = layout.column_index("achieved", layout.TARGET_COLUMNS)
-    ws.data_validation(first, achieved, last, achieved, {
-        "validate": "decimal", "criteria": ">=", "value": 0,
-        "input_title": "本年累计完成值", "input_message": "填写本年1月起累计完成的数值，只填数字、不带单位，例如 3200",
-        "error_title": "本年累计完成值无效", "error_message": "本年累计完成值应为不小于 0 的数字（不带单位），例如 3200",
-    })
-    note = layout.column_index("note", layout.TARGET_COLUMNS)
-    ws.data_validation(first, note, last, note, {
-        "validate": "any", "input_title": "说明", "input_message": "可写明数据来源、统计口径，或未达进度的原因",
-    })
+    for index, col in enumerate(columns):
+        options = kind_of(col).validation(col, ctx) if col.input else None
+        if options:
+            ws.data_validation(first, index, last, index, options)
 
 
 def _print_setup(ws, ncols: int, last_row: int) -> None:

@@ -16,6 +16,7 @@ from ledger.collect.intake import collect_inbox
 from ledger.store import schema as s
 from ledger.store.plans import save_plan
 from ledger.template.generate import generate_templates
+from ledger.workspace import Workspace
 from tests.conftest import GOOD, age, fill_all, fill_template, sample_plan
 
 UNIT = "县科技局"   # leads items 1 and 2, supports item 3
@@ -201,6 +202,24 @@ def test_warnings_are_accepted_and_reported(issued, tmp_path, overrides, code, f
     assert out.outcome == "accepted"
     assert set(codes(out, "warning")) == {code}
     assert fragment in out.findings[0].message
+
+
+@pytest.mark.parametrize("overrides, code, fragment", [
+    ({"status": "进度滞后", "problems": None}, "lag-no-problem", "完成状态为“进度滞后”，须在“存在问题”中说明原因"),
+    ({"status": "全部完成", "percent": 60}, "done-not-100", "完成状态为“全部完成”，完成进度应为 100"),
+    # the old word, chosen in a template issued before the rename: understood, and the rule holds
+    ({"status": "滞后", "problems": None}, "lag-no-problem", "完成状态为“进度滞后”"),
+])
+def test_renamed_statuses_keep_their_rules(issued, tmp_path, overrides, code, fragment):
+    config = issued.root / "ledger.toml"  # the office edits its [statuses] table
+    config.write_text(config.read_text(encoding="utf-8").replace("[statuses]\n", '[statuses]\n"进度滞后" = "lagging"\n"全部完成" = "done"\n'), encoding="utf-8")
+    issued = Workspace(issued.root)  # settings are read when a workspace opens
+    returned(issued, tmp_path, **overrides)
+    out = only(collect_inbox(issued))
+    assert out.outcome == "rejected"
+    errors = [f for f in out.findings if f.is_error]
+    assert {f.code for f in errors} == {code}
+    assert fragment in errors[0].message
 
 
 def test_formula_looking_text_is_stored_as_text(issued, tmp_path):

@@ -62,7 +62,7 @@ def test_report_json(shared_scenario):
     out = json.loads(run(shared_scenario.root, "report", "--period", "2024-07", "--json").output)
     assert out["file"] == "outbox/reports/2024-07/测试县2024年重点工作工作台账汇总（2024年7月）.xlsx"
     assert (out["items"], out["no_submissions"], out["consecutive_lagging"]) == (6, False, 1)
-    assert out["counts"]["未报送"] == {"count": 2, "share": 0.3333}
+    assert out["counts"]["unreported"] == {"label": "未报送", "count": 2, "share": 0.3333}
     assert out["changes"] == {"状态提升": 1, "状态后退": 3, "新增滞后": 1, "新完成": 1}
     assert out["units"]["on_time"] == 4
 

@@ -14,6 +14,7 @@ from ledger.report import build, make_report, report_path
 from ledger.report.merge import UNREPORTED
 from ledger.report.sheets import GREEN, GREY, RED, YELLOW
 from ledger.store.schema import templates
+from ledger.workspace import Workspace
 
 SHEETS = ["总体情况", "台账汇总", "滞后事项", "单位报送情况", "未报送单位"]
 
@@ -222,6 +223,25 @@ def test_lag_streak_stops_at_first_month_on_schedule(shared_scenario):
     report = build.consolidate(shared_scenario, "2024-07")
     by_number = {report.plan.item(i).number: n for i, n in report.streaks.items()}
     assert by_number == {"2": 1, "3": 3}
+
+
+def test_renamed_statuses_keep_counts_streaks_and_json_keys(scenario, tmp_path):
+    """The office renames 滞后 after three months stored with the old word: nothing is lost."""
+    before = build.consolidate(scenario, "2024-07")
+    config = scenario.root / "ledger.toml"  # the office edits its [statuses] table
+    config.write_text(config.read_text(encoding="utf-8").replace("[statuses]\n", '[statuses]\n"进度滞后" = "lagging"\n'), encoding="utf-8")
+    scenario = Workspace(scenario.root)  # settings are read when a workspace opens
+    report = build.consolidate(scenario, "2024-07")
+    assert [m.item.number for m in report.lagging()] == [m.item.number for m in before.lagging()] == ["3", "2"]
+    assert report.streaks == before.streaks
+    assert report.counts["进度滞后"] == before.counts["滞后"] == 1 and "滞后" not in report.counts
+    counts = report.summary()["counts"]
+    assert counts["lagging"] == {"label": "进度滞后", "count": 1, "share": round(1 / 6, 4)}
+    assert set(counts) == set(before.summary()["counts"])     # keys are meanings: a rename keeps them
+    book = openpyxl.load_workbook(make_report(scenario, "2024-07").path)
+    assert "严重滞后 1 项，进度滞后 1 项，其中连续两个月及以上滞后 1 项" in book["滞后事项"]["A2"].value
+    lag_rows = rows_after(book["滞后事项"], "序号")
+    assert [r["完成状态"] for r in lag_rows] == ["严重滞后", "滞后"]    # as the unit reported it
 
 
 @pytest.mark.libreoffice

@@ -34,7 +34,7 @@ def test_an_old_workspace_upgrades_and_keeps_its_plan(tmp_path):
     engine = schema.connect(url)
     with engine.connect() as conn:
         steps = [r.step for r in conn.execute(sa.select(schema.schema_info.c.step))]
-    assert sorted(steps) == ["0001_initial", "0002_item_deadlines"]
+    assert sorted(steps) == ["0001_initial", "0002_item_deadlines", "0004_office_columns"]
     old = load_plan(engine)
     item = old.items[0]
     assert (old.title, item.number, item.title, item.lead, item.leaders) == ("旧计划", "1", "培育创新平台", ["县科技局"], ["张三"])
@@ -69,3 +69,27 @@ def test_an_upgraded_database_matches_a_new_one(tmp_path):
     for name in schema.metadata.tables:
         assert ([(c["name"], str(c["type"])) for c in upgraded.get_columns(name)]
                 == [(c["name"], str(c["type"])) for c in new.get_columns(name)]), name
+
+
+def test_an_old_workspace_keeps_its_submitted_rows_when_office_columns_arrive(tmp_path):
+    """Step 0004 adds the office columns' storage (a JSON value per row, no DDL per column)."""
+    url = old_workspace_db(tmp_path / "ledger.db")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        item_id = conn.execute(sa.select(migration_0001.items.c.id)).scalar()
+        plan_id = conn.execute(sa.select(migration_0001.plans.c.id)).scalar()
+        conn.execute(migration_0001.intake.insert().values(
+            id=1, sha256="a" * 64, size=1, original_name="x.xlsx", received_at=schema._now(), outcome="accepted",
+            errors=0, warnings=0, findings=[]))
+        conn.execute(migration_0001.submissions.insert().values(
+            id=1, intake_id=1, template_id="t1", plan_id=plan_id, period="2024-06", unit_id=1,
+            submitted_at=schema._now(), is_current=True))
+        conn.execute(migration_0001.submission_rows.insert().values(
+            submission_id=1, item_id=item_id, role="lead", progress="完成选址", status="滞后", percent=40,
+            problems="资金未到位"))
+    engine.dispose()
+    engine = schema.connect(url)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(schema.submission_rows)).mappings().one()
+    assert (row["progress"], row["status"], row["percent"], row["problems"]) == ("完成选址", "滞后", 40, "资金未到位")
+    assert row["extra"] is None

@@ -12,6 +12,7 @@ from ledger.collect.reader import read_workbook
 from ledger.errors import PeriodError, PlanNotFoundError, UnitNotFoundError
 from ledger.store.plans import load_plan
 from ledger.template.generate import MANIFEST_NAME, generate_templates, safe_file_name
+from ledger.workspace import Workspace
 
 
 @pytest.fixture
@@ -132,6 +133,21 @@ def test_guide_sheet_names_unit_deadline_and_statuses(generated):
     assert "2024年8月5日" in text
     for status in ("已完成", "超序时", "序时推进", "滞后", "严重滞后", "未启动"):
         assert status in text
+
+
+def test_renamed_statuses_reach_the_dropdown_and_the_guide(planned):
+    config = planned.root / "ledger.toml"  # the office edits its [statuses] table
+    config.write_text(config.read_text(encoding="utf-8").replace("[statuses]\n", '[statuses]\n"进度滞后" = "lagging"\n"全部完成" = "done"\n'), encoding="utf-8")
+    planned = Workspace(planned.root)  # settings are read when a workspace opens
+    generate_templates(planned, "2024-07")
+    wb = openpyxl.load_workbook(planned.templates_dir / "2024-07" / "2024-07_县科技局.xlsx")
+    column = layout.column_letter(layout.column_index("status"))
+    (status,) = [dv for dv in wb[layout.LEDGER_SHEET].data_validations.dataValidation
+                 if str(dv.sqref).startswith(column)]
+    assert status.formula1 == '"全部完成,超序时,序时推进,进度滞后,严重滞后,未启动"'
+    text = "\n".join(str(c.value) for row in wb[layout.GUIDE_SHEET].iter_rows() for c in row if c.value)
+    assert "进度滞后：进度慢于时间进度，须在“存在问题”中说明原因" in text     # its help follows its meaning
+    assert "选择“进度滞后”或“严重滞后”的，须填写“存在问题”；选择“全部完成”的，完成进度应为 100" in text
 
 
 def test_department_text_is_never_a_formula(planned):
