@@ -24,6 +24,8 @@ CELL_SPLIT = re.compile(r"\s*\|\s*")
 LOOSE_SPLIT = re.compile(r"\s{2,}|\u3000+")
 # A header cell of a flattened table: short, and naming a column.
 HEADER_CELL_MAX = 12
+# A group label other than 一、: （一）产业发展, 第一部分 产业发展, 第一篇 ….
+GROUP_LABEL = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}(?:部分|篇|章))\s*\S")
 # Lines that end a flattened table: 附件2, 抄送, a date.
 TABLE_END = re.compile(r"^(?:附件\s*\d*\s*$|抄送|抄报|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 
@@ -40,12 +42,18 @@ def piped_tables(lines: list[Line]) -> list[Line]:
             while j < len(lines):
                 text = lines[j].text
                 if len(_cells(text, loose)) >= 2:
-                    rows.append(_cells(text, loose))
-                    numbers.append(lines[j].no)
+                    for row in _group_split(_cells(text, loose), len(rows[0])):
+                        rows.append(row)
+                        numbers.append(lines[j].no)
                 elif text.strip() and not TABLE_RULE.match(text):
-                    if len(rows) < 2 or not _row_follows(lines, j + 1, loose):
+                    if not _row_follows(lines, j + 1, loose):
                         break
-                    if title < len(rows[-1]):       # a cell wrapped onto a line of its own
+                    if _group_label(text):             # 一、产业发展 on a line of its own between rows
+                        rows.append([text.strip()])
+                        numbers.append(lines[j].no)
+                    elif len(rows) < 2:
+                        break
+                    elif title < len(rows[-1]):       # a cell wrapped onto a line of its own
                         rows[-1][title] += text.strip()
                 j += 1
             if len(rows) > 1:
@@ -58,6 +66,25 @@ def piped_tables(lines: list[Line]) -> list[Line]:
             out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
         i += 1
     return out
+
+
+def _group_label(text: str) -> bool:
+    """A group label standing alone between a table's rows: 一、产业发展 / （一）产业发展 / 第一部分 …"""
+    text = text.strip()
+    return bool(PART.read(text) or GROUP_LABEL.match(text)) and len(text) <= 40 \
+        and not re.search(r"[。；;]", text[:-1])
+
+
+def _group_split(cells: list[str], width: int) -> list[list[str]]:
+    """A row one cell wider than the header whose first cell is a group label (一、产业发展 | 1 | …):
+    the label as a row of its own, then the row; an empty first cell there is dropped. Any other
+    row as it is."""
+    if len(cells) == width + 1 and DIGITS.match(cells[1]):
+        if _group_label(cells[0]):
+            return [[cells[0]], cells[1:]]
+        if not cells[0]:                 # the label's column left empty in the group's next rows
+            return [cells[1:]]
+    return [cells]
 
 
 def _is_header(cells: list[str]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ledger.plan.numbering import PART   # a part heading as the parser reads it: 一、…
+from ledger.plan.numbering import BRACKET, CHAPTER, PART   # headings as the parser reads them: 一、/（一）/第一部分
 from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -88,7 +88,7 @@ def _aligned(cells: list[str], roles: dict[str, int], width: int) -> list[str]:
 
 def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str]:
     filled = [c for c in cells if c.strip()]
-    if len(set(filled)) == 1 and (len(filled) > 1 or PART.read(filled[0].strip())):
+    if len(set(filled)) == 1 and (len(filled) > 1 or _numbered_heading(filled[0].strip())):
         return [_heading(filled[0], state)]               # a heading row, merged across the table
     lines = []
     section = _cell(cells, roles, "section")
@@ -108,11 +108,16 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
 def _heading(text: str, state: dict) -> str:
     state["number"] = 0
     text = " ".join(text.split())
-    if PART.read(text):
+    if _numbered_heading(text):
         state["parts"] += 1
         return text
     state["parts"] += 1
     return f"{_numeral(state['parts'])}、{text}"
+
+
+def _numbered_heading(text: str) -> bool:
+    """A group label numbered as a heading (一、 / （一） / 第一部分), kept as written."""
+    return bool(PART.read(text) or BRACKET.read(text) or CHAPTER.read(text))
 
 
 def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | None:

@@ -143,3 +143,53 @@ def test_pipe_rows_with_empty_first_cells_stay_aligned():
                                  " | 科技创新 | 引进博士10名 | 县人社局"]))
     assert [(i.section, i.title, i.lead) for i in plan.items] == [
         ("科技创新", "建设实验室2家", ["县科技局"]), ("科技创新", "引进博士10名", ["县人社局"])]
+
+
+# --- group labels inside a flattened table ----------------------------------------------------
+
+GROUPED_ROWS = [
+    ("一、产业发展", None),
+    ("1", "推进园区扩区，新建厂房5万平方米", "赵一", "县工信局", "县住建局、县自然资源局", "2024年10月底"),
+    ("2", "新增规上企业8家", "赵一", "县工信局", "各乡镇", "年底前"),
+    ("二、民生保障", None),
+    ("3", "新建幼儿园2所", "钱二", "县教育局", "县财政局", "持续推进"),
+]
+GROUPED_EXPECTED = [
+    ("产业发展", "一", "1", "推进园区扩区，新建厂房5万平方米", ["县工信局"], ["县住建局", "县自然资源局"],
+     ["赵一"], "2024年10月底"),
+    ("产业发展", "一", "2", "新增规上企业8家", ["县工信局"], ["各乡镇"], ["赵一"], "年底前"),
+    ("民生保障", "二", "3", "新建幼儿园2所", ["县教育局"], ["县财政局"], ["钱二"], "持续推进"),
+]
+
+
+def _grouped(plan):
+    return [(i.section, i.section_number, i.number, i.title, i.lead, i.support, i.leaders, i.deadline_text)
+            for i in plan.items]
+
+
+@pytest.mark.parametrize("sep", ["\t", " | "], ids=["tabs", "pipes"])
+def test_group_label_rows_between_the_rows_of_a_flattened_table(sep):
+    header = sep.join(["序号", "重点任务", "责任领导", "牵头单位", "配合单位", "完成时限"])
+    rows = [row[0] if row[1] is None else sep.join(row) for row in GROUPED_ROWS]
+    assert _grouped(parse_plan("\n".join([TITLE, "", header, *rows]))) == GROUPED_EXPECTED
+
+
+@pytest.mark.parametrize("sep", ["\t", " | "], ids=["tabs", "pipes"])
+def test_a_group_label_in_the_first_cell_of_the_first_row_of_its_group(sep):
+    header = sep.join(["序号", "重点任务", "责任领导", "牵头单位", "配合单位", "完成时限"])
+    rows, label = [], ""
+    for row in GROUPED_ROWS:
+        if row[1] is None:
+            label = row[0]
+            continue
+        rows.append(sep.join(([label] if label else ([""] if sep == "\t" else [])) + list(row)))
+        label = ""
+    assert _grouped(parse_plan("\n".join([TITLE, header, *rows]))) == GROUPED_EXPECTED
+
+
+def test_bracketed_group_labels_stay_headings_as_written():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位\t完成时限", "（一）产业发展",
+                                 "1\t推进园区扩区\t县工信局\t2024年10月底", "（二）民生保障",
+                                 "2\t新建幼儿园2所\t县教育局\t年底前"]))
+    assert [(i.section_number, i.section, i.number, i.lead) for i in plan.items] == [
+        ("（一）", "产业发展", "1", ["县工信局"]), ("（二）", "民生保障", "2", ["县教育局"])]
