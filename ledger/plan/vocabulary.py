@@ -37,7 +37,8 @@ LABELS: dict[str, str] = {
     "责任单位": EITHER, "责任部门": EITHER, "实施单位": EITHER,
     "部门分工": SENTENCE, "责任分工": SENTENCE, "任务分工": SENTENCE,
     "完成时限": DEADLINE, "时限要求": DEADLINE, "时间节点": DEADLINE, "完成时间": DEADLINE,
-    "办结时限": DEADLINE,
+    "办结时限": DEADLINE, "完成期限": DEADLINE, "时间要求": DEADLINE, "推进时限": DEADLINE,
+    "时限": DEADLINE,     # （市人社局负责，时限：2022年12月底）
     "责任科室": PLACE, "责任股室": PLACE,
     # short forms: （牵头：市发改委；配合：市财政局）
     "牵头": LEAD, "主办": LEAD, "配合": SUPPORT, "参与": SUPPORT, "协办": SUPPORT, "协同": SUPPORT,
