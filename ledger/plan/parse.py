@@ -35,10 +35,10 @@ CLAUSE = re.compile(r"(?:^|(?<=[。；;！？：:]))\s*([一二三四五六七�
 TASK_PART = re.compile(r"任务|措施|重点工作|工作重点|主要工作|工作安排")
 REVIEW_PART = re.compile(r"执行情况|完成情况|回顾|总体要求|预期目标|主要目标|指导思想")
 
-# A heading that names who leads every item under it: 二、县开发区管委会牵头事项（6项）.
-HEADING_LEAD = re.compile(r"^(?P<who>[^，,。；;：:]{3,30}?)(?:牵头|负责|主抓)(?:的)?(?:事项|工作|任务)")
-# A heading that names the leader of every item under it: 三、李某副县长分管工作.
-HEADING_LEADER = re.compile(r"^(?P<who>[^，,。；;：:]{2,12}?)分管(?:的)?(?:工作|事项|领域|任务)")
+# A heading that names who answers for every item under it: 二、县开发区管委会牵头事项（6项）,
+# 一、朱伟县长牵头重点工作, 三、李某副县长分管工作. A unit leads them; a person is their leader.
+HEADING_OWNER = re.compile(r"^(?P<who>[^，,。；;：:]{2,30}?)(?P<verb>牵头|负责|主抓|分管|联系)(?:的)?"
+                           r"(?:重点|主要|具体)?(?:事项|工作|任务|领域)")
 
 # A bullet opening an unnumbered task: ● ■ ◆ ★ □ • ▪ ◇ ○ ➢ √.
 BULLET = re.compile(r"^[●■◆★□•▪◇○➢√▶►]\s*")
@@ -202,11 +202,14 @@ def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibilit
     if not (who.lead or who.support or who.either) and len(block.lines) > 1:
         text, who = _annotation_inside(block, vocab, text, who)
     for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
-        if (m := HEADING_LEAD.match(heading.title)) and not (who.lead or who.either):
-            if looks_like_unit(m.group("who"), vocab) and not is_person(m.group("who"), vocab):
-                who.lead.append(m.group("who"))
-        if (m := HEADING_LEADER.match(heading.title)) and m.group("who") not in who.leaders:
-            who.leaders.append(m.group("who"))
+        if not (m := HEADING_OWNER.match(heading.title)):
+            continue
+        name = m.group("who")
+        if looks_like_unit(name, vocab) and not is_person(name, vocab):
+            if m.group("verb") != "分管" and len(name) >= 3 and not (who.lead or who.either):
+                who.lead.append(name)
+        elif (m.group("verb") == "分管" or is_person(name, vocab)) and name not in who.leaders:
+            who.leaders.append(name)
     return text, who
 
 

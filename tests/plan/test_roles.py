@@ -225,3 +225,27 @@ def test_a_bracketed_annotation_then_labels_after_it():
 def test_an_annotation_before_the_task(written):
     item = notice_item(written)
     assert (item.title, item.lead, item.support) == ("建设实验室", ["县科技局"], ["县财政局"])
+
+
+@pytest.mark.parametrize("annotation, deadline_text, deadline", [
+    ("（县人社局负责，时限：2024年12月底）", "2024年12月底", "2024-12-31"),
+    ("（牵头单位：县人社局；完成期限：三季度末）", "三季度末", "2024-09-30"),
+    ("（县人社局牵头，时间要求：年底前）", "年底前", "2024-12-31"),
+])
+def test_a_labelled_time_limit_inside_the_annotation_loses_its_label(annotation, deadline_text, deadline):
+    item = notice_item("1.新增城镇就业800人。" + annotation)
+    assert (item.text, item.lead, item.deadline_text, str(item.deadline)) == (
+        "新增城镇就业800人。", ["县人社局"], deadline_text, deadline)
+
+
+@pytest.mark.parametrize("heading, leader", [
+    ("一、孙某县长牵头重点工作", "孙某县长"),
+    ("一、周某副县长负责的主要工作", "周某副县长"),
+    ("一、吴某同志联系事项", "吴某同志"),
+])
+def test_a_heading_naming_a_person_who_leads_its_items_gives_their_leader(heading, leader):
+    plan = parse_plan("\n".join(["示范县2024年重点工作责任分解", heading, "1.建设实验室2家。", "责任单位：县科技局。",
+                                 "2.引进博士10名。", "责任单位：县人社局、县财政局。",
+                                 "二、县开发区管委会牵头重点工作", "3.引进项目5个。"]))
+    assert [(i.lead, i.leaders) for i in plan.items] == [
+        (["县科技局"], [leader]), (["县人社局", "县财政局"], [leader]), (["县开发区管委会"], [])]
