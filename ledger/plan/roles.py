@@ -28,6 +28,8 @@ ROLE_SUFFIX = re.compile(
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
 # Words joining two units in one list token: 县科技局和县财政局, 县科技局及县财政局.
 JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会门位])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
+# A slash between two units of one list: 县工信局/县商务局.
+SLASH = re.compile(r"\s*[/／]\s*")
 # A character every time limit has: a digit, 年, 月, 季(度), 底, 末, 半(年), 持续, 长期 …
 TIME_WORD = re.compile(r"[\d０-９年月季底末半持长常每]")
 # Place names (a county 范县 is no person): their last character.
@@ -204,10 +206,12 @@ def _read_marked(tokens: list[str], result: Responsibility, vocab: Vocabulary) -
 
 
 def _split_joined(token: str, vocab: Vocabulary) -> list[str]:
-    """县科技局和县财政局 → two units, when every part ends like a unit (县人力资源和社会保障局 stays)."""
-    parts = JOINED.split(token)
-    if len(parts) > 1 and all(len(p) >= 3 and vocab.is_unit_like(normalise_unit(p)) for p in parts):
-        return parts
+    """县科技局和县财政局, 县工信局/县商务局 → two units, when every part ends like a unit
+    (县人力资源和社会保障局 stays one)."""
+    for joint in (JOINED, SLASH):
+        parts = joint.split(token)
+        if len(parts) > 1 and all(len(p) >= 3 and looks_like_unit(normalise_unit(p), vocab) for p in parts):
+            return parts
     return [token]
 
 
@@ -261,6 +265,15 @@ def _without_trailing_group(name: str) -> str:
             if depth == 0:
                 return name[:i]
     return name
+
+
+def spaced_units(text: str, vocab: Vocabulary = DEFAULT) -> str | None:
+    """``县财政局 县住建局`` → ``县财政局、县住建局`` when every piece between spaces is shaped like a
+    unit (a table cell, a label's list); None when the text is not such a list."""
+    pieces = text.split()
+    if len(pieces) >= 2 and all(looks_like_unit(normalise_unit(p), vocab) for p in pieces):
+        return "、".join(pieces)
+    return None
 
 
 def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:

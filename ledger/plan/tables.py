@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ledger.plan.numbering import BRACKET, CHAPTER, PART   # headings as the parser reads them: 一、/（一）/第一部分
+from ledger.plan.roles import spaced_units
 from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -132,8 +133,8 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
     body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
     units = []
     for role, label in UNIT_LABELS:
-        if _cell(cells, roles, role):
-            units.append(f"{label}：{_cell(cells, roles, role)}")
+        if cell := _cell(cells, roles, role):
+            units.append(f"{label}：{spaced_units(cell) or cell}")     # 县财政局 县住建局: two units
     note = f"（{'，'.join(units)}）" if units else ""
     return f"{state['number']}. {body}{note}"
 

@@ -193,3 +193,30 @@ def test_bracketed_group_labels_stay_headings_as_written():
                                  "2\t新建幼儿园2所\t县教育局\t年底前"]))
     assert [(i.section_number, i.section, i.number, i.lead) for i in plan.items] == [
         ("（一）", "产业发展", "1", ["县工信局"]), ("（二）", "民生保障", "2", ["县教育局"])]
+
+
+@pytest.mark.parametrize("header", [
+    "序号\t重点任务\t牵头单位\t配合单位\t完成时限",
+    "序 号\t重 点 任 务\t牵 头 单 位\t配 合 单 位\t完 成 时 限",
+])
+def test_units_in_a_cell_separated_by_spaces_or_slashes(header):
+    plan = parse_plan("\n".join([TITLE, header, "1\t建设智慧园区\t县工信局 县大数据中心\t县财政局 县住建局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县工信局/县商务局\t县统计局／各乡镇\t年底前"]))
+    assert [(i.number, i.lead, i.support, i.deadline_text) for i in plan.items] == [
+        ("1", ["县工信局", "县大数据中心"], ["县财政局", "县住建局"], "2024年9月底"),
+        ("2", ["县工信局", "县商务局"], ["县统计局", "各乡镇"], "年底前")]
+
+
+def test_spaced_header_words_one_cell_per_line():
+    plan = parse_plan("\n".join([TITLE, "序号", "重点任务", "牵 头 单 位", "配 合 单 位", "完成时限",
+                                 "1", "建设智慧园区", "县工信局", "县财政局 县住建局", "2024年9月底",
+                                 "2", "新增规上企业8家", "县工信局", "各乡镇", "年底前"]))
+    assert [(i.number, i.title, i.lead, i.support) for i in plan.items] == [
+        ("1", "建设智慧园区", ["县工信局"], ["县财政局", "县住建局"]), ("2", "新增规上企业8家", ["县工信局"], ["各乡镇"])]
+
+
+def test_a_section_column_and_a_responsible_person_are_not_units():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位\t责任科室\t责任人\t完成时限",
+                                 "1\t建设智慧园区\t县工信局\t信息化股\t赵一\t2024年9月底"]))
+    assert [(i.lead, i.support, i.leaders, i.deadline_text) for i in plan.items] == [
+        (["县工信局"], [], ["赵一"], "2024年9月底")]

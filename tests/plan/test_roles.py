@@ -249,3 +249,25 @@ def test_a_heading_naming_a_person_who_leads_its_items_gives_their_leader(headin
                                  "二、县开发区管委会牵头重点工作", "3.引进项目5个。"]))
     assert [(i.lead, i.leaders) for i in plan.items] == [
         (["县科技局"], [leader]), (["县人社局", "县财政局"], [leader]), (["县开发区管委会"], [])]
+
+
+@pytest.mark.parametrize("lines, lead, support", [
+    (["1.建设智慧园区。", "牵头单位：县工信局", "配合单位：县大数据中心 县财政局 县自然资源局"],
+     ["县工信局"], ["县大数据中心", "县财政局", "县自然资源局"]),
+    (["1.建设智慧园区。（牵头单位：县工信局；配合单位：县财政局 县住建局）"], ["县工信局"], ["县财政局", "县住建局"]),
+    (["1.建设智慧园区。", "牵头单位：县工信局/县商务局", "配合单位：县统计局／各乡镇"],
+     ["县工信局", "县商务局"], ["县统计局", "各乡镇"]),
+    (["1.建设智慧园区。（主办单位：县工信局；协办单位：县大数据中心、县财政局）"],
+     ["县工信局"], ["县大数据中心", "县财政局"]),
+    (["1.建设智慧园区。", "主办单位/协办单位：县工信局/县统计局、各乡镇"], ["县工信局"], ["县统计局", "各乡镇"]),
+    (["1.建设智慧园区。（牵头单位/配合单位：县工信局/县统计局）"], ["县工信局"], ["县统计局"]),
+    (["1.建设智慧园区。（责任单位：县工信局、县大数据中心；完成时限：2024年9月底）"], ["县工信局", "县大数据中心"], []),
+])
+def test_units_separated_by_spaces_or_slashes_and_paired_labels(lines, lead, support):
+    item = notice_item(*lines)
+    assert (item.title, item.lead, item.support) == ("建设智慧园区", lead, support)
+
+
+def test_a_slash_inside_one_name_or_a_date_splits_nothing():
+    item = notice_item("1.建设智慧园区。（牵头单位：县工信局；完成时限：2024/9/30）")
+    assert (item.lead, item.deadline_text, str(item.deadline)) == (["县工信局"], "2024/9/30", "2024-09-30")
