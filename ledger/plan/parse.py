@@ -26,6 +26,7 @@ from ledger.plan.layout import (LABEL_LINE, Block, Heading, Line, first_sentence
 from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
 from ledger.plan.roles import Responsibility, is_person, looks_like_unit
+from ledger.plan.script import simplified
 from ledger.plan.title import plan_title, plan_year
 from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, Vocabulary, vocabulary
 
@@ -56,6 +57,7 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
     the built-in vocabulary that tells a unit's name from a person's or from prose.
     """
     vocab = vocabulary(unit_endings) if unit_endings else DEFAULT
+    text, traditional = simplified(text)
     lines = lines_of(text)
     runs = scanners(lines)
     scan = _item_runs(runs, vocab)
@@ -70,6 +72,8 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
         items, notes = _unnumbered_items(lines, year, vocab)
     if not items:
         raise PlanImportError(NO_ITEMS.format(found=_found(lines, runs)))
+    if traditional:
+        notes.insert(0, _note("traditional", 1, lines[0].text if lines else ""))
     return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes)
 
 
