@@ -13,7 +13,7 @@ import re
 
 from ledger.plan.numbering import PART
 from ledger.plan.roles import looks_like_unit
-from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
+from ledger.plan.tables import DIGITS, ROLES, header_roles, merged_header, sub_header, table_rows
 from ledger.plan.textlines import WHITESPACE, Line
 from ledger.plan.units import normalise_unit
 
@@ -38,6 +38,8 @@ def piped_tables(lines: list[Line]) -> list[Line]:
         loose = next((mode for mode in (False, True) if _is_header(_cells(lines[i].text, mode))), None)
         if loose is not None:
             rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
+            if j < len(lines) and sub_header(_cells(lines[j].text, loose)):   # 责任单位 over 牵头 | 配合
+                rows[0], j = merged_header(rows[0], _cells(lines[j].text, loose)), j + 1
             title = (header_roles(rows[0]) or {}).get("title", 1)
             while j < len(lines):
                 text = lines[j].text

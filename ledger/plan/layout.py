@@ -47,7 +47,8 @@ PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d
 # A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
 LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
 # A label and the units after it, up to the end of its annotation: spaces may separate the units.
-LABELLED_SEGMENT = re.compile(r"(?P<label>" + LABEL.pattern + r")(?P<units>[^；;）)】\]。|\t：:]*)")
+LABELLED_SEGMENT = re.compile(r"(?P<label>" + LABEL.pattern + r")(?P<units>(?:[（(][^（()）]*[）)]|(?!"
+                              + LABEL.pattern + r")[^；;（(）)】\]。|\t])*)")
 # Two labels sharing one colon, their lists paired by a slash: 主办单位/协办单位：A/B、C.
 PAIRED_LABEL = re.compile("(" + LABEL_WORDS + r")\s*[/／]\s*(" + LABEL_WORDS + r")\s*[：:]\s*")
 # Lines longer than this with several inline numbers are a body that lost its line breaks.

@@ -271,7 +271,7 @@ def spaced_units(text: str, vocab: Vocabulary = DEFAULT) -> str | None:
     """``县财政局 县住建局`` → ``县财政局、县住建局`` when every piece between spaces is shaped like a
     unit (a table cell, a label's list); None when the text is not such a list."""
     pieces = text.split()
-    if len(pieces) >= 2 and all(looks_like_unit(normalise_unit(p), vocab) for p in pieces):
+    if len(pieces) >= 2 and all(looks_like_unit(normalise_unit(LEAD_MARK.sub("", p)), vocab) for p in pieces):
         return "、".join(pieces)
     return None
 

@@ -190,10 +190,8 @@ def pipe_lines(rows: list[list[str]]) -> list[str] | None:
     if start is None:
         return None
     header, body = list(rows[start]), rows[start + 1:]
-    if body and _sub_header(body[0]):       # 责任单位 over 牵头单位 | 配合单位: one header of both rows
-        below = list(body[0]) + [""] * (len(header) - len(body[0]))
-        header = [_flat(b) or _flat(h) for h, b in zip(header + [""] * (len(below) - len(header)), below)]
-        body = body[1:]
+    if body and sub_header(body[0]):        # 责任单位 over 牵头单位 | 配合单位: one header of both rows
+        header, body = merged_header(header, body[0]), body[1:]
     width = max((i + 1 for i, text in enumerate(header) if _flat(text)), default=0)
     lines = [" ".join(_flat(c) for c in cells if _flat(c)) for cells in rows[:start]]
     lines = [line for line in lines if line]
@@ -206,7 +204,14 @@ def pipe_lines(rows: list[list[str]]) -> list[str] | None:
     return lines
 
 
-def _sub_header(cells: list[str]) -> bool:
+def merged_header(header: list[str], below: list[str]) -> list[str]:
+    """A header over two rows as one: a cell of the lower row names its column, else the upper's."""
+    width = max(len(header), len(below))
+    header, below = list(header) + [""] * (width - len(header)), list(below) + [""] * (width - len(below))
+    return [_flat(b) or _flat(h) for h, b in zip(header, below)]
+
+
+def sub_header(cells: list[str]) -> bool:
     """A second header row: every filled cell is a column name (牵头单位, 配合单位, 责任领导 …)."""
     filled = [_flat(c) for c in cells if _flat(c)]
     return bool(filled) and all(len(text) <= 8 and any(w in text for words in ROLES.values() for w in words)

@@ -220,3 +220,11 @@ def test_a_section_column_and_a_responsible_person_are_not_units():
                                  "1\t建设智慧园区\t县工信局\t信息化股\t赵一\t2024年9月底"]))
     assert [(i.lead, i.support, i.leaders, i.deadline_text) for i in plan.items] == [
         (["县工信局"], [], ["赵一"], "2024年9月底")]
+
+
+def test_a_header_over_two_tab_rows_responsibility_over_lead_and_support():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t责任单位\t\t完成时限", "\t\t牵头单位\t配合单位\t",
+                                 "1\t建设智慧园区\t县工信局\t县财政局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县工信局\t各乡镇\t年底前"]))
+    assert [(i.number, i.lead, i.support, i.deadline_text) for i in plan.items] == [
+        ("1", ["县工信局"], ["县财政局"], "2024年9月底"), ("2", ["县工信局"], ["各乡镇"], "年底前")]

@@ -271,3 +271,18 @@ def test_units_separated_by_spaces_or_slashes_and_paired_labels(lines, lead, sup
 def test_a_slash_inside_one_name_or_a_date_splits_nothing():
     item = notice_item("1.建设智慧园区。（牵头单位：县工信局；完成时限：2024/9/30）")
     assert (item.lead, item.deadline_text, str(item.deadline)) == (["县工信局"], "2024/9/30", "2024-09-30")
+
+
+def test_several_labels_on_one_line_each_with_units_separated_by_spaces():
+    item = notice_item("1.建设智慧园区。", "牵头单位：县工信局 配合单位：县财政局 县住建局")
+    assert (item.lead, item.support) == (["县工信局"], ["县财政局", "县住建局"])
+
+
+def test_a_lead_marked_inside_a_list_separated_by_spaces():
+    item = notice_item("1.建设智慧园区。", "责任单位：县教育局（牵头） 县财政局")
+    assert (item.lead, item.support) == (["县教育局"], ["县财政局"])
+
+
+def test_label_words_written_with_spaces_inside():
+    item = notice_item("1.建设智慧园区。", "牵 头 单 位：县工信局", "配 合 单 位：县统计局")
+    assert (item.lead, item.support) == (["县工信局"], ["县统计局"])
