@@ -25,7 +25,8 @@ LOOSE_SPLIT = re.compile(r"\s{2,}|\u3000+")
 # A header cell of a flattened table: short, and naming a column.
 HEADER_CELL_MAX = 12
 # A group label other than 一、: （一）产业发展, 第一部分 产业发展, 第一篇 ….
-GROUP_LABEL = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}(?:部分|篇|章))\s*\S")
+GROUP_LABEL = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}(?:部分|篇|章))\s*\S"
+                         r"|^[^。；;，,：:]{2,30}[（(]\s*(?:共\s*)?\d{1,3}\s*(?:项|个|条)\s*[）)]$")   # 产业发展（5项）
 # Lines that end a flattened table: 附件2, 抄送, a date.
 TABLE_END = re.compile(r"^(?:附件\s*\d*\s*$|抄送|抄报|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 
@@ -50,8 +51,8 @@ def piped_tables(lines: list[Line]) -> list[Line]:
                 elif text.strip() and not TABLE_RULE.match(text):
                     if not _row_follows(lines, j + 1, loose):
                         break
-                    if _group_label(text):             # 一、产业发展 on a line of its own between rows
-                        rows.append([text.strip()])
+                    if _group_label(text) or (len(rows) < 2 and _short_label(text)):   # 一、产业发展 between rows
+                        rows.append([text.strip()] * len(rows[0]))     # a heading row across the table
                         numbers.append(lines[j].no)
                     elif len(rows) < 2:
                         break
@@ -71,10 +72,17 @@ def piped_tables(lines: list[Line]) -> list[Line]:
 
 
 def _group_label(text: str) -> bool:
-    """A group label standing alone between a table's rows: 一、产业发展 / （一）产业发展 / 第一部分 …"""
+    """A group label standing alone between a table's rows: 一、产业发展 / （一）产业发展 / 第一部分 … /
+    产业发展（5项）."""
     text = text.strip()
     return bool(PART.read(text) or GROUP_LABEL.match(text)) and len(text) <= 40 \
         and not re.search(r"[。；;]", text[:-1])
+
+
+def _short_label(text: str) -> bool:
+    """A short line with no sentence in it: right after the header, it can only be a group label."""
+    text = text.strip()
+    return len(text) <= 30 and not re.search(r"[。；;，,：:]", text) and not looks_like_unit(normalise_unit(text))
 
 
 def _group_split(cells: list[str], width: int) -> list[list[str]]:
@@ -83,7 +91,7 @@ def _group_split(cells: list[str], width: int) -> list[list[str]]:
     row as it is."""
     if len(cells) == width + 1 and DIGITS.match(cells[1]):
         if _group_label(cells[0]):
-            return [[cells[0]], cells[1:]]
+            return [[cells[0]] * width, cells[1:]]
         if not cells[0]:                 # the label's column left empty in the group's next rows
             return [cells[1:]]
     return [cells]

@@ -228,3 +228,12 @@ def test_a_header_over_two_tab_rows_responsibility_over_lead_and_support():
                                  "2\t新增规上企业8家\t县工信局\t各乡镇\t年底前"]))
     assert [(i.number, i.lead, i.support, i.deadline_text) for i in plan.items] == [
         ("1", ["县工信局"], ["县财政局"], "2024年9月底"), ("2", ["县工信局"], ["各乡镇"], "年底前")]
+
+
+def test_unnumbered_group_labels_with_a_count_between_pipe_rows():
+    plan = parse_plan("\n".join([TITLE, "序号 | 重点任务 | 牵头单位 | 完成时限", "产业发展（2项）",
+                                 "1 | 推进园区扩区 | 县工信局 | 2024年10月底", "2 | 新增规上企业8家 | 县工信局 | 年底前",
+                                 "民生保障（1项）", "3 | 新建幼儿园2所 | 县教育局 | 持续推进"]))
+    assert [(i.section, i.number, i.title) for i in plan.items] == [
+        ("产业发展（2项）", "1", "推进园区扩区"), ("产业发展（2项）", "2", "新增规上企业8家"),
+        ("民生保障（1项）", "3", "新建幼儿园2所")]
