@@ -89,7 +89,8 @@ def _aligned(cells: list[str], roles: dict[str, int], width: int) -> list[str]:
 
 def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str]:
     filled = [c for c in cells if c.strip()]
-    if len(set(filled)) == 1 and (len(filled) > 1 or _numbered_heading(filled[0].strip())):
+    if len(set(filled)) == 1 and (len(filled) > 1 or _numbered_heading(filled[0].strip())
+                                  or _label_cell(cells, roles)):
         return [_heading(filled[0], state)]               # a heading row, merged across the table
     lines = []
     section = _cell(cells, roles, "section")
@@ -114,6 +115,15 @@ def _heading(text: str, state: dict) -> str:
         return text
     state["parts"] += 1
     return f"{_numeral(state['parts'])}、{text}"
+
+
+def _label_cell(cells: list[str], roles: dict[str, int]) -> bool:
+    """A row whose one filled cell is the first, outside the task columns, and no number: a group
+    label (产业发展（5项）) whose merged cell kept its text in the first column only."""
+    first = cells[0].strip() if cells else ""
+    task_columns = {roles.get("title"), roles.get("text"), roles.get("indicator")}
+    return bool(first) and 0 not in task_columns and not DIGITS.match(first) and len(first) <= 30 \
+        and not any(c.strip() for c in cells[1:])
 
 
 def _numbered_heading(text: str) -> bool:
