@@ -208,7 +208,7 @@ def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibilit
     for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
         if not (m := HEADING_OWNER.match(heading.title)):
             continue
-        name = m.group("who")
+        name = re.split(r"[、，,]", m.group("who"))[-1].removeprefix("由")   # 县委常委、副县长王明 → 副县长王明
         if looks_like_unit(name, vocab) and not is_person(name, vocab):
             if m.group("verb") != "分管" and len(name) >= 3 and not (who.lead or who.either):
                 who.lead.append(name)

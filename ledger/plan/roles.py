@@ -45,6 +45,7 @@ LIMIT_WORD = re.compile(r"前|底|末|月|季度|半年|年内|[-/.．]")
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
+TITLE_START = re.compile("^(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")(?P<name>.+)$")
 TITLE_END = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")$")
 
 
@@ -246,6 +247,13 @@ def is_person(name: str, vocab: Vocabulary = DEFAULT) -> bool:
         return False
     if TITLE_END.search(name) and not vocab.is_unit_like(TITLE_END.sub("", name)):
         return True
+    if (m := TITLE_START.match(name)) and _is_name(m.group("name"), vocab):   # 副县长朱伟
+        return True
+    return _is_name(name, vocab)
+
+
+def _is_name(name: str, vocab: Vocabulary) -> bool:
+    """A 2–3 character name starting with a common surname and ending in no unit or place word."""
     return (2 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
             and not vocab.is_unit_like(name) and name[-1] not in PLACE_ENDINGS)
 

@@ -286,3 +286,17 @@ def test_a_lead_marked_inside_a_list_separated_by_spaces():
 def test_label_words_written_with_spaces_inside():
     item = notice_item("1.建设智慧园区。", "牵 头 单 位：县工信局", "配 合 单 位：县统计局")
     assert (item.lead, item.support) == (["县工信局"], ["县统计局"])
+
+
+@pytest.mark.parametrize("heading, leader", [
+    ("一、副县长孙某牵头重点工作（2项）", "副县长孙某"),
+    ("一、县委常委、副县长周某分管工作", "副县长周某"),
+])
+def test_a_heading_naming_a_leader_title_first(heading, leader):
+    plan = parse_plan("\n".join(["示范县2024年重点工作责任分解", heading, "1.建设实验室2家。", "责任单位：县科技局。"]))
+    assert [(i.lead, i.leaders) for i in plan.items] == [(["县科技局"], [leader])]
+
+
+def test_a_person_written_title_first_in_a_unit_list_is_a_leader():
+    item = notice_item("1.建设实验室。（县科技局、副县长吴某负责）")
+    assert (item.lead, item.leaders) == (["县科技局"], ["副县长吴某"])
