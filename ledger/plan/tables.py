@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ledger.plan.numbering import BRACKET, CHAPTER, PART   # headings as the parser reads them: 一、/（一）/第一部分
+from ledger.plan.numbering import BRACKET, CHAPTER, PART, cn_number   # headings: 一、/（一）/第一部分
 from ledger.plan.roles import spaced_units
 from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
 
@@ -41,7 +41,8 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 PEOPLE_HEADER = re.compile(PEOPLE_LABEL)
 UNIT_LABELS = (("lead", "牵头单位"), ("either", "责任单位"), ("support", "配合单位"))
-DIGITS = re.compile(r"^\s*(\d{1,5})\s*[.．、]?\s*$")
+# A 序号 cell: 12 / 12. / 十二 / 十二、 / （12） — the number alone.
+DIGITS = re.compile(r"^\s*[（(]?\s*(\d{1,5}|[一二三四五六七八九十百]{1,5})\s*[）)]?\s*[.．、]?\s*$")
 
 
 def header_roles(cells: list[str]) -> dict[str, int] | None:
@@ -126,6 +127,10 @@ def _label_cell(cells: list[str], roles: dict[str, int]) -> bool:
         and not any(c.strip() for c in cells[1:])
 
 
+def _value(numeral: str) -> int:
+    return int(numeral) if numeral.isdigit() else cn_number(numeral)
+
+
 def _numbered_heading(text: str) -> bool:
     """A group label numbered as a heading (一、 / （一） / 第一部分), kept as written."""
     return bool(PART.read(text) or BRACKET.read(text) or CHAPTER.read(text))
@@ -139,7 +144,7 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
     if not (title or text):
         return None
     number = DIGITS.match(_cell(cells, roles, "number") or "")
-    state["number"] = int(number.group(1)) if number else state["number"] + 1
+    state["number"] = _value(number.group(1)) if number else state["number"] + 1
     body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
     units = []
     for role, label in UNIT_LABELS:

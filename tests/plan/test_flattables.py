@@ -237,3 +237,14 @@ def test_unnumbered_group_labels_with_a_count_between_pipe_rows():
     assert [(i.section, i.number, i.title) for i in plan.items] == [
         ("产业发展（2项）", "1", "推进园区扩区"), ("产业发展（2项）", "2", "新增规上企业8家"),
         ("民生保障（1项）", "3", "新建幼儿园2所")]
+
+
+def test_serial_numbers_in_chinese_numerals_one_cell_per_line():
+    plan = parse_plan("\n".join([TITLE, "序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+                                 "一", "建设智慧园区", "县工信局", "县财政局", "2024年9月底",
+                                 "二", "新增规上企业8家", "县工信局", "各乡镇", "年底前",
+                                 "十一", "新建幼儿园2所", "县教育局", "县财政局", "持续推进"]))
+    assert [(i.number, i.title, i.lead, i.support, i.deadline_text) for i in plan.items] == [
+        ("1", "建设智慧园区", ["县工信局"], ["县财政局"], "2024年9月底"),
+        ("2", "新增规上企业8家", ["县工信局"], ["各乡镇"], "年底前"),
+        ("11", "新建幼儿园2所", ["县教育局"], ["县财政局"], "持续推进")]
