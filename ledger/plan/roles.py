@@ -28,6 +28,8 @@ ROLE_SUFFIX = re.compile(
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
 # Words joining two units in one list token: 县科技局和县财政局, 县科技局及县财政局.
 JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会门位])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
+# A unit with its responsible person in brackets: 县工信局（赵一）.
+PERSON_AFTER = re.compile(r"^(.+?)[（(]([^（()）]{2,20})[）)]$")
 # A slash between two units of one list: 县工信局/县商务局.
 SLASH = re.compile(r"\s*[/／]\s*")
 # A character every time limit has: a digit, 年, 月, 季(度), 底, 末, 半(年), 持续, 长期 …
@@ -300,6 +302,10 @@ def _assign(result: Responsibility, tokens: list[str], role: str, vocab: Vocabul
     for name in (normalise_unit(t) for t in tokens):
         if not name:
             continue
+        if (m := PERSON_AFTER.match(name)) and looks_like_unit(m.group(1), vocab) \
+                and all(is_person(p, vocab) for p in split_list(m.group(2))):
+            name = m.group(1)                          # 县工信局（赵一）: the unit, and its person
+            _extend(result.leaders, split_list(m.group(2)))
         if is_person(name, vocab):
             _extend(result.leaders, [name])
             result.doubts.append(("maybe_person", name))

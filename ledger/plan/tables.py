@@ -49,16 +49,31 @@ def header_roles(cells: list[str]) -> dict[str, int] | None:
     """Column index of each role, when the row is the header of a task table; else None."""
     found: dict[str, int] = {}
     for index, text in enumerate(cells):
+        if "paired" not in found and _paired(text):
+            found["paired"] = index                    # 主办单位/协办单位: 县工信局/县财政局
+            continue
+        bare = re.sub(r"[\s/、]", "", re.sub(r"[（(][^（()）]*[）)]\s*$", "", text))   # 牵头单位（责任人）
         word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
-        if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
-            role = "leaders"                           # 牵头县领导, 联系市领导 …: the labels' own pattern
-        else:
-            role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
+        role = _role(bare, found) or _role(word, found)
         if role:
             found[role] = index
-    if ("title" in found or "text" in found or "indicator" in found) and ("lead" in found or "either" in found):
+    if ("title" in found or "text" in found or "indicator" in found) and (
+            "lead" in found or "either" in found or "paired" in found):
         return found
     return None
+
+
+def _role(word: str, found: dict[str, int]) -> str | None:
+    if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
+        return "leaders"                               # 牵头县领导, 联系市领导 …: the labels' own pattern
+    return next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
+
+
+def _paired(text: str) -> bool:
+    """A header naming lead and support units in one column: 主办单位/协办单位, 牵头单位/配合单位."""
+    halves = [re.sub(r"\s", "", h) for h in re.split(r"[/／]", text)]
+    return len(halves) == 2 and any(w in halves[0] for w in ROLES["lead"]) and \
+        any(w in halves[1] for w in ROLES["support"])
 
 
 def table_lines(rows: list[list[str]]) -> list[str] | None:
@@ -147,8 +162,12 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
     state["number"] = _value(number.group(1)) if number else state["number"] + 1
     body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
     units = []
+    paired = _cell(cells, roles, "paired")
+    halves = re.split(r"\s*[/／]\s*", paired, maxsplit=1) + [""]
+    lead, support = halves[0], halves[1]
     for role, label in UNIT_LABELS:
-        if cell := _cell(cells, roles, role):
+        cell = _cell(cells, roles, role) or {"lead": lead, "support": support}.get(role, "")
+        if cell:
             units.append(f"{label}：{spaced_units(cell) or cell}")     # 县财政局 县住建局: two units
     note = f"（{'，'.join(units)}）" if units else ""
     return f"{state['number']}. {body}{note}"

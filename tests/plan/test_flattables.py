@@ -248,3 +248,18 @@ def test_serial_numbers_in_chinese_numerals_one_cell_per_line():
         ("1", "建设智慧园区", ["县工信局"], ["县财政局"], "2024年9月底"),
         ("2", "新增规上企业8家", ["县工信局"], ["各乡镇"], "年底前"),
         ("11", "新建幼儿园2所", ["县教育局"], ["县财政局"], "持续推进")]
+
+
+def test_one_column_for_lead_and_support_units_split_by_a_slash():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t主办单位/协办单位\t完成时限",
+                                 "1\t建设智慧园区\t县工信局/县财政局、县住建局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县工信局\t年底前"]))
+    assert [(i.number, i.lead, i.support) for i in plan.items] == [
+        ("1", ["县工信局"], ["县财政局", "县住建局"]), ("2", ["县工信局"], [])]
+
+
+def test_a_unit_column_with_its_responsible_person_in_brackets():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位（责任人）\t配合单位\t完成时限",
+                                 "1\t建设智慧园区\t县工信局（赵一）\t县财政局、各镇（街道）\t2024年9月底"]))
+    assert [(i.lead, i.support, i.leaders) for i in plan.items] == [
+        (["县工信局"], ["县财政局", "各镇（街道）"], ["赵一"])]
