@@ -63,7 +63,7 @@ FIRST_IS_LEAD = re.compile(
     r"(?:排名|排序|列在|排在|位列|位于|名列|列|排)?(?:第一位|第一个|第一|首位|首个|最前)(?:的|位)?"
     r"(?:单位|部门|责任单位)?(?:为|是|系|即为)(?:牵头|主办|主责|汇总)")
 # A note inside a unit list, never part of a unit's name: a rule, 下同, 排名不分先后 …
-LIST_NOTE = re.compile(r"下同|以下同|同上|第一位|首位|为牵头|汇总单位|除标注|不分先后|排名|排序")
+LIST_NOTE = re.compile(r"下同|以下同|同上|第一位|首位|为牵头|汇总单位|除标注|不分先后|排名|排序|按职责")
 
 
 @dataclass(frozen=True)
