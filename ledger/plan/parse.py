@@ -123,7 +123,7 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
     blocks = [b for b in scan.blocks if b.text]
     if not blocks or all(_is_narrative(b, vocab) for b in blocks):
         return [], []
-    text_at = {line.no: line.text for line in lines}
+    text_at = _texts_at(lines)
     rule = _rule_outside_items(lines, scan)
     items, notes = [], []
     for block in blocks:
@@ -184,7 +184,7 @@ def _unnumbered_items(lines: list[Line], year: int | None,
     if len(tasks) < 2:
         return [], []
     items, notes = [], []
-    text_at = {line.no: line.text for line in lines}
+    text_at = _texts_at(lines)
     for n, block in enumerate(tasks, 1):
         block.number, block.value = str(n), n
         item, who = _block_item(block, vocab, year, False)
@@ -251,6 +251,15 @@ def _item_notes(block: Block, item: PlanItem, who: Responsibility,
         notes.append(_note("no_lead", block.line, text_at.get(block.line, ""), item.number,
                            label=_item_label(item.number)))
     return notes
+
+
+def _texts_at(lines: list[Line]) -> dict[int, str]:
+    """The text of each line number, for snippets: a table row rendered as several lines (the
+    item, 责任领导：…, 完成时限：…) is shown by its first, the item itself."""
+    out: dict[int, str] = {}
+    for line in lines:
+        out.setdefault(line.no, line.text)
+    return out
 
 
 def _note(code: str, line: int, snippet: str, item: str = "", **values) -> ParseNote:

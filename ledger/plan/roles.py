@@ -210,11 +210,13 @@ def _read_marked(tokens: list[str], result: Responsibility, vocab: Vocabulary) -
 
 def _split_joined(token: str, vocab: Vocabulary) -> list[str]:
     """县科技局和县财政局, 县工信局/县商务局 → two units, when every part ends like a unit
-    (县人力资源和社会保障局 stays one)."""
-    for joint in (JOINED, SLASH):
-        parts = joint.split(token)
-        if len(parts) > 1 and all(len(p) >= 3 and looks_like_unit(normalise_unit(p), vocab) for p in parts):
-            return parts
+    (县人力资源和社会保障局 stays one); 县工信局/赵一 → a unit and a person."""
+    parts = JOINED.split(token)
+    if len(parts) > 1 and all(len(p) >= 3 and looks_like_unit(normalise_unit(p), vocab) for p in parts):
+        return parts
+    parts = SLASH.split(token)
+    if len(parts) > 1 and _units_or_people([normalise_unit(p) for p in parts], vocab):
+        return parts
     return [token]
 
 
@@ -280,10 +282,16 @@ def _without_trailing_group(name: str) -> str:
 def spaced_units(text: str, vocab: Vocabulary = DEFAULT) -> str | None:
     """``县财政局 县住建局`` → ``县财政局、县住建局`` when every piece between spaces is shaped like a
     unit (a table cell, a label's list); None when the text is not such a list."""
-    pieces = text.split()
-    if len(pieces) >= 2 and all(looks_like_unit(normalise_unit(LEAD_MARK.sub("", p)), vocab) for p in pieces):
-        return "、".join(pieces)
+    pieces = [normalise_unit(LEAD_MARK.sub("", p)) for p in text.split()]
+    if len(pieces) >= 2 and _units_or_people(pieces, vocab):
+        return "、".join(text.split())
     return None
+
+
+def _units_or_people(names: list[str], vocab: Vocabulary) -> bool:
+    """Every name a unit or a person (县工信局 赵一: a unit and its responsible person), one a unit."""
+    units = [looks_like_unit(n, vocab) and not is_person(n, vocab) for n in names]
+    return any(units) and all(u or is_person(n, vocab) for u, n in zip(units, names))
 
 
 def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:

@@ -66,7 +66,10 @@ def header_roles(cells: list[str]) -> dict[str, int] | None:
 def _role(word: str, found: dict[str, int]) -> str | None:
     if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
         return "leaders"                               # 牵头县领导, 联系市领导 …: the labels' own pattern
-    return next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
+    order = list(ROLES)
+    if re.search(r"单位|部门", word):                   # 牵头单位及责任人: a unit column first of all
+        order = ["lead", "support", "either"] + order
+    return next((r for r in order if r not in found and any(w in word for w in ROLES[r])), None)
 
 
 def _paired(text: str) -> bool:

@@ -263,3 +263,14 @@ def test_a_unit_column_with_its_responsible_person_in_brackets():
                                  "1\t建设智慧园区\t县工信局（赵一）\t县财政局、各镇（街道）\t2024年9月底"]))
     assert [(i.lead, i.support, i.leaders) for i in plan.items] == [
         (["县工信局"], ["县财政局", "各镇（街道）"], ["赵一"])]
+
+
+def test_a_unit_and_person_column_gives_the_unit_and_a_leader_noted_on_the_row():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位及责任人\t配合单位\t完成时限",
+                                 "1\t建设智慧园区\t县工信局 赵一\t县财政局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县商务局/钱二\t各乡镇\t年底前"]))
+    assert [(i.lead, i.support, i.leaders) for i in plan.items] == [
+        (["县工信局"], ["县财政局"], ["赵一"]), (["县商务局"], ["各乡镇"], ["钱二"])]
+    notes = [(n.code, n.line, n.item) for n in plan.notes]
+    assert notes == [("maybe_person", 3, "1"), ("maybe_person", 4, "2")]
+    assert all(n.snippet.startswith(f"{n.item}.") for n in plan.notes)    # the row, not its 完成时限 line
