@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ledger.plan.importer import import_notice
 from ledger.plan.parse import parse_plan
+from ledger.store.plans import save_plan
 from ledger.workspace import init_workspace
 
 PARTS = "一二三四五六七八九十"
@@ -48,6 +49,12 @@ def main() -> None:
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"parse: {len(plan.items)} items of {items} in {elapsed:.2f} s (cpu {cpu:.2f} s) "
           f"({len(text) // 1024} KiB; last item {plan.items[-1].number})")
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace = init_workspace(Path(tmp) / "store")
+        start, cpu = time.perf_counter(), time.process_time()
+        save_plan(workspace.engine, plan, origin="bench")
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"store: {len(plan.items)} items in {elapsed:.2f} s (cpu {cpu:.2f} s)")
     with tempfile.TemporaryDirectory() as tmp:
         notice = Path(tmp) / "notice.txt"
         notice.write_text(text, encoding="utf-8")

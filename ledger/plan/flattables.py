@@ -13,7 +13,7 @@ import re
 
 from ledger.plan.numbering import PART
 from ledger.plan.roles import looks_like_unit
-from ledger.plan.tables import DIGITS, ROLES, header_roles, table_rows
+from ledger.plan.tables import DIGITS, ROLES, header_roles, merged_header, sub_header, table_rows
 from ledger.plan.textlines import WHITESPACE, Line
 from ledger.plan.units import normalise_unit
 
@@ -24,6 +24,9 @@ CELL_SPLIT = re.compile(r"\s*\|\s*")
 LOOSE_SPLIT = re.compile(r"\s{2,}|\u3000+")
 # A header cell of a flattened table: short, and naming a column.
 HEADER_CELL_MAX = 12
+# A group label other than 一、: （一）产业发展, 第一部分 产业发展, 第一篇 ….
+GROUP_LABEL = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}(?:部分|篇|章))\s*\S"
+                         r"|^[^。；;，,：:]{2,30}[（(]\s*(?:共\s*)?\d{1,3}\s*(?:项|个|条)\s*[）)]$")   # 产业发展（5项）
 # Lines that end a flattened table: 附件2, 抄送, a date.
 TABLE_END = re.compile(r"^(?:附件\s*\d*\s*$|抄送|抄报|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 
@@ -36,16 +39,24 @@ def piped_tables(lines: list[Line]) -> list[Line]:
         loose = next((mode for mode in (False, True) if _is_header(_cells(lines[i].text, mode))), None)
         if loose is not None:
             rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
+            if j < len(lines) and sub_header(_cells(lines[j].text, loose)):   # 责任单位 over 牵头 | 配合
+                rows[0], j = merged_header(rows[0], _cells(lines[j].text, loose)), j + 1
             title = (header_roles(rows[0]) or {}).get("title", 1)
             while j < len(lines):
                 text = lines[j].text
                 if len(_cells(text, loose)) >= 2:
-                    rows.append(_cells(text, loose))
-                    numbers.append(lines[j].no)
+                    for row in _group_split(_cells(text, loose), len(rows[0])):
+                        rows.append(row)
+                        numbers.append(lines[j].no)
                 elif text.strip() and not TABLE_RULE.match(text):
-                    if len(rows) < 2 or not _row_follows(lines, j + 1, loose):
+                    if not _row_follows(lines, j + 1, loose):
                         break
-                    if title < len(rows[-1]):       # a cell wrapped onto a line of its own
+                    if _group_label(text) or (len(rows) < 2 and _short_label(text)):   # 一、产业发展 between rows
+                        rows.append([text.strip()] * len(rows[0]))     # a heading row across the table
+                        numbers.append(lines[j].no)
+                    elif len(rows) < 2:
+                        break
+                    elif title < len(rows[-1]):       # a cell wrapped onto a line of its own
                         rows[-1][title] += text.strip()
                 j += 1
             if len(rows) > 1:
@@ -58,6 +69,32 @@ def piped_tables(lines: list[Line]) -> list[Line]:
             out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
         i += 1
     return out
+
+
+def _group_label(text: str) -> bool:
+    """A group label standing alone between a table's rows: 一、产业发展 / （一）产业发展 / 第一部分 … /
+    产业发展（5项）."""
+    text = text.strip()
+    return bool(PART.read(text) or GROUP_LABEL.match(text)) and len(text) <= 40 \
+        and not re.search(r"[。；;]", text[:-1])
+
+
+def _short_label(text: str) -> bool:
+    """A short line with no sentence in it: right after the header, it can only be a group label."""
+    text = text.strip()
+    return len(text) <= 30 and not re.search(r"[。；;，,：:]", text) and not looks_like_unit(normalise_unit(text))
+
+
+def _group_split(cells: list[str], width: int) -> list[list[str]]:
+    """A row one cell wider than the header whose first cell is a group label (一、产业发展 | 1 | …):
+    the label as a row of its own, then the row; an empty first cell there is dropped. Any other
+    row as it is."""
+    if len(cells) == width + 1 and DIGITS.match(cells[1]):
+        if _group_label(cells[0]):
+            return [[cells[0]] * width, cells[1:]]
+        if not cells[0]:                 # the label's column left empty in the group's next rows
+            return [cells[1:]]
+    return [cells]
 
 
 def _is_header(cells: list[str]) -> bool:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from ledger.plan.numbering import INLINE_START, ITEM_STYLES, Style
 from ledger.plan.flattables import cell_tables, piped_tables
-from ledger.plan.roles import looks_like_unit
+from ledger.plan.roles import looks_like_unit, spaced_units
 from ledger.plan.textlines import Line, tidy
 from ledger.plan.units import normalise_unit, split_list
-from ledger.plan.vocabulary import (BRACKETED_LABEL, EITHER, LABEL, LEAD, LIST_NOTE, SENTENCE, SUPPORT,
-                                    label_role)
+from ledger.plan.vocabulary import (BRACKETED_LABEL, EITHER, LABEL, LABEL_WORDS, LEAD, LIST_NOTE, SENTENCE,
+                                    SUPPORT, label_role)
 
 # Markdown marks left by extraction: heading hashes at the start, bold markers anywhere.
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
@@ -46,6 +46,11 @@ PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d
 
 # A unit annotation on its own line after an item: 牵头单位：… / 【责任单位：…】 / 责任领导：…
 LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
+# A label and the units after it, up to the end of its annotation: spaces may separate the units.
+LABELLED_SEGMENT = re.compile(r"(?P<label>" + LABEL.pattern + r")(?P<units>(?:[（(][^（()）]*[）)]|(?!"
+                              + LABEL.pattern + r")[^；;（(）)】\]。|\t])*)")
+# Two labels sharing one colon, their lists paired by a slash: 主办单位/协办单位：A/B、C.
+PAIRED_LABEL = re.compile("(" + LABEL_WORDS + r")\s*[/／]\s*(" + LABEL_WORDS + r")\s*[：:]\s*")
 # Lines longer than this with several inline numbers are a body that lost its line breaks.
 LONG_LINE = 150
 # Where the trailer starts inside a long line: the signature and its date, 抄送, 此件公开发布.
@@ -132,7 +137,8 @@ CLOSING = "）)】]"
 
 def lines_of(text: str) -> list[Line]:
     """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
-    raw = [Line(_spaced_units(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)))), i + 1)
+    raw = [Line(_spaced_units(_paired_labels(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t))))),
+                i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
     lines = [piece for line in piped_tables(raw) for piece in _split_long(line)]
     lines = [Line(line.text.strip(), line.no, line.table) for line in lines
@@ -160,12 +166,28 @@ def _unbracket_labels(text: str) -> str:
 
 
 def _spaced_units(text: str) -> str:
-    """责任单位：县发改局 县财政局 → 责任单位：县发改局、县财政局 (before spaces between CJK vanish)."""
-    m = LABEL_LINE.match(text)
-    pieces = text[m.end():].split() if m else []
-    if len(pieces) >= 2 and all(looks_like_unit(normalise_unit(p)) for p in pieces):
-        return text[:m.end()] + "、".join(pieces)
-    return text
+    """责任单位：县发改局 县财政局 → 责任单位：县发改局、县财政局, on a label line or inside an
+    annotation (（配合单位：县财政局 县住建局）), before spaces between CJK vanish."""
+    def joined(m: re.Match) -> str:
+        units = spaced_units(m.group("units"))
+        return m.group(0) if units is None else m.group("label") + units + m.group("units")[len(m.group("units").rstrip()):]
+    return LABELLED_SEGMENT.sub(joined, text) if LABEL.search(text) else text
+
+
+def _paired_labels(text: str) -> str:
+    """主办单位/协办单位：县工信局/县统计局、各乡镇 → 主办单位：县工信局；协办单位：县统计局、各乡镇
+    (two labels, then their two lists in the same order, split at the list's first slash)."""
+    m = PAIRED_LABEL.search(text)
+    if not m:
+        return text
+    rest = text[m.end():]
+    at = next((i for i, ch in enumerate(rest) if ch in "/／"), -1)
+    if at < 0:                      # one list for both: the first label's
+        return text[:m.start()] + m.group(1) + "：" + rest
+    close = re.compile(r"[；;。）)】]").search(rest, at)
+    end = close.start() if close else len(rest)
+    first, second = rest[:at], rest[at + 1:end]
+    return text[:m.start()] + f"{m.group(1)}：{first}；{m.group(2)}：{second}" + rest[end:]
 
 
 def _split_long(line: Line) -> list[Line]:

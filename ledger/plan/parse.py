@@ -26,6 +26,7 @@ from ledger.plan.layout import (LABEL_LINE, Block, Heading, Line, first_sentence
 from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
 from ledger.plan.numbering import PART, cn_number
 from ledger.plan.roles import Responsibility, is_person, looks_like_unit
+from ledger.plan.script import simplified
 from ledger.plan.title import plan_title, plan_year
 from ledger.plan.vocabulary import DEFAULT, FIRST_IS_LEAD, Vocabulary, vocabulary
 
@@ -35,10 +36,10 @@ CLAUSE = re.compile(r"(?:^|(?<=[。；;！？：:]))\s*([一二三四五六七�
 TASK_PART = re.compile(r"任务|措施|重点工作|工作重点|主要工作|工作安排")
 REVIEW_PART = re.compile(r"执行情况|完成情况|回顾|总体要求|预期目标|主要目标|指导思想")
 
-# A heading that names who leads every item under it: 二、县开发区管委会牵头事项（6项）.
-HEADING_LEAD = re.compile(r"^(?P<who>[^，,。；;：:]{3,30}?)(?:牵头|负责|主抓)(?:的)?(?:事项|工作|任务)")
-# A heading that names the leader of every item under it: 三、李某副县长分管工作.
-HEADING_LEADER = re.compile(r"^(?P<who>[^，,。；;：:]{2,12}?)分管(?:的)?(?:工作|事项|领域|任务)")
+# A heading that names who answers for every item under it: 二、县开发区管委会牵头事项（6项）,
+# 一、朱伟县长牵头重点工作, 三、李某副县长分管工作. A unit leads them; a person is their leader.
+HEADING_OWNER = re.compile(r"^(?P<who>[^，,。；;：:]{2,30}?)(?P<verb>牵头|负责|主抓|分管|联系)(?:的)?"
+                           r"(?:重点|主要|具体)?(?:事项|工作|任务|领域)")
 
 # A bullet opening an unnumbered task: ● ■ ◆ ★ □ • ▪ ◇ ○ ➢ √.
 BULLET = re.compile(r"^[●■◆★□•▪◇○➢√▶►]\s*")
@@ -56,6 +57,7 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
     the built-in vocabulary that tells a unit's name from a person's or from prose.
     """
     vocab = vocabulary(unit_endings) if unit_endings else DEFAULT
+    text, traditional = simplified(text)
     lines = lines_of(text)
     runs = scanners(lines)
     scan = _item_runs(runs, vocab)
@@ -70,6 +72,8 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
         items, notes = _unnumbered_items(lines, year, vocab)
     if not items:
         raise PlanImportError(NO_ITEMS.format(found=_found(lines, runs)))
+    if traditional:
+        notes.insert(0, _note("traditional", 1, lines[0].text if lines else ""))
     return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes)
 
 
@@ -119,7 +123,7 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
     blocks = [b for b in scan.blocks if b.text]
     if not blocks or all(_is_narrative(b, vocab) for b in blocks):
         return [], []
-    text_at = {line.no: line.text for line in lines}
+    text_at = _texts_at(lines)
     rule = _rule_outside_items(lines, scan)
     items, notes = [], []
     for block in blocks:
@@ -180,7 +184,7 @@ def _unnumbered_items(lines: list[Line], year: int | None,
     if len(tasks) < 2:
         return [], []
     items, notes = [], []
-    text_at = {line.no: line.text for line in lines}
+    text_at = _texts_at(lines)
     for n, block in enumerate(tasks, 1):
         block.number, block.value = str(n), n
         item, who = _block_item(block, vocab, year, False)
@@ -202,11 +206,14 @@ def _responsibility(block: Block, vocab: Vocabulary) -> tuple[str, Responsibilit
     if not (who.lead or who.support or who.either) and len(block.lines) > 1:
         text, who = _annotation_inside(block, vocab, text, who)
     for heading in block.path:                 # 二、县开发区管委会牵头事项 / 三、李某副县长分管工作
-        if (m := HEADING_LEAD.match(heading.title)) and not (who.lead or who.either):
-            if looks_like_unit(m.group("who"), vocab) and not is_person(m.group("who"), vocab):
-                who.lead.append(m.group("who"))
-        if (m := HEADING_LEADER.match(heading.title)) and m.group("who") not in who.leaders:
-            who.leaders.append(m.group("who"))
+        if not (m := HEADING_OWNER.match(heading.title)):
+            continue
+        name = re.split(r"[、，,]", m.group("who"))[-1].removeprefix("由")   # 县委常委、副县长王明 → 副县长王明
+        if looks_like_unit(name, vocab) and not is_person(name, vocab):
+            if m.group("verb") != "分管" and len(name) >= 3 and not (who.lead or who.either):
+                who.lead.append(name)
+        elif (m.group("verb") == "分管" or is_person(name, vocab)) and name not in who.leaders:
+            who.leaders.append(name)
     return text, who
 
 
@@ -244,6 +251,15 @@ def _item_notes(block: Block, item: PlanItem, who: Responsibility,
         notes.append(_note("no_lead", block.line, text_at.get(block.line, ""), item.number,
                            label=_item_label(item.number)))
     return notes
+
+
+def _texts_at(lines: list[Line]) -> dict[int, str]:
+    """The text of each line number, for snippets: a table row rendered as several lines (the
+    item, 责任领导：…, 完成时限：…) is shown by its first, the item itself."""
+    out: dict[int, str] = {}
+    for line in lines:
+        out.setdefault(line.no, line.text)
+    return out
 
 
 def _note(code: str, line: int, snippet: str, item: str = "", **values) -> ParseNote:

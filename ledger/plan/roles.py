@@ -28,6 +28,10 @@ ROLE_SUFFIX = re.compile(
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
 # Words joining two units in one list token: 县科技局和县财政局, 县科技局及县财政局.
 JOINED = re.compile(r"(?<=[局委办厅院所站队心司团府道镇乡会门位])(?:和|及|与|以及)(?=[县市区省州镇乡各])")
+# A unit with its responsible person in brackets: 县工信局（赵一）.
+PERSON_AFTER = re.compile(r"^(.+?)[（(]([^（()）]{2,20})[）)]$")
+# A slash between two units of one list: 县工信局/县商务局.
+SLASH = re.compile(r"\s*[/／]\s*")
 # A character every time limit has: a digit, 年, 月, 季(度), 底, 末, 半(年), 持续, 长期 …
 TIME_WORD = re.compile(r"[\d０-９年月季底末半持长常每]")
 # Place names (a county 范县 is no person): their last character.
@@ -43,6 +47,7 @@ LIMIT_WORD = re.compile(r"前|底|末|月|季度|半年|年内|[-/.．]")
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
+TITLE_START = re.compile("^(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")(?P<name>.+)$")
 TITLE_END = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")$")
 
 
@@ -204,9 +209,13 @@ def _read_marked(tokens: list[str], result: Responsibility, vocab: Vocabulary) -
 
 
 def _split_joined(token: str, vocab: Vocabulary) -> list[str]:
-    """县科技局和县财政局 → two units, when every part ends like a unit (县人力资源和社会保障局 stays)."""
+    """县科技局和县财政局, 县工信局/县商务局 → two units, when every part ends like a unit
+    (县人力资源和社会保障局 stays one); 县工信局/赵一 → a unit and a person."""
     parts = JOINED.split(token)
-    if len(parts) > 1 and all(len(p) >= 3 and vocab.is_unit_like(normalise_unit(p)) for p in parts):
+    if len(parts) > 1 and all(len(p) >= 3 and looks_like_unit(normalise_unit(p), vocab) for p in parts):
+        return parts
+    parts = SLASH.split(token)
+    if len(parts) > 1 and _units_or_people([normalise_unit(p) for p in parts], vocab):
         return parts
     return [token]
 
@@ -242,6 +251,13 @@ def is_person(name: str, vocab: Vocabulary = DEFAULT) -> bool:
         return False
     if TITLE_END.search(name) and not vocab.is_unit_like(TITLE_END.sub("", name)):
         return True
+    if (m := TITLE_START.match(name)) and _is_name(m.group("name"), vocab):   # 副县长朱伟
+        return True
+    return _is_name(name, vocab)
+
+
+def _is_name(name: str, vocab: Vocabulary) -> bool:
+    """A 2–3 character name starting with a common surname and ending in no unit or place word."""
     return (2 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
             and not vocab.is_unit_like(name) and name[-1] not in PLACE_ENDINGS)
 
@@ -263,6 +279,21 @@ def _without_trailing_group(name: str) -> str:
     return name
 
 
+def spaced_units(text: str, vocab: Vocabulary = DEFAULT) -> str | None:
+    """``县财政局 县住建局`` → ``县财政局、县住建局`` when every piece between spaces is shaped like a
+    unit (a table cell, a label's list); None when the text is not such a list."""
+    pieces = [normalise_unit(LEAD_MARK.sub("", p)) for p in text.split()]
+    if len(pieces) >= 2 and _units_or_people(pieces, vocab):
+        return "、".join(text.split())
+    return None
+
+
+def _units_or_people(names: list[str], vocab: Vocabulary) -> bool:
+    """Every name a unit or a person (县工信局 赵一: a unit and its responsible person), one a unit."""
+    units = [looks_like_unit(n, vocab) and not is_person(n, vocab) for n in names]
+    return any(units) and all(u or is_person(n, vocab) for u, n in zip(units, names))
+
+
 def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:
     names = [normalise_unit(t) for t in tokens]
     if not names or any(not n or len(n) > 40 or "。" in n for n in names):
@@ -279,6 +310,10 @@ def _assign(result: Responsibility, tokens: list[str], role: str, vocab: Vocabul
     for name in (normalise_unit(t) for t in tokens):
         if not name:
             continue
+        if (m := PERSON_AFTER.match(name)) and looks_like_unit(m.group(1), vocab) \
+                and all(is_person(p, vocab) for p in split_list(m.group(2))):
+            name = m.group(1)                          # 县工信局（赵一）: the unit, and its person
+            _extend(result.leaders, split_list(m.group(2)))
         if is_person(name, vocab):
             _extend(result.leaders, [name])
             result.doubts.append(("maybe_person", name))

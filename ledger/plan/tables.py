@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ledger.plan.numbering import PART   # a part heading as the parser reads it: 一、…
+from ledger.plan.numbering import BRACKET, CHAPTER, PART, cn_number   # headings: 一、/（一）/第一部分
+from ledger.plan.roles import spaced_units
 from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -40,23 +41,42 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 PEOPLE_HEADER = re.compile(PEOPLE_LABEL)
 UNIT_LABELS = (("lead", "牵头单位"), ("either", "责任单位"), ("support", "配合单位"))
-DIGITS = re.compile(r"^\s*(\d{1,5})\s*[.．、]?\s*$")
+# A 序号 cell: 12 / 12. / 十二 / 十二、 / （12） — the number alone.
+DIGITS = re.compile(r"^\s*[（(]?\s*(\d{1,5}|[一二三四五六七八九十百]{1,5})\s*[）)]?\s*[.．、]?\s*$")
 
 
 def header_roles(cells: list[str]) -> dict[str, int] | None:
     """Column index of each role, when the row is the header of a task table; else None."""
     found: dict[str, int] = {}
     for index, text in enumerate(cells):
+        if "paired" not in found and _paired(text):
+            found["paired"] = index                    # 主办单位/协办单位: 县工信局/县财政局
+            continue
+        bare = re.sub(r"[\s/、]", "", re.sub(r"[（(][^（()）]*[）)]\s*$", "", text))   # 牵头单位（责任人）
         word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
-        if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
-            role = "leaders"                           # 牵头县领导, 联系市领导 …: the labels' own pattern
-        else:
-            role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
+        role = _role(bare, found) or _role(word, found)
         if role:
             found[role] = index
-    if ("title" in found or "text" in found or "indicator" in found) and ("lead" in found or "either" in found):
+    if ("title" in found or "text" in found or "indicator" in found) and (
+            "lead" in found or "either" in found or "paired" in found):
         return found
     return None
+
+
+def _role(word: str, found: dict[str, int]) -> str | None:
+    if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
+        return "leaders"                               # 牵头县领导, 联系市领导 …: the labels' own pattern
+    order = list(ROLES)
+    if re.search(r"单位|部门", word):                   # 牵头单位及责任人: a unit column first of all
+        order = ["lead", "support", "either"] + order
+    return next((r for r in order if r not in found and any(w in word for w in ROLES[r])), None)
+
+
+def _paired(text: str) -> bool:
+    """A header naming lead and support units in one column: 主办单位/协办单位, 牵头单位/配合单位."""
+    halves = [re.sub(r"\s", "", h) for h in re.split(r"[/／]", text)]
+    return len(halves) == 2 and any(w in halves[0] for w in ROLES["lead"]) and \
+        any(w in halves[1] for w in ROLES["support"])
 
 
 def table_lines(rows: list[list[str]]) -> list[str] | None:
@@ -88,7 +108,8 @@ def _aligned(cells: list[str], roles: dict[str, int], width: int) -> list[str]:
 
 def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str]:
     filled = [c for c in cells if c.strip()]
-    if len(set(filled)) == 1 and (len(filled) > 1 or PART.read(filled[0].strip())):
+    if len(set(filled)) == 1 and (len(filled) > 1 or _numbered_heading(filled[0].strip())
+                                  or _label_cell(cells, roles)):
         return [_heading(filled[0], state)]               # a heading row, merged across the table
     lines = []
     section = _cell(cells, roles, "section")
@@ -108,11 +129,29 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
 def _heading(text: str, state: dict) -> str:
     state["number"] = 0
     text = " ".join(text.split())
-    if PART.read(text):
+    if _numbered_heading(text):
         state["parts"] += 1
         return text
     state["parts"] += 1
     return f"{_numeral(state['parts'])}、{text}"
+
+
+def _label_cell(cells: list[str], roles: dict[str, int]) -> bool:
+    """A row whose one filled cell is the first, outside the task columns, and no number: a group
+    label (产业发展（5项）) whose merged cell kept its text in the first column only."""
+    first = cells[0].strip() if cells else ""
+    task_columns = {roles.get("title"), roles.get("text"), roles.get("indicator")}
+    return bool(first) and 0 not in task_columns and not DIGITS.match(first) and len(first) <= 30 \
+        and not any(c.strip() for c in cells[1:])
+
+
+def _value(numeral: str) -> int:
+    return int(numeral) if numeral.isdigit() else cn_number(numeral)
+
+
+def _numbered_heading(text: str) -> bool:
+    """A group label numbered as a heading (一、 / （一） / 第一部分), kept as written."""
+    return bool(PART.read(text) or BRACKET.read(text) or CHAPTER.read(text))
 
 
 def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | None:
@@ -123,12 +162,16 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
     if not (title or text):
         return None
     number = DIGITS.match(_cell(cells, roles, "number") or "")
-    state["number"] = int(number.group(1)) if number else state["number"] + 1
+    state["number"] = _value(number.group(1)) if number else state["number"] + 1
     body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
     units = []
+    paired = _cell(cells, roles, "paired")
+    halves = re.split(r"\s*[/／]\s*", paired, maxsplit=1) + [""]
+    lead, support = halves[0], halves[1]
     for role, label in UNIT_LABELS:
-        if _cell(cells, roles, role):
-            units.append(f"{label}：{_cell(cells, roles, role)}")
+        cell = _cell(cells, roles, role) or {"lead": lead, "support": support}.get(role, "")
+        if cell:
+            units.append(f"{label}：{spaced_units(cell) or cell}")     # 县财政局 县住建局: two units
     note = f"（{'，'.join(units)}）" if units else ""
     return f"{state['number']}. {body}{note}"
 
@@ -184,10 +227,8 @@ def pipe_lines(rows: list[list[str]]) -> list[str] | None:
     if start is None:
         return None
     header, body = list(rows[start]), rows[start + 1:]
-    if body and _sub_header(body[0]):       # 责任单位 over 牵头单位 | 配合单位: one header of both rows
-        below = list(body[0]) + [""] * (len(header) - len(body[0]))
-        header = [_flat(b) or _flat(h) for h, b in zip(header + [""] * (len(below) - len(header)), below)]
-        body = body[1:]
+    if body and sub_header(body[0]):        # 责任单位 over 牵头单位 | 配合单位: one header of both rows
+        header, body = merged_header(header, body[0]), body[1:]
     width = max((i + 1 for i, text in enumerate(header) if _flat(text)), default=0)
     lines = [" ".join(_flat(c) for c in cells if _flat(c)) for cells in rows[:start]]
     lines = [line for line in lines if line]
@@ -200,7 +241,14 @@ def pipe_lines(rows: list[list[str]]) -> list[str] | None:
     return lines
 
 
-def _sub_header(cells: list[str]) -> bool:
+def merged_header(header: list[str], below: list[str]) -> list[str]:
+    """A header over two rows as one: a cell of the lower row names its column, else the upper's."""
+    width = max(len(header), len(below))
+    header, below = list(header) + [""] * (width - len(header)), list(below) + [""] * (width - len(below))
+    return [_flat(b) or _flat(h) for h, b in zip(header, below)]
+
+
+def sub_header(cells: list[str]) -> bool:
     """A second header row: every filled cell is a column name (牵头单位, 配合单位, 责任领导 …)."""
     filled = [_flat(c) for c in cells if _flat(c)]
     return bool(filled) and all(len(text) <= 8 and any(w in text for words in ROLES.values() for w in words)

@@ -37,7 +37,8 @@ LABELS: dict[str, str] = {
     "责任单位": EITHER, "责任部门": EITHER, "实施单位": EITHER,
     "部门分工": SENTENCE, "责任分工": SENTENCE, "任务分工": SENTENCE,
     "完成时限": DEADLINE, "时限要求": DEADLINE, "时间节点": DEADLINE, "完成时间": DEADLINE,
-    "办结时限": DEADLINE,
+    "办结时限": DEADLINE, "完成期限": DEADLINE, "时间要求": DEADLINE, "推进时限": DEADLINE,
+    "时限": DEADLINE,     # （市人社局负责，时限：2022年12月底）
     "责任科室": PLACE, "责任股室": PLACE,
     # short forms: （牵头：市发改委；配合：市财政局）
     "牵头": LEAD, "主办": LEAD, "配合": SUPPORT, "参与": SUPPORT, "协办": SUPPORT, "协同": SUPPORT,
@@ -62,7 +63,7 @@ FIRST_IS_LEAD = re.compile(
     r"(?:排名|排序|列在|排在|位列|位于|名列|列|排)?(?:第一位|第一个|第一|首位|首个|最前)(?:的|位)?"
     r"(?:单位|部门|责任单位)?(?:为|是|系|即为)(?:牵头|主办|主责|汇总)")
 # A note inside a unit list, never part of a unit's name: a rule, 下同, 排名不分先后 …
-LIST_NOTE = re.compile(r"下同|以下同|同上|第一位|首位|为牵头|汇总单位|除标注|不分先后|排名|排序")
+LIST_NOTE = re.compile(r"下同|以下同|同上|第一位|首位|为牵头|汇总单位|除标注|不分先后|排名|排序|按职责")
 
 
 @dataclass(frozen=True)

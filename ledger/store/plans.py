@@ -54,7 +54,11 @@ class StoredPlan:
 
 def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | None = None,
               source_sha256: str | None = None, collective: set[str] | None = None) -> int:
-    """Store a plan as the next version; return the version number."""
+    """Store a plan as the next version; return the version number.
+
+    Rows go in one executemany per table (items, units, assignments, targets): a 3,000-item
+    plan is a handful of statements, not tens of thousands.
+    """
     collective = collective or set()
     with engine.begin() as conn:
         version = (conn.execute(sa.select(sa.func.max(s.plans.c.version))).scalar() or 0) + 1
@@ -63,8 +67,17 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
             source_name=source_name, source_sha256=source_sha256, created_at=s._now(),
         )).inserted_primary_key[0]
         section_ids = _save_sections(conn, plan_id, plan)
-        for ord_, item in enumerate(plan.items):
-            _save_item(conn, plan_id, section_ids.get(item.section), ord_, item, collective)
+        item_ids = _save_items(conn, plan_id, plan.items, section_ids)
+        roles = [_roles(item) for item in plan.items]
+        names = list(dict.fromkeys(name for pairs in roles for name, _ in pairs))
+        units = unit_ids(conn, names, collective=collective)
+        _insert(conn, s.assignments, [
+            {"item_id": item_id, "unit_id": units[name], "role": role, "ord": n}
+            for item_id, pairs in zip(item_ids, roles) for n, (name, role) in enumerate(pairs)])
+        _insert(conn, s.targets, [
+            {"item_id": item_id, "ord": n, "indicator": t.indicator, "value": t.value, "unit": t.unit,
+             "comparator": t.comparator, "kind": t.kind, "source": t.source}
+            for item_id, item in zip(item_ids, plan.items) for n, t in enumerate(item.targets)])
     return version
 
 
@@ -82,38 +95,50 @@ def _save_sections(conn: Connection, plan_id: int, plan: Plan) -> dict[str, int]
     return ids
 
 
-def _save_item(conn: Connection, plan_id: int, section_id: int | None, ord_: int,
-               item: PlanItem, collective: set[str]) -> None:
-    item_id = conn.execute(s.items.insert().values(
-        plan_id=plan_id, section_id=section_id, ord=ord_, number=item.number,
-        title=item.title, text=item.text, leaders=list(item.leaders),
-        deadline_text=item.deadline_text or "", deadline=item.deadline,
-    )).inserted_primary_key[0]
-    roles = [(u, LEAD) for u in item.lead] + [(u, SUPPORT) for u in item.support if u not in item.lead]
-    for n, (name, role) in enumerate(roles):
-        unit_id = unit_id_for(conn, name, collective=name in collective)
-        conn.execute(s.assignments.insert().values(item_id=item_id, unit_id=unit_id, role=role, ord=n))
-    for n, t in enumerate(item.targets):
-        conn.execute(s.targets.insert().values(
-            item_id=item_id, ord=n, indicator=t.indicator, value=t.value, unit=t.unit,
-            comparator=t.comparator, kind=t.kind, source=t.source))
+def _save_items(conn: Connection, plan_id: int, items: list[PlanItem], section_ids: dict[str, int]) -> list[int]:
+    """Insert the items in one statement; their ids, in the plan's order (read back by ``ord``)."""
+    _insert(conn, s.items, [
+        {"plan_id": plan_id, "section_id": section_ids.get(item.section), "ord": ord_, "number": item.number,
+         "title": item.title, "text": item.text, "leaders": list(item.leaders),
+         "deadline_text": item.deadline_text or "", "deadline": item.deadline}
+        for ord_, item in enumerate(items)])
+    ids = dict(conn.execute(sa.select(s.items.c.ord, s.items.c.id).where(s.items.c.plan_id == plan_id)).all())
+    return [ids[ord_] for ord_ in range(len(items))]
+
+
+def _roles(item: PlanItem) -> list[tuple[str, str]]:
+    """(unit, role) of an item in stored order: the lead units, then the support units not leading."""
+    return [(u, LEAD) for u in item.lead] + [(u, SUPPORT) for u in item.support if u not in item.lead]
+
+
+def _insert(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(table.insert(), rows)
 
 
 def unit_id_for(conn: Connection, name: str, collective: bool = False) -> int:
     """The id of a unit by name, created on first use."""
-    found = conn.execute(sa.select(s.units.c.id).where(s.units.c.name == name)).scalar()
-    if found is not None:
-        return found
-    return conn.execute(s.units.insert().values(name=name, collective=collective)).inserted_primary_key[0]
+    return unit_ids(conn, [name], collective={name} if collective else set())[name]
 
 
-def unit_ids(conn: Connection, names: list[str]) -> dict[str, int]:
-    """Ids of many units by name in one query; units not seen before are created."""
-    found = dict(conn.execute(sa.select(s.units.c.name, s.units.c.id).where(s.units.c.name.in_(names))).all())
-    for name in names:
-        if name not in found:
-            found[name] = unit_id_for(conn, name)
+def unit_ids(conn: Connection, names: list[str], collective: set[str] | None = None) -> dict[str, int]:
+    """Ids of many units by name; units not seen before are created (``collective`` ones marked so)."""
+    names = list(dict.fromkeys(names))
+    found: dict[str, int] = {}
+    for chunk in _chunks(names):
+        found.update(conn.execute(sa.select(s.units.c.name, s.units.c.id).where(s.units.c.name.in_(chunk))).all())
+    missing = [name for name in names if name not in found]
+    if missing:
+        _insert(conn, s.units, [{"name": name, "collective": name in (collective or ())} for name in missing])
+        for chunk in _chunks(missing):
+            found.update(conn.execute(sa.select(s.units.c.name, s.units.c.id)
+                                      .where(s.units.c.name.in_(chunk))).all())
     return found
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """Lists short enough for an IN clause on every database (SQLite caps bound parameters)."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def plan_versions(engine: Engine) -> list[dict]:

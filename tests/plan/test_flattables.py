@@ -143,3 +143,134 @@ def test_pipe_rows_with_empty_first_cells_stay_aligned():
                                  " | 科技创新 | 引进博士10名 | 县人社局"]))
     assert [(i.section, i.title, i.lead) for i in plan.items] == [
         ("科技创新", "建设实验室2家", ["县科技局"]), ("科技创新", "引进博士10名", ["县人社局"])]
+
+
+# --- group labels inside a flattened table ----------------------------------------------------
+
+GROUPED_ROWS = [
+    ("一、产业发展", None),
+    ("1", "推进园区扩区，新建厂房5万平方米", "赵一", "县工信局", "县住建局、县自然资源局", "2024年10月底"),
+    ("2", "新增规上企业8家", "赵一", "县工信局", "各乡镇", "年底前"),
+    ("二、民生保障", None),
+    ("3", "新建幼儿园2所", "钱二", "县教育局", "县财政局", "持续推进"),
+]
+GROUPED_EXPECTED = [
+    ("产业发展", "一", "1", "推进园区扩区，新建厂房5万平方米", ["县工信局"], ["县住建局", "县自然资源局"],
+     ["赵一"], "2024年10月底"),
+    ("产业发展", "一", "2", "新增规上企业8家", ["县工信局"], ["各乡镇"], ["赵一"], "年底前"),
+    ("民生保障", "二", "3", "新建幼儿园2所", ["县教育局"], ["县财政局"], ["钱二"], "持续推进"),
+]
+
+
+def _grouped(plan):
+    return [(i.section, i.section_number, i.number, i.title, i.lead, i.support, i.leaders, i.deadline_text)
+            for i in plan.items]
+
+
+@pytest.mark.parametrize("sep", ["\t", " | "], ids=["tabs", "pipes"])
+def test_group_label_rows_between_the_rows_of_a_flattened_table(sep):
+    header = sep.join(["序号", "重点任务", "责任领导", "牵头单位", "配合单位", "完成时限"])
+    rows = [row[0] if row[1] is None else sep.join(row) for row in GROUPED_ROWS]
+    assert _grouped(parse_plan("\n".join([TITLE, "", header, *rows]))) == GROUPED_EXPECTED
+
+
+@pytest.mark.parametrize("sep", ["\t", " | "], ids=["tabs", "pipes"])
+def test_a_group_label_in_the_first_cell_of_the_first_row_of_its_group(sep):
+    header = sep.join(["序号", "重点任务", "责任领导", "牵头单位", "配合单位", "完成时限"])
+    rows, label = [], ""
+    for row in GROUPED_ROWS:
+        if row[1] is None:
+            label = row[0]
+            continue
+        rows.append(sep.join(([label] if label else ([""] if sep == "\t" else [])) + list(row)))
+        label = ""
+    assert _grouped(parse_plan("\n".join([TITLE, header, *rows]))) == GROUPED_EXPECTED
+
+
+def test_bracketed_group_labels_stay_headings_as_written():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位\t完成时限", "（一）产业发展",
+                                 "1\t推进园区扩区\t县工信局\t2024年10月底", "（二）民生保障",
+                                 "2\t新建幼儿园2所\t县教育局\t年底前"]))
+    assert [(i.section_number, i.section, i.number, i.lead) for i in plan.items] == [
+        ("（一）", "产业发展", "1", ["县工信局"]), ("（二）", "民生保障", "2", ["县教育局"])]
+
+
+@pytest.mark.parametrize("header", [
+    "序号\t重点任务\t牵头单位\t配合单位\t完成时限",
+    "序 号\t重 点 任 务\t牵 头 单 位\t配 合 单 位\t完 成 时 限",
+])
+def test_units_in_a_cell_separated_by_spaces_or_slashes(header):
+    plan = parse_plan("\n".join([TITLE, header, "1\t建设智慧园区\t县工信局 县大数据中心\t县财政局 县住建局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县工信局/县商务局\t县统计局／各乡镇\t年底前"]))
+    assert [(i.number, i.lead, i.support, i.deadline_text) for i in plan.items] == [
+        ("1", ["县工信局", "县大数据中心"], ["县财政局", "县住建局"], "2024年9月底"),
+        ("2", ["县工信局", "县商务局"], ["县统计局", "各乡镇"], "年底前")]
+
+
+def test_spaced_header_words_one_cell_per_line():
+    plan = parse_plan("\n".join([TITLE, "序号", "重点任务", "牵 头 单 位", "配 合 单 位", "完成时限",
+                                 "1", "建设智慧园区", "县工信局", "县财政局 县住建局", "2024年9月底",
+                                 "2", "新增规上企业8家", "县工信局", "各乡镇", "年底前"]))
+    assert [(i.number, i.title, i.lead, i.support) for i in plan.items] == [
+        ("1", "建设智慧园区", ["县工信局"], ["县财政局", "县住建局"]), ("2", "新增规上企业8家", ["县工信局"], ["各乡镇"])]
+
+
+def test_a_section_column_and_a_responsible_person_are_not_units():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位\t责任科室\t责任人\t完成时限",
+                                 "1\t建设智慧园区\t县工信局\t信息化股\t赵一\t2024年9月底"]))
+    assert [(i.lead, i.support, i.leaders, i.deadline_text) for i in plan.items] == [
+        (["县工信局"], [], ["赵一"], "2024年9月底")]
+
+
+def test_a_header_over_two_tab_rows_responsibility_over_lead_and_support():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t责任单位\t\t完成时限", "\t\t牵头单位\t配合单位\t",
+                                 "1\t建设智慧园区\t县工信局\t县财政局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县工信局\t各乡镇\t年底前"]))
+    assert [(i.number, i.lead, i.support, i.deadline_text) for i in plan.items] == [
+        ("1", ["县工信局"], ["县财政局"], "2024年9月底"), ("2", ["县工信局"], ["各乡镇"], "年底前")]
+
+
+def test_unnumbered_group_labels_with_a_count_between_pipe_rows():
+    plan = parse_plan("\n".join([TITLE, "序号 | 重点任务 | 牵头单位 | 完成时限", "产业发展（2项）",
+                                 "1 | 推进园区扩区 | 县工信局 | 2024年10月底", "2 | 新增规上企业8家 | 县工信局 | 年底前",
+                                 "民生保障（1项）", "3 | 新建幼儿园2所 | 县教育局 | 持续推进"]))
+    assert [(i.section, i.number, i.title) for i in plan.items] == [
+        ("产业发展（2项）", "1", "推进园区扩区"), ("产业发展（2项）", "2", "新增规上企业8家"),
+        ("民生保障（1项）", "3", "新建幼儿园2所")]
+
+
+def test_serial_numbers_in_chinese_numerals_one_cell_per_line():
+    plan = parse_plan("\n".join([TITLE, "序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+                                 "一", "建设智慧园区", "县工信局", "县财政局", "2024年9月底",
+                                 "二", "新增规上企业8家", "县工信局", "各乡镇", "年底前",
+                                 "十一", "新建幼儿园2所", "县教育局", "县财政局", "持续推进"]))
+    assert [(i.number, i.title, i.lead, i.support, i.deadline_text) for i in plan.items] == [
+        ("1", "建设智慧园区", ["县工信局"], ["县财政局"], "2024年9月底"),
+        ("2", "新增规上企业8家", ["县工信局"], ["各乡镇"], "年底前"),
+        ("11", "新建幼儿园2所", ["县教育局"], ["县财政局"], "持续推进")]
+
+
+def test_one_column_for_lead_and_support_units_split_by_a_slash():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t主办单位/协办单位\t完成时限",
+                                 "1\t建设智慧园区\t县工信局/县财政局、县住建局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县工信局\t年底前"]))
+    assert [(i.number, i.lead, i.support) for i in plan.items] == [
+        ("1", ["县工信局"], ["县财政局", "县住建局"]), ("2", ["县工信局"], [])]
+
+
+def test_a_unit_column_with_its_responsible_person_in_brackets():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位（责任人）\t配合单位\t完成时限",
+                                 "1\t建设智慧园区\t县工信局（赵一）\t县财政局、各镇（街道）\t2024年9月底"]))
+    assert [(i.lead, i.support, i.leaders) for i in plan.items] == [
+        (["县工信局"], ["县财政局", "各镇（街道）"], ["赵一"])]
+
+
+def test_a_unit_and_person_column_gives_the_unit_and_a_leader_noted_on_the_row():
+    plan = parse_plan("\n".join([TITLE, "序号\t重点任务\t牵头单位及责任人\t配合单位\t完成时限",
+                                 "1\t建设智慧园区\t县工信局 赵一\t县财政局\t2024年9月底",
+                                 "2\t新增规上企业8家\t县商务局/钱二\t各乡镇\t年底前"]))
+    assert [(i.lead, i.support, i.leaders) for i in plan.items] == [
+        (["县工信局"], ["县财政局"], ["赵一"]), (["县商务局"], ["各乡镇"], ["钱二"])]
+    notes = [(n.code, n.line, n.item) for n in plan.notes]
+    assert notes == [("maybe_person", 3, "1"), ("maybe_person", 4, "2")]
+    assert all(n.snippet.startswith(f"{n.item}.") for n in plan.notes)    # the row, not its 完成时限 line

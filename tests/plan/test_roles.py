@@ -144,6 +144,7 @@ def test_people_are_never_units_and_are_reported():
 @pytest.mark.parametrize("text, expected", [
     ("县卫生健康委(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同)", "县卫生健康委"),
     ("县科技局、县财政局（排名不分先后）", "县科技局、县财政局"),
+    ("县科技局、县财政局（按职责分工负责）", "县科技局、县财政局"),
     ("各乡镇(含经济开发区)", "各乡镇(含经济开发区)"),
     ("县发改局(粮食局)", "县发改局(粮食局)"),
 ])
@@ -225,3 +226,78 @@ def test_a_bracketed_annotation_then_labels_after_it():
 def test_an_annotation_before_the_task(written):
     item = notice_item(written)
     assert (item.title, item.lead, item.support) == ("建设实验室", ["县科技局"], ["县财政局"])
+
+
+@pytest.mark.parametrize("annotation, deadline_text, deadline", [
+    ("（县人社局负责，时限：2024年12月底）", "2024年12月底", "2024-12-31"),
+    ("（牵头单位：县人社局；完成期限：三季度末）", "三季度末", "2024-09-30"),
+    ("（县人社局牵头，时间要求：年底前）", "年底前", "2024-12-31"),
+])
+def test_a_labelled_time_limit_inside_the_annotation_loses_its_label(annotation, deadline_text, deadline):
+    item = notice_item("1.新增城镇就业800人。" + annotation)
+    assert (item.text, item.lead, item.deadline_text, str(item.deadline)) == (
+        "新增城镇就业800人。", ["县人社局"], deadline_text, deadline)
+
+
+@pytest.mark.parametrize("heading, leader", [
+    ("一、孙某县长牵头重点工作", "孙某县长"),
+    ("一、周某副县长负责的主要工作", "周某副县长"),
+    ("一、吴某同志联系事项", "吴某同志"),
+])
+def test_a_heading_naming_a_person_who_leads_its_items_gives_their_leader(heading, leader):
+    plan = parse_plan("\n".join(["示范县2024年重点工作责任分解", heading, "1.建设实验室2家。", "责任单位：县科技局。",
+                                 "2.引进博士10名。", "责任单位：县人社局、县财政局。",
+                                 "二、县开发区管委会牵头重点工作", "3.引进项目5个。"]))
+    assert [(i.lead, i.leaders) for i in plan.items] == [
+        (["县科技局"], [leader]), (["县人社局", "县财政局"], [leader]), (["县开发区管委会"], [])]
+
+
+@pytest.mark.parametrize("lines, lead, support", [
+    (["1.建设智慧园区。", "牵头单位：县工信局", "配合单位：县大数据中心 县财政局 县自然资源局"],
+     ["县工信局"], ["县大数据中心", "县财政局", "县自然资源局"]),
+    (["1.建设智慧园区。（牵头单位：县工信局；配合单位：县财政局 县住建局）"], ["县工信局"], ["县财政局", "县住建局"]),
+    (["1.建设智慧园区。", "牵头单位：县工信局/县商务局", "配合单位：县统计局／各乡镇"],
+     ["县工信局", "县商务局"], ["县统计局", "各乡镇"]),
+    (["1.建设智慧园区。（主办单位：县工信局；协办单位：县大数据中心、县财政局）"],
+     ["县工信局"], ["县大数据中心", "县财政局"]),
+    (["1.建设智慧园区。", "主办单位/协办单位：县工信局/县统计局、各乡镇"], ["县工信局"], ["县统计局", "各乡镇"]),
+    (["1.建设智慧园区。（牵头单位/配合单位：县工信局/县统计局）"], ["县工信局"], ["县统计局"]),
+    (["1.建设智慧园区。（责任单位：县工信局、县大数据中心；完成时限：2024年9月底）"], ["县工信局", "县大数据中心"], []),
+])
+def test_units_separated_by_spaces_or_slashes_and_paired_labels(lines, lead, support):
+    item = notice_item(*lines)
+    assert (item.title, item.lead, item.support) == ("建设智慧园区", lead, support)
+
+
+def test_a_slash_inside_one_name_or_a_date_splits_nothing():
+    item = notice_item("1.建设智慧园区。（牵头单位：县工信局；完成时限：2024/9/30）")
+    assert (item.lead, item.deadline_text, str(item.deadline)) == (["县工信局"], "2024/9/30", "2024-09-30")
+
+
+def test_several_labels_on_one_line_each_with_units_separated_by_spaces():
+    item = notice_item("1.建设智慧园区。", "牵头单位：县工信局 配合单位：县财政局 县住建局")
+    assert (item.lead, item.support) == (["县工信局"], ["县财政局", "县住建局"])
+
+
+def test_a_lead_marked_inside_a_list_separated_by_spaces():
+    item = notice_item("1.建设智慧园区。", "责任单位：县教育局（牵头） 县财政局")
+    assert (item.lead, item.support) == (["县教育局"], ["县财政局"])
+
+
+def test_label_words_written_with_spaces_inside():
+    item = notice_item("1.建设智慧园区。", "牵 头 单 位：县工信局", "配 合 单 位：县统计局")
+    assert (item.lead, item.support) == (["县工信局"], ["县统计局"])
+
+
+@pytest.mark.parametrize("heading, leader", [
+    ("一、副县长孙某牵头重点工作（2项）", "副县长孙某"),
+    ("一、县委常委、副县长周某分管工作", "副县长周某"),
+])
+def test_a_heading_naming_a_leader_title_first(heading, leader):
+    plan = parse_plan("\n".join(["示范县2024年重点工作责任分解", heading, "1.建设实验室2家。", "责任单位：县科技局。"]))
+    assert [(i.lead, i.leaders) for i in plan.items] == [(["县科技局"], [leader])]
+
+
+def test_a_person_written_title_first_in_a_unit_list_is_a_leader():
+    item = notice_item("1.建设实验室。（县科技局、副县长吴某负责）")
+    assert (item.lead, item.leaders) == (["县科技局"], ["副县长吴某"])

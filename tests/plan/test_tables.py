@@ -111,3 +111,14 @@ def test_an_indicator_table_gives_indicator_and_target_as_the_title():
                                  "1 | 地区生产总值 | 增长6%左右 | 县发改局", "2 | 城镇新增就业 | 3000人 | 县人社局"]))
     assert [(i.title, i.lead) for i in plan.items] == [
         ("地区生产总值增长6%左右", ["县发改局"]), ("城镇新增就业3000人", ["县人社局"])]
+
+
+def test_a_group_label_kept_in_the_first_cell_only_heads_the_rows_below():
+    lines = table_lines([["序号", "重点任务", "牵头单位", "完成时限"], ["产业发展（2项）", "", "", ""],
+                         ["1", "推进园区扩区", "县工信局", "2024年10月底"], ["2", "新增规上企业8家", "县工信局", "年底前"],
+                         ["民生保障", "", "", ""], ["3", "新建幼儿园2所", "县教育局", "持续推进"],
+                         ["", "建设城市公园", "", ""]])
+    plan = parse_plan("\n".join(["示范县2024年重点工作任务", *lines]))
+    assert [(i.section, i.number, i.title, i.lead) for i in plan.items] == [
+        ("产业发展（2项）", "1", "推进园区扩区", ["县工信局"]), ("产业发展（2项）", "2", "新增规上企业8家", ["县工信局"]),
+        ("民生保障", "3", "新建幼儿园2所", ["县教育局"]), ("民生保障", "4", "建设城市公园", [])]
