@@ -216,9 +216,28 @@ def _initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _one_current_submission(conn: Connection) -> None:
+    """One current submission per unit and period, enforced by the database (a partial unique index).
+
+    Databases shared by two workspaces could end with two current submissions of a unit and period;
+    the later (highest id) stays current and supersedes the others, so the index can be built.
+    """
+    sub = submissions.c
+    dupes = (sa.select(sub.period, sub.unit_id, sa.func.max(sub.id).label("keep"))
+             .where(sub.is_current).group_by(sub.period, sub.unit_id).having(sa.func.count() > 1))
+    for period, unit_id, keep in conn.execute(dupes).all():
+        conn.execute(submissions.update()
+                     .where(sub.period == period, sub.unit_id == unit_id, sub.is_current, sub.id != keep)
+                     .values(is_current=False, superseded_by=keep))
+    if conn.dialect.name in ("sqlite", "postgresql"):    # where partial indexes exist
+        conn.exec_driver_sql("CREATE UNIQUE INDEX uq_submissions_current ON submissions (period, unit_id) "
+                             "WHERE is_current")
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0003_one_current_submission", _one_current_submission),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -254,7 +273,10 @@ def connect(url: str) -> Engine:
     sa.event.listen(engine, "handle_error", faults.on_error)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
+    from ledger.store.guard import migration_lock
+
+    with migration_lock(engine):      # two workspaces opening one new server database at once
+        migrate(engine)
     check(engine)
     return engine
 
