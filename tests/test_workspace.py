@@ -7,6 +7,7 @@ from ledger.store.schema import SCHEMA_VERSION, schema_info
 from ledger.workspace import FOLDERS, find_workspace, init_workspace
 
 
+@pytest.mark.sqlite_only
 def test_init_creates_folders_config_and_migrated_database(tmp_path):
     ws = init_workspace(tmp_path / "w")
     assert (ws.root / "ledger.toml").is_file()
@@ -54,6 +55,7 @@ def test_lock_is_exclusive(tmp_path):
         pass
 
 
+@pytest.mark.sqlite_only
 def test_relative_sqlite_url_lives_in_the_workspace(tmp_path):
     ws = init_workspace(tmp_path / "w")
     assert ws.db_url == "sqlite:///" + str((ws.root / "ledger.db").resolve())

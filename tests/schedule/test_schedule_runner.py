@@ -390,6 +390,6 @@ def test_runs_left_running_by_a_dead_process_are_closed_as_abandoned(ws, clock, 
 def test_job_store_lives_in_the_workspace_database(ws, clock, fake):
     with runner(ws, clock):
         pass
-    with sa.create_engine(f"sqlite:///{ws.root / 'ledger.db'}").connect() as conn:
+    with sa.create_engine(ws.db_url).connect() as conn:
         ids = {row[0] for row in conn.execute(sa.text(f"SELECT id FROM {JOBS_TABLE}"))}
     assert ids == {j.name for j in load_jobs(ws)}
