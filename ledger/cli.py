@@ -134,12 +134,19 @@ def cli(ctx: click.Context, workspace_path: Path | None) -> None:
 
 @cli.command()
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.option("--db", "db_url", metavar="数据库地址",
+              help="使用数据库服务器而非工作区内的 SQLite 文件，如 postgresql+psycopg://用户:密码@主机/库名"
+                   "（写入 ledger.toml 并在该库中建表；多个工作区可共用一个库）")
+def init(directory: Path, db_url: str | None) -> None:
     """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
     from ledger.workspace import init_workspace
 
-    ws = init_workspace(directory)
+    ws = init_workspace(directory, db_url=db_url)
     click.echo(f"已创建工作区：{ws.root}")
+    if db_url:
+        from ledger.store.faults import describe
+
+        click.echo(f"数据库：{describe(ws.engine.url)['where']}（已建好数据表）")
     click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
 
 
