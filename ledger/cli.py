@@ -141,7 +141,13 @@ def init(directory: Path, db_url: str | None) -> None:
     """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
     from ledger.workspace import init_workspace
 
-    ws = init_workspace(directory, db_url=db_url)
+    try:
+        ws = init_workspace(directory, db_url=db_url)
+    except LedgerError as exc:           # the address came from --db, not from a ledger.toml yet
+        if db_url:
+            raise type(exc)(str(exc).replace("ledger.toml 中 database.url", "--db 给出的数据库地址")
+                            .replace("ledger.toml 中的 database.url", "--db 给出的数据库地址")) from None
+        raise
     click.echo(f"已创建工作区：{ws.root}")
     if db_url:
         from ledger.store.faults import describe

@@ -138,6 +138,17 @@ def _test_schemas(_server_schemas):
     _server_schemas.drop(mine)
 
 
+needs_server = pytest.mark.skipif(not SERVER_URL, reason="needs a server database (LEDGER_TEST_DATABASE_URL)")
+
+
+@pytest.fixture
+def server_schema(_server_schemas, tmp_path) -> str:
+    """The URL of a new, empty schema on the test server, dropped after the test (skips without one)."""
+    if _server_schemas is None:
+        pytest.skip("needs a server database (LEDGER_TEST_DATABASE_URL)")
+    return _server_schemas.new(tmp_path)
+
+
 @pytest.fixture
 def workspace(tmp_path):
     return init_workspace(tmp_path / "ws")

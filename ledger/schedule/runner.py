@@ -272,11 +272,11 @@ class Runner:
             raise LockedError(f"此工作区已有一个定时调度器在运行（{SCHEDULER_LOCK_NAME} 已被占用），"
                               "同一工作区只能运行一个调度器") from None
         try:
-            self._db_lock = scheduler_lock(self.ws.engine, f"ledger scheduler {socket.gethostname()}:{self.key}")
+            self._db_lock = scheduler_lock(self.ws.engine, f"ledger {socket.gethostname()}:{self.key}")
         except SchedulerHeld as held:
             lock.release()
             where = describe(self.ws.engine.url)["where"]
-            by = f"（{held.holder.removeprefix('ledger scheduler ')}）" if held.holder else ""
+            by = f"（{held.holder.removeprefix('ledger ')}）" if held.holder else ""
             raise LockedError(f"数据库“{where}”已有一个定时调度器在运行{by}：共用一个数据库的多个工作区只能运行一个调度器，"
                               "请只在其中一个工作区运行 ledger schedule run") from None
         self._lock = lock

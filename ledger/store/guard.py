@@ -163,11 +163,20 @@ def scheduler_lock(engine: Engine, name: str) -> HeldLock | None:
 
 
 def _ascii(name: str, limit: int = 63) -> str:
-    """``name`` as PostgreSQL keeps an application name: ASCII (percent-encoded), at most 63 bytes."""
-    out = ""
-    for char in name:
-        piece = quote(char, safe=" :/\\@-_.()")
-        if len(out) + len(piece) > limit:
+    """``name`` as PostgreSQL keeps an application name: ASCII (percent-encoded), at most 63 bytes;
+    a long one keeps its start (the host) and its end (the workspace folder)."""
+    pieces = [quote(char, safe=" :/\\@-_.()") for char in name]
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    head, tail = "", ""
+    for piece in pieces:
+        if len(head) + len(piece) > 30:
             break
-        out += piece
-    return out
+        head += piece
+        if piece == ":":            # host and workspace are separated by the first colon
+            break
+    for piece in reversed(pieces):
+        if len(head) + 3 + len(tail) + len(piece) > limit:
+            break
+        tail = piece + tail
+    return f"{head}...{tail}"

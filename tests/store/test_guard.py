@@ -16,9 +16,7 @@ from ledger.store import guard
 from ledger.store import schema as s
 from ledger.store.schema import migrate
 from ledger.store.submissions import save_submission
-from tests.conftest import SERVER_URL
-
-server = pytest.mark.skipif(not SERVER_URL, reason="needs a server database (LEDGER_TEST_DATABASE_URL)")
+from tests.conftest import needs_server as server
 NOW = datetime(2024, 8, 3, 9, 0, tzinfo=timezone.utc)
 
 
