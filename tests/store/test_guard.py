@@ -152,6 +152,32 @@ def test_two_processes_taking_in_the_same_files_record_each_once(workspace):
         assert sorted(conn.execute(sa.select(s.intake.c.sha256)).scalars()) == shas
 
 
+def _open(url: str, start, results) -> None:
+    start.wait(10)
+    try:
+        s.connect(url).dispose()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+@server
+def test_processes_opening_a_new_database_at_once_migrate_it_once(server_schema):
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Barrier(3), ctx.Queue()
+    procs = [ctx.Process(target=_open, args=(server_schema, start, results)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [results.get(timeout=5) for _ in procs] == ["ok"] * 3
+    engine = sa.create_engine(server_schema)
+    with engine.connect() as conn:
+        steps = conn.execute(sa.select(s.schema_info.c.step)).scalars().all()
+    engine.dispose()
+    assert sorted(steps) == [name for name, _ in s.MIGRATIONS]
+
+
 @server
 def test_the_intake_lock_is_held_until_commit(workspace):
     engine = workspace.engine
