@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LAYOUT_VERSION = "2"     # 2: templates carry a 指标 sheet for the unit's lead targets
+LAYOUT_VERSION = "3"     # 2: templates carry a 指标 sheet for the unit's lead targets;
+                         # 3: and the 责任领导 and 完成时限 of each task (locked)
 
 GUIDE_SHEET = "填报说明"
 LEDGER_SHEET = "台账"
@@ -48,6 +49,7 @@ class Column:
     plan: bool = False    # prefilled from the plan; part of the plan digest
     hidden: bool = False
     carry: bool = True    # input carried forward from the last accepted period
+    since: str = "1"      # the layout version that added the column (older templates lack it)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -58,6 +60,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("role", "本单位职责", ROLE, width=8, plan=True),
     Column("lead_units", "牵头单位", TEXT, width=13, plan=True),
     Column("support_units", "配合单位", TEXT, width=13, plan=True),
+    Column("leaders", "责任领导", TEXT, width=9, plan=True, since="3"),
+    Column("deadline", "完成时限", TEXT, width=10, plan=True, since="3"),
     Column("progress", "本月进展情况", TEXT, width=32, input=True, required=True, carry=False),
     Column("status", "完成状态", STATUS, width=11, input=True, required=True),
     Column("percent", "完成进度(%)", PERCENT, width=9, input=True, required=True),
@@ -91,6 +95,11 @@ TARGET_BY_KEY = {c.key: c for c in TARGET_COLUMNS}
 TARGET_BY_HEADER = {c.header: c for c in TARGET_COLUMNS}
 TARGET_INPUT_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.input)
 TARGET_PLAN_COLUMNS = tuple(c for c in TARGET_COLUMNS if c.plan)
+
+
+def columns_of(layout_version: str, columns: tuple[Column, ...] = COLUMNS) -> tuple[Column, ...]:
+    """The columns a template of that layout version was issued with."""
+    return tuple(c for c in columns if int(c.since) <= int(layout_version))
 
 
 def column_index(key: str, columns: tuple[Column, ...] = COLUMNS) -> int:

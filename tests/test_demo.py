@@ -22,7 +22,7 @@ def test_every_returned_file_has_its_outcome(demo):
     first, second, third = demo.rounds
     assert first.totals["rejected"] == 0 and first.totals["accepted"] == 15
     assert second.totals == {"accepted": 15 - len(MISSING) - len(MISTAKES), "rejected": len(MISTAKES),
-                             "duplicate": 0, "pending": 0}
+                             "duplicate": 0, "pending": 0, "held": 0, "resumed": 0}
     assert [f.outcome for f in third.files] == ["accepted"]
     rejected = {f.unit: {x.code for x in f.findings if x.is_error} for f in second.files if f.outcome == "rejected"}
     assert sorted(rejected.values(), key=sorted) == sorted(

@@ -1,16 +1,26 @@
 """Examine one inbox file: safety gate, identification, validation. Reads only; stores nothing.
 
 Runs in worker processes during a large collect, so it opens its own database engine.
+
+Only what goes wrong while reading the untrusted bytes (the safety gate, the workbook reader) is
+the department's file's fault and becomes a finding. Anything else that fails here is ledger's own
+fault: the examination carries it (reason and traceback) and collect leaves the file in the inbox
+for the office instead of sending it back.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
+import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ledger.errors import os_reason
 from ledger.findings import ERROR, Finding, Report
 from ledger.settings import Settings
 
@@ -33,31 +43,70 @@ class Examination:
     rows: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)   # the 指标 rows to store
     feedback_spec: Any = None                  # TemplateSpec with marks, for a feedback workbook
+    fault: str | None = None                   # ledger could not judge the file: why (Chinese)
+    trace: str | None = None                   # ... and the traceback, for the work log
 
     @property
     def accepted(self) -> bool:
         return self.report.valid and self.template is not None
 
 
+class NotARegularFile(OSError):
+    """The inbox entry turned out not to be a regular file when opened."""
+
+
+NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def open_regular(path: Path):
+    """A file object on ``path``, never through a symbolic link and only for a regular file."""
+    try:
+        fd = os.open(path, NO_FOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:         # a symbolic link, refused by O_NOFOLLOW
+            raise NotARegularFile(f"{path} is a symbolic link") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(f"{path} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def fingerprint(path: Path) -> tuple[int, int, str]:
-    """(size, mtime_ns, sha256) of a file, read in chunks."""
-    st = path.stat()
+    """(size, mtime_ns, sha256) of a file, read in chunks, without following a link."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
+        st = os.fstat(fh.fileno())
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return st.st_size, st.st_mtime_ns, h.hexdigest()
 
 
 def examine(path: Path, name: str, db_url: str, settings: Settings) -> Examination:
-    size, mtime_ns, sha = fingerprint(path)
+    try:
+        size, mtime_ns, sha = fingerprint(path)
+    except NotARegularFile:
+        return Examination(path, name, 0, 0, "", fault="不是普通文件（可能刚被替换为链接或其他特殊文件），未读取")
+    except OSError as exc:
+        return Examination(path, name, 0, 0, "", fault=f"无法读取文件：{os_reason(exc)}", trace=traceback.format_exc())
     exam = Examination(path, name, size, mtime_ns, sha)
     try:
         _examine(exam, db_url, settings)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - includes panics of the Rust reader (pyo3 PanicException)
-        unreadable(exam, type(exc).__name__)
+    except BaseException as exc:  # noqa: BLE001 - ledger's own fault: the file is kept for the office
+        internal_fault(exam, exc)
+    return exam
+
+
+def internal_fault(exam: Examination, exc: BaseException) -> Examination:
+    """Mark a file ledger failed to judge because of its own error (not the department's)."""
+    exam.fault = f"程序内部错误（{type(exc).__name__}），文件未作处理"
+    exam.trace = "".join(traceback.format_exception(exc))
+    exam.template, exam.rows, exam.feedback_spec = None, [], None
     return exam
 
 
@@ -73,11 +122,17 @@ def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
     from ledger.collect.reader import read_workbook
 
     limits = Limits(max_file_bytes=int(settings.collect.max_file_mb * 1024 * 1024))
-    problem = inspect_file(exam.path, limits)
-    if problem:
-        exam.report.add(problem)
+    try:                            # reading the untrusted bytes: what fails here is the file's
+        problem = inspect_file(exam.path, limits)
+        if problem:
+            exam.report.add(problem)
+            return
+        read = read_workbook(exam.path, detect_format(exam.path))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - includes panics of the Rust reader (pyo3 PanicException)
+        unreadable(exam, type(exc).__name__)
         return
-    read = read_workbook(exam.path, detect_format(exam.path))
     identity = read.identity
     if identity is None:
         exam.report.add(Finding("identity-missing", ERROR, "未找到模板标识，文件不是下发的台账模板：请使用督查室下发的本单位模板填写（可在原模板中修改后报送，文件名可随意）", value=exam.name))
@@ -129,7 +184,7 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
     version = record["plan_version"]
     targets = _targets_of(db_url, version)[unit] if record["layout_version"] != "1" else []
     expected = Expected(record["id"], record["period"], unit, _rows_of(db_url, version)[unit], record["digest"],
-                        targets=targets)
+                        targets=targets, layout_version=record["layout_version"])
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
     return expected

@@ -2,19 +2,27 @@
 
 Order of work for a file, so that a crash at any point loses and duplicates nothing:
 1. examine it (read only; in worker processes when there are many files);
-2. link or copy it to its destination (archive/ or outbox/returns/), write any feedback;
+2. link or copy it to its destination (archive/ or outbox/returns/), named from the file itself
+   (sha256 and original name) so that a rerun reuses the copy; write any feedback;
 3. record its outcome (the ``intake`` table is the per-file log: sha256, size, original name,
-   findings) and, for an accepted file, the submission, in a transaction shared by a batch of files;
-4. once that transaction commits, remove the batch's files from inbox/.
-A crash before 4 leaves the files in the inbox with nothing stored; a crash during 4 is
-recognised on the next run (same name, size, mtime and sha256 already recorded) and only the
-removal is redone.
+   findings) and, for an accepted file, the submission, in a transaction shared by a batch of files
+   together with the run's entry in the work log;
+4. sync the destination folders, commit durably, then remove the batch's files from inbox/.
+A crash before 4 leaves the files in the inbox with nothing stored (and copies a rerun reuses); a
+crash during 4 is recognised on the next run (same name, mtime and sha256 already recorded, whatever
+the outcome) and only the removal is redone. Half-written temporaries are swept at the start of a run.
+
+A file ledger cannot handle because of its own fault (an error of ours while judging it, a copy
+that fails) is "held": it stays in the inbox, nothing is stored for it, the traceback goes to the
+work log, and the office is told; the run goes on with the other files. Entries that are not
+regular files (links, FIFOs, ...) are never read and are held too.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import traceback
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -22,18 +30,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ledger.collect.examine import UNIDENTIFIED, Examination, examine, fingerprint, reset_caches, unreadable
+from ledger.collect.examine import (UNIDENTIFIED, Examination, examine, fingerprint, open_regular, reset_caches,
+                                    unreadable)
 from ledger.collect.feedback import write_problem_list
+from ledger.collect.names import display_name, fit_name, folder_name, stored_name
+from ledger.collect.scan import scan_inbox
+from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
+from ledger.errors import LedgerError, os_reason
 from ledger.findings import ERROR, Finding
 from ledger.store import events
-from ledger.store.submissions import known_sha256, record_intake, save_submission, seen_sha256
+from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
+                                      save_submission, seen_sha256)
 from ledger.template.writer import write_template
 from ledger.workers import worker_pool
 from ledger.workspace import Workspace
-from ledger.xlsx import atomic_output, safe_name
+from ledger.xlsx import atomic_output
 
-ACCEPTED, REJECTED, DUPLICATE, PENDING = "accepted", "rejected", "duplicate", "pending"
-OUTCOME_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", DUPLICATE: "重复报送", PENDING: "等待写入完成"}
+ACCEPTED, REJECTED, DUPLICATE, PENDING, HELD = "accepted", "rejected", "duplicate", "pending", "held"
+OUTCOME_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", DUPLICATE: "重复报送", PENDING: "等待写入完成",
+                  HELD: "需督查室处理"}
 PARALLEL_FROM = 16
 
 
@@ -46,6 +61,8 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     stored: str | None = None
     feedback: str | None = None
+    resumed: bool = False           # recorded by an earlier run that stopped before removing it
+    left_in_inbox: bool = False     # recorded, but could not be removed (held open elsewhere)
 
     @property
     def errors(self) -> int:
@@ -56,9 +73,10 @@ class FileOutcome:
         return sum(1 for f in self.findings if not f.is_error)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "outcome": self.outcome, "unit": self.unit, "period": self.period,
+        return {"file": display_name(self.file), "outcome": self.outcome, "unit": self.unit, "period": self.period,
                 "errors": self.errors, "warnings": self.warnings, "stored": self.stored,
-                "feedback": self.feedback, "findings": [f.to_dict() for f in self.findings]}
+                "feedback": self.feedback, "resumed": self.resumed, "left_in_inbox": self.left_in_inbox,
+                "findings": [f.to_dict() for f in self.findings]}
 
 
 @dataclass
@@ -68,13 +86,21 @@ class CollectResult:
 
     @property
     def totals(self) -> dict[str, int]:
-        counts = {k: 0 for k in (ACCEPTED, REJECTED, DUPLICATE, PENDING)}
+        """New outcomes by kind; files an earlier run recorded and this one only removed are ``resumed``."""
+        counts = {k: 0 for k in (ACCEPTED, REJECTED, DUPLICATE, PENDING, HELD)}
+        counts["resumed"] = 0
         for f in self.files:
-            counts[f.outcome] += 1
+            counts["resumed" if f.resumed else f.outcome] += 1
         return counts
 
+    @property
+    def needs_attention(self) -> list[FileOutcome]:
+        """Files the office must look at: held ones, and recorded ones that could not leave the inbox."""
+        return [f for f in self.files if f.outcome == HELD or f.left_in_inbox]
+
     def to_dict(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "totals": self.totals, "files": [f.to_dict() for f in self.files]}
+        return {"dry_run": self.dry_run, "totals": self.totals, "needs_attention": len(self.needs_attention),
+                "files": [f.to_dict() for f in self.files]}
 
 
 # Test hook: called with a step name between the steps of finishing a file (crash injection).
@@ -88,44 +114,34 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
     reset_caches()
     _made_dirs.clear()
     with ws.lock():
-        candidates, pending = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
-        outcomes = [FileOutcome(name, PENDING) for name in pending]
-        known = known_sha256(ws.engine) if candidates else set()
-        with _Batch(ws) as batch:
-            for exam in _examine_all(ws, candidates, workers):
-                outcomes.append(_finish(batch, exam, dry_run, now, known))
-        result = CollectResult(outcomes, dry_run)
-        if not dry_run and candidates:
-            events.record(ws.engine, command, "collect", _summary(result),
-                          {**result.totals, "files": [[f.file, f.outcome] for f in result.files]})
-    return result
+        if not dry_run:
+            for folder in (ws.archive_dir, ws.outbox_dir / "returns"):
+                sweep_temporaries(folder)
+        scan = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
+        outcomes = [FileOutcome(name, PENDING) for name in scan.pending]
+        outcomes += [_refused(r.name, r.reason) for r in scan.refused]
+        known = known_sha256(ws.engine) if scan.ready else set()
+        with _Batch(ws, command, dry_run, outcomes) as batch:
+            for exam in _examine_all(ws, scan.ready, workers):
+                batch.add(_finish_safely(batch, exam, dry_run, now, known))
+    return CollectResult(outcomes, dry_run)
 
 
-def _summary(result: CollectResult) -> str:
-    t = result.totals
-    return f"接收 {t[ACCEPTED]} 个，退回 {t[REJECTED]} 个，重复 {t[DUPLICATE]} 个"
+def _refused(name: str, reason: str) -> FileOutcome:
+    message = (f"“{name}”{reason}，出于安全原因不读取、不收取：请督查室核实后将其移出 inbox/；"
+               "如是报送的工作簿，请把文件本身（而不是链接）放入 inbox/")
+    return FileOutcome(name, HELD, findings=[Finding("entry-not-file", ERROR, message, value=name)])
 
 
-def scan_inbox(inbox: Path, settle_seconds: float, now: datetime) -> tuple[list[tuple[Path, str]], list[str]]:
-    """(files ready to collect, files still being written); skips lock files and hidden files."""
-    ready, pending = [], []
-    if not inbox.is_dir():
-        return ready, pending
-    for path in sorted(inbox.rglob("*")):
-        name = path.relative_to(inbox).as_posix()
-        if not path.is_file() or _skipped(path.relative_to(inbox)):
-            continue
-        age = now.timestamp() - path.stat().st_mtime
-        (ready.append((path, name)) if age >= settle_seconds else pending.append(name))
-    ready.sort(key=lambda pn: (pn[0].stat().st_mtime_ns, pn[1]))
-    return ready, pending
-
-
-def _skipped(relative: Path) -> bool:
-    """Office lock files (~$x.xlsx), hidden files and folders, our README and temporary copies."""
-    parts = relative.parts
-    return (any(p.startswith(".") for p in parts) or relative.name.startswith("~$")
-            or relative.as_posix() == "README.md" or relative.name.startswith(".~lock."))
+def summary(outcomes: list[FileOutcome]) -> str:
+    """One line for the work log: what this run recorded, apart from what it finished for an earlier run."""
+    t = CollectResult(outcomes).totals
+    text = f"接收 {t[ACCEPTED]} 个，退回 {t[REJECTED]} 个，重复 {t[DUPLICATE]} 个"
+    if t["resumed"]:
+        text += f"；完成上次中断的收尾 {t['resumed']} 个（此前已记录，不重复计入）"
+    if t[HELD]:
+        text += f"；需督查室处理 {t[HELD]} 个"
+    return text
 
 
 IN_FLIGHT_PER_WORKER = 4    # chunks queued per worker: bounds memory whatever the inbox holds
@@ -173,15 +189,21 @@ def _examine_isolated(path: Path, name: str, url: str, settings) -> Examination:
 class _Batch:
     """Outcomes recorded in one transaction; their files leave the inbox only once it commits.
 
-    A crash before the commit leaves every file of the batch in the inbox with nothing stored.
+    The run's entry in the work log is written (and then rewritten) in the same transactions, so
+    the log shows exactly what was recorded, even when a run stops half-way. A crash before the
+    commit leaves every file of the batch in the inbox with nothing stored.
     """
 
     SIZE = 32
 
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
+    def __init__(self, ws: Workspace, command: str, dry_run: bool, outcomes: list[FileOutcome]) -> None:
+        self.ws, self.command, self.dry_run, self.outcomes = ws, command, dry_run, outcomes
         self.conn = None
-        self.leaving: list[Path] = []
+        self._durable = None
+        self.leaving: list[list] = []          # [path, its outcome] of files recorded in this batch
+        self.touched: set[Path] = set()        # folders a file was linked or renamed into
+        self.event_id: int | None = None
+        self.logged = 0                        # outcomes the work log entry covers
 
     def __enter__(self) -> "_Batch":
         return self
@@ -190,41 +212,109 @@ class _Batch:
         if exc_type is None:
             self.commit()
         elif self.conn is not None:
-            self.conn.rollback()
-            self.conn.close()
+            self._close(commit=False)
 
     @property
     def connection(self):
         if self.conn is None:
             self.conn = self.ws.engine.connect()
-            self.conn.begin()
+            self._durable = durable_commits(self.conn)
+            self._durable.__enter__()
         return self.conn
 
     def recorded(self, path: Path) -> None:
         _step_hook("recorded")
-        self.leaving.append(path)
+        self.leaving.append([path, None])
+
+    def add(self, outcome: FileOutcome) -> None:
+        """A file's outcome is known (and recorded, if it leaves the inbox); commit a full batch."""
+        self.outcomes.append(outcome)
+        if self.leaving and self.leaving[-1][1] is None:
+            self.leaving[-1][1] = outcome
         if len(self.leaving) >= self.SIZE:
             self.commit()
 
+    def fault(self, outcome: FileOutcome, trace: str | None) -> None:
+        """Put a held file's reason and traceback in the work log (with the batch)."""
+        if not self.dry_run:
+            reason = outcome.findings[0].message if outcome.findings else ""
+            events.record(self.connection, self.command, "collect-fault", f"{outcome.file}：{reason}",
+                          {"file": outcome.file, "reason": reason, "traceback": trace})
+
     def commit(self) -> None:
+        self._log_run()
         if self.conn is not None:
-            self.conn.commit()
-            self.conn.close()
-            self.conn = None
+            for folder in self.touched:          # the copies are on the disk before their records
+                fsync_dir(folder)
+            self.touched.clear()
+            _step_hook("synced")
+            self._close(commit=True)
         _step_hook("committed")
-        for path in self.leaving:
-            _remove(path, self.ws.inbox_dir)
+        for path, outcome in self.leaving:
+            if not _remove(path, self.ws.inbox_dir) and outcome is not None:
+                outcome.left_in_inbox = True
+            _step_hook("removed")
         self.leaving.clear()
+
+    def _close(self, commit: bool) -> None:
+        try:
+            self.conn.commit() if commit else self.conn.rollback()
+            self._durable.__exit__(None, None, None)
+        finally:
+            self.conn.close()
+            self.conn = self._durable = None
+
+    def _log_run(self) -> None:
+        """Write or update this run's work log entry when there is something new to say."""
+        done = [f for f in self.outcomes if f.outcome != PENDING]
+        if self.dry_run or len(done) == self.logged:
+            return
+        detail = {**CollectResult(self.outcomes).totals,
+                  "files": [[display_name(f.file), f.outcome, *(["resumed"] if f.resumed else [])] for f in done]}
+        if self.event_id is None:
+            self.event_id = events.record(self.connection, self.command, "collect", summary(self.outcomes), detail)
+        else:
+            events.update(self.connection, self.event_id, summary(self.outcomes), detail)
+        self.logged = len(done)
+
+
+class _Held(Exception):
+    """A file could not be handled because of something other than its content; it stays in the inbox."""
+
+    def __init__(self, reason: str, trace: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.trace = reason, trace
+
+
+def _finish_safely(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, known: set[str]) -> FileOutcome:
+    """The file's outcome; a fault of ours (or of the disk) holds the file for the office instead."""
+    if exam.fault:
+        return _hold(batch, exam, exam.fault, exam.trace)
+    try:
+        return _finish(batch, exam, dry_run, now, known)
+    except _Held as held:
+        return _hold(batch, exam, held.reason, held.trace)
+
+
+def _hold(batch: _Batch, exam: Examination, reason: str, trace: str | None) -> FileOutcome:
+    message = f"{reason}：文件仍留在 inbox/ 中，未入库、未退回；请督查室查看工作日志（ledger log）后处理，处理好后再次收取即可"
+    outcome = FileOutcome(exam.name, HELD, exam.unit, exam.period,
+                          [Finding("file-held", ERROR, message, value=display_name(exam.name))])
+    batch.fault(outcome, trace)
+    return outcome
 
 
 def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, known: set[str]) -> FileOutcome:
     ws = batch.ws
-    prior = seen_sha256(batch.connection, exam.sha256) if exam.sha256 in known else None
+    if exam.sha256 in known:
+        mine = recorded_instance(batch.connection, exam.sha256, exam.name, exam.mtime_ns)
+        if mine:
+            return _resume(ws, exam, mine, dry_run)     # recorded before a crash; only the removal is left
+        prior = seen_sha256(batch.connection, exam.sha256)
+        if prior:
+            known.add(exam.sha256)
+            return _duplicate(batch, exam, prior, dry_run, now)
     known.add(exam.sha256)
-    if prior and prior["original_name"] == exam.name and prior["inbox_mtime_ns"] == exam.mtime_ns:
-        return _resume(ws, exam, prior, dry_run)     # recorded before a crash; only the removal is left
-    if prior:
-        return _duplicate(batch, exam, prior, dry_run, now)
     if dry_run:
         return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
     return _accept(batch, exam, now) if exam.accepted else _reject(batch, exam, now)
@@ -234,14 +324,10 @@ def _outcome(exam: Examination, outcome: str, **kw: Any) -> FileOutcome:
     return FileOutcome(exam.name, outcome, exam.unit, exam.period, list(exam.report.findings), **kw)
 
 
-def _stamp(now: datetime, exam: Examination) -> str:
-    return f"{now.strftime('%Y%m%dT%H%M%S')}_{exam.sha256[:8]}_{Path(exam.name).name}"
-
-
 def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     ws = batch.ws
-    target = ws.archive_dir / exam.period / safe_name(exam.unit, UNIDENTIFIED) / _stamp(now, exam)
-    _copy_atomic(exam.path, target)
+    target = ws.archive_dir / exam.period / folder_name(exam.unit, UNIDENTIFIED) / stored_name(exam.sha256, exam.name)
+    _place(batch, exam, target)
     _step_hook("copied")
     submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
     conn, unit_id = batch.connection, exam.template["unit_id"]
@@ -255,14 +341,41 @@ def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     ws = batch.ws
-    target = returns_folder(ws, exam.period) / _stamp(now, exam)
-    _copy_atomic(exam.path, target)
-    feedback = _write_feedback(ws, exam)
+    target = returns_folder(ws, exam.period) / stored_name(exam.sha256, exam.name)
+    feedback = _place(batch, exam, target, with_feedback=True)
     _step_hook("copied")
     unit_id = (exam.template or {}).get("unit_id")
     _record(batch.connection, ws, exam, REJECTED, now, unit_id, stored=target, feedback=feedback)
     batch.recorded(exam.path)
     return _outcome(exam, REJECTED, stored=ws.relative(target), feedback=ws.relative(feedback))
+
+
+def _place(batch: _Batch, exam: Examination, target: Path, with_feedback: bool = False) -> Path | None:
+    """Copy the file to ``target`` (and write its feedback); on failure undo the new copy and hold the file."""
+    made = False
+    try:
+        made = _copy_atomic(exam.path, target)
+        batch.touched.add(target.parent)
+        if not with_feedback:
+            return None
+        feedback = _write_feedback(batch.ws, exam)
+        fsync_file(feedback)
+        batch.touched.add(feedback.parent)
+        return feedback
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure here is ours or the disk's, never the file's
+        if made:
+            target.unlink(missing_ok=True)
+        raise _Held(_place_reason(exc), "".join(traceback.format_exception(exc))) from None
+
+
+def _place_reason(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return f"无法保存文件副本或退回意见：{os_reason(exc)}"
+    if isinstance(exc, LedgerError):
+        return str(exc)
+    return f"保存文件副本或退回意见时程序内部错误（{type(exc).__name__}）"
 
 
 def returns_folder(ws: Workspace, period: str | None) -> Path:
@@ -272,7 +385,7 @@ def returns_folder(ws: Workspace, period: str | None) -> Path:
 
 def feedback_path(ws: Workspace, period: str | None, unit_or_file: str) -> Path:
     """The feedback workbook for a unit (or, unidentified, for a file): ``<unit>_退回.xlsx``."""
-    return returns_folder(ws, period) / f"{safe_name(unit_or_file, UNIDENTIFIED)}_退回.xlsx"
+    return returns_folder(ws, period) / fit_name(f"{folder_name(unit_or_file, UNIDENTIFIED)}_退回", ".xlsx")
 
 
 def _write_feedback(ws: Workspace, exam: Examination) -> Path:
@@ -286,23 +399,30 @@ def _write_feedback(ws: Workspace, exam: Examination) -> Path:
 
 def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime) -> FileOutcome:
     when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
-    note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=exam.name)
+    feedback = prior.get("feedback_path") if prior["outcome"] == REJECTED else None
+    if feedback:
+        note = Finding("file-rejected-before", ERROR,
+                       f"与 {when} 收到的“{prior['original_name']}”内容完全相同，该文件已被退回过，本次未作改动：请按退回意见 {feedback} 修改后重新报送",
+                       value=display_name(exam.name))
+    else:
+        note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=display_name(exam.name))
     exam.report.findings[:] = [note]
     if dry_run:
-        return _outcome(exam, DUPLICATE)
+        return _outcome(exam, DUPLICATE, feedback=feedback)
     ws = batch.ws
-    target = ws.archive_dir / "duplicates" / now.strftime("%Y-%m") / _stamp(now, exam)
-    _copy_atomic(exam.path, target)
+    target = ws.archive_dir / "duplicates" / now.strftime("%Y-%m") / stored_name(exam.sha256, exam.name)
+    _place(batch, exam, target)
     _record(batch.connection, ws, exam, DUPLICATE, now, prior.get("unit_id"), stored=target,
             period=prior.get("period"), template_id=prior.get("template_id"))
     batch.recorded(exam.path)
-    return _outcome(exam, DUPLICATE, stored=ws.relative(target))
+    return _outcome(exam, DUPLICATE, stored=ws.relative(target), feedback=feedback)
 
 
 def _resume(ws: Workspace, exam: Examination, prior: dict, dry_run: bool) -> FileOutcome:
-    if not dry_run:
-        _remove(exam.path, ws.inbox_dir)
-    return FileOutcome(exam.name, prior["outcome"], exam.unit, exam.period, [], prior.get("stored_path"), prior.get("feedback_path"))
+    """A file an earlier run recorded but could not remove: remove it now; nothing is recorded again."""
+    left = False if dry_run else not _remove(exam.path, ws.inbox_dir)
+    return FileOutcome(exam.name, prior["outcome"], exam.unit, exam.period, [], prior.get("stored_path"),
+                       prior.get("feedback_path"), resumed=True, left_in_inbox=left)
 
 
 def _record(conn, ws: Workspace, exam: Examination, outcome: str, now: datetime, unit_id, *, stored: Path,
@@ -320,44 +440,46 @@ def _record(conn, ws: Workspace, exam: Examination, outcome: str, now: datetime,
 _made_dirs: set[Path] = set()      # destination folders known to exist during this run
 
 
-def _copy_atomic(source: Path, target: Path) -> None:
-    """Put a copy of ``source`` at ``target``, the source staying where it is.
+def _copy_atomic(source: Path, target: Path) -> bool:
+    """Put a copy of ``source`` at ``target``, the source staying where it is; True when made anew.
 
-    A hard link costs no copying; across file systems (or where links are not supported) the
-    bytes are copied to a temporary name, flushed and renamed into place.
+    The target is named from the file's content, so one already there is this file's copy made by
+    a run that stopped before recording it: it is reused. A hard link costs no copying; across file
+    systems (or where links are not supported) the bytes are copied to a temporary name, flushed and
+    renamed into place. Links are never followed.
     """
     if target.parent not in _made_dirs:
         target.parent.mkdir(parents=True, exist_ok=True)
         _made_dirs.add(target.parent)
-    try:
-        os.link(source, target)
-        return
-    except FileExistsError:          # left by a run that crashed before recording: replace it
+    if os.path.lexists(target):
+        if target.is_file() and not target.is_symlink() and target.stat().st_size == source.lstat().st_size:
+            return False
         target.unlink()
-        try:
-            os.link(source, target)
-            return
-        except OSError:
-            pass
+    try:
+        os.link(source, target, follow_symlinks=False)
+        return True
     except OSError:
         pass
     tmp = target.with_name(f".tmp-{target.name}")
-    shutil.copyfile(source, tmp)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
+    with open_regular(source) as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+        dst.flush()
+        os.fsync(dst.fileno())
     os.replace(tmp, target)
+    return True
 
 
-def _remove(path: Path, inbox: Path) -> None:
-    """Take a recorded file out of the inbox. One held open elsewhere (Windows refuses) stays;
-    its outcome is recorded, so the next run only removes it."""
+def _remove(path: Path, inbox: Path) -> bool:
+    """Take a recorded file out of the inbox; False when it must stay (held open elsewhere: Windows
+    refuses). Its outcome is recorded, so the next run only removes it."""
     try:
         path.unlink()
     except FileNotFoundError:
         pass
     except PermissionError:
-        return
+        return False
     _prune_empty_dirs(path.parent, inbox)
+    return True
 
 
 def _prune_empty_dirs(folder: Path, inbox: Path) -> None:

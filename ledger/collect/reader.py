@@ -50,6 +50,15 @@ class ReadWorkbook:
     rows: list[LedgerRow] = field(default_factory=list)
     targets: ReadTable | None = None                                # the 指标 sheet, when present
 
+    fmt: str | None = None
+    _formulas: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def formula_at(self, sheet: str, cell: str) -> str | None:
+        """The formula of a cell that holds one without a saved result (read on first question)."""
+        if sheet not in self._formulas:
+            self._formulas[sheet] = uncached_formulas(self.path, sheet) if self.fmt in ("xlsx", "xlsm") else {}
+        return self._formulas[sheet].get(cell)
+
     @property
     def identity(self) -> Identity | None:
         for source in ("property", "sheet", "name"):
@@ -60,9 +69,9 @@ class ReadWorkbook:
 
 def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
     """Read identification and ledger rows; raises on a workbook calamine cannot open."""
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = _open(path)
     try:
-        result = ReadWorkbook(path, list(wb.sheet_names))
+        result = ReadWorkbook(path, list(wb.sheet_names), fmt=fmt)
         _package_identities(path, fmt, result)
         if layout.META_SHEET in wb.sheet_names:
             found = _sheet_identity(wb.get_sheet_by_name(layout.META_SHEET).to_python())
@@ -73,6 +82,45 @@ def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
     finally:
         wb.close()
     return result
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    """calamine takes a path only as valid text: a name that is not UTF-8 is read through a file object."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+    return CalamineWorkbook.from_path(str(path))
+
+
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def uncached_formulas(path: Path, sheet: str) -> dict[str, str]:
+    """Cells of an xlsx sheet holding a formula with no saved result, by reference (``B4`` -> ``=...``).
+
+    calamine reads such a cell as empty: a formula typed where text was expected, saved by a program
+    that does not compute (or keep) results. Only asked about when a required cell reads empty.
+    """
+    with zipfile.ZipFile(path) as zf:
+        book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+        rel_id = next((el.get(f"{_NS_REL}id") for el in book.iter(f"{_NS_MAIN}sheet") if el.get("name") == sheet), None)
+        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        target = next((el.get("Target") for el in rels.iter(f"{_NS_PKG_REL}Relationship") if el.get("Id") == rel_id), None)
+        if target is None:
+            return {}
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        found = {}
+        with zf.open(member) as fh:
+            for _, el in SafeET.iterparse(fh):
+                if el.tag == f"{_NS_MAIN}c":
+                    formula, value = el.find(f"{_NS_MAIN}f"), el.find(f"{_NS_MAIN}v")
+                    if formula is not None and formula.text and (value is None or not value.text):
+                        found[el.get("r")] = "=" + formula.text
+                    el.clear()
+        return found
 
 
 def _sheet_identity(rows: list[list[Any]]) -> Identity | None:

@@ -8,7 +8,7 @@ cell when the digest differs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -42,6 +42,12 @@ class SheetKind:
 
 
 LEDGER = SheetKind(layout.COLUMNS, "row_key", "title", "任务", "", "进展请写在“本月进展情况”中")
+
+
+@lru_cache(maxsize=4)
+def _ledger_kind(layout_version: str) -> SheetKind:
+    """The 台账 sheet as issued in that layout version (a template issued before a column existed)."""
+    return replace(LEDGER, columns=layout.columns_of(layout_version))
 TARGETS = SheetKind(layout.TARGET_COLUMNS, "target_key", "indicator", "指标", f"“{layout.TARGET_SHEET}”工作表",
                     "完成情况请填在“本年累计完成值”和“说明”中")
 
@@ -56,6 +62,7 @@ class Expected:
     rows: list[TemplateRow]
     digest: str
     targets: list[TargetRow] = field(default_factory=list)
+    layout_version: str = layout.LAYOUT_VERSION
     # This year's last accepted 本年累计完成值 of the unit, by TargetRow.carry_key, and their period.
     previous: dict[tuple[str, str, str], float] = field(default_factory=dict)
     previous_period: str | None = None
@@ -83,13 +90,14 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     if sheet is None:
         report.add(_finding("sheet-missing", ERROR, f"未找到“{layout.LEDGER_SHEET}”工作表（或其表头被改动）：请使用下发的模板填写，不要删除或改动表头"))
         return Validated(report)
-    if not _columns_present(sheet, read.columns, layout.COLUMNS, report):
+    kind = _ledger_kind(expected.layout_version)
+    if not _columns_present(sheet, read.columns, kind.columns, report):
         return Validated(report)
     table = _target_table(read, expected, report)
-    matched = _match(LEDGER, sheet, read.rows, read.columns, expected.by_key, report)
+    matched = _match(kind, sheet, read.rows, read.columns, expected.by_key, report)
     tmatched = _match(TARGETS, table.sheet, table.rows, table.columns, expected.targets_by_key, report) if table else []
     _check_plan_cells(read, expected, matched, table, tmatched, report)
-    rows = [_check_row(sheet, row, tpl, expected.period, settings, report) for row, tpl in matched]
+    rows = [_check_row(read, row, tpl, expected.period, settings, report) for row, tpl in matched]
     targets = [_check_target(table, row, tpl, expected, report) for row, tpl in tmatched]
     valid = report.valid
     return Validated(report, rows if valid else [], targets if valid else [])
@@ -147,7 +155,7 @@ def _check_plan_cells(read: ReadWorkbook, expected: Expected, matched: list, tab
     if _digest_holds(expected, matched, tmatched):
         return
     for row, tpl in matched:
-        _changed_cells(LEDGER, read.ledger_sheet, read.columns, row, tpl, report)
+        _changed_cells(_ledger_kind(expected.layout_version), read.ledger_sheet, read.columns, row, tpl, report)
     for row, tpl in tmatched:
         _changed_cells(TARGETS, table.sheet, table.columns, row, tpl, report)
 
@@ -158,7 +166,7 @@ def _digest_holds(expected: Expected, matched: list, tmatched: list) -> bool:
         return False
     rows = _in_issued_order(matched, expected.rows)
     targets = _in_issued_order(tmatched, expected.targets)
-    ledger_cols, target_cols = _digest_columns(LEDGER), _digest_columns(TARGETS)
+    ledger_cols, target_cols = _digest_columns(_ledger_kind(expected.layout_version)), _digest_columns(TARGETS)
     typed = [tuple(_plan_text(row.values, c) for c in ledger_cols) for row, _ in rows]
     typed += [tuple(_plan_text(row.values, c) for c in target_cols) for row, _ in targets]
     return plan_digest(typed) == expected.digest
@@ -230,33 +238,37 @@ def _schema_errors_of(projected: tuple, statuses: tuple[str, ...]) -> list:
     return list(_validator(statuses).iter_errors({k: v for k, _, v in projected}))
 
 
-def _check_row(sheet: str, row: LedgerRow, tpl: TemplateRow, period: str, settings: Settings, report: Report) -> dict[str, Any]:
+def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, period: str, settings: Settings, report: Report) -> dict[str, Any]:
     values, raw, notes = normalise_row(row.values, settings.collect.synonyms)
     present = {k: v for k, v in values.items() if v != ""}
     for error in _schema_errors(present, tuple(settings.templates.statuses)):
-        report.add(_schema_finding(sheet, row, error, values, settings))
+        report.add(_schema_finding(read, row, error, values, settings))
     for key, note in notes.items():
-        report.add(_located(sheet, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key)))
-    for finding in _cross_checks(sheet, row, present, period, settings):
+        report.add(_located(read, row, key, "value-normalised", WARNING, f"{note}，如不对请改正", row.values.get(key)))
+    for finding in _cross_checks(read, row, present, period, settings):
         report.add(finding)
     return {"item_id": tpl.item_id, "role": tpl.role, **{k: (v if v != "" else None) for k, v in values.items()}, "raw": raw or None}
 
 
-def _located(sheet: str, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any) -> Finding:
+def _located(read: ReadWorkbook, row: LedgerRow, key: str, code: str, severity: str, message: str, value: Any) -> Finding:
+    """A finding on a cell of the 台账 sheet, named where the value is (a department may have moved columns)."""
     col = layout.BY_KEY[key]
-    cell = f"{layout.column_letter(layout.column_index(key))}{row.number}"
-    return Finding(code=code, severity=severity, message=f"{cell}“{col.header}”：{message}", sheet=sheet,
+    cell = _cell(read.columns, row.number, key)
+    return Finding(code=code, severity=severity, message=f"{cell}“{col.header}”：{message}", sheet=read.ledger_sheet,
                    cell=cell, column=col.header, field=key, value=value if value != "" else None, row=row.number)
 
 
-def _schema_finding(sheet: str, row: LedgerRow, error, values: dict[str, Any], settings: Settings) -> Finding:
+def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str, Any], settings: Settings) -> Finding:
     if error.validator == "required":
         key = next(k for k in error.validator_value if k not in error.instance)
     else:
         key = error.path[0]
     col = layout.BY_KEY[key]
     code, severity, message = _schema_message(col, error.validator, values.get(key), settings)
-    return _located(sheet, row, key, code, severity, message, row.values.get(key))
+    if code == "required-empty" and (formula := read.formula_at(read.ledger_sheet, _cell(read.columns, row.number, key))):
+        return _located(read, row, key, "formula-no-text", ERROR,
+                        f"单元格中是公式“{_short(formula)}”，没有可读取的文字：请删除公式，直接填写文字内容", formula)
+    return _located(read, row, key, code, severity, message, row.values.get(key))
 
 
 def _schema_message(col: layout.Column, validator: str, value: Any, settings: Settings) -> tuple[str, str, str]:
@@ -273,20 +285,20 @@ def _schema_message(col: layout.Column, validator: str, value: Any, settings: Se
     return "value-invalid", ERROR, f"“{value}”格式不正确"
 
 
-def _cross_checks(sheet: str, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings):
+def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings):
     status, percent = v.get("status"), v.get("percent")
     whole = isinstance(percent, int) and 0 <= percent <= 100
     if status == DONE and whole and percent < 100:
-        yield _located(sheet, row, "percent", "done-not-100", ERROR, f"完成状态为“已完成”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
+        yield _located(read, row, "percent", "done-not-100", ERROR, f"完成状态为“已完成”，完成进度应为 100（现为 {percent}）：请改为 100，或改选其他状态", percent)
     if status in LAGGING and not v.get("problems"):
-        yield _located(sheet, row, "problems", "lag-no-problem", ERROR, f"完成状态为“{status}”，须在“存在问题”中说明原因", None)
+        yield _located(read, row, "problems", "lag-no-problem", ERROR, f"完成状态为“{status}”，须在“存在问题”中说明原因", None)
     pace = round(schedule_share(period) * 100)
     if status in ON_PACE and whole and percent < pace - settings.collect.lag_tolerance:
-        yield _located(sheet, row, "percent", "behind-schedule", WARNING, f"状态为“{status}”，但完成进度 {percent} 比序时进度 {pace} 低 {pace - percent} 个百分点，请核对状态或进度", percent)
+        yield _located(read, row, "percent", "behind-schedule", WARNING, f"状态为“{status}”，但完成进度 {percent} 比序时进度 {pace} 低 {pace - percent} 个百分点，请核对状态或进度", percent)
     for key in ("progress", "problems", "next_steps", "remarks", "person"):
         text = v.get(key)
         if isinstance(text, str) and FORMULA_RE.match(text):
-            yield _located(sheet, row, key, "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", text)
+            yield _located(read, row, key, "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", text)
 
 
 # --- the 指标 sheet ---------------------------------------------------------------------------

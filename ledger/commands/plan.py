@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
-from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, store_plan
+from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, preview_plan, store_plan
 from ledger.plan.review import export_review, load_review
 from ledger.store.plans import load_plan, plan_versions
 
@@ -23,18 +23,26 @@ def plan() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--title", help="计划标题（默认从通知中读取）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.option("--dry-run", is_flag=True, help="只显示将要导入的内容，不保存")
 @click.pass_context
-def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool) -> None:
-    """从通知文件（.txt、.md、.docx）导入计划，生成新版本。"""
-    summary = import_notice(workspace_from(ctx), file, title=title)
+def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool, dry_run: bool) -> None:
+    """从通知文件（.txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx、.xls）导入计划，生成新版本。"""
+    summary = import_notice(workspace_from(ctx), file, title=title, dry_run=dry_run)
     _print_summary(summary, as_json, "已导入")
 
 
 def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
     if as_json:
-        echo_json(summary.to_dict())
+        data = summary.to_dict()
+        if summary.dry_run and summary.plan is not None:
+            data["plan"] = [item_to_dict(i) for i in summary.plan.items]
+        echo_json(data)
         return
-    click.echo(f"{verb}第 {summary.version} 版计划：{summary.title}")
+    if summary.dry_run:
+        click.echo(f"演练（未保存）：若导入，将成为第 {summary.version} 版计划：{summary.title}")
+        _print_items(summary.plan.items if summary.plan else [])
+    else:
+        click.echo(f"{verb}第 {summary.version} 版计划：{summary.title}")
     click.echo(f"  部分 {summary.sections} 个，任务 {summary.items} 项，责任单位 {len(summary.units)} 个，量化指标 {summary.targets} 个")
     if summary.unassigned:
         click.echo(f"  未明确责任单位的任务 {len(summary.unassigned)} 项：{'、'.join(summary.unassigned)}（可在计划分解表中补充）")
@@ -42,7 +50,29 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
         click.echo(f"  集体名称 {len(summary.collective)} 个：{'、'.join(summary.collective)}（可在 ledger.toml 的 [units.groups] 中展开为具体单位）")
     if summary.new_units:
         click.echo(f"  新增单位 {len(summary.new_units)} 个：{'、'.join(summary.new_units)}")
+    _print_notes(summary)
+    if summary.dry_run:
+        click.echo("以上为演练结果，未保存任何内容；确认无误后去掉 --dry-run 再运行一次即可导入")
 
+
+def _print_notes(summary: ImportSummary) -> None:
+    """What needs the office's eye, each with where it is in the notice."""
+    if not summary.notes:
+        click.echo("  未发现需要核对的地方")
+        return
+    click.echo(f"需要核对的地方 {len(summary.notes)} 处（可在计划分解表中修改后 ledger plan load）：")
+    for note in summary.notes:
+        where = f"第 {note.line} 行  " if note.line else ""
+        item = f"任务 {note.item}：" if note.item and note.item not in note.message else ""
+        snippet = f"　原文：“{shorten(note.snippet, 40)}”" if note.snippet and note.snippet not in note.message else ""
+        click.echo(f"  {where}{item}{note.message}{snippet}")
+
+
+def _print_items(items) -> None:
+    rows = [[i.number, shorten(i.title, 20), shorten("、".join(i.lead), 24) or "（未明确）",
+             shorten("、".join(i.support), 20), shorten("、".join(i.leaders), 10), shorten(i.deadline_text, 12)]
+            for i in items]
+    echo_table(["编号", "任务", "牵头单位", "配合单位", "责任领导", "完成时限"], rows)
 
 @plan.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部任务")
@@ -55,9 +85,7 @@ def show(ctx: click.Context, as_json: bool, version: int | None) -> None:
         echo_json([item_to_dict(i, i.id) for i in stored.items])
         return
     click.echo(f"第 {stored.version} 版计划：{stored.title}（{len(stored.items)} 项任务）")
-    rows = [[i.number, shorten(i.title, 20), shorten("、".join(i.lead), 24) or "（未明确）",
-             shorten("、".join(i.support), 20)] for i in stored.items]
-    echo_table(["编号", "任务", "牵头单位", "配合单位"], rows)
+    _print_items(stored.items)
 
 
 @plan.command()
@@ -75,20 +103,25 @@ def export(ctx: click.Context, output: Path | None) -> None:
 @plan.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.option("--dry-run", is_flag=True, help="只显示将要导回的内容，不保存")
 @click.pass_context
-def load(ctx: click.Context, file: Path, as_json: bool) -> None:
+def load(ctx: click.Context, file: Path, as_json: bool, dry_run: bool) -> None:
     """导回审核后的计划分解表，生成新版本计划。"""
     from ledger.errors import PlanImportError, PlanNotFoundError
 
     ws = workspace_from(ctx)
     if not file.is_file():
         raise PlanImportError(f"找不到文件：{file}")
-    reviewed = load_review(file)
     try:
-        reviewed.year = load_plan(ws.engine).year
+        current = load_plan(ws.engine)
     except PlanNotFoundError:
-        pass
-    summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
+        current = None
+    reviewed = load_review(file, year=current.year if current else None, previous=current,
+                           unit_endings=getattr(ws.settings.units, "unit_endings", None) or ())
+    if dry_run:
+        summary = preview_plan(ws, reviewed)
+    else:
+        summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
     _print_summary(summary, as_json, "已导回")
 
 

@@ -7,6 +7,7 @@ import click
 from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
 from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
+from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import UNREPORTED, share
 from ledger.report.sheets import date_text, percent_text, time_text
 from ledger.report.targets import sentence as targets_sentence
@@ -39,6 +40,20 @@ def _print_status(report: StatusReport) -> None:
              shorten("；".join(u.rejection.messages) if u.rejection else "", 40)] for u in report.units]
     echo_table(["单位", "牵头", "配合", "报送情况", "报送时间", "说明"], rows)
     click.echo(report.totals.sentence())
+    _print_deadlines(report)
+
+
+def _print_deadlines(report: StatusReport, indent: str = "") -> None:
+    """The items past their 完成时限 and not 已完成, and those due within the coming month, named."""
+    watch = report.deadlines
+    if watch is None or not (watch.overdue or watch.due_soon):
+        return
+    click.echo(indent + watch.sentence())
+    for heading, due in ((OVERDUE_LABEL, watch.overdue), (DUE_SOON_LABEL, watch.due_soon)):
+        if due:
+            click.echo(f"{indent}{heading}（{len(due)} 项）：")
+            for d in due:
+                click.echo(f"{indent}  {d.line()}")
 
 
 @click.command()
@@ -63,3 +78,4 @@ def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
     click.echo("  " + result.report.status.totals.sentence())
     if result.report.targets:
         click.echo("  " + targets_sentence(result.report.targets))
+    _print_deadlines(result.report.status, indent="  ")

@@ -20,8 +20,29 @@ from ledger.workspace import Workspace
 
 
 @dataclass
+class Note:
+    """Something the office should check after an import: from the parser, or found here."""
+
+    code: str              # no_lead, maybe_person, split_doubt, numbering_gap … (the parser's codes)
+    line: int | None       # 1-based line in the notice text; None when not from a notice line
+    snippet: str
+    message: str           # in Chinese
+    item: str = ""         # the item's number as written
+
+    @classmethod
+    def of(cls, note) -> "Note":
+        """A parser's ParseNote (or anything shaped like one) as a Note."""
+        return cls(str(getattr(note, "code", "")), getattr(note, "line", None), str(getattr(note, "snippet", "")),
+                   str(getattr(note, "message", "")), str(getattr(note, "item", "") or ""))
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "line": self.line, "item": self.item, "snippet": self.snippet,
+                "message": self.message}
+
+
+@dataclass
 class ImportSummary:
-    """What a new plan version holds, as printed after import or load."""
+    """What a new plan version holds, as printed after import or load (or what it would hold)."""
 
     version: int
     title: str
@@ -33,27 +54,55 @@ class ImportSummary:
     collective: list[str] = field(default_factory=list)   # collective names kept as written
     targets: int = 0
     new_units: list[str] = field(default_factory=list)    # units not in the previous version
+    notes: list[Note] = field(default_factory=list)       # what needs the office's eye
+    dry_run: bool = False                                 # nothing was stored
+    plan: Plan | None = None                              # the plan as it is (or would be) stored
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "version": self.version, "title": self.title, "year": self.year,
             "sections": self.sections, "items": self.items, "units": len(self.units),
             "unassigned": self.unassigned, "collective": self.collective,
             "targets": self.targets, "new_units": self.new_units,
+            "notes": [n.to_dict() for n in self.notes], "dry_run": self.dry_run,
         }
+        return data
 
 
 def import_notice(workspace: Workspace, path: Path, title: str | None = None,
-                  command: str = "plan import") -> ImportSummary:
-    """Read, parse and store a notice as the next plan version."""
+                  command: str = "plan import", dry_run: bool = False) -> ImportSummary:
+    """Read, parse and store a notice as the next plan version (with ``dry_run``: only say what
+    would be stored; no database row, no event)."""
     path = Path(path)
-    plan = parse_plan(read_notice(path))
+    text = read_notice(path)
+    plan = parse_plan(text, **_parse_options(workspace))
     if title:
         plan.title = title.strip()
     if not plan.title:
         plan.title = path.stem      # no title found in the notice: name the plan after its file
     _extract_targets(plan)
-    return store_plan(workspace, plan, origin="import", source=path, command=command)
+    if dry_run:
+        return preview_plan(workspace, plan, text=text)
+    return store_plan(workspace, plan, origin="import", source=path, command=command, text=text)
+
+
+def _parse_options(workspace: Workspace) -> dict:
+    """The office's extra organisational endings (``[units] unit_endings``), when it set any."""
+    endings = list(getattr(workspace.settings.units, "unit_endings", None) or [])
+    return {"unit_endings": endings} if endings else {}
+
+
+def preview_plan(workspace: Workspace, plan: Plan, text: str | None = None) -> ImportSummary:
+    """The summary a store would give, storing nothing."""
+    collective = resolve_units(plan, workspace.settings.units)
+    try:
+        current = load_plan(workspace.engine)
+        version, previous = current.version + 1, set(current.units())
+    except PlanNotFoundError:
+        version, previous = 1, set()
+    summary = summarise(plan, version, collective, previous, notes=notes_of(plan, text))
+    summary.dry_run = True
+    return summary
 
 
 def _extract_targets(plan: Plan) -> None:
@@ -63,18 +112,47 @@ def _extract_targets(plan: Plan) -> None:
 
 
 def store_plan(workspace: Workspace, plan: Plan, *, origin: str, source: Path | None,
-               command: str) -> ImportSummary:
+               command: str, text: str | None = None, notes: list[Note] | None = None) -> ImportSummary:
     """Resolve unit names against the settings, store the plan, log the event."""
     collective = resolve_units(plan, workspace.settings.units)
     digest = hashlib.sha256(source.read_bytes()).hexdigest() if source else None
+    found = (notes or []) + notes_of(plan, text)
     with workspace.lock():
         previous = _current_units(workspace)
         version = save_plan(workspace.engine, plan, origin=origin, collective=collective,
                             source_name=source.name if source else None, source_sha256=digest)
-        summary = summarise(plan, version, collective, previous)
+        summary = summarise(plan, version, collective, previous, notes=found)
         events.record(workspace.engine, command, f"plan-{origin}", f"第 {version} 版计划：{plan.title}",
-                      summary.to_dict() | {"source": source.name if source else None})
+                      summary.to_dict() | {"notes": len(summary.notes), "source": source.name if source else None})
     return summary
+
+
+def notes_of(plan: Plan, text: str | None = None) -> list[Note]:
+    """The parser's notes, then ours: items left without a lead unit once units are resolved
+    (an alias or group may have changed them) that the parser did not already name."""
+    notes = [Note.of(n) for n in getattr(plan, "notes", [])]
+    named = {n.item for n in notes if n.code == "no_lead"}
+    lines = text.splitlines() if text else []
+    repeats = Counter(item.number for item in plan.items)
+    for item in plan.items:
+        if item.lead or item.number in named:
+            continue
+        label = _label(item, repeats)
+        if item.support:
+            what = (f"只有配合单位（{'、'.join(item.support)}），没有牵头单位：无人汇总报送此任务")
+        else:
+            what = "未写明责任单位：此任务不会下发给任何单位"
+        notes.append(Note("no_lead", _line_of(lines, item), item.title[:40],
+                          f"任务 {label} {what}，请在计划分解表中填写牵头单位后 ledger plan load", item.number))
+    return notes
+
+
+def _line_of(lines: list[str], item: PlanItem) -> int | None:
+    """The first line of the notice holding the item's title (1-based), when it can be found."""
+    probe = item.title[:20]
+    if not probe:
+        return None
+    return next((n for n, line in enumerate(lines, start=1) if probe in line), None)
 
 
 def _current_units(workspace: Workspace) -> set[str]:
@@ -108,7 +186,8 @@ def _resolve_list(names: list[str], aliases: dict[str, str], groups: dict[str, l
     return out
 
 
-def summarise(plan: Plan, version: int, collective: set[str], previous: set[str]) -> ImportSummary:
+def summarise(plan: Plan, version: int, collective: set[str], previous: set[str],
+              notes: list[Note] | None = None) -> ImportSummary:
     repeats = Counter(item.number for item in plan.items)
     units: dict[str, None] = {}
     for item in plan.items:
@@ -122,6 +201,7 @@ def summarise(plan: Plan, version: int, collective: set[str], previous: set[str]
         collective=[u for u in units if u in collective],
         targets=sum(len(item.targets) for item in plan.items),
         new_units=[u for u in units if previous and u not in previous],
+        notes=list(notes or []), plan=plan,
     )
 
 
@@ -136,6 +216,8 @@ def item_to_dict(item: PlanItem, item_id: int | None = None) -> dict:
         "id": item_id, "number": item.number, "section": item.section, "title": item.title,
         "text": item.text, "lead": list(item.lead), "support": list(item.support),
         "leaders": list(item.leaders),
+        "deadline_text": item.deadline_text or "",
+        "deadline": item.deadline.isoformat() if item.deadline else None,
         "targets": [
             {"indicator": t.indicator, "value": t.value, "unit": t.unit,
              "comparator": t.comparator, "kind": t.kind}

@@ -30,6 +30,7 @@ class ReviewColumn:
     width: float
     get: Callable[[PlanItem], str]
     required: bool = False
+    since: str = ""       # absent from workbooks exported before this column existed: not required
 
 
 def _join(names: list[str]) -> str:
@@ -45,6 +46,7 @@ ITEM_COLUMNS = (
     ReviewColumn("牵头单位", 26, lambda i: _join(i.lead)),
     ReviewColumn("配合单位", 26, lambda i: _join(i.support)),
     ReviewColumn("责任领导", 12, lambda i: _join(i.leaders)),
+    ReviewColumn("完成时限", 14, lambda i: i.deadline_text, since="完成时限"),
 )
 TARGET_HEADERS = ("部分序号", "任务编号", "指标", "目标值", "单位", "比较", "类型", "原文")
 COMPARATORS = ("≥", "≤", "≈", "=")
@@ -52,9 +54,10 @@ KINDS = ("count", "amount", "growth", "share", "reduction")
 
 GUIDE = [
     "计划分解表使用说明",
-    "1. “计划分解”工作表每行一项任务，可直接修改任务名称、任务内容、牵头单位、配合单位。",
-    "2. 多个单位之间用顿号“、”分隔；牵头单位中列第一位的为汇总（牵头）单位。",
-    "3. 可新增行（须填写编号和任务名称，编号不得重复），也可删除整行。",
+    "1. “计划分解”工作表每行一项任务，可直接修改任务名称、任务内容、牵头单位、配合单位、责任领导、完成时限。",
+    "2. 多个单位之间用顿号“、”分隔；牵头单位中列第一位的为汇总（牵头）单位。“责任领导”只填人名，单位请填在牵头或配合单位中。",
+    "3. 可新增行（须填写编号和任务名称，编号不得重复），也可删除整行：删除的任务，其“指标”行随之删除。",
+    "   “完成时限”照通知原文填写，如“2024年6月底”“年底前”“持续推进”，能换算成日期的用于逾期提醒。",
     "4. “指标”工作表每行一个量化指标，按“部分序号”和“任务编号”对应任务；比较一栏填 ≥、≤、≈ 或 =。",
     "5. 不要修改表头；改好后保存，运行 ledger plan load <文件> 导入为新版本计划。",
 ]
@@ -121,16 +124,29 @@ def _print_setup(ws, ncols: int) -> None:
     ws.autofilter(HEADER_ROW, 0, HEADER_ROW, ncols - 1)
 
 
-def load_review(path: Path) -> Plan:
-    """Read an edited review workbook into a Plan; refuse a malformed one, naming the rows."""
-    rows = _read_sheet(path, SHEET, required=True)
+def load_review(path: Path, year: int | None = None, previous: Plan | None = None,
+                unit_endings: list[str] | tuple[str, ...] = ()) -> Plan:
+    """Read an edited review workbook into a Plan; refuse a malformed one, naming the rows.
+
+    ``year`` is the plan's year (年底前 → its 31 December). ``previous`` is the plan the workbook
+    was exported from: 指标 rows of items deleted since are dropped with it, and a workbook from
+    before the 完成时限 column keeps the deadlines it had. What the office should check rather than
+    fix is put in ``plan.notes``. ``unit_endings`` are the office's extra organisational endings,
+    which tell a unit typed into 责任领导 from a person's name.
+    """
+    sheets = _read_sheets(path)
+    name, rows = _find_sheet(sheets, SHEET, [c.header for c in ITEM_COLUMNS if not c.since], path)
     header = [str(v or "").strip() for v in rows[0]] if rows else []
-    index = _header_index(header, [c.header for c in ITEM_COLUMNS], SHEET)
-    items, problems = _read_items(rows[1:], index)
-    target_rows = _read_sheet(path, TARGET_SHEET, required=False)
-    if target_rows:
-        tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), TARGET_SHEET)
-        problems += _read_targets(target_rows[1:], tindex, {_item_key(i.section_number, i.number): i for i in items})
+    index = _header_index(header, [c.header for c in ITEM_COLUMNS if not c.since], name)
+    index.update({c.header: header.index(c.header) for c in ITEM_COLUMNS if c.since and c.header in header})
+    earlier = {_item_key(i.section_number, i.number): i for i in previous.items} if previous else {}
+    items, problems, notes = _read_items(rows[1:], index, year, earlier, tuple(unit_endings))
+    found = _find_sheet(sheets, TARGET_SHEET, list(TARGET_HEADERS), path, required=False, skip=name)
+    if found:
+        tname, target_rows = found
+        tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), tname)
+        by_key = {_item_key(i.section_number, i.number): i for i in items}
+        problems += _read_targets(target_rows[1:], tindex, by_key, set(earlier), tname, notes)
     else:                       # no 指标 sheet at all (not an emptied one): read targets from the text
         for item in items:
             item.targets = extract_targets(item.text)
@@ -139,10 +155,13 @@ def load_review(path: Path) -> Plan:
         raise PlanImportError("计划分解表有误，未导入：" + "；".join(problems[:3]) + more)
     if not items:
         raise PlanImportError(f"计划分解表“{path.name}”中没有任务行，未导入")
-    return Plan(title=_read_title(path) or path.stem, year=None, items=items, sections=sections_of(items))
+    plan = Plan(title=_title(sheets) or path.stem, year=year, items=items, sections=sections_of(items))
+    plan.notes = notes
+    return plan
 
 
-def _read_sheet(path: Path, name: str, required: bool) -> list[tuple]:
+def _read_sheets(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's rows by name, in workbook order."""
     import openpyxl
     from zipfile import BadZipFile
 
@@ -151,17 +170,32 @@ def _read_sheet(path: Path, name: str, required: bool) -> list[tuple]:
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
         raise PlanImportError(f"无法读取计划分解表“{path.name}”：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）") from None
     try:
-        if name not in wb.sheetnames:
-            if required:
-                raise PlanImportError(f"计划分解表“{path.name}”缺少“{name}”工作表，请使用 ledger plan export 导出的文件")
-            return []
-        return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+        return {name: [tuple(r) for r in wb[name].iter_rows(values_only=True)] for name in wb.sheetnames}
     finally:
         wb.close()
 
 
-def _read_title(path: Path) -> str | None:
-    rows = _read_sheet(path, GUIDE_SHEET, required=False)
+def _find_sheet(sheets: dict[str, list[tuple]], name: str, headers: list[str], path: Path,
+                required: bool = True, skip: str = "") -> tuple[str, list[tuple]] | None:
+    """The sheet of that name, or else the one sheet whose header row has the expected headers
+    (a renamed sheet); None when there is none and it is not required."""
+    if name in sheets:
+        return name, sheets[name]
+    renamed = [n for n, rows in sheets.items()
+               if n != skip and rows and set(headers) <= {str(v or "").strip() for v in rows[HEADER_ROW]}]
+    if len(renamed) == 1:
+        return renamed[0], sheets[renamed[0]]
+    if len(renamed) > 1:
+        raise PlanImportError(f"计划分解表“{path.name}”中有 {len(renamed)} 个工作表（{'、'.join(renamed)}）"
+                              f"都像“{name}”工作表：请只保留一个，并命名为“{name}”")
+    if required:
+        raise PlanImportError(f"计划分解表“{path.name}”缺少“{name}”工作表（其他工作表也没有它的表头）："
+                              "请使用 ledger plan export 导出的文件")
+    return None
+
+
+def _title(sheets: dict[str, list[tuple]]) -> str | None:
+    rows = sheets.get(GUIDE_SHEET)
     return str(rows[0][0]).strip() if rows and rows[0] and rows[0][0] else None
 
 
@@ -173,6 +207,8 @@ def _header_index(header: list[str], expected: list[str], sheet: str) -> dict[st
 
 
 def _cell(row: tuple, index: dict[str, int], header: str) -> str:
+    if header not in index:         # an optional column the workbook does not have
+        return ""
     i = index[header]
     value = row[i] if i < len(row) else None
     if value is None:
@@ -182,20 +218,64 @@ def _cell(row: tuple, index: dict[str, int], header: str) -> str:
     return str(value).strip()
 
 
-def _read_items(rows: list[tuple], index: dict[str, int]) -> tuple[list[PlanItem], list[str]]:
-    items, problems, seen = [], [], {}
+def _read_items(rows: list[tuple], index: dict[str, int], year: int | None,
+                earlier: dict[str, PlanItem], endings: tuple[str, ...] = ()) -> tuple[list[PlanItem], list[str], list]:
+    items, problems, notes, seen = [], [], [], {}
     for n, row in enumerate(rows, start=HEADER_ROW + 2):
         values = {c.header: _cell(row, index, c.header) for c in ITEM_COLUMNS}
         if not any(values.values()):
             continue
         problems += _check_item_row(n, values, seen)
         lead = split_units(values["牵头单位"])
+        leaders = split_units(values["责任领导"])
+        units_as_leaders = [name for name in leaders if looks_like_unit(name, endings)]
+        if units_as_leaders:
+            problem, note = _leader_units(n, values["编号"], units_as_leaders, bool(lead))
+            problems += [problem] if problem else []
+            notes += [note] if note else []
+        deadline_text = values["完成时限"] if "完成时限" in index else \
+            getattr(earlier.get(_item_key(values["部分序号"], values["编号"])), "deadline_text", "")
         items.append(PlanItem(
             number=values["编号"], title=values["任务名称"], text=values["任务内容"] or values["任务名称"],
             section=values["所属部分"], section_number=values["部分序号"], lead=lead,
             support=[u for u in split_units(values["配合单位"]) if u not in lead],
-            leaders=split_units(values["责任领导"])))
-    return items, problems
+            leaders=leaders, deadline_text=deadline_text, deadline=deadline_date(deadline_text, year)))
+    return items, problems, notes
+
+
+def _leader_units(n: int, number: str, names: list[str], has_lead: bool) -> tuple[str | None, object | None]:
+    """A unit typed into 责任领导: refused when the item has no lead unit (it would go to nobody),
+    a note when it has one."""
+    shown = "、".join(f"“{x}”" for x in names)
+    if not has_lead:
+        return (f"第 {n} 行“责任领导”中的{shown}是单位而不是人名，而“牵头单位”为空："
+                "请把单位移到“牵头单位”（或“配合单位”）中，“责任领导”只填人名"), None
+    from ledger.plan.importer import Note
+
+    return None, Note("leader_is_unit", None, "、".join(names),
+                      f"计划分解表第 {n} 行“责任领导”中的{shown}像是单位而不是人名：如是单位，请移到牵头或配合单位中",
+                      number)
+
+
+def looks_like_unit(name: str, endings: tuple[str, ...] = ()) -> bool:
+    """A name with an organisational ending (局, 委, 中心, 街道 …), by the parser's vocabulary."""
+    try:
+        from ledger.plan.vocabulary import vocabulary     # the parser's single vocabulary
+        return vocabulary(endings).is_unit_like(name)
+    except ImportError:                                 # before the vocabulary module existed
+        from ledger.plan.units import UNIT_ENDING
+        return bool(UNIT_ENDING.search(name))
+
+
+def deadline_date(text: str, year: int | None):
+    """The date a 完成时限 gives (the parser's reading), or None."""
+    if not text:
+        return None
+    try:
+        from ledger.plan.deadlines import deadline_date as read
+    except ImportError:                                 # before the parser read deadlines
+        return None
+    return read(text, year)
 
 
 def _item_key(section_number: str, number: str) -> str:
@@ -215,22 +295,38 @@ def _check_item_row(n: int, values: dict[str, str], seen: dict[str, int]) -> lis
     return problems
 
 
-def _read_targets(rows: list[tuple], index: dict[str, int], items: dict[str, PlanItem]) -> list[str]:
-    problems = []
+def _read_targets(rows: list[tuple], index: dict[str, int], items: dict[str, PlanItem], deleted: set[str],
+                  sheet: str, notes: list) -> list[str]:
+    """Targets onto their items. A row of an item the office deleted from 计划分解 (it was in the
+    plan the workbook came from) goes with its item, and a note says so; any other unknown item
+    is an error."""
+    from ledger.plan.importer import Note
+
+    problems, dropped = [], {}
     for n, row in enumerate(rows, start=HEADER_ROW + 2):
         values = {h: _cell(row, index, h) for h in TARGET_HEADERS}
         if not any(values.values()):
             continue
-        target, problem = _parse_target(n, values, items)
+        key = _item_key(values["部分序号"], values["任务编号"])
+        if key not in items and key in deleted:
+            dropped.setdefault(key, []).append((n, values["指标"]))
+            continue
+        target, problem = _parse_target(n, values, items, sheet)
         if problem:
             problems.append(problem)
         elif target:
-            items[_item_key(values["部分序号"], values["任务编号"])].targets.append(target)
+            items[key].targets.append(target)
+    for key, rows_of in dropped.items():
+        shown = "、".join(f"第 {n} 行“{name}”" for n, name in rows_of)
+        notes.append(Note("target_dropped", None, "、".join(name for _, name in rows_of),
+                          f"任务“{key}”已从“{SHEET}”中删除，其在“{sheet}”工作表的指标（{shown}）随之删除",
+                          key.split(" ")[-1]))
     return problems
 
 
-def _parse_target(n: int, v: dict[str, str], items: dict[str, PlanItem]) -> tuple[Target | None, str | None]:
-    where = f"“指标”工作表第 {n} 行"
+def _parse_target(n: int, v: dict[str, str], items: dict[str, PlanItem],
+                  sheet: str = TARGET_SHEET) -> tuple[Target | None, str | None]:
+    where = f"“{sheet}”工作表第 {n} 行"
     if _item_key(v["部分序号"], v["任务编号"]) not in items:
         return None, f"{where}任务“{_item_key(v['部分序号'], v['任务编号'])}”不在计划分解表中"
     if not v["指标"]:

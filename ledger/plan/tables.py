@@ -109,3 +109,53 @@ def _numeral(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_NUMERALS[tens - 1] + "十")
     return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
+
+
+# Excel task tables: rendered as " | " rows for the parser (see ledger.plan.sheetfile).
+CELL_SEPARATOR = " | "
+HEADER_SEARCH_ROWS = 10      # an Excel table's header may follow a title and notes
+
+
+def header_row(rows: list[list[str]], search: int = HEADER_SEARCH_ROWS) -> int | None:
+    """Index of the task table's header among the first ``search`` rows, or None."""
+    for index, cells in enumerate(rows[:search]):
+        if header_roles(cells) is not None:
+            return index
+    return None
+
+
+def pipe_lines(rows: list[list[str]]) -> list[str] | None:
+    """A task table as `` | `` text: its header row, then each non-empty row; None when it is none.
+
+    Rows above the header (a title, a note) are kept as plain lines before it; cells are put on
+    one line each and a ``|`` typed in a cell becomes a full-width ｜ so it cannot split the cell.
+    """
+    start = header_row(rows)
+    if start is None:
+        return None
+    header, body = list(rows[start]), rows[start + 1:]
+    if body and _sub_header(body[0]):       # 责任单位 over 牵头单位 | 配合单位: one header of both rows
+        below = list(body[0]) + [""] * (len(header) - len(body[0]))
+        header = [_flat(b) or _flat(h) for h, b in zip(header + [""] * (len(below) - len(header)), below)]
+        body = body[1:]
+    width = max((i + 1 for i, text in enumerate(header) if _flat(text)), default=0)
+    lines = [" ".join(_flat(c) for c in cells if _flat(c)) for cells in rows[:start]]
+    lines = [line for line in lines if line]
+    for cells in [header, *body]:
+        flat = [_flat(c) for c in list(cells)[:width]]
+        while flat and not flat[-1]:        # trailing empty cells: the row simply ends early
+            flat.pop()
+        if flat:
+            lines.append(CELL_SEPARATOR.join(flat))
+    return lines
+
+
+def _sub_header(cells: list[str]) -> bool:
+    """A second header row: every filled cell is a column name (牵头单位, 配合单位, 责任领导 …)."""
+    filled = [_flat(c) for c in cells if _flat(c)]
+    return bool(filled) and all(len(text) <= 8 and any(w in text for words in ROLES.values() for w in words)
+                                for text in filled)
+
+
+def _flat(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "｜")

@@ -19,7 +19,7 @@ from ledger.period import label, previous_period, schedule_share
 from ledger.report import data
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
                                  count_statuses, extend_streaks, merge_items, rank, share)
-from ledger.report.status import StatusReport, read_status
+from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
 from ledger.report.workbook import write_workbook
 from ledger.store import events
@@ -86,6 +86,7 @@ class Consolidated:
                 "units": self.status.totals.to_dict(),
                 "changes": count_changes(self.changes) if self.previous is not None else None,
                 "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2),
+                "deadlines": self.status.deadlines.to_dict() if self.status.deadlines else None,
                 "targets": {"total": len(self.targets),
                             "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
 
@@ -108,6 +109,7 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         previous = _merged_period(conn, plan, previous_period(period), names)
         streaks = lag_streaks(conn, plan, period, merged, previous, names)
         achievements = data.period_achievements(conn, period, plan, names)
+    status.deadlines = deadline_watch(plan.items, merged, period)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
     return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,

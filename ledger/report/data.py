@@ -106,6 +106,13 @@ def expected_units(conn: Connection, plan_id: int) -> list[Unit]:
     return [Unit(uid, name, int(n_lead), int(n) - int(n_lead)) for uid, name, n_lead, n in conn.execute(query)]
 
 
+def has_dated_items(conn: Connection, plan_id: int) -> bool:
+    """Whether any item of the plan has a 完成时限 that gives a date."""
+    i = s.items
+    return conn.execute(sa.select(sa.literal(1)).where(i.c.plan_id == plan_id, i.c.deadline.is_not(None))
+                        .limit(1)).first() is not None
+
+
 def check_known(conn: Connection, period: str) -> None:
     """Raise UnknownPeriodError unless templates were issued or files received for the period."""
     for table in (s.templates, s.submissions, s.intake):

@@ -75,6 +75,8 @@ def _overall_text(report: Consolidated) -> str:
         text += f"连续两个月及以上滞后的任务 {running} 项，详见“滞后事项”。"
     if report.targets:
         text += targets.sentence(report.targets)
+    if report.status.deadlines and report.status.deadlines.sentence():
+        text += report.status.deadlines.sentence().rstrip("。") + "，详见“逾期与到期”。"
     if report.no_submissions:
         text = f"{label(report.period)}尚无单位报送，全部任务按未报送统计。" + text
     return text

@@ -19,11 +19,13 @@ from ledger.period import deadline as deadline_of, label
 from ledger.plan.model import ROLE_LABELS
 from ledger.report import data
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
-from ledger.report.merge import share
+from ledger.report.deadlines import DeadlineWatch, period_end, watch
+from ledger.report.merge import MergedItem, merge_items, share
 from ledger.report.sheets import (created_time, date_text, finish_table, new_workbook, percent_text,
                                   table_sheet, time_text, write_row)
 from ledger.settings import Settings
 from ledger.store import events
+from ledger.store.plans import load_plan
 from ledger.workspace import Workspace
 from ledger.durable import sweep_temporaries
 from ledger.xlsx import atomic_output
@@ -109,6 +111,7 @@ class StatusReport:
     units: list[UnitStatus]
     as_of: datetime | None = None          # latest submission or rejection, local time
     office: str = ""
+    deadlines: DeadlineWatch | None = None  # items overdue or due soon (filled by period_status)
 
     @property
     def totals(self) -> Totals:
@@ -123,7 +126,8 @@ class StatusReport:
         return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
                 "plan_title": self.plan.title, "deadline": self.deadline.isoformat(),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
-                "units": [u.to_dict() for u in self.units], "totals": self.totals.to_dict()}
+                "units": [u.to_dict() for u in self.units], "totals": self.totals.to_dict(),
+                "deadlines": self.deadlines.to_dict() if self.deadlines else None}
 
 
 def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneInfo) -> str:
@@ -161,10 +165,29 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
 
 
 def period_status(ws: Workspace, period: str | None = None) -> StatusReport:
-    """The status of a period (by default last month) in a workspace."""
+    """The status of a period (by default last month) in a workspace, with its items against their
+    完成时限 (read only when some item of the plan has a dated one: status stays cheap otherwise)."""
     period = data.resolve_period(period, ws.settings.office.timezone)
     with data.snapshot(ws.engine) as conn:
-        return read_status(conn, period, ws.settings)
+        report = read_status(conn, period, ws.settings)
+        dated = data.has_dated_items(conn, report.plan.id)
+    if not dated:
+        report.deadlines = DeadlineWatch(period_end(period))
+        return report
+    plan = load_plan(ws.engine, report.plan.version)
+    items = [i for i in plan.items if i.deadline]
+    with data.snapshot(ws.engine) as conn:
+        names = data.unit_names(conn)
+        leads = {u for i in items for u in i.lead}
+        entries = data.period_entries(conn, period, plan, names, lead_only=True,
+                                      unit_ids={uid for uid, name in names.items() if name in leads})
+    report.deadlines = deadline_watch(items, merge_items(items, entries), period)
+    return report
+
+
+def deadline_watch(items, merged: dict[int, MergedItem], period: str) -> DeadlineWatch:
+    """The items against their deadlines, by their merged status for the period."""
+    return watch(items, {i: m.status for i, m in merged.items()}, period_end(period))
 
 
 def reminders_path(ws: Workspace, period: str) -> Path:

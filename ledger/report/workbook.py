@@ -1,5 +1,5 @@
 """The consolidated monthly workbook: 总体情况, 台账汇总, 指标完成情况 (when the plan has targets),
-滞后事项, 单位报送情况, 未报送单位.
+滞后事项, 逾期与到期 (when items have dated 完成时限), 单位报送情况, 未报送单位.
 
 Written with xlsxwriter from a ``Consolidated`` period; the same data gives the same file (the
 creation time is the data's as-of time, never the clock).
@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from ledger.period import label, schedule_share
 from ledger.report import merge, targets
+from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
-from ledger.report.sheets import (GREY, STATUS_FILL, YELLOW, created_time, finish_table, new_workbook, percent_text,
+from ledger.report.sheets import (GREY, STATUS_FILL, YELLOW, created_time, date_text, finish_table, new_workbook,
+                                  percent_text,
                                   section_label, table_sheet, target_fill, time_text, write_row)
 from ledger.report.status import LATE, ON_TIME, UnitStatus
 
@@ -34,6 +36,11 @@ TARGET_SHEET = "指标完成情况"
 TARGET_COLUMNS = (("部分", 12), ("编号", 6), ("重点任务", 16), ("牵头单位", 12), ("指标", 22), ("比较", 5),
                   ("目标值", 9), ("计量单位", 7), ("本年累计完成", 10), ("完成率", 9), ("完成情况", 11), ("说明", 24))
 
+DUE_SHEET = "逾期与到期"
+DUE_COLUMNS = (("序号", 6), ("类别", 11), ("部分", 12), ("编号", 6), ("重点任务", 24), ("牵头单位", 14),
+               ("责任领导", 10), ("完成时限", 14), ("完成状态", 9), ("说明", 16))
+DUE_KINDS = ("int", "center", "wrap", "center", "wrap", "wrap", "wrap", "wrap", "center", "wrap")
+
 MISSING_COLUMNS = (("序号", 6), ("单位", 26), ("牵头任务", 9), ("配合任务", 9), ("情况", 12), ("说明", 60))
 MISSING_KINDS = ("int", "wrap", "int", "int", "center", "wrap")
 
@@ -47,6 +54,8 @@ def write_workbook(report: Consolidated, path: Path) -> None:
     if report.targets:
         _targets_sheet(wb.add_worksheet(TARGET_SHEET), fmt, report)
     _lag_sheet(wb.add_worksheet("滞后事项"), fmt, report)
+    if any(i.deadline for i in report.plan.items):
+        _due_sheet(wb.add_worksheet(DUE_SHEET), fmt, report)
     _units_sheet(wb.add_worksheet("单位报送情况"), fmt, report)
     _missing_sheet(wb.add_worksheet("未报送单位"), fmt, report)
     wb.close()
@@ -133,6 +142,25 @@ def _lag_values(n: int, m: MergedItem, streak: int) -> tuple:
     return (n, section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
             "、".join(item.support), m.status, m.percent, merge.problems(m), merge.streak_label(streak),
             merge.notes(m))
+
+
+def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    """逾期未完成 items, most overdue first, then those due within the coming month, soonest first."""
+    watch = report.status.deadlines
+    rows = [(OVERDUE_LABEL, d, f"已逾期 {d.days} 天") for d in watch.overdue] + \
+           [(DUE_SOON_LABEL, d, f"还有 {d.days} 天") for d in watch.due_soon]
+    text = watch.sentence() or f"截至 {date_text(watch.as_of)}，没有逾期未完成或下月到期的任务"
+    first = table_sheet(sheet, fmt, "完成时限提醒", _sub(report, text), DUE_COLUMNS)
+    widths = [w for _, w in DUE_COLUMNS]
+    for n, (kind, d, note) in enumerate(rows):
+        i = d.item
+        values = (n + 1, kind, section_label(i.section_number, i.section), i.number, i.title, "、".join(i.lead),
+                  "、".join(i.leaders), f"{i.deadline_text}（{date_text(i.deadline)}）", d.status, note)
+        write_row(sheet, fmt, first + n, values, DUE_KINDS, STATUS_FILL.get("严重滞后") if kind == OVERDUE_LABEL
+                  else None, widths)
+    if not rows:
+        sheet.merge_range(first, 0, first, len(widths) - 1, "本期没有逾期未完成或下月到期的任务。", fmt[(None, "wrap")])
+    finish_table(sheet, first, first + max(len(rows), 1) - 1, len(widths), autofilter=bool(rows))
 
 
 def _unit_columns(statuses: list[str]) -> tuple[tuple[str, float], ...]:

@@ -17,7 +17,8 @@ Action = Callable[[Workspace, str], str]
 
 LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表"}
 PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
-_COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成"}
+_COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
+                  "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
 
 
 def templates(ws: Workspace, period: str) -> str:

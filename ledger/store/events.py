@@ -11,14 +11,18 @@ from ledger.store import schema as s
 
 
 def record(target: Engine | Connection, command: str, action: str, summary: str = "",
-           detail: dict[str, Any] | None = None) -> None:
-    """Append one event; inside the caller's transaction when given a connection."""
+           detail: dict[str, Any] | None = None) -> int:
+    """Append one event and return its id; inside the caller's transaction when given a connection."""
     values = {"command": command, "action": action, "summary": summary, "detail": detail or {}, "at": s._now()}
     if isinstance(target, Connection):
-        target.execute(s.events.insert(), values)
-        return
+        return target.execute(s.events.insert(), values).inserted_primary_key[0]
     with target.begin() as conn:
-        conn.execute(s.events.insert(), values)
+        return conn.execute(s.events.insert(), values).inserted_primary_key[0]
+
+
+def update(conn: Connection, event_id: int, summary: str, detail: dict[str, Any]) -> None:
+    """Rewrite an event's summary and detail, in the caller's transaction (a run that records in steps)."""
+    conn.execute(s.events.update().where(s.events.c.id == event_id).values(summary=summary, detail=detail))
 
 
 def recent(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:

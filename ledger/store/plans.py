@@ -87,6 +87,7 @@ def _save_item(conn: Connection, plan_id: int, section_id: int | None, ord_: int
     item_id = conn.execute(s.items.insert().values(
         plan_id=plan_id, section_id=section_id, ord=ord_, number=item.number,
         title=item.title, text=item.text, leaders=list(item.leaders),
+        deadline_text=item.deadline_text or "", deadline=item.deadline,
     )).inserted_primary_key[0]
     roles = [(u, LEAD) for u in item.lead] + [(u, SUPPORT) for u in item.support if u not in item.lead]
     for n, (name, role) in enumerate(roles):
@@ -144,6 +145,7 @@ def _read_plan(conn: Connection, row) -> StoredPlan:
         sec = sec_by_id.get(r["section_id"])
         items.append(StoredItem(
             number=r["number"], title=r["title"], text=r["text"], leaders=list(r["leaders"] or []),
+            deadline_text=r["deadline_text"] or "", deadline=r["deadline"],
             section=sec["title"] if sec else "", section_number=sec["number"] if sec else "",
             id=r["id"], ord=r["ord"]))
     _attach_units(conn, items)

@@ -81,6 +81,8 @@ items = sa.Table(
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("leaders", sa.JSON, nullable=False, default=list),
+    sa.Column("deadline_text", sa.Text),     # 完成时限 as written; NULL in rows stored before 0002
+    sa.Column("deadline", sa.Date),          # the date it gives, when it gives one
 )
 
 units = sa.Table(
@@ -156,6 +158,9 @@ submissions = sa.Table(
     sa.Column("is_current", sa.Boolean, nullable=False, default=True),
     sa.Column("superseded_by", sa.Integer),
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
+    # One current submission per unit and period (migration 0003; partial where the engine has them).
+    sa.Index("uq_submissions_current", "period", "unit_id", unique=True,
+             sqlite_where=sa.text("is_current"), postgresql_where=sa.text("is_current")),
 )
 
 
@@ -213,7 +218,23 @@ job_runs = sa.Table(
 
 
 def _initial(conn: Connection) -> None:
-    metadata.create_all(conn)
+    from ledger.store import migration_0001
+
+    migration_0001.apply(conn)
+
+
+def _add_columns(conn: Connection, table: sa.Table, names: list[str]) -> None:
+    """ALTER TABLE … ADD COLUMN for columns declared above (nullable, no default: portable DDL)."""
+    preparer = conn.dialect.identifier_preparer
+    for name in names:
+        column = table.c[name]
+        assert column.nullable, "a column added to existing rows must be nullable"
+        conn.execute(sa.text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
+                             f"{preparer.format_column(column)} {column.type.compile(dialect=conn.dialect)}"))
+
+
+def _item_deadlines(conn: Connection) -> None:
+    _add_columns(conn, items, ["deadline_text", "deadline"])
 
 
 def _one_current_submission(conn: Connection) -> None:
@@ -234,9 +255,12 @@ def _one_current_submission(conn: Connection) -> None:
                              "WHERE is_current")
 
 
-# Named migrations, applied in order; a step's name is recorded once it has run.
+# Named migrations, applied in order; a step's name is recorded once it has run. A step is never
+# changed once released: 0001 builds the tables as first released (a frozen copy), later steps
+# alter them, so old and new workspaces end with the same schema, the one declared above.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0002_item_deadlines", _item_deadlines),
     ("0003_one_current_submission", _one_current_submission),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -117,6 +118,38 @@ def known_sha256(engine: Engine) -> set[str]:
     """The sha256 of every file ever taken in (a set of short strings, one per file)."""
     with engine.connect() as conn:
         return set(conn.execute(sa.select(s.intake.c.sha256).distinct()).scalars())
+
+
+def recorded_instance(conn: Connection, sha256: str, original_name: str, mtime_ns: int) -> dict[str, Any] | None:
+    """The outcome already recorded for this very file (same bytes, name and modification time), if any.
+
+    Such a file was recorded by a run that crashed (or could not delete it) before it left the
+    inbox; whatever its outcome, accepted, rejected or duplicate, only its removal is left to do.
+    """
+    i = s.intake.c
+    return _first(conn, sa.select(s.intake).where(i.sha256 == sha256, i.original_name == original_name,
+                                                  i.inbox_mtime_ns == mtime_ns).order_by(i.id).limit(1))
+
+
+@contextmanager
+def durable_commits(conn: Connection) -> Iterator[Connection]:
+    """Commits on ``conn`` reach the disk before they return, even in SQLite's WAL mode.
+
+    The workspace runs SQLite with ``synchronous=NORMAL``: fast, and safe against a crash, but a
+    power cut may lose the last commits. Collect removes files from the inbox once their outcome is
+    committed, so those commits must be durable: ``synchronous=FULL`` syncs the log at each commit.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql("PRAGMA synchronous=FULL")
+        conn.commit()
+    try:
+        yield conn
+    finally:
+        if sqlite and not conn.closed:
+            conn.rollback()
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            conn.commit()
 
 
 def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | None:

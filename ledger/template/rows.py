@@ -80,6 +80,8 @@ def _row(item, role: str, seq: int, lead_units: str, support_units: str) -> Temp
         "role": ROLE_LABELS[role],
         "lead_units": lead_units,
         "support_units": support_units,
+        "leaders": "、".join(item.leaders),
+        "deadline": item.deadline_text or "",
     }
     return TemplateRow(item.id, role, cells)
 

@@ -419,7 +419,8 @@ def test_a_renamed_sheet_moved_columns_and_an_added_sheet_are_still_read(issued,
     wb = openpyxl.load_workbook(filled)
     sheet = wb[layout.LEDGER_SHEET]
     sheet.title = "科技局台账"
-    sheet.move_range("N1:O20", cols=3)                         # 联系电话/备注 moved to the right
+    phone, remarks = (layout.column_letter(layout.column_index(k)) for k in ("phone", "remarks"))
+    sheet.move_range(f"{phone}1:{remarks}20", cols=3)          # 联系电话/备注 moved to the right
     wb.create_sheet("我的草稿").append(["随手记的内容"])
     wb.save(filled)
     drop(issued, filled)
@@ -452,7 +453,7 @@ def test_a_file_that_kills_its_reader_is_rejected_and_the_rest_collected(issued,
 
 
 def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkeypatch):
-    from ledger.collect import examine as examine_module
+    from ledger.collect import reader
 
     class PanicException(BaseException):    # what pyo3 raises when Rust code panics
         pass
@@ -460,7 +461,7 @@ def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkey
     def panic(*args):
         raise PanicException("index out of bounds")
     returned(issued, tmp_path)
-    monkeypatch.setattr(examine_module, "_examine", panic)
+    monkeypatch.setattr(reader, "read_workbook", panic)
     out = only(collect_inbox(issued))
     assert (out.outcome, [f.code for f in out.findings]) == ("rejected", ["file-corrupt"])
     assert "PanicException" in out.findings[0].message

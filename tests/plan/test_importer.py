@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ledger.cli import cli
 from ledger.errors import PlanImportError
 from ledger.plan.importer import import_notice
+from ledger.store import schema
 from ledger.store.plans import load_plan, plan_versions
 from tests.conftest import SHARED_PLANS
 
@@ -60,8 +63,8 @@ def test_aliases_and_groups_from_settings(workspace):
 
 
 def test_unsupported_empty_and_unrecognised_files_store_nothing(workspace, tmp_path):
-    pdf = tmp_path / "通知.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
+    pdf = tmp_path / "通知.rtf"
+    pdf.write_bytes(b"{\\rtf1")
     empty = tmp_path / "空.txt"
     empty.write_text("", encoding="utf-8")
     prose = tmp_path / "散文.txt"
@@ -91,3 +94,115 @@ def test_cli_import_show_json(workspace):
 def test_cli_bad_file_is_one_line(workspace, tmp_path):
     result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", str(tmp_path / "无.txt")])
     assert result.exit_code == 1 and result.output.startswith("错误：") and "Traceback" not in result.output
+
+
+NOTICE = "\n".join([
+    "示范县2024年工作要点",
+    "一、增强科技创新能力",
+    "1. 新增高新技术企业。（县科技局负责）",
+    "2. 建设创新平台。（县财政局配合）",
+    "3. 完善考核办法。",
+])
+
+
+def write_notice(tmp_path) -> Path:
+    path = tmp_path / "要点.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    return path
+
+
+def test_dry_run_stores_nothing_and_says_what_would_be_stored(workspace, tmp_path):
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", "--dry-run",
+                                      str(write_notice(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "演练（未保存）：若导入，将成为第 1 版计划：示范县2024年工作要点" in result.output
+    assert "新增高新技术企业" in result.output and "县科技局" in result.output
+    assert "未保存任何内容" in result.output
+    assert plan_versions(workspace.engine) == []
+    with workspace.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar() == 0
+
+
+def test_dry_run_json_gives_items_and_notes(workspace, tmp_path):
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", "--dry-run", "--json",
+                                      str(write_notice(tmp_path))])
+    data = json.loads(result.output)
+    assert data["dry_run"] is True and data["version"] == 1 and data["items"] == 3
+    assert [(i["number"], i["lead"], i["deadline"]) for i in data["plan"]] == [
+        ("1", ["县科技局"], None), ("2", [], None), ("3", [], None)]
+    no_lead = {n["item"]: n for n in data["notes"] if n["code"] == "no_lead"}
+    assert set(no_lead) == {"2", "3"}
+    assert no_lead["2"]["line"] == 4 and no_lead["3"]["line"] == 5
+    assert "完善考核办法" in no_lead["3"]["snippet"] and "牵头单位" in no_lead["3"]["message"]
+    assert plan_versions(workspace.engine) == []
+
+
+def test_every_import_ends_with_the_notes(workspace, tmp_path):
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", str(write_notice(tmp_path))])
+    assert result.exit_code == 0, result.output
+    tail = result.output.splitlines()
+    at = next(n for n, line in enumerate(tail) if line.startswith("需要核对的地方 2 处"))
+    assert tail[at + 1].startswith("  第 4 行  ") and "2" in tail[at + 1] and "牵头单位" in tail[at + 1]
+    assert tail[at + 2].startswith("  第 5 行  ") and "3" in tail[at + 2] and "完善考核办法" in tail[at + 2]
+    assert len(plan_versions(workspace.engine)) == 1
+
+
+def test_our_notes_say_what_an_item_without_a_lead_lacks():
+    from ledger.plan.importer import notes_of
+    from ledger.plan.model import Plan, PlanItem
+
+    plan = Plan("计划", 2024, [PlanItem("1", "甲", "甲。", support=["县财政局"]), PlanItem("2", "乙", "乙。")])
+    first, second = notes_of(plan, "计划\n1. 甲\n2. 乙")
+    assert (first.line, first.item) == (2, "1") and "只有配合单位（县财政局）" in first.message
+    assert (second.line, second.item) == (3, "2") and "不会下发给任何单位" in second.message
+
+
+def test_parser_notes_come_first_and_are_not_repeated(workspace):
+    from types import SimpleNamespace
+
+    from ledger.plan.importer import notes_of
+    from ledger.plan.model import Plan, PlanItem
+
+    plan = Plan("计划", 2024, [PlanItem("1", "甲", "甲。"), PlanItem("2", "乙", "乙。", lead=["县科技局"]),
+                             PlanItem("3", "丙", "丙。")])
+    plan.notes = [SimpleNamespace(code="no_lead", line=7, snippet="1. 甲。", message="未写明牵头单位", item="1"),
+                  SimpleNamespace(code="maybe_person", line=9, snippet="张三", message="疑似人名", item="2")]
+    notes = notes_of(plan, "计划\n甲\n乙\n丙")
+    assert [(n.code, n.line, n.item) for n in notes] == [
+        ("no_lead", 7, "1"), ("maybe_person", 9, "2"), ("no_lead", 4, "3")]
+
+
+def test_plan_show_json_gives_deadlines_and_leaders(workspace):
+    from datetime import date
+
+    from ledger.plan.model import Plan, PlanItem
+    from ledger.store.plans import save_plan
+
+    save_plan(workspace.engine, Plan("计划", 2024, [
+        PlanItem("1", "甲", "甲。", lead=["县科技局"], leaders=["张三"], deadline_text="2024年6月底",
+                 deadline=date(2024, 6, 30)),
+        PlanItem("2", "乙", "乙。", lead=["县财政局"], deadline_text="持续推进")]), origin="import")
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    assert [(i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
+        (["张三"], "2024年6月底", "2024-06-30"), ([], "持续推进", None)]
+
+
+def test_an_excel_task_table_imports_end_to_end(workspace, tmp_path):
+    pytest.importorskip("ledger.plan.vocabulary", reason="the parser reading ' | ' tables is not on this branch yet")
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "任务表.xlsx"))
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["示范县2024年重点工作任务"], [],
+                             ["牵头单位", "重点工作", "序号", "完成时限", "责任领导", "配合单位"],
+                             ["县科技局", "新增高新技术企业10家以上", 1, "2024年6月底", "张三", "县财政局"],
+                             ["县发展改革局", "建设创新平台", 2, "持续推进", "李四", ""]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", str(tmp_path / "任务表.xlsx")])
+    assert result.exit_code == 0, result.output
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    assert [(i["number"], i["lead"], i["support"], i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
+        ("1", ["县科技局"], ["县财政局"], ["张三"], "2024年6月底", "2024-06-30"),
+        ("2", ["县发展改革局"], [], ["李四"], "持续推进", None)]

@@ -88,17 +88,38 @@ def test_real_notice_as_docx_gives_the_same_items(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("notice.pdf", "不支持的文件类型“.pdf”（notice.pdf）：请提供 .txt、.md 或 .docx 格式的通知"),
-    ("notice.xlsx", "不支持的文件类型“.xlsx”（notice.xlsx）：请提供 .txt、.md 或 .docx 格式的通知"),
-    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md 或 .docx 格式的通知"),
-    ("notice.doc", "不支持旧版 Word 文件“notice.doc”：请在 Word 中另存为 .docx 后再导入"),
+    ("notice.rtf", "不支持的文件类型“.rtf”（notice.rtf）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"),
+    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"),
 ])
 def test_unsupported_file_types(tmp_path, name, message):
     path = tmp_path / name
-    path.write_bytes(b"%PDF-1.4")
+    path.write_bytes(b"{\\rtf1")
     with pytest.raises(PlanImportError) as err:
         read_notice(path)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom(tmp_path, encoding):
+    path = tmp_path / "notice.txt"
+    path.write_bytes(SNIPPET.encode(encoding))
+    assert read_notice(path) == SNIPPET
+
+
+def test_windows_line_ends_are_read_as_lines(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_bytes(SNIPPET.replace("\n", "\r\n").encode("gb18030"))
+    assert read_notice(path) == SNIPPET
+
+
+def test_a_file_too_large_to_be_a_notice_is_refused_before_reading(tmp_path, monkeypatch):
+    from ledger.plan import sources
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.txt"
+    path.write_bytes(SNIPPET.encode("utf-8"))
+    with pytest.raises(PlanImportError, match="^文件“big.txt”过大"):
+        read_notice(path)
 
 
 def test_missing_file(tmp_path):
@@ -159,3 +180,42 @@ def test_undecodable_text(tmp_path):
     path.write_bytes(bytes(range(0x80, 0x100)) * 4)
     with pytest.raises(PlanImportError, match="^无法识别文件“binary.txt”的文字编码"):
         read_notice(path)
+
+
+def test_an_office_file_that_would_unpack_too_large_is_refused(tmp_path, monkeypatch):
+    from ledger.plan import wordfile
+
+    monkeypatch.setattr(wordfile, "MAX_UNPACKED_BYTES", 1000)
+    path = write_docx(tmp_path / "大.docx", ["测试"])
+    with pytest.raises(PlanImportError, match="^Word 文件“大.docx”解压后过大"):
+        read_notice(path)
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "大.xlsx"))
+    book.add_worksheet().write(0, 0, "任务")
+    book.close()
+    with pytest.raises(PlanImportError, match="^Excel 文件“大.xlsx”解压后过大"):
+        read_notice(tmp_path / "大.xlsx")
+
+
+@pytest.mark.parametrize("name", ["加密.docx", "加密.xlsx"])
+def test_a_password_protected_office_file_is_named_as_such(tmp_path, name):
+    import io
+
+    import xlsxwriter
+
+    plain = tmp_path / ("plain" + Path(name).suffix)
+    if plain.suffix == ".docx":
+        write_docx(plain, ["测试"])
+    else:
+        book = xlsxwriter.Workbook(str(plain))
+        book.add_worksheet().write(0, 0, "任务")
+        book.close()
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain.read_bytes())).encrypt("secret", encrypted)
+    (tmp_path / name).write_bytes(encrypted.getvalue())
+    with pytest.raises(PlanImportError) as err:
+        read_notice(tmp_path / name)
+    assert str(err.value) == f"文件“{name}”设置了打开密码：请在 Word、WPS 或 Excel 中去掉密码（另存一份）后再导入"

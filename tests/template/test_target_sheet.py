@@ -132,7 +132,7 @@ def test_the_digest_covers_the_locked_target_cells(issued):
                (f"{ids[2]}-target", "2", "强化关键核心技术攻关", "研发经费投入强度", "≥", "2.5", "%"),
                (f"{ids[3]}-target", "2", "强化关键核心技术攻关", "=科技型企业亏损面", "≤", "10", "%")]
     assert identity.digest == plan_digest(ledger + targets) != plan_digest(ledger)
-    assert identity.layout_version == layout.LAYOUT_VERSION == "2"
+    assert identity.layout_version == layout.LAYOUT_VERSION == "3"
     no_targets = read_workbook(path_of(issued, "县财政局"), "xlsx").identities["property"]
     assert no_targets.digest == plan_digest([r.plan_values() for r in all_unit_rows(plan, ["县财政局"])["县财政局"]])
 

@@ -1,0 +1,41 @@
+"""Names collect makes: within 255 bytes, extension and hash kept; undecodable names shown escaped."""
+
+from __future__ import annotations
+
+from ledger.collect.names import NAME_BYTES, display_name, fit_name, folder_name, stored_name
+
+SHA = "ab" * 32
+
+
+def test_a_long_chinese_name_keeps_its_extension_and_the_hash_within_the_limit():
+    original = "报送" * 60 + ".xlsx"                 # 365 bytes
+    name = stored_name(SHA, f"邮件/{original}")
+    assert len(name.encode()) <= NAME_BYTES and name.endswith(".xlsx") and name.startswith(SHA[:16] + "_报送")
+
+
+def test_a_short_name_is_kept_whole():
+    assert stored_name(SHA, "科技局7月台账(1).xlsx") == f"{SHA[:16]}_科技局7月台账(1).xlsx"
+
+
+def test_cutting_never_splits_a_character_and_four_byte_characters_count_as_four():
+    name = fit_name("😀" * 100, ".xlsx", limit=50)
+    assert name == "😀" * 11 + ".xlsx" and len(name.encode()) == 49
+
+
+def test_an_overlong_extension_is_cut_with_the_name():
+    name = stored_name(SHA, "x." + "y" * 300)
+    assert len(name.encode()) <= NAME_BYTES
+
+
+def test_a_unit_folder_is_windows_safe_and_within_the_limit():
+    assert folder_name("县/区:局?" + "局" * 100, "未识别").startswith("县_区_局_")
+    assert len(folder_name("😀" * 80, "未识别").encode()) <= NAME_BYTES
+    assert folder_name("...", "未识别") == "未识别"
+
+
+def test_undecodable_bytes_are_shown_escaped_and_valid_text_is_unchanged():
+    import os
+    raw = os.fsdecode(b"\xb1\xa8\xcb\xcd.xlsx")
+    assert display_name(raw) == "\\xb1\\xa8\\xcb\\xcd.xlsx"
+    assert display_name(raw).encode("utf-8")
+    assert display_name("报送.xlsx") == "报送.xlsx"
