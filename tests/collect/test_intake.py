@@ -291,7 +291,7 @@ def test_a_formula_without_a_result_in_a_text_cell_is_named_as_a_formula(issued,
     drop(issued, filled)
     out = only(collect_inbox(issued))
     [finding] = [f for f in out.findings if f.is_error]
-    assert (out.outcome, finding.code, finding.cell) == ("rejected", "formula-no-text", f"H{layout.FIRST_DATA_ROW}")
+    assert (out.outcome, finding.code, finding.cell) == ("rejected", "formula-no-text", f"{layout.column_letter(layout.column_index('progress'))}{layout.FIRST_DATA_ROW}")
     assert "单元格中是公式" in finding.message and "直接填写文字" in finding.message
     assert "不能为空" not in finding.message
 
@@ -304,14 +304,16 @@ def test_a_finding_names_the_cell_where_the_department_moved_the_value(issued, t
 
     filled = fill_all(template(issued), tmp_path / "f.xlsx", phone="不知道")
     wb = openpyxl.load_workbook(filled)
-    wb[layout.LEDGER_SHEET].move_range("N1:O20", cols=3)      # 联系电话 moved from N to Q
+    phone = layout.column_index("phone")
+    issued_at, moved_to = layout.column_letter(phone), layout.column_letter(phone + 3)
+    wb[layout.LEDGER_SHEET].move_range(f"{issued_at}1:{layout.column_letter(phone + 1)}20", cols=3)  # 联系电话 moved 3 right
     wb.save(filled)
     drop(issued, filled)
     out = only(collect_inbox(issued))
     phones = [f for f in out.findings if f.code == "phone-invalid"]
     assert out.outcome == "accepted" and phones
-    assert [f.cell for f in phones] == [f"Q{layout.FIRST_DATA_ROW + i}" for i in range(len(phones))]
-    assert phones[0].message.startswith(f"Q{layout.FIRST_DATA_ROW}“联系电话”")
+    assert [f.cell for f in phones] == [f"{moved_to}{layout.FIRST_DATA_ROW + i}" for i in range(len(phones))]
+    assert phones[0].message.startswith(f"{moved_to}{layout.FIRST_DATA_ROW}“联系电话”")
 
 
 # --- 15. a rejected file sent again unchanged ------------------------------------------------------
