@@ -97,7 +97,13 @@ def store_once(conn: Connection, store: Callable[[], T]) -> T | None:
     Returns what ``store`` returns, or None when the race was lost (``lost_race``): what it wrote is
     undone, the transaction stays usable, and the caller records the file as the winner's duplicate.
     Any other error is raised.
+
+    Only server databases can lose that race: SQLite runs one writer at a time, and a writer whose
+    snapshot is stale is refused as busy, not by the index. There ``store`` runs directly, since
+    pysqlite would let a savepoint opened before the transaction's first write commit on release.
     """
+    if not is_server(conn):
+        return store()
     try:
         with conn.begin_nested():
             return store()

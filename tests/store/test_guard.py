@@ -92,6 +92,19 @@ def test_the_migration_repairs_a_database_with_two_current_submissions(store):
             _submission(conn, plan, unit, _intake(conn, "c" * 64))
 
 
+def test_store_once_stays_inside_the_callers_transaction(store):
+    """What it stored goes when the caller rolls back (a crash before the batch commits)."""
+    engine, plan, unit = store
+    with engine.connect() as conn:
+        conn.execute(sa.select(s.intake.c.id)).all()          # reads only so far, as a batch does
+        guard.store_once(conn, lambda: _submission(conn, plan, unit, _intake(conn, "a" * 64)))
+        conn.rollback()
+    assert _current(engine, unit) == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(s.intake)).scalar() == 0
+
+
+@server
 def test_store_once_gives_way_to_the_race_winner_and_keeps_the_transaction(store):
     engine, plan, unit = store
     with engine.begin() as conn:
