@@ -150,10 +150,23 @@ def init(directory: Path, db_url: str | None) -> None:
         raise
     click.echo(f"已创建工作区：{ws.root}")
     if db_url:
-        from ledger.store.faults import describe
-
-        click.echo(f"数据库：{describe(ws.engine.url)['where']}（已建好数据表）")
+        click.echo(_shared_database_line(ws))
     click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
+
+
+def _shared_database_line(ws) -> str:
+    """Where a workspace made with --db keeps its data, and whether other workspaces already use it."""
+    import sqlalchemy as sa
+
+    from ledger.store import schema
+    from ledger.store.faults import describe
+
+    with ws.engine.connect() as conn:
+        versions = conn.execute(sa.select(sa.func.max(schema.plans.c.version))).scalar()
+    where = describe(ws.engine.url)["where"]
+    if versions:
+        return f"数据库：{where}（已有第 {versions} 版计划，与共用该库的其他工作区共享计划和报送）"
+    return f"数据库：{where}（已建好数据表）"
 
 
 # Click's own usage messages, in the users' language (the option and value names stay as typed).

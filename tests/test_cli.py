@@ -56,7 +56,14 @@ def test_init_db_names_the_server_and_its_faults_name_the_option(tmp_path, serve
 
     made = run("init", str(tmp_path / "w"), "--db", server_schema)
     assert made.exit_code == 0, made.output
-    assert "数据库：localhost/" in made.output or "数据库：" in made.output.splitlines()[1]
+    assert made.output.splitlines()[1].endswith("（已建好数据表）")
+    from ledger.store.plans import save_plan
+    from ledger.workspace import Workspace
+    from tests.conftest import sample_plan
+
+    save_plan(Workspace(tmp_path / "w").engine, sample_plan(), origin="import")
+    second = run("init", str(tmp_path / "w2"), "--db", server_schema)
+    assert second.output.splitlines()[1].endswith("（已有第 1 版计划，与共用该库的其他工作区共享计划和报送）")
     wrong = sa.make_url(server_schema).set(password="wrong").render_as_string(hide_password=False)
     refused = run("init", str(tmp_path / "x"), "--db", wrong)
     assert refused.exit_code == 1 and refused.output.count("\n") == 1
