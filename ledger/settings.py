@@ -61,6 +61,7 @@ class CollectSettings:
 class UnitSettings:
     aliases: dict[str, str] = field(default_factory=dict)       # other name -> canonical name
     groups: dict[str, list[str]] = field(default_factory=dict)  # collective name -> member units
+    unit_endings: list[str] = field(default_factory=list)     # extra 局/委/中心-like name endings
 
 
 @dataclass

@@ -63,6 +63,28 @@ def sections_of(items: list[PlanItem]) -> list[Section]:
 
 
 @dataclass
+class ParseNote:
+    """Something in the notice that needs the office's eye, found while parsing it."""
+
+    code: str         # a key of NOTE_MESSAGES: no_lead, maybe_person, split_doubt, numbering_gap …
+    line: int         # 1-based line number in the text the parser received
+    snippet: str      # the text there, shortened
+    message: str      # what to check, in Chinese
+    item: str = ""    # the item's number as written, when the note is about one item
+
+
+# Every note the parser can leave, by code: the message shown to the office ({} filled in).
+NOTE_MESSAGES = {
+    "no_lead": "{label}没有找到牵头单位，请在计划分解表中填写",
+    "unnumbered": "通知中的任务没有编号，已按出现顺序编为 1、2、3……，请核对任务的划分",
+    "narrative": "叙述式计划：任务为“一是、二是”等表述，通知未写责任单位，请在计划分解表中逐项填写",
+    "maybe_person": "“{name}”像是人名而非单位，已记为责任领导；如是单位请在计划分解表中改回",
+    "split_doubt": "“{name}”不像单位名称（没有局、委、办、中心等结尾），请核对单位是否拆分正确",
+    "numbering_gap": "编号不连续：此处应为第 {expected} 项，通知写的是第 {found} 项，请核对是否漏项或编号有误",
+}
+
+
+@dataclass
 class Plan:
     """A parsed plan notice, before it is stored as a plan version."""
 
@@ -70,3 +92,4 @@ class Plan:
     year: int | None
     items: list[PlanItem]
     sections: list[Section] = field(default_factory=list)
+    notes: list[ParseNote] = field(default_factory=list)   # what needs the office's eye

@@ -1,62 +1,94 @@
-"""Task tables (重点工作任务分解表) in Word notices, turned into the notice's canonical text.
+"""Task tables (重点工作任务分解表), turned into the notice's canonical text.
 
 Many notices list their tasks as a table — 序号 | 重点任务 | 具体措施 | 牵头单位 | 配合单位 |
-责任领导 | 完成时限 — with heading rows merged across the table or a 类别 column. Each row is
-rendered as the text form the parser already reads (``1. 任务。措施（牵头单位：A，配合单位：B）``),
-so one parser serves paragraphs and tables alike.
+责任领导 | 完成时限 — with heading rows merged across the table or a 类别 column. Tables come from
+Word documents, or flattened into text (see :mod:`ledger.plan.layout`). Each row is rendered as the
+text form the parser already reads (``1. 任务。措施（牵头单位：A，配合单位：B）`` then
+``责任领导：…`` and ``完成时限：…`` lines), so one parser serves paragraphs and tables alike.
 """
 
 from __future__ import annotations
 
 import re
 
-from ledger.plan.parse import PART_HEADING   # a part heading as the parser reads it: 一、…
+from ledger.plan.numbering import PART   # a part heading as the parser reads it: 一、…
+from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
-# Header words of each column role, most specific first.
+def _words(role: str) -> tuple[str, ...]:
+    """The label words of a role (one vocabulary for labels in text and column headers)."""
+    return tuple(sorted((w for w, r in LABELS.items() if r == role and len(w) > 2), key=len, reverse=True))
+
+
+# Header words of each column role, in the order a header cell is tried against them. A 责任单位
+# column ("either") leads when alone and supports when a 牵头单位 column is there too.
 ROLES: dict[str, tuple[str, ...]] = {
     "number": ("序号", "编号"),
     "section": ("类别", "领域", "板块", "部分", "方面"),
-    "title": ("重点任务", "主要任务", "工作任务", "任务名称", "重点工作", "工作要点", "任务"),
-    "text": ("具体措施", "工作措施", "主要措施", "工作内容", "任务内容", "具体内容", "工作目标", "目标任务"),
-    "lead": ("牵头单位", "牵头部门", "责任单位", "责任部门", "主责单位", "承办单位"),
-    "support": ("配合单位", "配合部门", "参与单位", "协办单位", "协同单位"),
-    "leaders": ("责任领导", "牵头领导", "分管领导", "县级领导", "市级领导"),
+    "deadline": _words(DEADLINE) + ("时限",),
+    "leaders": ("责任领导", "牵头领导", "分管领导", "分管县领导", "分管市领导", "县级领导", "市级领导",
+                "联系领导", "牵头负责领导", "责任人"),
+    "support": _words(SUPPORT),
+    "lead": _words(LEAD),
+    "either": _words(EITHER),
+    "indicator": ("指标名称", "主要指标", "预期指标", "指标"),
+    "title": ("重点任务", "主要任务", "工作任务", "任务名称", "重点工作", "工作要点", "目标任务", "预期目标",
+              "项目名称", "实事项目", "民生实事", "任务", "目标", "事项"),
+    "text": ("具体措施", "工作措施", "主要措施", "具体举措", "工作举措", "主要举措", "推进措施", "工作内容",
+             "任务内容", "具体内容", "建设内容", "主要内容", "工作目标", "目标要求"),
 }
-DIGITS = re.compile(r"^\s*(\d{1,3})\s*[.．、]?\s*$")
+PEOPLE_HEADER = re.compile(PEOPLE_LABEL)
+UNIT_LABELS = (("lead", "牵头单位"), ("either", "责任单位"), ("support", "配合单位"))
+DIGITS = re.compile(r"^\s*(\d{1,5})\s*[.．、]?\s*$")
 
 
 def header_roles(cells: list[str]) -> dict[str, int] | None:
     """Column index of each role, when the row is the header of a task table; else None."""
     found: dict[str, int] = {}
     for index, text in enumerate(cells):
-        word = "".join(text.split())
-        role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
+        word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
+        if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
+            role = "leaders"                           # 牵头县领导, 联系市领导 …: the labels' own pattern
+        else:
+            role = next((r for r, words in ROLES.items() if r not in found and any(w in word for w in words)), None)
         if role:
             found[role] = index
-    if ("title" in found or "text" in found) and "lead" in found:
+    if ("title" in found or "text" in found or "indicator" in found) and ("lead" in found or "either" in found):
         return found
     return None
 
 
 def table_lines(rows: list[list[str]]) -> list[str] | None:
     """The canonical lines of a task table given as rows of cell texts, or None if it is none."""
+    rendered = table_rows(rows)
+    return None if rendered is None else [line for row in rendered for line in row]
+
+
+def table_rows(rows: list[list[str]]) -> list[list[str]] | None:
+    """The canonical lines of each row after the header (a list per row), or None if no task table."""
     if not rows:
         return None
     roles = header_roles(rows[0])
     if roles is None:
         return None
-    lines: list[str] = []
     state = {"section": None, "parts": 0, "number": 0}
-    for cells in rows[1:]:
-        lines.extend(_row_lines(cells, roles, state))
-    return lines
+    return [[] if header_roles(cells) else _row_lines(_aligned(cells, roles, len(rows[0])), roles, state)
+            for cells in rows[1:]]                       # (a header repeated on each page is skipped)
+
+
+def _aligned(cells: list[str], roles: dict[str, int], width: int) -> list[str]:
+    """A row missing its group cell (merged across rows, lost when flattened) gets it back empty."""
+    section = roles.get("section")
+    if len(cells) < width and section is not None and section < len(cells) \
+            and DIGITS.match(cells[section] or "") and roles.get("number") == section + 1:
+        return cells[:section] + [""] + cells[section:]
+    return cells
 
 
 def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str]:
     filled = [c for c in cells if c.strip()]
-    if len(set(filled)) == 1 and (len(filled) > 1 or PART_HEADING.match(filled[0].strip())):
+    if len(set(filled)) == 1 and (len(filled) > 1 or PART.read(filled[0].strip())):
         return [_heading(filled[0], state)]               # a heading row, merged across the table
     lines = []
     section = _cell(cells, roles, "section")
@@ -66,16 +98,17 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
     item = _item_line(cells, roles, state)
     if item:
         lines.append(item)
-        leaders = _cell(cells, roles, "leaders")
-        if leaders:
-            lines.append(f"责任领导：{leaders}")
+        if _cell(cells, roles, "leaders"):
+            lines.append(f"责任领导：{'、'.join(people(_cell(cells, roles, 'leaders')))}")
+        if _cell(cells, roles, "deadline"):
+            lines.append(f"完成时限：{_cell(cells, roles, 'deadline')}")
     return lines
 
 
 def _heading(text: str, state: dict) -> str:
     state["number"] = 0
     text = " ".join(text.split())
-    if PART_HEADING.match(text):
+    if PART.read(text):
         state["parts"] += 1
         return text
     state["parts"] += 1
@@ -84,17 +117,34 @@ def _heading(text: str, state: dict) -> str:
 
 def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | None:
     title, text = _cell(cells, roles, "title"), _cell(cells, roles, "text")
+    indicator = _cell(cells, roles, "indicator")
+    if indicator:                            # 指标 | 预期目标: 地区生产总值 | 增长6%左右
+        title = indicator + title if title and not title.startswith(indicator) else (title or indicator)
     if not (title or text):
         return None
     number = DIGITS.match(_cell(cells, roles, "number") or "")
     state["number"] = int(number.group(1)) if number else state["number"] + 1
     body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
     units = []
-    for role, label in (("lead", "牵头单位"), ("support", "配合单位")):
+    for role, label in UNIT_LABELS:
         if _cell(cells, roles, role):
             units.append(f"{label}：{_cell(cells, roles, role)}")
     note = f"（{'，'.join(units)}）" if units else ""
     return f"{state['number']}. {body}{note}"
+
+
+def people(text: str) -> list[str]:
+    """Names in a 责任领导 cell: 王红、李明 / 王红 李明 / 王 红 / 王 红李 明 (each surname spaced off)."""
+    chunks = text.split()
+    if len(chunks) >= 2 and len(chunks[0]) == 1 and all(re.fullmatch(r"[\u4e00-\u9fff]+", c) for c in chunks):
+        joined, starts, at = "".join(chunks), [], 0
+        for chunk in chunks[:-1]:              # the character before each space is a surname
+            at += len(chunk)
+            starts.append(at - 1)
+        starts[0] = 0
+        bounds = starts + [len(joined)]
+        return [joined[a:b] for a, b in zip(bounds, bounds[1:]) if joined[a:b]]
+    return [c for chunk in chunks for c in re.split(r"[、，,；;]", chunk) if c]
 
 
 def _cell(cells: list[str], roles: dict[str, int], role: str) -> str:

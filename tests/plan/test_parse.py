@@ -230,6 +230,25 @@ def test_numbered_sub_points_stay_inside_their_item():
     assert plan.items[0].text == "培育力量。主要做好以下工作：1.搭建平台；2.开展攻关。"
 
 
+def test_no_items_message_says_what_was_looked_for_found_and_what_to_do():
+    with pytest.raises(PlanImportError) as raised:
+        parse_plan("测试县2024年工作要点\n\n为贯彻落实有关要求，特制定本要点。\n\n坚持稳中求进。")
+    message = str(raised.value)
+    assert "“1.”" in message and "任务分解表" in message and "一是" in message     # looked for
+    assert "3 行文字" in message                                                   # found
+    assert "计划分解表" in message and "ledger plan load" in message               # what to do
+
+
+def test_notes_for_the_office_with_line_numbers_and_snippets():
+    plan = parse_plan("\n".join([
+        "测试县2024年工作要点", "一、创新驱动", "1. 培育力量。搭建平台。（县科技局负责）",
+        "2. 强化组织推进。压实各方责任。", "3. 引进人才。", "责任单位：县人社局、张某、县教体局"]))
+    assert [(n.code, n.line, n.item) for n in plan.notes] == [
+        ("no_lead", 4, "2"), ("maybe_person", 6, "3")]
+    no_lead = plan.notes[0]
+    assert no_lead.snippet == "2.强化组织推进。压实各方责任。" and "牵头单位" in no_lead.message
+
+
 def test_no_items_raises_a_chinese_message():
     with pytest.raises(PlanImportError, match="^未能从通知中识别出任何任务："):
         parse_plan("测试县2024年工作要点\n\n为贯彻落实有关要求，特制定本要点。\n\n一、总体要求\n\n坚持稳中求进。")
@@ -444,3 +463,76 @@ def test_windows_line_endings_and_form_feeds():
                       "企业群体。（责任单位：县发改局，配合单位：县财政局）\r\n2、加强组织。\f压实责任。\r\n")
     assert [(i.text, i.lead, i.support) for i in plan.items] == [
         ("培育力量。搭建平台，壮大企业群体。", ["县发改局"], ["县财政局"]), ("加强组织。压实责任。", [], [])]
+
+
+# --- more real notices, with hand-checked items (../shared/plans/more/oracle.json) ------------
+
+MORE = SHARED_PLANS / "more"
+
+
+def _oracle() -> dict:
+    import json
+    path = MORE / "oracle.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _norm(text: str) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFKC", str(text)).replace(" ", "")
+
+
+def _hard_wrapped(text: str, width: int) -> str:
+    """Every line cut every ``width`` characters, as a PDF's text layer breaks them."""
+    return "\n".join(line[i:i + width] for line in text.split("\n") for i in range(0, max(len(line), 1), width))
+
+
+FORMS = {   # the same notice as different sources deliver it
+    "as stored": lambda text: text,
+    "one long line": lambda text: " ".join(text.split("\n")),
+    "hard-wrapped": lambda text: _hard_wrapped(text, 31),
+}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("form", list(FORMS))
+@pytest.mark.parametrize("name", [k for k in _oracle() if not k.startswith("_")] or ["(absent)"])
+def test_more_real_notices_match_their_oracle(name, form):
+    if not (MORE / "oracle.json").exists():
+        pytest.skip(f"{MORE} is absent")
+    want = _oracle()[name]
+    plan = parse_plan(FORMS[form]((MORE / name).read_text(encoding="utf-8")))
+    assert len(plan.items) >= want.get("count_min", 1)
+    units = {_norm(u) for i in plan.items for u in i.units}
+    assert not units & {_norm(p) for p in want.get("units_must_not_include", [])}
+    for key, expected in want["items"].items():
+        number, _, k = key.partition("@")
+        same = [i for i in plan.items if re.sub(r"[（）()、.．﹒]", "", _norm(i.number)) ==
+                re.sub(r"[（）()、.．﹒]", "", _norm(number))]
+        item = same[int(k or 1) - 1]
+        assert [_norm(u) for u in item.lead] == [_norm(u) for u in expected["lead"]], key
+        assert [_norm(u) for u in item.support] == [_norm(u) for u in expected["support"]], key
+        if "title" in expected:
+            assert _norm(item.title).rstrip("。") == _norm(expected["title"]), key
+        if "deadline_text" in expected:
+            assert item.deadline_text == expected["deadline_text"], key
+        if "deadline" in expected:
+            assert item.deadline and item.deadline.isoformat()[:7] == expected["deadline"], key
+
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("prefix, count", [(row[0], row[1]) for row in REAL], ids=[row[0] for row in REAL])
+def test_real_notices_flattened_to_one_line_give_the_same_items(prefix, count):
+    flat = parse_plan(" ".join(shared_notice(prefix).split("\n")))
+    plan = real_plan(prefix)
+    assert len(flat.items) == count
+    assert [(i.number, i.lead, i.support) for i in flat.items] == [(i.number, i.lead, i.support) for i in plan.items]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("width", [23, 38, 57])
+@pytest.mark.parametrize("prefix", [row[0] for row in REAL])
+def test_real_notices_hard_wrapped_give_the_same_items(prefix, width):
+    wrapped = parse_plan(_hard_wrapped(shared_notice(prefix), width))
+    assert [(i.number, i.title, i.lead, i.support) for i in wrapped.items] == \
+        [(i.number, i.title, i.lead, i.support) for i in real_plan(prefix).items]

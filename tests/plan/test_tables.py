@@ -77,3 +77,37 @@ def test_other_tables_keep_their_cells_as_text(tmp_path):
     document.save(tmp_path / "x.docx")
     assert read_notice(tmp_path / "x.docx").split("\n") == ["项目名称", "总投资"]
     assert table_lines([["项目名称", "总投资"]]) is None
+
+
+@pytest.mark.parametrize("cell, names", [
+    ("王红、李明", ["王红", "李明"]), ("王红 李明", ["王红", "李明"]), ("王 红", ["王红"]),
+    ("王 红李 明", ["王红", "李明"]), ("张 小明李 大伟", ["张小明", "李大伟"]), ("张三", ["张三"]),
+])
+def test_names_in_a_leaders_cell(cell, names):
+    from ledger.plan.tables import people
+    assert people(cell) == names
+
+
+def test_leaders_run_together_in_a_flattened_table():
+    plan = parse_plan("\n".join(["示范县2024年重点工作任务", "序号", "重点任务", "牵头单位", "责任领导",
+                                 "1", "建设实验室2家", "县科技局", "王 红李 明"]))
+    assert plan.items[0].leaders == ["王红", "李明"]
+
+
+@pytest.mark.parametrize("header, roles", [
+    (["序号", "重点任务", "牵头（责任）单位", "配合单位"], {"number": 0, "title": 1, "lead": 2, "support": 3}),
+    (["序号", "工作任务", "责任单位", "完成时限"], {"number": 0, "title": 1, "either": 2, "deadline": 3}),
+    (["完成时限", "协同责任单位", "牵头责任单位", "目标任务"], {"deadline": 0, "support": 1, "lead": 2, "title": 3}),
+    (["序号", "任务", "牵头县领导", "牵头单位"], {"number": 0, "title": 1, "leaders": 2, "lead": 3}),
+    (["序号", "项目名称", "建设内容", "责任单位", "分管县领导"],
+     {"number": 0, "title": 1, "text": 2, "either": 3, "leaders": 4}),
+])
+def test_header_roles_in_any_order_and_wording(header, roles):
+    assert header_roles(header) == roles
+
+
+def test_an_indicator_table_gives_indicator_and_target_as_the_title():
+    plan = parse_plan("\n".join(["示范县2024年主要预期目标分解表", "序号 | 指标名称 | 预期目标 | 责任单位",
+                                 "1 | 地区生产总值 | 增长6%左右 | 县发改局", "2 | 城镇新增就业 | 3000人 | 县人社局"]))
+    assert [(i.title, i.lead) for i in plan.items] == [
+        ("地区生产总值增长6%左右", ["县发改局"]), ("城镇新增就业3000人", ["县人社局"])]

@@ -1,0 +1,107 @@
+"""The words plan notices use: organisational endings, role labels, people's titles, list rules.
+
+One place for every word list the parser reads, so that a new word is one line here. The
+organisational endings accept additions (``ledger.toml`` ``[units] unit_endings``) through
+:func:`vocabulary`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Roles a label gives the units (or people, or dates) that follow it.
+LEAD, SUPPORT, EITHER = "lead", "support", "either"      # EITHER: 责任单位 — depends on context
+PEOPLE, SENTENCE, DEADLINE = "people", "sentence", "deadline"
+PLACE = "place"       # 责任科室: a section inside a department, not a unit of the plan
+
+# The last characters of a unit name. Longer endings first is not needed: any match counts.
+UNIT_ENDINGS: tuple[str, ...] = (
+    "局", "委", "办", "厅", "署", "部", "中心", "公司", "集团", "政府", "办事处", "管委会", "委员会",
+    "办公室", "分局", "支行", "分行", "专班", "大队", "中队", "支队", "所", "站", "院", "校", "会",
+    "社", "联", "团", "队", "处", "科", "行", "工委", "党组", "指挥部", "领导小组", "开发区", "园区",
+    "街道", "镇", "乡", "单位", "部门", "馆", "台", "班", "组", "监狱", "法院", "检察院",
+    "机构", "企业", "新区", "片区", "景区", "社区", "城区", "矿区", "林场", "农场", "协", "海关",
+    "机关", "控股",
+)
+
+# Labels before a list, by role. A label is a word followed by ： or :.
+LABELS: dict[str, str] = {
+    "牵头单位": LEAD, "牵头责任单位": LEAD, "牵头部门": LEAD, "主办单位": LEAD, "主责单位": LEAD,
+    "承办单位": LEAD, "牵头责任部门": LEAD, "主责部门": LEAD, "责任主体": LEAD,
+    "配合单位": SUPPORT, "配合部门": SUPPORT, "参与单位": SUPPORT, "参与部门": SUPPORT,
+    "协同责任单位": SUPPORT, "协同单位": SUPPORT, "协同部门": SUPPORT, "协办单位": SUPPORT,
+    "协作单位": SUPPORT, "配合责任单位": SUPPORT, "协助单位": SUPPORT, "参加单位": SUPPORT,
+    "协同配合单位": SUPPORT,
+    "责任单位": EITHER, "责任部门": EITHER, "实施单位": EITHER,
+    "部门分工": SENTENCE, "责任分工": SENTENCE, "任务分工": SENTENCE,
+    "完成时限": DEADLINE, "时限要求": DEADLINE, "时间节点": DEADLINE, "完成时间": DEADLINE,
+    "办结时限": DEADLINE,
+    "责任科室": PLACE, "责任股室": PLACE,
+    # short forms: （牵头：市发改委；配合：市财政局）
+    "牵头": LEAD, "主办": LEAD, "配合": SUPPORT, "参与": SUPPORT, "协办": SUPPORT, "协同": SUPPORT,
+}
+# People labels: 责任领导, 分管省领导, 牵头负责领导, 牵头市领导, 联系县领导, 责任人 …
+PEOPLE_LABEL = (r"(?:牵头负责|牵头|分管|责任|联系|包保|包联|挂点|主抓)(?:省|市|县|区|州|镇|乡)?级?领导"
+                r"|(?:省|市|县|区|州)级?领导|分管副?(?:省|市|县|区)长|责任人")
+
+# Titles that make a name a person: 张三副县长, 李四同志.
+TITLES: tuple[str, ...] = (
+    "常务副县长", "常务副市长", "常务副区长", "常务副省长", "副县长", "副市长", "副区长", "副省长",
+    "县长", "市长", "区长", "省长", "镇长", "乡长", "副主任", "主任", "副书记", "书记", "副局长",
+    "局长", "副部长", "部长", "副主席", "主席", "秘书长", "副秘书长", "调研员", "同志",
+)
+# Common surnames: a 2–3 character name starting with one and ending in no unit word is a person.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
+            "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙"
+            "史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤束")
+
+# A notice's own rule that the first unit of a list leads: （列第一位的为牵头单位，下同）.
+FIRST_IS_LEAD = re.compile(
+    r"(?:排名|排序|列在|排在|位列|位于|名列|列|排)?(?:第一位|第一个|第一|首位|首个|最前)(?:的|位)?"
+    r"(?:单位|部门|责任单位)?(?:为|是|系|即为)(?:牵头|主办|主责|汇总)")
+# A note inside a unit list, never part of a unit's name: a rule, 下同, 排名不分先后 …
+LIST_NOTE = re.compile(r"下同|以下同|同上|第一位|首位|为牵头|汇总单位|除标注|不分先后|排名|排序")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The organisational endings in use: the built-in ones plus the office's additions."""
+
+    endings: tuple[str, ...]
+
+    @property
+    def unit_ending(self) -> re.Pattern:
+        return _ending_pattern(self.endings)
+
+    def is_unit_like(self, name: str) -> bool:
+        return bool(self.unit_ending.search(name))
+
+
+@lru_cache(maxsize=32)
+def _ending_pattern(endings: tuple[str, ...]) -> re.Pattern:
+    words = sorted(set(endings), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + ")$")
+
+
+def vocabulary(extra_endings: tuple[str, ...] | list[str] = ()) -> Vocabulary:
+    """The vocabulary with the office's extra organisational endings added."""
+    extra = tuple(e.strip() for e in extra_endings if e and e.strip())
+    return Vocabulary(UNIT_ENDINGS + tuple(e for e in extra if e not in UNIT_ENDINGS))
+
+
+DEFAULT = vocabulary()
+
+
+# Every label word, longest first so that 牵头责任单位 wins over 责任单位.
+LABEL_WORDS = "|".join(sorted(LABELS, key=len, reverse=True)) + "|" + PEOPLE_LABEL
+# A label and its colon (a short bracket may come between: 责任单位（部门）：); group 1 is the word.
+LABEL = re.compile("(" + LABEL_WORDS + r")\s*(?:[（(][^（()）]{1,6}[）)])?\s*[：:]")
+# A label in brackets without a colon: 【牵头单位】县科技局 / [责任领导]张三 (read as 牵头单位：…).
+BRACKETED_LABEL = re.compile(r"[【\[［]\s*(" + LABEL_WORDS + r")\s*[】\]］]\s*[：:]?")
+
+
+def label_role(label: str) -> str:
+    """The role a label gives: LEAD, SUPPORT, EITHER, SENTENCE, DEADLINE, PLACE or PEOPLE."""
+    return LABELS.get(label, PEOPLE)
