@@ -134,13 +134,39 @@ def cli(ctx: click.Context, workspace_path: Path | None) -> None:
 
 @cli.command()
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.option("--db", "db_url", metavar="数据库地址",
+              help="使用数据库服务器而非工作区内的 SQLite 文件，如 postgresql+psycopg://用户:密码@主机/库名"
+                   "（写入 ledger.toml 并在该库中建表；多个工作区可共用一个库）")
+def init(directory: Path, db_url: str | None) -> None:
     """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
     from ledger.workspace import init_workspace
 
-    ws = init_workspace(directory)
+    try:
+        ws = init_workspace(directory, db_url=db_url)
+    except LedgerError as exc:           # the address came from --db, not from a ledger.toml yet
+        if db_url:
+            raise type(exc)(str(exc).replace("ledger.toml 中 database.url", "--db 给出的数据库地址")
+                            .replace("ledger.toml 中的 database.url", "--db 给出的数据库地址")) from None
+        raise
     click.echo(f"已创建工作区：{ws.root}")
+    if db_url:
+        click.echo(_shared_database_line(ws))
     click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
+
+
+def _shared_database_line(ws) -> str:
+    """Where a workspace made with --db keeps its data, and whether other workspaces already use it."""
+    import sqlalchemy as sa
+
+    from ledger.store import schema
+    from ledger.store.faults import describe
+
+    with ws.engine.connect() as conn:
+        versions = conn.execute(sa.select(sa.func.max(schema.plans.c.version))).scalar()
+    where = describe(ws.engine.url)["where"]
+    if versions:
+        return f"数据库：{where}（已有第 {versions} 版计划，与共用该库的其他工作区共享计划和报送）"
+    return f"数据库：{where}（已建好数据表）"
 
 
 # Click's own usage messages, in the users' language (the option and value names stay as typed).

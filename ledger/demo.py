@@ -56,13 +56,20 @@ class DemoResult:
     libreoffice: bool = False
 
 
-def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice: bool = True) -> DemoResult:
-    """Build a fresh workspace at ``target`` and run two monthly cycles in it."""
+def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice: bool = True,
+             db_url: str | None = None) -> DemoResult:
+    """Build a fresh workspace at ``target`` and run two monthly cycles in it.
+
+    With ``db_url`` the workspace uses that (server) database, which must hold no plan yet: the
+    demo's made-up plan and submissions never mix with an office's real ones.
+    """
     from ledger.report import make_report, period_status, write_reminders
 
     target = Path(target)
+    if db_url:
+        _check_empty(db_url)
     _clear_previous_demo(target, echo)
-    ws = init_workspace(target)
+    ws = init_workspace(target, db_url=db_url)
     (target / DEMO_MARKER).write_text("ledger demo\n", encoding="utf-8")
     this = previous_period(current_period(ws.settings.office.timezone))
     periods = [previous_period(this), this]
@@ -80,6 +87,24 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     result.report = make_report(ws, periods[1], command="demo").path
     make_report(ws, periods[0], command="demo")
     return result
+
+
+def _check_empty(db_url: str) -> None:
+    """Refuse a database that already holds a plan (a real one, or an earlier demo's)."""
+    import sqlalchemy as sa
+
+    from ledger.store import schema
+    from ledger.store.faults import describe
+
+    engine = schema.connect(db_url)
+    try:
+        with engine.connect() as conn:
+            plans = conn.execute(sa.select(sa.func.count()).select_from(schema.plans)).scalar()
+    finally:
+        engine.dispose()
+    if plans:
+        raise WorkspaceError(f"数据库“{describe(engine.url)['where']}”中已有 {plans} 版计划，为免与真实数据混在一起，"
+                             "演示只在空数据库中运行：请新建一个空库后用 ledger demo --db 指定它")
 
 
 def _clear_previous_demo(target: Path, echo) -> None:

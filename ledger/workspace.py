@@ -6,6 +6,7 @@ folder and its parents. Writes happen under the workspace lock.
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,11 +124,27 @@ def find_workspace(explicit: Path | str | None = None, cwd: Path | None = None) 
     raise WorkspaceError("当前目录不在任何 ledger 工作区中：请先运行 ledger init，或用 -w 指定工作区")
 
 
-def init_workspace(path: Path | str) -> Workspace:
-    """Create a workspace; refuse when the folder already holds one."""
+def default_database_url(root: Path) -> str | None:
+    """The database of a new workspace when none is named: None keeps the SQLite file of ledger.toml.
+
+    A seam for the test suite, which points every new workspace at a server database of its own.
+    """
+    return None
+
+
+def init_workspace(path: Path | str, db_url: str | None = None) -> Workspace:
+    """Create a workspace; refuse when the folder already holds one.
+
+    With ``db_url`` the workspace uses that database (written into ledger.toml): it is reached and
+    migrated first, so a server that cannot be used leaves no half-made folder behind. Another
+    workspace may already use the same database; both then share its plans and submissions.
+    """
     root = Path(path).expanduser().resolve()
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"“{root}” 已经是 ledger 工作区，未做任何改动")
+    db_url = db_url or default_database_url(root)
+    if db_url:
+        connect(db_url).dispose()    # reachable, and its tables made, before any file is written
     try:
         root.mkdir(parents=True, exist_ok=True)
         for name in FOLDERS:
@@ -137,11 +154,20 @@ def init_workspace(path: Path | str) -> Workspace:
                 readme.write_text(FOLDER_READMES[name], encoding="utf-8")
         _copy_default(root / "schedules" / "monthly.toml", "monthly.toml")
         _copy_default(root / CONFIG_NAME, "ledger.toml")
+        if db_url:
+            _set_database_url(root / CONFIG_NAME, db_url)
     except OSError as exc:
         raise WorkspaceError(f"无法创建工作区“{root}”：{os_reason(exc)}") from None
     workspace = Workspace(root)
     workspace.engine  # creates and migrates the database
     return workspace
+
+
+def _set_database_url(config: Path, url: str) -> None:
+    """Write ``url`` as database.url of a new ledger.toml (a TOML basic string, as JSON writes one)."""
+    text = config.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("url = "))
+    config.write_text(text.replace(line, f"url = {json.dumps(url, ensure_ascii=False)}", 1), encoding="utf-8")
 
 
 def _copy_default(target: Path, name: str) -> None:

@@ -31,6 +31,124 @@ def sample_plan() -> Plan:
     ], [Section("一", s1), Section("二", s2)])
 
 
+# --- The database of every test workspace -------------------------------------------------------
+# With LEDGER_TEST_DATABASE_URL=postgresql+psycopg://user:password@host/db the whole suite runs on
+# that server: every workspace made by ``init_workspace`` gets a schema of its own (its name in the
+# URL's search_path), dropped when the test ends. Tests about SQLite itself are marked sqlite_only.
+SERVER_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "").strip()
+SCHEMA_PREFIX = "ledger_t_"
+
+
+def server_url(schema: str | None = None) -> str:
+    """The test server's URL, reaching ``schema`` first when named."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(SERVER_URL)
+    if schema:
+        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if not SERVER_URL:
+        return
+    skip = pytest.mark.skip(reason="about SQLite only (the suite runs on LEDGER_TEST_DATABASE_URL)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+class _Schemas:
+    """The schemas made on the test server, and the engines opened on them."""
+
+    def __init__(self, admin) -> None:
+        self.admin = admin
+        self.made: list[str] = []
+        self.engines: list = []
+
+    def new(self, root: Path) -> str:
+        import uuid
+
+        import sqlalchemy as sa
+
+        name = f"{SCHEMA_PREFIX}{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+        self.made.append(name)
+        return server_url(name)
+
+    def close_engines(self) -> None:
+        """Close pooled connections (an engine still in use opens new ones)."""
+        for engine in self.engines:
+            engine.dispose()
+        self.engines.clear()
+
+    def drop(self, names: list[str]) -> None:
+        import sqlalchemy as sa
+
+        with self.admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _server_schemas():
+    """On the test server, every new workspace's database is a schema of its own (None on SQLite)."""
+    if not SERVER_URL:
+        yield None
+        return
+    import sqlalchemy as sa
+
+    import ledger.store.schema
+    import ledger.workspace
+
+    admin = sa.create_engine(server_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    schemas = _Schemas(admin)
+    with admin.connect() as conn:                  # left by an interrupted run
+        schemas.drop(list(conn.execute(sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
+                                       {"p": SCHEMA_PREFIX + "%"}).scalars()))
+    real_connect = ledger.store.schema.connect
+
+    def tracked(url: str):
+        engine = real_connect(url)
+        schemas.engines.append(engine)
+        return engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger.workspace, "default_database_url", schemas.new)
+        patch.setattr(ledger.workspace, "connect", tracked)
+        patch.setattr(ledger.store.schema, "connect", tracked)
+        yield schemas
+    schemas.close_engines()
+    schemas.drop(schemas.made)
+    admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _test_schemas(_server_schemas):
+    """Drop the schemas a test made once it ends (those of wider-scoped fixtures stay to the end)."""
+    if _server_schemas is None:
+        yield
+        return
+    before = len(_server_schemas.made)
+    yield
+    _server_schemas.close_engines()
+    mine = _server_schemas.made[before:]
+    del _server_schemas.made[before:]
+    _server_schemas.drop(mine)
+
+
+needs_server = pytest.mark.skipif(not SERVER_URL, reason="needs a server database (LEDGER_TEST_DATABASE_URL)")
+
+
+@pytest.fixture
+def server_schema(_server_schemas, tmp_path) -> str:
+    """The URL of a new, empty schema on the test server, dropped after the test (skips without one)."""
+    if _server_schemas is None:
+        pytest.skip("needs a server database (LEDGER_TEST_DATABASE_URL)")
+    return _server_schemas.new(tmp_path)
+
+
 @pytest.fixture
 def workspace(tmp_path):
     return init_workspace(tmp_path / "ws")

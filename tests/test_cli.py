@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
-from tests.conftest import age, fill_all
+from tests.conftest import age, fill_all, needs_server
 
 
 def commands(group: click.Group, prefix=()):
@@ -48,6 +48,27 @@ def test_init_then_refuse_again(tmp_path):
     assert again.exit_code == 1
     assert again.output.strip().startswith("错误：") and "已经是 ledger 工作区" in again.output
     assert "Traceback" not in again.output
+
+
+@needs_server
+def test_init_db_names_the_server_and_its_faults_name_the_option(tmp_path, server_schema):
+    import sqlalchemy as sa
+
+    made = run("init", str(tmp_path / "w"), "--db", server_schema)
+    assert made.exit_code == 0, made.output
+    assert made.output.splitlines()[1].endswith("（已建好数据表）")
+    from ledger.store.plans import save_plan
+    from ledger.workspace import Workspace
+    from tests.conftest import sample_plan
+
+    save_plan(Workspace(tmp_path / "w").engine, sample_plan(), origin="import")
+    second = run("init", str(tmp_path / "w2"), "--db", server_schema)
+    assert second.output.splitlines()[1].endswith("（已有第 1 版计划，与共用该库的其他工作区共享计划和报送）")
+    wrong = sa.make_url(server_schema).set(password="wrong").render_as_string(hide_password=False)
+    refused = run("init", str(tmp_path / "x"), "--db", wrong)
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert refused.output.startswith("错误：数据库服务器“") and "请改正 --db 给出的数据库地址" in refused.output
+    assert not (tmp_path / "x").exists()
 
 
 def test_outside_a_workspace_says_so_in_one_line(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from ledger.cli import cli
 from ledger.demo import LATE, MISSING, MISTAKES, run_demo
 from ledger.report import period_status
+from tests.conftest import needs_server
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +71,16 @@ def test_cli_demo_prints_where_the_outputs_are(tmp_path):
     assert result.exit_code == 0, result.output
     assert "汇总表（领导阅）" in result.output and "催报名单" in result.output
     assert "报送率" in result.output
+
+
+@needs_server
+def test_demo_on_a_server_database_and_never_over_real_data(tmp_path, server_schema):
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--no-libreoffice", "--db", server_schema])
+    assert result.exit_code == 0, result.output
+    from ledger.workspace import Workspace
+    ws = Workspace(tmp_path / "d")
+    assert ws.db_url == server_schema and not (ws.root / "ledger.db").exists()
+    assert period_status(ws, result.output.split("--period ")[1].split()[0]).totals.missing == len(MISSING)
+    again = CliRunner().invoke(cli, ["demo", str(tmp_path / "d2"), "--no-libreoffice", "--db", server_schema])
+    assert again.exit_code == 1 and "已有 1 版计划" in again.output and "演示只在空数据库中运行" in again.output
+    assert not (tmp_path / "d2").exists()

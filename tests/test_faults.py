@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import gc
 import io
+import re
 import signal
 import sqlite3
 import subprocess
@@ -87,6 +88,7 @@ def test_our_own_errors_are_not_blamed_on_the_system(exc):
     assert translate(exc, SQLITE) is None
 
 
+@pytest.mark.sqlite_only
 def test_a_busy_database_is_reported_as_busy(workspace):
     from ledger.store import events
 
@@ -111,10 +113,11 @@ def run(*args):
 
 def set_database_url(root: Path, url: str) -> None:
     config = root / "ledger.toml"
-    text = config.read_text(encoding="utf-8").replace('url = "sqlite:///ledger.db"', f'url = "{url}"')
+    text = re.sub(r'(?m)^url = ".*"$', f'url = "{url}"', config.read_text(encoding="utf-8"), count=1)
     config.write_text(text, encoding="utf-8")
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("damage", ["header", "page"])
 def test_a_corrupt_database_is_noticed_even_with_an_empty_inbox(workspace, damage):
     workspace.engine.dispose()
@@ -129,6 +132,7 @@ def test_a_corrupt_database_is_noticed_even_with_an_empty_inbox(workspace, damag
                              "再把最近的备份副本复制为“ledger.db”后重试\n")
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_is_one_line_without_sql(planned):
     db = planned.root / "ledger.db"
     set_database_url(planned.root, f"sqlite:///file:{db}?mode=ro&uri=true")
@@ -184,6 +188,7 @@ def read_only_mount(tmp_path):
         unmount(view)
 
 
+@pytest.mark.sqlite_only
 def test_a_workspace_on_a_read_only_disk_is_one_line(read_only_mount):
     from ledger.workspace import init_workspace
 
@@ -312,6 +317,7 @@ def test_a_really_full_disk_is_one_line_and_leaves_nothing(tiny_disk, monkeypatc
     assert [p for p in (tiny_disk.outbox_dir / "reports").rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.sqlite_only
 def test_a_database_on_a_full_disk_is_one_line(workspace, tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
@@ -411,6 +417,7 @@ def test_a_killed_report_keeps_a_whole_workbook_and_the_next_run_sweeps(issued, 
     assert [p for p in (planned.outbox_dir / "reports").rglob("*") if is_temporary(p.name)] == []
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_keeps_the_previous_report_and_reminders(issued):
     from ledger.report.build import make_report
     from ledger.report.status import period_status, write_reminders

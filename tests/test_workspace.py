@@ -2,11 +2,13 @@
 import pytest
 import sqlalchemy as sa
 
-from ledger.errors import LockedError, WorkspaceError
+from ledger.errors import DatabaseError, LockedError, WorkspaceError
 from ledger.store.schema import SCHEMA_VERSION, schema_info
-from ledger.workspace import FOLDERS, find_workspace, init_workspace
+from ledger.workspace import FOLDERS, Workspace, find_workspace, init_workspace
+from tests.conftest import needs_server
 
 
+@pytest.mark.sqlite_only
 def test_init_creates_folders_config_and_migrated_database(tmp_path):
     ws = init_workspace(tmp_path / "w")
     assert (ws.root / "ledger.toml").is_file()
@@ -54,6 +56,7 @@ def test_lock_is_exclusive(tmp_path):
         pass
 
 
+@pytest.mark.sqlite_only
 def test_relative_sqlite_url_lives_in_the_workspace(tmp_path):
     ws = init_workspace(tmp_path / "w")
     assert ws.db_url == "sqlite:///" + str((ws.root / "ledger.db").resolve())
@@ -72,3 +75,41 @@ def test_naming_the_settings_file_names_its_workspace(tmp_path, monkeypatch):
 def test_a_missing_settings_file_named_suggests_its_folder(tmp_path):
     with pytest.raises(WorkspaceError, match=f"“{tmp_path / 'w'}” 不是 ledger 工作区"):
         find_workspace(tmp_path / "w" / "ledger.toml")
+
+
+# --- A server database ------------------------------------------------------------------------------
+
+@needs_server
+def test_init_with_a_database_url_writes_it_and_makes_the_tables(tmp_path, server_schema):
+    ws = init_workspace(tmp_path / "w", db_url=server_schema)
+    assert Workspace(ws.root).settings.database.url == server_schema
+    assert ws.db_url == server_schema and not (ws.root / "ledger.db").exists()
+    with ws.engine.connect() as conn:
+        assert conn.execute(sa.select(schema_info.c.step).order_by(schema_info.c.step)).scalars().all()[-1] == SCHEMA_VERSION
+
+
+@needs_server
+def test_two_workspaces_on_one_database_share_its_plan(tmp_path, server_schema):
+    from ledger.store.plans import load_plan, save_plan
+    from tests.conftest import sample_plan
+
+    first = init_workspace(tmp_path / "a", db_url=server_schema)
+    save_plan(first.engine, sample_plan(), origin="import")
+    second = init_workspace(tmp_path / "b", db_url=server_schema)    # the tables exist: nothing to migrate
+    assert load_plan(second.engine).title == "测试县2024年工作要点"
+
+
+@needs_server
+@pytest.mark.parametrize("change, line", [
+    (lambda u: u.set(password="wrong"), "拒绝登录：用户名或密码不对"),
+    (lambda u: u.set(database="ledger_no_such_db"), "数据库服务器上没有数据库“ledger_no_such_db”"),
+    (lambda u: u.set(host="127.0.0.1", port=1), "无法连接数据库服务器“127.0.0.1:1/"),
+])
+def test_init_on_an_unusable_server_is_one_line_and_leaves_no_folder(tmp_path, change, line):
+    from tests.conftest import server_url
+
+    url = change(sa.make_url(server_url())).render_as_string(hide_password=False)
+    with pytest.raises(DatabaseError) as err:
+        init_workspace(tmp_path / "w", db_url=url)
+    assert line in str(err.value) and "wrong" not in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "w").exists()

@@ -16,6 +16,12 @@ A file ledger cannot handle because of its own fault (an error of ours while jud
 that fails) is "held": it stays in the inbox, nothing is stored for it, the traceback goes to the
 work log, and the office is told; the run goes on with the other files. Entries that are not
 regular files (links, FIFOs, ...) are never read and are held too.
+
+Workspaces sharing a server database (``ledger.store.guard``): the batch transaction first takes
+the database's intake lock, and the duplicate check is made inside it for every file, so a file
+another workspace took in moments ago is a duplicate here. The database itself keeps one current
+submission per unit and period; a writer that skipped the lock and won that race makes our file
+its duplicate (the recording is undone in a savepoint), never a crash.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import LedgerError, os_reason
 from ledger.findings import ERROR, Finding
 from ledger.store import events
+from ledger.store.guard import is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
                                       save_submission, seen_sha256)
 from ledger.template.writer import write_template
@@ -220,6 +227,7 @@ class _Batch:
             self.conn = self.ws.engine.connect()
             self._durable = durable_commits(self.conn)
             self._durable.__enter__()
+            lock_intake(self.conn)       # a server shared by workspaces: one intake transaction at a time
         return self.conn
 
     def recorded(self, path: Path) -> None:
@@ -306,7 +314,7 @@ def _hold(batch: _Batch, exam: Examination, reason: str, trace: str | None) -> F
 
 def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, known: set[str]) -> FileOutcome:
     ws = batch.ws
-    if exam.sha256 in known:
+    if exam.sha256 in known or is_server(ws.engine):    # on a shared server, another workspace may know it
         mine = recorded_instance(batch.connection, exam.sha256, exam.name, exam.mtime_ns)
         if mine:
             return _resume(ws, exam, mine, dry_run)     # recorded before a crash; only the removal is left
@@ -329,14 +337,30 @@ def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     target = ws.archive_dir / exam.period / folder_name(exam.unit, UNIDENTIFIED) / stored_name(exam.sha256, exam.name)
     _place(batch, exam, target)
     _step_hook("copied")
+    conn = batch.connection
+    for _ in range(2):
+        if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target)) is not None:
+            batch.recorded(exam.path)
+            return _outcome(exam, ACCEPTED, stored=ws.relative(target))
+        # Another writer stored a current submission of this unit and period after our check (a
+        # workspace sharing the database without its intake lock): the same bytes are its duplicate,
+        # a different file supersedes it on the second attempt.
+        prior = seen_sha256(conn, exam.sha256)
+        if prior:
+            target.unlink(missing_ok=True)
+            return _duplicate(batch, exam, prior, False, now)
+    target.unlink(missing_ok=True)
+    raise _Held("另一个工作区正同时收取该单位本月的报送，本文件暂未入库")
+
+
+def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, target: Path) -> int:
+    """Record an accepted file and its submission; return the submission's id."""
     submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
-    conn, unit_id = batch.connection, exam.template["unit_id"]
+    unit_id = exam.template["unit_id"]
     intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
-    save_submission(conn, intake_id=intake_id, template_id=exam.template["id"], plan_id=exam.template["plan_id"],
-                    period=exam.period, unit_id=unit_id, submitted_at=submitted_at, rows=exam.rows,
-                    targets=exam.targets)
-    batch.recorded(exam.path)
-    return _outcome(exam, ACCEPTED, stored=ws.relative(target))
+    return save_submission(conn, intake_id=intake_id, template_id=exam.template["id"],
+                           plan_id=exam.template["plan_id"], period=exam.period, unit_id=unit_id,
+                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets)
 
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:

@@ -12,10 +12,12 @@ from ledger.demo import run_demo
 @click.command()
 @click.argument("directory", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-libreoffice", is_flag=True, help="不调用 LibreOffice 模拟另存")
-def demo(directory: Path, no_libreoffice: bool) -> None:
+@click.option("--db", "db_url", metavar="数据库地址",
+              help="在数据库服务器上演示（须为空库），如 postgresql+psycopg://用户:密码@主机/库名")
+def demo(directory: Path, no_libreoffice: bool, db_url: str | None) -> None:
     """演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"""
     click.echo(f"在 {directory}/ 中演示完整流程（模拟各单位填报，时间为模拟时间）……")
-    result = run_demo(directory, echo=click.echo, use_libreoffice=not no_libreoffice)
+    result = run_demo(directory, echo=click.echo, use_libreoffice=not no_libreoffice, db_url=db_url)
     click.echo("⑥ 各单位情况：")
     for line in result.story:
         click.echo(f"   · {line}")

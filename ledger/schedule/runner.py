@@ -4,13 +4,16 @@ Jobs live in the workspace database (table ``apscheduler_jobs``), so a run misse
 was off is still due when the scheduler comes back; coalescing makes several missed slots one run,
 and a run later than the job's grace time is recorded as missed. Due jobs run one at a time in the
 scheduler's own thread (they all need the workspace write lock anyway). One scheduler per
-workspace: ``.ledger-scheduler.lock`` is held for the scheduler's life.
+workspace: ``.ledger-scheduler.lock`` is held for the scheduler's life; on a server database,
+which several workspaces may share along with its job store, one scheduler per database
+(``ledger.store.guard.scheduler_lock``), so no scheduler rewrites another's stored jobs.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 import time
 from contextlib import contextmanager
@@ -30,6 +33,8 @@ from ledger.schedule import history
 from ledger.schedule.actions import action_label, registry
 from ledger.schedule.config import JobSpec, find_job, load_jobs
 from ledger.schedule.history import ABANDONED, FAILED, MISSED, OK, JobRun
+from ledger.store.faults import describe
+from ledger.store.guard import SchedulerHeld, scheduler_lock
 from ledger.workspace import Workspace
 
 SCHEDULER_LOCK_NAME = ".ledger-scheduler.lock"
@@ -220,6 +225,7 @@ class Runner:
         self.executor = JobExecutor(ws, clock, lock_poll, on_run)
         self.scheduler: LedgerScheduler | None = None
         self._lock: FileLock | None = None
+        self._db_lock = None          # the connection holding the database's scheduler lock (server databases)
 
     @property
     def key(self) -> str:
@@ -265,6 +271,14 @@ class Runner:
         except Timeout:
             raise LockedError(f"此工作区已有一个定时调度器在运行（{SCHEDULER_LOCK_NAME} 已被占用），"
                               "同一工作区只能运行一个调度器") from None
+        try:
+            self._db_lock = scheduler_lock(self.ws.engine, f"ledger {socket.gethostname()}:{self.key}")
+        except SchedulerHeld as held:
+            lock.release()
+            where = describe(self.ws.engine.url)["where"]
+            by = f"（{held.holder.removeprefix('ledger ')}）" if held.holder else ""
+            raise LockedError(f"数据库“{where}”已有一个定时调度器在运行{by}：共用一个数据库的多个工作区只能运行一个调度器，"
+                              "请只在其中一个工作区运行 ledger schedule run") from None
         self._lock = lock
 
     def _sync(self) -> None:
@@ -321,6 +335,9 @@ class Runner:
             self.scheduler.shutdown(wait=True)
         if _RUNNERS.get(self.key) is self:
             del _RUNNERS[self.key]
+        if self._db_lock is not None:
+            self._db_lock.release()
+            self._db_lock = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None

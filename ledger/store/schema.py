@@ -161,6 +161,9 @@ submissions = sa.Table(
     sa.Column("is_current", sa.Boolean, nullable=False, default=True),
     sa.Column("superseded_by", sa.Integer),
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
+    # One current submission per unit and period (migration 0003; partial where the engine has them).
+    sa.Index("uq_submissions_current", "period", "unit_id", unique=True,
+             sqlite_where=sa.text("is_current"), postgresql_where=sa.text("is_current")),
 )
 
 
@@ -237,6 +240,24 @@ def _item_deadlines(conn: Connection) -> None:
     _add_columns(conn, items, ["deadline_text", "deadline"])
 
 
+def _one_current_submission(conn: Connection) -> None:
+    """One current submission per unit and period, enforced by the database (a partial unique index).
+
+    Databases shared by two workspaces could end with two current submissions of a unit and period;
+    the later (highest id) stays current and supersedes the others, so the index can be built.
+    """
+    sub = submissions.c
+    dupes = (sa.select(sub.period, sub.unit_id, sa.func.max(sub.id).label("keep"))
+             .where(sub.is_current).group_by(sub.period, sub.unit_id).having(sa.func.count() > 1))
+    for period, unit_id, keep in conn.execute(dupes).all():
+        conn.execute(submissions.update()
+                     .where(sub.period == period, sub.unit_id == unit_id, sub.is_current, sub.id != keep)
+                     .values(is_current=False, superseded_by=keep))
+    if conn.dialect.name in ("sqlite", "postgresql"):    # where partial indexes exist
+        conn.exec_driver_sql("CREATE UNIQUE INDEX uq_submissions_current ON submissions (period, unit_id) "
+                             "WHERE is_current")
+
+
 def _office_columns(conn: Connection) -> None:
     _add_columns(conn, templates, ["columns"])
     _add_columns(conn, submission_rows, ["extra"])
@@ -248,7 +269,8 @@ def _office_columns(conn: Connection) -> None:
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_item_deadlines", _item_deadlines),
-    ("0004_office_columns", _office_columns),     # 0003 is reserved for the current-submission index
+    ("0003_one_current_submission", _one_current_submission),
+    ("0004_office_columns", _office_columns),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -284,7 +306,10 @@ def connect(url: str) -> Engine:
     sa.event.listen(engine, "handle_error", faults.on_error)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
+    from ledger.store.guard import migration_lock
+
+    with migration_lock(engine):      # two workspaces opening one new server database at once
+        migrate(engine)
     check(engine)
     return engine
 

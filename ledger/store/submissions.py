@@ -161,11 +161,12 @@ def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | No
 
 
 # Statements built once: parameters are passed at execution, so SQLAlchemy compiles them once.
-_SUPERSEDE = (s.submissions.update()
-              .where(s.submissions.c.period == sa.bindparam("b_period"),
-                     s.submissions.c.unit_id == sa.bindparam("b_unit"),
-                     s.submissions.c.is_current, s.submissions.c.id != sa.bindparam("b_new"))
-              .values(is_current=False, superseded_by=sa.bindparam("b_new")))
+_CURRENT = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindparam("b_period"),
+                                               s.submissions.c.unit_id == sa.bindparam("b_unit"),
+                                               s.submissions.c.is_current)
+_RETIRE = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id")).values(is_current=False))
+_SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id"))
+                  .values(superseded_by=sa.bindparam("b_new")))
 
 
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
@@ -177,10 +178,16 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``;
     ``targets`` (the 指标 sheet) dictionaries with target_id and the 指标 input keys.
     """
+    # The earlier one stops being current before the new one is inserted: the database allows one
+    # current submission per unit and period (index uq_submissions_current), checked row by row.
+    earlier = conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
+    if earlier:
+        conn.execute(_RETIRE, [{"b_id": i} for i in earlier])
     new_id = conn.execute(s.submissions.insert(), {
         "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
         "unit_id": unit_id, "submitted_at": submitted_at, "is_current": True}).inserted_primary_key[0]
-    conn.execute(_SUPERSEDE, {"b_period": period, "b_unit": unit_id, "b_new": new_id})
+    if earlier:
+        conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
     if rows:
         insert_many(conn, s.submission_rows, [{"submission_id": new_id, **r} for r in rows])
     if targets:

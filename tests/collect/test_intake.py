@@ -226,6 +226,7 @@ def test_a_duplicate_that_cannot_be_deleted_is_recorded_once(issued, tmp_path, m
 
 # --- 8. the commit that lets files leave the inbox is durable -------------------------------------
 
+@pytest.mark.sqlite_only          # synchronous=FULL is SQLite's
 def test_copies_are_synced_and_the_commit_is_full_sync_before_the_inbox_is_emptied(issued, tmp_path, monkeypatch):
     from ledger.store import submissions
 

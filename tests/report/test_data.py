@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from report_scenario import at, row, submit
 
@@ -38,6 +39,7 @@ def test_rows_of_an_older_plan_map_by_section_and_number(tmp_path):
     assert titles == {"新乙": "滞后", "新丙": "超序时"}        # 三是 is no longer in the plan
 
 
+@pytest.mark.sqlite_only
 def test_report_reads_submissions_by_index_only(shared_scenario):
     statements: list[tuple[str, object]] = []
 

@@ -20,7 +20,8 @@ from ledger.schedule.config import load_jobs
 from ledger.schedule.history import ABANDONED, FAILED, MISSED, OK, RUNNING
 from ledger.schedule.runner import JOBS_TABLE, SCHEDULER_LOCK_NAME, Runner, start_runner, stop_signals, trigger_job
 from ledger.store import schema as s
-from ledger.workspace import Workspace
+from ledger.workspace import Workspace, init_workspace
+from tests.conftest import needs_server
 from tests.schedule.conftest import SH, at, drive, write_schedule
 
 
@@ -185,6 +186,31 @@ def test_one_scheduler_per_workspace(ws, clock, fake):
         first.close()
     with runner(ws, clock):                                          # released on close
         pass
+
+
+@needs_server
+def test_one_scheduler_per_server_database_so_none_rewrites_anothers_jobs(ws, tmp_path, clock, fake):
+    other_ws = init_workspace(tmp_path / "other", db_url=ws.db_url)     # a second office PC, same database
+    write_schedule(other_ws, """
+        [[job]]
+        name = "noon"
+        action = "collect"
+        hour = 12
+        """)
+    first = runner(ws, clock)
+    try:
+        before = stored_jobs(ws)
+        with pytest.raises(LockedError) as refused:
+            runner(other_ws, clock)
+        assert str(refused.value).startswith("数据库“") and f"{ws.root.parent.name}/ws）" in str(refused.value)
+        assert "共用一个数据库的多个工作区只能运行一个调度器" in str(refused.value)
+        assert stored_jobs(ws) == before                 # the refused scheduler changed nothing
+        drive(first, clock, "2024-08-01 09:00")
+        assert fake.of("templates") == [("2024-07", at("2024-08-01 08:00"))]
+    finally:
+        first.close()
+    with runner(other_ws, clock):                         # free once the first has stopped
+        assert set(stored_jobs(ws)) == {"noon"}
 
 
 def test_an_invalid_file_starts_nothing(ws, clock, fake):
@@ -390,6 +416,6 @@ def test_runs_left_running_by_a_dead_process_are_closed_as_abandoned(ws, clock, 
 def test_job_store_lives_in_the_workspace_database(ws, clock, fake):
     with runner(ws, clock):
         pass
-    with sa.create_engine(f"sqlite:///{ws.root / 'ledger.db'}").connect() as conn:
+    with sa.create_engine(ws.db_url).connect() as conn:
         ids = {row[0] for row in conn.execute(sa.text(f"SELECT id FROM {JOBS_TABLE}"))}
     assert ids == {j.name for j in load_jobs(ws)}

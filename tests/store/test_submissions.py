@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledger.store.submissions import durable_commits, record_intake, recorded_instance
 
 
@@ -9,6 +11,7 @@ def _synchronous(conn) -> int:
     return conn.exec_driver_sql("PRAGMA synchronous").scalar()
 
 
+@pytest.mark.sqlite_only
 def test_durable_commits_are_full_sync_and_the_connection_goes_back_to_normal(workspace):
     with workspace.engine.connect() as conn:
         assert _synchronous(conn) == 1                     # NORMAL: the workspace default

@@ -90,6 +90,7 @@ def test_a_kill_at_any_step_leaves_only_recorded_templates(planned, step):
     assert units_issued(planned) == UNITS
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_leaves_the_issued_templates_as_they_were(planned):
     generate_templates(planned, PERIOD, workers=1)
     before = issued_files(planned)
@@ -160,6 +161,7 @@ def test_ctrl_c_between_the_two_renames_puts_the_old_folder_back(planned, monkey
     assert temporaries(planned) == [] and unrecorded(planned) == []
 
 
+@pytest.mark.sqlite_only
 def test_a_corrupt_database_stops_before_any_template_is_touched(planned):
     from ledger.errors import DatabaseCorruptError
 
