@@ -42,10 +42,10 @@ from ledger.collect.feedback import write_problem_list
 from ledger.collect.names import display_name, fit_name, folder_name, stored_name
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
-from ledger.errors import LedgerError, os_reason
+from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger.findings import ERROR, Finding
 from ledger.store import events
-from ledger.store.guard import is_server, lock_intake, store_once
+from ledger.store.guard import file_savepoint, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
                                       save_submission, seen_sha256)
 from ledger.template.writer import write_template
@@ -208,6 +208,7 @@ class _Batch:
         self.conn = None
         self._durable = None
         self.leaving: list[list] = []          # [path, its outcome] of files recorded in this batch
+        self.placed: list[Path] = []           # copies and feedback made for the file being finished
         self.touched: set[Path] = set()        # folders a file was linked or renamed into
         self.event_id: int | None = None
         self.logged = 0                        # outcomes the work log entry covers
@@ -286,6 +287,9 @@ class _Batch:
         self.logged = len(done)
 
 
+RECORDING_FAULT = "记录本文件的结果时程序出错（不是报送单位的问题）"
+
+
 class _Held(Exception):
     """A file could not be handled because of something other than its content; it stays in the inbox."""
 
@@ -298,10 +302,27 @@ def _finish_safely(batch: _Batch, exam: Examination, dry_run: bool, now: datetim
     """The file's outcome; a fault of ours (or of the disk) holds the file for the office instead."""
     if exam.fault:
         return _hold(batch, exam, exam.fault, exam.trace)
+    if dry_run:
+        try:
+            return _finish(batch, exam, dry_run, now, known)
+        except _Held as held:
+            return _hold(batch, exam, held.reason, held.trace)
+    leaving, batch.placed = len(batch.leaving), []
     try:
-        return _finish(batch, exam, dry_run, now, known)
+        with file_savepoint(batch.connection):
+            return _finish(batch, exam, dry_run, now, known)
     except _Held as held:
-        return _hold(batch, exam, held.reason, held.trace)
+        reason, trace = held.reason, held.trace
+    except DatabaseError:
+        raise                       # the database itself failed: every file waits for the next run
+    except Exception as exc:  # noqa: BLE001 - recording this file failed: a fault of ours, not the file's
+        reason, trace = RECORDING_FAULT, "".join(traceback.format_exception(exc))
+    # What this file wrote to the database is undone with its savepoint; undo its copies too.
+    for path in batch.placed:
+        path.unlink(missing_ok=True)
+    del batch.leaving[leaving:]
+    known.discard(exam.sha256)
+    return _hold(batch, exam, reason, trace)
 
 
 def _hold(batch: _Batch, exam: Examination, reason: str, trace: str | None) -> FileOutcome:
@@ -379,10 +400,13 @@ def _place(batch: _Batch, exam: Examination, target: Path, with_feedback: bool =
     made = False
     try:
         made = _copy_atomic(exam.path, target)
+        if made:
+            batch.placed.append(target)
         batch.touched.add(target.parent)
         if not with_feedback:
             return None
         feedback = _write_feedback(batch.ws, exam)
+        batch.placed.append(feedback)
         fsync_file(feedback)
         batch.touched.add(feedback.parent)
         return feedback

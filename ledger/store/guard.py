@@ -113,6 +113,20 @@ def store_once(conn: Connection, store: Callable[[], T]) -> T | None:
         raise
 
 
+@contextmanager
+def file_savepoint(conn: Connection) -> Iterator[None]:
+    """A savepoint around what one file records, so a fault undoes that file alone, not its batch.
+
+    pysqlite opens its transaction lazily, before the first write; a savepoint opened before it would
+    be the transaction itself, and releasing it would commit. So on SQLite the transaction is begun
+    first when the driver has none open.
+    """
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+    with conn.begin_nested():
+        yield
+
+
 class SchedulerHeld(Exception):
     """Another scheduler holds the database's scheduler lock; ``holder`` names it when known."""
 

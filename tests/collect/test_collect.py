@@ -334,7 +334,7 @@ def test_feedback_highlights_cells_lists_problems_and_can_be_resent(issued, tmp_
 
 # --- crash safety ---------------------------------------------------------------------------------
 
-class Crash(Exception):
+class Crash(BaseException):
     pass
 
 

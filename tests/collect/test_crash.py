@@ -13,7 +13,7 @@ from tests.conftest import age, fill_all
 LONG = ("关于县科技局二〇二四年七月份重点工作任务推进情况的工作台账报送材料" * 3)[:80] + ".xlsx"   # 245 bytes
 
 
-class Crash(Exception):
+class Crash(BaseException):
     pass
 
 

@@ -23,7 +23,7 @@ from tests.conftest import age, fill_all
 LONG_NAME = ("关于县科技局二〇二四年七月份重点工作任务推进情况的工作台账报送材料" * 3)[:75] + "（修改稿）.xlsx"   # 245 bytes
 
 
-class Crash(Exception):
+class Crash(BaseException):
     pass
 
 
@@ -331,3 +331,28 @@ def test_a_rejected_file_sent_again_unchanged_points_to_its_feedback(issued, tmp
     assert (out["outcome"], note["code"], out["feedback"]) == ("duplicate", "file-rejected-before", first.feedback)
     assert "已被退回过" in note["message"] and first.feedback in note["message"]
     assert count(issued, s.submissions) == 0 and inbox_files(issued) == []
+
+
+# --- 1. a fault while recording one file holds that file alone -------------------------------------
+
+def test_a_fault_while_recording_one_file_holds_it_and_the_batch_goes_on(issued, tmp_path, monkeypatch):
+    returned(issued, tmp_path, name="bad.xlsx", status="差不多")       # rejected, but recording it fails
+    returned(issued, tmp_path, name="good.xlsx")
+    real_record = intake._record
+
+    def buggy(conn, ws, exam, *args, **kw):
+        if exam.name == "bad.xlsx":
+            raise KeyError("a bug of ours")
+        return real_record(conn, ws, exam, *args, **kw)
+    monkeypatch.setattr(intake, "_record", buggy)
+    result = cli_collect(issued)
+    assert result.exit_code == 3, result.output
+    assert "bad.xlsx：记录本文件的结果时程序出错（不是报送单位的问题）：文件仍留在 inbox/ 中" in result.output
+    assert inbox_files(issued) == ["bad.xlsx"]
+    assert files_under(issued.root, "outbox/returns") == set()          # its copy and feedback undone
+    with issued.engine.connect() as conn:
+        assert conn.execute(sa.select(s.intake.c.original_name, s.intake.c.outcome)).all() == [("good.xlsx", "accepted")]
+    [fault] = fault_events(issued)
+    assert "KeyError" in fault["detail"]["traceback"]
+    monkeypatch.undo()
+    assert only(collect_inbox(issued)).outcome == "rejected"          # the bug fixed, the file goes through

@@ -221,3 +221,19 @@ def test_without_a_server_there_is_nothing_to_lock(tmp_path):
     assert guard.scheduler_lock(engine, "x") is None
     with engine.begin() as conn:
         guard.lock_intake(conn)          # a no-op: SQLite serialises writers itself
+
+
+def test_a_file_savepoint_on_a_fresh_sqlite_connection_does_not_commit_on_release(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    with engine.connect() as conn:
+        with guard.file_savepoint(conn):
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        conn.rollback()                                   # the batch is given up: the file's row goes too
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+        with guard.file_savepoint(conn):
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        conn.commit()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT x FROM t").scalars().all() == [2]
