@@ -8,6 +8,7 @@ workbook and read back exactly (:func:`read_path` undoes :func:`path_text`).
 from __future__ import annotations
 
 import re
+from typing import Callable, Iterable, TypeVar
 
 from ledger.plan.model import PlanItem, Section
 from ledger.plan.numbering import CIRCLED, CN_NUMERAL
@@ -17,6 +18,7 @@ CLOSED_NUMBER = rf"[（(][^（()）]{{1,8}}[）)]|第[{CN_NUMERAL}\d]{{1,8}}(?:�
 BARE_NUMBER = rf"[{CN_NUMERAL}]{{1,8}}|\d{{1,5}}"
 LABEL = re.compile(rf"^(?:(?P<closed>{CLOSED_NUMBER})|(?P<bare>{BARE_NUMBER})、)(?P<title>.*)$")
 LINES = re.compile(r"\r\n|\r|\n")
+T = TypeVar("T")
 
 
 def label(section: Section) -> str:
@@ -50,3 +52,24 @@ def part_label(item: PlanItem, width: int = 16) -> str:
     (一（一）重点项目, 二（一）重点项目), cut to ``width`` characters."""
     text = item.path_numbers + item.section
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def part_groups(members: Iterable[T], item_of: Callable[[T], PlanItem] = lambda m: m) -> list[tuple[Section, list[T]]]:
+    """Members grouped by their item's top part (一、/二、), in order of first appearance.
+
+    When every item stands under the same top part (a narrative plan's 三、主要任务), the groups are
+    the first level below it at which the items divide; a group is a heading under its own parents,
+    so two （一）重点项目 under different parts are two groups. Items under no heading form one group
+    with an empty heading.
+    """
+    members = list(members)
+    paths = [item_of(m).path_key for m in members]
+    depth = 1
+    while depth < max((len(p) for p in paths), default=0) and len({p[:depth] for p in paths}) == 1:
+        depth += 1
+    groups: dict[tuple, tuple[Section, list[T]]] = {}
+    for member, path in zip(members, paths):
+        key = path[:depth]
+        heading = Section(*key[-1]) if key else Section("", "")
+        groups.setdefault(key, (heading, []))[1].append(member)
+    return list(groups.values())
