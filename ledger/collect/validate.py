@@ -354,7 +354,7 @@ def _target_schema_finding(table: ReadTable, row: LedgerRow, error, tpl: TargetR
 
 def _target_checks(table: ReadTable, row: LedgerRow, v: dict[str, Any], tpl: TargetRow, expected: Expected):
     achieved = v.get("achieved")
-    before = expected.previous.get(tpl.carry_key)
+    before = tpl.carried_from(expected.previous)
     if isinstance(achieved, (int, float)) and before is not None and 0 <= achieved < before:
         when = label(expected.previous_period) if expected.previous_period else "上期"
         yield _target_located(table, row, "achieved", "target-decreased", WARNING,

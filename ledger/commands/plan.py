@@ -8,6 +8,7 @@ import click
 
 from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
 from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, preview_plan, store_plan
+from ledger.plan.parts import part_label
 from ledger.plan.review import export_review, load_review
 from ledger.store.plans import load_plan, plan_versions
 
@@ -69,10 +70,10 @@ def _print_notes(summary: ImportSummary) -> None:
 
 
 def _print_items(items) -> None:
-    rows = [[i.number, shorten(i.title, 20), shorten("、".join(i.lead), 24) or "（未明确）",
+    rows = [[part_label(i), i.number, shorten(i.title, 20), shorten("、".join(i.lead), 24) or "（未明确）",
              shorten("、".join(i.support), 20), shorten("、".join(i.leaders), 10), shorten(i.deadline_text, 12)]
             for i in items]
-    echo_table(["编号", "任务", "牵头单位", "配合单位", "责任领导", "完成时限"], rows)
+    echo_table(["部分", "编号", "任务", "牵头单位", "配合单位", "责任领导", "完成时限"], rows)
 
 @plan.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部任务")

@@ -41,12 +41,40 @@ DATE = re.compile(
     rf"|(?P<ye>{YEAR}?\s*(?:年底|年末|年内))"
     rf"|(?P<y>{YEAR})"
 )
-# A deadline clause inside an item's text: 2024年10月前完成 / 年底前全面建成 / 6月底前出台.
+# Deadline clauses inside an item's text, as tables (used when no labelled 完成时限 exists).
+# A period and 前 (6月底前, 年底前, 三季度前) then a verb of completion is a deadline whatever follows:
+# 年底前全面完成, 6月底前出台实施方案.
+BY_PERIODS = (
+    rf"(?:\d{{4}}年)?{NUM}月(?:\d{{1,2}}[日号])?(?:底|末|中旬|上旬|下旬)?",
+    r"(?:\d{4}年)?(?:年底|年末)",
+    r"(?:第)?[一二三四1-4]季度(?:末|底)?",
+    r"上半年",
+    r"\d{4}年",
+)
+BEFORE = ("前", "以前", "之前")
+# A period without 前 (年内完成, 上半年完成, 一季度开工, 6月底建成) is a deadline only when what is
+# completed carries no figure: 年内完成投资5亿元 is a target, and 年内新增企业10家 has no verb of completion.
+WITHIN_PERIODS = (
+    r"年内",
+    r"(?:\d{4}年)?(?:年底|年末)",
+    r"上半年内?",
+    r"年中",
+    r"(?:第)?[一二三四1-4]季度(?:末|底|内)?",
+    rf"(?<![\d\-－—~～至到]){NUM}月(?:底|末|份)?",
+)
+ADVERBS = ("全面", "基本", "全部", "如期", "顺利")
+VERBS = ("完成", "建成", "实现", "投用", "投运", "竣工", "落地", "出台", "印发", "启动", "开工", "到位", "办结")
+# A figure in what a within-period clause completes: 5亿元, 10家, 三个, 20%.
+FIGURE = r"\d|[０-９%％]|[一二三四五六七八九十百千万两]+(?:个|家|项|所|座|条|处|批|亿|万|户|人|台|套|公里|千米|平方米)"
+
+
+def _any(words) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
 CLAUSE = re.compile(
-    r"(?:(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}[日号])?(?:底|末|中旬|上旬|下旬)?"
-    r"|(?:\d{4}年)?(?:年底|年末)|[一二三四]季度(?:末|底)?|上半年|\d{4}年)"
-    r"(?:前|以前|之前)(?:全面|基本|全部|全部|如期)?"
-    r"(?:完成|建成|实现|投用|投运|竣工|落地|出台|印发|启动|开工|到位|办结)")
+    rf"{_any(BY_PERIODS)}{_any(BEFORE)}{_any(ADVERBS)}?{_any(VERBS)}"
+    rf"|{_any(WITHIN_PERIODS)}{_any(ADVERBS)}?{_any(VERBS)}(?![^。；;，,！!？?]*(?:{FIGURE}))")
 
 
 def deadline_date(text: str, year: int | None) -> date | None:

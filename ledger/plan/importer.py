@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ledger.errors import PlanNotFoundError
 from ledger.plan.model import Plan, PlanItem
+from ledger.plan.parts import label
 from ledger.plan.parse import parse_plan
 from ledger.plan.sources import read_notice
 from ledger.plan.targets import extract_targets
@@ -193,7 +194,7 @@ def summarise(plan: Plan, version: int, collective: set[str], previous: set[str]
     for item in plan.items:
         for name in item.units:
             units.setdefault(name, None)
-    sections = {item.section for item in plan.items}
+    sections = {item.path_key for item in plan.items}      # （一）重点项目 under 一、 and 二、: two
     return ImportSummary(
         version=version, title=plan.title, year=plan.year, sections=len(sections),
         items=len(plan.items), units=list(units),
@@ -206,14 +207,15 @@ def summarise(plan: Plan, version: int, collective: set[str], previous: set[str]
 
 
 def _label(item: PlanItem, repeats: Counter) -> str:
-    """An item's number, with its part's numeral where numbers repeat across parts (一是 …)."""
-    return f"{item.section_number}{item.number}" if repeats[item.number] > 1 else item.number
+    """An item's number, with its parts' numerals where numbers repeat across parts (一（二）1, 一是 …)."""
+    return f"{item.path_numbers}{item.number}" if repeats[item.number] > 1 else item.number
 
 
 def item_to_dict(item: PlanItem, item_id: int | None = None) -> dict:
     """The JSON shape of an item as printed by ``ledger plan show --json``."""
     data = {
-        "id": item_id, "number": item.number, "section": item.section, "title": item.title,
+        "id": item_id, "number": item.number, "section": item.section,
+        "part_path": [label(sec) for sec in item.part_path], "title": item.title,
         "text": item.text, "lead": list(item.lead), "support": list(item.support),
         "leaders": list(item.leaders),
         "deadline_text": item.deadline_text or "",

@@ -27,38 +27,57 @@ class Target:
 
 
 @dataclass
+class Section:
+    number: str   # numeral as written, e.g. "一" or "（二）"
+    title: str    # heading text without the numeral
+
+
+@dataclass
 class PlanItem:
     """One numbered task of the notice with its responsible units."""
 
     number: str                                     # as written: "1", "（七十八）", "一是"
     title: str                                      # first sentence without the final 。
     text: str                                       # the whole item text, unit annotation removed
-    section: str = ""                               # heading text without its numeral
-    section_number: str = ""                        # heading numeral as written: "一", "（三）"
+    section: str = ""                               # nearest heading's text without its numeral
+    section_number: str = ""                        # nearest heading's numeral as written: "一", "（三）"
     lead: list[str] = field(default_factory=list)   # lead units, first = consolidating unit
     support: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)  # 责任领导: people, not units
     targets: list[Target] = field(default_factory=list)
     deadline_text: str = ""                         # 完成时限 as written: "2024年6月底", "持续推进"
     deadline: date | None = None                    # the date the text gives, when it gives one
+    parents: list[Section] = field(default_factory=list)   # the headings above the section, top first
 
     @property
     def units(self) -> list[str]:
         return self.lead + [u for u in self.support if u not in self.lead]
 
+    @property
+    def part_path(self) -> list[Section]:
+        """Every heading above the item, top first: its parents, then its section (一、/（一）/1.)."""
+        own = [Section(self.section_number, self.section)] if self.section or self.section_number else []
+        return list(self.parents) + own
 
-@dataclass
-class Section:
-    number: str   # numeral as written, e.g. "一" or "（二）"
-    title: str    # heading text without the numeral
+    @property
+    def path_key(self) -> tuple[tuple[str, str], ...]:
+        """The part path as a key: two （一）重点项目 under different parts are different sections."""
+        return tuple((sec.number, sec.title) for sec in self.part_path)
+
+    @property
+    def path_numbers(self) -> str:
+        """The numerals of the part path run together (一（二）): what tells apart items numbered
+        again in each part."""
+        return "".join(sec.number for sec in self.part_path)
 
 
 def sections_of(items: list[PlanItem]) -> list[Section]:
-    """The sections the items name, in order of first appearance."""
-    seen: dict[str, Section] = {}
+    """The sections the items name, in order of first appearance (one per part path: the same
+    title under two parts is two sections)."""
+    seen: dict[tuple, Section] = {}
     for item in items:
-        if item.section and item.section not in seen:
-            seen[item.section] = Section(item.section_number, item.section)
+        if item.section and item.path_key not in seen:
+            seen[item.path_key] = Section(item.section_number, item.section)
     return list(seen.values())
 
 

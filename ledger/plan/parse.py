@@ -23,7 +23,7 @@ from ledger.plan.annotations import read_notes, split_annotation
 from ledger.plan.deadlines import deadline_date, find_deadline
 from ledger.plan.layout import (LABEL_LINE, Block, Heading, Line, first_sentence, lines_of, merged, scanners,
                                 tidy)
-from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, sections_of
+from ledger.plan.model import NOTE_MESSAGES, ParseNote, Plan, PlanItem, Section, sections_of
 from ledger.plan.numbering import PART, cn_number
 from ledger.plan.roles import Responsibility, is_person, looks_like_unit
 from ledger.plan.script import simplified
@@ -141,7 +141,7 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
 def _block_item(block: Block, vocab: Vocabulary, year: int | None, rule: bool) -> tuple[PlanItem, Responsibility]:
     text, who = _responsibility(block, vocab)
     who = who.resolve(first_is_lead=rule or who.states_rule)
-    return _item(block.number, text, who, block.heading, year), who
+    return _item(block.number, text, who, block.path, year), who
 
 
 def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
@@ -156,7 +156,7 @@ def _clause_items(block: Block, vocab: Vocabulary, year: int | None,
     out = []
     for (number, _), (text, who) in zip(clauses, read):
         who = who.resolve(first_is_lead=rule or who.states_rule)
-        out.append((_item(number, text, who, section, year), who))
+        out.append((_item(number, text, who, [*block.path, section], year), who))
     return out
 
 
@@ -232,11 +232,13 @@ def _annotation_inside(block: Block, vocab: Vocabulary, text: str,
     return text, who
 
 
-def _item(number: str, text: str, who: Responsibility, heading: Heading | None, year: int | None) -> PlanItem:
-    heading = heading or Heading("", "")
+def _item(number: str, text: str, who: Responsibility, path: list[Heading], year: int | None) -> PlanItem:
+    """An item under its headings (top first): the nearest is its section, those above its parents."""
+    heading = path[-1] if path else Heading("", "")
     deadline_text = who.deadline_text or find_deadline(text)
     return PlanItem(number=number, title=first_sentence(text), text=text,
                     section=heading.title, section_number=heading.number,
+                    parents=[Section(h.number, h.title) for h in path[:-1]],
                     lead=who.lead, support=who.support, leaders=who.leaders,
                     deadline_text=deadline_text, deadline=deadline_date(deadline_text, year))
 
@@ -317,7 +319,8 @@ def _narrative_items(blocks: list[Block]) -> list[PlanItem]:
         intro, clauses = _clauses(block.text)
         section = first_sentence(intro) or block.number
         items += [PlanItem(number=number, title=first_sentence(clause), text=clause,
-                           section=section, section_number=block.number)
+                           section=section, section_number=block.number,
+                           parents=[Section(h.number, h.title) for h in block.path])
                   for number, clause in clauses]
     return items
 

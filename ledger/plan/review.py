@@ -13,6 +13,7 @@ import xlsxwriter
 
 from ledger.errors import PlanImportError
 from ledger.plan.model import Plan, PlanItem, Target, sections_of
+from ledger.plan.parts import path_text, read_path
 from ledger.plan.targets import extract_targets
 from ledger.plan.units import split_units
 from ledger.xlsx import atomic_output, formats
@@ -38,6 +39,7 @@ def _join(names: list[str]) -> str:
 
 
 ITEM_COLUMNS = (
+    ReviewColumn("上级部分", 22, lambda i: path_text(i.parents), since="上级部分"),
     ReviewColumn("部分序号", 8, lambda i: i.section_number),
     ReviewColumn("所属部分", 22, lambda i: i.section),
     ReviewColumn("编号", 8, lambda i: i.number, required=True),
@@ -58,7 +60,9 @@ GUIDE = [
     "2. 多个单位之间用顿号“、”分隔；牵头单位中列第一位的为汇总（牵头）单位。“责任领导”只填人名，单位请填在牵头或配合单位中。",
     "3. 可新增行（须填写编号和任务名称，编号不得重复），也可删除整行：删除的任务，其“指标”行随之删除。",
     "   “完成时限”照通知原文填写，如“2024年6月底”“年底前”“持续推进”，能换算成日期的用于逾期提醒。",
-    "4. “指标”工作表每行一个量化指标，按“部分序号”和“任务编号”对应任务；比较一栏填 ≥、≤、≈ 或 =。",
+    "4. “指标”工作表每行一个量化指标，按“部分序号”和“任务编号”对应任务（任务有上级部分时，“部分序号”连同上级部分的序号，"
+    "如“二（一）”）；比较一栏填 ≥、≤、≈ 或 =。",
+    "   “上级部分”是任务所属部分之上的各级标题，每行一级，如“一、产业发展”；同名的部分在不同上级部分之下互不相同。",
     "5. 不要修改表头；改好后保存，运行 ledger plan load <文件> 导入为新版本计划。",
 ]
 
@@ -102,7 +106,7 @@ def _write_targets(wb, fmt, plan: Plan) -> None:
     r = HEADER_ROW + 1
     for item in plan.items:
         for t in item.targets:
-            ws.write_string(r, 0, item.section_number, fmt["wrap"])
+            ws.write_string(r, 0, item.path_numbers, fmt["wrap"])
             ws.write_string(r, 1, item.number, fmt["wrap"])
             ws.write_string(r, 2, t.indicator, fmt["wrap"])
             ws.write_number(r, 3, t.value, fmt["wrap"])
@@ -139,13 +143,13 @@ def load_review(path: Path, year: int | None = None, previous: Plan | None = Non
     header = [str(v or "").strip() for v in rows[0]] if rows else []
     index = _header_index(header, [c.header for c in ITEM_COLUMNS if not c.since], name)
     index.update({c.header: header.index(c.header) for c in ITEM_COLUMNS if c.since and c.header in header})
-    earlier = {_item_key(i.section_number, i.number): i for i in previous.items} if previous else {}
+    earlier = _by_key(previous.items) if previous else {}
     items, problems, notes = _read_items(rows[1:], index, year, earlier, tuple(unit_endings))
     found = _find_sheet(sheets, TARGET_SHEET, list(TARGET_HEADERS), path, required=False, skip=name)
     if found:
         tname, target_rows = found
         tindex = _header_index([str(v or "").strip() for v in target_rows[0]], list(TARGET_HEADERS), tname)
-        by_key = {_item_key(i.section_number, i.number): i for i in items}
+        by_key = _by_key(items)
         problems += _read_targets(target_rows[1:], tindex, by_key, set(earlier), tname, notes)
     else:                       # no 指标 sheet at all (not an emptied one): read targets from the text
         for item in items:
@@ -225,7 +229,11 @@ def _read_items(rows: list[tuple], index: dict[str, int], year: int | None,
         values = {c.header: _cell(row, index, c.header) for c in ITEM_COLUMNS}
         if not any(values.values()):
             continue
-        problems += _check_item_row(n, values, seen)
+        before = earlier.get(_item_key(values["部分序号"], values["编号"]))
+        parents = read_path(values["上级部分"]) if "上级部分" in index else list(getattr(before, "parents", []))
+        key = _item_key("".join(p.number for p in parents) + values["部分序号"], values["编号"])
+        before = earlier.get(key, before)
+        problems += _check_item_row(n, values, key, seen)
         lead = split_units(values["牵头单位"])
         leaders = split_units(values["责任领导"])
         units_as_leaders = [name for name in leaders if looks_like_unit(name, endings)]
@@ -233,11 +241,10 @@ def _read_items(rows: list[tuple], index: dict[str, int], year: int | None,
             problem, note = _leader_units(n, values["编号"], units_as_leaders, bool(lead))
             problems += [problem] if problem else []
             notes += [note] if note else []
-        deadline_text = values["完成时限"] if "完成时限" in index else \
-            getattr(earlier.get(_item_key(values["部分序号"], values["编号"])), "deadline_text", "")
+        deadline_text = values["完成时限"] if "完成时限" in index else getattr(before, "deadline_text", "")
         items.append(PlanItem(
             number=values["编号"], title=values["任务名称"], text=values["任务内容"] or values["任务名称"],
-            section=values["所属部分"], section_number=values["部分序号"], lead=lead,
+            section=values["所属部分"], section_number=values["部分序号"], parents=parents, lead=lead,
             support=[u for u in split_units(values["配合单位"]) if u not in lead],
             leaders=leaders, deadline_text=deadline_text, deadline=deadline_date(deadline_text, year)))
     return items, problems, notes
@@ -279,16 +286,24 @@ def deadline_date(text: str, year: int | None):
 
 
 def _item_key(section_number: str, number: str) -> str:
-    """Items are numbered within a plan, or within a part (一是 … in narrative plans)."""
+    """Items are numbered within a plan, or within a part (一是 … in narrative plans); the numerals
+    of the whole part path tell apart items numbered again in each part (一（一） 1, 二（一） 1)."""
     return f"{section_number} {number}".strip()
 
 
-def _check_item_row(n: int, values: dict[str, str], seen: dict[str, int]) -> list[str]:
+def _by_key(items: list[PlanItem]) -> dict[str, PlanItem]:
+    """Items by their key; an item also by its section alone (a workbook from before 上级部分)."""
+    out = {_item_key(i.path_numbers, i.number): i for i in items}
+    for i in items:
+        out.setdefault(_item_key(i.section_number, i.number), i)
+    return out
+
+
+def _check_item_row(n: int, values: dict[str, str], key: str, seen: dict[str, int]) -> list[str]:
     problems = []
     for col in ITEM_COLUMNS:
         if col.required and not values[col.header]:
             problems.append(f"第 {n} 行“{col.header}”为空")
-    key = _item_key(values["部分序号"], values["编号"])
     if values["编号"] and key in seen:
         problems.append(f"第 {n} 行编号“{key}”与第 {seen[key]} 行重复")
     seen.setdefault(key, n)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ledger.period import label, schedule_share
+from ledger.plan.parts import part_groups
 from ledger.report import targets
 from ledger.report.merge import UNREPORTED, count_changes, count_statuses, share
 from ledger.report.sheets import (STANDING_FILL, date_text, header_row, percent_text, print_setup, status_fill,
@@ -126,13 +127,11 @@ def _section_table(sheet, fmt: dict, report: Consolidated, row: int, widths: lis
     statuses = list(report.counts)
     header_row(sheet, fmt, row, [("序号", widths[0]), ("部分", widths[1]), ("任务数", widths[2]),
                                  *((s, 10) for s in statuses)])
-    groups: dict[tuple[str, str], list] = {}
-    for m in report.merged.values():
-        groups.setdefault((m.item.section_number, m.item.section), []).append(m)
+    groups = part_groups(report.merged.values(), lambda m: m.item)    # by top part (一、/二、)
     kinds = ("center", "wrap", "int", *("int" for _ in statuses))
-    for n, ((number, title), items) in enumerate(groups.items(), start=1):
+    for n, (part, items) in enumerate(groups, start=1):
         counts = count_statuses(items, report.vocabulary)
-        values = (number or str(n), section_label("", title), len(items), *(counts.get(s, 0) for s in statuses))
+        values = (part.number or str(n), section_label("", part.title), len(items), *(counts.get(s, 0) for s in statuses))
         write_row(sheet, fmt, row + n, values, kinds, widths=widths)
     return row + len(groups) + 1
 

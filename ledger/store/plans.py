@@ -81,24 +81,29 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
     return version
 
 
-def _save_sections(conn: Connection, plan_id: int, plan: Plan) -> dict[str, int]:
-    sections = list(plan.sections)
-    known = {sec.title for sec in sections}
-    for item in plan.items:  # sections named only by items (e.g. rows added in review)
-        if item.section and item.section not in known:
-            sections.append(Section(item.section_number, item.section))
-            known.add(item.section)
-    ids = {}
-    for ord_, sec in enumerate(sections):
-        ids[sec.title] = conn.execute(s.sections.insert().values(
-            plan_id=plan_id, ord=ord_, number=sec.number, title=sec.title)).inserted_primary_key[0]
+def _save_sections(conn: Connection, plan_id: int, plan: Plan) -> dict[tuple, int]:
+    """One row per heading of the items' part paths, each under its parent: the ids by path key.
+    Sections the plan lists that no item names stand at the top."""
+    paths = [item.path_key for item in plan.items]
+    named = {key[-1] for key in paths if key}
+    paths += [((sec.number, sec.title),) for sec in plan.sections if (sec.number, sec.title) not in named]
+    ids: dict[tuple, int] = {}
+    for path in paths:
+        for depth in range(1, len(path) + 1):
+            key = path[:depth]
+            if key in ids:
+                continue
+            number, title = key[-1]
+            ids[key] = conn.execute(s.sections.insert().values(
+                plan_id=plan_id, ord=len(ids), number=number, title=title,
+                parent_id=ids[key[:-1]] if depth > 1 else None)).inserted_primary_key[0]
     return ids
 
 
-def _save_items(conn: Connection, plan_id: int, items: list[PlanItem], section_ids: dict[str, int]) -> list[int]:
+def _save_items(conn: Connection, plan_id: int, items: list[PlanItem], section_ids: dict[tuple, int]) -> list[int]:
     """Insert the items in one statement; their ids, in the plan's order (read back by ``ord``)."""
     _insert(conn, s.items, [
-        {"plan_id": plan_id, "section_id": section_ids.get(item.section), "ord": ord_, "number": item.number,
+        {"plan_id": plan_id, "section_id": section_ids.get(item.path_key), "ord": ord_, "number": item.number,
          "title": item.title, "text": item.text, "leaders": list(item.leaders),
          "deadline_text": item.deadline_text or "", "deadline": item.deadline}
         for ord_, item in enumerate(items)])
@@ -164,21 +169,36 @@ def _read_plan(conn: Connection, row) -> StoredPlan:
     secs = conn.execute(sa.select(s.sections).where(s.sections.c.plan_id == row["id"])
                         .order_by(s.sections.c.ord)).mappings().all()
     sec_by_id = {r["id"]: r for r in secs}
-    items = []
+    items, used = [], set()
     for r in conn.execute(sa.select(s.items).where(s.items.c.plan_id == row["id"])
                           .order_by(s.items.c.ord)).mappings():
         sec = sec_by_id.get(r["section_id"])
+        used.add(r["section_id"])
         items.append(StoredItem(
             number=r["number"], title=r["title"], text=r["text"], leaders=list(r["leaders"] or []),
             deadline_text=r["deadline_text"] or "", deadline=r["deadline"],
             section=sec["title"] if sec else "", section_number=sec["number"] if sec else "",
-            id=r["id"], ord=r["ord"]))
+            parents=_parents(sec, sec_by_id), id=r["id"], ord=r["ord"]))
     _attach_units(conn, items)
     _attach_targets(conn, items)
+    parents = {r["parent_id"] for r in secs} - used      # headings only above others: not sections
     return StoredPlan(
         id=row["id"], version=row["version"], title=row["title"], year=row["year"], origin=row["origin"],
         source_name=row["source_name"], created_at=row["created_at"], items=items,
-        sections=[Section(r["number"], r["title"]) for r in secs])
+        sections=[Section(r["number"], r["title"]) for r in secs
+                  if r["id"] not in parents])
+
+
+def _parents(sec, sec_by_id: dict) -> list[Section]:
+    """The headings above a section, top first (none for rows stored before sections nested)."""
+    out: list[Section] = []
+    seen = set()
+    while sec is not None and sec.get("parent_id") and sec["parent_id"] not in seen:
+        seen.add(sec["parent_id"])
+        sec = sec_by_id.get(sec["parent_id"])
+        if sec is not None:
+            out.insert(0, Section(sec["number"], sec["title"]))
+    return out
 
 
 def _attach_units(conn: Connection, items: list[StoredItem]) -> None:

@@ -70,6 +70,8 @@ sections = sa.Table(
     sa.Column("ord", sa.Integer, nullable=False),
     sa.Column("number", sa.Text, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
+    # the heading this one stands under (（一） under 一、); NULL: a top heading, or stored before 0005
+    sa.Column("parent_id", sa.Integer),
 )
 
 items = sa.Table(
@@ -263,6 +265,12 @@ def _office_columns(conn: Connection) -> None:
     _add_columns(conn, submission_rows, ["extra"])
 
 
+def _item_parts(conn: Connection) -> None:
+    """Sections nest (一、/（一）): an item's part path is its section and the sections above it.
+    Rows stored before have no parent, so their path is their section alone."""
+    _add_columns(conn, sections, ["parent_id"])
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -271,6 +279,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0002_item_deadlines", _item_deadlines),
     ("0003_one_current_submission", _one_current_submission),
     ("0004_office_columns", _office_columns),
+    ("0005_item_parts", _item_parts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

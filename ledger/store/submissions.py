@@ -19,8 +19,8 @@ TARGET_INPUT_KEYS = [c.key for c in layout.TARGET_INPUT_COLUMNS]
 
 @dataclass
 class Carried:
-    """The latest accepted values of a unit before a period: 台账 rows keyed by (section, item number,
-    role), 指标 rows by (section, item number, indicator)."""
+    """The latest accepted values of a unit before a period: 台账 rows keyed by (part path numerals,
+    item number, role), 指标 rows by (part path numerals, item number, indicator)."""
 
     period: str
     values: dict[tuple[str, str, str], dict[str, Any]]
@@ -30,8 +30,9 @@ class Carried:
 def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[str, Carried]:
     """For each unit, the rows of its current submission of the latest period before ``before``.
 
-    Rows are keyed by (section numeral, item number, role), which survive a new plan version; the
-    指标 rows of the same submission by (section numeral, item number, indicator).
+    Rows are keyed by (the numerals of the item's part path, item number, role), which survive a
+    new plan version and tell apart items numbered again in each part (一（一）1, 二（一）1); the
+    指标 rows of the same submission by (part path numerals, item number, indicator).
     """
     latest = _latest_before(before)
     ledger_rows = _carried_query(unit_names, latest, s.submission_rows, [*INPUT_KEYS, "extra"], s.submission_rows.c.role)
@@ -39,14 +40,15 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
                                  via=s.targets)
     out: dict[str, Carried] = {}
     with engine.connect() as conn:
+        paths = _path_numbers(conn)
         for r in conn.execute(ledger_rows):
             carried = out.setdefault(r.name, Carried(r.period, {}))
             # the office columns' values (by key) with the layout's
-            carried.values[(r.section_number or "", r.number, r.tag)] = {**(r.extra or {}),
+            carried.values[(paths.get(r.section_id, ""), r.number, r.tag)] = {**(r.extra or {}),
                                                                          **{k: getattr(r, k) for k in INPUT_KEYS}}
         for r in conn.execute(target_rows):
             carried = out.setdefault(r.name, Carried(r.period, {}))
-            carried.targets[(r.section_number or "", r.number, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
+            carried.targets[(paths.get(r.section_id, ""), r.number, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
     return out
 
 
@@ -57,14 +59,31 @@ def _latest_before(before: str):
             .where(sub.c.is_current, sub.c.period < before).group_by(sub.c.unit_id).subquery())
 
 
+def _path_numbers(conn: Connection) -> dict[int, str]:
+    """Every section's part path numerals (一（二）), by id: its own numeral after its parents'."""
+    rows = {r.id: r for r in conn.execute(sa.select(s.sections.c.id, s.sections.c.number, s.sections.c.parent_id))}
+    out: dict[int, str] = {}
+
+    def numbers(sid: int, depth: int = 0) -> str:
+        if sid not in out:
+            row = rows[sid]
+            above = numbers(row.parent_id, depth + 1) if row.parent_id in rows and depth < 10 else ""
+            out[sid] = above + row.number
+        return out[sid]
+
+    for sid in rows:
+        numbers(sid)
+    return out
+
+
 def _carried_query(unit_names: list[str], latest, rows: sa.Table, keys: list[str], tag: sa.Column,
                    via: sa.Table | None = None) -> sa.Select:
     """Rows of the units' latest current submissions with their item's section and number.
 
     ``rows`` names its item directly (台账) or ``via`` a target (指标); ``tag`` completes the key.
     """
-    sub, units, items, sections = s.submissions, s.units, s.items, s.sections
-    query = (sa.select(units.c.name, sub.c.period, sections.c.number.label("section_number"), items.c.number,
+    sub, units, items = s.submissions, s.units, s.items
+    query = (sa.select(units.c.name, sub.c.period, items.c.section_id, items.c.number,
                        tag.label("tag"), *[rows.c[k] for k in keys])
              .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
              .join(units, units.c.id == sub.c.unit_id)
@@ -72,7 +91,6 @@ def _carried_query(unit_names: list[str], latest, rows: sa.Table, keys: list[str
     if via is not None:
         query = query.join(via, via.c.id == rows.c.target_id)
     return (query.join(items, items.c.id == (via if via is not None else rows).c.item_id)
-            .outerjoin(sections, sections.c.id == items.c.section_id)
             .where(sub.c.is_current, units.c.name.in_(unit_names))
             .order_by(rows.c.id))
 

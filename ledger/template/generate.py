@@ -105,7 +105,7 @@ def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: li
           targets: list[TargetRow], carried: Carried | None) -> TemplateSpec:
     if carried:
         ids = {r.item_id for r in rows}
-        numbers = {i.id: (i.section_number, i.number) for i in plan.items if i.id in ids}
+        numbers = {i.id: (i.path_numbers, i.section_number, i.number) for i in plan.items if i.id in ids}
         _apply_carried(rows, carried, numbers, settings.templates.carry_progress, settings.office_columns)
         _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
     identity = Identity(
@@ -135,10 +135,13 @@ def record_identity(record: dict) -> Identity:
                     record["layout_version"], record["digest"])
 
 
-def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str]],
+def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str, str]],
                    carry_progress: bool, office: tuple[layout.Column, ...] = ()) -> None:
+    """Last accepted values of the same item, keyed by its part path's numerals and number (by its
+    section numeral alone when the last values were of a plan stored before part paths)."""
     for row in rows:
-        values = carried.values.get((*numbers[row.item_id], row.role))
+        path, section, number = numbers[row.item_id]
+        values = carried.values.get((path, number, row.role)) or carried.values.get((section, number, row.role))
         if not values:
             continue
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
@@ -150,7 +153,7 @@ def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int,
 def _apply_carried_targets(targets: list[TargetRow], carried: Carried, same_year: bool) -> None:
     """Last accepted 指标 values of the same target; a cumulative value never crosses a year."""
     for target in targets:
-        values = carried.targets.get(target.carry_key)
+        values = target.carried_from(carried.targets)
         if not values:
             continue
         target.carried = {c.key: values.get(c.key) for c in layout.TARGET_INPUT_COLUMNS

@@ -33,8 +33,8 @@ def test_real_notice_imports_as_a_plan_version(workspace, name, items):
     unassigned = [i for i in stored.items if not i.units]
     assert len(summary.unassigned) == len(unassigned)
     assert all(label.endswith(i.number) for label, i in zip(summary.unassigned, unassigned))
-    if name.startswith("002"):      # 一是 repeats in every part: the part's numeral tells them apart
-        assert summary.unassigned[:4] == ["（一）一是", "（一）二是", "（一）三是", "（二）一是"]
+    if name.startswith("002"):      # 一是 repeats in every part: the part path's numerals tell them apart
+        assert summary.unassigned[:4] == ["三（一）一是", "三（一）二是", "三（一）三是", "三（二）一是"]
 
 
 @needs_shared
@@ -206,3 +206,23 @@ def test_an_excel_task_table_imports_end_to_end(workspace, tmp_path):
     assert [(i["number"], i["lead"], i["support"], i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
         ("1", ["县科技局"], ["县财政局"], ["张三"], "2024年6月底", "2024-06-30"),
         ("2", ["县发展改革局"], [], ["李四"], "持续推进", None)]
+
+
+THREE_LEVELS = Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "three_levels.txt"
+
+
+def test_plan_show_gives_each_item_its_part_path(workspace):
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["-w", str(workspace.root), "plan", "import", str(THREE_LEVELS)])
+    assert imported.exit_code == 0, imported.output
+    assert "部分 3 个，任务 5 项" in imported.output          # （一）重点项目 twice: under 一、 and under 二、
+    items = json.loads(runner.invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    assert [(i["number"], i["section"], i["part_path"]) for i in items] == [
+        ("1", "重点项目", ["一、产业发展", "（一）重点项目"]), ("2", "重点项目", ["一、产业发展", "（一）重点项目"]),
+        ("1", "招商引资", ["一、产业发展", "（二）招商引资"]),
+        ("1", "重点项目", ["二、城乡建设", "（一）重点项目"]), ("2", "重点项目", ["二、城乡建设", "（一）重点项目"])]
+    shown = runner.invoke(cli, ["-w", str(workspace.root), "plan", "show"]).output.splitlines()
+    assert shown[1].split()[:2] == ["部分", "编号"]
+    rows = [line.split()[:2] for line in shown[3:]]
+    assert rows == [["一（一）重点项目", "1"], ["一（一）重点项目", "2"], ["一（二）招商引资", "1"],
+                    ["二（一）重点项目", "1"], ["二（一）重点项目", "2"]]

@@ -536,3 +536,24 @@ def test_real_notices_hard_wrapped_give_the_same_items(prefix, width):
     wrapped = parse_plan(_hard_wrapped(shared_notice(prefix), width))
     assert [(i.number, i.title, i.lead, i.support) for i in wrapped.items] == \
         [(i.number, i.title, i.lead, i.support) for i in real_plan(prefix).items]
+
+
+def test_an_item_keeps_its_whole_part_path_and_parts_stay_apart():
+    """一、/（一）/1.: the 1. level carries the units; 一、 and （一） are the item's part path, and the
+    same （一）重点项目 under two parts is two sections, its items numbered again from 1."""
+    plan = parse_plan((FIXTURES / "three_levels.txt").read_text(encoding="utf-8"))
+    assert [(i.number, [(s.number, s.title) for s in i.part_path], i.lead) for i in plan.items] == [
+        ("1", [("一", "产业发展"), ("（一）", "重点项目")], ["县发改局"]),
+        ("2", [("一", "产业发展"), ("（一）", "重点项目")], ["县工信局"]),
+        ("1", [("一", "产业发展"), ("（二）", "招商引资")], ["县商务局"]),
+        ("1", [("二", "城乡建设"), ("（一）", "重点项目")], ["县住建局"]),
+        ("2", [("二", "城乡建设"), ("（一）", "重点项目")], ["县交通运输局"])]
+    assert [(i.section_number, i.section) for i in plan.items][3] == ("（一）", "重点项目")
+    assert [(s.number, s.title) for s in plan.sections] == [("（一）", "重点项目"), ("（二）", "招商引资"),
+                                                            ("（一）", "重点项目")]
+    assert not [n for n in plan.notes if n.code == "numbering_gap"]
+
+
+def test_a_two_level_notice_has_no_parents():
+    plan = parse_plan(notice("1. 培育力量。搭建平台。（县科技局负责）"))
+    assert plan.items[0].parents == [] and [s.title for s in plan.items[0].part_path] == ["深入实施创新驱动发展战略"]

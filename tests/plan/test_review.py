@@ -44,7 +44,7 @@ def test_the_workbook_reads_as_a_table(planned, tmp_path):
     assert wb.sheetnames == [SHEET, TARGET_SHEET, "说明"]
     rows = [[c.value for c in r] for r in wb[SHEET].iter_rows()]
     assert rows[0] == HEADERS
-    assert rows[2] == ["一", "深入实施创新驱动发展战略", "2", "强化关键核心技术攻关",
+    assert rows[2] == ["", "一", "深入实施创新驱动发展战略", "2", "强化关键核心技术攻关",
                        "强化关键核心技术攻关。争取市级以上科技计划项目 5 项以上。", "县科技局", "县财政局、县发展改革局", "", ""]
     assert wb[SHEET].print_title_rows == "$1:$1" and wb[SHEET].page_setup.orientation == "landscape"
 
@@ -53,10 +53,10 @@ def test_edits_added_and_deleted_rows_are_loaded(planned, tmp_path):
     path = exported(planned, tmp_path)
     wb = openpyxl.load_workbook(path)
     sheet = wb[SHEET]
-    sheet["F2"] = "县科技局、县新单位"                 # edited lead units of item 1
-    sheet["D3"] = "强化技术攻关"                        # edited title of item 2
+    sheet["G2"] = "县科技局、县新单位"                 # edited lead units of item 1
+    sheet["E3"] = "强化技术攻关"                        # edited title of item 2
     sheet.delete_rows(4)                                # item 3 deleted
-    sheet.append(["二", "积极稳妥抓好组织实施", "5", "新增任务", "新增任务的内容。", "县财政局", "县审计局", "", ""])
+    sheet.append(["", "二", "积极稳妥抓好组织实施", "5", "新增任务", "新增任务的内容。", "县财政局", "县审计局", "", ""])
     wb.save(path)
     plan = load_review(path)
     assert [i.number for i in plan.items] == ["1", "2", "4", "5"]
@@ -68,9 +68,9 @@ def test_edits_added_and_deleted_rows_are_loaded(planned, tmp_path):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda s: s.cell(row=1, column=4, value="名称"), "缺少表头“任务名称”"),
-    (lambda s: setattr(s.cell(row=3, column=4), "value", None), "第 3 行“任务名称”为空"),
-    (lambda s: s.cell(row=3, column=3, value="1"), "第 3 行编号“一 1”与第 2 行重复"),
+    (lambda s: s.cell(row=1, column=5, value="名称"), "缺少表头“任务名称”"),
+    (lambda s: setattr(s.cell(row=3, column=5), "value", None), "第 3 行“任务名称”为空"),
+    (lambda s: s.cell(row=3, column=4, value="1"), "第 3 行编号“一 1”与第 2 行重复"),
 ])
 def test_a_malformed_workbook_is_refused_naming_the_row(planned, tmp_path, edit, message):
     path = exported(planned, tmp_path)
@@ -262,3 +262,66 @@ def test_load_dry_run_shows_the_edits_and_stores_nothing(workspace, tmp_path):
     assert data["dry_run"] is True and data["version"] == 2
     assert data["plan"][0]["title"] == "培育战略科技力量（改）"
     assert load_plan(workspace.engine).version == 1
+
+
+# --- part paths (issue 10: 一、/（一）/1.) ---
+
+THREE_LEVELS = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "three_levels.txt"
+
+
+def paths(plan):
+    return [(i.number, [(s.number, s.title) for s in i.part_path], i.lead,
+             [(t.indicator, t.value) for t in i.targets]) for i in plan.items]
+
+
+def test_part_paths_round_trip_exactly_through_plan_load(workspace, tmp_path):
+    import_notice(workspace, THREE_LEVELS)
+    first = load_plan(workspace.engine)
+    path = export_review(first, tmp_path / "计划分解表.xlsx")
+    wb = openpyxl.load_workbook(path)
+    rows = [[c.value for c in r] for r in wb[SHEET].iter_rows()]
+    assert rows[0][:3] == ["上级部分", "部分序号", "所属部分"]
+    assert [r[:4] for r in rows[1:]] == [["一、产业发展", "（一）", "重点项目", "1"], ["一、产业发展", "（一）", "重点项目", "2"],
+                                         ["一、产业发展", "（二）", "招商引资", "1"],
+                                         ["二、城乡建设", "（一）", "重点项目", "1"], ["二、城乡建设", "（一）", "重点项目", "2"]]
+    targets = [[c.value for c in r][:3] for r in wb[TARGET_SHEET].iter_rows(min_row=2)]
+    assert ["二（一）", "1", "老旧小区改造"] in [[a, b, c[-6:]] for a, b, c in targets]
+    result = cli_load(workspace, path)
+    assert result.exit_code == 0, result.output
+    second = load_plan(workspace.engine)
+    assert second.version == 2
+    assert paths(second) == paths(first)
+
+
+def test_an_edited_part_path_moves_the_item(workspace, tmp_path):
+    import_notice(workspace, THREE_LEVELS)
+    path = export_review(load_plan(workspace.engine), tmp_path / "计划分解表.xlsx")
+    edit(path, SHEET, lambda s, wb: setattr(s["A3"], "value", "二、城乡建设"))     # item 一（一）2 → 二（一）2
+    result = cli_load(workspace, path)
+    assert "与第" in result.output and "重复" in result.output     # 二（一）2 is taken already
+    edit(path, SHEET, lambda s, wb: setattr(s["A3"], "value", "三、社会事业\n（五）民生实事"))
+    result = cli_load(workspace, path)
+    assert result.exit_code == 0, result.output
+    moved = load_plan(workspace.engine).items[1]
+    assert [(s.number, s.title) for s in moved.part_path] == [("三", "社会事业"), ("（五）", "民生实事"), ("（一）", "重点项目")]
+
+
+def test_a_workbook_from_before_the_part_column_keeps_the_parts(workspace, tmp_path):
+    """Exported before 上级部分 existed: no such column, 指标 rows keyed by the section's numeral."""
+    notice = tmp_path / "notice.txt"
+    notice.write_text("\n".join([
+        "某县2025年工作要点", "一、产业发展", "（一）重点项目", "1.建设产业园，新建厂房10万平方米以上。（牵头单位：县发改局）",
+        "（二）招商引资", "2.引进亿元以上项目20个以上。（牵头单位：县商务局）", "二、城乡建设", "（一）老旧小区",
+        "3.改造老旧小区12个。（牵头单位：县住建局）"]), encoding="utf-8")
+    import_notice(workspace, notice)
+    first = load_plan(workspace.engine)
+    assert [len(i.parents) for i in first.items] == [1, 1, 1] and all(i.targets for i in first.items)
+    path = export_review(first, tmp_path / "计划分解表.xlsx")
+
+    def old_layout(sheet, wb):
+        sheet.delete_cols(HEADERS.index("上级部分") + 1)
+        for row in wb[TARGET_SHEET].iter_rows(min_row=2):
+            row[0].value = row[0].value[1:]               # 一（一） → （一）
+    edit(path, SHEET, old_layout)
+    assert cli_load(workspace, path).exit_code == 0
+    assert paths(load_plan(workspace.engine)) == paths(first)

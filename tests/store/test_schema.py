@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ledger.plan.model import Plan, PlanItem
+from ledger.plan.model import Plan, PlanItem, Section, sections_of
 from ledger.store import migration_0001, schema
 from ledger.store.plans import load_plan, save_plan
 
@@ -93,3 +93,29 @@ def test_an_old_workspace_keeps_its_submitted_rows_when_office_columns_arrive(tm
         row = conn.execute(sa.select(schema.submission_rows)).mappings().one()
     assert (row["progress"], row["status"], row["percent"], row["problems"]) == ("完成选址", "滞后", 40, "资金未到位")
     assert row["extra"] is None
+
+
+def test_an_old_plan_keeps_its_section_as_its_part_path(tmp_path):
+    """Step 0005 nests sections; an item stored before has its section as its whole part path,
+    and a plan stored after keeps its parts apart."""
+    url = old_workspace_db(tmp_path / "ledger.db")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        plan_id = conn.execute(sa.select(migration_0001.plans.c.id)).scalar()
+        section_id = conn.execute(migration_0001.sections.insert().values(
+            plan_id=plan_id, ord=0, number="一", title="产业发展")).inserted_primary_key[0]
+        conn.execute(migration_0001.items.update().values(section_id=section_id))
+    engine.dispose()
+    engine = schema.connect(url)
+    item = load_plan(engine).items[0]
+    assert (item.section_number, item.section, item.parents) == ("一", "产业发展", [])
+    assert [(s.number, s.title) for s in item.part_path] == [("一", "产业发展")]
+    assert [(s.number, s.title) for s in load_plan(engine).sections] == [("一", "产业发展")]
+
+    a = PlanItem("1", "甲", "甲。", "重点项目", "（一）", lead=["县发改局"], parents=[Section("一", "产业发展")])
+    b = PlanItem("1", "乙", "乙。", "重点项目", "（一）", lead=["县住建局"], parents=[Section("二", "城乡建设")])
+    save_plan(engine, Plan("新计划", 2024, [a, b], sections_of([a, b])), origin="import")
+    stored = load_plan(engine)
+    assert [[(s.number, s.title) for s in i.part_path] for i in stored.items] == [
+        [("一", "产业发展"), ("（一）", "重点项目")], [("二", "城乡建设"), ("（一）", "重点项目")]]
+    assert [(s.number, s.title) for s in stored.sections] == [("（一）", "重点项目"), ("（一）", "重点项目")]

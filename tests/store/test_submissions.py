@@ -33,3 +33,37 @@ def test_the_recorded_instance_is_found_by_bytes_name_and_time_whatever_its_outc
         assert recorded_instance(conn, "a" * 64, "b.xlsx", 2)["outcome"] == "duplicate"
         assert recorded_instance(conn, "a" * 64, "b.xlsx", 3) is None          # another copy, later
         assert recorded_instance(conn, "b" * 64, "a.xlsx", 1) is None
+
+
+def test_carried_values_tell_apart_items_numbered_again_in_each_part(workspace):
+    """一（一）1 and 二（一）1 are two items: last month's values of each go back to it alone."""
+    import sqlalchemy as sa
+
+    from ledger.plan.model import Plan, PlanItem, Section, Target, sections_of
+    from ledger.store import schema as s
+    from ledger.store.plans import load_plan, save_plan
+    from ledger.store.submissions import carried_values
+
+    items = [PlanItem("1", title, title + "。", "重点项目", "（一）", lead=["县住建局"], parents=[Section(n, t)],
+                      targets=[Target("改造小区", 10, "个", "≥", "count")])
+             for title, (n, t) in [("甲", ("一", "产业发展")), ("乙", ("二", "城乡建设"))]]
+    save_plan(workspace.engine, Plan("计划", 2024, items, sections_of(items)), origin="import")
+    plan = load_plan(workspace.engine)
+    with workspace.engine.begin() as conn:
+        unit_id = conn.execute(sa.select(s.units.c.id).where(s.units.c.name == "县住建局")).scalar()
+        conn.execute(s.intake.insert().values(id=1, sha256="a" * 64, size=1, original_name="x.xlsx",
+                                              received_at=s._now(), outcome="accepted", errors=0, warnings=0,
+                                              findings=[]))
+        conn.execute(s.submissions.insert().values(id=1, intake_id=1, template_id="t1", plan_id=plan.id,
+                                                   period="2024-06", unit_id=unit_id, submitted_at=s._now(),
+                                                   is_current=True))
+        for item, status, achieved in zip(plan.items, ("滞后", "已完成"), (3, 10)):
+            conn.execute(s.submission_rows.insert().values(submission_id=1, item_id=item.id, role="lead",
+                                                           progress=item.title, status=status, percent=50))
+            conn.execute(s.target_rows.insert().values(submission_id=1, target_id=item.target_ids[0],
+                                                       achieved=achieved))
+    carried = carried_values(workspace.engine, ["县住建局"], before="2024-07")["县住建局"]
+    assert {k: v["progress"] for k, v in carried.values.items()} == {("一（一）", "1", "lead"): "甲",
+                                                                       ("二（一）", "1", "lead"): "乙"}
+    assert {k: v["achieved"] for k, v in carried.targets.items()} == {("一（一）", "1", "改造小区"): 3,
+                                                                        ("二（一）", "1", "改造小区"): 10}

@@ -143,3 +143,14 @@ def test_reader_finds_the_sheet_and_its_columns(issued):
     assert read.targets.columns == {k: v - 1 for k, v in COL.items()}
     assert [r.number for r in read.targets.rows] == [4, 5, 6, 7]
     assert read_workbook(path_of(issued, "县财政局"), "xlsx").targets is None
+
+
+def test_a_target_row_is_carried_by_its_part_path_or_by_its_section_from_an_older_plan():
+    from ledger.template.rows import TargetRow
+
+    row = TargetRow(1, 1, {"item_number": "1", "indicator": "改造小区"}, "（一）", "二（一）")
+    assert row.carry_key == ("二（一）", "1", "改造小区")
+    assert row.carried_from({("一（一）", "1", "改造小区"): 3, ("二（一）", "1", "改造小区"): 10}) == 10
+    assert row.carried_from({("（一）", "1", "改造小区"): 7}) == 7        # stored before part paths
+    assert row.carried_from({("一（一）", "1", "改造小区"): 3}) is None
+    assert TargetRow(1, 1, {"item_number": "2", "indicator": "x"}, "一").carry_key == ("一", "2", "x")
