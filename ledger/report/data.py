@@ -197,22 +197,40 @@ def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[
 
 
 def item_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict[int, int]:
-    """Item ids of the given plan versions -> the id of the same item in the current plan."""
+    """Item ids of the given plan versions -> the id of the same item in the current plan.
+
+    An item is the same when its part path's numerals and its number agree (一（一）1 is not 二（一）1,
+    where numbering restarts in each part); then, for plans stored before sections nested, when its
+    section numeral and number agree; then by a number the current plan uses once.
+    """
     mapping = {i.id: i.id for i in plan.items}
     others = sorted(plan_ids - {plan.id})
     if not others:
         return mapping
+    by_path = {(i.path_numbers, i.number): i.id for i in plan.items}
     exact = {(i.section_number, i.number): i.id for i in plan.items}
     repeats = Counter(i.number for i in plan.items)
     unique = {i.number: i.id for i in plan.items if repeats[i.number] == 1}
-    query = (sa.select(s.items.c.id, s.items.c.number, s.sections.c.number)
-             .outerjoin(s.sections, s.sections.c.id == s.items.c.section_id)
-             .where(s.items.c.plan_id.in_(others)))
-    for old_id, number, section in conn.execute(query):
-        new_id = exact.get((section or "", number)) or unique.get(number)
+    sections = {r.id: r for r in conn.execute(
+        sa.select(s.sections.c.id, s.sections.c.number, s.sections.c.parent_id)
+        .where(s.sections.c.plan_id.in_(others)))}
+    query = sa.select(s.items.c.id, s.items.c.number, s.items.c.section_id).where(s.items.c.plan_id.in_(others))
+    for old_id, number, section_id in conn.execute(query):
+        section = sections.get(section_id)
+        new_id = (by_path.get((_path_numbers(section, sections), number))
+                  or exact.get((section.number if section else "", number)) or unique.get(number))
         if new_id is not None:
             mapping[old_id] = new_id
     return mapping
+
+
+def _path_numbers(section, sections: dict) -> str:
+    """The numerals of a stored section's path, top first (一（二）)."""
+    numbers: list[str] = []
+    while section is not None and len(numbers) < 8:
+        numbers.append(section.number or "")
+        section = sections.get(section.parent_id)
+    return "".join(reversed(numbers))
 
 
 def period_achievements(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str]) -> list[Achievement]:

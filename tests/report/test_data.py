@@ -39,6 +39,29 @@ def test_rows_of_an_older_plan_map_by_section_and_number(tmp_path):
     assert titles == {"新乙": "滞后", "新丙": "超序时"}        # 三是 is no longer in the plan
 
 
+def _nested(items: list[tuple[str, str, str]]) -> Plan:
+    """Items numbered again in each part: 一、/（一）/1 and 二、/（一）/1."""
+    parts = {"一": "产业", "二": "民生"}
+    return Plan("要点", 2024, [PlanItem(number=n, title=t, text=t, section="重点项目", section_number="（一）", lead=["甲"],
+                                        parents=[Section(p, parts[p])]) for p, n, t in items])
+
+
+def test_rows_of_an_older_plan_map_by_the_whole_part_path(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    save_plan(ws.engine, _nested([("一", "1", "旧甲"), ("二", "1", "旧乙")]), origin="import")
+    old = next(i for i in load_plan(ws.engine, 1).items if i.title == "旧乙")
+    submit(ws, "2024-06", "甲", at("2024-07-01 09:00"), {}, 1)
+    with ws.engine.begin() as conn:   # a row for 二（一）1 of the first version
+        sub_id = conn.execute(sa.text("select id from submissions")).scalar()
+        conn.execute(sa.text("insert into submission_rows (submission_id, item_id, role, status, percent, raw) "
+                             "values (:s, :i, 'lead', '滞后', 20, '{}')"), {"s": sub_id, "i": old.id})
+    save_plan(ws.engine, _nested([("二", "1", "新乙"), ("一", "1", "新甲")]), origin="review")
+    plan = load_plan(ws.engine)
+    with data.snapshot(ws.engine) as conn:
+        entries = data.period_entries(conn, "2024-06", plan, data.unit_names(conn))
+    assert {plan.item(e.item_id).title: e.status for e in entries} == {"新乙": "滞后"}
+
+
 @pytest.mark.sqlite_only
 def test_report_reads_submissions_by_index_only(shared_scenario):
     statements: list[tuple[str, object]] = []
