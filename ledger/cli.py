@@ -9,12 +9,14 @@ import errno
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
 from ledger import __version__
+from ledger.commands.options import json_option
 from ledger.errors import LedgerError
 
 
@@ -34,6 +36,28 @@ def _click_zh(message: str) -> str:
 
 for _module in (click.core, click.formatting, click.decorators):
     _module._ = _click_zh
+
+# The usage line's placeholders, in the users' language.
+_USAGE_WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
+
+
+def _translated_usage(pieces_of: Callable) -> Callable:
+    def collect_usage_pieces(self: click.Command, ctx: click.Context) -> list[str]:
+        return [_USAGE_WORDS.get(p, p) for p in pieces_of(self, ctx)]
+    return collect_usage_pieces
+
+
+for _class in (click.Command, click.Group):
+    _class.collect_usage_pieces = _translated_usage(_class.__dict__["collect_usage_pieces"])
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes on a terminal: wide (CJK) characters take two, so help columns line up."""
+    text = click.unstyle(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+click.formatting.term_len = _display_width
 
 
 class LedgerGroup(click.Group):
@@ -123,22 +147,47 @@ def _fail(line: str, code: int) -> None:
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-w", "--workspace", "workspace_path", type=click.Path(path_type=Path),
+@click.option("-w", "--workspace", "workspace_path", metavar="目录", type=click.Path(path_type=Path),
               help="工作区目录或其中的 ledger.toml（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
 @click.version_option(__version__, prog_name="ledger")
 @click.pass_context
 def cli(ctx: click.Context, workspace_path: Path | None) -> None:
-    """ledger：县级政府工作台账——从工作要点到月度汇总。"""
+    """ledger：县级政府工作台账——从工作要点到月度汇总。
+
+    示例：
+
+    \b
+      ledger init 台账2024
+      ledger plan import 2024年工作要点.docx
+      ledger templates --period 2024-07
+      ledger collect
+      ledger status --period 2024-07
+      ledger report --period 2024-07
+    """
     ctx.meta["workspace_path"] = workspace_path
 
 
 @cli.command()
-@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
-    from ledger.workspace import init_workspace
+@click.argument("directory", metavar="[目录]", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@json_option
+def init(directory: Path, as_json: bool) -> None:
+    """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。
+
+    示例：
+
+    \b
+      ledger init
+      ledger init D:/台账2024
+      ledger init 台账2024 --json
+    """
+    from ledger.commands.common import echo_json
+    from ledger.workspace import CONFIG_NAME, init_workspace
 
     ws = init_workspace(directory)
+    if as_json:
+        echo_json({"workspace": str(ws.root), "config": str(ws.root / CONFIG_NAME)})
+        return
     click.echo(f"已创建工作区：{ws.root}")
     click.echo("下一步：ledger plan import <工作要点通知.docx|.txt>")
 

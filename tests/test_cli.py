@@ -101,7 +101,7 @@ def test_log_lists_what_happened_newest_first(planned, tmp_path):
     template = planned.templates_dir / "2024-07" / "2024-07_县科技局.xlsx"
     age(fill_all(template, planned.inbox_dir / "x.xlsx"))
     run("-w", ws, "collect")
-    events = json.loads(run("-w", ws, "log", "--json").output)
+    events = json.loads(run("-w", ws, "log", "--json").output)["events"]
     assert [e["action"] for e in events[:2]] == ["collect", "templates"]
     assert events[0]["summary"] == "接收 1 个，退回 0 个，重复 0 个"
     assert events[0]["detail"]["files"] == [["x.xlsx", "accepted"]]
@@ -113,7 +113,7 @@ def test_log_lists_what_happened_newest_first(planned, tmp_path):
     (["templates", "--perod", "2024-07"], "用法错误：没有这个选项：--perod。 是否指 '--period'？"),
     (["tempaltes"], "用法错误：没有这个命令：tempaltes。"),
     (["log", "--limit", "abc"], "用法错误：--limit 的值无效：“abc”不是整数。"),
-    (["plan", "import"], "用法错误：缺少参数 FILE。"),
+    (["plan", "import"], "用法错误：缺少参数 文件。"),
 ])
 def test_usage_errors_are_explained_in_chinese(args, expected):
     import subprocess

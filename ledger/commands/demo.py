@@ -6,22 +6,42 @@ from pathlib import Path
 
 import click
 
+from ledger.commands.common import echo_json
+from ledger.commands.options import json_option
 from ledger.demo import run_demo
 
 
 @click.command()
-@click.argument("directory", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="[目录]", required=False, default="demo",
+                type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-libreoffice", is_flag=True, help="不调用 LibreOffice 模拟另存")
-def demo(directory: Path, no_libreoffice: bool) -> None:
-    """演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"""
-    click.echo(f"在 {directory}/ 中演示完整流程（模拟各单位填报，时间为模拟时间）……")
-    result = run_demo(directory, echo=click.echo, use_libreoffice=not no_libreoffice)
+@json_option
+def demo(directory: Path, no_libreoffice: bool, as_json: bool) -> None:
+    """演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。
+
+    示例：
+
+    \b
+      ledger demo
+      ledger demo 演示2 --no-libreoffice
+      ledger demo --json
+    """
+    if not as_json:
+        click.echo(f"在 {directory}/ 中演示完整流程（模拟各单位填报，时间为模拟时间）……")
+    result = run_demo(directory, echo=(lambda line: None) if as_json else click.echo,
+                      use_libreoffice=not no_libreoffice)
+    rel = lambda p: p.relative_to(result.root).as_posix()
+    if as_json:
+        echo_json({"workspace": str(result.root), "periods": result.periods, "story": result.story,
+                   "status": result.status_line, "report": rel(result.report), "reminders": rel(result.reminders),
+                   "returns": f"outbox/returns/{result.periods[-1]}", "templates": f"templates/{result.periods[-1]}",
+                   "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds]})
+        return
     click.echo("⑥ 各单位情况：")
     for line in result.story:
         click.echo(f"   · {line}")
     click.echo(f"⑦ {result.status_line}")
     click.echo("输出文件：")
-    rel = lambda p: p.relative_to(result.root).as_posix()
     click.echo(f"   汇总表（领导阅）：{directory}/{rel(result.report)}")
     click.echo(f"   催报名单：        {directory}/{rel(result.reminders)}")
     click.echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")

@@ -82,7 +82,7 @@ def test_cli_import_show_json(workspace):
     assert imported.exit_code == 0, imported.output
     assert "已导入第 1 版计划" in imported.output and "任务 75 项" in imported.output
     shown = runner.invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"])
-    items = json.loads(shown.output)
+    items = json.loads(shown.output)["items"]
     assert len(items) == 75
     first = items[0]
     assert {"id", "number", "section", "title", "text", "lead", "support"} <= set(first)
@@ -182,7 +182,7 @@ def test_plan_show_json_gives_deadlines_and_leaders(workspace):
         PlanItem("1", "甲", "甲。", lead=["县科技局"], leaders=["张三"], deadline_text="2024年6月底",
                  deadline=date(2024, 6, 30)),
         PlanItem("2", "乙", "乙。", lead=["县财政局"], deadline_text="持续推进")]), origin="import")
-    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)["items"]
     assert [(i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
         (["张三"], "2024年6月底", "2024-06-30"), ([], "持续推进", None)]
 
@@ -202,7 +202,7 @@ def test_an_excel_task_table_imports_end_to_end(workspace, tmp_path):
     book.close()
     result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", str(tmp_path / "任务表.xlsx")])
     assert result.exit_code == 0, result.output
-    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)["items"]
     assert [(i["number"], i["lead"], i["support"], i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
         ("1", ["县科技局"], ["县财政局"], ["张三"], "2024年6月底", "2024-06-30"),
         ("2", ["县发展改革局"], [], ["李四"], "持续推进", None)]
