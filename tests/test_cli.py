@@ -27,6 +27,11 @@ def test_every_command_has_chinese_help(path, command):
     assert result.exit_code == 0
     assert result.output.startswith("用法：") and "显示本帮助并退出" in result.output
     assert command.help and any("\u4e00" <= ch <= "\u9fff" for ch in command.help), path
+    examples = result.output.split("示例：", 1)[1].split("选项:", 1)[0] if "示例：" in result.output else ""
+    assert examples.strip(), f"{' '.join(path)} --help has no 示例 section"
+    assert all(line.strip().startswith(("ledger ", "ledger -w")) for line in examples.strip().splitlines()), examples
+    assert f"ledger {' '.join(path)}".strip() in examples or not path, examples
+    assert "[选项]" in result.output and "[OPTIONS]" not in result.output
 
 
 def test_the_listed_help_is_each_commands_own():
@@ -152,3 +157,137 @@ def test_an_internal_error_is_one_line(planned, monkeypatch):
     result = run("-w", str(planned.root), "templates")
     assert result.exit_code == 2
     assert result.output == "内部错误：RuntimeError: line one（设置 LEDGER_DEBUG=1 可查看详细信息）\n"
+
+
+# Every command that reports something, run once in order on one workspace, with --json.
+# (``schedule run`` reports nothing: it runs in the foreground until stopped.)
+NO_JSON = {("schedule", "run")}
+
+
+def test_every_reporting_command_has_json():
+    leaves = {path for path, cmd in commands(cli) if not isinstance(cmd, click.Group)}
+    with_json = {path for path, cmd in commands(cli) if any(p.name == "as_json" for p in cmd.params)}
+    assert with_json == leaves - NO_JSON
+
+
+def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
+    from importlib import resources
+    notice = tmp_path / "通知.txt"
+    notice.write_text(resources.files("ledger.data").joinpath("sample_notice.txt").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    ws = str(tmp_path / "w")
+    runs = [
+        ["init", ws],
+        ["-w", ws, "plan", "import", str(notice)],
+        ["-w", ws, "plan", "show"],
+        ["-w", ws, "plan", "export", "-o", str(tmp_path / "分解表.xlsx")],
+        ["-w", ws, "plan", "load", str(tmp_path / "分解表.xlsx"), "--dry-run"],
+        ["-w", ws, "plan", "versions"],
+        ["-w", ws, "templates", "--period", "2024-07"],
+        ["-w", ws, "collect"],
+        ["-w", ws, "status", "--period", "2024-07"],
+        ["-w", ws, "report", "--period", "2024-07"],
+        ["-w", ws, "log"],
+        ["-w", ws, "schedule", "list"],
+        ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],
+        ["-w", ws, "schedule", "history"],
+        ["demo", str(tmp_path / "演示"), "--no-libreoffice"],
+    ]
+    covered = set()
+    for args in runs:
+        result = CliRunner().invoke(cli, [*args, "--json"])
+        assert result.exit_code == 0, (args, result.output)
+        data = json.loads(result.output)            # the whole output is one document, nothing else
+        assert data["schema_version"] == 1, args
+        covered.add(tuple(a for a in args if not a.startswith(("-", "/")) and a != "2024-07")[:2])
+    assert json.loads(CliRunner().invoke(cli, ["-w", ws, "plan", "export", "--json"]).output)["file"] == \
+        "outbox/计划分解表.xlsx"
+    leaves = {path for path, cmd in commands(cli) if not isinstance(cmd, click.Group)}
+    assert {p for p in leaves if p[:2] not in covered} == NO_JSON
+
+
+def test_plan_versions_and_log_show_the_same_event_in_the_offices_zone(tmp_path):
+    from datetime import datetime
+    from importlib import resources
+    ws = tmp_path / "w"
+    run("init", str(ws))
+    config = ws / "ledger.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('timezone = "Asia/Shanghai"',
+                                                                 'timezone = "Asia/Kolkata"'), encoding="utf-8")
+    notice = tmp_path / "通知.txt"
+    notice.write_text(resources.files("ledger.data").joinpath("sample_notice.txt").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    assert run("-w", str(ws), "plan", "import", str(notice)).exit_code == 0
+    [version] = json.loads(run("-w", str(ws), "plan", "versions", "--json").output)["versions"]
+    [event] = json.loads(run("-w", str(ws), "log", "--json").output)["events"]
+    assert version["created_at"].endswith("+05:30") and event["at"].endswith("+05:30")
+    made, logged = datetime.fromisoformat(version["created_at"]), datetime.fromisoformat(event["at"])
+    assert abs((made - logged).total_seconds()) < 5
+    # The tables people read show the same wall-clock time, in the same format.
+    shown = run("-w", str(ws), "plan", "versions").output.splitlines()[2].split()[-2:]     # last column
+    listed = run("-w", str(ws), "log").output.splitlines()[2].split()[:2]                  # first column
+    shown, listed = (datetime.strptime(" ".join(t), "%Y-%m-%d %H:%M") for t in (shown, listed))
+    assert abs((shown - listed).total_seconds()) <= 60
+    assert shown == made.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _on_a_terminal(args: list[str]) -> str:
+    """Everything a command writes to stdout and stderr when both are a (pseudo-)terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100"}
+    proc = subprocess.Popen([sys.executable, "-m", "ledger", *args], stdout=follower, stderr=follower,
+                            stdin=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:          # EIO: the command ended and closed its side
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0, out.decode("utf-8", "replace")
+    return out.decode("utf-8")
+
+
+def test_a_progress_bar_on_a_terminal_and_nothing_extra_when_piped(planned):
+    import subprocess
+    import sys
+    ws = str(planned.root)
+    shown = _on_a_terminal(["-w", ws, "templates", "--period", "2024-07"])
+    assert "生成模板" in shown and "4/4" in shown            # the bar, with units done of all
+    assert "已生成 2024-07 模板 4 个" in shown
+    piped = subprocess.run([sys.executable, "-m", "ledger", "-w", ws, "templates", "--period", "2024-08"],
+                           capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert "生成模板" not in piped.stdout and "/4" not in piped.stdout
+    assert piped.stdout.startswith("已生成 2024-08 模板 4 个")
+    as_json = _on_a_terminal(["-w", ws, "templates", "--period", "2024-09", "--json"])
+    assert "生成模板" not in as_json and json.loads(as_json)["schema_version"] == 1
+
+
+def test_progress_bar_is_none_unless_someone_watches(monkeypatch):
+    import io
+    from ledger.commands.common import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr("sys.stdout", Terminal())
+    with progress_bar("收取报送", stream=err) as progress:
+        for n in range(1, 6):
+            progress(n, 5)
+    assert "收取报送" in err.getvalue() and "5/5" in err.getvalue()
+    with progress_bar("收取报送", as_json=True, stream=Terminal()) as progress:
+        assert progress is None
+    monkeypatch.setattr("sys.stdout", io.StringIO())          # stdout piped
+    with progress_bar("收取报送", stream=Terminal()) as progress:
+        assert progress is None

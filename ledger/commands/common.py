@@ -83,7 +83,8 @@ def progress_bar(label: str, as_json: bool = False, stream: IO | None = None
 
     The bar appears only when both stdout and stderr are terminals and the output is not JSON, so a
     piped or scripted run prints its result and nothing else. The bar starts at the first report
-    (when the library knows the total) and is cleared away when the work ends.
+    (when the library knows the total) and ends its line when the work ends or fails, so the result
+    or the error line that follows starts on a line of its own.
     """
     stream = stream or sys.stderr
     if as_json or not (_is_terminal(stream) and _is_terminal(sys.stdout)):

@@ -33,7 +33,7 @@ def demo(directory: Path, no_libreoffice: bool, as_json: bool) -> None:
     rel = lambda p: p.relative_to(result.root).as_posix()
     if as_json:
         echo_json({"workspace": str(result.root), "periods": result.periods, "story": result.story,
-                   "status": result.status_line, "report": rel(result.report), "reminders": rel(result.reminders),
+                   "status_line": result.status_line, "report": rel(result.report), "reminders": rel(result.reminders),
                    "returns": f"outbox/returns/{result.periods[-1]}", "templates": f"templates/{result.periods[-1]}",
                    "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds]})
         return

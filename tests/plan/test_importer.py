@@ -206,3 +206,15 @@ def test_an_excel_task_table_imports_end_to_end(workspace, tmp_path):
     assert [(i["number"], i["lead"], i["support"], i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
         ("1", ["县科技局"], ["县财政局"], ["张三"], "2024年6月底", "2024-06-30"),
         ("2", ["县发展改革局"], [], ["李四"], "持续推进", None)]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_import_tells_its_progress_step_by_step(workspace, tmp_path, dry_run):
+    from importlib import resources
+    notice = tmp_path / "通知.txt"
+    notice.write_text(resources.files("ledger.data").joinpath("sample_notice.txt").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    told: list[tuple[int, int]] = []
+    summary = import_notice(workspace, notice, dry_run=dry_run, progress=lambda done, total: told.append((done, total)))
+    assert summary.items > 0
+    assert told == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
