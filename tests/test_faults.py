@@ -349,9 +349,9 @@ def slow(spec, path):                  # workers take a while, so Ctrl-C finds t
     time.sleep(0.4)
     real_write(spec, path)
 
-def with_workers(run, units, workers):
+def with_workers(run, units, workers, progress=None):
     threading.Timer(0.6, lambda: os.killpg(os.getpgid(0), signal.SIGINT)).start()   # Ctrl-C: the whole group
-    return real_all(run, units, 2)
+    return real_all(run, units, 2, progress)
 
 generate.write_template, generate._write_workbooks = slow, with_workers
 from ledger.cli import main
