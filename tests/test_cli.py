@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 import pytest
@@ -199,11 +200,22 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         assert result.exit_code == 0, (args, result.output)
         data = json.loads(result.output)            # the whole output is one document, nothing else
         assert data["schema_version"] == 1, args
+        for when in _times_in(data):                 # ISO 8601 with the office's offset (Beijing time)
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00", when), (args, when)
         covered.add(tuple(a for a in args if not a.startswith(("-", "/")) and a != "2024-07")[:2])
     assert json.loads(CliRunner().invoke(cli, ["-w", ws, "plan", "export", "--json"]).output)["file"] == \
         "outbox/计划分解表.xlsx"
     leaves = {path for path, cmd in commands(cli) if not isinstance(cmd, click.Group)}
     assert {p for p in leaves if p[:2] not in covered} == NO_JSON
+
+
+def _times_in(data) -> list[str]:
+    """Every string in a JSON document that reads as a point in time."""
+    if isinstance(data, dict):
+        return [t for v in data.values() for t in _times_in(v)]
+    if isinstance(data, list):
+        return [t for v in data for t in _times_in(v)]
+    return [data] if isinstance(data, str) and re.match(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d", data) else []
 
 
 def test_plan_versions_and_log_show_the_same_event_in_the_offices_zone(tmp_path):
