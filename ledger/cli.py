@@ -9,7 +9,6 @@ import errno
 import os
 import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,6 +16,7 @@ import click
 
 from ledger import __version__
 from ledger.commands.options import json_option
+from ledger.commands.width import display_width
 from ledger.errors import LedgerError
 
 
@@ -51,13 +51,8 @@ for _class in (click.Command, click.Group):
     _class.collect_usage_pieces = _translated_usage(_class.__dict__["collect_usage_pieces"])
 
 
-def _display_width(text: str) -> int:
-    """Columns a text takes on a terminal: wide (CJK) characters take two, so help columns line up."""
-    text = click.unstyle(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-click.formatting.term_len = _display_width
+# Help columns line up with wide (CJK) characters.
+click.formatting.term_len = lambda text: display_width(click.unstyle(text))
 
 
 class LedgerGroup(click.Group):

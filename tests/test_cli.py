@@ -303,3 +303,32 @@ def test_progress_bar_is_none_unless_someone_watches(monkeypatch):
     monkeypatch.setattr("sys.stdout", io.StringIO())          # stdout piped
     with progress_bar("收取报送", stream=Terminal()) as progress:
         assert progress is None
+
+
+def test_tables_fit_the_terminal_by_east_asian_width(monkeypatch, capsys):
+    import io
+    from ledger.commands.common import echo_table
+    from ledger.commands.width import display_width
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert display_width("县科技局ab") == 10 and display_width("ＡＢ") == 4
+    headers = ["单位", "报送情况", "说明"]
+    rows = [["县发展和改革委员会", "退回待重报", "第 3 行“完成状态”填了下拉列表以外的“进行中”，请从下拉列表中选择" * 2],
+            ["县科技局", "按时", ""]]
+    out = Terminal()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setenv("COLUMNS", "70")
+    echo_table(headers, rows)
+    lines = out.getvalue().splitlines()
+    assert all(display_width(line) <= 69 for line in lines), [display_width(line) for line in lines]
+    assert lines[0].split() == headers and lines[2].startswith("县发展和改革委员会  退回待重报  第 3 行")
+    assert lines[2].endswith("…")
+    # The columns line up: 说明 and the cell below it start at the same terminal column.
+    assert display_width(lines[0][:lines[0].index("说明")]) == display_width(lines[2][:lines[2].index("第 3 行")])
+    piped = io.StringIO()                                          # piped: every cell whole, for grep
+    monkeypatch.setattr("sys.stdout", piped)
+    echo_table(headers, rows)
+    assert rows[0][2] in piped.getvalue() and "…" not in piped.getvalue()

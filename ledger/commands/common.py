@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from contextlib import contextmanager
 from datetime import datetime
@@ -11,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from ledger.commands.width import cut, display_width, fit
 from ledger.workspace import Workspace, find_workspace
-from ledger.xlsx import text_width
 
 # The version of every --json document's layout: raise it when a key changes meaning or goes away.
 SCHEMA_VERSION = 1
@@ -60,11 +61,22 @@ def shorten(text: str, n: int) -> str:
 
 
 def echo_table(headers: list[str], rows: list[list[Any]]) -> None:
-    """A plain aligned table for people; scripts use --json."""
+    """A plain aligned table for people; scripts use --json.
+
+    On a terminal the table fits its width: the widest columns are shortened (ending in …), never
+    below their header; piped, every cell is whole, for grep and the like. Widths are measured by
+    East Asian width, so columns of Chinese text line up.
+    """
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(text_width(r[i]) for r in cells) for i in range(len(headers))]
+    widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
+    if _is_terminal(sys.stdout):
+        limit = shutil.get_terminal_size().columns - 1
+        # Long free text gives way first (down to 20 columns), then every column alike.
+        widths = fit(widths, limit, [min(w, max(display_width(h), 20)) for w, h in zip(widths, cells[0])])
+        widths = fit(widths, limit, [max(display_width(h), 4) for h in cells[0]])
     for n, row in enumerate(cells):
-        click.echo("  ".join(v + " " * (widths[i] - text_width(v)) for i, v in enumerate(row)).rstrip())
+        row = [cut(v, widths[i]) for i, v in enumerate(row)]
+        click.echo("  ".join(v + " " * (widths[i] - display_width(v)) for i, v in enumerate(row)).rstrip())
         if n == 0:
             click.echo("  ".join("-" * w for w in widths))
 
