@@ -1,6 +1,7 @@
 """The ``ledger`` command: a thin layer that parses options, calls the library and renders.
 
-Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never a traceback.
+Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never a traceback; the
+exit codes are declared in ``ledger.commands.exits``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Callable
 import click
 
 from ledger import __version__
+from ledger.commands import exits
 from ledger.commands.options import json_option
 from ledger.commands.width import display_width
 from ledger.errors import LedgerError
@@ -83,10 +85,10 @@ class LedgerGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            _fail(f"已中断：{interrupted_note(ctx.invoked_subcommand)}", 130)
+            _fail(f"已中断：{interrupted_note(ctx.invoked_subcommand)}", exits.INTERRUPTED)
         except BrokenPipeError:          # output piped into `head` and the like: not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
+            sys.exit(exits.DONE)
         except Exception as exc:  # noqa: BLE001 - last line of defence for users
             if os.environ.get("LEDGER_DEBUG") and not isinstance(exc, LedgerError):
                 raise
@@ -114,23 +116,23 @@ def fault_line(exc: BaseException) -> tuple[str, int]:
     """One Chinese line and the exit code for an exception that ends a command.
 
     ``LedgerError``s are ours to explain (exit 1); faults of the system that reach here untranslated
-    are named without SQL, parameters or links (exit 1); anything else is a bug of ours (exit 2).
+    are named without SQL, parameters or links (exit 1); anything else is a bug of ours (exit 3).
     """
     if isinstance(exc, LedgerError):
-        return f"错误：{exc}", 1
+        return f"错误：{exc}", exits.USER_MISTAKE
     if isinstance(exc, OSError):
         from ledger.errors import os_reason
 
         where = f"“{exc.filename}”" if exc.filename else ""
         if exc.errno in _DISK_FULL:
-            return f"错误：磁盘空间不足：无法写入{where or '文件'}", 1
-        return f"错误：无法读写{where or '文件'}：{os_reason(exc)}", 1
+            return f"错误：磁盘空间不足：无法写入{where or '文件'}", exits.USER_MISTAKE
+        return f"错误：无法读写{where or '文件'}：{os_reason(exc)}", exits.USER_MISTAKE
     if type(exc).__module__.startswith("sqlalchemy"):
         orig = getattr(exc, "orig", None) or exc
         first = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
-        return f"数据库出错：{first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+        return f"数据库出错：{first}（设置 LEDGER_DEBUG=1 可查看详细信息）", exits.INTERNAL
     first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return f"内部错误：{type(exc).__name__}: {first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+    return f"内部错误：{type(exc).__name__}: {first}（设置 LEDGER_DEBUG=1 可查看详细信息）", exits.INTERNAL
 
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -224,19 +226,19 @@ def main() -> None:
         code = cli.main(prog_name="ledger", standalone_mode=False)
     except KeyboardInterrupt:                     # before a command started: nothing was changed
         click.echo("已中断：未做任何改动", err=True)
-        sys.exit(130)
+        sys.exit(exits.INTERRUPTED)
     except click.UsageError as exc:
         click.echo(f"用法错误：{_usage_zh(exc.format_message())}", err=True)
         if exc.ctx is not None:
             click.echo(f"运行 {exc.ctx.command_path} --help 查看用法", err=True)
-        sys.exit(2)
+        sys.exit(exits.USAGE)
     except click.ClickException as exc:
         click.echo(f"错误：{_usage_zh(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except click.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):   # Click turns Ctrl-C while parsing into Abort
             click.echo("已中断：未做任何改动", err=True)
-            sys.exit(130)
+            sys.exit(exits.INTERRUPTED)
         click.echo("已取消", err=True)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(exits.USER_MISTAKE)
+    sys.exit(code if isinstance(code, int) else exits.DONE)

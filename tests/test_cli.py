@@ -156,7 +156,7 @@ def test_an_internal_error_is_one_line(planned, monkeypatch):
 
     monkeypatch.setattr("ledger.commands.templates.generate_templates", bug)
     result = run("-w", str(planned.root), "templates")
-    assert result.exit_code == 2
+    assert result.exit_code == 3                     # ours, not the user's (1) nor a usage error (2)
     assert result.output == "内部错误：RuntimeError: line one（设置 LEDGER_DEBUG=1 可查看详细信息）\n"
 
 
@@ -332,3 +332,19 @@ def test_tables_fit_the_terminal_by_east_asian_width(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdout", piped)
     echo_table(headers, rows)
     assert rows[0][2] in piped.getvalue() and "…" not in piped.getvalue()
+
+
+def test_exit_codes_say_whose_mistake_it_was(planned):
+    import subprocess
+    import sys
+    from ledger.commands import exits
+    ws = str(planned.root)
+    ledger = lambda *args: subprocess.run([sys.executable, "-m", "ledger", "-w", ws, *args],   # noqa: E731
+                                          capture_output=True, text=True)
+    assert ledger("plan", "show").returncode == exits.DONE == 0
+    wrong_file = ledger("plan", "load", str(planned.root / "ledger.toml"))
+    assert wrong_file.returncode == exits.USER_MISTAKE == 1
+    assert wrong_file.stderr.startswith("错误：无法读取计划分解表“ledger.toml”") and "内部错误" not in wrong_file.stderr
+    assert ledger("plan", "show", "--bogus").returncode == exits.USAGE == 2
+    assert exits.INTERNAL == 3 and len({exits.DONE, exits.USER_MISTAKE, exits.USAGE, exits.INTERNAL,
+                                        exits.NEEDS_ATTENTION}) == 5

@@ -6,10 +6,9 @@ import click
 
 from ledger.collect.intake import OUTCOME_LABELS, collect_inbox
 from ledger.collect.names import display_name
+from ledger.commands import exits
 from ledger.commands.common import echo_json, echo_table, progress_bar, workspace_from
 from ledger.commands.options import json_option
-
-NEEDS_ATTENTION = 3     # exit code: the run went through, but some files need the office
 
 
 @click.command()
@@ -19,7 +18,7 @@ NEEDS_ATTENTION = 3     # exit code: the run went through, but some files need t
 def collect(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """收取 inbox/ 中报回的台账：校验后入库，或生成退回意见。
 
-    有文件需要督查室处理时（如程序无法处理的文件、链接等特殊文件），退出码为 3。
+    有文件需要督查室处理时（如程序无法处理的文件、链接等特殊文件），退出码为 4。
 
     示例：
 
@@ -36,7 +35,7 @@ def collect(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     else:
         _echo(result, dry_run)
     if result.needs_attention:
-        ctx.exit(NEEDS_ATTENTION)
+        ctx.exit(exits.NEEDS_ATTENTION)
 
 
 def _echo(result, dry_run: bool) -> None:

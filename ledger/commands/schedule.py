@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from ledger.commands import exits
 from ledger.commands.common import echo_json, echo_table, local_iso, local_text, office_zone, workspace_from
 from ledger.commands.options import json_option, period_option
 from ledger.period import label
@@ -145,7 +146,7 @@ def trigger(ctx: click.Context, job: str, period: str | None, as_json: bool) -> 
     else:
         click.echo(f"任务 {job} {result.outcome_label}：{result.message}", err=True)
     if result.outcome != OK:
-        ctx.exit(130 if result.outcome == ABANDONED else 1)
+        ctx.exit(exits.INTERRUPTED if result.outcome == ABANDONED else exits.USER_MISTAKE)
 
 
 @schedule.command("history")
