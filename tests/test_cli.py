@@ -348,3 +348,20 @@ def test_exit_codes_say_whose_mistake_it_was(planned):
     assert ledger("plan", "show", "--bogus").returncode == exits.USAGE == 2
     assert exits.INTERNAL == 3 and len({exits.DONE, exits.USER_MISTAKE, exits.USAGE, exits.INTERNAL,
                                         exits.NEEDS_ATTENTION}) == 5
+
+
+def test_demo_piped_into_head_still_builds_the_whole_workspace_and_says_so(tmp_path):
+    import subprocess
+    import sys
+    target = tmp_path / "演示"
+    # `head -1` stands for any reader that goes away early: read one line, then close the pipe.
+    proc = subprocess.Popen([sys.executable, "-m", "ledger", "demo", str(target), "--no-libreoffice"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline().decode("utf-8")
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 0, err
+    assert first.startswith(f"在 {target}/ 中演示完整流程")
+    assert err.strip() == f"提示：输出在中途被截断（管道已关闭），演示仍已完整运行：{target}/"
+    done = json.loads(run("-w", str(target), "log", "--json").output)["events"]
+    assert done[0]["action"] == "report" and done[0]["command"] == "demo"      # the last step ran

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from contextlib import contextmanager
@@ -53,6 +54,23 @@ def local_text(t: datetime | None, zone: ZoneInfo, seconds: bool = False) -> str
 def local_iso(t: datetime | None, zone: ZoneInfo) -> str | None:
     """A stored (aware) time for JSON: ISO 8601 with the office's offset."""
     return t.astimezone(zone).isoformat() if t is not None else None
+
+
+class PipeSafeEcho:
+    """``click.echo`` for commands that print while they work: when the reader goes away
+    (``ledger demo | head -1``) the rest of the output is dropped and the work goes on to its end;
+    ``closed`` tells the command to say so on stderr."""
+
+    closed = False
+
+    def __call__(self, line: str = "") -> None:
+        if self.closed:
+            return
+        try:
+            click.echo(line)
+        except BrokenPipeError:
+            self.closed = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def shorten(text: str, n: int) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledger.commands.common import echo_json
+from ledger.commands.common import PipeSafeEcho, echo_json
 from ledger.commands.options import json_option
 from ledger.demo import run_demo
 
@@ -26,10 +26,10 @@ def demo(directory: Path, no_libreoffice: bool, as_json: bool) -> None:
       ledger demo 演示2 --no-libreoffice
       ledger demo --json
     """
+    echo = PipeSafeEcho()            # `ledger demo | head -1` still builds the whole demo workspace
     if not as_json:
-        click.echo(f"在 {directory}/ 中演示完整流程（模拟各单位填报，时间为模拟时间）……")
-    result = run_demo(directory, echo=(lambda line: None) if as_json else click.echo,
-                      use_libreoffice=not no_libreoffice)
+        echo(f"在 {directory}/ 中演示完整流程（模拟各单位填报，时间为模拟时间）……")
+    result = run_demo(directory, echo=(lambda line: None) if as_json else echo, use_libreoffice=not no_libreoffice)
     rel = lambda p: p.relative_to(result.root).as_posix()
     if as_json:
         echo_json({"workspace": str(result.root), "periods": result.periods, "story": result.story,
@@ -37,13 +37,15 @@ def demo(directory: Path, no_libreoffice: bool, as_json: bool) -> None:
                    "returns": f"outbox/returns/{result.periods[-1]}", "templates": f"templates/{result.periods[-1]}",
                    "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds]})
         return
-    click.echo("⑥ 各单位情况：")
+    echo("⑥ 各单位情况：")
     for line in result.story:
-        click.echo(f"   · {line}")
-    click.echo(f"⑦ {result.status_line}")
-    click.echo("输出文件：")
-    click.echo(f"   汇总表（领导阅）：{directory}/{rel(result.report)}")
-    click.echo(f"   催报名单：        {directory}/{rel(result.reminders)}")
-    click.echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")
-    click.echo(f"   各单位模板：      {directory}/templates/{result.periods[-1]}/")
-    click.echo(f"接下来可以试试：cd {directory} && ledger status --period {result.periods[-1]}")
+        echo(f"   · {line}")
+    echo(f"⑦ {result.status_line}")
+    echo("输出文件：")
+    echo(f"   汇总表（领导阅）：{directory}/{rel(result.report)}")
+    echo(f"   催报名单：        {directory}/{rel(result.reminders)}")
+    echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")
+    echo(f"   各单位模板：      {directory}/templates/{result.periods[-1]}/")
+    echo(f"接下来可以试试：cd {directory} && ledger status --period {result.periods[-1]}")
+    if echo.closed:
+        click.echo(f"提示：输出在中途被截断（管道已关闭），演示仍已完整运行：{directory}/", err=True)
