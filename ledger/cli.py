@@ -1,6 +1,7 @@
 """The ``ledger`` command: a thin layer that parses options, calls the library and renders.
 
-Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never a traceback.
+Fatal ``LedgerError``s become one Chinese line on stderr and exit code 1, never a traceback; the
+exit codes are declared in ``ledger.commands.exits``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
 from ledger import __version__
+from ledger.commands import exits
+from ledger.commands.options import json_option
+from ledger.commands.width import display_width
 from ledger.errors import LedgerError
 
 
@@ -34,6 +38,23 @@ def _click_zh(message: str) -> str:
 
 for _module in (click.core, click.formatting, click.decorators):
     _module._ = _click_zh
+
+# The usage line's placeholders, in the users' language.
+_USAGE_WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
+
+
+def _translated_usage(pieces_of: Callable) -> Callable:
+    def collect_usage_pieces(self: click.Command, ctx: click.Context) -> list[str]:
+        return [_USAGE_WORDS.get(p, p) for p in pieces_of(self, ctx)]
+    return collect_usage_pieces
+
+
+for _class in (click.Command, click.Group):
+    _class.collect_usage_pieces = _translated_usage(_class.__dict__["collect_usage_pieces"])
+
+
+# Help columns line up with wide (CJK) characters.
+click.formatting.term_len = lambda text: display_width(click.unstyle(text))
 
 
 class LedgerGroup(click.Group):
@@ -64,10 +85,10 @@ class LedgerGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            _fail(f"已中断：{interrupted_note(ctx.invoked_subcommand)}", 130)
+            _fail(f"已中断：{interrupted_note(ctx.invoked_subcommand)}", exits.INTERRUPTED)
         except BrokenPipeError:          # output piped into `head` and the like: not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
+            sys.exit(exits.DONE)
         except Exception as exc:  # noqa: BLE001 - last line of defence for users
             if os.environ.get("LEDGER_DEBUG") and not isinstance(exc, LedgerError):
                 raise
@@ -95,23 +116,23 @@ def fault_line(exc: BaseException) -> tuple[str, int]:
     """One Chinese line and the exit code for an exception that ends a command.
 
     ``LedgerError``s are ours to explain (exit 1); faults of the system that reach here untranslated
-    are named without SQL, parameters or links (exit 1); anything else is a bug of ours (exit 2).
+    are named without SQL, parameters or links (exit 1); anything else is a bug of ours (exit 3).
     """
     if isinstance(exc, LedgerError):
-        return f"错误：{exc}", 1
+        return f"错误：{exc}", exits.USER_MISTAKE
     if isinstance(exc, OSError):
         from ledger.errors import os_reason
 
         where = f"“{exc.filename}”" if exc.filename else ""
         if exc.errno in _DISK_FULL:
-            return f"错误：磁盘空间不足：无法写入{where or '文件'}", 1
-        return f"错误：无法读写{where or '文件'}：{os_reason(exc)}", 1
+            return f"错误：磁盘空间不足：无法写入{where or '文件'}", exits.USER_MISTAKE
+        return f"错误：无法读写{where or '文件'}：{os_reason(exc)}", exits.USER_MISTAKE
     if type(exc).__module__.startswith("sqlalchemy"):
         orig = getattr(exc, "orig", None) or exc
         first = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
-        return f"数据库出错：{first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+        return f"数据库出错：{first}（设置 LEDGER_DEBUG=1 可查看详细信息）", exits.INTERNAL
     first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return f"内部错误：{type(exc).__name__}: {first}（设置 LEDGER_DEBUG=1 可查看详细信息）", 2
+    return f"内部错误：{type(exc).__name__}: {first}（设置 LEDGER_DEBUG=1 可查看详细信息）", exits.INTERNAL
 
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -123,23 +144,46 @@ def _fail(line: str, code: int) -> None:
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-w", "--workspace", "workspace_path", type=click.Path(path_type=Path),
+@click.option("-w", "--workspace", "workspace_path", metavar="目录", type=click.Path(path_type=Path),
               help="工作区目录或其中的 ledger.toml（默认：LEDGER_WORKSPACE 环境变量，或当前目录及其上级）")
 @click.version_option(__version__, prog_name="ledger")
 @click.pass_context
 def cli(ctx: click.Context, workspace_path: Path | None) -> None:
-    """ledger：县级政府工作台账——从工作要点到月度汇总。"""
+    """ledger：县级政府工作台账——从工作要点到月度汇总。
+
+    示例：
+
+    \b
+      ledger init 台账2024
+      ledger plan import 2024年工作要点.docx
+      ledger templates --period 2024-07
+      ledger collect
+      ledger status --period 2024-07
+      ledger report --period 2024-07
+    """
     ctx.meta["workspace_path"] = workspace_path
 
 
 @cli.command()
-@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="[目录]", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
 @click.option("--db", "db_url", metavar="数据库地址",
               help="使用数据库服务器而非工作区内的 SQLite 文件，如 postgresql+psycopg://用户:密码@主机/库名"
                    "（写入 ledger.toml 并在该库中建表；多个工作区可共用一个库）")
-def init(directory: Path, db_url: str | None) -> None:
-    """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。"""
-    from ledger.workspace import init_workspace
+@json_option
+def init(directory: Path, db_url: str | None, as_json: bool) -> None:
+    """新建工作区：ledger.toml、templates/ inbox/ outbox/ schedules/ 和数据库。
+
+    示例：
+
+    \b
+      ledger init
+      ledger init D:/台账2024
+      ledger init 台账2024 --db postgresql+psycopg://台账:密码@192.0.2.10/ledger
+      ledger init 台账2024 --json
+    """
+    from ledger.commands.common import echo_json
+    from ledger.workspace import CONFIG_NAME, init_workspace
 
     try:
         ws = init_workspace(directory, db_url=db_url)
@@ -148,6 +192,10 @@ def init(directory: Path, db_url: str | None) -> None:
             raise type(exc)(str(exc).replace("ledger.toml 中 database.url", "--db 给出的数据库地址")
                             .replace("ledger.toml 中的 database.url", "--db 给出的数据库地址")) from None
         raise
+    if as_json:
+        echo_json({"workspace": str(ws.root), "config": str(ws.root / CONFIG_NAME),
+                   "database": "server" if db_url else "sqlite"})
+        return
     click.echo(f"已创建工作区：{ws.root}")
     if db_url:
         click.echo(_shared_database_line(ws))
@@ -206,19 +254,19 @@ def main() -> None:
         code = cli.main(prog_name="ledger", standalone_mode=False)
     except KeyboardInterrupt:                     # before a command started: nothing was changed
         click.echo("已中断：未做任何改动", err=True)
-        sys.exit(130)
+        sys.exit(exits.INTERRUPTED)
     except click.UsageError as exc:
         click.echo(f"用法错误：{_usage_zh(exc.format_message())}", err=True)
         if exc.ctx is not None:
             click.echo(f"运行 {exc.ctx.command_path} --help 查看用法", err=True)
-        sys.exit(2)
+        sys.exit(exits.USAGE)
     except click.ClickException as exc:
         click.echo(f"错误：{_usage_zh(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except click.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):   # Click turns Ctrl-C while parsing into Abort
             click.echo("已中断：未做任何改动", err=True)
-            sys.exit(130)
+            sys.exit(exits.INTERRUPTED)
         click.echo("已取消", err=True)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(exits.USER_MISTAKE)
+    sys.exit(code if isinstance(code, int) else exits.DONE)

@@ -355,9 +355,9 @@ def slow(spec, path):                  # workers take a while, so Ctrl-C finds t
     time.sleep(0.4)
     real_write(spec, path)
 
-def with_workers(run, units, workers):
+def with_workers(run, units, workers, progress=None):
     threading.Timer(0.6, lambda: os.killpg(os.getpgid(0), signal.SIGINT)).start()   # Ctrl-C: the whole group
-    return real_all(run, units, 2)
+    return real_all(run, units, 2, progress)
 
 generate.write_template, generate._write_workbooks = slow, with_workers
 from ledger.cli import main
@@ -447,7 +447,7 @@ def test_a_read_only_database_keeps_the_previous_report_and_reminders(issued):
      "错误：无法读写“/srv/ws/inbox/a.xlsx”：磁盘为只读", 1),
     (sa.exc.OperationalError("INSERT INTO templates (id, plan_id) VALUES (?, ?)", ("abc", 1),
                              sqlite3.OperationalError("too many SQL variables")),
-     "数据库出错：too many SQL variables（设置 LEDGER_DEBUG=1 可查看详细信息）", 2),
+     "数据库出错：too many SQL variables（设置 LEDGER_DEBUG=1 可查看详细信息）", 3),
 ])
 def test_faults_that_reach_the_cli_untranslated_are_still_one_line(planned, monkeypatch, exc, line, code):
     def fail(*args, **kwargs):

@@ -44,6 +44,7 @@ from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger.findings import ERROR, Finding
+from ledger.progress import Progress, report
 from ledger.store import events
 from ledger.store.guard import file_savepoint, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
@@ -115,8 +116,12 @@ _step_hook: Callable[[str], None] = lambda step: None
 
 
 def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect",
-                  now: datetime | None = None, workers: int | None = None) -> CollectResult:
-    """Give every settled file in the inbox its one outcome (or, with dry_run, report it only)."""
+                  now: datetime | None = None, workers: int | None = None,
+                  progress: Progress = None) -> CollectResult:
+    """Give every settled file in the inbox its one outcome (or, with dry_run, report it only).
+
+    ``progress(done, total)`` is told as each settled file gets its outcome.
+    """
     now = now or datetime.now(timezone.utc)
     reset_caches()
     _made_dirs.clear()
@@ -129,8 +134,9 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
         outcomes += [_refused(r.name, r.reason) for r in scan.refused]
         known = known_sha256(ws.engine) if scan.ready else set()
         with _Batch(ws, command, dry_run, outcomes) as batch:
-            for exam in _examine_all(ws, scan.ready, workers):
+            for done, exam in enumerate(_examine_all(ws, scan.ready, workers), start=1):
                 batch.add(_finish_safely(batch, exam, dry_run, now, known))
+                report(progress, done, len(scan.ready))
     return CollectResult(outcomes, dry_run)
 
 

@@ -6,28 +6,36 @@ import click
 
 from ledger.collect.intake import OUTCOME_LABELS, collect_inbox
 from ledger.collect.names import display_name
-from ledger.commands.common import echo_json, echo_table, workspace_from
-
-NEEDS_ATTENTION = 3     # exit code: the run went through, but some files need the office
+from ledger.commands import exits
+from ledger.commands.common import echo_json, echo_table, progress_bar, workspace_from
+from ledger.commands.options import json_option
 
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="只校验并报告，不移动文件、不入库")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@json_option
 @click.pass_context
 def collect(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """收取 inbox/ 中报回的台账：校验后入库，或生成退回意见。
 
-    有文件需要督查室处理时（如程序无法处理的文件、链接等特殊文件），退出码为 3。
+    有文件需要督查室处理时（如程序无法处理的文件、链接等特殊文件），退出码为 4。
+
+    示例：
+
+    \b
+      ledger collect --dry-run
+      ledger collect
+      ledger collect --json
     """
     ws = workspace_from(ctx)
-    result = collect_inbox(ws, dry_run=dry_run)
+    with progress_bar("收取报送", as_json) as progress:
+        result = collect_inbox(ws, dry_run=dry_run, progress=progress)
     if as_json:
         echo_json(result.to_dict())
     else:
         _echo(result, dry_run)
     if result.needs_attention:
-        ctx.exit(NEEDS_ATTENTION)
+        ctx.exit(exits.NEEDS_ATTENTION)
 
 
 def _echo(result, dry_run: bool) -> None:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
+from ledger.commands.common import (echo_json, echo_table, local_iso, local_text, office_zone, progress_bar, shorten,
+                                    workspace_from)
+from ledger.commands.options import json_option
 from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, preview_plan, store_plan
 from ledger.plan.parts import part_label
 from ledger.plan.review import export_review, load_review
@@ -17,18 +19,38 @@ EXPORT_NAME = "计划分解表.xlsx"
 
 @click.group()
 def plan() -> None:
-    """计划：导入工作要点通知、查看、导出审核表并导回。"""
+    """计划：导入工作要点通知、查看、导出审核表并导回。
+
+    示例：
+
+    \b
+      ledger plan import 2024年工作要点.docx
+      ledger plan show
+      ledger plan export
+      ledger plan load outbox/计划分解表.xlsx
+      ledger plan versions
+    """
 
 
 @plan.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--title", help="计划标题（默认从通知中读取）")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.argument("file", metavar="文件", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", metavar="标题", help="计划标题（默认从通知中读取）")
+@json_option
 @click.option("--dry-run", is_flag=True, help="只显示将要导入的内容，不保存")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool, dry_run: bool) -> None:
-    """从通知文件（.txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx、.xls）导入计划，生成新版本。"""
-    summary = import_notice(workspace_from(ctx), file, title=title, dry_run=dry_run)
+    """从通知文件（.txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx、.xls）导入计划，生成新版本。
+
+    示例：
+
+    \b
+      ledger plan import 2024年工作要点.docx
+      ledger plan import 通知.pdf --dry-run
+      ledger plan import 通知.txt --title "2024年重点工作" --json
+    """
+    ws = workspace_from(ctx)
+    with progress_bar("导入计划", as_json) as progress:
+        summary = import_notice(ws, file, title=title, dry_run=dry_run, progress=progress)
     _print_summary(summary, as_json, "已导入")
 
 
@@ -76,38 +98,67 @@ def _print_items(items) -> None:
     echo_table(["部分", "编号", "任务", "牵头单位", "配合单位", "责任领导", "完成时限"], rows)
 
 @plan.command()
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部任务")
-@click.option("--version", "version", type=int, help="查看指定版本（默认当前版本）")
+@json_option
+@click.option("--version", "version", type=int, metavar="版本号", help="查看指定版本（默认当前版本）")
 @click.pass_context
 def show(ctx: click.Context, as_json: bool, version: int | None) -> None:
-    """列出当前计划的任务及责任单位。"""
+    """列出当前计划的任务及责任单位。
+
+    示例：
+
+    \b
+      ledger plan show
+      ledger plan show --version 1
+      ledger plan show --json
+    """
     stored = load_plan(workspace_from(ctx).engine, version)
     if as_json:
-        echo_json([item_to_dict(i, i.id) for i in stored.items])
+        echo_json({"version": stored.version, "title": stored.title,
+                   "items": [item_to_dict(i, i.id) for i in stored.items]})
         return
     click.echo(f"第 {stored.version} 版计划：{stored.title}（{len(stored.items)} 项任务）")
     _print_items(stored.items)
 
 
 @plan.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=f"输出文件（默认 outbox/{EXPORT_NAME}）")
+@click.option("-o", "--output", metavar="文件", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"输出文件（默认 outbox/{EXPORT_NAME}）")
+@json_option
 @click.pass_context
-def export(ctx: click.Context, output: Path | None) -> None:
-    """导出计划分解表（Excel），供审核修改。"""
+def export(ctx: click.Context, output: Path | None, as_json: bool) -> None:
+    """导出计划分解表（Excel），供审核修改。
+
+    示例：
+
+    \b
+      ledger plan export
+      ledger plan export -o 审核/计划分解表.xlsx
+    """
     ws = workspace_from(ctx)
     stored = load_plan(ws.engine)
     path = export_review(stored, output or ws.outbox_dir / EXPORT_NAME)
+    if as_json:
+        echo_json({"version": stored.version, "title": stored.title, "items": len(stored.items),
+                   "file": ws.relative(path)})
+        return
     click.echo(f"已导出第 {stored.version} 版计划（{len(stored.items)} 项任务）：{path}")
     click.echo("修改后运行：ledger plan load <文件>")
 
 
 @plan.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.argument("file", metavar="文件", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
 @click.option("--dry-run", is_flag=True, help="只显示将要导回的内容，不保存")
 @click.pass_context
 def load(ctx: click.Context, file: Path, as_json: bool, dry_run: bool) -> None:
-    """导回审核后的计划分解表，生成新版本计划。"""
+    """导回审核后的计划分解表，生成新版本计划。
+
+    示例：
+
+    \b
+      ledger plan load outbox/计划分解表.xlsx --dry-run
+      ledger plan load outbox/计划分解表.xlsx
+    """
     from ledger.errors import PlanImportError, PlanNotFoundError
 
     ws = workspace_from(ctx)
@@ -126,10 +177,29 @@ def load(ctx: click.Context, file: Path, as_json: bool, dry_run: bool) -> None:
     _print_summary(summary, as_json, "已导回")
 
 
+ORIGIN_LABELS = {"import": "导入通知", "review": "导回分解表"}
+
+
 @plan.command()
+@json_option
 @click.pass_context
-def versions(ctx: click.Context) -> None:
-    """列出所有计划版本。"""
-    rows = [[v["version"], v["title"], v["origin"], v["source_name"] or "", str(v["created_at"])[:19]]
-            for v in plan_versions(workspace_from(ctx).engine)]
+def versions(ctx: click.Context, as_json: bool) -> None:
+    """列出所有计划版本（时间为办公室所在时区，与 ledger log 一致）。
+
+    示例：
+
+    \b
+      ledger plan versions
+      ledger plan versions --json
+    """
+    ws = workspace_from(ctx)
+    zone = office_zone(ws)
+    found = plan_versions(ws.engine)
+    if as_json:
+        echo_json({"timezone": zone.key, "versions": [
+            {"version": v["version"], "title": v["title"], "origin": v["origin"], "source_name": v["source_name"],
+             "created_at": local_iso(v["created_at"], zone)} for v in found]})
+        return
+    rows = [[v["version"], v["title"], ORIGIN_LABELS.get(v["origin"], v["origin"]), v["source_name"] or "",
+             local_text(v["created_at"], zone)] for v in found]
     echo_table(["版本", "标题", "来源", "文件", "时间"], rows)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ledger.commands.common import echo_json, echo_table, shorten, workspace_from
+from ledger.commands.common import echo_json, echo_table, progress_bar, shorten, workspace_from
+from ledger.commands.options import json_option, period_option
 from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
@@ -12,16 +13,21 @@ from ledger.report.merge import UNREPORTED, share
 from ledger.report.sheets import date_text, percent_text, time_text
 from ledger.report.targets import sentence as targets_sentence
 
-PERIOD_HELP = "报送月份 YYYY-MM（默认上月，即本月截止报送的月份）"
-
-
 @click.command()
-@click.option("--period", help=PERIOD_HELP)
+@period_option()
 @click.option("--reminders", is_flag=True, help="同时生成催报名单 outbox/reminders/<月份>/催报名单.xlsx")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@json_option
 @click.pass_context
 def status(ctx: click.Context, period: str | None, reminders: bool, as_json: bool) -> None:
-    """查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。"""
+    """查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。
+
+    示例：
+
+    \b
+      ledger status
+      ledger status --period 2024-07 --reminders
+      ledger status --period 2024-07 --json
+    """
     ws = workspace_from(ctx)
     report = period_status(ws, period)
     path = write_reminders(ws, report) if reminders else None
@@ -57,13 +63,22 @@ def _print_deadlines(report: StatusReport, indent: str = "") -> None:
 
 
 @click.command()
-@click.option("--period", help=PERIOD_HELP)
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@period_option()
+@json_option
 @click.pass_context
 def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
-    """生成某月工作台账汇总表（outbox/reports/<月份>/），供领导审阅。"""
+    """生成某月工作台账汇总表（outbox/reports/<月份>/），供领导审阅。
+
+    示例：
+
+    \b
+      ledger report
+      ledger report --period 2024-07
+      ledger report --period 2024-07 --json
+    """
     ws = workspace_from(ctx)
-    result = make_report(ws, period)
+    with progress_bar("生成汇总表", as_json) as progress:
+        result = make_report(ws, period, progress=progress)
     summary = result.report.summary()
     if as_json:
         echo_json({**summary, "file": ws.relative(result.path)})

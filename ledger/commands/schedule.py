@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ledger.commands.common import echo_json, echo_table, workspace_from
+from ledger.commands import exits
+from ledger.commands.common import echo_json, echo_table, local_iso, local_text, office_zone, workspace_from
+from ledger.commands.options import json_option, period_option
 from ledger.period import label
 from ledger.schedule import history
 from ledger.schedule.actions import PERIODLESS, action_label
@@ -20,24 +22,44 @@ from ledger.schedule.runner import Runner, stop_signals, trigger_job
 
 @click.group()
 def schedule() -> None:
-    """定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"""
+    """定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。
+
+    示例：
+
+    \b
+      ledger schedule list
+      ledger schedule run
+      ledger schedule trigger collect
+      ledger schedule history --limit 50
+    """
 
 
 @schedule.command("list")
-@click.option("--count", default=3, show_default=True, type=click.IntRange(1, 50), help="每个任务显示接下来几次运行")
-@click.option("--from", "start", help="从指定时间起计算，如 2024-09-01 或 \"2024-09-01 08:00\"（默认现在）")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option("--count", default=3, show_default=True, metavar="次数", type=click.IntRange(1, 50),
+              help="每个任务显示接下来几次运行")
+@click.option("--from", "start", metavar="时间",
+              help="从指定时间起计算，如 2024-09-01 或 \"2024-09-01 08:00\"（默认现在）")
+@json_option
 @click.pass_context
 def list_(ctx: click.Context, count: int, start: str | None, as_json: bool) -> None:
-    """列出各定时任务及接下来的运行时间（同时检查所有任务文件）。"""
+    """列出各定时任务及接下来的运行时间（同时检查所有任务文件）。
+
+    示例：
+
+    \b
+      ledger schedule list
+      ledger schedule list --count 6 --from 2024-09-01
+      ledger schedule list --json
+    """
     ws = workspace_from(ctx)
     jobs = load_jobs(ws)
-    tz = ZoneInfo(ws.settings.office.timezone)
+    tz = office_zone(ws)
     after = _parse_start(start, tz) if start else datetime.now(tz)
     if as_json:
-        echo_json([{**job.to_dict(), "next_runs": [{"at": t.isoformat(), "period": job.period_for(t)}
-                                                  for t in (job.next_runs(after, count) if job.enabled else [])]}
-                   for job in jobs])
+        echo_json({"timezone": tz.key, "jobs": [
+            {**job.to_dict(), "next_runs": [{"at": t.isoformat(), "period": job.period_for(t)}
+                                            for t in (job.next_runs(after, count) if job.enabled else [])]}
+            for job in jobs]})
         return
     if not jobs:
         click.echo("schedules/ 中没有定时任务（*.toml）")
@@ -75,9 +97,16 @@ def _parse_start(text: str, tz: ZoneInfo) -> datetime:
 @schedule.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """在前台运行调度器（Ctrl-C 或 SIGTERM 停止；同一工作区只能运行一个）。"""
+    """在前台运行调度器（Ctrl-C 或 SIGTERM 停止；同一工作区只能运行一个）。
+
+    示例：
+
+    \b
+      ledger schedule run
+      ledger -w D:/台账 schedule run
+    """
     ws = workspace_from(ctx)
-    tz = ZoneInfo(ws.settings.office.timezone)
+    tz = office_zone(ws)
     _quiet_logs()
     runner = Runner(ws, load_jobs(ws), on_run=lambda r: _echo_run(r, tz))
     runner.start()
@@ -94,48 +123,70 @@ def run(ctx: click.Context) -> None:
 
 
 @schedule.command()
-@click.argument("job")
-@click.option("--period", help="报送月份 YYYY-MM（默认按任务的月份规则，从现在算）")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出运行记录")
+@click.argument("job", metavar="任务")
+@period_option("报送月份 YYYY-MM（默认按任务的月份规则，从现在算）")
+@json_option
 @click.pass_context
 def trigger(ctx: click.Context, job: str, period: str | None, as_json: bool) -> None:
-    """立即运行一个任务（与调度器运行的任务一样记录；调度器运行时也可使用）。"""
+    """立即运行一个任务（与调度器运行的任务一样记录；调度器运行时也可使用）。
+
+    示例：
+
+    \b
+      ledger schedule trigger collect
+      ledger schedule trigger report --period 2024-07 --json
+    """
     ws = workspace_from(ctx)
     _quiet_logs()
     result = trigger_job(ws, job, period)
     if as_json:
-        echo_json(result.to_dict())
+        echo_json(_run_dict(result, office_zone(ws)))
     elif result.outcome == OK:
         click.echo(f"任务 {job} 成功：{result.message}")
     else:
         click.echo(f"任务 {job} {result.outcome_label}：{result.message}", err=True)
     if result.outcome != OK:
-        ctx.exit(130 if result.outcome == ABANDONED else 1)
+        ctx.exit(exits.INTERRUPTED if result.outcome == ABANDONED else exits.USER_MISTAKE)
 
 
 @schedule.command("history")
-@click.option("--job", help="只看指定任务")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000), help="显示最近多少条")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option("--job", metavar="任务", help="只看指定任务")
+@click.option("--limit", default=20, show_default=True, metavar="条数", type=click.IntRange(1, 10000),
+              help="显示最近多少条")
+@json_option
 @click.pass_context
 def history_(ctx: click.Context, job: str | None, limit: int, as_json: bool) -> None:
-    """查看定时任务的运行记录（最新的在前）。"""
+    """查看定时任务的运行记录（最新的在前）。
+
+    示例：
+
+    \b
+      ledger schedule history
+      ledger schedule history --job collect --limit 50
+      ledger schedule history --json
+    """
     ws = workspace_from(ctx)
+    tz = office_zone(ws)
     runs = history.recent_runs(ws.engine, job, limit)
     if as_json:
-        echo_json([r.to_dict() for r in runs])
+        echo_json({"timezone": tz.key, "runs": [_run_dict(r, tz) for r in runs]})
         return
     if not runs:
         click.echo("还没有运行记录")
         return
-    tz = ZoneInfo(ws.settings.office.timezone)
     rows = [[r.id, r.job, _when(r.scheduled_at, tz) if r.scheduled_at else "手动", _when(r.started_at, tz),
              _duration(r), r.outcome_label, r.message] for r in runs]
     echo_table(["编号", "任务", "计划时间", "开始", "用时", "结果", "说明"], rows)
 
 
 def _when(t: datetime, tz: ZoneInfo) -> str:
-    return f"{t.astimezone(tz):%Y-%m-%d %H:%M:%S}"
+    return local_text(t, tz, seconds=True)
+
+
+def _run_dict(run: JobRun, tz: ZoneInfo) -> dict:
+    """A run for JSON, its times with the office's offset."""
+    times = {k: local_iso(getattr(run, k), tz) for k in ("scheduled_at", "started_at", "finished_at")}
+    return {**run.to_dict(), **times}
 
 
 def _duration(run: JobRun) -> str:

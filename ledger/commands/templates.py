@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import click
 
-from ledger.commands.common import echo_json, workspace_from
+from ledger.commands.common import echo_json, progress_bar, workspace_from
+from ledger.commands.options import json_option, period_option
 from ledger.template.generate import generate_templates
 
 
 @click.command()
-@click.option("--period", help="报送月份 YYYY-MM（默认本月，北京时间）")
-@click.option("--unit", "units", multiple=True, help="只生成指定单位（可重复）")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@period_option("报送月份 YYYY-MM（默认本月，按办公室所在时区）")
+@click.option("--unit", "units", metavar="单位", multiple=True, help="只生成指定单位（可重复）")
+@json_option
 @click.pass_context
 def templates(ctx: click.Context, period: str | None, units: tuple[str, ...], as_json: bool) -> None:
-    """为每个责任单位生成本月台账模板（templates/<月份>/）。"""
+    """为每个责任单位生成本月台账模板（templates/<月份>/）。
+
+    示例：
+
+    \b
+      ledger templates
+      ledger templates --period 2024-07
+      ledger templates --period 2024-07 --unit 县科技局 --unit 县财政局
+      ledger templates --json
+    """
     ws = workspace_from(ctx)
-    result = generate_templates(ws, period, list(units) or None)
+    with progress_bar("生成模板", as_json) as progress:
+        result = generate_templates(ws, period, list(units) or None, progress=progress)
     if as_json:
         echo_json({"period": result.period, "plan_version": result.plan_version,
                    "folder": ws.relative(result.folder), "manifest": ws.relative(result.manifest),

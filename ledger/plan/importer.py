@@ -14,6 +14,7 @@ from ledger.plan.parse import parse_plan
 from ledger.plan.sources import read_notice
 from ledger.plan.targets import extract_targets
 from ledger.plan.units import is_collective, normalise_unit
+from ledger.progress import Progress, report as tell
 from ledger.settings import UnitSettings
 from ledger.store import events
 from ledger.store.plans import load_plan, save_plan
@@ -71,20 +72,30 @@ class ImportSummary:
 
 
 def import_notice(workspace: Workspace, path: Path, title: str | None = None,
-                  command: str = "plan import", dry_run: bool = False) -> ImportSummary:
+                  command: str = "plan import", dry_run: bool = False, progress: Progress = None) -> ImportSummary:
     """Read, parse and store a notice as the next plan version (with ``dry_run``: only say what
-    would be stored; no database row, no event)."""
+    would be stored; no database row, no event).
+
+    ``progress(done, 4)`` is told at each step: read, parsed, targets found, stored (or previewed).
+    """
     path = Path(path)
+    tell(progress, 0, 4)
     text = read_notice(path)
+    tell(progress, 1, 4)
     plan = parse_plan(text, **_parse_options(workspace))
     if title:
         plan.title = title.strip()
     if not plan.title:
         plan.title = path.stem      # no title found in the notice: name the plan after its file
+    tell(progress, 2, 4)
     _extract_targets(plan)
+    tell(progress, 3, 4)
     if dry_run:
-        return preview_plan(workspace, plan, text=text)
-    return store_plan(workspace, plan, origin="import", source=path, command=command, text=text)
+        summary = preview_plan(workspace, plan, text=text)
+    else:
+        summary = store_plan(workspace, plan, origin="import", source=path, command=command, text=text)
+    tell(progress, 4, 4)
+    return summary
 
 
 def _parse_options(workspace: Workspace) -> dict:

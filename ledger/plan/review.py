@@ -167,11 +167,12 @@ def load_review(path: Path, year: int | None = None, previous: Plan | None = Non
 def _read_sheets(path: Path) -> dict[str, list[tuple]]:
     """Every sheet's rows by name, in workbook order."""
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
     from zipfile import BadZipFile
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:   # e.g. ledger.toml
         raise PlanImportError(f"无法读取计划分解表“{path.name}”：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）") from None
     try:
         return {name: [tuple(r) for r in wb[name].iter_rows(values_only=True)] for name in wb.sheetnames}

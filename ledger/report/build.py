@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
+from ledger.progress import Progress, report as tell
 from ledger.report import data
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
                                  count_statuses, extend_streaks, merge_items, office_value, share)
@@ -181,11 +182,17 @@ def report_path(ws: Workspace, plan_title: str, period: str) -> Path:
 _step_hook: Callable[[str], None] = lambda step: None
 
 
-def make_report(ws: Workspace, period: str | None = None, command: str = "report") -> ReportResult:
-    """Consolidate a period and write its workbook atomically; a failed run keeps the last one."""
+def make_report(ws: Workspace, period: str | None = None, command: str = "report",
+                progress: Progress = None) -> ReportResult:
+    """Consolidate a period and write its workbook atomically; a failed run keeps the last one.
+
+    ``progress(done, 3)`` is told at each of the three steps: consolidated, written, recorded.
+    """
     with ws.lock():     # never interleaves with a collect run, manual or scheduled
         sweep_temporaries(reports_dir(ws))     # what a killed run left half-written
+        tell(progress, 0, 3)
         report = consolidate(ws, period)
+        tell(progress, 1, 3)
         path = report_path(ws, report.plan.title, report.period)
         counts = report.counts
         # The event is written with the workbook and committed after its rename: a database that
@@ -194,9 +201,11 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
         with ws.engine.begin() as conn, atomic_output(path) as tmp:
             write_workbook(report, tmp)
             _step_hook("written")
+            tell(progress, 2, 3)
             events.record(conn, command, "report",
                           f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
                           {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
         _step_hook("renamed")
+        tell(progress, 3, 3)
     return ReportResult(path, report)
 

@@ -22,6 +22,7 @@ from ledger.durable import OLD_PREFIX, TEMP_PREFIX, fsync_dir, fsync_file, sweep
 from ledger.errors import LedgerError, OutputError, PlanImportError, UnitNotFoundError, os_reason
 from ledger.kinds import kind_of
 from ledger.period import check_period, current_period, deadline, label
+from ledger.progress import Progress, report
 from ledger.store import events
 from ledger.store import schema
 from ledger.store.plans import StoredPlan, load_plan, unit_ids
@@ -64,8 +65,12 @@ def safe_file_name(period: str, unit: str) -> str:
 
 
 def generate_templates(ws: Workspace, period: str | None = None, units: list[str] | None = None,
-                       workers: int | None = None, command: str = "templates") -> GenerateResult:
-    """Write the period's templates for every unit of the current plan (or the named ones)."""
+                       workers: int | None = None, command: str = "templates",
+                       progress: Progress = None) -> GenerateResult:
+    """Write the period's templates for every unit of the current plan (or the named ones).
+
+    ``progress(done, total)`` is told as workbooks are written (total: the units).
+    """
     period = check_period(period) if period else current_period(ws.settings.office.timezone)
     plan = load_plan(ws.engine)
     counts = unit_counts(plan)
@@ -75,7 +80,8 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     with ws.lock():
         recover_templates(ws.templates_dir)
         run = _Run(ws.settings, plan, period, carried)
-        made = _write_all(ws, folder, run, chosen, counts, partial=bool(units), workers=workers, command=command)
+        made = _write_all(ws, folder, run, chosen, counts, partial=bool(units), workers=workers, command=command,
+                           progress=progress)
     files = [GeneratedFile(m.identity.unit, folder / m.file_name, *counts[m.identity.unit], m.carried_from)
              for m in made]
     return GenerateResult(period, plan.version, folder, folder / MANIFEST_NAME, files, collective)
@@ -180,12 +186,12 @@ class _Made:
 
 
 def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts: dict,
-               partial: bool, workers: int | None, command: str) -> list[_Made]:
+               partial: bool, workers: int | None, command: str, progress: Progress = None) -> list[_Made]:
     """Write the workbooks aside, record them, then put them in place: departments never hold a
     template the database does not know, whatever the moment a run is killed or the database fails."""
     run.staging = _staging_dir(ws.templates_dir, folder.name)
     try:
-        made = _write_workbooks(run, units, workers)
+        made = _write_workbooks(run, units, workers, progress)
         fsync_dir(run.staging)
         _step_hook("written")
         recorded = _record_all(ws, run, made, command)
@@ -277,7 +283,7 @@ def _start_worker(run: _Run) -> None:
     _RUN = run
 
 
-def _make(units: list[str]) -> list[_Made]:
+def _make(units: list[str], progress: Progress = None) -> list[_Made]:
     """Build the units' rows and specs and write their workbooks into the staging folder."""
     run = _RUN
     rows, targets = all_unit_rows(run.plan, units), all_unit_targets(run.plan, units)
@@ -290,20 +296,24 @@ def _make(units: list[str]) -> list[_Made]:
             write_template(spec, path)
             fsync_file(path)
         made.append(_Made(spec.identity, name, spec.carried_from))
+        report(progress, len(made), len(units))
     return made
 
 
-def _write_workbooks(run: _Run, units: list[str], workers: int | None) -> list[_Made]:
+def _write_workbooks(run: _Run, units: list[str], workers: int | None, progress: Progress = None) -> list[_Made]:
     """Every unit's workbook; in worker processes (both cores) when there are many."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(units) < PARALLEL_FROM:
         _start_worker(run)
-        return _make(units)
+        return _make(units, progress)
     size = max(1, len(units) // (workers * 8))
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
     pool = worker_pool(workers, initializer=_start_worker, initargs=(run,))
     try:
-        made = [m for done in pool.map(_make, chunks) for m in done]
+        made: list[_Made] = []
+        for done in pool.map(_make, chunks):
+            made += done
+            report(progress, len(made), len(units))
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)   # Ctrl-C or a failure: drop the chunks not started
         raise

@@ -378,6 +378,16 @@ def test_many_files_in_parallel_give_the_same_outcomes(issued, tmp_path, monkeyp
     assert count(issued, s.submissions) == 4
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_the_files_given_an_outcome(issued, tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(intake, "PARALLEL_FROM", 2)
+    for unit in ("县科技局", "县财政局", "县发展改革局"):
+        drop(issued, fill_all(template(issued, unit), tmp_path / f"{unit}.xlsx"))
+    told: list[tuple[int, int]] = []
+    collect_inbox(issued, workers=workers, progress=lambda done, total: told.append((done, total)))
+    assert told == [(1, 3), (2, 3), (3, 3)]
+
+
 def test_carry_forward_starts_next_month_from_accepted_values(issued, tmp_path):
     returned(issued, tmp_path, problems="资金未到位")
     collect_inbox(issued)

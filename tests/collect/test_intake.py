@@ -58,7 +58,7 @@ def test_a_file_that_cannot_be_stored_is_held_and_the_rest_collected(issued, tmp
     monkeypatch.setattr(intake, "write_template", lambda spec, path: (_ for _ in ()).throw(
         OSError(errno.ENOSPC, "No space left on device")))
     result = cli_collect(issued)
-    assert result.exit_code == 3, result.output                  # something needs the office
+    assert result.exit_code == 4, result.output                  # something needs the office
     assert "需督查室处理 1" in result.output
     assert "bad.xlsx：磁盘空间不足：无法写入" in result.output and "退回.xlsx”：文件仍留在 inbox/ 中" in result.output
     assert inbox_files(issued) == ["bad.xlsx"]                    # stays put ...
@@ -112,7 +112,7 @@ def test_special_entries_are_never_read_nor_copied(issued, tmp_path):
     (inbox / "链接的文件夹").symlink_to(elsewhere, target_is_directory=True)
     returned(issued, tmp_path, name="good.xlsx")
     result = cli_collect(issued, "--json")
-    assert result.exit_code == 3
+    assert result.exit_code == 4
     data = json.loads(result.output)
     outcomes = {f["file"]: (f["outcome"], f["findings"][0]["message"] if f["findings"] else "") for f in data["files"]}
     assert outcomes.pop("good.xlsx")[0] == "accepted"

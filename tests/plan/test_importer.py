@@ -82,7 +82,7 @@ def test_cli_import_show_json(workspace):
     assert imported.exit_code == 0, imported.output
     assert "已导入第 1 版计划" in imported.output and "任务 75 项" in imported.output
     shown = runner.invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"])
-    items = json.loads(shown.output)
+    items = json.loads(shown.output)["items"]
     assert len(items) == 75
     first = items[0]
     assert {"id", "number", "section", "title", "text", "lead", "support"} <= set(first)
@@ -182,7 +182,7 @@ def test_plan_show_json_gives_deadlines_and_leaders(workspace):
         PlanItem("1", "甲", "甲。", lead=["县科技局"], leaders=["张三"], deadline_text="2024年6月底",
                  deadline=date(2024, 6, 30)),
         PlanItem("2", "乙", "乙。", lead=["县财政局"], deadline_text="持续推进")]), origin="import")
-    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)["items"]
     assert [(i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
         (["张三"], "2024年6月底", "2024-06-30"), ([], "持续推进", None)]
 
@@ -202,7 +202,7 @@ def test_an_excel_task_table_imports_end_to_end(workspace, tmp_path):
     book.close()
     result = CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "import", str(tmp_path / "任务表.xlsx")])
     assert result.exit_code == 0, result.output
-    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    items = json.loads(CliRunner().invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)["items"]
     assert [(i["number"], i["lead"], i["support"], i["leaders"], i["deadline_text"], i["deadline"]) for i in items] == [
         ("1", ["县科技局"], ["县财政局"], ["张三"], "2024年6月底", "2024-06-30"),
         ("2", ["县发展改革局"], [], ["李四"], "持续推进", None)]
@@ -216,7 +216,7 @@ def test_plan_show_gives_each_item_its_part_path(workspace):
     imported = runner.invoke(cli, ["-w", str(workspace.root), "plan", "import", str(THREE_LEVELS)])
     assert imported.exit_code == 0, imported.output
     assert "部分 3 个，任务 5 项" in imported.output          # （一）重点项目 twice: under 一、 and under 二、
-    items = json.loads(runner.invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)
+    items = json.loads(runner.invoke(cli, ["-w", str(workspace.root), "plan", "show", "--json"]).output)["items"]
     assert [(i["number"], i["section"], i["part_path"]) for i in items] == [
         ("1", "重点项目", ["一、产业发展", "（一）重点项目"]), ("2", "重点项目", ["一、产业发展", "（一）重点项目"]),
         ("1", "招商引资", ["一、产业发展", "（二）招商引资"]),
@@ -226,3 +226,15 @@ def test_plan_show_gives_each_item_its_part_path(workspace):
     rows = [line.split()[:2] for line in shown[3:]]
     assert rows == [["一（一）重点项目", "1"], ["一（一）重点项目", "2"], ["一（二）招商引资", "1"],
                     ["二（一）重点项目", "1"], ["二（一）重点项目", "2"]]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_import_tells_its_progress_step_by_step(workspace, tmp_path, dry_run):
+    from importlib import resources
+    notice = tmp_path / "通知.txt"
+    notice.write_text(resources.files("ledger.data").joinpath("sample_notice.txt").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    told: list[tuple[int, int]] = []
+    summary = import_notice(workspace, notice, dry_run=dry_run, progress=lambda done, total: told.append((done, total)))
+    assert summary.items > 0
+    assert told == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]

@@ -180,6 +180,12 @@ def test_same_data_same_file(shared_scenario):
     assert first == second
 
 
+def test_progress_is_told_at_each_step(shared_scenario):
+    told: list[tuple[int, int]] = []
+    make_report(shared_scenario, "2024-07", progress=lambda done, total: told.append((done, total)))
+    assert told == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
 def test_created_property_is_the_data_time(shared_scenario, book):
     created = book.properties.created.replace(tzinfo=timezone.utc)
     assert created == datetime(2024, 8, 5, 17, 0, tzinfo=timezone.utc)      # 商务局's 2024-08-06 01:00 +08

@@ -38,7 +38,7 @@ def test_list_shows_each_job_and_its_next_runs(ws):
 
 def test_list_json(ws):
     result = invoke(ws, "list", "--from", "2024-08-31 12:00", "--count", "1", "--json")
-    data = {job["name"]: job for job in json.loads(result.output)}
+    data = {job["name"]: job for job in json.loads(result.output)["jobs"]}
     assert data["report"]["cron"]["day"] == "6" and data["report"]["written"]["day"] == "deadline+1"
     assert data["report"]["next_runs"] == [{"at": "2024-09-06T17:00:00+08:00", "period": "2024-08"}]
 
@@ -73,7 +73,7 @@ def test_trigger_and_history(ws, clock, fake):
     assert lines[0].split() == ["编号", "任务", "计划时间", "开始", "用时", "结果", "说明"]
     assert "report     手动      2024-09-03 10:00:00  0秒   失败" in lines[2]
     assert "templates  手动      2024-09-03 10:00:00  0秒   成功  templates 完成（2024-08）" in lines[3]
-    only = json.loads(invoke(ws, "history", "--job", "templates", "--json").output)
+    only = json.loads(invoke(ws, "history", "--job", "templates", "--json").output)["runs"]
     assert [(r["job"], r["outcome"], r["scheduled_at"]) for r in only] == [("templates", "ok", None)]
 
 

@@ -228,6 +228,16 @@ def test_parallel_and_serial_writers_give_the_same_cells(planned, monkeypatch):
         assert rows_a == rows_b
 
 
+@pytest.mark.parametrize("workers, parallel_from", [(1, 24), (2, 1)], ids=["serial", "parallel"])
+def test_progress_counts_the_workbooks_written(planned, monkeypatch, workers, parallel_from):
+    import ledger.template.generate as gen
+    monkeypatch.setattr(gen, "PARALLEL_FROM", parallel_from)
+    told: list[tuple[int, int]] = []
+    result = generate_templates(planned, "2024-09", workers=workers, progress=lambda done, total: told.append((done, total)))
+    assert {total for _, total in told} == {len(result.files)} == {4}
+    assert [done for done, _ in told] == sorted(done for done, _ in told) and told[-1] == (4, 4)
+
+
 def test_an_unwritable_templates_folder_is_one_error_and_no_output(planned):
     from ledger.errors import OutputError
     import shutil
