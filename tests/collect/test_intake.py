@@ -346,7 +346,7 @@ def test_a_fault_while_recording_one_file_holds_it_and_the_batch_goes_on(issued,
         return real_record(conn, ws, exam, *args, **kw)
     monkeypatch.setattr(intake, "_record", buggy)
     result = cli_collect(issued)
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == 4, result.output
     assert "bad.xlsx：记录本文件的结果时程序出错（不是报送单位的问题）：文件仍留在 inbox/ 中" in result.output
     assert inbox_files(issued) == ["bad.xlsx"]
     assert files_under(issued.root, "outbox/returns") == set()          # its copy and feedback undone
