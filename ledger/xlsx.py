@@ -151,6 +151,7 @@ FORMATS: dict[str, dict] = {
     "carried": _CARRIED,
     "carried_center": {**_CARRIED, "align": "center"},
     "error": {**_BASE, "border": 2, "border_color": "#C00000", "bg_color": "#FFC7CE", "locked": False},
+    "warning": {**_BASE, "border": 2, "border_color": "#BF8F00", "bg_color": "#FFE699", "locked": False},
     "percent": {**_BASE, "border": 1, "align": "center", "num_format": "0.0%"},
     "number": {**_BASE, "border": 1, "align": "center", "num_format": "0.##"},
 }

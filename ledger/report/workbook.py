@@ -201,7 +201,9 @@ def _outcome_fill(u: UnitStatus) -> str | None:
 
 def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     waiting = report.status.waiting()
-    text = f"未报送 {len(waiting)} 个单位（其中退回待重报 {report.status.totals.rejected} 个）"
+    totals = report.status.totals
+    # the same words as 总体情况: 未报送 counts units that sent nothing, 退回待重报 those whose file went back
+    text = f"尚未完成报送 {len(waiting)} 个单位：退回待重报 {totals.rejected} 个，未报送 {totals.missing} 个"
     first = table_sheet(sheet, fmt, "未报送单位名单", _sub(report, text), MISSING_COLUMNS)
     widths = [w for _, w in MISSING_COLUMNS]
     for n, u in enumerate(waiting):

@@ -197,7 +197,7 @@ def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, cells: list[_Cell]
     for cell in cells:
         value, style = _cell_value(row, cell)
         if row.marks and cell.key in row.marks:
-            style = "error"
+            style = "error" if cell.key in row.errors else "warning"
             ws.write_comment(r, cell.index, row.marks[cell.key], {"author": "ledger", "x_scale": 3, "y_scale": 2})
         if value is None or value == "":
             ws.write_blank(r, cell.index, None, fmt[style])
