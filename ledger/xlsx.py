@@ -139,7 +139,7 @@ _CARRIED = {**_BASE, "border": 1, "bg_color": "#E2EFDA", "locked": False, "itali
 
 # The cell formats of ledger workbooks, by name.
 FORMATS: dict[str, dict] = {
-    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"},
+    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter", "text_wrap": True},
     "subtitle": {**_BASE, "font_size": 12},
     "header": {"font_name": HEAD_FONT, "font_size": 11, "bold": True, "align": "center", "valign": "vcenter",
                "text_wrap": True, "border": 1, "bg_color": "#D9D9D9"},
