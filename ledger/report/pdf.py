@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ledger.plan.convert import soffice
+from ledger.xlsx import atomic_output
 
 TIMEOUT_SECONDS = 180
 
@@ -39,5 +40,6 @@ def to_pdf(source: Path, target: Path | None = None) -> Path | None:
         if not made.is_file():
             return None
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(made, target)
+        with atomic_output(target) as tmp:
+            shutil.copyfile(made, tmp)
     return target
