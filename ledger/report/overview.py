@@ -37,6 +37,9 @@ def write_overview(wb, fmt: dict, report: Consolidated, title: str):
     row = _heading(sheet, fmt, row + 1, "一、总体情况")
     row = _paragraph(sheet, fmt, row, widths, _overall_text(report))
     row = _status_table(wb, sheet, fmt, report, row + 1)
+    # 分部分情况 starts a page, so its table prints whole under its header (a sheet repeats one
+    # header only, and this sheet holds several tables)
+    sheet.set_h_pagebreaks([row + 1])
     row = _heading(sheet, fmt, row + 1, "二、分部分情况")
     row = _section_table(sheet, fmt, report, row, widths)
     row = _heading(sheet, fmt, row + 1, f"三、与上期（{label(report.previous_period)}）比较")

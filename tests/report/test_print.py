@@ -124,3 +124,12 @@ def test_every_page_of_a_table_repeats_its_header(printed):
     assert len(ledger) >= 2
     for text in ledger:
         assert "编号" in text and "牵头单位" in _flat(text)
+
+
+def test_the_parts_table_starts_a_page_under_its_header(printed):
+    pages = [t for t, _ in printed]
+    at = next(n for n, t in enumerate(pages) if "二、分部分情况" in t)
+    assert at > 0                                 # never split across the foot of the first page
+    table = pages[at][pages[at].index("二、分部分情况"):]
+    assert "序号" in table and "任务数" in table
+    assert "经济发展" in table and "民生保障" in table
