@@ -60,7 +60,8 @@ def write_document(path: Path, lines: list[str], title: str, author: str) -> Non
                 previous = BLANK
             continue
         after_title = previous == TITLE and re.fullmatch(r"[（(].*[）)]", text) is not None
-        _paragraph(doc, TITLE if after_title else kind, text, subtitle=after_title)
+        salutation = previous in (TITLE, BLANK) and kind == PARAGRAPH and text.endswith("：")
+        _paragraph(doc, TITLE if after_title else kind, text, subtitle=after_title, salutation=salutation)
         previous = kind if not after_title else TITLE
     if body is not None:
         body._element.getparent().remove(body._element)
@@ -124,7 +125,7 @@ def _fallbacks(doc) -> None:
     table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _paragraph(doc, kind: str, text: str, subtitle: bool = False) -> None:
+def _paragraph(doc, kind: str, text: str, subtitle: bool = False, salutation: bool = False) -> None:
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     if kind == TITLE:
@@ -144,9 +145,8 @@ def _paragraph(doc, kind: str, text: str, subtitle: bool = False) -> None:
         _set_font(p.add_run(text), BODY_FONT, BODY_SIZE)
         return
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    fmt.first_line_indent = Pt(2 * 16)          # two characters
-    if text.endswith("：") and kind == PARAGRAPH and doc.paragraphs and len(text) < 20:
-        fmt.first_line_indent = Pt(0)          # a salutation (各责任单位：) starts at the margin
+    # two characters; the salutation (主送机关, 各责任单位：) starts at the margin
+    fmt.first_line_indent = Pt(0) if salutation else Pt(2 * 16)
     font = {HEADING: HEADING_FONT, SUBHEADING: SUBHEADING_FONT}.get(kind, BODY_FONT)
     _set_font(p.add_run(text), font, BODY_SIZE)
 
