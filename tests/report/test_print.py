@@ -133,3 +133,12 @@ def test_the_parts_table_starts_a_page_under_its_header(printed):
     table = pages[at][pages[at].index("二、分部分情况"):]
     assert "序号" in table and "任务数" in table
     assert "经济发展" in table and "民生保障" in table
+
+
+def test_reminders_and_feedback_lists_fit_the_print_width():
+    from ledger.collect.feedback import PROBLEM_WIDTHS
+    from ledger.report.sheets import COLUMN_PADDING, PRINT_WIDTH
+    from ledger.report.status import REMINDER_COLUMNS
+
+    assert sum(w + COLUMN_PADDING for _, w in fit_columns(REMINDER_COLUMNS)) <= PRINT_WIDTH
+    assert sum(w + COLUMN_PADDING for w in PROBLEM_WIDTHS) <= PRINT_WIDTH
