@@ -139,7 +139,7 @@ _CARRIED = {**_BASE, "border": 1, "bg_color": "#E2EFDA", "locked": False, "itali
 
 # The cell formats of ledger workbooks, by name.
 FORMATS: dict[str, dict] = {
-    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter"},
+    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter", "text_wrap": True},
     "subtitle": {**_BASE, "font_size": 12},
     "header": {"font_name": HEAD_FONT, "font_size": 11, "bold": True, "align": "center", "valign": "vcenter",
                "text_wrap": True, "border": 1, "bg_color": "#D9D9D9"},
@@ -151,6 +151,7 @@ FORMATS: dict[str, dict] = {
     "carried": _CARRIED,
     "carried_center": {**_CARRIED, "align": "center"},
     "error": {**_BASE, "border": 2, "border_color": "#C00000", "bg_color": "#FFC7CE", "locked": False},
+    "warning": {**_BASE, "border": 2, "border_color": "#BF8F00", "bg_color": "#FFE699", "locked": False},
     "percent": {**_BASE, "border": 1, "align": "center", "num_format": "0.0%"},
     "number": {**_BASE, "border": 1, "align": "center", "num_format": "0.##"},
 }

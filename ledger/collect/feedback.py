@@ -21,7 +21,7 @@ from ledger.xlsx import atomic_output, formats, text_width
 
 PROBLEM_SHEET = "问题清单"
 PROBLEM_HEADERS = ("序号", "单元格", "列", "填写内容", "问题", "修改方法", "级别")
-PROBLEM_WIDTHS = (6, 9, 14, 24, 46, 40, 8)
+PROBLEM_WIDTHS = (6, 9, 12, 16, 38, 32, 6)     # within sheets.PRINT_WIDTH: printed at 9 pt or more
 
 
 def split_message(message: str) -> tuple[str, str]:
@@ -39,7 +39,7 @@ def problem_sheet(wb, fmt, spec) -> None:
     n_errors = sum(1 for f in spec.problems if f.is_error)
     ws.merge_range(0, 0, 0, len(PROBLEM_HEADERS) - 1, "台账退回修改意见", fmt["title"])
     ws.merge_range(1, 0, 1, len(PROBLEM_HEADERS) - 1,
-                   f"填报单位：{spec.unit}　　共 {n_errors} 处错误须修改后重新报送（标红单元格）；提示仅供核对。"
+                   f"填报单位：{spec.unit}　　共 {n_errors} 处错误须修改后重新报送（标红单元格）；提示（标黄单元格）仅供核对，可不修改。"
                    f"请直接在本文件{_sheets(spec)}工作表中修改，保存后重新报送。", fmt["subtitle"])
     ws.set_row(1, 36)
     for c, (header, width) in enumerate(zip(PROBLEM_HEADERS, PROBLEM_WIDTHS)):
@@ -61,7 +61,7 @@ def _sheets(spec) -> str:
 
 def _problem_row(ws, fmt, r: int, f: Finding) -> None:
     problem, fix = split_message(f.message)
-    value = "" if f.value is None else str(f.value)
+    value = typed_text(f.value)
     cell = f"{f.sheet}!{f.cell}" if f.cell and f.sheet and f.sheet != layout.LEDGER_SHEET else f.cell or ""
     cells = (str(r - 2), cell, f.column or "", value, problem, fix, "错误" if f.is_error else "提示")
     lines = 1
@@ -69,6 +69,15 @@ def _problem_row(ws, fmt, r: int, f: Finding) -> None:
         ws.write_string(r, c, text, fmt["wrap"])
         lines = max(lines, math.ceil(text_width(text) / (PROBLEM_WIDTHS[c] - 1)))
     ws.set_row(r, min(409, 15 * lines + 6))
+
+
+def typed_text(value: Any) -> str:
+    """A value as the unit typed it: 150 for the 150.0 a workbook reader hands back."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass
@@ -113,6 +122,8 @@ def _mark(rows: list, key: str, inputs: tuple[layout.Column, ...], returned: Ret
         row = by_key.get(returned.keys.get(f.row or -1, ""))
         if row is not None:
             row.marks[f.field] = _comment(row.marks.get(f.field), f)
+            if f.is_error:
+                row.errors.add(f.field)     # red; a cell with warnings only is amber
 
 
 def _comment(previous: str | None, f: Finding) -> str:

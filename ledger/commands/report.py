@@ -8,8 +8,11 @@ from ledger.commands.common import echo_json, echo_table, progress_bar, shorten,
 from ledger.commands.options import json_option, period_option
 from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
+from ledger.plan.convert import soffice
+from ledger.report.bulletin import template_path as bulletin_template
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import UNREPORTED, share
+from ledger.report.pdf import to_pdf
 from ledger.report.sheets import date_text, percent_text, time_text
 from ledger.report.targets import sentence as targets_sentence
 
@@ -65,23 +68,27 @@ def _print_deadlines(report: StatusReport, indent: str = "") -> None:
 @click.command()
 @period_option()
 @json_option
+@click.option("--pdf/--no-pdf", default=True, help="安装了 LibreOffice 时，同时生成汇总表和督查通报的 PDF（默认生成）")
 @click.pass_context
-def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
-    """生成某月工作台账汇总表（outbox/reports/<月份>/），供领导审阅。
+def report(ctx: click.Context, period: str | None, as_json: bool, pdf: bool) -> None:
+    """生成某月工作台账汇总表和督查通报（outbox/reports/<月份>/），供领导审阅。
 
     示例：
 
     \b
       ledger report
       ledger report --period 2024-07
+      ledger report --period 2024-07 --no-pdf
       ledger report --period 2024-07 --json
     """
     ws = workspace_from(ctx)
     with progress_bar("生成汇总表", as_json) as progress:
         result = make_report(ws, period, progress=progress)
     summary = result.report.summary()
+    pdfs = [to_pdf(p) for p in (result.path, result.bulletin)] if pdf and soffice() else []
     if as_json:
-        echo_json({**summary, "file": ws.relative(result.path)})
+        echo_json({**summary, "file": ws.relative(result.path), "bulletin": ws.relative(result.bulletin),
+                   "pdf": [ws.relative(p) for p in pdfs if p]})
         return
     if summary["no_submissions"]:
         click.echo(f"提示：{summary['label']}尚无单位报送，汇总表中全部任务按未报送统计")
@@ -94,3 +101,17 @@ def report(ctx: click.Context, period: str | None, as_json: bool) -> None:
     if result.report.targets:
         click.echo("  " + targets_sentence(result.report.targets))
     _print_deadlines(result.report.status, indent="  ")
+    _print_bulletin(ws, result, pdfs, pdf)
+
+
+def _print_bulletin(ws, result, pdfs: list, asked: bool) -> None:
+    """The 督查通报 and the PDFs (or why there are none)."""
+    click.echo(f"已生成{label(result.report.period)}督查通报：{ws.relative(result.bulletin)}"
+               f"（措辞可在 {ws.relative(bulletin_template(ws))} 中修改）")
+    if asked and not soffice():
+        click.echo("未安装 LibreOffice，未生成 PDF：可在 Excel、Word 或 WPS 中打开上述文件后打印或另存为 PDF")
+    for made in pdfs:
+        if made:
+            click.echo(f"已生成 PDF：{ws.relative(made)}")
+    if pdfs and not all(pdfs):
+        click.echo("部分 PDF 未能生成（LibreOffice 转换失败）：可在 Excel、Word 或 WPS 中打开后另存为 PDF")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.progress import Progress, report as tell
-from ledger.report import data
+from ledger.report import bulletin, data, official
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
                                  count_statuses, extend_streaks, merge_items, office_value, share)
 from ledger.report.status import StatusReport, deadline_watch, read_status
@@ -110,6 +110,7 @@ class Consolidated:
 class ReportResult:
     path: Path
     report: Consolidated
+    bulletin: Path | None = None         # the 督查通报 beside the workbook
 
 
 def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
@@ -178,6 +179,18 @@ def report_path(ws: Workspace, plan_title: str, period: str) -> Path:
     return reports_dir(ws) / period / f"{title}工作台账汇总（{label(period)}）.xlsx"
 
 
+def bulletin_path(ws: Workspace, plan_title: str, period: str) -> Path:
+    """outbox/reports/<period>/<plan title>督查通报（2024年7月）.docx, beside the workbook."""
+    title = safe_name(plan_title, "工作台账")
+    return reports_dir(ws) / period / f"{title}督查通报（{label(period)}）.docx"
+
+
+def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
+    """The 督查通报's lines: the workspace's template (written there on first use), filled."""
+    values = bulletin.fields(report, ws.settings.office.name, ws.settings.office.deadline_day)
+    return bulletin.fill(bulletin.read_template(ws), values)
+
+
 # Test hook: called with a step name between the steps of writing a report (crash injection).
 _step_hook: Callable[[str], None] = lambda step: None
 
@@ -198,8 +211,13 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
         # The event is written with the workbook and committed after its rename: a database that
         # refuses (read-only, full) leaves the previous report, and a rename refused (the file open
         # in Excel on Windows) leaves no event.
+        notice = bulletin_path(ws, report.plan.title, report.period)
+        lines = bulletin_lines(ws, report)       # a template error stops the run before any file
         with ws.engine.begin() as conn, atomic_output(path) as tmp:
             write_workbook(report, tmp)
+            with atomic_output(notice) as tmp_notice:
+                official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）",
+                                        ws.settings.office.name)
             _step_hook("written")
             tell(progress, 2, 3)
             events.record(conn, command, "report",
@@ -207,5 +225,5 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
                           {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
         _step_hook("renamed")
         tell(progress, 3, 3)
-    return ReportResult(path, report)
+    return ReportResult(path, report, notice)
 

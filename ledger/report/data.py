@@ -147,10 +147,18 @@ def rejections(conn: Connection, period: str) -> dict[int, Rejection]:
     latest = (sa.select(sa.func.max(it.c.id).label("id"))
               .where(it.c.period == period, it.c.unit_id.is_not(None), it.c.outcome != "duplicate")
               .group_by(it.c.unit_id).subquery())
-    query = (sa.select(it.c.unit_id, it.c.received_at, it.c.original_name, it.c.findings)
+    query = (sa.select(it.c.unit_id, it.c.received_at, it.c.inbox_mtime_ns, it.c.original_name, it.c.findings)
              .join(latest, latest.c.id == it.c.id).where(it.c.outcome == "rejected"))
-    return {uid: Rejection(uid, as_utc(at), name, error_messages(findings))
-            for uid, at, name, findings in conn.execute(query)}
+    return {uid: Rejection(uid, arrival_time(as_utc(at), mtime_ns), name, error_messages(findings))
+            for uid, at, mtime_ns, name, findings in conn.execute(query)}
+
+
+def arrival_time(received_at: datetime, mtime_ns: int | None) -> datetime:
+    """When a file arrived in the inbox: its modification time, never later than the collect run
+    that took it in (the rule submissions' ``submitted_at`` follows), else the run's time."""
+    if mtime_ns is None:
+        return received_at
+    return min(datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc), received_at)
 
 
 def error_messages(findings: Any, limit: int = MAX_MESSAGES) -> list[str]:
@@ -159,7 +167,9 @@ def error_messages(findings: Any, limit: int = MAX_MESSAGES) -> list[str]:
     for f in findings if isinstance(findings, list) else []:
         if not isinstance(f, dict) or not f.get("message") or f.get("severity", "error") != "error":
             continue
-        out.append(f"{f['cell']}：{f['message']}" if f.get("cell") else str(f["message"]))
+        message, cell = str(f["message"]), f.get("cell")
+        # most messages already begin with their cell (J6“完成进度(%)”：…): name it once
+        out.append(f"{cell}：{message}" if cell and cell not in message else message)
     return out[:limit]
 
 

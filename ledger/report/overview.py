@@ -38,6 +38,9 @@ def write_overview(wb, fmt: dict, report: Consolidated, title: str):
     row = _heading(sheet, fmt, row + 1, "一、总体情况")
     row = _paragraph(sheet, fmt, row, widths, _overall_text(report))
     row = _status_table(wb, sheet, fmt, report, row + 1)
+    # 分部分情况 starts a page, so its table prints whole under its header (a sheet repeats one
+    # header only, and this sheet holds several tables)
+    sheet.set_h_pagebreaks([row + 1])
     row = _heading(sheet, fmt, row + 1, "二、分部分情况")
     row = _section_table(sheet, fmt, report, row, widths)
     row = _heading(sheet, fmt, row + 1, f"三、与上期（{label(report.previous_period)}）比较")
@@ -106,13 +109,13 @@ def _chart(wb, sheet, row: int, counts: dict[str, int], vocabulary: Vocabulary) 
         "categories": [SHEET, row + 1, 1, row + len(statuses), 1],
         "values": [SHEET, row + 1, 2, row + len(statuses), 2],
         "points": [{"fill": {"color": _colour(s, vocabulary)}} for s in statuses],
-        "data_labels": {"value": True, "font": {"name": BODY_FONT}},
+        "data_labels": {"value": True, "font": {"name": BODY_FONT, "size": 11}},
     })
     chart.set_title({"name": "各状态任务数", "name_font": {"name": HEAD_FONT, "size": 12, "bold": False}})
     chart.set_legend({"none": True})
-    chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 9}})
+    chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 11}})
     chart.set_y_axis({"min": 0, "num_format": "0", "major_unit": max(1, -(-max(counts.values()) // 5)),
-                      "num_font": {"name": BODY_FONT, "size": 9}})
+                      "num_font": {"name": BODY_FONT, "size": 11}})
     chart.set_size({"width": 360, "height": 300})
     sheet.insert_chart(row, 5, chart, {"x_offset": 8, "y_offset": 2})
 

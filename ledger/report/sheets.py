@@ -24,9 +24,30 @@ MEANING_FILL = {DONE: GREEN, AHEAD: GREEN, LAGGING: YELLOW, SEVERELY_LAGGING: RE
 STANDING_FILL = {targets.MET: GREEN, targets.BEHIND: YELLOW, targets.UNREPORTED: GREY}
 KINDS = ("wrap", "center", "int", "pct", "num")   # text, centred text, whole number, share, any number
 LINE_HEIGHT = 14.5
+MAX_ROW_HEIGHT = 409                            # points: the tallest row Excel allows
+MAX_LINES = int((MAX_ROW_HEIGHT - 6) / LINE_HEIGHT)
+CONTINUED = "（续）"
 PAPER_A4 = 9
 
 Column = tuple[str, float]                      # (Chinese header, width)
+# Widths (Excel character units, each column plus its padding) that print across A4 landscape at no
+# less than 85 % scale, so the 11 pt body text prints at 9 pt or more (fitted to the width only).
+PRINT_WIDTH = 126
+COLUMN_PADDING = 0.7
+NARROW = 10          # numbers, statuses, short codes: kept as they are
+MIN_WIDTH = 8        # a text column narrowed no further (four Chinese characters a line)
+
+
+def fit_columns(columns: Sequence[Column]) -> tuple[Column, ...]:
+    """The text columns narrowed in proportion to fit ``PRINT_WIDTH``: text wraps onto more lines
+    rather than printing small."""
+    total = sum(w + COLUMN_PADDING for _, w in columns)
+    if total <= PRINT_WIDTH:
+        return tuple(columns)
+    fixed = sum(w for _, w in columns if w <= NARROW)
+    wide = sum(w for _, w in columns if w > NARROW)
+    scale = max(PRINT_WIDTH - COLUMN_PADDING * len(columns) - fixed, 1) / wide
+    return tuple((h, w if w <= NARROW else max(MIN_WIDTH, math.floor(w * scale * 2) / 2)) for h, w in columns)
 
 
 def new_workbook(path: Path, created: datetime, title: str, author: str) -> tuple[Any, dict]:
@@ -92,16 +113,52 @@ def header_row(sheet, fmt: dict, row: int, columns: Sequence[Column], first_col:
     for c, (text, width) in enumerate(columns, start=first_col):
         sheet.set_column(c, c, width)
         sheet.write_string(row, c, text, fmt["header"])
-    sheet.set_row(row, 30)
+    sheet.set_row(row, max(30, row_height([t for t, _ in columns], [w for _, w in columns])))
 
 
 def write_row(sheet, fmt: dict, row: int, values: Sequence[Any], kinds: Sequence[str],
-              fill: str | None = None, widths: Sequence[float] | None = None, first_col: int = 0) -> None:
-    """One table row: strings as strings, numbers as numbers, None blank; height fitted to text."""
-    for c, (value, kind) in enumerate(zip(values, kinds), start=first_col):
-        write_cell(sheet, row, c, value, fmt[(fill, kind)])
+              fill: str | None = None, widths: Sequence[float] | None = None, first_col: int = 0) -> int:
+    """One table row: strings as strings, numbers as numbers, None blank; height fitted to text.
+
+    A text too long for the tallest row Excel allows (409 pt) is never cut: it goes on in
+    continuation rows below, ending with “…” where it breaks and starting “（续）…” where it goes on;
+    the row's other cells are repeated, so a filter or a sort keeps the pieces together. Returns the
+    number of rows written.
+    """
+    pieces = [[v] for v in values]
     if widths:
-        sheet.set_row(row, row_height(values, widths))
+        pieces = [split_text(v, w) if isinstance(v, str) else [v] for v, w in zip(values, widths)]
+    for n in range(max(len(p) for p in pieces)):
+        line = [p[n] if n < len(p) else (p[0] if len(p) == 1 else "") for p in pieces]
+        for c, (value, kind) in enumerate(zip(line, kinds), start=first_col):
+            write_cell(sheet, row + n, c, value, fmt[(fill, kind)])
+        if widths:
+            sheet.set_row(row + n, row_height(line, widths))
+    return max(len(p) for p in pieces)
+
+
+def split_text(text: str, width: float, max_lines: int = MAX_LINES) -> list[str]:
+    """A cell's text in pieces that each fit a row of at most ``max_lines`` wrapped lines."""
+    room = max(width - 1.5, 1)
+    if _lines(text, room) <= max_lines:
+        return [text]
+    pieces, start, lines, used = [], 0, 1, 0.0
+    budget = max_lines - 1                        # a line kept for the markers
+    for i, ch in enumerate(text):
+        w = text_width(ch)
+        if ch == "\n" or used + w > room:
+            lines, used = lines + 1, 0.0
+        if lines > budget:
+            pieces.append(text[start:i])
+            start, lines, used = i, 1, 0.0
+        used += 0 if ch == "\n" else w
+    pieces.append(text[start:])
+    return [("" if n == 0 else CONTINUED + "…") + p + ("…" if n < len(pieces) - 1 else "")
+            for n, p in enumerate(pieces)]
+
+
+def _lines(text: str, room: float) -> int:
+    return sum(math.ceil(max(text_width(part), 1) / room) for part in text.split("\n"))
 
 
 def write_cell(sheet, row: int, col: int, value: Any, cell_format) -> None:
@@ -118,9 +175,8 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float:
     lines = 1
     for value, width in zip(values, widths):
         if isinstance(value, str) and value:
-            per_line = max(width - 1.5, 1)
-            lines = max(lines, sum(math.ceil(max(text_width(part), 1) / per_line) for part in value.split("\n")))
-    return min(409, max(22, LINE_HEIGHT * lines + 6))
+            lines = max(lines, _lines(value, max(width - 1.5, 1)))
+    return min(MAX_ROW_HEIGHT, max(22, LINE_HEIGHT * lines + 6))
 
 
 def print_setup(sheet, last_row: int, last_col: int, repeat: int | None = None) -> None:
@@ -131,7 +187,6 @@ def print_setup(sheet, last_row: int, last_col: int, repeat: int | None = None) 
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
     sheet.center_horizontally()
     sheet.set_footer("&C— &P —")
-    sheet.set_start_page(1)
     sheet.print_area(0, 0, max(last_row, 0), last_col)
     if repeat is not None:
         sheet.repeat_rows(repeat)

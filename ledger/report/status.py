@@ -21,7 +21,7 @@ from ledger.report import data
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
-from ledger.report.sheets import (created_time, date_text, finish_table, new_workbook, percent_text,
+from ledger.report.sheets import (created_time, date_text, finish_table, fit_columns, new_workbook, percent_text,
                                   table_sheet, time_text, write_row)
 from ledger.settings import Settings
 from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
@@ -224,16 +224,18 @@ def _reminders_workbook(path: Path, report: StatusReport, waiting: list[UnitStat
     sheet = wb.add_worksheet("催报名单")
     subtitle = (f"报送截止：{date_text(report.deadline)}　　数据截至：{time_text(report.as_of) or '尚无报送'}"
                 f"　　{report.totals.sentence()}")
-    first = table_sheet(sheet, fmt, title, subtitle, REMINDER_COLUMNS)
+    columns = fit_columns(REMINDER_COLUMNS)      # printed at 9 pt or more
+    first = table_sheet(sheet, fmt, title, subtitle, columns)
     sheet.set_row(first - 2, 36)
-    widths = [w for _, w in REMINDER_COLUMNS]
+    widths = [w for _, w in columns]
+    row = first
     for n, status in enumerate(waiting):
         values = (n + 1, status.unit.name, status.unit.lead, status.unit.support, status.label,
                   _what(status, report), _items_text(items.get(status.unit.id, [])))
-        write_row(sheet, fmt, first + n, values, REMINDER_KINDS, widths=widths)
+        row += write_row(sheet, fmt, row, values, REMINDER_KINDS, widths=widths)
     if not waiting:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
-    finish_table(sheet, first, first + max(len(waiting), 1) - 1, len(widths))
+    finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
     wb.close()
 
 

@@ -15,7 +15,7 @@ from ledger.report import merge, targets
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
-from ledger.report.sheets import (GREY, RED, status_fill, YELLOW, created_time, date_text, finish_table, new_workbook,
+from ledger.report.sheets import (GREY, RED, status_fill, YELLOW, created_time, date_text, finish_table, fit_columns, new_workbook,
                                   percent_text,
                                   section_label, table_sheet, target_fill, time_text, write_row)
 from ledger.report.status import LATE, ON_TIME, UnitStatus
@@ -76,13 +76,15 @@ def _ledger_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     # the office's own columns go before 说明
     columns = (*LEDGER_COLUMNS[:-1], *((c.header, max(c.width, 8)) for c in office), LEDGER_COLUMNS[-1])
     kinds = (*LEDGER_KINDS[:-1], *(OFFICE_KINDS.get(c.kind, "wrap") for c in office), LEDGER_KINDS[-1])
+    columns = fit_columns(columns)
     first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), columns)
     widths = [w for _, w in columns]
-    for n, m in enumerate(report.merged.values()):
+    row = first
+    for m in report.merged.values():
         values = _ledger_values(m, report.streaks.get(m.item.id, 0))
         values = (*values[:-1], *(merge.office_value(m, c.key) for c in office), values[-1])
-        write_row(sheet, fmt, first + n, values, kinds, status_fill(m.status, m.vocabulary), widths)
-    finish_table(sheet, first, first + len(report.merged) - 1, len(widths), autofilter=True)
+        row += write_row(sheet, fmt, row, values, kinds, status_fill(m.status, m.vocabulary), widths)
+    finish_table(sheet, first, row - 1, len(widths), autofilter=True)
 
 
 def _ledger_values(m: MergedItem, streak: int) -> tuple:
@@ -95,9 +97,10 @@ def _ledger_values(m: MergedItem, streak: int) -> tuple:
 def _targets_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     """One row per target of the plan: value, 完成率 or whether a limit holds, standing, coloured."""
     results = report.targets
-    first = table_sheet(sheet, fmt, "量化指标完成情况表", _sub(report, targets.sentence(results)), TARGET_COLUMNS)
+    columns = fit_columns(TARGET_COLUMNS)
+    first = table_sheet(sheet, fmt, "量化指标完成情况表", _sub(report, targets.sentence(results)), columns)
     sheet.set_row(first - 2, 36)
-    widths = [w for _, w in TARGET_COLUMNS]
+    widths = [w for _, w in columns]
     for n, r in enumerate(results):
         values, kinds = _target_cells(r)
         write_row(sheet, fmt, first + n, values, kinds, target_fill(r), widths)
@@ -138,14 +141,16 @@ def _lag_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     words = sorted(vocabulary.lagging_words(), key=vocabulary.rank)    # the most serious first
     n = {w: sum(1 for m in lagging if vocabulary.canonical(m.status) == w) for w in words}
     text = "，".join(f"{w} {n[w]} 项" for w in words) + f"，其中连续两个月及以上滞后 {running} 项"
-    first = table_sheet(sheet, fmt, "滞后事项清单", _sub(report, text), LAG_COLUMNS)
-    widths = [w for _, w in LAG_COLUMNS]
-    for row, m in enumerate(lagging):
-        write_row(sheet, fmt, first + row, _lag_values(row + 1, m, report.streaks.get(m.item.id, 1)),
-                  LAG_KINDS, status_fill(m.status, m.vocabulary), widths)
+    columns = fit_columns(LAG_COLUMNS)
+    first = table_sheet(sheet, fmt, "滞后事项清单", _sub(report, text), columns)
+    widths = [w for _, w in columns]
+    row = first
+    for n, m in enumerate(lagging):
+        row += write_row(sheet, fmt, row, _lag_values(n + 1, m, report.streaks.get(m.item.id, 1)),
+                         LAG_KINDS, status_fill(m.status, m.vocabulary), widths)
     if not lagging:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期无滞后事项。", fmt[(None, "wrap")])
-    finish_table(sheet, first, first + max(len(lagging), 1) - 1, len(widths), autofilter=bool(lagging))
+    finish_table(sheet, first, max(row, first + 1) - 1, len(widths), autofilter=bool(lagging))
 
 
 def _lag_values(n: int, m: MergedItem, streak: int) -> tuple:
@@ -161,8 +166,9 @@ def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     rows = [(OVERDUE_LABEL, d, f"已逾期 {d.days} 天") for d in watch.overdue] + \
            [(DUE_SOON_LABEL, d, f"还有 {d.days} 天") for d in watch.due_soon]
     text = watch.sentence() or f"截至 {date_text(watch.as_of)}，没有逾期未完成或下月到期的任务"
-    first = table_sheet(sheet, fmt, "完成时限提醒", _sub(report, text), DUE_COLUMNS)
-    widths = [w for _, w in DUE_COLUMNS]
+    columns = fit_columns(DUE_COLUMNS)
+    first = table_sheet(sheet, fmt, "完成时限提醒", _sub(report, text), columns)
+    widths = [w for _, w in columns]
     for n, (kind, d, note) in enumerate(rows):
         i = d.item
         values = (n + 1, kind, section_label(i.section_number, i.section), i.number, i.title, "、".join(i.lead),
@@ -181,7 +187,7 @@ def _unit_columns(statuses: list[str]) -> tuple[tuple[str, float], ...]:
 
 def _units_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     statuses = [s for s in report.counts if s != merge.UNREPORTED]
-    columns = _unit_columns(statuses)
+    columns = fit_columns(_unit_columns(statuses))
     first = table_sheet(sheet, fmt, "各单位报送情况", _sub(report, report.status.totals.sentence()), columns)
     sheet.set_row(first - 2, 36)
     kinds = ("int", "wrap", "int", "int", *("int" for _ in statuses), "center", "center")
@@ -201,12 +207,16 @@ def _outcome_fill(u: UnitStatus) -> str | None:
 
 def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     waiting = report.status.waiting()
-    text = f"未报送 {len(waiting)} 个单位（其中退回待重报 {report.status.totals.rejected} 个）"
-    first = table_sheet(sheet, fmt, "未报送单位名单", _sub(report, text), MISSING_COLUMNS)
-    widths = [w for _, w in MISSING_COLUMNS]
+    totals = report.status.totals
+    # the same words as 总体情况: 未报送 counts units that sent nothing, 退回待重报 those whose file went back
+    text = f"尚未完成报送 {len(waiting)} 个单位：退回待重报 {totals.rejected} 个，未报送 {totals.missing} 个"
+    columns = fit_columns(MISSING_COLUMNS)
+    first = table_sheet(sheet, fmt, "未报送单位名单", _sub(report, text), columns)
+    widths = [w for _, w in columns]
+    row = first
     for n, u in enumerate(waiting):
         values = (n + 1, u.unit.name, u.unit.lead, u.unit.support, u.label, u.reason() or "未收到报送文件")
-        write_row(sheet, fmt, first + n, values, MISSING_KINDS, widths=widths)
+        row += write_row(sheet, fmt, row, values, MISSING_KINDS, widths=widths)
     if not waiting:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
-    finish_table(sheet, first, first + max(len(waiting), 1) - 1, len(widths))
+    finish_table(sheet, first, max(row, first + 1) - 1, len(widths))

@@ -22,6 +22,7 @@ class TemplateRow:
     note: str = ""                                          # last period's progress, as a comment
     typed: dict[str, Any] = field(default_factory=dict)     # values a unit typed (feedback workbooks)
     marks: dict[str, str] = field(default_factory=dict)     # layout key -> problem, highlighted
+    errors: set[str] = field(default_factory=set)           # marked keys with an error (red, else amber)
 
     def plan_values(self) -> tuple[str, ...]:
         return tuple(str(self.cells[c.key]) for c in (layout.BY_KEY["row_key"], *layout.PLAN_COLUMNS))
@@ -39,6 +40,7 @@ class TargetRow:
     carried: dict[str, Any] = field(default_factory=dict)   # input cells from the last period
     typed: dict[str, Any] = field(default_factory=dict)     # values a unit typed (feedback workbooks)
     marks: dict[str, str] = field(default_factory=dict)     # layout key -> problem, highlighted
+    errors: set[str] = field(default_factory=set)           # marked keys with an error (red, else amber)
 
     @property
     def carry_key(self) -> tuple[str, str, str]:

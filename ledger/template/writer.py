@@ -74,17 +74,24 @@ def title_of(spec: TemplateSpec) -> str:
     return f"{spec.plan_title}工作台账（{label(spec.period)}）"
 
 
+GUIDE_ROOM = 80     # characters a line of the guide's 90-wide column holds as printed, with room to spare
+
+
 def _guide_sheet(wb, fmt, spec: TemplateSpec) -> None:
     ws = wb.add_worksheet(layout.GUIDE_SHEET)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 90)
-    ws.merge_range(0, 0, 0, 1, title_of(spec), fmt["title"])
-    ws.set_row(0, 40)
+    # the title wraps within the page rather than running past its edges: 18 pt takes the room of
+    # about 1.6 body characters a character
+    title = title_of(spec)
+    ws.merge_range(0, 0, 0, 1, title, fmt["title"])
+    ws.set_row(0, 40 + 26 * (math.ceil(text_width(title) * 1.7 / GUIDE_ROOM) - 1))
     lines = _guide_lines(spec)
     for n, (key, value) in enumerate(lines, start=2):
         ws.write_string(n, 0, key, fmt["header"])
         ws.write_string(n, 1, value, fmt["wrap"])
-        ws.set_row(n, max(22, LINE_HEIGHT * math.ceil(text_width(value) / 88) + 6))
+        ws.set_row(n, max(22, LINE_HEIGHT * sum(math.ceil(max(text_width(part), 1) / GUIDE_ROOM)
+                                                for part in value.split("\n")) + 8))
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -197,7 +204,7 @@ def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, cells: list[_Cell]
     for cell in cells:
         value, style = _cell_value(row, cell)
         if row.marks and cell.key in row.marks:
-            style = "error"
+            style = "error" if cell.key in row.errors else "warning"
             ws.write_comment(r, cell.index, row.marks[cell.key], {"author": "ledger", "x_scale": 3, "y_scale": 2})
         if value is None or value == "":
             ws.write_blank(r, cell.index, None, fmt[style])

@@ -494,3 +494,35 @@ def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkey
     out = only(collect_inbox(issued))
     assert (out.outcome, [f.code for f in out.findings]) == ("rejected", ["file-corrupt"])
     assert "PanicException" in out.findings[0].message
+
+
+def test_feedback_marks_warnings_amber_and_shows_numbers_as_typed(issued, tmp_path):
+    """Only errors must be corrected: their cells are red, a cell with only a warning is amber;
+    the 问题清单 quotes 150, not the 150.0 a reader hands back."""
+    returned(issued, tmp_path, status="超序时", percent=150)      # 150: an error; 超序时 at 150: fine
+    out = only(collect_inbox(issued))
+    assert out.outcome == "rejected"
+    wb = openpyxl.load_workbook(issued.root / out.feedback)
+    problems = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=4)]
+    assert [p[3] for p in problems if p[2] == "完成进度(%)"] == ["150"] * 3
+    sheet = wb[layout.LEDGER_SHEET]
+    percent = sheet.cell(row=layout.FIRST_DATA_ROW, column=layout.column_index("percent") + 1)
+    assert percent.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_feedback_cell_with_only_a_warning_is_amber(issued, tmp_path):
+    returned(issued, tmp_path, status="差不多", phone="找张三")     # an error in one column, a warning in another
+    out = only(collect_inbox(issued))
+    wb = openpyxl.load_workbook(issued.root / out.feedback)
+    sheet = wb[layout.LEDGER_SHEET]
+    row = layout.FIRST_DATA_ROW
+    status = sheet.cell(row=row, column=layout.column_index("status") + 1)
+    phone = sheet.cell(row=row, column=layout.column_index("phone") + 1)
+    assert status.fill.fgColor.rgb.endswith("FFC7CE")
+    assert phone.fill.fgColor.rgb.endswith("FFE699") and "不是电话号码" in phone.comment.text
+    levels = {p[2]: p[6] for p in ([c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=4))}
+    assert levels["完成状态"] == "错误" and levels[phone_header(sheet)] == "提示"
+
+
+def phone_header(sheet) -> str:
+    return sheet.cell(row=layout.HEADER_ROW, column=layout.column_index("phone") + 1).value

@@ -84,6 +84,7 @@ def test_duplicate_after_rejection_stays_rejected(scenario):
     ([{"message": f"错{i}"} for i in range(5)], ["错0", "错1", "错2"]),
     ("not a list", []),
     ([None, {"cell": "B2"}], []),
+    ([{"message": "J6“完成进度(%)”：应为 0–100 的数字", "cell": "J6"}], ["J6“完成进度(%)”：应为 0–100 的数字"]),
 ])
 def test_error_messages(findings, expected):
     assert error_messages(findings) == expected
@@ -116,3 +117,19 @@ def test_reminders_workbook(shared_scenario):
     assert rows[1][5] == "尚未报送2024年7月工作台账（截止 2024年8月5日）。"
     assert rows[0][6] == "【牵头】5 医疗服务E"
     assert sheet.page_setup.orientation == "landscape"
+
+
+def test_rejection_time_is_the_files_arrival_not_the_collect_run(scenario):
+    """未报送单位名单 says when the file arrived, like every other time in the report: its inbox
+    modification time, not the later collect run that took it in."""
+    from ledger.store.plans import unit_id_for
+    from ledger.store.submissions import record_intake
+
+    arrived, collected = at("2024-08-06 08:30"), at("2024-08-07 09:00")
+    with scenario.engine.begin() as conn:
+        record_intake(conn, sha256="e" * 64, size=1, original_name="教育局台账.xlsx", outcome="rejected",
+                      period="2024-07", unit_id=unit_id_for(conn, "教育局"), received_at=collected,
+                      inbox_mtime_ns=int(arrived.timestamp() * 1e9),
+                      findings=[{"message": "J6“完成进度(%)”：应为整数", "cell": "J6", "severity": "error"}])
+    status = next(u for u in period_status(scenario, "2024-07").units if u.unit.name == "教育局")
+    assert status.reason() == "2024年8月6日 08:30 收到的“教育局台账.xlsx”被退回：J6“完成进度(%)”：应为整数"

@@ -163,6 +163,16 @@ def test_missing_units_sheet(book):
     assert "I5：“完成状态”不能为空" in rows[0]["说明"]
 
 
+
+def test_the_two_unreported_counts_say_what_they_count(book):
+    """总体情况 counts units that sent nothing as 未报送 and returned ones as 退回待重报; the
+    未报送单位 heading lists both and names each count the same way."""
+    heading = book["未报送单位"]["A2"].value
+    assert "尚未完成报送 2 个单位：退回待重报 1 个，未报送 1 个" in heading
+    overview = "".join(str(c.value) for row in book["总体情况"].iter_rows() for c in row if c.value)
+    assert "退回待重报 1 个，未报送 1 个。" in overview
+
+
 def test_every_sheet_prints_a4_landscape_fitted(book):
     for sheet in book.worksheets:
         setup = sheet.page_setup
@@ -196,7 +206,8 @@ def test_created_property_is_the_data_time(shared_scenario, book):
 
 
 def test_failed_run_keeps_previous_report(scenario, monkeypatch):
-    path = make_report(scenario, "2024-07").path
+    first = make_report(scenario, "2024-07")
+    path = first.path
     before = path.read_bytes()
 
     def broken(report, tmp):
@@ -207,7 +218,7 @@ def test_failed_run_keeps_previous_report(scenario, monkeypatch):
     with pytest.raises(RuntimeError):
         make_report(scenario, "2024-07")
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, first.bulletin.name])   # no temporaries
 
 
 def test_period_without_submissions(scenario):

@@ -1,0 +1,192 @@
+"""A Word document laid out as GB/T 9704 sets out for party and government documents.
+
+A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; title 方正小标宋简体 二号 (22 pt);
+body 仿宋_GB2312 三号 (16 pt) at a fixed 28.95 pt line spacing (22 lines of 28 characters);
+first-level headings 黑体, second-level 楷体_GB2312; page numbers ``— 1 —`` in 宋体 四号 at the
+foot, odd pages on the right and even pages on the left. Where a computer lacks the official fonts,
+each names its common fallback in the font table (``w:altName``: 黑体, 仿宋, 楷体), which Word and
+WPS use in its place.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, NUMBER_FONT = (
+    "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体")
+FALLBACKS = {TITLE_FONT: "黑体", BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体"}
+TITLE_SIZE, BODY_SIZE, NUMBER_SIZE = Pt(22), Pt(16), Pt(14)
+LINE_SPACING = Pt(28.95)
+LATIN_FONT = "Times New Roman"
+MARGINS = {"top_margin": Mm(37), "bottom_margin": Mm(35), "left_margin": Mm(28), "right_margin": Mm(26)}
+
+TITLE, HEADING, SUBHEADING, PARAGRAPH, RIGHT, BLANK = "title", "heading", "subheading", "paragraph", "right", "blank"
+MARKERS = (("### ", SUBHEADING), ("## ", HEADING), ("# ", TITLE), ("> ", RIGHT))
+
+
+def classify(lines: list[str]) -> list[tuple[str, str]]:
+    """(kind, text) for each line of a filled template; the line after the title, when it is a
+    parenthesised subtitle such as （2024年7月）, is set like the title's second line."""
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        text = line.rstrip()
+        kind = next((k for marker, k in MARKERS if text.startswith(marker)), PARAGRAPH if text.strip() else BLANK)
+        if kind != PARAGRAPH and kind != BLANK:
+            text = text[text.index(" ") + 1:]
+        out.append((kind, text.strip()))
+    return out
+
+
+def write_document(path: Path, lines: list[str], title: str, author: str) -> None:
+    doc = Document()
+    _page(doc)
+    _styles(doc)
+    _fallbacks(doc)
+    doc.core_properties.title = title
+    doc.core_properties.author = author
+    body = doc.paragraphs[0] if doc.paragraphs else None
+    previous = None
+    for kind, text in classify(lines):
+        if kind == BLANK:     # the body runs on without blank lines; one follows the title
+            if previous == TITLE:
+                doc.add_paragraph()
+                previous = BLANK
+            continue
+        after_title = previous == TITLE and re.fullmatch(r"[（(].*[）)]", text) is not None
+        salutation = previous in (TITLE, BLANK) and kind == PARAGRAPH and text.endswith("：")
+        _paragraph(doc, TITLE if after_title else kind, text, subtitle=after_title, salutation=salutation)
+        previous = kind if not after_title else TITLE
+    if body is not None:
+        body._element.getparent().remove(body._element)
+    _page_numbers(doc)
+    doc.save(str(path))
+
+
+def _page(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for name, value in MARGINS.items():
+        setattr(section, name, value)
+    section.footer_distance = Mm(28 - 7)     # the number's line about 7 mm below the text block
+
+
+def _set_font(run_or_style, east_asia: str, size, bold: bool = False) -> None:
+    font = run_or_style.font
+    font.name = LATIN_FONT
+    font.size = size
+    font.bold = bold
+    rpr = run_or_style._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi"):
+        fonts.set(qn(attribute), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _styles(doc) -> None:
+    normal = doc.styles["Normal"]
+    _set_font(normal, BODY_FONT, BODY_SIZE)
+    fmt = normal.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = LINE_SPACING
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.widow_control = False
+
+
+def _fallbacks(doc) -> None:
+    """Name each official font's fallback in the document's font table."""
+    table = next((p for p in doc.part.package.iter_parts() if str(p.partname).endswith("/fontTable.xml")), None)
+    if table is None:
+        return
+    from docx.oxml import parse_xml
+
+    root = parse_xml(table.blob)
+    for name, alt in FALLBACKS.items():
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        alt_name = OxmlElement("w:altName")
+        alt_name.set(qn("w:val"), alt)
+        font.append(alt_name)
+        charset = OxmlElement("w:charset")
+        charset.set(qn("w:val"), "86")       # GB2312
+        font.append(charset)
+        root.append(font)
+    from lxml import etree
+
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _paragraph(doc, kind: str, text: str, subtitle: bool = False, salutation: bool = False) -> None:
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    if kind == TITLE:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.line_spacing = Pt(36) if not subtitle else LINE_SPACING
+        if not subtitle:
+            fmt.space_after = Pt(0)
+        run = p.add_run(text)
+        if subtitle:
+            _set_font(run, SUBHEADING_FONT, BODY_SIZE)
+        else:
+            _set_font(run, TITLE_FONT, TITLE_SIZE)
+        return
+    if kind == RIGHT:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        fmt.right_indent = Pt(4 * 16)          # 落款 set in by four characters
+        _set_font(p.add_run(text), BODY_FONT, BODY_SIZE)
+        return
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    # two characters; the salutation (主送机关, 各责任单位：) starts at the margin
+    fmt.first_line_indent = Pt(0) if salutation else Pt(2 * 16)
+    font = {HEADING: HEADING_FONT, SUBHEADING: SUBHEADING_FONT}.get(kind, BODY_FONT)
+    _set_font(p.add_run(text), font, BODY_SIZE)
+
+
+def _page_numbers(doc) -> None:
+    """— N — in 宋体 四号: odd pages on the right, even pages on the left, set in by one character."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, alignment in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                              (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        p.paragraph_format.alignment = alignment
+        if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+            p.paragraph_format.right_indent = Pt(14)
+        else:
+            p.paragraph_format.left_indent = Pt(14)
+        _set_font(p.add_run("— "), NUMBER_FONT, NUMBER_SIZE)
+        _field(p, "PAGE")
+        _set_font(p.add_run(" —"), NUMBER_FONT, NUMBER_SIZE)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE) whose result is shown as the page's number."""
+    def run_with(child) -> None:
+        run = paragraph.add_run()
+        _set_font(run, NUMBER_FONT, NUMBER_SIZE)
+        run._r.append(child)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    paragraph.add_run("1")
+    _set_font(paragraph.runs[-1], NUMBER_FONT, NUMBER_SIZE)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
