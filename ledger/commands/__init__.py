@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "templates": ("templates", "templates", "为每个责任单位生成本月台账模板（templates/<月份>/）。"),
     "collect": ("collect", "collect", "收取 inbox/ 中报回的台账：校验后入库，或生成退回意见。"),
     "status": ("report", "status", "查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。"),
-    "report": ("report", "report", "生成某月工作台账汇总表（outbox/reports/<月份>/），供领导审阅。"),
+    "report": ("report", "report", "生成某月工作台账汇总表和督查通报（outbox/reports/<月份>/），供领导审阅。"),
     "schedule": ("schedule", "schedule", "定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"),
     "log": ("log", "log", "工作日志：最近的导入、下发、收取、催报、汇总记录（谁在何时做了什么）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
