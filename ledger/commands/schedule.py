@@ -204,14 +204,14 @@ def _echo_state(state, verb: str) -> None:
 def install(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
     """安装为后台服务：登录（或开机）时自动运行调度器，出错后自动重启。
 
-    Linux 上写入 systemd 服务（用户服务；--system 为系统服务）并启用；
+    Linux 上写入 systemd 服务（用户服务；--system 为系统服务，需用 sudo 运行）并启用；
     Windows 上登记登录时运行的计划任务（schtasks）。服务名由工作区路径生成，多个工作区互不影响。
 
     示例：
 
     \b
       ledger schedule install
-      sudo ledger -w /srv/台账 schedule install --system
+      ledger -w /srv/台账 schedule install --system
       ledger schedule install --unit-dir ./待审核
       ledger schedule install --json
     """
@@ -239,7 +239,7 @@ def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, as_json: b
 
     \b
       ledger schedule uninstall
-      sudo ledger -w /srv/台账 schedule uninstall --system
+      ledger -w /srv/台账 schedule uninstall --system
     """
     from ledger.schedule import service
 
