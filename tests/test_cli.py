@@ -213,6 +213,9 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["-w", ws, "schedule", "list"],
         ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],
         ["-w", ws, "schedule", "history"],
+        ["-w", ws, "schedule", "install", "--unit-dir", str(tmp_path / "units")],
+        ["-w", ws, "schedule", "status", "--unit-dir", str(tmp_path / "units")],
+        ["-w", ws, "schedule", "uninstall", "--unit-dir", str(tmp_path / "units")],
         ["demo", str(tmp_path / "演示"), "--no-libreoffice"],
     ]
     covered = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -31,6 +32,7 @@ def schedule() -> None:
       ledger schedule run
       ledger schedule trigger collect
       ledger schedule history --limit 50
+      ledger schedule install
     """
 
 
@@ -177,6 +179,105 @@ def history_(ctx: click.Context, job: str | None, limit: int, as_json: bool) -> 
     rows = [[r.id, r.job, _when(r.scheduled_at, tz) if r.scheduled_at else "手动", _when(r.started_at, tz),
              _duration(r), r.outcome_label, r.message] for r in runs]
     echo_table(["编号", "任务", "计划时间", "开始", "用时", "结果", "说明"], rows)
+
+
+def _service_options(f):
+    """``--system`` and ``--unit-dir``, shared by install, uninstall and status."""
+    f = json_option(f)
+    f = click.option("--unit-dir", type=click.Path(file_okay=False), metavar="目录",
+                     help="服务文件所在目录（默认 ~/.config/systemd/user/，--system 时 /etc/systemd/system/）；"
+                          "指定其他目录时只写文件、不启用，便于审核")(f)
+    return click.option("--system", is_flag=True, help="安装为系统服务（开机即运行，需要管理员权限）；默认为当前用户的服务")(f)
+
+
+def _echo_state(state, verb: str) -> None:
+    click.echo(f"{verb}：{state.path}（服务名 {state.name}）")
+    if state.manager:
+        click.echo(f"注意：{state.manager}。请手动运行：", err=True)
+        for line in state.commands:
+            click.echo(f"  {line}", err=True)
+
+
+@schedule.command()
+@_service_options
+@click.pass_context
+def install(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
+    """安装为后台服务：登录（或开机）时自动运行调度器，出错后自动重启。
+
+    Linux 上写入 systemd 服务（用户服务；--system 为系统服务，需用 sudo 运行）并启用；
+    Windows 上登记登录时运行的计划任务（schtasks）。服务名由工作区路径生成，多个工作区互不影响。
+
+    示例：
+
+    \b
+      ledger schedule install
+      ledger -w /srv/台账 schedule install --system
+      ledger schedule install --unit-dir ./待审核
+      ledger schedule install --json
+    """
+    from ledger.schedule import service
+
+    ws = workspace_from(ctx)
+    state = service.install(ws.root, system, Path(unit_dir) if unit_dir else None)
+    if as_json:
+        echo_json({"service": state.to_dict()})
+        return
+    _echo_state(state, "已写入服务文件")
+    if not state.manager:
+        running = "，正在运行" if state.active else "，但尚未运行（用 ledger schedule status 查看）"
+        click.echo(f"已启用{running}。用户服务在登录时启动；开机即运行需要 loginctl enable-linger。"
+                   if not system and state.kind.startswith("systemd") else f"已启用{running}")
+
+
+@schedule.command()
+@_service_options
+@click.pass_context
+def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
+    """停止并删除 ledger schedule install 安装的后台服务。
+
+    示例：
+
+    \b
+      ledger schedule uninstall
+      ledger -w /srv/台账 schedule uninstall --system
+    """
+    from ledger.schedule import service
+
+    ws = workspace_from(ctx)
+    state = service.uninstall(ws.root, system, Path(unit_dir) if unit_dir else None)
+    if as_json:
+        echo_json({"service": state.to_dict()})
+        return
+    _echo_state(state, "已停止并删除服务")
+
+
+@schedule.command()
+@_service_options
+@click.pass_context
+def status(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
+    """查看后台服务：是否已安装、是否正在运行。
+
+    示例：
+
+    \b
+      ledger schedule status
+      ledger schedule status --system --json
+    """
+    from ledger.schedule import service
+
+    ws = workspace_from(ctx)
+    state = service.status(ws.root, system, Path(unit_dir) if unit_dir else None)
+    if as_json:
+        echo_json({"service": state.to_dict()})
+        return
+    if not state.installed:
+        click.echo(f"未安装后台服务（{state.name}）：运行 ledger schedule install 安装")
+        return
+    if state.active is None:
+        click.echo(f"已安装：{state.path}；运行状态未知（{state.manager}）")
+        return
+    click.echo(f"已安装：{state.path}；{'正在运行' if state.active else '未运行'}，"
+               f"{'开机/登录自动启动' if state.enabled else '未设为自动启动'}")
 
 
 def _when(t: datetime, tz: ZoneInfo) -> str:

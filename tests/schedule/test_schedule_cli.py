@@ -17,7 +17,7 @@ def invoke(ws, *args):
     return CliRunner().invoke(cli, ["-w", str(ws.root), "schedule", *args])
 
 
-@pytest.mark.parametrize("command", ["list", "run", "trigger", "history"])
+@pytest.mark.parametrize("command", ["list", "run", "trigger", "history", "install", "uninstall", "status"])
 def test_every_command_has_chinese_help(ws, command):
     result = invoke(ws, command, "--help")
     assert result.exit_code == 0 and any("\u4e00" <= ch <= "\u9fff" for ch in result.output)

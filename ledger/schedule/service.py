@@ -1,0 +1,334 @@
+"""Running the scheduler unattended: a systemd unit (Linux) or a Task Scheduler entry (Windows).
+
+The service starts ``<venv>/bin/ledger -w <workspace> schedule run`` at login (user unit; at boot
+with ``loginctl enable-linger``) or at boot (``--system``), and restarts it when it fails. Its name
+is derived from the workspace path, so two workspaces on one machine never share a unit.
+``systemctl`` / ``schtasks`` are called only when they are present and usable; otherwise the file
+is written and the caller is told the commands to run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ledger.errors import LedgerError
+
+RESTART_SECONDS = 30
+LANG = "C.UTF-8"                      # present on every glibc system, unlike zh_CN.UTF-8
+TASK_NS = "http://schemas.microsoft.com/windows/2004/02/mit/task"
+WINDOWS = sys.platform == "win32"
+
+
+class ServiceError(LedgerError):
+    """The service cannot be written or registered."""
+
+
+@dataclass
+class ServiceState:
+    """What ``install``/``uninstall``/``status`` found or did, for the CLI and ``--json``."""
+
+    name: str
+    path: str
+    kind: str                          # "systemd-user", "systemd-system" or "windows-task"
+    installed: bool
+    active: bool | None = None         # None: the service manager could not be asked
+    enabled: bool | None = None
+    manager: str = ""                  # why systemctl/schtasks was not used, in Chinese; "" when it was
+    commands: list[str] = field(default_factory=list)   # what the user still has to run
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def service_name(root: Path) -> str:
+    """``ledger-<10 hex>``: safe in unit and task names, unique per resolved workspace path."""
+    digest = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:10]
+    return f"ledger-{digest}"
+
+
+def ledger_executable() -> Path:
+    """The ``ledger`` command of this very environment (venv), by absolute path."""
+    here = Path(sys.executable).absolute().parent
+    candidate = here / ("ledger.exe" if WINDOWS else "ledger")
+    if candidate.exists():
+        return candidate
+    found = shutil.which("ledger")
+    if found:
+        return Path(found).absolute()
+    raise ServiceError(f"找不到 ledger 命令（应在 {here} 中）：请在安装了 ledger 的虚拟环境中运行本命令")
+
+
+def default_unit_dir(system: bool) -> Path:
+    if WINDOWS:
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "ledger" / "tasks"
+    if system:
+        return Path("/etc/systemd/system")
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "systemd" / "user"
+
+
+# --- systemd ---------------------------------------------------------------------------------
+
+def _quote(arg: str) -> str:
+    """One ExecStart argument: double-quoted, with systemd's specifier (%) and variable ($) escapes."""
+    text = arg.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+    return f'"{text}"'
+
+
+def unit_text(root: Path, exe: Path, system: bool = False, user: str | None = None) -> str:
+    """The systemd unit that keeps ``ledger schedule run`` going for the workspace at ``root``."""
+    root = Path(root).resolve()
+    command = " ".join(_quote(a) for a in (str(exe), "-w", str(root), "schedule", "run"))
+    lines = [
+        "[Unit]",
+        f"Description=ledger 工作台账定时任务 {str(root).replace('%', '%%')}",
+        "Documentation=https://pypi.org/project/ledger-taizhang/",
+    ]
+    if system:
+        lines += ["Wants=network-online.target", "After=network-online.target"]
+    lines += [
+        "",
+        "[Service]",
+        "Type=simple",
+        f"ExecStart={command}",
+        f"WorkingDirectory={str(root).replace('%', '%%')}",
+        f"Environment=LANG={LANG} LC_ALL={LANG} PYTHONUTF8=1 PYTHONUNBUFFERED=1",
+        "Restart=on-failure",
+        f"RestartSec={RESTART_SECONDS}",
+        "SuccessExitStatus=130",        # ledger exits 130 on SIGTERM: a stop, not a failure
+    ]
+    if system:
+        lines.append(f"User={user or getpass.getuser()}")
+    lines += ["", "[Install]", f"WantedBy={'multi-user.target' if system else 'default.target'}", ""]
+    return "\n".join(lines)
+
+
+def _systemctl(system: bool, *args: str) -> subprocess.CompletedProcess | None:
+    """Run systemctl; None when it is absent or cannot reach its manager (containers, no user bus)."""
+    exe = shutil.which("systemctl")
+    if exe is None:
+        return None
+    scope = [] if system else ["--user"]
+    try:
+        return subprocess.run([exe, *scope, *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _manual(system: bool, name: str, unit_dir: Path, default_dir: Path) -> list[str]:
+    ctl = "systemctl" if system else "systemctl --user"
+    steps = [] if unit_dir == default_dir else [f"cp {unit_dir / (name + '.service')} {default_dir}/"]
+    steps += [f"{ctl} daemon-reload", f"{ctl} enable --now {name}.service"]
+    if not system:
+        steps.append(f"loginctl enable-linger {getpass.getuser()}   # 可选：开机即运行，无需登录")
+    return steps
+
+
+def _reason(result: subprocess.CompletedProcess | None) -> str:
+    if result is None:
+        return "本机没有可用的 systemctl"
+    detail = (result.stderr or result.stdout).strip().splitlines()
+    return f"systemctl 无法使用（{detail[0] if detail else f'退出码 {result.returncode}'}）"
+
+
+def install(root: Path, system: bool = False, unit_dir: Path | None = None, exe: Path | None = None) -> ServiceState:
+    """Write the service for ``root`` and, in the standard place with a usable manager, enable and start it."""
+    if WINDOWS:
+        return _install_task(root, unit_dir, exe)
+    name = service_name(root)
+    default_dir = default_unit_dir(system)
+    unit_dir = Path(unit_dir).absolute() if unit_dir else default_dir
+    path = unit_dir / f"{name}.service"
+    text = unit_text(root, exe or ledger_executable(), system)
+    try:
+        unit_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        hint = "（系统服务需要管理员权限：sudo）" if system else ""
+        raise ServiceError(f"无法写入服务文件 {path}：{exc.strerror or exc}{hint}") from exc
+    state = ServiceState(name, str(path), "systemd-system" if system else "systemd-user", installed=True)
+    if unit_dir != default_dir:
+        state.manager = f"服务文件写在 {unit_dir}，不在 systemd 的目录中，未启用"
+        state.commands = _manual(system, name, unit_dir, default_dir)
+        return state
+    reload = _systemctl(system, "daemon-reload")
+    if reload is None or reload.returncode != 0:
+        state.manager = _reason(reload)
+        state.commands = _manual(system, name, unit_dir, default_dir)
+        return state
+    enable = _systemctl(system, "enable", "--now", f"{name}.service")
+    if enable is None or enable.returncode != 0:
+        state.manager = _reason(enable)
+        state.commands = _manual(system, name, unit_dir, default_dir)
+        return state
+    return _ask(state, system)
+
+
+def _ask(state: ServiceState, system: bool) -> ServiceState:
+    active = _systemctl(system, "is-active", f"{state.name}.service")
+    enabled = _systemctl(system, "is-enabled", f"{state.name}.service")
+    if active is None or enabled is None or "bus" in (active.stderr + enabled.stderr).lower():
+        state.manager = _reason(active if active is not None and active.returncode else enabled)
+        return state
+    state.active = active.stdout.strip() == "active"
+    state.enabled = enabled.stdout.strip() == "enabled"
+    return state
+
+
+def status(root: Path, system: bool = False, unit_dir: Path | None = None) -> ServiceState:
+    """Whether the service for ``root`` is written and, when the manager can tell, running."""
+    if WINDOWS:
+        return _status_task(root, unit_dir)
+    name = service_name(root)
+    default_dir = default_unit_dir(system)
+    unit_dir = Path(unit_dir).absolute() if unit_dir else default_dir
+    path = unit_dir / f"{name}.service"
+    state = ServiceState(name, str(path), "systemd-system" if system else "systemd-user", installed=path.exists())
+    if not state.installed:
+        return state
+    if unit_dir != default_dir:
+        state.manager = f"服务文件在 {unit_dir}，不在 systemd 的目录中"
+        return state
+    return _ask(state, system)
+
+
+def uninstall(root: Path, system: bool = False, unit_dir: Path | None = None) -> ServiceState:
+    """Stop, disable and remove the service for ``root`` (nothing to do when it is not installed)."""
+    if WINDOWS:
+        return _uninstall_task(root, unit_dir)
+    name = service_name(root)
+    default_dir = default_unit_dir(system)
+    unit_dir = Path(unit_dir).absolute() if unit_dir else default_dir
+    path = unit_dir / f"{name}.service"
+    state = ServiceState(name, str(path), "systemd-system" if system else "systemd-user", installed=False)
+    if unit_dir == default_dir and path.exists():
+        ctl = "systemctl" if system else "systemctl --user"
+        stop = _systemctl(system, "disable", "--now", f"{name}.service")
+        if stop is None or stop.returncode != 0:
+            state.manager = _reason(stop)
+            state.commands = [f"{ctl} disable --now {name}.service", f"{ctl} daemon-reload"]
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ServiceError(f"无法删除服务文件 {path}：{exc.strerror or exc}") from exc
+    if unit_dir == default_dir and not state.commands:
+        _systemctl(system, "daemon-reload")
+    return state
+
+
+# --- Windows Task Scheduler --------------------------------------------------------------------
+
+def task_xml(root: Path, exe: Path, user: str | None = None) -> str:
+    """The Task Scheduler definition (``schtasks /Create /XML``): at logon, restart on failure, no time limit."""
+    ET.register_namespace("", TASK_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{TASK_NS}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    root = Path(root)
+    task = ET.Element(f"{{{TASK_NS}}}Task", {"version": "1.2"})
+    info = sub(task, "RegistrationInfo")
+    sub(info, "Description", f"ledger 工作台账定时任务 {root}")
+    sub(info, "URI", "\\" + service_name(root))
+    trigger = sub(sub(task, "Triggers"), "LogonTrigger")
+    sub(trigger, "Enabled", "true")
+    if user:
+        sub(trigger, "UserId", user)
+    principal = sub(sub(task, "Principals"), "Principal", id="Author")
+    if user:
+        sub(principal, "UserId", user)
+    sub(principal, "LogonType", "InteractiveToken")
+    sub(principal, "RunLevel", "LeastPrivilege")
+    settings = sub(task, "Settings")
+    sub(settings, "MultipleInstancesPolicy", "IgnoreNew")
+    sub(settings, "DisallowStartIfOnBatteries", "false")
+    sub(settings, "StopIfGoingOnBatteries", "false")
+    sub(settings, "StartWhenAvailable", "true")
+    restart = sub(settings, "RestartOnFailure")
+    sub(restart, "Interval", "PT1M")
+    sub(restart, "Count", "999")
+    sub(settings, "ExecutionTimeLimit", "PT0S")
+    sub(settings, "Enabled", "true")
+    exec_ = sub(sub(task, "Actions", Context="Author"), "Exec")
+    sub(exec_, "Command", str(exe))
+    sub(exec_, "Arguments", f'-w "{root}" schedule run')
+    sub(exec_, "WorkingDirectory", str(root))
+    body = ET.tostring(task, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-16"?>\n' + body + "\n"
+
+
+def _windows_user() -> str | None:
+    user = os.environ.get("USERNAME")
+    domain = os.environ.get("USERDOMAIN")
+    return f"{domain}\\{user}" if user and domain else user
+
+
+def _schtasks(*args: str) -> subprocess.CompletedProcess | None:
+    exe = shutil.which("schtasks")
+    if exe is None:
+        return None
+    try:
+        return subprocess.run([exe, *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _install_task(root: Path, unit_dir: Path | None, exe: Path | None) -> ServiceState:
+    name = service_name(root)
+    folder = Path(unit_dir) if unit_dir else default_unit_dir(False)
+    path = folder / f"{name}.xml"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(task_xml(Path(root).resolve(), exe or ledger_executable(), _windows_user()), encoding="utf-16")
+    except OSError as exc:
+        raise ServiceError(f"无法写入计划任务文件 {path}：{exc.strerror or exc}") from exc
+    state = ServiceState(name, str(path), "windows-task", installed=True)
+    create = ["/Create", "/TN", name, "/XML", str(path), "/F"]
+    done = _schtasks(*create)
+    if done is None or done.returncode != 0:
+        state.manager = "schtasks 无法使用" + (f"（{done.stderr.strip()}）" if done is not None and done.stderr else "")
+        state.commands = [f'schtasks /Create /TN {name} /XML "{path}" /F', f"schtasks /Run /TN {name}"]
+        return state
+    _schtasks("/Run", "/TN", name)
+    return _status_task(root, unit_dir)
+
+
+def _status_task(root: Path, unit_dir: Path | None) -> ServiceState:
+    name = service_name(root)
+    folder = Path(unit_dir) if unit_dir else default_unit_dir(False)
+    state = ServiceState(name, str(folder / f"{name}.xml"), "windows-task", installed=False)
+    query = _schtasks("/Query", "/TN", name, "/FO", "CSV", "/NH")
+    if query is None:
+        state.installed = Path(state.path).exists()
+        state.manager = "schtasks 无法使用"
+        return state
+    state.installed = query.returncode == 0
+    if state.installed:
+        state.active = "Running" in query.stdout or "正在运行" in query.stdout
+        state.enabled = not ("Disabled" in query.stdout or "已禁用" in query.stdout)
+    return state
+
+
+def _uninstall_task(root: Path, unit_dir: Path | None) -> ServiceState:
+    name = service_name(root)
+    folder = Path(unit_dir) if unit_dir else default_unit_dir(False)
+    path = folder / f"{name}.xml"
+    state = ServiceState(name, str(path), "windows-task", installed=False)
+    _schtasks("/End", "/TN", name)
+    done = _schtasks("/Delete", "/TN", name, "/F")
+    if done is None:
+        state.manager = "schtasks 无法使用"
+        state.commands = [f"schtasks /Delete /TN {name} /F"]
+    path.unlink(missing_ok=True)
+    return state
