@@ -24,14 +24,6 @@ PROBLEM_HEADERS = ("序号", "单元格", "列", "填写内容", "问题", "修�
 PROBLEM_WIDTHS = (6, 9, 14, 24, 46, 40, 8)
 
 
-def split_message(message: str) -> tuple[str, str]:
-    """(problem, how to fix): messages put the fix after their first “请”."""
-    at = message.find("请")
-    if at <= 0:
-        return message, ""
-    return message[:at].rstrip("：:，,；; "), message[at:]
-
-
 def problem_sheet(wb, fmt, spec) -> None:
     """The 问题清单 sheet, first and active, listing every finding."""
     ws = wb.add_worksheet(PROBLEM_SHEET)
@@ -60,7 +52,7 @@ def _sheets(spec) -> str:
 
 
 def _problem_row(ws, fmt, r: int, f: Finding) -> None:
-    problem, fix = split_message(f.message)
+    problem, fix = f.problem, f.fix
     value = "" if f.value is None else str(f.value)
     cell = f"{f.sheet}!{f.cell}" if f.cell and f.sheet and f.sheet != layout.LEDGER_SHEET else f.cell or ""
     cells = (str(r - 2), cell, f.column or "", value, problem, fix, "错误" if f.is_error else "提示")
