@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import sqlalchemy as sa
 
-from ledger.collect.normalise import clean_text, normalise_number, normalise_percent, normalise_status
+from ledger.normalise import clean_text, normalise_number, normalise_percent, normalise_status
 from ledger.findings import ERROR, WARNING, told
 from ledger.template.identity import number_text
 

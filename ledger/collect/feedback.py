@@ -15,7 +15,7 @@ from typing import Any
 import xlsxwriter
 
 from ledger import layout
-from ledger.collect.normalise import clean_text
+from ledger.normalise import clean_text
 from ledger.findings import Finding
 from ledger.xlsx import atomic_output, formats, text_width
 

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator
 
 from ledger.collect.examine import (UNIDENTIFIED, Examination, examine, fingerprint, open_regular, reset_caches,
                                     unreadable)
-from ledger.collect.feedback import write_problem_list
+from ledger.collect.feedback import problem_sheet, write_problem_list
 from ledger.collect.names import display_name, fit_name, folder_name, stored_name
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
@@ -449,7 +449,7 @@ def _write_feedback(ws: Workspace, exam: Examination) -> Path:
     if exam.feedback_spec is None:
         return write_problem_list(path, exam.unit or Path(exam.name).name, exam.report.findings)
     with atomic_output(path) as tmp:
-        write_template(exam.feedback_spec, tmp)
+        write_template(exam.feedback_spec, tmp, front=problem_sheet)
     return path
 
 

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from ledger import layout
 from ledger.kinds import Context, kind_of, normalise_row
-from ledger.collect.normalise import clean_text
+from ledger.normalise import clean_text
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
 from ledger.findings import ERROR, WARNING, Finding, Report, told
 from ledger.period import label, schedule_share
