@@ -23,7 +23,7 @@ from ledger import layout
 from ledger.collect.intake import CollectResult, collect_inbox
 from ledger.errors import WorkspaceError
 from ledger.period import current_period, deadline, label, previous_period, schedule_share
-from ledger.plan.importer import import_notice
+from ledger.importing import import_notice
 from ledger.template.generate import generate_templates
 from ledger.workspace import Workspace, init_workspace
 

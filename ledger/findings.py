@@ -10,6 +10,12 @@ from typing import Any, Iterable
 
 ERROR = "error"
 WARNING = "warning"
+SEPARATORS = "：:，,；; "
+
+
+def told(problem: str, fix: str, sep: str = "：") -> tuple[str, str]:
+    """(message, fix) of a finding whose fix is declared apart from what is wrong."""
+    return f"{problem}{sep}{fix}", fix
 
 
 @dataclass(frozen=True)
@@ -18,17 +24,31 @@ class Finding:
 
     code: str                 # stable machine code, e.g. "status-unknown"
     severity: str             # ERROR or WARNING
-    message: str              # Chinese, says what is wrong and how to fix it
+    message: str              # Chinese, the whole sentence: what is wrong, then how to fix it
     sheet: str | None = None
     cell: str | None = None   # A1 reference, e.g. "H7"
     column: str | None = None  # Chinese header of the column
     field: str | None = None  # layout key of the column
     value: Any = None         # the offending value as read
     row: int | None = None    # 1-based worksheet row
+    fix: str = ""             # how to fix it, as declared where the finding is made (the tail of message)
+
+    @classmethod
+    def of(cls, code: str, severity: str, problem: str, fix: str = "", sep: str = "：", **where: Any) -> "Finding":
+        """A finding from what is wrong and how to fix it, declared apart."""
+        message, fix = told(problem, fix, sep) if fix else (problem, "")
+        return cls(code, severity, message, fix=fix, **where)
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    @property
+    def problem(self) -> str:
+        """What is wrong: the message without its declared fix (the whole message when it has none)."""
+        if self.fix and self.message.endswith(self.fix):
+            return self.message[: -len(self.fix)].rstrip(SEPARATORS) or self.message
+        return self.message
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import sqlalchemy as sa
 
-from ledger.collect.normalise import clean_text, normalise_number, normalise_percent, normalise_status
-from ledger.findings import ERROR, WARNING
+from ledger.normalise import clean_text, normalise_number, normalise_percent, normalise_status
+from ledger.findings import ERROR, WARNING, told
 from ledger.template.identity import number_text
 
 if TYPE_CHECKING:
@@ -96,9 +96,9 @@ class Kind:
         """How to fill an empty required cell."""
         return f"请填写“{_bare(col.header)}”"
 
-    def invalid(self, col: "Column", value: Any, ctx: Context) -> tuple[str, str, str]:
-        """(code, severity, message) for a value the schema refused."""
-        return "value-invalid", ERROR, f"“{value}”格式不正确"
+    def invalid(self, col: "Column", value: Any, ctx: Context) -> tuple[str, str, str, str]:
+        """(code, severity, message, fix) for a value the schema refused."""
+        return "value-invalid", ERROR, *told(f"“{value}”格式不正确", self.hint(col, ctx), "，")
 
     def _prompt(self, col: "Column", options: dict[str, Any], default: str = "") -> dict[str, Any]:
         message = col.help or default
@@ -146,7 +146,7 @@ class Percent(Kind):
         return "请填写 0 到 100 的整数"
 
     def invalid(self, col, value, ctx):
-        return "percent-invalid", ERROR, f"“{value}”不是 0 到 100 之间的整数，请填写如 60 这样的整数（不带 % 号）"
+        return "percent-invalid", ERROR, *told(f"“{value}”不是 0 到 100 之间的整数", "请填写如 60 这样的整数（不带 % 号）", "，")
 
 
 class Number(Kind):
@@ -193,9 +193,10 @@ class Number(Kind):
     def invalid(self, col, value, ctx):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if col.minimum is not None and value < col.minimum:
-                return "number-below-min", ERROR, f"{number_text(value)} 小于下限 {number_text(col.minimum)}：请核对后重填"
-            return "number-above-max", ERROR, f"{number_text(value)} 超过上限 {number_text(col.maximum)}：请核对后重填"
-        return "number-invalid", ERROR, f"“{value}”不是数字：请只填写数字（如 {self._example(col)}{self._per(col)}），文字说明请写在备注中"
+                return "number-below-min", ERROR, *told(f"{number_text(value)} 小于下限 {number_text(col.minimum)}", "请核对后重填")
+            return "number-above-max", ERROR, *told(f"{number_text(value)} 超过上限 {number_text(col.maximum)}", "请核对后重填")
+        return "number-invalid", ERROR, *told(f"“{value}”不是数字",
+                                                 f"请只填写数字（如 {self._example(col)}{self._per(col)}），文字说明请写在备注中")
 
     @staticmethod
     def _range(col) -> str:
@@ -258,7 +259,7 @@ class Date(Kind):
         return "请填写日期，例如 2024-07-31"
 
     def invalid(self, col, value, ctx):
-        return "date-invalid", ERROR, f"“{value}”不是有效的日期：请填写如 2024-07-31 的日期"
+        return "date-invalid", ERROR, *told(f"“{value}”不是有效的日期", "请填写如 2024-07-31 的日期")
 
 
 class Phone(Kind):
@@ -279,7 +280,7 @@ class Phone(Kind):
         return "请填写电话号码"
 
     def invalid(self, col, value, ctx):
-        return "phone-invalid", WARNING, f"“{value}”看起来不是电话号码，请核对"
+        return "phone-invalid", WARNING, *told(f"“{value}”看起来不是电话号码", "请核对", "，")
 
 
 class Choice(Kind):
@@ -307,7 +308,8 @@ class Choice(Kind):
         return f"请从下拉列表选择{_bare(col.header)}"
 
     def invalid(self, col, value, ctx):
-        return "choice-invalid", ERROR, f"“{value}”不是可选的值，请从下拉列表选择：{'、'.join(self.choices(col, ctx))}"
+        return "choice-invalid", ERROR, *told(f"“{value}”不是可选的值",
+                                               f"请从下拉列表选择：{'、'.join(self.choices(col, ctx))}", "，")
 
 
 class Status(Choice):
@@ -322,7 +324,8 @@ class Status(Choice):
         return normalise_status(value, dict(ctx.synonyms))
 
     def invalid(self, col, value, ctx):
-        return "status-unknown", ERROR, f"“{value}”不是有效的完成状态，请从下拉列表选择：{'、'.join(ctx.statuses)}"
+        return "status-unknown", ERROR, *told(f"“{value}”不是有效的完成状态",
+                                               f"请从下拉列表选择：{'、'.join(ctx.statuses)}", "，")
 
 
 class YesNo(Choice):
@@ -350,7 +353,7 @@ class YesNo(Choice):
         return (YES if value else NO) if isinstance(value, bool) else value
 
     def invalid(self, col, value, ctx):
-        return "yesno-invalid", ERROR, f"“{value}”应为“是”或“否”：请从下拉列表选择"
+        return "yesno-invalid", ERROR, *told(f"“{value}”应为“是”或“否”", "请从下拉列表选择")
 
 
 def _whole(number: float | None) -> float | int | None:

@@ -15,21 +15,13 @@ from typing import Any
 import xlsxwriter
 
 from ledger import layout
-from ledger.collect.normalise import clean_text
+from ledger.normalise import clean_text
 from ledger.findings import Finding
 from ledger.xlsx import atomic_output, formats, text_width
 
 PROBLEM_SHEET = "问题清单"
 PROBLEM_HEADERS = ("序号", "单元格", "列", "填写内容", "问题", "修改方法", "级别")
 PROBLEM_WIDTHS = (6, 9, 12, 16, 38, 32, 6)     # within sheets.PRINT_WIDTH: printed at 9 pt or more
-
-
-def split_message(message: str) -> tuple[str, str]:
-    """(problem, how to fix): messages put the fix after their first “请”."""
-    at = message.find("请")
-    if at <= 0:
-        return message, ""
-    return message[:at].rstrip("：:，,；; "), message[at:]
 
 
 def problem_sheet(wb, fmt, spec) -> None:
@@ -60,7 +52,7 @@ def _sheets(spec) -> str:
 
 
 def _problem_row(ws, fmt, r: int, f: Finding) -> None:
-    problem, fix = split_message(f.message)
+    problem, fix = f.problem, f.fix
     value = typed_text(f.value)
     cell = f"{f.sheet}!{f.cell}" if f.cell and f.sheet and f.sheet != layout.LEDGER_SHEET else f.cell or ""
     cells = (str(r - 2), cell, f.column or "", value, problem, fix, "错误" if f.is_error else "提示")

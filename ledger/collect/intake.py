@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator
 
 from ledger.collect.examine import (UNIDENTIFIED, Examination, examine, fingerprint, open_regular, reset_caches,
                                     unreadable)
-from ledger.collect.feedback import write_problem_list
+from ledger.collect.feedback import problem_sheet, write_problem_list
 from ledger.collect.names import display_name, fit_name, folder_name, stored_name
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
@@ -141,9 +141,10 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
 
 
 def _refused(name: str, reason: str) -> FileOutcome:
-    message = (f"“{name}”{reason}，出于安全原因不读取、不收取：请督查室核实后将其移出 inbox/；"
-               "如是报送的工作簿，请把文件本身（而不是链接）放入 inbox/")
-    return FileOutcome(name, HELD, findings=[Finding("entry-not-file", ERROR, message, value=name)])
+    finding = Finding.of("entry-not-file", ERROR, f"“{name}”{reason}，出于安全原因不读取、不收取",
+                         "请督查室核实后将其移出 inbox/；如是报送的工作簿，请把文件本身（而不是链接）放入 inbox/",
+                         value=name)
+    return FileOutcome(name, HELD, findings=[finding])
 
 
 def summary(outcomes: list[FileOutcome]) -> str:
@@ -332,9 +333,10 @@ def _finish_safely(batch: _Batch, exam: Examination, dry_run: bool, now: datetim
 
 
 def _hold(batch: _Batch, exam: Examination, reason: str, trace: str | None) -> FileOutcome:
-    message = f"{reason}：文件仍留在 inbox/ 中，未入库、未退回；请督查室查看工作日志（ledger log）后处理，处理好后再次收取即可"
-    outcome = FileOutcome(exam.name, HELD, exam.unit, exam.period,
-                          [Finding("file-held", ERROR, message, value=display_name(exam.name))])
+    held = Finding.of("file-held", ERROR, f"{reason}：文件仍留在 inbox/ 中，未入库、未退回",
+                      "请督查室查看工作日志（ledger log）后处理，处理好后再次收取即可", "；",
+                      value=display_name(exam.name))
+    outcome = FileOutcome(exam.name, HELD, exam.unit, exam.period, [held])
     batch.fault(outcome, trace)
     return outcome
 
@@ -447,7 +449,7 @@ def _write_feedback(ws: Workspace, exam: Examination) -> Path:
     if exam.feedback_spec is None:
         return write_problem_list(path, exam.unit or Path(exam.name).name, exam.report.findings)
     with atomic_output(path) as tmp:
-        write_template(exam.feedback_spec, tmp)
+        write_template(exam.feedback_spec, tmp, front=problem_sheet)
     return path
 
 
@@ -455,9 +457,9 @@ def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now
     when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
     feedback = prior.get("feedback_path") if prior["outcome"] == REJECTED else None
     if feedback:
-        note = Finding("file-rejected-before", ERROR,
-                       f"与 {when} 收到的“{prior['original_name']}”内容完全相同，该文件已被退回过，本次未作改动：请按退回意见 {feedback} 修改后重新报送",
-                       value=display_name(exam.name))
+        note = Finding.of("file-rejected-before", ERROR,
+                          f"与 {when} 收到的“{prior['original_name']}”内容完全相同，该文件已被退回过，本次未作改动",
+                          f"请按退回意见 {feedback} 修改后重新报送", value=display_name(exam.name))
     else:
         note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=display_name(exam.name))
     exam.report.findings[:] = [note]

@@ -52,18 +52,18 @@ class Limits:
     min_ratio_bytes: int = 1024 * 1024           # ratios are judged from this uncompressed size on
 
 
-_MESSAGES = {
-    "file-empty": "文件为空（0 字节），可能是保存或上传时中断：请重新保存填好的工作簿后报送。",
-    "file-too-large": "文件过大（{size}，上限 {limit}）：请删除多余的图片、附件和空白行列，另存后重新报送。",
-    "file-encrypted": "文件已加密，请取消密码后重新报送（在 Excel/WPS 中取消打开密码后保存）。",
-    "file-macro": "文件包含宏（VBA 或宏表），出于安全原因不予接收：请另存为“Excel 工作簿(*.xlsx)”后重新报送。",
-    "file-corrupt": "文件已损坏或不是Excel工作簿，无法读取：请用下发的模板重新填写后报送。",
-    "file-zip-bomb": "文件内部数据异常（{reason}），出于安全原因不予接收：请用下发的模板重新填写，"
-                     "另存为“Excel 工作簿(*.xlsx)”后重新报送。",
-    "file-xml-entity": "文件含有不允许的 XML 声明（DOCTYPE/ENTITY），可能被篡改或由非标准软件生成，"
-                       "出于安全原因不予接收：请用下发的模板重新填写，在 Excel/WPS 中另存为“Excel 工作簿(*.xlsx)”后重新报送。",
-    "file-unsupported": "不支持的文件格式（只接收 Excel 工作簿，不接收 PDF、CSV、Word 文档、.xlsb 或压缩包）："
-                        "请使用下发的 .xlsx 模板填写，或在 Excel/WPS 中另存为“Excel 工作簿(*.xlsx)”后直接报送。",
+_MESSAGES = {    # code -> (what is wrong, how to fix it, separator)
+    "file-empty": ("文件为空（0 字节），可能是保存或上传时中断", "请重新保存填好的工作簿后报送。", "："),
+    "file-too-large": ("文件过大（{size}，上限 {limit}）", "请删除多余的图片、附件和空白行列，另存后重新报送。", "："),
+    "file-encrypted": ("文件已加密", "请取消密码后重新报送（在 Excel/WPS 中取消打开密码后保存）。", "，"),
+    "file-macro": ("文件包含宏（VBA 或宏表），出于安全原因不予接收", "请另存为“Excel 工作簿(*.xlsx)”后重新报送。", "："),
+    "file-corrupt": ("文件已损坏或不是Excel工作簿，无法读取", "请用下发的模板重新填写后报送。", "："),
+    "file-zip-bomb": ("文件内部数据异常（{reason}），出于安全原因不予接收",
+                      "请用下发的模板重新填写，另存为“Excel 工作簿(*.xlsx)”后重新报送。", "："),
+    "file-xml-entity": ("文件含有不允许的 XML 声明（DOCTYPE/ENTITY），可能被篡改或由非标准软件生成，出于安全原因不予接收",
+                        "请用下发的模板重新填写，在 Excel/WPS 中另存为“Excel 工作簿(*.xlsx)”后重新报送。", "："),
+    "file-unsupported": ("不支持的文件格式（只接收 Excel 工作簿，不接收 PDF、CSV、Word 文档、.xlsb 或压缩包）",
+                         "请使用下发的 .xlsx 模板填写，或在 Excel/WPS 中另存为“Excel 工作簿(*.xlsx)”后直接报送。", "："),
 }
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -91,7 +91,8 @@ class _Reject(Exception):
         self.details = details
 
     def finding(self, path: Path) -> Finding:
-        return Finding(self.code, ERROR, _MESSAGES[self.code].format(**self.details), value=path.name)
+        problem, fix, sep = _MESSAGES[self.code]
+        return Finding.of(self.code, ERROR, problem.format(**self.details), fix, sep, value=path.name)
 
 
 @dataclass(frozen=True)

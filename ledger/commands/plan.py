@@ -9,7 +9,8 @@ import click
 from ledger.commands.common import (echo_json, echo_table, local_iso, local_text, office_zone, progress_bar, shorten,
                                     workspace_from)
 from ledger.commands.options import json_option
-from ledger.plan.importer import ImportSummary, import_notice, item_to_dict, preview_plan, store_plan
+from ledger.importing import import_notice, preview_plan, store_plan
+from ledger.plan.importer import ImportSummary, item_to_dict
 from ledger.plan.parts import part_label
 from ledger.plan.review import export_review, load_review
 from ledger.store.plans import load_plan, plan_versions

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable
 
 import xlsxwriter
 
@@ -49,14 +50,14 @@ class TemplateSpec:
         return layout.COLUMNS + tuple(self.office_columns)
 
 
-def write_template(spec: TemplateSpec, path: Path) -> None:
+def write_template(spec: TemplateSpec, path: Path, front: Callable[[Any, dict, TemplateSpec], None] | None = None) -> None:
+    """The unit's workbook; ``front(wb, fmt, spec)`` writes sheets before the guide (collect's 问题清单 of a
+    feedback workbook: the template package does not know collect)."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False, "in_memory": True})
     fmt = formats(wb)
-    if spec.problems:
-        from ledger.collect.feedback import problem_sheet
-
-        problem_sheet(wb, fmt, spec)
+    if front is not None:
+        front(wb, fmt, spec)
     _guide_sheet(wb, fmt, spec)
     _ledger_sheet(wb, fmt, spec)
     if spec.targets:

@@ -295,6 +295,19 @@ def test_a_template_of_a_superseded_plan_says_where_the_new_one_is(issued, tmp_p
     assert "第 1 版计划" in out.findings[0].message and "templates/2024-07/" in out.findings[0].message
 
 
+def test_problem_list_takes_the_fix_from_the_finding_not_from_the_first_qing(issued, tmp_path):
+    # a typed value that itself begins with 请: the problem column keeps it, the fix column has only the fix
+    returned(issued, tmp_path, name="科技局.xlsx", status="请示领导后推进")
+    out = only(collect_inbox(issued))
+    finding = next(f for f in out.findings if f.code == "status-unknown")
+    assert finding.fix.startswith("请从下拉列表选择：") and finding.to_dict()["fix"] == finding.fix
+    wb = openpyxl.load_workbook(issued.root / out.feedback)
+    first = [c.value for c in next(wb["问题清单"].iter_rows(min_row=4))]
+    status_col = layout.column_letter(layout.column_index("status"))
+    assert first[4] == f"{status_col}{layout.FIRST_DATA_ROW}“完成状态”：“请示领导后推进”不是有效的完成状态"
+    assert first[5] == finding.fix and "请示领导后推进" not in first[5]
+
+
 def test_a_template_from_another_workspace_is_unknown(issued, tmp_path):
     from ledger.workspace import init_workspace
     other = init_workspace(tmp_path / "other")

@@ -55,7 +55,7 @@ def test_a_long_name_is_stored_within_limits_keeping_extension_and_hash(issued, 
 def test_a_file_that_cannot_be_stored_is_held_and_the_rest_collected(issued, tmp_path, monkeypatch):
     returned(issued, tmp_path, name="good.xlsx")
     returned(issued, tmp_path, name="bad.xlsx", status="差不多")
-    monkeypatch.setattr(intake, "write_template", lambda spec, path: (_ for _ in ()).throw(
+    monkeypatch.setattr(intake, "write_template", lambda spec, path, **_: (_ for _ in ()).throw(
         OSError(errno.ENOSPC, "No space left on device")))
     result = cli_collect(issued)
     assert result.exit_code == 4, result.output                  # something needs the office

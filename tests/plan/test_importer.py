@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ledger.cli import cli
 from ledger.errors import PlanImportError
-from ledger.plan.importer import import_notice
+from ledger.importing import import_notice
 from ledger.store import schema
 from ledger.store.plans import load_plan, plan_versions
 from tests.conftest import SHARED_PLANS

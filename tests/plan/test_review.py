@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from ledger.errors import PlanImportError
-from ledger.plan.importer import import_notice, store_plan
+from ledger.importing import import_notice, store_plan
 from ledger.plan.review import ITEM_COLUMNS, SHEET, TARGET_SHEET, export_review, load_review
 from ledger.store.plans import load_plan
 from tests.conftest import SHARED_PLANS
