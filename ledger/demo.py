@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from importlib import resources
@@ -25,6 +23,7 @@ from ledger.errors import WorkspaceError
 from ledger.period import current_period, deadline, label, previous_period, schedule_share
 from ledger.importing import import_notice
 from ledger.template.generate import generate_templates
+from ledger.soffice import converted, soffice
 from ledger.workspace import Workspace, init_workspace
 
 SAMPLE_NAME = "示范县2024年重点工作任务.txt"
@@ -78,7 +77,7 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     notice.write_text(text.replace("2024", this[:4]), encoding="utf-8")   # the plan of the demo's year
     summary = import_notice(ws, notice)
     echo(f"① 导入计划：{summary.title}，任务 {summary.items} 项，责任单位 {len(summary.units)} 个")
-    result = DemoResult(ws.root, periods, libreoffice=use_libreoffice and _soffice() is not None)
+    result = DemoResult(ws.root, periods, libreoffice=use_libreoffice and soffice() is not None)
     _first_period(ws, periods[0], result, echo)
     _second_period(ws, periods[1], result, echo)
     status = period_status(ws, periods[1])
@@ -253,15 +252,9 @@ def _touch(path: Path, when: datetime) -> None:
     os.utime(path, (when.timestamp(), when.timestamp()))
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def _resave(path: Path) -> None:
     """Open and save a workbook with LibreOffice headless, as a department using it would."""
-    with tempfile.TemporaryDirectory(prefix="ledger-lo-") as tmp:
-        out = Path(tmp) / "out"
-        subprocess.run([_soffice(), f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-                        "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
-                       check=True, capture_output=True, timeout=120)
-        shutil.move(str(out / path.name), path)
+    with converted(path, "xlsx:Calc MS Excel 2007 XML", 120) as resaved:
+        if resaved is None:
+            raise OSError(f"LibreOffice did not re-save {path.name}")
+        shutil.copyfile(resaved, path)

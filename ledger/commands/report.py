@@ -8,11 +8,11 @@ from ledger.commands.common import echo_json, echo_table, progress_bar, shorten,
 from ledger.commands.options import json_option, period_option
 from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
-from ledger.plan.convert import soffice
 from ledger.report.bulletin import template_path as bulletin_template
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import UNREPORTED, share
 from ledger.report.pdf import to_pdf
+from ledger.soffice import soffice
 from ledger.report.sheets import date_text, percent_text, time_text
 from ledger.report.targets import sentence as targets_sentence
 
