@@ -16,7 +16,8 @@ import xlsxwriter
 from ledger.report import targets
 from ledger.report.merge import UNREPORTED
 from ledger.statuses import AHEAD, DEFAULT_VOCABULARY, DONE, LAGGING, SEVERELY_LAGGING, Vocabulary
-from ledger.xlsx import BODY_FONT, HEAD_FONT, formats, text_width
+from ledger.xlsx import (BODY_FONT, COLUMN_PADDING, HEAD_FONT, PRINT_WIDTH, fit_columns,  # noqa: F401 (re-exported)
+                         formats, text_width)
 
 GREEN, YELLOW, RED, GREY = "#C6EFCE", "#FFEB9C", "#FFC7CE", "#E0E0E0"
 FILLS = (None, GREEN, YELLOW, RED, GREY)
@@ -30,24 +31,6 @@ CONTINUED = "（续）"
 PAPER_A4 = 9
 
 Column = tuple[str, float]                      # (Chinese header, width)
-# Widths (Excel character units, each column plus its padding) that print across A4 landscape at no
-# less than 85 % scale, so the 11 pt body text prints at 9 pt or more (fitted to the width only).
-PRINT_WIDTH = 126
-COLUMN_PADDING = 0.7
-NARROW = 10          # numbers, statuses, short codes: kept as they are
-MIN_WIDTH = 8        # a text column narrowed no further (four Chinese characters a line)
-
-
-def fit_columns(columns: Sequence[Column]) -> tuple[Column, ...]:
-    """The text columns narrowed in proportion to fit ``PRINT_WIDTH``: text wraps onto more lines
-    rather than printing small."""
-    total = sum(w + COLUMN_PADDING for _, w in columns)
-    if total <= PRINT_WIDTH:
-        return tuple(columns)
-    fixed = sum(w for _, w in columns if w <= NARROW)
-    wide = sum(w for _, w in columns if w > NARROW)
-    scale = max(PRINT_WIDTH - COLUMN_PADDING * len(columns) - fixed, 1) / wide
-    return tuple((h, w if w <= NARROW else max(MIN_WIDTH, math.floor(w * scale * 2) / 2)) for h, w in columns)
 
 
 def new_workbook(path: Path, created: datetime, title: str, author: str) -> tuple[Any, dict]:

@@ -17,10 +17,14 @@ from ledger.period import label
 from ledger.statuses import DEFAULT_VOCABULARY, DONE, Vocabulary
 from ledger.template.identity import Identity
 from ledger.template.rows import TargetRow, TemplateRow
-from ledger.xlsx import formats, text_width
+from ledger.xlsx import fit_columns, formats, text_width
 
 MAX_ROWS_VALIDATED = 2000   # validations reach past the rows so pasted rows are checked too
 LINE_HEIGHT = 14.5
+# A department's 台账 has 16 columns: to print at 9 pt on A4 landscape every column but the 序号
+# narrows, none below two Chinese characters a line; the text wraps and the rows grow instead.
+TEMPLATE_NARROW = 6
+TEMPLATE_MIN_WIDTH = 5
 
 
 @dataclass
@@ -157,15 +161,34 @@ def _data_sheet(wb, fmt, name: str, columns: tuple[layout.Column, ...], rows: li
     ws.merge_range(0, 0, 0, ncols - 1, title, fmt["title"])
     ws.set_row(0, 36)
     ws.merge_range(1, 0, 1, ncols - 1, info, fmt["subtitle"])
+    widths = print_widths(columns)
     for c, col in enumerate(columns):
-        ws.set_column(c, c, col.width, None, {"hidden": col.hidden})
+        ws.set_column(c, c, widths[c], None, {"hidden": col.hidden})
         ws.write_string(layout.HEADER_ROW - 1, c, col.header, fmt["header"])
-    ws.set_row(layout.HEADER_ROW - 1, 30)
-    cells = _cells(columns)
+    ws.set_row(layout.HEADER_ROW - 1, max(30, LINE_HEIGHT * max(
+        _lines(col.header, widths[c]) for c, col in enumerate(columns) if not col.hidden) + 6))
+    cells = _cells(columns, widths)
     for r, row in enumerate(rows, start=layout.FIRST_DATA_ROW - 1):
         _write_row(ws, fmt, r, row, cells)
     _print_setup(ws, ncols, layout.FIRST_DATA_ROW - 2 + max(len(rows), 1))
     return ws
+
+
+def print_widths(columns: tuple[layout.Column, ...]) -> list[float]:
+    """Each column's width as written: the visible ones fitted to the A4 landscape width."""
+    visible = iter(w for _, w in fit_columns([(c.header, c.width) for c in columns if not c.hidden],
+                                             TEMPLATE_NARROW, TEMPLATE_MIN_WIDTH))
+    return [col.width if col.hidden else next(visible) for col in columns]
+
+
+def _room(width: float) -> int:
+    """Width units a wrapped line of a column holds, counted in whole Chinese characters."""
+    return max((int(width) - 1) // 2 * 2, 2)
+
+
+def _lines(text: str, width: float) -> int:
+    room = _room(width)
+    return sum(-(-max(text_width(part), 1) // room) for part in text.split("\n"))
 
 
 def _protect(ws, spec: TemplateSpec) -> None:
@@ -183,19 +206,19 @@ class _Cell:
     key: str
     input: bool
     measured: bool     # counts towards the row height
-    room: int          # characters a line of the column holds
+    width: float       # the column's width as written
     plain: str         # format names: locked, input, carried over from last period
     typed: str
     carried: str
 
 
-def _cells(columns: tuple[layout.Column, ...]) -> list[_Cell]:
+def _cells(columns: tuple[layout.Column, ...], widths: list[float]) -> list[_Cell]:
     out = []
     for c, col in enumerate(columns):
         wrap = kind_of(col).wrap
         centred = "" if wrap else "_center"
-        out.append(_Cell(c, col.key, col.input, not col.hidden and wrap,
-                         max(int(col.width) - 1, 1), "wrap" if wrap else "center",
+        # narrowed, even a status or a phone number may wrap: every visible column is measured
+        out.append(_Cell(c, col.key, col.input, not col.hidden, widths[c], "wrap" if wrap else "center",
                          "input" + centred, "carried" + centred))
     return out
 
@@ -212,7 +235,7 @@ def _write_row(ws, fmt, r: int, row: TemplateRow | TargetRow, cells: list[_Cell]
         elif isinstance(value, str):
             ws.write_string(r, cell.index, value, fmt[style])
             if cell.measured:
-                lines = max(lines, -(-text_width(value) // cell.room))
+                lines = max(lines, _lines(value, cell.width))
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(r, cell.index, value, fmt[style])
         else:

@@ -3,6 +3,7 @@ absent), its title and every instruction whole on the page."""
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
@@ -11,6 +12,8 @@ import openpyxl
 import pytest
 
 from ledger import layout
+from ledger.plan.model import PlanItem
+from ledger.plan.targets import extract_targets
 
 from ledger.report.pdf import to_pdf
 from ledger.store.plans import save_plan
@@ -53,3 +56,32 @@ def _in_order(target: str, text: str) -> bool:
         at = text.find(target[:n], at) + n
         target = target[n:]
     return True
+
+
+# 240 characters of 工作内容 (a long one: few plan items say more) that never repeat themselves: a piece missing anywhere is matched nowhere
+_WORDS = random.Random(13)
+LONG_TEXT = "".join(chr(0x4E00 + _WORDS.randrange(3000)) + ("。" if n % 23 == 22 else "") for n in range(235))[:240]
+
+
+def test_a_full_template_prints_at_9_pt_or_more_and_whole(tmp_path):
+    pdfplumber = pytest.importorskip("pdfplumber")
+    ws = init_workspace(tmp_path / "ws")
+    plan = sample_plan()
+    section = plan.items[0].section
+    plan.items[1].text = LONG_TEXT
+    plan.items += [PlanItem(str(n), f"第{n}项重点任务", f"推进第{n}项工作，力争市级以上创新平台达到 {n} 家。",
+                            section, "一", ["县科技局"], ["县财政局", "县发展改革局"]) for n in range(5, 45)]
+    for item in plan.items:
+        item.targets = extract_targets(item.text)
+    save_plan(ws.engine, plan, origin="import")
+    generate_templates(ws, "2024-07")
+    template = next((ws.templates_dir / "2024-07").glob("*县科技局.xlsx"))
+    assert layout.TARGET_SHEET in openpyxl.load_workbook(template).sheetnames
+    pdf = to_pdf(template, tmp_path / "template.pdf")
+    with pdfplumber.open(pdf) as doc:
+        sizes = [round(c["size"], 1) for p in doc.pages for c in p.chars if c["text"].strip()]
+    assert min(sizes) >= 9
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                             text=True, check=True).stdout)
+    assert _in_order(LONG_TEXT, text)
+    assert "推进第44项工作" in text
