@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -20,6 +21,9 @@ from ledger.cli import cli
 from ledger.store import schema as s
 from ledger.store.plans import load_plan
 from ledger.workspace import Workspace, init_workspace
+
+# The old release's workspace is a SQLite file: on a server database the workspace would not use it.
+pytestmark = pytest.mark.sqlite_only
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "workspace_e01fd86.db"
 FUNDS = "资金到位(万元)"
