@@ -52,6 +52,7 @@ class DemoResult:
     status_line: str = ""
     reminders: Path | None = None
     report: Path | None = None
+    bulletin: Path | None = None
     libreoffice: bool = False
 
 
@@ -83,7 +84,8 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     status = period_status(ws, periods[1])
     result.status_line = status.totals.sentence()
     result.reminders = write_reminders(ws, status, command="demo")
-    result.report = make_report(ws, periods[1], command="demo").path
+    made = make_report(ws, periods[1], command="demo")
+    result.report, result.bulletin = made.path, made.bulletin
     make_report(ws, periods[0], command="demo")
     return result
 

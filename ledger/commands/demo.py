@@ -37,7 +37,7 @@ def demo(directory: Path, no_libreoffice: bool, db_url: str | None, as_json: boo
     rel = lambda p: p.relative_to(result.root).as_posix()
     if as_json:
         echo_json({"workspace": str(result.root), "periods": result.periods, "story": result.story,
-                   "status_line": result.status_line, "report": rel(result.report), "reminders": rel(result.reminders),
+                   "status_line": result.status_line, "report": rel(result.report), "bulletin": rel(result.bulletin), "reminders": rel(result.reminders),
                    "returns": f"outbox/returns/{result.periods[-1]}", "templates": f"templates/{result.periods[-1]}",
                    "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds]})
         return
@@ -47,6 +47,7 @@ def demo(directory: Path, no_libreoffice: bool, db_url: str | None, as_json: boo
     echo(f"⑦ {result.status_line}")
     echo("输出文件：")
     echo(f"   汇总表（领导阅）：{directory}/{rel(result.report)}")
+    echo(f"   督查通报：        {directory}/{rel(result.bulletin)}")
     echo(f"   催报名单：        {directory}/{rel(result.reminders)}")
     echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")
     echo(f"   各单位模板：      {directory}/templates/{result.periods[-1]}/")
