@@ -123,13 +123,47 @@ def _systemctl(system: bool, *args: str) -> subprocess.CompletedProcess | None:
         return None
 
 
-def _manual(system: bool, name: str, unit_dir: Path, default_dir: Path) -> list[str]:
-    ctl = "systemctl" if system else "systemctl --user"
-    steps = [] if unit_dir == default_dir else [f"cp {unit_dir / (name + '.service')} {default_dir}/"]
-    steps += [f"{ctl} daemon-reload", f"{ctl} enable --now {name}.service"]
-    if not system:
+@dataclass
+class _UnitFile:
+    """Where a workspace's systemd unit goes: ``folder`` (asked for) or systemd's own ``default``."""
+
+    name: str
+    folder: Path
+    default: Path
+    system: bool
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.name}.service"
+
+    @property
+    def standard(self) -> bool:
+        """In systemd's own folder, where systemctl can enable it."""
+        return self.folder == self.default
+
+    def state(self, installed: bool) -> ServiceState:
+        return ServiceState(self.name, str(self.path), "systemd-system" if self.system else "systemd-user",
+                            installed=installed)
+
+
+def _unit_file(root: Path, system: bool, unit_dir: Path | None) -> _UnitFile:
+    default = default_unit_dir(system)
+    return _UnitFile(service_name(root), Path(unit_dir).absolute() if unit_dir else default, default, system)
+
+
+def _manual(unit: _UnitFile) -> list[str]:
+    """The commands an administrator runs to enable a unit ledger could not enable itself."""
+    ctl = "systemctl" if unit.system else "systemctl --user"
+    steps = [] if unit.standard else [f"cp {unit.path} {unit.default}/"]
+    steps += [f"{ctl} daemon-reload", f"{ctl} enable --now {unit.name}.service"]
+    if not unit.system:
         steps.append(f"loginctl enable-linger {getpass.getuser()}   # 可选：开机即运行，无需登录")
     return steps
+
+
+def _not_enabled(state: ServiceState, unit: _UnitFile, why: str) -> ServiceState:
+    state.manager, state.commands = why, _manual(unit)
+    return state
 
 
 def _reason(result: subprocess.CompletedProcess | None) -> str:
@@ -143,32 +177,21 @@ def install(root: Path, system: bool = False, unit_dir: Path | None = None, exe:
     """Write the service for ``root`` and, in the standard place with a usable manager, enable and start it."""
     if WINDOWS:
         return _install_task(root, unit_dir, exe)
-    name = service_name(root)
-    default_dir = default_unit_dir(system)
-    unit_dir = Path(unit_dir).absolute() if unit_dir else default_dir
-    path = unit_dir / f"{name}.service"
+    unit = _unit_file(root, system, unit_dir)
     text = unit_text(root, exe or ledger_executable(), system)
     try:
-        unit_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        unit.folder.mkdir(parents=True, exist_ok=True)
+        unit.path.write_text(text, encoding="utf-8")
     except OSError as exc:
         hint = "（系统服务需要管理员权限：sudo）" if system else ""
-        raise ServiceError(f"无法写入服务文件 {path}：{exc.strerror or exc}{hint}") from exc
-    state = ServiceState(name, str(path), "systemd-system" if system else "systemd-user", installed=True)
-    if unit_dir != default_dir:
-        state.manager = f"服务文件写在 {unit_dir}，不在 systemd 的目录中，未启用"
-        state.commands = _manual(system, name, unit_dir, default_dir)
-        return state
-    reload = _systemctl(system, "daemon-reload")
-    if reload is None or reload.returncode != 0:
-        state.manager = _reason(reload)
-        state.commands = _manual(system, name, unit_dir, default_dir)
-        return state
-    enable = _systemctl(system, "enable", "--now", f"{name}.service")
-    if enable is None or enable.returncode != 0:
-        state.manager = _reason(enable)
-        state.commands = _manual(system, name, unit_dir, default_dir)
-        return state
+        raise ServiceError(f"无法写入服务文件 {unit.path}：{exc.strerror or exc}{hint}") from exc
+    state = unit.state(installed=True)
+    if not unit.standard:
+        return _not_enabled(state, unit, f"服务文件写在 {unit.folder}，不在 systemd 的目录中，未启用")
+    for args in (("daemon-reload",), ("enable", "--now", f"{unit.name}.service")):
+        done = _systemctl(system, *args)
+        if done is None or done.returncode != 0:
+            return _not_enabled(state, unit, _reason(done))
     return _ask(state, system)
 
 
@@ -187,15 +210,12 @@ def status(root: Path, system: bool = False, unit_dir: Path | None = None) -> Se
     """Whether the service for ``root`` is written and, when the manager can tell, running."""
     if WINDOWS:
         return _status_task(root, unit_dir)
-    name = service_name(root)
-    default_dir = default_unit_dir(system)
-    unit_dir = Path(unit_dir).absolute() if unit_dir else default_dir
-    path = unit_dir / f"{name}.service"
-    state = ServiceState(name, str(path), "systemd-system" if system else "systemd-user", installed=path.exists())
+    unit = _unit_file(root, system, unit_dir)
+    state = unit.state(installed=unit.path.exists())
     if not state.installed:
         return state
-    if unit_dir != default_dir:
-        state.manager = f"服务文件在 {unit_dir}，不在 systemd 的目录中"
+    if not unit.standard:
+        state.manager = f"服务文件在 {unit.folder}，不在 systemd 的目录中"
         return state
     return _ask(state, system)
 
@@ -204,22 +224,19 @@ def uninstall(root: Path, system: bool = False, unit_dir: Path | None = None) ->
     """Stop, disable and remove the service for ``root`` (nothing to do when it is not installed)."""
     if WINDOWS:
         return _uninstall_task(root, unit_dir)
-    name = service_name(root)
-    default_dir = default_unit_dir(system)
-    unit_dir = Path(unit_dir).absolute() if unit_dir else default_dir
-    path = unit_dir / f"{name}.service"
-    state = ServiceState(name, str(path), "systemd-system" if system else "systemd-user", installed=False)
-    if unit_dir == default_dir and path.exists():
+    unit = _unit_file(root, system, unit_dir)
+    state = unit.state(installed=False)
+    if unit.standard and unit.path.exists():
         ctl = "systemctl" if system else "systemctl --user"
-        stop = _systemctl(system, "disable", "--now", f"{name}.service")
+        stop = _systemctl(system, "disable", "--now", f"{unit.name}.service")
         if stop is None or stop.returncode != 0:
             state.manager = _reason(stop)
-            state.commands = [f"{ctl} disable --now {name}.service", f"{ctl} daemon-reload"]
+            state.commands = [f"{ctl} disable --now {unit.name}.service", f"{ctl} daemon-reload"]
     try:
-        path.unlink(missing_ok=True)
+        unit.path.unlink(missing_ok=True)
     except OSError as exc:
-        raise ServiceError(f"无法删除服务文件 {path}：{exc.strerror or exc}") from exc
-    if unit_dir == default_dir and not state.commands:
+        raise ServiceError(f"无法删除服务文件 {unit.path}：{exc.strerror or exc}") from exc
+    if unit.standard and not state.commands:
         _systemctl(system, "daemon-reload")
     return state
 
