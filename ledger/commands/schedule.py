@@ -198,6 +198,18 @@ def _echo_state(state, verb: str) -> None:
             click.echo(f"  {line}", err=True)
 
 
+def _service(ctx: click.Context, action: str, system: bool, unit_dir: str | None, as_json: bool):
+    """Run ``service.<action>`` for the workspace; print it as JSON (and return None) when asked."""
+    from ledger.schedule import service
+
+    ws = workspace_from(ctx)
+    state = getattr(service, action)(ws.root, system, Path(unit_dir) if unit_dir else None)
+    if as_json:
+        echo_json({"service": state.to_dict()})
+        return None
+    return state
+
+
 @schedule.command()
 @_service_options
 @click.pass_context
@@ -215,12 +227,8 @@ def install(ctx: click.Context, system: bool, unit_dir: str | None, as_json: boo
       ledger schedule install --unit-dir ./待审核
       ledger schedule install --json
     """
-    from ledger.schedule import service
-
-    ws = workspace_from(ctx)
-    state = service.install(ws.root, system, Path(unit_dir) if unit_dir else None)
-    if as_json:
-        echo_json({"service": state.to_dict()})
+    state = _service(ctx, "install", system, unit_dir, as_json)
+    if state is None:
         return
     _echo_state(state, "已写入服务文件")
     if not state.manager:
@@ -241,12 +249,8 @@ def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, as_json: b
       ledger schedule uninstall
       ledger -w /srv/台账 schedule uninstall --system
     """
-    from ledger.schedule import service
-
-    ws = workspace_from(ctx)
-    state = service.uninstall(ws.root, system, Path(unit_dir) if unit_dir else None)
-    if as_json:
-        echo_json({"service": state.to_dict()})
+    state = _service(ctx, "uninstall", system, unit_dir, as_json)
+    if state is None:
         return
     _echo_state(state, "已停止并删除服务")
 
@@ -263,12 +267,8 @@ def status(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool
       ledger schedule status
       ledger schedule status --system --json
     """
-    from ledger.schedule import service
-
-    ws = workspace_from(ctx)
-    state = service.status(ws.root, system, Path(unit_dir) if unit_dir else None)
-    if as_json:
-        echo_json({"service": state.to_dict()})
+    state = _service(ctx, "status", system, unit_dir, as_json)
+    if state is None:
         return
     if not state.installed:
         click.echo(f"未安装后台服务（{state.name}）：运行 ledger schedule install 安装")
