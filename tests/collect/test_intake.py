@@ -27,6 +27,14 @@ class Crash(BaseException):
     pass
 
 
+def crash_at(step: str):
+    """A step hook that kills the run (as a BaseException, like a real kill) when it reaches ``step``."""
+    def hook(at: str) -> None:
+        if at == step:
+            raise Crash(at)
+    return hook
+
+
 def cli_collect(ws, *args):
     return CliRunner().invoke(cli, ["-w", str(ws.root), "collect", *args])
 
@@ -167,10 +175,7 @@ def test_a_rerun_after_a_crash_reuses_the_copy_and_stale_temporaries_are_swept(i
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"half")
 
-    def crash(at):
-        if at == "copied":
-            raise Crash(at)
-    monkeypatch.setattr(intake, "_step_hook", crash)
+    monkeypatch.setattr(intake, "_step_hook", crash_at("copied"))
     with pytest.raises(Crash):
         collect_inbox(issued)
     copies = files_under(issued.root, "archive") - {issued.relative(stale[0])}
@@ -190,10 +195,7 @@ def test_a_crash_after_committing_a_duplicate_does_not_record_it_twice(issued, t
     collect_inbox(issued)
     drop(issued, again, "again.xlsx")
 
-    def crash(at):
-        if at == "committed":
-            raise Crash(at)
-    monkeypatch.setattr(intake, "_step_hook", crash)
+    monkeypatch.setattr(intake, "_step_hook", crash_at("committed"))
     with pytest.raises(Crash):
         collect_inbox(issued)
     monkeypatch.setattr(intake, "_step_hook", lambda at: None)
@@ -260,10 +262,7 @@ def test_copies_are_synced_and_the_commit_is_full_sync_before_the_inbox_is_empti
 def test_the_work_log_keeps_a_run_that_crashed_after_committing_and_does_not_count_cleanups(issued, tmp_path, monkeypatch):
     returned(issued, tmp_path)
 
-    def crash(at):
-        if at == "committed":
-            raise Crash(at)
-    monkeypatch.setattr(intake, "_step_hook", crash)
+    monkeypatch.setattr(intake, "_step_hook", crash_at("committed"))
     with pytest.raises(Crash):
         collect_inbox(issued)
     monkeypatch.setattr(intake, "_step_hook", lambda at: None)
