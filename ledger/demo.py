@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from importlib import resources
@@ -161,8 +162,8 @@ def _simulate(ws: Workspace, n: int, unit: str, template: Path, period: str, due
     if mistake:
         result.story.append(f"{unit}：{mistake[2]}")
     if n == LIBREOFFICE and result.libreoffice:
-        _resave(target)
-        result.story.append(f"{unit}：用电子表格软件（LibreOffice）另存后报送")
+        result.story.append(f"{unit}：用电子表格软件（LibreOffice）另存后报送" if _resave(target)
+                            else f"{unit}：LibreOffice 另存未成功，按原文件报送")
     when = due + timedelta(days=2) if n in LATE else due - timedelta(days=1 + n % 4)
     if n in LATE:
         result.story.append(f"{unit}：逾期报送")
@@ -254,9 +255,14 @@ def _touch(path: Path, when: datetime) -> None:
     os.utime(path, (when.timestamp(), when.timestamp()))
 
 
-def _resave(path: Path) -> None:
-    """Open and save a workbook with LibreOffice headless, as a department using it would."""
-    with converted(path, "xlsx:Calc MS Excel 2007 XML", 120) as resaved:
-        if resaved is None:
-            raise OSError(f"LibreOffice did not re-save {path.name}")
-        shutil.copyfile(resaved, path)
+def _resave(path: Path) -> bool:
+    """Open and save a workbook with LibreOffice headless, as a department using it would; False
+    when LibreOffice could not (the demo then sends the file as it was)."""
+    try:
+        with converted(path, "xlsx:Calc MS Excel 2007 XML", 120) as resaved:
+            if resaved is None:
+                return False
+            shutil.copyfile(resaved, path)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return True
