@@ -81,12 +81,22 @@ class ColumnSettings:
 
 
 @dataclass
+class ServeSettings:
+    """``ledger serve``: the web pages where units upload and the office watches."""
+
+    base_url: str = ""                # the address departments reach, as put in their links
+    office_password: str = ""         # the office pages' password; empty: office pages closed
+    uploads_per_hour: int = 30        # uploads a unit may make in an hour
+
+
+@dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
     templates: TemplateSettings = field(default_factory=TemplateSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     units: UnitSettings = field(default_factory=UnitSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
     columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
@@ -122,6 +132,9 @@ class Settings:
             blank = next((k for k, v in table.items() if not k.strip() or not v.strip()), None)
             if blank is not None:
                 refuse(f"{key} 中有空白的名称（“{blank}”）")
+        base = self.serve.base_url.strip()
+        if base and not base.startswith(("http://", "https://")):
+            refuse(f"serve.base_url “{base}” 应以 http:// 或 https:// 开头，例如 https://dc.example.gov.cn/ledger")
         for group, members in self.units.groups.items():
             if not group.strip() or not members or any(not m.strip() for m in members):
                 refuse(f"units.groups 中的“{group}”应列出至少一个单位名称，且不能有空白项")
@@ -196,6 +209,7 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.max_file_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）"),
     ("collect.settle_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数（文件保持不变多久才收取）"),
     ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
+    ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
 ]
 
 

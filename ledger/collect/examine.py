@@ -46,6 +46,7 @@ class Examination:
     feedback_spec: Any = None                  # TemplateSpec with marks, for a feedback workbook
     fault: str | None = None                   # ledger could not judge the file: why (Chinese)
     trace: str | None = None                   # ... and the traceback, for the work log
+    upload: dict[str, Any] | None = None       # came through a unit's link: the upload it is bound to
 
     @property
     def accepted(self) -> bool:

@@ -46,6 +46,7 @@ from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger.findings import ERROR, Finding
 from ledger.progress import Progress, report
 from ledger.store import events
+from ledger.store.links import attach_outcome, waiting_uploads
 from ledger.store.guard import file_savepoint, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
                                       save_submission, seen_sha256)
@@ -129,15 +130,24 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
         if not dry_run:
             for folder in (ws.archive_dir, ws.outbox_dir / "returns"):
                 sweep_temporaries(folder)
-        scan = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now)
+        bound = waiting_uploads(ws.engine)      # files units uploaded through their links
+        scan = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now, frozenset(bound))
         outcomes = [FileOutcome(name, PENDING) for name in scan.pending]
         outcomes += [_refused(r.name, r.reason) for r in scan.refused]
         known = known_sha256(ws.engine) if scan.ready else set()
         with _Batch(ws, command, dry_run, outcomes) as batch:
             for done, exam in enumerate(_examine_all(ws, scan.ready, workers), start=1):
+                exam.upload = _bound_upload(bound, exam)
                 batch.add(_finish_safely(batch, exam, dry_run, now, known))
                 report(progress, done, len(scan.ready))
     return CollectResult(outcomes, dry_run)
+
+
+def _bound_upload(bound: dict[str, dict], exam: Examination) -> dict | None:
+    """The upload a file is bound to: the same name and the same bytes (a file someone replaced in
+    the inbox since is not the unit's upload)."""
+    upload = bound.get(exam.name)
+    return upload if upload is not None and upload["sha256"] == exam.sha256 else None
 
 
 def _refused(name: str, reason: str) -> FileOutcome:
@@ -352,9 +362,26 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
             known.add(exam.sha256)
             return _duplicate(batch, exam, prior, dry_run, now)
     known.add(exam.sha256)
+    if exam.upload and exam.template and exam.template["unit_id"] != exam.upload["unit_id"]:
+        _other_units_workbook(batch, exam, dry_run)
     if dry_run:
         return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
     return _accept(batch, exam, now) if exam.accepted else _reject(batch, exam, now)
+
+
+def _other_units_workbook(batch: _Batch, exam: Examination, dry_run: bool) -> None:
+    """A workbook of another unit uploaded with this unit's link: refused, logged, and told to the
+    uploader in its own name (nothing of the other unit's is stored, or shown on its page)."""
+    other, uploader = exam.unit, exam.upload["unit"]
+    exam.report.findings[:] = [Finding.of(
+        "upload-other-unit", ERROR, f"此工作簿是“{other}”的台账模板，不能通过“{uploader}”的报送链接上传",
+        f"请下载本单位（{uploader}）的模板填写后上传；如需代其他单位报送，请联系督查室",
+        value=display_name(exam.name))]
+    exam.template, exam.rows, exam.targets, exam.feedback_spec, exam.unit = None, [], [], None, uploader
+    if not dry_run:
+        events.record(batch.connection, batch.command, "upload-other-unit",
+                      f"{uploader}通过本单位链接上传了“{other}”的工作簿，已拒收",
+                      {"uploader": uploader, "workbook_unit": other, "file": display_name(exam.name)})
 
 
 def _outcome(exam: Examination, outcome: str, **kw: Any) -> FileOutcome:
@@ -484,13 +511,18 @@ def _resume(ws: Workspace, exam: Examination, prior: dict, dry_run: bool) -> Fil
 def _record(conn, ws: Workspace, exam: Examination, outcome: str, now: datetime, unit_id, *, stored: Path,
             feedback: Path | None = None, period: str | None = None, template_id: str | None = None) -> int:
     findings = exam.report.findings
-    return record_intake(
+    if exam.upload:                 # an upload is the uploading unit's, whatever it holds
+        unit_id = exam.upload["unit_id"]
+    intake_id = record_intake(
         conn, sha256=exam.sha256, size=exam.size, original_name=exam.name, inbox_mtime_ns=exam.mtime_ns,
         received_at=now, outcome=outcome, period=period or exam.period, unit_id=unit_id,
         template_id=template_id or (exam.template or {}).get("id"), stored_path=ws.relative(stored),
         feedback_path=ws.relative(feedback) if feedback else None,
         errors=sum(1 for f in findings if f.severity == ERROR),
         warnings=sum(1 for f in findings if f.severity != ERROR), findings=[f.to_dict() for f in findings])
+    if exam.upload:
+        attach_outcome(conn, exam.upload["id"], intake_id)
+    return intake_id
 
 
 _made_dirs: set[Path] = set()      # destination folders known to exist during this run

@@ -43,18 +43,22 @@ class InboxScan:
     refused: list[Refused] = field(default_factory=list)
 
 
-def scan_inbox(inbox: Path, settle_seconds: float, now: datetime) -> InboxScan:
-    """Walk the inbox (never through a link); lock files, hidden files and our README are skipped."""
+def scan_inbox(inbox: Path, settle_seconds: float, now: datetime, settled: frozenset[str] = frozenset()) -> InboxScan:
+    """Walk the inbox (never through a link); lock files, hidden files and our README are skipped.
+
+    ``settled`` names files ledger itself put there whole (a web upload renamed into place): they
+    are ready at once, whatever their modification time.
+    """
     scan = InboxScan()
     if inbox.is_dir() and not inbox.is_symlink():
-        _walk(Path(inbox), Path(inbox), settle_seconds, now.timestamp(), scan)
+        _walk(Path(inbox), Path(inbox), settle_seconds, now.timestamp(), scan, settled)
     scan.ready.sort(key=lambda pn: (pn[0].lstat().st_mtime_ns, pn[1]))
     scan.pending.sort()
     scan.refused.sort(key=lambda r: r.name)
     return scan
 
 
-def _walk(folder: Path, inbox: Path, settle: float, now: float, scan: InboxScan) -> None:
+def _walk(folder: Path, inbox: Path, settle: float, now: float, scan: InboxScan, settled: frozenset[str]) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -73,9 +77,10 @@ def _walk(folder: Path, inbox: Path, settle: float, now: float, scan: InboxScan)
             if entry.name.lower().endswith(WORKBOOK_SUFFIXES):
                 scan.refused.append(Refused(name, "是一个文件夹，名称却像工作簿"))
             else:
-                _walk(path, inbox, settle, now, scan)
+                _walk(path, inbox, settle, now, scan, settled)
         elif stat.S_ISREG(st.st_mode):
-            (scan.ready.append((path, name)) if now - st.st_mtime >= settle else scan.pending.append(name))
+            ready = now - st.st_mtime >= settle or name in settled
+            (scan.ready.append((path, name)) if ready else scan.pending.append(name))
         else:
             kind = next((what for test, what in _KINDS if test(st.st_mode)), "特殊文件")
             scan.refused.append(Refused(name, f"是{kind}，不是普通文件"))

@@ -8,15 +8,17 @@ from ledger.commands.common import echo_json, echo_table, local_iso, local_text,
 from ledger.commands.options import json_option
 
 COMMAND_LABELS = {"plan import": "导入计划", "plan load": "导回分解表", "templates": "生成模板", "collect": "收取",
-                  "status": "报送情况", "report": "汇总表", "schedule": "定时任务", "demo": "演示"}
+                  "status": "报送情况", "report": "汇总表", "schedule": "定时任务", "demo": "演示",
+                  "serve": "网页", "links": "报送链接"}
 
 
 @click.command()
 @click.option("--limit", type=click.IntRange(1, 10000), metavar="条数", default=30, show_default=True,
               help="显示最近多少条")
+@click.option("--access", is_flag=True, help="只看网页访问记录（ledger serve 的每次访问）")
 @json_option
 @click.pass_context
-def log(ctx: click.Context, limit: int, as_json: bool) -> None:
+def log(ctx: click.Context, limit: int, access: bool, as_json: bool) -> None:
     """工作日志：最近的导入、下发、收取、催报、汇总记录（谁在何时做了什么）。
 
     时间按办公室所在时区显示（ledger.toml 的 office.timezone，默认 Asia/Shanghai）。
@@ -26,13 +28,16 @@ def log(ctx: click.Context, limit: int, as_json: bool) -> None:
     \b
       ledger log
       ledger log --limit 100
+      ledger log --access
       ledger log --json
     """
     from ledger.store.events import recent
 
     ws = workspace_from(ctx)
     zone = office_zone(ws)
-    events = recent(ws.engine, limit)
+    from ledger.web.access import ACCESS
+
+    events = recent(ws.engine, limit, only=(ACCESS,)) if access else recent(ws.engine, limit, exclude=(ACCESS,))
     if as_json:
         echo_json({"timezone": zone.key, "events": [{**e, "at": local_iso(e["at"], zone)} for e in events]})
         return

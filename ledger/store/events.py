@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,9 +12,9 @@ from ledger.store import schema as s
 
 
 def record(target: Engine | Connection, command: str, action: str, summary: str = "",
-           detail: dict[str, Any] | None = None) -> int:
+           detail: dict[str, Any] | None = None, at: datetime | None = None) -> int:
     """Append one event and return its id; inside the caller's transaction when given a connection."""
-    values = {"command": command, "action": action, "summary": summary, "detail": detail or {}, "at": s._now()}
+    values = {"command": command, "action": action, "summary": summary, "detail": detail or {}, "at": at or s._now()}
     if isinstance(target, Connection):
         return target.execute(s.events.insert(), values).inserted_primary_key[0]
     with target.begin() as conn:
@@ -25,7 +26,13 @@ def update(conn: Connection, event_id: int, summary: str, detail: dict[str, Any]
     conn.execute(s.events.update().where(s.events.c.id == event_id).values(summary=summary, detail=detail))
 
 
-def recent(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
+def recent(engine: Engine, limit: int = 50, exclude: tuple[str, ...] = (),
+           only: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The latest events, newest first; ``exclude`` or ``only`` name actions (web page accesses are many)."""
+    query = sa.select(s.events).order_by(s.events.c.id.desc()).limit(limit)
+    if exclude:
+        query = query.where(s.events.c.action.not_in(exclude))
+    if only:
+        query = query.where(s.events.c.action.in_(only))
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(s.events).order_by(s.events.c.id.desc()).limit(limit)).mappings()
-        return [dict(r) for r in rows]
+        return [dict(r) for r in conn.execute(query).mappings()]

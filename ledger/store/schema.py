@@ -222,6 +222,30 @@ job_runs = sa.Table(
 )
 
 
+unit_links = sa.Table(   # a unit's upload link: only the token's sha256 is kept (migration 0006)
+    "unit_links", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("generation", sa.Integer, nullable=False),   # reissuing a link makes the next one
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("revoked_at", UTCDateTime()),
+)
+
+uploads = sa.Table(   # a file a unit uploaded through its link, bound to that unit before it enters the inbox
+    "uploads", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("link_id", sa.Integer, sa.ForeignKey("unit_links.id"), nullable=False),
+    sa.Column("inbox_name", sa.Text, nullable=False, unique=True),   # path relative to inbox/
+    sa.Column("original_name", sa.Text, nullable=False),             # as the department named it
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("received_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("intake_id", sa.Integer, sa.ForeignKey("intake.id")),  # its outcome, once collected
+)
+
+
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
 
@@ -271,6 +295,12 @@ def _item_parts(conn: Connection) -> None:
     _add_columns(conn, sections, ["parent_id"])
 
 
+def _web_links(conn: Connection) -> None:
+    """Units' upload links and the uploads bound to them (``ledger serve``)."""
+    unit_links.create(conn)
+    uploads.create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -280,6 +310,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0003_one_current_submission", _one_current_submission),
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
+    ("0006_web_links", _web_links),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1,0 +1,62 @@
+"""Every access to the web pages goes to the work log (``ledger log --access``), written by one
+thread in small batches so that a page never waits for the database."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+from ledger.errors import LedgerError
+from ledger.store import events
+from ledger.workspace import Workspace
+
+ACCESS = "web-access"
+
+
+class AccessLog:
+    def __init__(self, ws: Workspace, flush_every: float = 1.0) -> None:
+        self.ws, self.flush_every = ws, flush_every
+        self._queue: queue.Queue = queue.Queue(maxsize=100_000)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="ledger-access-log", daemon=True)
+
+    def start(self) -> "AccessLog":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._flush()
+
+    def add(self, who: str, summary: str, detail: dict[str, Any], action: str = ACCESS) -> None:
+        try:
+            self._queue.put_nowait((datetime.now(timezone.utc), who, action, summary, detail))
+        except queue.Full:      # the database has been unreachable for a long while: keep serving
+            pass
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.flush_every):
+            self._flush()
+
+    def _flush(self) -> None:
+        batch = []
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if not batch:
+            return
+        try:
+            with self.ws.engine.begin() as conn:
+                for at, who, action, summary, detail in batch:
+                    events.record(conn, "serve", action, summary, {"who": who, **detail}, at=at)
+        except LedgerError:
+            for entry in batch[-10_000:]:          # tried again with the next batch
+                try:
+                    self._queue.put_nowait(entry)
+                except queue.Full:
+                    break

@@ -1,0 +1,114 @@
+"""What keeps the web channel safe: form keys against cross-site requests, the office's signed
+session, per-unit and per-address rate limits, a bound on request bodies, and safe upload names."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+import unicodedata
+from collections import deque
+from pathlib import PurePosixPath
+
+from ledger.collect.names import fit_name
+from ledger.collect.scan import WORKBOOK_SUFFIXES
+from ledger.links import derive
+from ledger.xlsx import safe_name
+
+CSRF_COOKIE = "ledger_form"
+SESSION_COOKIE = "ledger_office"
+SESSION_SECONDS = 12 * 3600
+FALLBACK_NAME = "上传的台账"
+
+
+# --- Form keys (double submit, bound to the server's secret) ------------------------------------
+def new_form_cookie() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def form_key(key: bytes, cookie: str) -> str:
+    """The hidden field a form must carry: a keyed digest of the browser's form cookie. A page of
+    another site can neither read the cookie nor compute the digest."""
+    return derive(key, f"form:{cookie}")
+
+
+def form_ok(key: bytes, cookie: str | None, field: str | None) -> bool:
+    if not cookie or not field or len(cookie) > 100 or len(field) > 100:
+        return False
+    return hmac.compare_digest(form_key(key, cookie), field)
+
+
+# --- The office's session ----------------------------------------------------------------------
+def _password_tag(password: str) -> str:
+    return hashlib.sha256(password.encode("utf-8")).hexdigest()[:16]
+
+
+def password_ok(given: str, password: str) -> bool:
+    return bool(password) and hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8"))
+
+
+def new_session(key: bytes, password: str, now: float | None = None) -> str:
+    """A signed session value; changing the password ends every session."""
+    expires = int((now or time.time()) + SESSION_SECONDS)
+    nonce = secrets.token_urlsafe(12)
+    return f"{expires}.{nonce}.{derive(key, f'office:{expires}:{nonce}:{_password_tag(password)}')}"
+
+
+def session_ok(key: bytes, password: str, value: str | None, now: float | None = None) -> bool:
+    if not password or not value or len(value) > 200:
+        return False
+    parts = value.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or int(parts[0]) < (now or time.time()):
+        return False
+    expected = derive(key, f"office:{parts[0]}:{parts[1]}:{_password_tag(password)}")
+    return hmac.compare_digest(expected, parts[2])
+
+
+# --- Rate limits -------------------------------------------------------------------------------
+class RateLimiter:
+    """At most ``limit`` events per key in any ``window`` seconds (kept in memory)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            seen = self._seen.setdefault(key, deque())
+            while seen and seen[0] <= now - self.window:
+                seen.popleft()
+            if len(seen) >= self.limit:
+                return False
+            seen.append(now)
+            return True
+
+    def retry_after(self, key: str, now: float | None = None) -> int:
+        """Seconds until the key may act again."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            seen = self._seen.get(key)
+            return max(1, int(seen[0] + self.window - now) + 1) if seen else 1
+
+
+# --- Upload names ------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def upload_name(raw: str | None) -> str:
+    """The uploaded file's own name, made harmless: the last path component only (``..``, folders
+    and drive letters of any system dropped), no control characters, nothing Windows forbids, a
+    known workbook suffix kept, within file-system limits."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", raw or ""))
+    base = re.split(r"[\\/:]", text)[-1].strip(" .")
+    suffix = PurePosixPath(base).suffix.lower()
+    suffix = suffix if suffix in WORKBOOK_SUFFIXES else ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    stem = safe_name(stem, FALLBACK_NAME).lstrip(".~$ ") or FALLBACK_NAME
+    if not suffix:       # not a workbook: kept as sent, for collect to say so
+        suffix = safe_name(PurePosixPath(base).suffix.lower(), "")[:8] if stem != FALLBACK_NAME else ""
+    return fit_name(stem, suffix, limit=150)
