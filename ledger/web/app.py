@@ -132,7 +132,7 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/office/links", pages.links),
         Route("/office/links/reissue", pages.reissue, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: pages.not_found, 405: pages.not_allowed})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: pages.not_found, 405: pages.not_allowed, Exception: pages.fault})
     app.state.web = web
     app.add_middleware(BodyLimit, max_bytes=web.max_bytes + FORM_OVERHEAD,
                        page=lambda: too_large_page(settings.collect.max_file_mb))
@@ -144,12 +144,12 @@ class Pages:
         self.web = web
 
     # --- rendering -----------------------------------------------------------------------------
-    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(self, request: Request, page: str, status: int = 200, **context: Any) -> HTMLResponse:
         cookie = request.cookies.get(CSRF_COOKIE)
         fresh = None if cookie and len(cookie) <= 100 else new_form_cookie()
         context.setdefault("office_name", self.web.settings.office.name)
         context.setdefault("max_mb", f"{self.web.settings.collect.max_file_mb:g}")
-        html = self.web.env.get_template(name).render(form_key=form_key(self.web.key, fresh or cookie), **context)
+        html = self.web.env.get_template(page).render(form_key=form_key(self.web.key, fresh or cookie), **context)
         response = HTMLResponse(html, status_code=status)
         if fresh:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="lax", secure=_https(request), path="/")
@@ -162,6 +162,15 @@ class Pages:
 
     async def not_found(self, request: Request, exc: Exception) -> HTMLResponse:
         return self.message(request, "页面不存在", "没有这个页面。", 404, "请使用督查室发给本单位的链接。")
+
+    async def fault(self, request: Request, exc: Exception) -> HTMLResponse:
+        """Our own error: the traceback goes to the work log, the visitor is told it is not theirs."""
+        import traceback
+
+        self.web.log(request, "（系统）", f"网页出错：{type(exc).__name__}（{request.method} {_redacted(request)}）",
+                     "web-fault", traceback="".join(traceback.format_exception(exc)))
+        return self.message(request, "系统出错", "服务器处理时出错，这不是您的操作问题。", 500,
+                            "请稍后再试；如仍不行，请联系督查室（出错情况已自动记录）。")
 
     async def not_allowed(self, request: Request, exc: Exception) -> HTMLResponse:
         return self.message(request, "无法操作", "不支持这样打开本页面。", 405, "请从页面上的按钮操作。")
