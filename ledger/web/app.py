@@ -590,9 +590,16 @@ def _shown_name(inbox_name: str) -> str:
     return inbox_name.rsplit("/", 1)[-1]
 
 
+_WHERE = re.compile(r"^(“[^”]*”工作表)?[A-Z]{1,3}[0-9]+(“[^”]*”)?[：:]\s*")
+
+
 def _finding_row(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding as a row of the table: where (sheet, cell, column), what was typed, the problem
+    (without the place, which has its own columns) and how to fix it."""
     message, fix = f.get("message") or "", f.get("fix") or ""
     problem = message[: -len(fix)].rstrip(SEPARATORS) if fix and message.endswith(fix) else message
+    if f.get("cell"):
+        problem = _WHERE.sub("", problem, count=1) or problem
     value = f.get("value")
     return {"sheet": f.get("sheet") or "", "cell": f.get("cell") or "", "column": f.get("column") or "",
             "value": "" if value is None else str(value)[:200], "problem": problem or message, "fix": fix,
