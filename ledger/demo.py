@@ -55,6 +55,9 @@ class DemoResult:
     report: Path | None = None
     bulletin: Path | None = None
     libreoffice: bool = False
+    links: dict[str, str] = field(default_factory=dict)   # unit -> its upload link, for `ledger serve`
+    missing: list[str] = field(default_factory=list)      # units that never reported the last period
+    office_password: str = ""
 
 
 def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice: bool = True,
@@ -88,7 +91,26 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     made = make_report(ws, periods[1], command="demo")
     result.report, result.bulletin = made.path, made.bulletin
     make_report(ws, periods[0], command="demo")
+    _prepare_web(ws, periods[1], status, result)
     return result
+
+
+DEMO_PASSWORD = "demo"
+
+
+def _prepare_web(ws: Workspace, period: str, status, result: DemoResult) -> None:
+    """Ready the workspace for `ledger serve`: the office's password (the demo's own, told to the
+    user) and every unit's link, so the month can go on in a browser."""
+    from ledger.links import unit_links
+    from ledger.report.status import MISSING as NOT_REPORTED
+
+    config = ws.root / "ledger.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'office_password = ""', f'office_password = "{DEMO_PASSWORD}"        # 演示用密码', 1), encoding="utf-8")
+    ws.__dict__.pop("settings", None)
+    result.office_password = DEMO_PASSWORD
+    result.links = {link.unit: link.url for link in unit_links(ws, period, command="demo").links}
+    result.missing = [u.unit.name for u in status.units if u.outcome == NOT_REPORTED]
 
 
 def _check_empty(db_url: str) -> None:

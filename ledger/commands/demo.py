@@ -39,7 +39,9 @@ def demo(directory: Path, no_libreoffice: bool, db_url: str | None, as_json: boo
         echo_json({"workspace": str(result.root), "periods": result.periods, "story": result.story,
                    "status_line": result.status_line, "report": rel(result.report), "bulletin": rel(result.bulletin), "reminders": rel(result.reminders),
                    "returns": f"outbox/returns/{result.periods[-1]}", "templates": f"templates/{result.periods[-1]}",
-                   "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds]})
+                   "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds],
+                   "web": {"office": "http://127.0.0.1:8000/office", "office_password": result.office_password,
+                           "links": result.links, "missing": result.missing}})
         return
     echo("⑥ 各单位情况：")
     for line in result.story:
@@ -52,5 +54,12 @@ def demo(directory: Path, no_libreoffice: bool, db_url: str | None, as_json: boo
     echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")
     echo(f"   各单位模板：      {directory}/templates/{result.periods[-1]}/")
     echo(f"接下来可以试试：cd {directory} && ledger status --period {result.periods[-1]}")
+    echo(f"在浏览器中继续这个月：cd {directory} && ledger serve，然后打开 http://127.0.0.1:8000/office"
+         f"（演示密码 {result.office_password}）查看报送看板；")
+    if result.missing:
+        unit = result.missing[0]
+        echo(f"   再以{unit}（未报送）的身份打开它的报送链接，下载模板、填好后上传，看板随即更新：")
+        echo(f"   {result.links[unit]}")
+    echo(f"   全部单位的链接：cd {directory} && ledger links")
     if echo.closed:
         click.echo(f"提示：输出在中途被截断（管道已关闭），演示仍已完整运行：{directory}/", err=True)
