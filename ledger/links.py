@@ -14,7 +14,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -38,8 +38,9 @@ class UnitLink:
     issued_at: datetime
     new: bool = False           # issued by this call
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "url": self.url, "issued_at": self.issued_at.isoformat(), "new": self.new}
+    def to_dict(self, zone: tzinfo | None = None) -> dict[str, Any]:
+        return {"unit": self.unit, "url": self.url, "issued_at": self.issued_at.astimezone(zone).isoformat(),
+                "new": self.new}
 
 
 @dataclass
@@ -49,11 +50,13 @@ class LinksResult:
     links: list[UnitLink]
     manifest: Path | None = None
     notes: list[str] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)     # units whose link was revoked and not reissued
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, zone: tzinfo | None = None) -> dict[str, Any]:
+        """As JSON, times in ``zone`` (the office's)."""
         return {"period": self.period, "base_url": self.base_url,
                 "links": {link.unit: link.url for link in self.links},
-                "issued": [link.to_dict() for link in self.links], "notes": self.notes}
+                "issued": [link.to_dict(zone) for link in self.links], "revoked": self.revoked, "notes": self.notes}
 
 
 def secret(ws: Workspace) -> bytes:
@@ -127,6 +130,9 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
         for unit, unit_id in units.items():
             link = active.get(unit_id)
             renew = reissue_all or unit in reissue
+            if link is None and not renew and store.last_generation(conn, unit_id):
+                result.revoked.append(unit)      # revoked on purpose: only an explicit reissue brings it back
+                continue
             if link and not renew and link["token_sha256"] == token_hash(token_for(key, unit_id, link["generation"])):
                 token, issued, new = token_for(key, unit_id, link["generation"]), link["created_at"], False
             else:
@@ -140,6 +146,8 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
         if fresh:
             events.record(conn, command, "links", f"签发报送链接 {len(fresh)} 个（{label(period)}）",
                           {"period": period, "units": fresh})
+    if result.revoked:
+        result.notes.append(f"{'、'.join(result.revoked)}的链接已收回，未列出；需要时用 ledger links --reissue 单位 重新签发")
     if write_manifest:
         result.manifest = _manifest(ws, period, {link.unit: link.url for link in result.links})
     return result

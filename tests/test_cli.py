@@ -182,8 +182,8 @@ def test_an_internal_error_is_one_line(planned, monkeypatch):
 
 
 # Every command that reports something, run once in order on one workspace, with --json.
-# (``schedule run`` reports nothing: it runs in the foreground until stopped.)
-NO_JSON = {("schedule", "run")}
+# (``schedule run`` and ``serve`` report nothing: they run in the foreground until stopped.)
+NO_JSON = {("schedule", "run"), ("serve",)}
 
 
 def test_every_reporting_command_has_json():
@@ -210,6 +210,7 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["-w", ws, "status", "--period", "2024-07"],
         ["-w", ws, "report", "--period", "2024-07"],
         ["-w", ws, "log"],
+        ["-w", ws, "links", "--period", "2024-07"],
         ["-w", ws, "schedule", "list"],
         ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],
         ["-w", ws, "schedule", "history"],
@@ -388,4 +389,4 @@ def test_demo_piped_into_head_still_builds_the_whole_workspace_and_says_so(tmp_p
     assert first.startswith(f"在 {target}/ 中演示完整流程")
     assert err.strip() == f"提示：输出在中途被截断（管道已关闭），演示仍已完整运行：{target}/"
     done = json.loads(run("-w", str(target), "log", "--json").output)["events"]
-    assert done[0]["action"] == "report" and done[0]["command"] == "demo"      # the last step ran
+    assert done[0]["action"] == "links" and done[0]["command"] == "demo"      # the last step ran

@@ -13,7 +13,7 @@ from ledger.commands.options import json_option, period_option
 @click.option("--base-url", metavar="网址", help="各单位访问本系统的地址（默认 ledger.toml 的 [serve] base_url）")
 @click.option("--reissue", "reissue", metavar="单位", multiple=True, help="更换该单位的链接，旧链接随即失效（可重复）")
 @click.option("--reissue-all", is_flag=True, help="更换全部单位的链接")
-@click.option("--revoke", "revoke", metavar="单位", multiple=True, help="收回该单位的链接，不再签发新的（可重复）")
+@click.option("--revoke", "revoke", metavar="单位", multiple=True, help="收回该单位的链接，旧链接随即失效，直到用 --reissue 重新签发（可重复）")
 @json_option
 @click.pass_context
 def links(ctx: click.Context, period: str | None, base_url: str | None, reissue: tuple[str, ...],
@@ -43,7 +43,7 @@ def links(ctx: click.Context, period: str | None, base_url: str | None, reissue:
         return
     result = unit_links(ws, period, base_url, reissue, reissue_all)
     if as_json:
-        echo_json({**result.to_dict(), "manifest": ws.relative(result.manifest) if result.manifest else None})
+        echo_json({**result.to_dict(office_zone(ws)), "manifest": ws.relative(result.manifest) if result.manifest else None})
         return
     zone = office_zone(ws)
     echo_table(["单位", "报送链接", "签发时间"],

@@ -32,18 +32,33 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
     ws = workspace_from(ctx)
     app = create_app(ws)
+    sock = _bind(host, port)            # bound here, so a port in use is one line and the address is ours
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"ledger 网页已启动：http://{shown}:{port}/office（督查室看板）")
     if not ws.settings.serve.office_password:
         click.echo("  注意：ledger.toml 的 [serve] office_password 未设置，督查室页面暂不开放")
     click.echo("  各单位的报送链接：ledger links；按 Ctrl-C 停止")
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=True,
-                            forwarded_allow_ips="127.0.0.1", server_header=False)
-    server = uvicorn.Server(config)
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                            server_header=False)
     try:
-        server.run()
-    except OSError as exc:
-        raise LedgerError(f"无法在 {host}:{port} 启动网页服务：{exc.strerror or exc}（端口可能已被占用，可用 --port 换一个）") from None
-    if not server.started:
-        raise LedgerError(f"无法在 {host}:{port} 启动网页服务（端口可能已被占用，可用 --port 换一个）")
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
     click.echo("ledger 网页已停止")
+
+
+def _bind(host: str, port: int):
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        why = "端口已被占用" if exc.errno in (98, 48, 10048) else (exc.strerror or str(exc))
+        raise LedgerError(f"无法在 {host}:{port} 启动网页服务：{why}（可用 --port 换一个端口）") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock

@@ -521,7 +521,7 @@ class Pages:
             return self.message(request, "暂无报送链接", str(exc), 404, back="/office")
         links = [{"unit": link.unit, "url": link.url, "issued": self.web.local(link.issued_at)} for link in result.links]
         return self.render(request, "links.html", period=period, period_label=label(period), links=links,
-                           notes=result.notes, message=message)
+                           notes=[n for n in result.notes if "已收回" not in n], revoked=result.revoked, message=message)
 
     async def reissue(self, request: Request) -> Response:
         blocked = await self.office_gate(request)

@@ -1,0 +1,88 @@
+"""Files units uploaded through their links: bound to the unit whichever collect run takes them in."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import sqlalchemy as sa
+
+from ledger.collect.intake import collect_inbox
+from ledger.links import resolve, unit_links
+from ledger.report import period_status
+from ledger.store import events
+from ledger.store import schema as s
+from ledger.template.generate import generate_templates
+from ledger.web.receive import land
+from tests.conftest import fill_all
+
+PERIOD = "2024-07"
+
+
+def _ready(ws):
+    made = generate_templates(ws, PERIOD)
+    holders = {l.unit: resolve(ws, l.url.split("/u/")[1].split("?")[0]) for l in unit_links(ws, PERIOD).links}
+    return {f.unit: f.path for f in made.files}, holders
+
+
+def test_a_scheduled_collect_honours_an_uploads_unit_and_refuses_another_units_workbook(planned, tmp_path):
+    templates, holders = _ready(planned)
+    mine, other = "县科技局", "县财政局"
+    theirs = fill_all(templates[other], tmp_path / "theirs.xlsx")
+    with open(theirs, "rb") as f:
+        landed = land(planned, holders[mine], "台账.xlsx", f, 10 << 20)
+    result = collect_inbox(planned, command="schedule")          # not the server's own run
+    [outcome] = result.files
+    assert outcome.outcome == "rejected" and outcome.unit == mine
+    assert [f.code for f in outcome.findings] == ["upload-other-unit"]
+    assert other in outcome.findings[0].message and mine in outcome.findings[0].fix
+    with planned.engine.connect() as conn:
+        intake = conn.execute(sa.select(s.intake)).mappings().one()
+        upload = conn.execute(sa.select(s.uploads)).mappings().one()
+        units = dict(conn.execute(sa.select(s.units.c.id, s.units.c.name)).all())
+    assert units[intake["unit_id"]] == mine and upload["intake_id"] == intake["id"] and upload["id"] == landed.upload_id
+    statuses = {u.unit.name: u.outcome for u in period_status(planned, PERIOD).units}
+    assert statuses[other] == "missing"                  # nothing was stored as the other unit's
+    assert any(e["action"] == "upload-other-unit" for e in events.recent(planned.engine))
+    assert not any(p.is_file() and p.name != "README.md" for p in planned.inbox_dir.rglob("*"))
+
+
+def test_an_upload_is_ready_at_once_whatever_the_settle_time(planned, tmp_path):
+    templates, holders = _ready(planned)
+    config = planned.root / "ledger.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("settle_seconds = 2", "settle_seconds = 3600"), encoding="utf-8")
+    planned.__dict__.pop("settings", None)
+    unit = "县科技局"
+    good = fill_all(templates[unit], tmp_path / "good.xlsx")
+    with open(good, "rb") as f:
+        land(planned, holders[unit], "台账.xlsx", f, 10 << 20)
+    shutil.copy(good, planned.inbox_dir / "刚放进来的.xlsx")       # a file copied in by hand still settles
+    result = collect_inbox(planned)
+    assert {f.outcome for f in result.files} == {"accepted", "pending"}
+    assert {u.unit.name: u.reported for u in period_status(planned, PERIOD).units}[unit]
+
+
+def test_a_file_replaced_in_the_inbox_is_not_taken_as_the_units_upload(planned, tmp_path):
+    templates, holders = _ready(planned)
+    mine, other = "县科技局", "县财政局"
+    with open(fill_all(templates[mine], tmp_path / "mine.xlsx"), "rb") as f:
+        landed = land(planned, holders[mine], "台账.xlsx", f, 10 << 20)
+    shutil.copy(fill_all(templates[other], tmp_path / "theirs.xlsx"), planned.inbox_dir / landed.inbox_name)
+    [outcome] = collect_inbox(planned).files
+    assert outcome.outcome == "accepted" and outcome.unit == other     # the office's own file, judged as any other
+
+
+def test_an_upload_over_the_bound_leaves_nothing_behind(planned):
+    _, holders = _ready(planned)
+    from ledger.web.receive import UploadTooLarge
+
+    try:
+        land(planned, holders["县科技局"], "大.xlsx", io.BytesIO(b"x" * 5000), 4096)
+    except UploadTooLarge:
+        pass
+    else:
+        raise AssertionError("an upload over the bound was taken")
+    with planned.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(s.uploads)).scalar() == 0
+    assert not list((planned.root / ".uploads").glob("*"))
+    assert [p.name for p in planned.inbox_dir.iterdir()] == ["README.md"]
