@@ -294,10 +294,11 @@ class Pages:
         holder = await self.holder(request)
         if holder is None:
             return self.invalid_link(request)
-        row = await run_in_threadpool(store.upload, web.ws.engine, request.path_params["upload_id"])
+        row, arrived = await run_in_threadpool(_upload_state, web.ws, request.path_params["upload_id"])
         if row is None or row["unit_id"] != holder.unit_id:
             return self.message(request, "没有这次上传", "本单位没有这次上传的记录。", 404, back=_unit_base(request))
-        outcome = row["outcome"] or ("held" if web.collector and row["inbox_name"] in web.collector.held else None)
+        outcome = row["outcome"] or ("held" if web.collector and row["inbox_name"] in web.collector.held else
+                                     None if arrived else "lost")
         findings = [_finding_row(f) for f in (row["findings"] or [])]
         web.log(request, holder.unit, f"{holder.unit}查看上传结果（{OUTCOME_LABELS.get(outcome, '校验中')}）",
                 upload=row["id"])
@@ -612,6 +613,17 @@ def _upload_ids(ws: Workspace, intake_ids: list[int]) -> dict[int, int]:
     with ws.engine.connect() as conn:
         rows = conn.execute(sa.select(s.uploads.c.intake_id, s.uploads.c.id).where(s.uploads.c.intake_id.in_(intake_ids)))
         return {r.intake_id: r.id for r in rows}
+
+
+def _upload_state(ws: Workspace, upload_id: int) -> tuple[dict[str, Any] | None, bool]:
+    """An upload with its outcome, and whether its file is (or was) in the inbox. A file gone from
+    the inbox without an outcome never arrived; read again, as collect removes a file only after
+    recording it."""
+    row = store.upload(ws.engine, upload_id)
+    if row is None or row["intake_id"] is not None or (ws.inbox_dir / row["inbox_name"]).is_file():
+        return row, True
+    row = store.upload(ws.engine, upload_id)
+    return row, row is not None and row["intake_id"] is not None
 
 
 def _template_of(ws: Workspace, template_id: str, unit_id: int) -> dict[str, Any] | None:

@@ -153,8 +153,10 @@ class Collector:
                 self._done.notify_all()
 
     def _worth_running(self) -> bool:
-        """Uploads wait that the last run did not hold (a held one waits for the office, not for us)."""
-        return bool(set(store.waiting_uploads(self.ws.engine)) - set(self.held))
+        """Uploads wait in our inbox that the last run did not hold (a held one waits for the office,
+        not for us; a record whose file never arrived, or sits in another workspace's inbox, is not ours)."""
+        waiting = set(store.waiting_uploads(self.ws.engine)) - set(self.held)
+        return any((self.ws.inbox_dir / name).is_file() for name in waiting)
 
     def _log_fault(self, exc: Exception) -> None:
         try:
