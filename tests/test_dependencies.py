@@ -19,6 +19,9 @@ FORBIDDEN = [
     ("ledger.template", "ledger.collect"),
     ("ledger.plan", "ledger.store"),
     ("ledger.plan", "ledger.workspace"),     # the workspace opens the store
+    ("ledger.collect", "ledger.web"),        # the web channel uses collect, never the other way
+    ("ledger.store", "ledger.web"),
+    ("ledger.links", "ledger.web"),
 ]
 
 
