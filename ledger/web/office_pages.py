@@ -1,0 +1,253 @@
+"""The office's pages, behind the password of ledger.toml: the period's board (refreshed as files
+arrive), the 催报名单, the report and the 通报, the work log, and the units' links."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from ledger.errors import LedgerError, LockedError, PeriodError
+from ledger.links import unit_links
+from ledger.period import check_period, current_period, label
+from ledger.store import events as event_log
+from ledger.store import links as store
+from ledger.store import schema as s
+from ledger.web.access import ACCESS
+from ledger.web.pages import Pages, client_ip, download, https, text
+from ledger.web.security import (CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, form_ok, new_session, password_ok,
+                                 session_ok)
+from ledger.workspace import Workspace
+
+LOGIN_ATTEMPTS = (10, 900)      # per address: attempts, seconds
+
+
+class OfficePages(Pages):
+    """The office's pages (``/office``): every one passes ``office_gate`` first."""
+
+    def office_closed(self) -> bool:
+        return not self.web.settings.serve.office_password
+
+    def signed_in(self, request: Request) -> bool:
+        return session_ok(self.web.key, self.web.settings.serve.office_password, request.cookies.get(SESSION_COOKIE))
+
+    def closed_page(self, request: Request) -> HTMLResponse:
+        return self.message(request, "督查室页面未开放", "督查室页面尚未设置密码。", 403,
+                            "请在工作区 ledger.toml 的 [serve] 中设置 office_password 后重新启动 ledger serve。")
+
+    async def office_gate(self, request: Request) -> Response | None:
+        """None when the request may see office pages; otherwise the page to show instead."""
+        if self.office_closed():
+            return self.closed_page(request)
+        if not self.signed_in(request):
+            if request.method == "GET":
+                return RedirectResponse("/office/login", status_code=303)
+            return self.message(request, "请先登录", "登录已过期，请重新登录。", 401, back="/office/login")
+        if request.method == "POST":
+            form = await request.form(max_files=0, max_fields=8)
+            if not form_ok(self.web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
+                self.web.log(request, "督查室", "督查室操作未带有效的表单凭据，已拒绝", "web-denied")
+                return self.forged(request, "/office")
+        return None
+
+    async def login_form(self, request: Request) -> Response:
+        if self.office_closed():
+            return self.closed_page(request)
+        return self.render(request, "login.html")
+
+    async def login(self, request: Request) -> Response:
+        web = self.web
+        if self.office_closed():
+            return self.closed_page(request)
+        ip = client_ip(request)
+        if not web.logins.allow(f"login:{ip}"):
+            web.log(request, "（登录）", f"{ip} 登录尝试过多，已暂停", "web-login-limited")
+            return self.message(request, "尝试次数过多", "登录尝试次数过多，已暂停。", 429, "请 15 分钟后再试。")
+        form = await request.form(max_files=0, max_fields=4)
+        if not form_ok(web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
+            return self.forged(request, "/office/login")
+        if not password_ok(text(form.get("password")), web.settings.serve.office_password):
+            web.log(request, "（登录）", f"督查室登录失败（{ip}）", "web-login-failed")
+            return self.render(request, "login.html", 401, error="密码不正确，请重新输入。")
+        web.log(request, "督查室", f"督查室登录（{ip}）", "web-login")
+        response = RedirectResponse("/office", status_code=303)
+        response.set_cookie(SESSION_COOKIE, new_session(web.key, web.settings.serve.office_password),
+                            max_age=SESSION_SECONDS, httponly=True, samesite="strict", secure=https(request), path="/")
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        response = RedirectResponse("/office/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    def _period(self, request: Request, form_value: str | None = None) -> str | None:
+        asked = form_value or request.query_params.get("period")
+        try:
+            if asked:
+                return check_period(asked)
+        except PeriodError:
+            return None
+        issued = store.periods_issued(self.web.ws.engine)
+        return issued[0] if issued else current_period(self.web.zone.key)
+
+    async def board(self, request: Request, message: str = "", error: bool = False) -> Response:
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        period = await run_in_threadpool(self._period, request)
+        if period is None:
+            return self.message(request, "月份有误", "网址中的月份应为 YYYY-MM。", 400, back="/office")
+        context = await run_in_threadpool(self._board_context, period)
+        self.web.log(request, "督查室", f"督查室查看{label(period)}报送看板", period=period)
+        if message:
+            context.update(message=message, error=error)
+        return self.render(request, "board.html", **context)
+
+    def _board_context(self, period: str) -> dict[str, Any]:
+        from ledger.report import period_status
+        from ledger.report.build import bulletin_path, report_path
+
+        web = self.web
+        context: dict[str, Any] = {"period": period, "period_label": label(period), "now": web.local(datetime.now(web.zone)),
+                                   "version": _version(web.ws), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
+        try:
+            status = period_status(web.ws, period)
+        except LedgerError as exc:
+            return {**context, "message": str(exc), "error": True}
+        units = [{"name": u.unit.name, "outcome": u.outcome, "label": u.label,
+                  "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason()} for u in status.units]
+        xlsx = report_path(web.ws, status.plan.title, period)
+        docx = bulletin_path(web.ws, status.plan.title, period)
+        outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
+        return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
+                "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
+                "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs}
+
+    async def version(self, request: Request) -> Response:
+        if self.office_closed() or not self.signed_in(request):
+            return JSONResponse({"error": "请先登录"}, status_code=401)
+        return JSONResponse({"version": await run_in_threadpool(_version, self.web.ws)})
+
+    async def reminders(self, request: Request) -> Response:
+        from ledger.report import period_status, write_reminders
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        period = await run_in_threadpool(self._period, request)
+
+        def make() -> Path:
+            return write_reminders(self.web.ws, period_status(self.web.ws, period), command="serve")
+
+        try:
+            path = await _with_lock_retry(make)
+        except LedgerError as exc:
+            return self.message(request, "无法生成催报名单", str(exc), 503, back="/office")
+        self.web.log(request, "督查室", f"督查室下载{label(period)}催报名单", "web-download", period=period)
+        return download(path, path.name)
+
+    async def report_file(self, request: Request) -> Response:
+        from ledger.report import period_status
+        from ledger.report.build import bulletin_path, report_path
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        kind = request.path_params["kind"]
+        period = await run_in_threadpool(self._period, request)
+        if kind not in ("xlsx", "docx") or period is None:
+            return await self.not_found(request, None)
+        try:
+            status = await run_in_threadpool(period_status, self.web.ws, period)
+        except LedgerError as exc:
+            return self.message(request, "无法下载", str(exc), 404, back="/office")
+        path = (report_path if kind == "xlsx" else bulletin_path)(self.web.ws, status.plan.title, period)
+        if not path.is_file():
+            return self.message(request, "尚未生成", f"{label(period)}的汇总表和督查通报尚未生成。", 404,
+                                "请在看板上点“生成（更新）汇总表和督查通报”。", f"/office?period={period}")
+        self.web.log(request, "督查室", f"督查室下载{path.name}", "web-download", period=period)
+        return download(path, path.name)
+
+    async def make_report(self, request: Request) -> Response:
+        from ledger.report import make_report
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        period = await run_in_threadpool(self._period, request, text(form.get("period")))
+        try:
+            made = await _with_lock_retry(lambda: make_report(self.web.ws, period, command="serve"))
+        except LedgerError as exc:
+            return await self.board(request, f"未能生成：{exc}", error=True)
+        self.web.log(request, "督查室", f"督查室生成{label(period)}汇总表和督查通报", "web-report", period=period)
+        return RedirectResponse(f"/office?period={period}&made={quote(made.path.name)}", status_code=303)
+
+    async def work_log(self, request: Request) -> Response:
+        from ledger.commands.log import COMMAND_LABELS
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        access = request.query_params.get("access") == "1"
+        rows = await run_in_threadpool(event_log.recent, self.web.ws.engine, 200,
+                                       () if access else (ACCESS,), (ACCESS,) if access else ())
+        shown = [{"at": self.web.local(e["at"], seconds=True), "source": COMMAND_LABELS.get(e["command"], e["command"]),
+                  "summary": e["summary"]} for e in rows]
+        return self.render(request, "log.html", events=shown, access=access, period=await run_in_threadpool(self._period, request))
+
+    async def links(self, request: Request, message: str = "") -> Response:
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        period = await run_in_threadpool(self._period, request)
+        try:
+            result = await run_in_threadpool(unit_links, self.web.ws, period, None, (), False, False, "serve")
+        except LedgerError as exc:
+            return self.message(request, "暂无报送链接", str(exc), 404, back="/office")
+        links = [{"unit": link.unit, "url": link.url, "issued": self.web.local(link.issued_at)} for link in result.links]
+        return self.render(request, "links.html", period=period, period_label=label(period), links=links,
+                           notes=[n for n in result.notes if "已收回" not in n], revoked=result.revoked, message=message)
+
+    async def reissue(self, request: Request) -> Response:
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        unit, period = text(form.get("unit")), text(form.get("period"))
+        try:
+            await run_in_threadpool(unit_links, self.web.ws, period or None, None, (unit,), False, False, "serve")
+        except LedgerError as exc:
+            return self.message(request, "未能更换", str(exc), 400, back="/office/links")
+        self.web.log(request, "督查室", f"督查室更换{unit}的报送链接", "web-links", unit=unit)
+        return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
+
+
+def _version(ws: Workspace) -> str:
+    """Changes whenever an outcome is recorded, a link issued or a report made."""
+    with ws.engine.connect() as conn:
+        intake = conn.execute(sa.select(sa.func.max(s.intake.c.id))).scalar() or 0
+        work = conn.execute(sa.select(sa.func.max(s.events.c.id))
+                            .where(sa.not_(s.events.c.action.startswith("web-")))).scalar() or 0
+    return f"{intake}-{work}"
+
+
+async def _with_lock_retry(work, tries: int = 20, pause: float = 0.5):
+    """Run ``work`` in a thread; while another run holds the workspace lock, try again a moment later."""
+    for attempt in range(tries):
+        try:
+            return await run_in_threadpool(work)
+        except LockedError:
+            if attempt == tries - 1:
+                raise
+            await asyncio.sleep(pause)

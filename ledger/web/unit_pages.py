@@ -1,0 +1,243 @@
+"""A unit's pages, opened by its link: its templates, its uploads and their verdicts, its feedback.
+
+Every lookup is by id and checked against the link's unit, never by a path from the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ledger.collect.intake import OUTCOME_LABELS
+from ledger.errors import LedgerError, PeriodError
+from ledger.findings import SEPARATORS
+from ledger.links import LinkHolder, resolve
+from ledger.period import check_period, current_period, deadline as deadline_of, label
+from ledger.store import links as store
+from ledger.store import schema as s
+from ledger.web.limits import too_large_page
+from ledger.web.pages import Pages, download, inside, redacted, text
+from ledger.web.receive import UploadTooLarge, describe_os_error, land
+from ledger.web.security import CSRF_COOKIE, form_ok, upload_name
+from ledger.workspace import Workspace
+
+WAIT_FOR_VERDICT = 20.0         # seconds an upload waits for its outcome before showing "正在校验"
+
+
+class UnitPages(Pages):
+    """The pages a unit's link opens (``/u/<token>``)."""
+
+    async def holder(self, request: Request) -> LinkHolder | None:
+        holder = await run_in_threadpool(resolve, self.web.ws, request.path_params["token"])
+        if holder is None:
+            self.web.log(request, "（无效链接）", f"无效或已收回的报送链接：{request.method} {redacted(request)}",
+                         "web-denied", path=redacted(request))
+        return holder
+
+    def invalid_link(self, request: Request) -> HTMLResponse:
+        return self.message(request, "链接无效", "这个报送链接无效或已被更换。", 404,
+                            "请向督查室索取本单位最新的报送链接。")
+
+    async def unit(self, request: Request, error: str = "", status: int = 200) -> HTMLResponse:
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        context = await run_in_threadpool(self._unit_context, holder, request.query_params.get("period"))
+        if context is None:
+            return self.message(request, "月份有误", "网址中的月份有误。", 400, "请使用督查室发来的链接。")
+        self.web.log(request, holder.unit, f"{holder.unit}打开报送页（{context['period_label']}）",
+                     period=context["period"])
+        return self.render(request, "unit.html", status, error=error, base=_unit_base(request), **context)
+
+    def _unit_context(self, holder: LinkHolder, asked: str | None) -> dict[str, Any] | None:
+        web = self.web
+        issued = store.unit_templates(web.ws.engine, holder.unit_id)
+        periods = list(dict.fromkeys(t["period"] for t in issued))
+        try:
+            period = check_period(asked) if asked else (periods[0] if periods else current_period(web.zone.key))
+        except PeriodError:
+            return None
+        template = next((t for t in issued if t["period"] == period), None)
+        rows = store.unit_intake(web.ws.engine, holder.unit_id, period)
+        uploads = _upload_ids(web.ws, [r["id"] for r in rows])
+        shown = [{"id": r["id"], "at": web.local(r["received_at"]), "name": _shown_name(r["original_name"]),
+                  "outcome": r["outcome"], "label": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
+                  "current": bool(r["is_current"]), "errors": r["errors"], "warnings": r["warnings"],
+                  "feedback": bool(r["feedback_path"]), "upload_id": uploads.get(r["id"])} for r in rows]
+        current = next((r for r in rows if r["is_current"]), None)
+        state, key = (("本月已报送", "accepted") if current else
+                      ("已退回，请修改后重新上传", "rejected") if rows and rows[0]["outcome"] == "rejected" else
+                      ("尚未报送", "missing"))
+        return {"unit": holder.unit, "period": period, "period_label": label(period),
+                "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
+                "template": template and {**template, "created": web.local(template["created_at"])},
+                "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
+                "other_periods": [(p, label(p)) for p in periods if p != period][:12]}
+
+    async def upload(self, request: Request) -> Response:
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        base = _unit_base(request)
+        if not web.uploads.allow(f"unit:{holder.unit_id}"):
+            wait = web.uploads.retry_after(f"unit:{holder.unit_id}")
+            web.log(request, holder.unit, f"{holder.unit}上传过于频繁，已拒绝", "web-upload-limited")
+            response = self.message(request, "上传过于频繁", f"本单位一小时内上传已达 {web.settings.serve.uploads_per_hour} 次。",
+                                    429, f"请约 {max(1, wait // 60)} 分钟后再上传；如确有需要，请联系督查室。", base)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        form = await request.form(max_files=1, max_fields=4)
+        try:
+            if not form_ok(web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
+                web.log(request, holder.unit, f"{holder.unit}的上传未带有效的表单凭据，已拒绝", "web-denied")
+                return self.forged(request, base)
+            file = form.get("file")
+            if not isinstance(file, UploadFile) or not file.filename:
+                return await self.unit(request, "请先选择要上传的台账文件。", 400)
+            name = upload_name(file.filename)
+            try:
+                landed = await run_in_threadpool(land, web.ws, holder, name, file.file, web.max_bytes)
+            except UploadTooLarge:
+                return too_large_page(web.settings.collect.max_file_mb, request=request)
+            except OSError as exc:
+                web.log(request, holder.unit, f"{holder.unit}上传的文件无法保存：{exc}", "web-upload-fault")
+                return self.message(request, "暂时无法接收", describe_os_error(exc), 503,
+                                    "这是服务器的问题，不是贵单位的问题；请稍后再试，或联系督查室。", base)
+            except LedgerError as exc:
+                return self.message(request, "暂时无法接收", str(exc), 503, "请稍后再试，或联系督查室。", base)
+        finally:
+            await form.close()
+        web.log(request, holder.unit, f"{holder.unit}上传“{name}”（{landed.size} 字节）", "web-upload",
+                upload=landed.upload_id, file=landed.inbox_name, size=landed.size)
+        if web.collector is not None:
+            web.collector.kick()
+            await self._verdict(landed.upload_id, landed.inbox_name)
+        return RedirectResponse(f"{base}/uploads/{landed.upload_id}", status_code=303)
+
+    async def _verdict(self, upload_id: int, inbox_name: str) -> None:
+        """Wait (a few seconds at most) until the upload has its outcome, or is held."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + WAIT_FOR_VERDICT
+        while loop.time() < end:
+            row = await run_in_threadpool(store.upload, self.web.ws.engine, upload_id)
+            if row is None or row["intake_id"] is not None or inbox_name in self.web.collector.held:
+                return
+            await asyncio.sleep(0.2)
+
+    async def result(self, request: Request) -> Response:
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        row, arrived = await run_in_threadpool(_upload_state, web.ws, request.path_params["upload_id"])
+        if row is None or row["unit_id"] != holder.unit_id:
+            return self.message(request, "没有这次上传", "本单位没有这次上传的记录。", 404, back=_unit_base(request))
+        outcome = row["outcome"] or ("held" if web.collector and row["inbox_name"] in web.collector.held else
+                                     None if arrived else "lost")
+        findings = [_finding_row(f) for f in (row["findings"] or [])]
+        web.log(request, holder.unit, f"{holder.unit}查看上传结果（{OUTCOME_LABELS.get(outcome, '校验中')}）",
+                upload=row["id"])
+        period = row["period"] or request.query_params.get("period") or ""
+        return self.render(request, "result.html", unit=holder.unit, name=_shown_name(row["original_name"]),
+                           received=web.local(row["received_at"], seconds=True), outcome=outcome,
+                           errors=row["errors"], warnings=row["warnings"], findings=findings,
+                           feedback=bool(row["feedback_path"]), intake_id=row["intake_id"],
+                           base=_unit_base(request), period=period, period_label=label(period) if period else "",
+                           refresh=2 if outcome is None else None)
+
+    async def template(self, request: Request) -> Response:
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        record = await run_in_threadpool(_template_of, web.ws, request.path_params["template_id"], holder.unit_id)
+        path = record and web.ws.templates_dir / record["period"] / record["file_name"]
+        if not path or not inside(path, web.ws.templates_dir) or not path.is_file():
+            return self.message(request, "模板不可下载", "本单位没有这个模板，或模板文件已不在服务器上。", 404,
+                                "请联系督查室重新下发。", _unit_base(request))
+        web.log(request, holder.unit, f"{holder.unit}下载模板 {record['file_name']}", "web-download",
+                template=record["id"])
+        return download(path, record["file_name"])
+
+    async def feedback(self, request: Request) -> Response:
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        row = await run_in_threadpool(store.intake_row, web.ws.engine, request.path_params["intake_id"])
+        path = row and row["unit_id"] == holder.unit_id and row["feedback_path"] and web.ws.root / row["feedback_path"]
+        if not path or not inside(path, web.ws.outbox_dir) or not path.is_file():
+            return self.message(request, "退回意见不可下载", "本单位没有这份退回意见。", 404, back=_unit_base(request))
+        web.log(request, holder.unit, f"{holder.unit}下载退回意见", "web-download", intake=row["id"])
+        return download(path, path.name)
+
+
+def _unit_base(request: Request) -> str:
+    return f"/u/{request.path_params['token']}"
+
+
+def _contact(office) -> str:
+    return " ".join(p for p in (office.name, office.contact, office.phone) if p)
+
+
+def _shown_name(inbox_name: str) -> str:
+    """An upload's name as the department gave it (without the prefix ledger put on it in the inbox)."""
+    from ledger.web.receive import PREFIX
+
+    if inbox_name.startswith(PREFIX + "_"):
+        parts = inbox_name.split("_", 4)
+        if len(parts) == 5:
+            return parts[4]
+    return inbox_name.rsplit("/", 1)[-1]
+
+
+_WHERE = re.compile(r"^(“[^”]*”工作表)?[A-Z]{1,3}[0-9]+(“[^”]*”)?[：:]\s*")
+
+
+def _finding_row(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding as a row of the table: where (sheet, cell, column), what was typed, the problem
+    (without the place, which has its own columns) and how to fix it."""
+    message, fix = f.get("message") or "", f.get("fix") or ""
+    problem = message[: -len(fix)].rstrip(SEPARATORS) if fix and message.endswith(fix) else message
+    if f.get("cell"):
+        problem = _WHERE.sub("", problem, count=1) or problem
+    value = f.get("value")
+    return {"sheet": f.get("sheet") or "", "cell": f.get("cell") or "", "column": f.get("column") or "",
+            "value": "" if value is None else str(value)[:200], "problem": problem or message, "fix": fix,
+            "error": f.get("severity") == "error"}
+
+
+def _upload_ids(ws: Workspace, intake_ids: list[int]) -> dict[int, int]:
+    if not intake_ids:
+        return {}
+    with ws.engine.connect() as conn:
+        rows = conn.execute(sa.select(s.uploads.c.intake_id, s.uploads.c.id).where(s.uploads.c.intake_id.in_(intake_ids)))
+        return {r.intake_id: r.id for r in rows}
+
+
+def _upload_state(ws: Workspace, upload_id: int) -> tuple[dict[str, Any] | None, bool]:
+    """An upload with its outcome, and whether its file is (or was) in the inbox. A file gone from
+    the inbox without an outcome never arrived; read again, as collect removes a file only after
+    recording it."""
+    row = store.upload(ws.engine, upload_id)
+    if row is None or row["intake_id"] is not None or (ws.inbox_dir / row["inbox_name"]).is_file():
+        return row, True
+    row = store.upload(ws.engine, upload_id)
+    return row, row is not None and row["intake_id"] is not None
+
+
+def _template_of(ws: Workspace, template_id: str, unit_id: int) -> dict[str, Any] | None:
+    if not re.fullmatch(r"[0-9a-f]{1,32}", template_id):
+        return None
+    with ws.engine.connect() as conn:
+        row = conn.execute(sa.select(s.templates).where(s.templates.c.id == template_id,
+                                                        s.templates.c.unit_id == unit_id)).mappings().first()
+        return dict(row) if row else None
