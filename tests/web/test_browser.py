@@ -65,9 +65,12 @@ class Browser:
             prefs["profile.managed_default_content_settings.javascript"] = 2
         options.add_experimental_option("prefs", prefs)
         self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        # Headless chromium may ignore the download preference: tell the browser itself as well.
-        self.driver.execute_cdp_cmd("Browser.setDownloadBehavior",
-                                    {"behavior": "allow", "downloadPath": str(self.downloads)})
+        try:    # headless chromium may ignore the download preference: tell the browser itself as well
+            self.driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                                        {"behavior": "allow", "downloadPath": str(self.downloads)})
+        except Exception:
+            self.driver.quit()
+            raise
 
     def quit(self) -> None:
         self.driver.quit()
