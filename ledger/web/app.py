@@ -433,7 +433,7 @@ class Pages:
         xlsx = report_path(web.ws, status.plan.title, period)
         docx = bulletin_path(web.ws, status.plan.title, period)
         outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
-        return {**context, "status": status, "totals": status.totals, "sentence": status.totals.sentence(),
+        return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
                 "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
                 "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs}
 
