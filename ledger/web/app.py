@@ -132,7 +132,8 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/office/links", pages.links),
         Route("/office/links/reissue", pages.reissue, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: pages.not_found, 405: pages.not_allowed, Exception: pages.fault})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={400: pages.unreadable, 404: pages.not_found, 405: pages.not_allowed,
+                                                                     Exception: pages.fault})
     app.state.web = web
     app.add_middleware(BodyLimit, max_bytes=web.max_bytes + FORM_OVERHEAD,
                        page=lambda: too_large_page(settings.collect.max_file_mb))
@@ -174,6 +175,11 @@ class Pages:
 
     async def not_allowed(self, request: Request, exc: Exception) -> HTMLResponse:
         return self.message(request, "无法操作", "不支持这样打开本页面。", 405, "请从页面上的按钮操作。")
+
+    async def unreadable(self, request: Request, exc: Exception) -> HTMLResponse:
+        """A form the server cannot read (a broken or hand-made request): told in Chinese, nothing done."""
+        return self.message(request, "无法读取提交的内容", "提交的内容不完整或格式不对，操作未执行。", 400,
+                            "请回到页面重新选择文件后上传；如仍不行，请联系督查室。")
 
     def forged(self, request: Request, back: str = "") -> HTMLResponse:
         return self.message(request, "页面已过期", "页面已过期或不是从本系统打开的，操作未执行。", 403,
