@@ -299,6 +299,23 @@ def test_a_hostile_file_name_writes_nothing_outside_the_inbox(client, served, tm
     assert len(archived) == 1 and (ws.root.parent / archived[0]).read_bytes() == data
 
 
+def test_a_broken_or_hand_made_form_is_refused_in_chinese(client, served, tmp_path):
+    ws = served.ws
+    key = form_key(open_page(client, served, A).text)
+    data = good(served, A, tmp_path)
+    url = f"{served.base(A)}/upload"
+    two_files = client.post(url, data={"form_key": key},
+                            files=[("file", ("a.xlsx", data, XLSX)), ("file", ("b.xlsx", data, XLSX))])
+    no_boundary = client.post(url, content=b"--x\r\n", headers={"content-type": "multipart/form-data"})
+    many_fields = client.post(url, data={"form_key": key, **{f"f{i}": "1" for i in range(8)}},
+                              files={"file": ("a.xlsx", data, XLSX)})
+    login_form = client.post("/office/login", content=b"x", headers={"content-type": "multipart/form-data"})
+    for response in (two_files, no_boundary, many_fields, login_form):
+        assert response.status_code == 400
+        assert "无法读取提交的内容" in page_text(response.text) and "操作未执行" in page_text(response.text)
+    nothing_stored(ws)
+
+
 # --- bounded bodies --------------------------------------------------------------------------------
 @pytest.fixture
 def small_bound(served):
