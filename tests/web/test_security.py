@@ -22,7 +22,8 @@ from ledger.report import period_status
 from ledger.store import events
 from ledger.store import schema as s
 from ledger.web.security import SESSION_COOKIE, SESSION_SECONDS, new_session
-from tests.conftest import fill_all
+from ledger.collect.intake import collect_inbox
+from tests.conftest import GOOD, fill_all, fill_template
 from tests.web.conftest import PASSWORD, PERIOD, LiveServer, form_key, page_text
 
 A, B = "县委组织部", "县财政局"
@@ -548,12 +549,8 @@ IMG = '"><img src=x onerror=alert(1)>'
 
 
 def test_a_departments_text_is_escaped_on_every_page(client, served, tmp_path):
-    from ledger.collect.intake import collect_inbox
-
     ws = served.ws
     template = served.templates[A]
-    from tests.conftest import GOOD, fill_template
-
     (tmp_path / "made").mkdir()
     data = fill_template(template, {0: {**GOOD, "status": SCRIPT, "problems": IMG}},
                          tmp_path / "made" / "xss.xlsx").read_bytes()
@@ -563,11 +560,52 @@ def test_a_departments_text_is_escaped_on_every_page(client, served, tmp_path):
     (ws.inbox_dir / f"{IMG}.xlsx").write_bytes(bad(served, A, tmp_path, status=SCRIPT + "!"))
     os.utime(ws.inbox_dir / f"{IMG}.xlsx", (time.time() - 3600, time.time() - 3600))
     collect_inbox(ws)
+    client.get(f"/u/{secrets.token_urlsafe(24)}/templates/{IMG}")      # a probe, logged with its path
+    logged(ws, "web-denied")
     login(client)
+    work_log = client.get("/office/log").text            # denied accesses are in the work log
+    assert "&lt;img src=x onerror=alert(1)&gt;" in work_log
     pages = {"result": result.text, "unit": open_page(client, served, A).text, "board": client.get("/office").text,
-             "log": client.get("/office/log").text}
+             "log": work_log, "access log": client.get("/office/log?access=1").text}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["result"]     # the typed status, shown escaped
     assert "&lt;img src=x onerror=alert(1)&gt;" in pages["unit"] + pages["board"]
     for page, html in pages.items():
         assert SCRIPT not in html and "<img src=x" not in html, page
         assert "<script" not in html.replace('<script src="/static/board.js"', ""), page
+
+
+def test_a_non_workbook_is_returned_under_the_name_it_was_sent_as(client, served):
+    response = upload(client, served, A, b"%PDF-1.4 not a ledger", name="七月情况说明.pdf")
+    assert response.status_code == 200 and "已退回" in page_text(response.text)
+    assert "七月情况说明.pdf" in page_text(response.text)
+    page = page_text(open_page(client, served, A).text)
+    assert "七月情况说明.pdf" in page and "七月情况说明.pdfpdf" not in page
+    [row] = uploads_rows(served.ws)
+    assert row["intake_id"] is not None and row["inbox_name"].endswith("_七月情况说明.pdf")
+
+
+def test_pages_opened_by_a_link_do_not_leak_it(client, served, tmp_path):
+    """A unit's pages are not cached, framed or passed on as a Referer; the cookies are not for scripts."""
+    ws = served.ws
+    page = open_page(client, served, A)
+    result = upload(client, served, A, good(served, A, tmp_path))
+    template_id = page.text.split("/templates/")[1].split('"')[0]
+    download = client.get(f"{served.base(A)}/templates/{template_id}")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    invalid = client.get("/u/" + secrets.token_urlsafe(24))
+    for response in (page, result, download, invalid):
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert '<meta name="referrer" content="no-referrer">' in page.text
+    from starlette.testclient import TestClient
+
+    browser = TestClient(client.app)
+    form_cookie = browser.get(served.links[A]).headers["set-cookie"].lower()
+    assert "httponly" in form_cookie and "samesite=lax" in form_cookie
+    key = form_key(browser.get("/office/login").text)
+    signed_in = browser.post("/office/login", data={"form_key": key, "password": PASSWORD}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    session_cookie = signed_in.headers["set-cookie"].lower()
+    assert session_cookie.startswith(SESSION_COOKIE) and "httponly" in session_cookie and "samesite=strict" in session_cookie
