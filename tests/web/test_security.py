@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import socket
 import time
@@ -59,6 +60,11 @@ def upload(client, served, unit: str, data: bytes, name: str = "台账.xlsx"):
     """Upload as the unit's department does: open its page (form cookie and key), post the file."""
     key = form_key(open_page(client, served, unit).text)
     return client.post(f"{served.base(unit)}/upload", data={"form_key": key}, files={"file": (name, data, XLSX)})
+
+
+def template_id(html: str) -> str:
+    """The id in a unit page's template download link."""
+    return re.search(r'/templates/([0-9a-f]+)"', html).group(1)
 
 
 def multipart(fields: dict[str, str], filename: bytes, data: bytes) -> tuple[bytes, str]:
@@ -159,13 +165,13 @@ def test_a_units_link_opens_nothing_of_another_unit(client, served, tmp_path):
     assert len(b_uploads) == 2 and len(b_intake) == 2
     b_page = open_page(client, served, B).text
     b_template = served.templates[B].name
-    assert f"/templates/" in b_page and b_template in b_page
-    template_id = b_page.split("/templates/")[1].split('"')[0]
+    assert b_template in b_page
+    b_template_id = template_id(b_page)
     feedback_of = next(r["id"] for r in b_intake if r["outcome"] == "rejected")
     assert client.get(f"{served.base(B)}/feedback/{feedback_of}").status_code == 200      # B itself may
 
     b_things = [B, b_template, "财政局七月台账", *(r["inbox_name"] for r in b_uploads)]
-    tried = [f"{served.base(A)}/templates/{template_id}",
+    tried = [f"{served.base(A)}/templates/{b_template_id}",
              *(f"{served.base(A)}/feedback/{r['id']}" for r in b_intake),
              *(f"{served.base(A)}/uploads/{r['id']}" for r in b_uploads)]
     for path in tried:
@@ -179,7 +185,7 @@ def test_a_units_link_opens_nothing_of_another_unit(client, served, tmp_path):
     # A's own things still open with A's link
     a_upload = next(r for r in uploads_rows(ws) if r["unit_id"] == unit_id(ws, A))
     assert client.get(f"{served.base(A)}/uploads/{a_upload['id']}").status_code == 200
-    assert client.get(f"{served.base(A)}/templates/{a_page.split('/templates/')[1].split(chr(34))[0]}").status_code == 200
+    assert client.get(f"{served.base(A)}/templates/{template_id(a_page)}").status_code == 200
 
 
 def test_ids_that_are_not_numbers_or_hex_open_nothing(client, served):
@@ -586,11 +592,9 @@ def test_a_non_workbook_is_returned_under_the_name_it_was_sent_as(client, served
 
 def test_pages_opened_by_a_link_do_not_leak_it(client, served, tmp_path):
     """A unit's pages are not cached, framed or passed on as a Referer; the cookies are not for scripts."""
-    ws = served.ws
     page = open_page(client, served, A)
     result = upload(client, served, A, good(served, A, tmp_path))
-    template_id = page.text.split("/templates/")[1].split('"')[0]
-    download = client.get(f"{served.base(A)}/templates/{template_id}")
+    download = client.get(f"{served.base(A)}/templates/{template_id(page.text)}")
     assert download.status_code == 200 and download.content[:2] == b"PK"
     invalid = client.get("/u/" + secrets.token_urlsafe(24))
     for response in (page, result, download, invalid):
