@@ -182,8 +182,8 @@ def test_an_internal_error_is_one_line(planned, monkeypatch):
 
 
 # Every command that reports something, run once in order on one workspace, with --json.
-# (``schedule run`` reports nothing: it runs in the foreground until stopped.)
-NO_JSON = {("schedule", "run")}
+# (``schedule run`` and ``serve`` report nothing: they run in the foreground until stopped.)
+NO_JSON = {("schedule", "run"), ("serve",)}
 
 
 def test_every_reporting_command_has_json():
