@@ -72,7 +72,8 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/office/links/reissue", office.reissue, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: pages.not_found, 405: pages.not_allowed, Exception: pages.fault})
+                    exception_handlers={400: pages.unreadable, 404: pages.not_found, 405: pages.not_allowed,
+                                        Exception: pages.fault})
     app.state.web = web
     app.add_middleware(BodyLimit, max_bytes=web.max_bytes + FORM_OVERHEAD,
                        page=lambda: too_large_page(settings.collect.max_file_mb))

@@ -94,6 +94,11 @@ class Pages:
     async def not_allowed(self, request: Request, exc: Exception) -> HTMLResponse:
         return self.message(request, "无法操作", "不支持这样打开本页面。", 405, "请从页面上的按钮操作。")
 
+    async def unreadable(self, request: Request, exc: Exception) -> HTMLResponse:
+        """A form the server cannot read (a broken or hand-made request): told in Chinese, nothing done."""
+        return self.message(request, "无法读取提交的内容", "提交的内容不完整或格式不对，操作未执行。", 400,
+                            "请回到页面重新选择文件后上传；如仍不行，请联系督查室。")
+
     def forged(self, request: Request, back: str = "") -> HTMLResponse:
         return self.message(request, "页面已过期", "页面已过期或不是从本系统打开的，操作未执行。", 403,
                             "请刷新页面后重新操作。", back)

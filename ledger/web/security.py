@@ -106,9 +106,8 @@ def upload_name(raw: str | None) -> str:
     text = unicodedata.normalize("NFC", _CONTROL.sub("", raw or ""))
     base = re.split(r"[\\/:]", text)[-1].strip(" .")
     suffix = PurePosixPath(base).suffix.lower()
-    suffix = suffix if suffix in WORKBOOK_SUFFIXES else ""
     stem = base[: len(base) - len(suffix)] if suffix else base
     stem = safe_name(stem, FALLBACK_NAME).lstrip(".~$ ") or FALLBACK_NAME
-    if not suffix:       # not a workbook: kept as sent, for collect to say so
-        suffix = safe_name(PurePosixPath(base).suffix.lower(), "")[:8] if stem != FALLBACK_NAME else ""
+    if suffix not in WORKBOOK_SUFFIXES:       # not a workbook: its suffix kept as sent, for collect to say so
+        suffix = ("." + safe_name(suffix[1:], "")[:8]).rstrip(".") if stem != FALLBACK_NAME else ""
     return fit_name(stem, suffix, limit=150)
