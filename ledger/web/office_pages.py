@@ -67,13 +67,14 @@ class OfficePages(Pages):
         if self.office_closed():
             return self.closed_page(request)
         ip = client_ip(request)
-        if not web.logins.allow(f"login:{ip}"):
-            web.log(request, "（登录）", f"{ip} 登录尝试过多，已暂停", "web-login-limited")
-            return self.message(request, "尝试次数过多", "登录尝试次数过多，已暂停。", 429, "请 15 分钟后再试。")
+        if web.logins.full(f"login:{ip}"):          # failed attempts only: staff behind one address may all log in
+            web.log(request, "（登录）", f"{ip} 登录失败次数过多，已暂停", "web-login-limited")
+            return self.message(request, "尝试次数过多", "密码输错次数过多，登录已暂停。", 429, "请 15 分钟后再试。")
         form = await request.form(max_files=0, max_fields=4)
         if not form_ok(web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
             return self.forged(request, "/office/login")
         if not password_ok(text(form.get("password")), web.settings.serve.office_password):
+            web.logins.allow(f"login:{ip}")
             web.log(request, "（登录）", f"督查室登录失败（{ip}）", "web-login-failed")
             return self.render(request, "login.html", 401, error="密码不正确，请重新输入。")
         web.log(request, "督查室", f"督查室登录（{ip}）", "web-login")

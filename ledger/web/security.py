@@ -77,15 +77,26 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def allow(self, key: str, now: float | None = None) -> bool:
+        """Count an event of ``key``; False (and not counted) when the key has reached its limit."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            seen = self._seen.setdefault(key, deque())
-            while seen and seen[0] <= now - self.window:
-                seen.popleft()
+            seen = self._recent(key, now)
             if len(seen) >= self.limit:
                 return False
             seen.append(now)
             return True
+
+    def full(self, key: str, now: float | None = None) -> bool:
+        """Whether the key has reached its limit (nothing counted)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            return len(self._recent(key, now)) >= self.limit
+
+    def _recent(self, key: str, now: float) -> deque:
+        seen = self._seen.setdefault(key, deque())
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        return seen
 
     def retry_after(self, key: str, now: float | None = None) -> int:
         """Seconds until the key may act again."""
