@@ -1,9 +1,15 @@
 """Every access to the web pages goes to the work log (``ledger log --access``), written by one
-thread in small batches so that a page never waits for the database."""
+thread in small batches so that a page never waits for the database.
+
+Pages record what happened in words (``Web.log``); ``AccessMiddleware`` records every other request
+(method, path with any token hidden, answer). Not recorded: the board's own polling of
+``/office/version`` every few seconds, the health check and the board's script.
+"""
 
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from datetime import datetime, timezone
 from typing import Any
@@ -60,3 +66,39 @@ class AccessLog:
                     self._queue.put_nowait(entry)
                 except queue.Full:
                     break
+
+
+UNLOGGED = ("/office/version", "/healthz", "/static/")
+TOKEN_IN_PATH = re.compile(r"^/u/[^/?]+")
+
+
+def redact(path: str) -> str:
+    """A path with any token hidden: the work log must not become a list of working links."""
+    return TOKEN_IN_PATH.sub("/u/…", path)
+
+
+class AccessMiddleware:
+    """Records each request no page recorded itself, once its answer is known."""
+
+    def __init__(self, app, log: AccessLog | None, who) -> None:
+        self.app, self.log, self.who = app, log, who
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or self.log is None or scope["path"].startswith(UNLOGGED):
+            await self.app(scope, receive, send)
+            return
+        status = [500]
+
+        async def tracked(message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        finally:
+            if not scope.get("state", {}).get("logged"):
+                path = redact(scope["path"])
+                client = scope.get("client") or ("", 0)
+                self.log.add(self.who(scope), f"{scope['method']} {path} → {status[0]}",
+                             {"ip": client[0], "path": path, "status": status[0]})

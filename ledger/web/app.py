@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from ledger.links import secret
-from ledger.web.access import AccessLog
+from ledger.web.access import AccessLog, AccessMiddleware
 from ledger.web.limits import BodyLimit, too_large_page
 from ledger.web.office_pages import LOGIN_ATTEMPTS, OfficePages
 from ledger.web.pages import Pages, Web
@@ -70,6 +70,7 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/office/log", office.work_log),
         Route("/office/links", office.links),
         Route("/office/links/reissue", office.reissue, methods=["POST"]),
+        Route("/office/links/revoke", office.revoke, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={400: pages.unreadable, 404: pages.not_found, 405: pages.not_allowed,
@@ -77,4 +78,5 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
     app.state.web = web
     app.add_middleware(BodyLimit, max_bytes=web.max_bytes + FORM_OVERHEAD,
                        page=lambda: too_large_page(settings.collect.max_file_mb))
+    app.add_middleware(AccessMiddleware, log=web.access, who=office.visitor)
     return app

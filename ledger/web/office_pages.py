@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ledger.errors import LedgerError, LockedError, PeriodError
-from ledger.links import unit_links
+from ledger.links import revoke_link, unit_links
 from ledger.period import check_period, current_period, label
 from ledger.store import events as event_log
 from ledger.store import links as store
@@ -37,6 +37,10 @@ class OfficePages(Pages):
 
     def signed_in(self, request: Request) -> bool:
         return session_ok(self.web.key, self.web.settings.serve.office_password, request.cookies.get(SESSION_COOKIE))
+
+    def visitor(self, scope) -> str:
+        """Who made a request, for the work log: the office when its session is valid."""
+        return "督查室" if self.signed_in(Request(scope)) else "（访客）"
 
     def closed_page(self, request: Request) -> HTMLResponse:
         return self.message(request, "督查室页面未开放", "督查室页面尚未设置密码。", 403,
@@ -221,16 +225,24 @@ class OfficePages(Pages):
                            notes=[n for n in result.notes if "已收回" not in n], revoked=result.revoked, message=message)
 
     async def reissue(self, request: Request) -> Response:
+        return await self._link_action(request, "更换", lambda unit, period: unit_links(
+            self.web.ws, period or None, None, (unit,), False, False, "serve"))
+
+    async def revoke(self, request: Request) -> Response:
+        return await self._link_action(request, "收回", lambda unit, period: revoke_link(self.web.ws, unit, "serve"))
+
+    async def _link_action(self, request: Request, verb: str, act) -> Response:
+        """Reissue or revoke a unit's link (the old one stops working at once)."""
         blocked = await self.office_gate(request)
         if blocked:
             return blocked
         form = await request.form(max_files=0, max_fields=8)
         unit, period = text(form.get("unit")), text(form.get("period"))
         try:
-            await run_in_threadpool(unit_links, self.web.ws, period or None, None, (unit,), False, False, "serve")
+            await run_in_threadpool(act, unit, period)
         except LedgerError as exc:
-            return self.message(request, "未能更换", str(exc), 400, back="/office/links")
-        self.web.log(request, "督查室", f"督查室更换{unit}的报送链接", "web-links", unit=unit)
+            return self.message(request, f"未能{verb}", str(exc), 400, back="/office/links")
+        self.web.log(request, "督查室", f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
         return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
 
 

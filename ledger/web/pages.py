@@ -3,7 +3,6 @@ headers that keep a unit's link from leaking, downloads, and the pages of faults
 
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,13 +14,10 @@ from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from ledger.web.access import ACCESS, AccessLog
+from ledger.web.access import ACCESS, AccessLog, redact
 from ledger.web.receive import Collector
 from ledger.web.security import CSRF_COOKIE, RateLimiter, form_key, new_form_cookie
 from ledger.workspace import Workspace
-
-TOKEN_IN_PATH = re.compile(r"^/u/[^/?]+")
-
 
 @dataclass
 class Web:
@@ -51,6 +47,8 @@ class Web:
         return t.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if t else ""
 
     def log(self, request: Request, who: str, summary: str, action: str = ACCESS, **detail: Any) -> None:
+        """Record this access in the work log, in words (``AccessMiddleware`` records the rest)."""
+        request.state.logged = True
         if self.access is not None:
             self.access.add(who, summary, {"ip": client_ip(request), **detail}, action)
 
@@ -139,8 +137,8 @@ def https(request: Request) -> bool:
 
 
 def redacted(request: Request) -> str:
-    """The path with any token hidden: the work log must not become a list of working links."""
-    return TOKEN_IN_PATH.sub("/u/…", request.url.path)
+    """The request's path with any token hidden."""
+    return redact(request.url.path)
 
 
 def text(value: Any) -> str:

@@ -177,3 +177,25 @@ def test_office_pages_need_the_password(client, path):
 def test_pages_are_in_chinese_even_when_something_is_missing(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "没有这个页面" in page_text(response.text)
+
+
+def test_pages_that_say_nothing_themselves_are_logged_too(client, served):
+    client.get("/")
+    client.get("/office/log")                      # not signed in: sent to the login page
+    client.get("/office/version")                  # the board's own polling is not an access
+    client.app.state.web.access._flush()
+    logged = [e["summary"] for e in events.recent(served.ws.engine, 50, only=("web-access",))]
+    assert "GET / → 200" in logged and "GET /office/log → 303" in logged and "GET /office/login → 200" in logged
+    assert not any("/office/version" in line for line in logged)
+
+
+def test_the_office_revokes_a_link_and_signs_it_again_later(client, served):
+    login(client)
+    page = client.get(f"/office/links?period={PERIOD}")
+    revoked = client.post("/office/links/revoke", data={"form_key": form_key(page.text), "period": PERIOD, "unit": UNIT})
+    assert client.get(served.links[UNIT]).status_code == 404
+    row = re.search(rf"<td>{UNIT}</td>(.*?)</tr>", revoked.text, re.S).group(1)
+    assert "链接已收回" in page_text(row) and "重新签发" in page_text(row)
+    again = client.post("/office/links/reissue", data={"form_key": form_key(revoked.text), "period": PERIOD, "unit": UNIT})
+    new = re.search(rf"<td>{UNIT}</td><td><code>[^<]*?(/u/[^<?]+)", again.text).group(1)
+    assert client.get(new).status_code == 200 and client.get(served.links[UNIT]).status_code == 404
