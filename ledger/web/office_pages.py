@@ -156,8 +156,9 @@ class OfficePages(Pages):
 
         try:
             path = await _with_lock_retry(make)
-        except LedgerError as exc:
-            return self.message(request, "无法生成催报名单", str(exc), 503, back="/office")
+        except LedgerError as exc:      # busy for long (503), or nothing to list yet
+            return self.message(request, "无法生成催报名单", str(exc), 503 if isinstance(exc, LockedError) else 404,
+                                back="/office")
         self.web.log(request, "督查室", f"督查室下载{label(period)}催报名单", "web-download", period=period)
         return download(path, path.name)
 
