@@ -153,6 +153,17 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
     return result
 
 
+def links_in_use(ws: Workspace) -> bool:
+    """Whether the office has issued upload links at all (then new templates get theirs too)."""
+    return bool(store.active_links(ws.engine))
+
+
+def after_templates(ws: Workspace, period: str, command: str) -> LinksResult | None:
+    """Once templates of a period are issued: when the office uses links, every unit of the period
+    gets its link (new units a new one) and the period's 分发清单 lists them again."""
+    return unit_links(ws, period, command=command) if links_in_use(ws) else None
+
+
 def latest_period(ws: Workspace) -> str:
     """The latest period templates were issued for (this month when none were)."""
     issued = store.periods_issued(ws.engine)

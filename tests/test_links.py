@@ -89,3 +89,17 @@ def test_the_command_revokes_a_link(planned):
     unit = unit_links(planned, PERIOD).links[0].unit
     out = CliRunner().invoke(cli, ["-w", str(planned.root), "links", "--revoke", unit])
     assert out.exit_code == 0 and f"已收回{unit}的报送链接" in out.output
+
+
+def test_once_links_are_in_use_new_templates_keep_them_in_the_distribution_list(planned):
+    generate_templates(planned, PERIOD)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["-w", str(planned.root), "templates", "--period", "2024-08"])
+    assert "报送链接" not in first.output                      # links not in use: the list stays as it was
+    issued = {l.unit: l.url for l in unit_links(planned, PERIOD).links}
+    again = runner.invoke(cli, ["-w", str(planned.root), "templates", "--period", "2024-08", "--json"])
+    listed = json.loads(again.output)["links"]
+    assert set(listed) == set(issued)
+    assert all(_token(listed[u]) == _token(issued[u]) for u in issued)       # the same links, for the new month
+    sheet = openpyxl.load_workbook(planned.templates_dir / "2024-08" / "分发清单.xlsx").active
+    assert sheet.cell(2, sheet.max_column).value == "报送链接"

@@ -24,8 +24,11 @@ _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重
 def templates(ws: Workspace, period: str) -> str:
     from ledger.template.generate import generate_templates
 
+    from ledger.links import after_templates
+
     result = generate_templates(ws, period, command="schedule")
-    return f"已生成{label(period)}模板 {len(result.files)} 个"
+    links = after_templates(ws, period, command="schedule")
+    return f"已生成{label(period)}模板 {len(result.files)} 个" + ("，报送链接已写入分发清单" if links else "")
 
 
 def collect(ws: Workspace, period: str) -> str:
