@@ -218,11 +218,12 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
             with atomic_output(notice) as tmp_notice:
                 official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）",
                                         ws.settings.office.name)
-            _step_hook("written")
-            tell(progress, 2, 3)
-            events.record(conn, command, "report",
-                          f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
-                          {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
+                _step_hook("written")
+                tell(progress, 2, 3)
+                # inside both outputs: a database that refuses the event leaves both previous files
+                events.record(conn, command, "report",
+                              f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
+                              {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
         _step_hook("renamed")
         tell(progress, 3, 3)
     return ReportResult(path, report, notice)
