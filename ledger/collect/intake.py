@@ -130,8 +130,12 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
         if not dry_run:
             for folder in (ws.archive_dir, ws.outbox_dir / "returns"):
                 sweep_temporaries(folder)
-        bound = waiting_uploads(ws.engine)      # files units uploaded through their links
-        scan = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now, frozenset(bound))
+        # Files units uploaded through their links are whole when they appear: no settle time. Each
+        # is recorded before it enters the inbox, so reading the records again after the scan binds
+        # every upload the scan found, even one that arrived in between.
+        settled = frozenset(waiting_uploads(ws.engine))
+        scan = scan_inbox(ws.inbox_dir, ws.settings.collect.settle_seconds, now, settled)
+        bound = waiting_uploads(ws.engine) if scan.ready else {}
         outcomes = [FileOutcome(name, PENDING) for name in scan.pending]
         outcomes += [_refused(r.name, r.reason) for r in scan.refused]
         known = known_sha256(ws.engine) if scan.ready else set()
