@@ -86,3 +86,28 @@ def test_an_upload_over_the_bound_leaves_nothing_behind(planned):
         assert conn.execute(sa.select(sa.func.count()).select_from(s.uploads)).scalar() == 0
     assert not list((planned.root / ".uploads").glob("*"))
     assert [p.name for p in planned.inbox_dir.iterdir()] == ["README.md"]
+
+
+def test_an_upload_landing_while_a_run_starts_waits_for_the_next_run_and_is_bound(planned, tmp_path, monkeypatch):
+    import ledger.collect.intake as intake
+
+    templates, holders = _ready(planned)
+    config = planned.root / "ledger.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("settle_seconds = 2", "settle_seconds = 0"), encoding="utf-8")
+    planned.__dict__.pop("settings", None)
+    theirs = fill_all(templates["县财政局"], tmp_path / "theirs.xlsx")
+    real_scan = intake.scan_inbox
+
+    def upload_then_scan(*args, **kwargs):        # the upload arrives after the run read the records
+        with open(theirs, "rb") as f:
+            land(planned, holders["县科技局"], "台账.xlsx", f, 10 << 20)
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "scan_inbox", upload_then_scan)
+    [first] = collect_inbox(planned).files
+    assert first.outcome == "pending"              # never taken in without its binding
+    monkeypatch.setattr(intake, "scan_inbox", real_scan)
+    [outcome] = collect_inbox(planned).files
+    assert outcome.outcome == "rejected" and [f.code for f in outcome.findings] == ["upload-other-unit"]
+    with planned.engine.connect() as conn:
+        assert conn.execute(sa.select(s.uploads.c.intake_id)).scalar() is not None
