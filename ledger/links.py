@@ -60,19 +60,26 @@ class LinksResult:
 
 
 def secret(ws: Workspace) -> bytes:
-    """The workspace's secret, made on first use (only its owner may read it)."""
+    """The workspace's secret, made on first use (only its owner may read it). It is written whole
+    under another name and linked into place, so a second process starting at the same moment
+    reads either nothing (and makes none) or the whole secret."""
     path = ws.root / SECRET_NAME
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise WorkspaceError(f"无法创建链接密钥文件“{path}”：{os_reason(exc)}") from None
-    else:
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+    if not path.exists():
+        tmp = path.with_name(f"{SECRET_NAME}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_hex(32) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass                 # another process made it first: theirs is the secret
+        except OSError as exc:
+            raise WorkspaceError(f"无法创建链接密钥文件“{path}”：{os_reason(exc)}") from None
+        finally:
+            tmp.unlink(missing_ok=True)
     try:
         text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as exc:

@@ -103,3 +103,15 @@ def test_once_links_are_in_use_new_templates_keep_them_in_the_distribution_list(
     assert all(_token(listed[u]) == _token(issued[u]) for u in issued)       # the same links, for the new month
     sheet = openpyxl.load_workbook(planned.templates_dir / "2024-08" / "分发清单.xlsx").active
     assert sheet.cell(2, sheet.max_column).value == "报送链接"
+
+
+def test_processes_starting_together_agree_on_one_secret(planned):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ledger.links import secret
+    from ledger.workspace import Workspace
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: secret(Workspace(planned.root)), range(32)))
+    assert len(keys) == 1
+    assert [p.name for p in planned.root.iterdir() if p.name.startswith(".ledger-secret")] == [".ledger-secret"]
