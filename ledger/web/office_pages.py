@@ -38,6 +38,18 @@ class OfficePages(Pages):
     def signed_in(self, request: Request) -> bool:
         return session_ok(self.web.key, self.web.settings.serve.office_password, request.cookies.get(SESSION_COOKIE))
 
+    def _version(self) -> str:
+        """Changes whenever the board would: an outcome recorded, a link issued, a file held."""
+        return f"{_version(self.web.ws)}-{len(self._held())}"
+
+    def _held(self) -> list[dict[str, str]]:
+        """Uploads this server had to leave in the inbox for the office (its own fault, not the unit's)."""
+        collector = self.web.collector
+        if collector is None:
+            return []
+        return [{"file": name, "reason": why} for name, why in sorted(collector.held.items())
+                if (self.web.ws.inbox_dir / name).exists()]     # gone: taken in since (ledger collect)
+
     def visitor(self, scope) -> str:
         """Who made a request, for the work log: the office when its session is valid."""
         return "督查室" if self.signed_in(Request(scope)) else "（访客）"
@@ -124,7 +136,7 @@ class OfficePages(Pages):
 
         web = self.web
         context: dict[str, Any] = {"period": period, "period_label": label(period), "now": web.local(datetime.now(web.zone)),
-                                   "version": _version(web.ws), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
+                                   "version": self._version(), "held": self._held(), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
         try:
             status = period_status(web.ws, period)
         except LedgerError as exc:
@@ -141,7 +153,7 @@ class OfficePages(Pages):
     async def version(self, request: Request) -> Response:
         if self.office_closed() or not self.signed_in(request):
             return JSONResponse({"error": "请先登录"}, status_code=401)
-        return JSONResponse({"version": await run_in_threadpool(_version, self.web.ws)})
+        return JSONResponse({"version": await run_in_threadpool(self._version)})
 
     async def reminders(self, request: Request) -> Response:
         from ledger.report import period_status, write_reminders

@@ -32,6 +32,7 @@ from ledger.workspace import Workspace
 
 STAGING = ".uploads"
 PREFIX = "网页上传"
+RETRY_HELD = 600.0       # seconds between tries of files held for the office
 
 
 class UploadTooLarge(Exception):
@@ -102,7 +103,8 @@ class Collector:
         self._stop = threading.Event()
         self._done = threading.Condition()
         self.runs = 0
-        self.held: dict[str, str] = {}     # uploads the last run held for the office: inbox name -> why
+        self.held: dict[str, str] = {}     # files the last run held for the office: inbox name -> why
+        self._last_run = 0.0
         self._thread = threading.Thread(target=self._loop, name="ledger-collector", daemon=True)
 
     def start(self) -> "Collector":
@@ -136,6 +138,7 @@ class Collector:
             self._wake.clear()
             try:
                 if kicked or self._worth_running():
+                    self._last_run = time.monotonic()
                     result = collect_inbox(self.ws, command="serve", workers=1)
                     self.held = {f.file: (f.findings[0].message if f.findings else "") for f in result.files
                                  if f.outcome == HELD}
@@ -156,7 +159,9 @@ class Collector:
         """Uploads wait in our inbox that the last run did not hold (a held one waits for the office,
         not for us; a record whose file never arrived, or sits in another workspace's inbox, is not ours)."""
         waiting = set(store.waiting_uploads(self.ws.engine)) - set(self.held)
-        return any((self.ws.inbox_dir / name).is_file() for name in waiting)
+        if any((self.ws.inbox_dir / name).is_file() for name in waiting):
+            return True
+        return bool(self.held) and time.monotonic() - self._last_run >= RETRY_HELD    # the office may have mended it
 
     def _log_fault(self, exc: Exception) -> None:
         try:

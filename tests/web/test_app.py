@@ -199,3 +199,34 @@ def test_the_office_revokes_a_link_and_signs_it_again_later(client, served):
     again = client.post("/office/links/reissue", data={"form_key": form_key(revoked.text), "period": PERIOD, "unit": UNIT})
     new = re.search(rf"<td>{UNIT}</td><td><code>[^<]*?(/u/[^<?]+)", again.text).group(1)
     assert client.get(new).status_code == 200 and client.get(served.links[UNIT]).status_code == 404
+
+
+def test_a_file_held_for_the_office_is_told_as_such_and_taken_in_once_mended(served, tmp_path, monkeypatch):
+    import errno
+    import time
+
+    from starlette.testclient import TestClient
+
+    import ledger.collect.intake as intake
+    import ledger.web.receive as receive
+    from ledger.web import create_app
+
+    real_copy = intake._copy_atomic
+
+    def disk_full(source, target):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(intake, "_copy_atomic", disk_full)
+    monkeypatch.setattr(receive, "RETRY_HELD", 0.5)
+    with TestClient(create_app(served.ws, collect_every=0.2), follow_redirects=True) as client:
+        held = upload(client, served, UNIT, fill_all(served.templates[UNIT], tmp_path / "a.xlsx"))
+        assert "已收到，等待督查室处理" in page_text(held.text) and "不是贵单位的问题" in page_text(held.text)
+        login(client)
+        board = page_text(client.get(f"/office?period={PERIOD}").text)
+        assert "需督查室处理（1 个文件）" in board and "磁盘" in board
+        monkeypatch.setattr(intake, "_copy_atomic", real_copy)         # the office frees the disk
+        deadline = time.monotonic() + 15
+        while "已接收" not in page_text(client.get(held.url).text):
+            assert time.monotonic() < deadline, "the held file was not taken in again"
+            time.sleep(0.2)
+        assert "需督查室处理" not in page_text(client.get(f"/office?period={PERIOD}").text)
