@@ -14,7 +14,6 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from ledger.errors import LedgerError
 from ledger.store import events
 from ledger.workspace import Workspace
 
@@ -60,8 +59,8 @@ class AccessLog:
             with self.ws.engine.begin() as conn:
                 for at, who, action, summary, detail in batch:
                     events.record(conn, "serve", action, summary, {"who": who, **detail}, at=at)
-        except LedgerError:
-            for entry in batch[-10_000:]:          # tried again with the next batch
+        except Exception:  # noqa: BLE001 - the log must outlive any fault of the database: tried again later
+            for entry in batch[-10_000:]:
                 try:
                     self._queue.put_nowait(entry)
                 except queue.Full:
