@@ -182,8 +182,10 @@ def history_(ctx: click.Context, job: str | None, limit: int, as_json: bool) -> 
 
 
 def _service_options(f):
-    """``--system`` and ``--unit-dir``, shared by install, uninstall and status."""
+    """``--system``, ``--unit-dir`` and ``--web``, shared by install, uninstall and status."""
     f = json_option(f)
+    f = click.option("--web", is_flag=True,
+                     help="对网页报送服务（ledger serve）操作，而不是定时调度器；两者可以同时安装")(f)
     f = click.option("--unit-dir", type=click.Path(file_okay=False), metavar="目录",
                      help="服务文件所在目录（默认 ~/.config/systemd/user/，--system 时 /etc/systemd/system/）；"
                           "指定其他目录时只写文件、不启用，便于审核")(f)
@@ -198,12 +200,15 @@ def _echo_state(state, verb: str) -> None:
             click.echo(f"  {line}", err=True)
 
 
-def _service(ctx: click.Context, action: str, system: bool, unit_dir: str | None, as_json: bool):
-    """Run ``service.<action>`` for the workspace; print it as JSON (and return None) when asked."""
+def _service(ctx: click.Context, action: str, system: bool, unit_dir: str | None, as_json: bool,
+             web: bool = False, host: str = "127.0.0.1", port: int = 8000):
+    """Run ``service.<action>`` for the workspace (the scheduler, or with ``web`` the web server);
+    print it as JSON (and return None) when asked."""
     from ledger.schedule import service
 
     ws = workspace_from(ctx)
-    state = getattr(service, action)(ws.root, system, Path(unit_dir) if unit_dir else None)
+    job = service.web_job(host, port) if web else service.SCHEDULER
+    state = getattr(service, action)(ws.root, system, Path(unit_dir) if unit_dir else None, job=job)
     if as_json:
         echo_json({"service": state.to_dict()})
         return None
@@ -212,22 +217,28 @@ def _service(ctx: click.Context, action: str, system: bool, unit_dir: str | None
 
 @schedule.command()
 @_service_options
+@click.option("--host", metavar="地址", default="127.0.0.1", show_default=True, help="与 --web 同用：网页服务的监听地址")
+@click.option("--port", metavar="端口", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="与 --web 同用：网页服务的监听端口")
 @click.pass_context
-def install(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
+def install(ctx: click.Context, system: bool, unit_dir: str | None, web: bool, as_json: bool,
+            host: str, port: int) -> None:
     """安装为后台服务：登录（或开机）时自动运行调度器，出错后自动重启。
 
     Linux 上写入 systemd 服务（用户服务；--system 为系统服务，需用 sudo 运行）并启用；
     Windows 上登记登录时运行的计划任务（schtasks）。服务名由工作区路径生成，多个工作区互不影响。
+    加 --web 则把网页报送（ledger serve）装成服务（服务名多一个 -web），与调度器各自运行。
 
     示例：
 
     \b
       ledger schedule install
       ledger -w /srv/台账 schedule install --system
+      ledger -w /srv/台账 schedule install --system --web --port 8000
       ledger schedule install --unit-dir ./待审核
       ledger schedule install --json
     """
-    state = _service(ctx, "install", system, unit_dir, as_json)
+    state = _service(ctx, "install", system, unit_dir, as_json, web, host, port)
     if state is None:
         return
     _echo_state(state, "已写入服务文件")
@@ -240,7 +251,7 @@ def install(ctx: click.Context, system: bool, unit_dir: str | None, as_json: boo
 @schedule.command()
 @_service_options
 @click.pass_context
-def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
+def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, web: bool, as_json: bool) -> None:
     """停止并删除 ledger schedule install 安装的后台服务。
 
     示例：
@@ -248,8 +259,9 @@ def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, as_json: b
     \b
       ledger schedule uninstall
       ledger -w /srv/台账 schedule uninstall --system
+      ledger schedule uninstall --web
     """
-    state = _service(ctx, "uninstall", system, unit_dir, as_json)
+    state = _service(ctx, "uninstall", system, unit_dir, as_json, web)
     if state is None:
         return
     _echo_state(state, "已停止并删除服务")
@@ -258,7 +270,7 @@ def uninstall(ctx: click.Context, system: bool, unit_dir: str | None, as_json: b
 @schedule.command()
 @_service_options
 @click.pass_context
-def status(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool) -> None:
+def status(ctx: click.Context, system: bool, unit_dir: str | None, web: bool, as_json: bool) -> None:
     """查看后台服务：是否已安装、是否正在运行。
 
     示例：
@@ -266,12 +278,13 @@ def status(ctx: click.Context, system: bool, unit_dir: str | None, as_json: bool
     \b
       ledger schedule status
       ledger schedule status --system --json
+      ledger schedule status --web
     """
-    state = _service(ctx, "status", system, unit_dir, as_json)
+    state = _service(ctx, "status", system, unit_dir, as_json, web)
     if state is None:
         return
     if not state.installed:
-        click.echo(f"未安装后台服务（{state.name}）：运行 ledger schedule install 安装")
+        click.echo(f"未安装后台服务（{state.name}）：运行 ledger schedule install{' --web' if web else ''} 安装")
         return
     if state.active is None:
         click.echo(f"已安装：{state.path}；运行状态未知（{state.manager}）")

@@ -1,8 +1,10 @@
-"""Running the scheduler unattended: a systemd unit (Linux) or a Task Scheduler entry (Windows).
+"""Running the scheduler (or the web server) unattended: a systemd unit (Linux) or a Task Scheduler
+entry (Windows).
 
-The service starts ``<venv>/bin/ledger -w <workspace> schedule run`` at login (user unit; at boot
-with ``loginctl enable-linger``) or at boot (``--system``), and restarts it when it fails. Its name
-is derived from the workspace path, so two workspaces on one machine never share a unit.
+The service starts ``<venv>/bin/ledger -w <workspace> schedule run`` (the ``SCHEDULER`` job; the
+web server's job runs ``serve --host H --port P``) at login (user unit; at boot with ``loginctl
+enable-linger``) or at boot (``--system``), and restarts it when it fails. Its name is derived from
+the workspace path (and the job), so two workspaces on one machine never share a unit.
 ``systemctl`` / ``schtasks`` are called only when they are present and usable; otherwise the file
 is written and the caller is told the commands to run.
 """
@@ -31,6 +33,23 @@ class ServiceError(LedgerError):
     """The service cannot be written or registered."""
 
 
+@dataclass(frozen=True)
+class Job:
+    """What a service keeps running: ``ledger -w <workspace> <args>``."""
+
+    args: tuple[str, ...]
+    label: str                 # in the service's description
+    suffix: str = ""           # of the service's name, beside the workspace's digest
+
+
+SCHEDULER = Job(("schedule", "run"), "工作台账定时任务")
+
+
+def web_job(host: str = "127.0.0.1", port: int = 8000) -> Job:
+    """The web server (``ledger serve``) as a service."""
+    return Job(("serve", "--host", host, "--port", str(port)), "工作台账网页报送", "-web")
+
+
 @dataclass
 class ServiceState:
     """What ``install``/``uninstall``/``status`` found or did, for the CLI and ``--json``."""
@@ -48,10 +67,11 @@ class ServiceState:
         return asdict(self)
 
 
-def service_name(root: Path) -> str:
-    """``ledger-<10 hex>``: safe in unit and task names, unique per resolved workspace path."""
+def service_name(root: Path, job: Job = SCHEDULER) -> str:
+    """``ledger-<10 hex>`` (``-web`` for the web server): safe in unit and task names, unique per
+    resolved workspace path and job."""
     digest = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:10]
-    return f"ledger-{digest}"
+    return f"ledger-{digest}{job.suffix}"
 
 
 def ledger_executable() -> Path:
@@ -83,13 +103,13 @@ def _quote(arg: str) -> str:
     return f'"{text}"'
 
 
-def unit_text(root: Path, exe: Path, system: bool = False, user: str | None = None) -> str:
-    """The systemd unit that keeps ``ledger schedule run`` going for the workspace at ``root``."""
+def unit_text(root: Path, exe: Path, system: bool = False, user: str | None = None, job: Job = SCHEDULER) -> str:
+    """The systemd unit that keeps the job (``ledger schedule run``) going for the workspace at ``root``."""
     root = Path(root).resolve()
-    command = " ".join(_quote(a) for a in (str(exe), "-w", str(root), "schedule", "run"))
+    command = " ".join(_quote(a) for a in (str(exe), "-w", str(root), *job.args))
     lines = [
         "[Unit]",
-        f"Description=ledger 工作台账定时任务 {str(root).replace('%', '%%')}",
+        f"Description=ledger {job.label} {str(root).replace('%', '%%')}",
         "Documentation=https://pypi.org/project/ledger-taizhang/",
     ]
     if system:
@@ -146,9 +166,9 @@ class _UnitFile:
                             installed=installed)
 
 
-def _unit_file(root: Path, system: bool, unit_dir: Path | None) -> _UnitFile:
+def _unit_file(root: Path, system: bool, unit_dir: Path | None, job: Job) -> _UnitFile:
     default = default_unit_dir(system)
-    return _UnitFile(service_name(root), Path(unit_dir).absolute() if unit_dir else default, default, system)
+    return _UnitFile(service_name(root, job), Path(unit_dir).absolute() if unit_dir else default, default, system)
 
 
 def _manual(unit: _UnitFile) -> list[str]:
@@ -173,12 +193,13 @@ def _reason(result: subprocess.CompletedProcess | None) -> str:
     return f"systemctl 无法使用（{detail[0] if detail else f'退出码 {result.returncode}'}）"
 
 
-def install(root: Path, system: bool = False, unit_dir: Path | None = None, exe: Path | None = None) -> ServiceState:
+def install(root: Path, system: bool = False, unit_dir: Path | None = None, exe: Path | None = None,
+            job: Job = SCHEDULER) -> ServiceState:
     """Write the service for ``root`` and, in the standard place with a usable manager, enable and start it."""
     if WINDOWS:
-        return _install_task(root, unit_dir, exe)
-    unit = _unit_file(root, system, unit_dir)
-    text = unit_text(root, exe or ledger_executable(), system)
+        return _install_task(root, unit_dir, exe, job)
+    unit = _unit_file(root, system, unit_dir, job)
+    text = unit_text(root, exe or ledger_executable(), system, job=job)
     try:
         unit.folder.mkdir(parents=True, exist_ok=True)
         unit.path.write_text(text, encoding="utf-8")
@@ -206,11 +227,11 @@ def _ask(state: ServiceState, system: bool) -> ServiceState:
     return state
 
 
-def status(root: Path, system: bool = False, unit_dir: Path | None = None) -> ServiceState:
+def status(root: Path, system: bool = False, unit_dir: Path | None = None, job: Job = SCHEDULER) -> ServiceState:
     """Whether the service for ``root`` is written and, when the manager can tell, running."""
     if WINDOWS:
-        return _status_task(root, unit_dir)
-    unit = _unit_file(root, system, unit_dir)
+        return _status_task(root, unit_dir, job)
+    unit = _unit_file(root, system, unit_dir, job)
     state = unit.state(installed=unit.path.exists())
     if not state.installed:
         return state
@@ -220,11 +241,11 @@ def status(root: Path, system: bool = False, unit_dir: Path | None = None) -> Se
     return _ask(state, system)
 
 
-def uninstall(root: Path, system: bool = False, unit_dir: Path | None = None) -> ServiceState:
+def uninstall(root: Path, system: bool = False, unit_dir: Path | None = None, job: Job = SCHEDULER) -> ServiceState:
     """Stop, disable and remove the service for ``root`` (nothing to do when it is not installed)."""
     if WINDOWS:
-        return _uninstall_task(root, unit_dir)
-    unit = _unit_file(root, system, unit_dir)
+        return _uninstall_task(root, unit_dir, job)
+    unit = _unit_file(root, system, unit_dir, job)
     state = unit.state(installed=False)
     if unit.standard and unit.path.exists():
         ctl = "systemctl" if system else "systemctl --user"
@@ -243,7 +264,7 @@ def uninstall(root: Path, system: bool = False, unit_dir: Path | None = None) ->
 
 # --- Windows Task Scheduler --------------------------------------------------------------------
 
-def task_xml(root: Path, exe: Path, user: str | None = None) -> str:
+def task_xml(root: Path, exe: Path, user: str | None = None, job: Job = SCHEDULER) -> str:
     """The Task Scheduler definition (``schtasks /Create /XML``): at logon, restart on failure, no time limit."""
     ET.register_namespace("", TASK_NS)
 
@@ -256,8 +277,8 @@ def task_xml(root: Path, exe: Path, user: str | None = None) -> str:
     root = Path(root)
     task = ET.Element(f"{{{TASK_NS}}}Task", {"version": "1.2"})
     info = sub(task, "RegistrationInfo")
-    sub(info, "Description", f"ledger 工作台账定时任务 {root}")
-    sub(info, "URI", "\\" + service_name(root))
+    sub(info, "Description", f"ledger {job.label} {root}")
+    sub(info, "URI", "\\" + service_name(root, job))
     trigger = sub(sub(task, "Triggers"), "LogonTrigger")
     sub(trigger, "Enabled", "true")
     if user:
@@ -279,7 +300,7 @@ def task_xml(root: Path, exe: Path, user: str | None = None) -> str:
     sub(settings, "Enabled", "true")
     exec_ = sub(sub(task, "Actions", Context="Author"), "Exec")
     sub(exec_, "Command", str(exe))
-    sub(exec_, "Arguments", f'-w "{root}" schedule run')
+    sub(exec_, "Arguments", f'-w "{root}" ' + " ".join(job.args))
     sub(exec_, "WorkingDirectory", str(root))
     body = ET.tostring(task, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-16"?>\n' + body + "\n"
@@ -301,13 +322,14 @@ def _schtasks(*args: str) -> subprocess.CompletedProcess | None:
         return None
 
 
-def _install_task(root: Path, unit_dir: Path | None, exe: Path | None) -> ServiceState:
-    name = service_name(root)
+def _install_task(root: Path, unit_dir: Path | None, exe: Path | None, job: Job) -> ServiceState:
+    name = service_name(root, job)
     folder = Path(unit_dir) if unit_dir else default_unit_dir(False)
     path = folder / f"{name}.xml"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(task_xml(Path(root).resolve(), exe or ledger_executable(), _windows_user()), encoding="utf-16")
+        path.write_text(task_xml(Path(root).resolve(), exe or ledger_executable(), _windows_user(), job),
+                        encoding="utf-16")
     except OSError as exc:
         raise ServiceError(f"无法写入计划任务文件 {path}：{exc.strerror or exc}") from exc
     state = ServiceState(name, str(path), "windows-task", installed=True)
@@ -318,11 +340,11 @@ def _install_task(root: Path, unit_dir: Path | None, exe: Path | None) -> Servic
         state.commands = [f'schtasks /Create /TN {name} /XML "{path}" /F', f"schtasks /Run /TN {name}"]
         return state
     _schtasks("/Run", "/TN", name)
-    return _status_task(root, unit_dir)
+    return _status_task(root, unit_dir, job)
 
 
-def _status_task(root: Path, unit_dir: Path | None) -> ServiceState:
-    name = service_name(root)
+def _status_task(root: Path, unit_dir: Path | None, job: Job) -> ServiceState:
+    name = service_name(root, job)
     folder = Path(unit_dir) if unit_dir else default_unit_dir(False)
     state = ServiceState(name, str(folder / f"{name}.xml"), "windows-task", installed=False)
     query = _schtasks("/Query", "/TN", name, "/FO", "CSV", "/NH")
@@ -337,8 +359,8 @@ def _status_task(root: Path, unit_dir: Path | None) -> ServiceState:
     return state
 
 
-def _uninstall_task(root: Path, unit_dir: Path | None) -> ServiceState:
-    name = service_name(root)
+def _uninstall_task(root: Path, unit_dir: Path | None, job: Job) -> ServiceState:
+    name = service_name(root, job)
     folder = Path(unit_dir) if unit_dir else default_unit_dir(False)
     path = folder / f"{name}.xml"
     state = ServiceState(name, str(path), "windows-task", installed=False)

@@ -183,3 +183,54 @@ def test_cli_install_status_uninstall(ws, tmp_path):
     result = invoke("uninstall")
     assert result.exit_code == 0 and "已停止并删除服务" in result.output
     assert not Path(data["service"]["path"]).exists()
+
+
+@linux_only
+def test_the_web_server_is_a_service_of_its_own_beside_the_scheduler(ws, tmp_path):
+    units = tmp_path / "units"
+    web = service.web_job("0.0.0.0", 8080)
+    service.install(ws.root, unit_dir=units)
+    state = service.install(ws.root, unit_dir=units, job=web)
+    assert state.name == service.service_name(ws.root) + "-web"
+    assert sorted(p.name for p in units.iterdir()) == sorted([f"{service.service_name(ws.root)}.service",
+                                                              f"{state.name}.service"])
+    f = fields(Path(state.path).read_text(encoding="utf-8"))
+    exe = str(service.ledger_executable())
+    assert f["ExecStart"] == [f'"{exe}" "-w" "{ws.root.resolve()}" "serve" "--host" "0.0.0.0" "--port" "8080"']
+    assert "网页报送" in f["Description"][0] and f["Restart"] == ["on-failure"]
+    assert service.status(ws.root, unit_dir=units, job=web).installed
+    service.uninstall(ws.root, unit_dir=units, job=web)
+    assert [p.name for p in units.iterdir()] == [f"{service.service_name(ws.root)}.service"]   # the scheduler stays
+
+
+def test_the_web_servers_windows_task_runs_ledger_serve(tmp_path):
+    root = tmp_path / "台账"
+    task = ET.fromstring(service.task_xml(root, Path("C:/venv/Scripts/ledger.exe"), "DC\\clerk",
+                                          service.web_job(port=8081)).split("\n", 1)[1])
+    assert task.find("t:Actions/t:Exec/t:Arguments", NS).text == f'-w "{root}" serve --host 127.0.0.1 --port 8081'
+    assert task.find("t:RegistrationInfo/t:URI", NS).text == "\\" + service.service_name(root) + "-web"
+
+
+@linux_only
+def test_cli_installs_the_web_server_with_its_address(ws, tmp_path):
+    units = str(tmp_path / "units")
+    out = CliRunner().invoke(cli, ["-w", str(ws.root), "schedule", "install", "--web", "--port", "8090",
+                                   "--unit-dir", units, "--json"])
+    assert out.exit_code == 0, out.output
+    path = Path(json.loads(out.output)["service"]["path"])
+    assert path.name.endswith("-web.service") and '"--port" "8090"' in path.read_text(encoding="utf-8")
+    status = CliRunner().invoke(cli, ["-w", str(ws.root), "schedule", "status", "--unit-dir", units])
+    assert "未安装后台服务" in status.output                 # the scheduler's own service is another one
+    web = CliRunner().invoke(cli, ["-w", str(ws.root), "schedule", "status", "--web", "--unit-dir", units])
+    assert "已安装" in web.output
+
+
+@analyze
+@linux_only
+def test_systemd_analyze_accepts_the_web_unit(tmp_path):
+    from ledger.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "台账 web")
+    state = service.install(ws.root, system=True, unit_dir=tmp_path / "units", job=service.web_job())
+    result = verify(Path(state.path))
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
