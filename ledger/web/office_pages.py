@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ledger.errors import LedgerError, LockedError, PeriodError
-from ledger.links import revoke_link, unit_links
-from ledger.period import check_period, current_period, label
+from ledger.links import latest_period, revoke_link, unit_links
+from ledger.period import check_period, label
 from ledger.store import events as event_log
 from ledger.store import links as store
 from ledger.store import schema as s
@@ -73,6 +73,9 @@ class OfficePages(Pages):
                 return self.forged(request, "/office")
         return None
 
+    def bad_period(self, request: Request) -> HTMLResponse:
+        return self.message(request, "月份有误", "网址中的月份应为 YYYY-MM，例如 2024-07。", 400, back="/office")
+
     async def login_form(self, request: Request) -> Response:
         if self.office_closed():
             return self.closed_page(request)
@@ -110,12 +113,9 @@ class OfficePages(Pages):
     def _period(self, request: Request, form_value: str | None = None) -> str | None:
         asked = form_value or request.query_params.get("period")
         try:
-            if asked:
-                return check_period(asked)
+            return check_period(asked) if asked else latest_period(self.web.ws)
         except PeriodError:
             return None
-        issued = store.periods_issued(self.web.ws.engine)
-        return issued[0] if issued else current_period(self.web.zone.key)
 
     async def board(self, request: Request, message: str = "", error: bool = False) -> Response:
         blocked = await self.office_gate(request)
@@ -123,7 +123,7 @@ class OfficePages(Pages):
             return blocked
         period = await run_in_threadpool(self._period, request)
         if period is None:
-            return self.message(request, "月份有误", "网址中的月份应为 YYYY-MM。", 400, back="/office")
+            return self.bad_period(request)
         context = await run_in_threadpool(self._board_context, period)
         self.web.log(request, "督查室", f"督查室查看{label(period)}报送看板", period=period)
         if message:
@@ -162,6 +162,8 @@ class OfficePages(Pages):
         if blocked:
             return blocked
         period = await run_in_threadpool(self._period, request)
+        if period is None:
+            return self.bad_period(request)
 
         def make() -> Path:
             return write_reminders(self.web.ws, period_status(self.web.ws, period), command="serve")
@@ -183,8 +185,10 @@ class OfficePages(Pages):
             return blocked
         kind = request.path_params["kind"]
         period = await run_in_threadpool(self._period, request)
-        if kind not in ("xlsx", "docx") or period is None:
+        if kind not in ("xlsx", "docx"):
             return await self.not_found(request, None)
+        if period is None:
+            return self.bad_period(request)
         try:
             status = await run_in_threadpool(period_status, self.web.ws, period)
         except LedgerError as exc:
@@ -204,6 +208,8 @@ class OfficePages(Pages):
             return blocked
         form = await request.form(max_files=0, max_fields=8)
         period = await run_in_threadpool(self._period, request, text(form.get("period")))
+        if period is None:
+            return self.bad_period(request)
         try:
             made = await _with_lock_retry(lambda: make_report(self.web.ws, period, command="serve"))
         except LedgerError as exc:
@@ -229,6 +235,8 @@ class OfficePages(Pages):
         if blocked:
             return blocked
         period = await run_in_threadpool(self._period, request)
+        if period is None:
+            return self.bad_period(request)
         try:
             result = await run_in_threadpool(unit_links, self.web.ws, period, None, (), False, False, "serve")
         except LedgerError as exc:

@@ -230,3 +230,11 @@ def test_a_file_held_for_the_office_is_told_as_such_and_taken_in_once_mended(ser
             assert time.monotonic() < deadline, "the held file was not taken in again"
             time.sleep(0.2)
         assert "需督查室处理" not in page_text(client.get(f"/office?period={PERIOD}").text)
+
+
+@pytest.mark.parametrize("path", ["/office?period=2024-13", "/office/reminders?period=7月", "/office/links?period=x",
+                                  "/office/report/xlsx?period=2024"])
+def test_a_wrong_month_in_an_office_address_is_said_plainly(client, path):
+    login(client)
+    response = client.get(path)
+    assert response.status_code == 400 and "网址中的月份应为 YYYY-MM" in page_text(response.text)
