@@ -22,6 +22,7 @@ FORBIDDEN = [
     ("ledger.collect", "ledger.web"),        # the web channel uses collect, never the other way
     ("ledger.store", "ledger.web"),
     ("ledger.links", "ledger.web"),
+    ("ledger.web", "ledger.commands"),       # the web pages sit on the library, beside the CLI
 ]
 
 

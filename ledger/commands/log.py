@@ -7,10 +7,6 @@ import click
 from ledger.commands.common import echo_json, echo_table, local_iso, local_text, office_zone, workspace_from
 from ledger.commands.options import json_option
 
-COMMAND_LABELS = {"plan import": "导入计划", "plan load": "导回分解表", "templates": "生成模板", "collect": "收取",
-                  "status": "报送情况", "report": "汇总表", "schedule": "定时任务", "demo": "演示",
-                  "serve": "网页", "links": "报送链接"}
-
 
 @click.command()
 @click.option("--limit", type=click.IntRange(1, 10000), metavar="条数", default=30, show_default=True,
@@ -35,15 +31,15 @@ def log(ctx: click.Context, limit: int, access: bool, as_json: bool) -> None:
 
     ws = workspace_from(ctx)
     zone = office_zone(ws)
-    from ledger.web.access import ACCESS
+    from ledger.store.events import SOURCE_LABELS, WEB_ACCESS
 
-    events = recent(ws.engine, limit, only=(ACCESS,)) if access else recent(ws.engine, limit, exclude=(ACCESS,))
+    events = recent(ws.engine, limit, only=(WEB_ACCESS,)) if access else recent(ws.engine, limit, exclude=(WEB_ACCESS,))
     if as_json:
         echo_json({"timezone": zone.key, "events": [{**e, "at": local_iso(e["at"], zone)} for e in events]})
         return
     if not events:
         click.echo("工作区中还没有任何记录")
         return
-    rows = [[local_text(e["at"], zone), COMMAND_LABELS.get(e["command"], e["command"]),
+    rows = [[local_text(e["at"], zone), SOURCE_LABELS.get(e["command"], e["command"]),
              e["summary"]] for e in events]
     echo_table(["时间", "来源", "内容"], rows)

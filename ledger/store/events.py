@@ -11,6 +11,13 @@ from sqlalchemy.engine import Connection, Engine
 from ledger.store import schema as s
 
 
+# Who acted, as people read it in the work log (``ledger log`` and the office's web page).
+SOURCE_LABELS = {"plan import": "导入计划", "plan load": "导回分解表", "templates": "生成模板", "collect": "收取",
+                 "status": "报送情况", "report": "汇总表", "schedule": "定时任务", "demo": "演示",
+                 "serve": "网页", "links": "报送链接"}
+WEB_ACCESS = "web-access"     # an access to a web page: many, so the log shows them apart
+
+
 def record(target: Engine | Connection, command: str, action: str, summary: str = "",
            detail: dict[str, Any] | None = None, at: datetime | None = None) -> int:
     """Append one event and return its id; inside the caller's transaction when given a connection."""

@@ -17,7 +17,7 @@ from typing import Any
 from ledger.store import events
 from ledger.workspace import Workspace
 
-ACCESS = "web-access"
+ACCESS = events.WEB_ACCESS
 
 
 class AccessLog:

@@ -218,15 +218,13 @@ class OfficePages(Pages):
         return RedirectResponse(f"/office?period={period}&made={quote(made.path.name)}", status_code=303)
 
     async def work_log(self, request: Request) -> Response:
-        from ledger.commands.log import COMMAND_LABELS
-
         blocked = await self.office_gate(request)
         if blocked:
             return blocked
         access = request.query_params.get("access") == "1"
         rows = await run_in_threadpool(event_log.recent, self.web.ws.engine, 200,
                                        () if access else (ACCESS,), (ACCESS,) if access else ())
-        shown = [{"at": self.web.local(e["at"], seconds=True), "source": COMMAND_LABELS.get(e["command"], e["command"]),
+        shown = [{"at": self.web.local(e["at"], seconds=True), "source": event_log.SOURCE_LABELS.get(e["command"], e["command"]),
                   "summary": e["summary"]} for e in rows]
         return self.render(request, "log.html", events=shown, access=access, period=await run_in_threadpool(self._period, request))
 
