@@ -73,6 +73,16 @@ class OfficePages(Pages):
                 return self.forged(request, "/office")
         return None
 
+    async def office_period(self, request: Request) -> tuple[Response | None, str]:
+        """Past ``office_gate``, the month the page is about (a form's ``period``, else the address's,
+        else the latest issued); otherwise the page to show instead."""
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked, ""
+        asked = text((await request.form(max_files=0, max_fields=8)).get("period")) if request.method == "POST" else None
+        period = await run_in_threadpool(self._period, request, asked)
+        return (self.bad_period(request), "") if period is None else (None, period)
+
     def bad_period(self, request: Request) -> HTMLResponse:
         return self.message(request, "月份有误", "网址中的月份应为 YYYY-MM，例如 2024-07。", 400, back="/office")
 
@@ -118,12 +128,9 @@ class OfficePages(Pages):
             return None
 
     async def board(self, request: Request, message: str = "", error: bool = False) -> Response:
-        blocked = await self.office_gate(request)
+        blocked, period = await self.office_period(request)
         if blocked:
             return blocked
-        period = await run_in_threadpool(self._period, request)
-        if period is None:
-            return self.bad_period(request)
         context = await run_in_threadpool(self._board_context, period)
         self.web.log(request, "督查室", f"督查室查看{label(period)}报送看板", period=period)
         if message:
@@ -158,12 +165,9 @@ class OfficePages(Pages):
     async def reminders(self, request: Request) -> Response:
         from ledger.report import period_status, write_reminders
 
-        blocked = await self.office_gate(request)
+        blocked, period = await self.office_period(request)
         if blocked:
             return blocked
-        period = await run_in_threadpool(self._period, request)
-        if period is None:
-            return self.bad_period(request)
 
         def make() -> Path:
             return write_reminders(self.web.ws, period_status(self.web.ws, period), command="serve")
@@ -180,15 +184,12 @@ class OfficePages(Pages):
         from ledger.report import period_status
         from ledger.report.build import bulletin_path, report_path
 
-        blocked = await self.office_gate(request)
+        blocked, period = await self.office_period(request)
         if blocked:
             return blocked
         kind = request.path_params["kind"]
-        period = await run_in_threadpool(self._period, request)
         if kind not in ("xlsx", "docx"):
             return await self.not_found(request, None)
-        if period is None:
-            return self.bad_period(request)
         try:
             status = await run_in_threadpool(period_status, self.web.ws, period)
         except LedgerError as exc:
@@ -203,13 +204,9 @@ class OfficePages(Pages):
     async def make_report(self, request: Request) -> Response:
         from ledger.report import make_report
 
-        blocked = await self.office_gate(request)
+        blocked, period = await self.office_period(request)
         if blocked:
             return blocked
-        form = await request.form(max_files=0, max_fields=8)
-        period = await run_in_threadpool(self._period, request, text(form.get("period")))
-        if period is None:
-            return self.bad_period(request)
         try:
             made = await _with_lock_retry(lambda: make_report(self.web.ws, period, command="serve"))
         except LedgerError as exc:
@@ -229,12 +226,9 @@ class OfficePages(Pages):
         return self.render(request, "log.html", events=shown, access=access, period=await run_in_threadpool(self._period, request))
 
     async def links(self, request: Request, message: str = "") -> Response:
-        blocked = await self.office_gate(request)
+        blocked, period = await self.office_period(request)
         if blocked:
             return blocked
-        period = await run_in_threadpool(self._period, request)
-        if period is None:
-            return self.bad_period(request)
         try:
             result = await run_in_threadpool(unit_links, self.web.ws, period, None, (), False, False, "serve")
         except LedgerError as exc:
