@@ -13,13 +13,14 @@ import hashlib
 import os
 import secrets
 import shutil
+import sys
 import threading
 import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from ledger.collect.intake import HELD, collect_inbox
 from ledger.collect.names import folder_name
@@ -96,9 +97,8 @@ class Collector:
     """One thread that collects the inbox whenever told (and every ``every`` seconds while uploads
     wait): a run another process holds the lock against is tried again a moment later."""
 
-    def __init__(self, ws: Workspace, every: float = 30.0, on_fault: Callable[[str], None] | None = None) -> None:
+    def __init__(self, ws: Workspace, every: float = 30.0) -> None:
         self.ws, self.every = ws, every
-        self.on_fault = on_fault or (lambda message: None)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._done = threading.Condition()
@@ -147,10 +147,9 @@ class Collector:
                 self._wake.set()
                 continue
             except LedgerError as exc:   # the database or the disk: told to the office, tried again later
-                self.on_fault(str(exc))
+                self._fault(f"网页收取未能完成：{exc}", None)
             except Exception as exc:  # noqa: BLE001 - the server must go on; the office sees the fault
-                self.on_fault(f"收取时程序内部错误（{type(exc).__name__}）")
-                self._log_fault(exc)
+                self._fault(f"网页收取时程序内部错误（{type(exc).__name__}）", exc)
             with self._done:
                 self.runs += 1
                 self._done.notify_all()
@@ -163,11 +162,14 @@ class Collector:
             return True
         return bool(self.held) and time.monotonic() - self._last_run >= RETRY_HELD    # the office may have mended it
 
-    def _log_fault(self, exc: Exception) -> None:
+    def _fault(self, message: str, exc: Exception | None) -> None:
+        """A run that could not finish: one Chinese line on the server's console (its journal under
+        systemd) and, when the database takes it, the work log with the traceback."""
+        print(message, file=sys.stderr, flush=True)
+        detail = {"traceback": "".join(traceback.format_exception(exc))} if exc else {}
         try:
-            events.record(self.ws.engine, "serve", "collect-fault", "网页收取时程序内部错误",
-                          {"traceback": "".join(traceback.format_exception(exc))})
-        except LedgerError:
+            events.record(self.ws.engine, "serve", "collect-fault", message, detail)
+        except Exception:  # noqa: BLE001 - the database itself may be what failed; the console has it
             pass
 
 

@@ -111,3 +111,22 @@ def test_an_upload_landing_while_a_run_starts_waits_for_the_next_run_and_is_boun
     assert outcome.outcome == "rejected" and [f.code for f in outcome.findings] == ["upload-other-unit"]
     with planned.engine.connect() as conn:
         assert conn.execute(sa.select(s.uploads.c.intake_id)).scalar() is not None
+
+
+def test_a_server_collect_that_fails_is_told_on_the_console_and_in_the_log(planned, monkeypatch, capsys):
+    import ledger.web.receive as receive
+    from ledger.errors import DiskFullError
+
+    def full(*args, **kwargs):
+        raise DiskFullError("磁盘空间不足：无法写入“archive/”")
+
+    monkeypatch.setattr(receive, "collect_inbox", full)
+    collector = receive.Collector(planned, every=60).start()
+    try:
+        collector.kick()
+        assert collector.wait_run(0, timeout=10)
+    finally:
+        collector.stop()
+    assert "网页收取未能完成：磁盘空间不足" in capsys.readouterr().err
+    faults = [e for e in events.recent(planned.engine) if e["action"] == "collect-fault"]
+    assert faults and "磁盘空间不足" in faults[0]["summary"]
