@@ -104,10 +104,7 @@ def _prepare_web(ws: Workspace, period: str, status, result: DemoResult) -> None
     from ledger.links import unit_links
     from ledger.report.status import MISSING as NOT_REPORTED
 
-    config = ws.root / "ledger.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'office_password = ""', f'office_password = "{DEMO_PASSWORD}"        # 演示用密码', 1), encoding="utf-8")
-    ws.__dict__.pop("settings", None)
+    ws.set_setting("serve.office_password", DEMO_PASSWORD)
     result.office_password = DEMO_PASSWORD
     result.links = {link.unit: link.url for link in unit_links(ws, period, command="demo").links}
     result.missing = [u.unit.name for u in status.units if u.outcome == NOT_REPORTED]

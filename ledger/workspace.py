@@ -93,6 +93,11 @@ class Workspace:
     def _resolved_root(self) -> Path:
         return self.root.resolve()
 
+    def set_setting(self, dotted: str, value: str | int | float | bool) -> None:
+        """Set one key of this workspace's ledger.toml (see ``set_setting``); read again on next use."""
+        set_setting(self.root / CONFIG_NAME, dotted, value)
+        self.__dict__.pop("settings", None)
+
     @contextmanager
     def lock(self, timeout: float = 0) -> Iterator[None]:
         """Hold the workspace lock; another holder makes this raise LockedError."""
@@ -155,7 +160,7 @@ def init_workspace(path: Path | str, db_url: str | None = None) -> Workspace:
         _copy_default(root / "schedules" / "monthly.toml", "monthly.toml")
         _copy_default(root / CONFIG_NAME, "ledger.toml")
         if db_url:
-            _set_database_url(root / CONFIG_NAME, db_url)
+            set_setting(root / CONFIG_NAME, "database.url", db_url)
     except OSError as exc:
         raise WorkspaceError(f"无法创建工作区“{root}”：{os_reason(exc)}") from None
     workspace = Workspace(root)
@@ -163,11 +168,21 @@ def init_workspace(path: Path | str, db_url: str | None = None) -> Workspace:
     return workspace
 
 
-def _set_database_url(config: Path, url: str) -> None:
-    """Write ``url`` as database.url of a new ledger.toml (a TOML basic string, as JSON writes one)."""
-    text = config.read_text(encoding="utf-8")
-    line = next(line for line in text.splitlines() if line.startswith("url = "))
-    config.write_text(text.replace(line, f"url = {json.dumps(url, ensure_ascii=False)}", 1), encoding="utf-8")
+def set_setting(config: Path, dotted: str, value: str | int | float | bool) -> None:
+    """Set ``section.key`` in a ledger.toml laid out as ledger writes it (one ``key = value`` line
+    per key under its ``[section]``): the line is rewritten, the value as JSON writes it (a valid
+    TOML string, number or boolean). For new workspaces and the demo; a key not found is an error."""
+    section, key = dotted.rsplit(".", 1)
+    lines = config.read_text(encoding="utf-8").splitlines()
+    current = ""
+    for i, line in enumerate(lines):
+        if line.startswith("["):
+            current = line.strip().strip("[]").strip()
+        elif current == section and line.split("=", 1)[0].strip() == key and "=" in line:
+            lines[i] = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+            config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return
+    raise WorkspaceError(f"{config} 中没有 {dotted} 这一项")
 
 
 def _copy_default(target: Path, name: str) -> None:

@@ -49,9 +49,7 @@ def test_a_scheduled_collect_honours_an_uploads_unit_and_refuses_another_units_w
 
 def test_an_upload_is_ready_at_once_whatever_the_settle_time(planned, tmp_path):
     templates, holders = _ready(planned)
-    config = planned.root / "ledger.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("settle_seconds = 2", "settle_seconds = 3600"), encoding="utf-8")
-    planned.__dict__.pop("settings", None)
+    planned.set_setting("collect.settle_seconds", 3600)
     unit = "县科技局"
     good = fill_all(templates[unit], tmp_path / "good.xlsx")
     with open(good, "rb") as f:
@@ -92,9 +90,7 @@ def test_an_upload_landing_while_a_run_starts_waits_for_the_next_run_and_is_boun
     import ledger.collect.intake as intake
 
     templates, holders = _ready(planned)
-    config = planned.root / "ledger.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("settle_seconds = 2", "settle_seconds = 0"), encoding="utf-8")
-    planned.__dict__.pop("settings", None)
+    planned.set_setting("collect.settle_seconds", 0)
     theirs = fill_all(templates["县财政局"], tmp_path / "theirs.xlsx")
     real_scan = intake.scan_inbox
 

@@ -35,10 +35,7 @@ class Served:
 
 
 def set_office_password(ws, password: str = PASSWORD) -> None:
-    config = ws.root / "ledger.toml"
-    text = config.read_text(encoding="utf-8").replace('office_password = ""', f'office_password = "{password}"')
-    config.write_text(text, encoding="utf-8")
-    ws.__dict__.pop("settings", None)
+    ws.set_setting("serve.office_password", password)
 
 
 @pytest.fixture

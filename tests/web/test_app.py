@@ -76,10 +76,7 @@ def test_a_rejected_upload_shows_each_problem_then_the_corrected_one_is_accepted
 
 
 def test_an_upload_is_collected_without_waiting_for_the_settle_time(client, served, tmp_path):
-    served.ws.root.joinpath("ledger.toml").write_text(
-        served.ws.root.joinpath("ledger.toml").read_text(encoding="utf-8").replace("settle_seconds = 2", "settle_seconds = 600"),
-        encoding="utf-8")
-    served.ws.__dict__.pop("settings", None)
+    served.ws.set_setting("collect.settle_seconds", 600)
     response = upload(client, served, UNIT, fill_all(served.templates[UNIT], tmp_path / "a.xlsx"))
     assert "已接收" in page_text(response.text)
 

@@ -42,10 +42,7 @@ def twenty(workspace, tmp_path):
     and each unit's five files: two valid, one a byte-copy of a valid one, two returned by collect."""
     ws = workspace
     save_plan(ws.engine, twenty_unit_plan(), origin="import")
-    config = ws.root / "ledger.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("uploads_per_hour = 30", "uploads_per_hour = 1000"),
-                      encoding="utf-8")
-    ws.__dict__.pop("settings", None)
+    ws.set_setting("serve.uploads_per_hour", 1000)
     assert ws.settings.serve.uploads_per_hour == 1000
     made = {f.unit: f.path for f in generate_templates(ws, PERIOD).files}
     assert sorted(made) == sorted(UNITS)

@@ -121,18 +121,8 @@ def event_text(event: dict) -> str:
 
 def configure(ws, **values) -> None:
     """Change ``[section] key = value`` lines of the workspace's ledger.toml (as the office edits it)."""
-    config = ws.root / "ledger.toml"
-    lines = config.read_text(encoding="utf-8").splitlines()
-    section = ""
-    for i, line in enumerate(lines):
-        if line.startswith("["):
-            section = line.strip("[] ")
-        for dotted, value in values.items():
-            sect, key = dotted.split(".")
-            if section == sect and line.split("=")[0].strip() == key:
-                lines[i] = f"{key} = {json.dumps(value, ensure_ascii=False)}"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ws.__dict__.pop("settings", None)
+    for dotted, value in values.items():
+        ws.set_setting(dotted, value)
     for dotted, value in values.items():
         sect, key = dotted.split(".")
         assert getattr(getattr(ws.settings, sect), key) == value
