@@ -140,16 +140,18 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
             if link is None and not renew and store.last_generation(conn, unit_id):
                 result.revoked.append(unit)      # revoked on purpose: only an explicit reissue brings it back
                 continue
-            if link and not renew and link["token_sha256"] == token_hash(token_for(key, unit_id, link["generation"])):
-                token, issued, new = token_for(key, unit_id, link["generation"]), link["created_at"], False
-            else:
-                if link and not renew:        # issued with another workspace's secret (a shared database)
-                    result.notes.append(f"{unit}的链接由另一工作区签发，本工作区无法显示，已重新签发")
-                generation = store.last_generation(conn, unit_id) + 1
-                token, issued, new = token_for(key, unit_id, generation), now, True
-                store.issue(conn, unit_id, generation, token_hash(token), now)
-                fresh.append(unit)
-            result.links.append(UnitLink(unit, link_url(base, token, period), issued, new))
+            if link and not renew:
+                token = token_for(key, unit_id, link["generation"])
+                if link["token_sha256"] == token_hash(token):
+                    result.links.append(UnitLink(unit, link_url(base, token, period), link["created_at"]))
+                    continue
+                # issued with another workspace's secret (a shared database): this one cannot show it
+                result.notes.append(f"{unit}的链接由另一工作区签发，本工作区无法显示，已重新签发")
+            generation = store.last_generation(conn, unit_id) + 1
+            token = token_for(key, unit_id, generation)
+            store.issue(conn, unit_id, generation, token_hash(token), now)
+            fresh.append(unit)
+            result.links.append(UnitLink(unit, link_url(base, token, period), now, new=True))
         if fresh:
             events.record(conn, command, "links", f"签发报送链接 {len(fresh)} 个（{label(period)}）",
                           {"period": period, "units": fresh})
