@@ -7,13 +7,13 @@ import os
 import shutil
 import sys
 from contextlib import contextmanager
-from datetime import datetime
 from typing import IO, Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import click
 
 from ledger.commands.width import cut, display_width, fit
+from ledger.localtime import local_iso, local_text  # noqa: F401 - the commands take them from here
 from ledger.workspace import Workspace, find_workspace
 
 # The version of every --json document's layout: raise it when a key changes meaning or goes away.
@@ -42,18 +42,6 @@ def echo_json(data: dict[str, Any]) -> None:
 def office_zone(ws: Workspace) -> ZoneInfo:
     """The office's time zone: every time a person reads is shown in it."""
     return ZoneInfo(ws.settings.office.timezone)
-
-
-def local_text(t: datetime | None, zone: ZoneInfo, seconds: bool = False) -> str:
-    """A stored (aware) time as the office reads it: ``2024-08-05 09:30``."""
-    if t is None:
-        return ""
-    return t.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
-def local_iso(t: datetime | None, zone: ZoneInfo) -> str | None:
-    """A stored (aware) time for JSON: ISO 8601 with the office's offset."""
-    return t.astimezone(zone).isoformat() if t is not None else None
 
 
 class PipeSafeEcho:

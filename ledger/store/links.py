@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.store import schema as s
+from ledger.store.submissions import all_rows, first_row
 
 
 def active_links(engine: Engine) -> dict[int, dict[str, Any]]:
     """Every unit's link in force, by unit id."""
     query = sa.select(s.unit_links).where(s.unit_links.c.revoked_at.is_(None))
-    with engine.connect() as conn:
-        return {r["unit_id"]: dict(r) for r in conn.execute(query).mappings()}
+    return {r["unit_id"]: r for r in all_rows(engine, query)}
 
 
 def last_generation(conn: Connection, unit_id: int) -> int:
@@ -48,9 +48,7 @@ def link_by_hash(engine: Engine, token_sha256: str) -> dict[str, Any] | None:
     query = (sa.select(s.unit_links, s.units.c.name.label("unit"))
              .join(s.units, s.units.c.id == s.unit_links.c.unit_id)
              .where(s.unit_links.c.token_sha256 == token_sha256))
-    with engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-        return dict(row) if row else None
+    return first_row(engine, query)
 
 
 def record_upload(engine: Engine, **values: Any) -> int:
@@ -69,10 +67,7 @@ def waiting_uploads(conn: Connection | Engine) -> dict[str, dict[str, Any]]:
     query = (sa.select(s.uploads, s.units.c.name.label("unit"))
              .join(s.units, s.units.c.id == s.uploads.c.unit_id)
              .where(s.uploads.c.intake_id.is_(None)))
-    if isinstance(conn, Engine):
-        with conn.connect() as c:
-            return {r["inbox_name"]: dict(r) for r in c.execute(query).mappings()}
-    return {r["inbox_name"]: dict(r) for r in conn.execute(query).mappings()}
+    return {r["inbox_name"]: r for r in all_rows(conn, query)}
 
 
 def attach_outcome(conn: Connection, upload_id: int, intake_id: int) -> None:
@@ -80,15 +75,14 @@ def attach_outcome(conn: Connection, upload_id: int, intake_id: int) -> None:
 
 
 def upload(engine: Engine, upload_id: int) -> dict[str, Any] | None:
-    """An upload with its recorded outcome (intake columns prefixed ``intake_``), if collected."""
+    """An upload with its recorded outcome (the intake's outcome, period, findings, feedback and unit
+    as ``intake_unit_id``; None while it waits to be collected)."""
     i = s.intake.c
     query = (sa.select(s.uploads, i.outcome, i.period, i.errors, i.warnings, i.findings, i.feedback_path,
                        i.unit_id.label("intake_unit_id"))
              .outerjoin(s.intake, i.id == s.uploads.c.intake_id)
              .where(s.uploads.c.id == upload_id))
-    with engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-        return dict(row) if row else None
+    return first_row(engine, query)
 
 
 def unit_intake(engine: Engine, unit_id: int, period: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -98,22 +92,18 @@ def unit_intake(engine: Engine, unit_id: int, period: str, limit: int = 100) -> 
              .outerjoin(s.submissions, s.submissions.c.intake_id == i.id)
              .where(i.unit_id == unit_id, sa.or_(i.period == period, i.period.is_(None)))
              .order_by(i.id.desc()).limit(limit))
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+    return all_rows(engine, query)
 
 
 def intake_row(engine: Engine, intake_id: int) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(s.intake).where(s.intake.c.id == intake_id)).mappings().first()
-        return dict(row) if row else None
+    return first_row(engine, sa.select(s.intake).where(s.intake.c.id == intake_id))
 
 
 def unit_templates(engine: Engine, unit_id: int) -> list[dict[str, Any]]:
     """The templates issued to a unit, newest period first (the latest of each period first)."""
     t = s.templates.c
-    query = sa.select(s.templates).where(t.unit_id == unit_id).order_by(t.period.desc(), t.created_at.desc())
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+    return all_rows(engine, sa.select(s.templates).where(t.unit_id == unit_id)
+                    .order_by(t.period.desc(), t.created_at.desc()))
 
 
 def periods_issued(engine: Engine) -> list[str]:

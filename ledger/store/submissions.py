@@ -108,7 +108,7 @@ def _templates_query() -> sa.Select:
 
 def template_record(engine: Engine | Connection, template_id: str) -> dict[str, Any] | None:
     """An issued template with its unit's name and plan version, or None."""
-    return _first(engine, _templates_query().where(s.templates.c.id == template_id))
+    return first_row(engine, _templates_query().where(s.templates.c.id == template_id))
 
 
 def template_records(engine: Engine, period: str) -> dict[str, dict[str, Any]]:
@@ -118,14 +118,22 @@ def template_records(engine: Engine, period: str) -> dict[str, dict[str, Any]]:
         return {r["id"]: dict(r) for r in rows}
 
 
-def _first(engine: Engine | Connection, query) -> dict[str, Any] | None:
+def first_row(bind: Engine | Connection, query) -> dict[str, Any] | None:
     """The first row of a query as a dictionary, inside the caller's connection when given one."""
-    if isinstance(engine, Connection):
-        row = engine.execute(query).mappings().first()
+    if isinstance(bind, Connection):
+        row = bind.execute(query).mappings().first()
     else:
-        with engine.connect() as conn:
+        with bind.connect() as conn:
             row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def all_rows(bind: Engine | Connection, query) -> list[dict[str, Any]]:
+    """A query's rows as dictionaries, inside the caller's connection when given one."""
+    if isinstance(bind, Connection):
+        return [dict(r) for r in bind.execute(query).mappings()]
+    with bind.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def record_intake(conn: Connection, **values: Any) -> int:
@@ -147,7 +155,7 @@ def recorded_instance(conn: Connection, sha256: str, original_name: str, mtime_n
     inbox; whatever its outcome, accepted, rejected or duplicate, only its removal is left to do.
     """
     i = s.intake.c
-    return _first(conn, sa.select(s.intake).where(i.sha256 == sha256, i.original_name == original_name,
+    return first_row(conn, sa.select(s.intake).where(i.sha256 == sha256, i.original_name == original_name,
                                                   i.inbox_mtime_ns == mtime_ns).order_by(i.id).limit(1))
 
 
@@ -174,7 +182,7 @@ def durable_commits(conn: Connection) -> Iterator[Connection]:
 
 def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | None:
     """The first recorded accepted or rejected intake of these exact bytes, if any."""
-    return _first(engine, sa.select(s.intake).where(s.intake.c.sha256 == sha256, s.intake.c.outcome != "duplicate")
+    return first_row(engine, sa.select(s.intake).where(s.intake.c.sha256 == sha256, s.intake.c.outcome != "duplicate")
                   .order_by(s.intake.c.id).limit(1))
 
 

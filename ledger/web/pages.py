@@ -14,6 +14,7 @@ from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from ledger.localtime import local_text
 from ledger.web.access import ACCESS, AccessLog, redact
 from ledger.web.receive import Collector
 from ledger.web.security import CSRF_COOKIE, RateLimiter, form_key, new_form_cookie
@@ -44,7 +45,7 @@ class Web:
         return int(self.settings.collect.max_file_mb * 1024 * 1024)
 
     def local(self, t: datetime | None, seconds: bool = False) -> str:
-        return t.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if t else ""
+        return local_text(t, self.zone, seconds)
 
     def log(self, request: Request, who: str, summary: str, action: str = ACCESS, **detail: Any) -> None:
         """Record this access in the work log, in words (``AccessMiddleware`` records the rest)."""
