@@ -5,7 +5,8 @@ A finding says what is wrong, where (sheet, cell, column) and how to fix it, in 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Iterable
 
 ERROR = "error"
@@ -43,6 +44,19 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        """A finding as stored (``to_dict``); keys a later release may add are left out."""
+        return cls(**{k: v for k, v in data.items() if k in _FIELDS})
+
+    @property
+    def problem_alone(self) -> str:
+        """The problem without the place it begins with (``K4“完成状态”：``), for a table that shows
+        sheet, cell and column in columns of their own."""
+        if not self.cell:
+            return self.problem
+        return _PLACE.sub("", self.problem, count=1) or self.problem
+
     @property
     def problem(self) -> str:
         """What is wrong: the message without its declared fix (the whole message when it has none)."""
@@ -55,6 +69,11 @@ class Finding:
         if data["value"] is not None and not isinstance(data["value"], (str, int, float, bool)):
             data["value"] = str(data["value"])
         return data
+
+
+_FIELDS = {f.name for f in fields(Finding)}
+# the place a message begins with: “指标”工作表I4“本年累计完成值”： or K4“完成状态”：
+_PLACE = re.compile(r"^(“[^”]*”工作表)?[A-Z]{1,3}[0-9]+(“[^”]*”)?[：:]\s*")
 
 
 @dataclass

@@ -95,6 +95,20 @@ def unit_intake(engine: Engine, unit_id: int, period: str, limit: int = 100) -> 
     return all_rows(engine, query)
 
 
+def uploads_of(engine: Engine, intake_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The uploads behind recorded files, by intake id (files that came another way have none)."""
+    if not intake_ids:
+        return {}
+    query = sa.select(s.uploads).where(s.uploads.c.intake_id.in_(intake_ids))
+    return {r["intake_id"]: r for r in all_rows(engine, query)}
+
+
+def unit_template(engine: Engine, template_id: str, unit_id: int) -> dict[str, Any] | None:
+    """A template issued to this unit (None for another unit's)."""
+    return first_row(engine, sa.select(s.templates).where(s.templates.c.id == template_id,
+                                                          s.templates.c.unit_id == unit_id))
+
+
 def intake_row(engine: Engine, intake_id: int) -> dict[str, Any] | None:
     return first_row(engine, sa.select(s.intake).where(s.intake.c.id == intake_id))
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -17,11 +17,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger.collect.intake import OUTCOME_LABELS
 from ledger.errors import LedgerError, PeriodError
-from ledger.findings import SEPARATORS
+from ledger.collect.feedback import typed_text
+from ledger.findings import Finding
 from ledger.links import LinkHolder, resolve
 from ledger.period import check_period, current_period, deadline as deadline_of, label
 from ledger.store import links as store
-from ledger.store import schema as s
 from ledger.web.limits import too_large_page
 from ledger.web.pages import Pages, download, inside, redacted, text
 from ledger.web.receive import UploadTooLarge, describe_os_error, land
@@ -66,11 +66,12 @@ class UnitPages(Pages):
             return None
         template = next((t for t in issued if t["period"] == period), None)
         rows = store.unit_intake(web.ws.engine, holder.unit_id, period)
-        uploads = _upload_ids(web.ws, [r["id"] for r in rows])
-        shown = [{"id": r["id"], "at": web.local(r["received_at"]), "name": _shown_name(r["original_name"]),
+        uploads = store.uploads_of(web.ws.engine, [r["id"] for r in rows])
+        shown = [{"id": r["id"], "at": web.local(r["received_at"]),
+                  "name": uploads[r["id"]]["original_name"] if r["id"] in uploads else PurePosixPath(r["original_name"]).name,
                   "outcome": r["outcome"], "label": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
                   "current": bool(r["is_current"]), "errors": r["errors"], "warnings": r["warnings"],
-                  "feedback": bool(r["feedback_path"]), "upload_id": uploads.get(r["id"])} for r in rows]
+                  "feedback": bool(r["feedback_path"]), "upload_id": uploads[r["id"]]["id"] if r["id"] in uploads else None} for r in rows]
         current = next((r for r in rows if r["is_current"]), None)
         state, key = (("本月已报送", "accepted") if current else
                       ("已退回，请修改后重新上传", "rejected") if rows and rows[0]["outcome"] == "rejected" else
@@ -146,7 +147,7 @@ class UnitPages(Pages):
         web.log(request, holder.unit, f"{holder.unit}查看上传结果（{OUTCOME_LABELS.get(outcome, '校验中')}）",
                 upload=row["id"])
         period = row["period"] or request.query_params.get("period") or ""
-        return self.render(request, "result.html", unit=holder.unit, name=_shown_name(row["original_name"]),
+        return self.render(request, "result.html", unit=holder.unit, name=row["original_name"],
                            received=web.local(row["received_at"], seconds=True), outcome=outcome,
                            errors=row["errors"], warnings=row["warnings"], findings=findings,
                            feedback=bool(row["feedback_path"]), intake_id=row["intake_id"],
@@ -158,7 +159,9 @@ class UnitPages(Pages):
         holder = await self.holder(request)
         if holder is None:
             return self.invalid_link(request)
-        record = await run_in_threadpool(_template_of, web.ws, request.path_params["template_id"], holder.unit_id)
+        template_id = request.path_params["template_id"]
+        record = re.fullmatch(r"[0-9a-f]{1,32}", template_id) and await run_in_threadpool(
+            store.unit_template, web.ws.engine, template_id, holder.unit_id)
         path = record and web.ws.templates_dir / record["period"] / record["file_name"]
         if not path or not inside(path, web.ws.templates_dir) or not path.is_file():
             return self.message(request, "模板不可下载", "本单位没有这个模板，或模板文件已不在服务器上。", 404,
@@ -188,39 +191,12 @@ def _contact(office) -> str:
     return " ".join(p for p in (office.name, office.contact, office.phone) if p)
 
 
-def _shown_name(inbox_name: str) -> str:
-    """An upload's name as the department gave it (without the prefix ledger put on it in the inbox)."""
-    from ledger.web.receive import PREFIX
-
-    if inbox_name.startswith(PREFIX + "_"):
-        parts = inbox_name.split("_", 4)
-        if len(parts) == 5:
-            return parts[4]
-    return inbox_name.rsplit("/", 1)[-1]
-
-
-_WHERE = re.compile(r"^(“[^”]*”工作表)?[A-Z]{1,3}[0-9]+(“[^”]*”)?[：:]\s*")
-
-
-def _finding_row(f: dict[str, Any]) -> dict[str, Any]:
+def _finding_row(stored: dict[str, Any]) -> dict[str, Any]:
     """A finding as a row of the table: where (sheet, cell, column), what was typed, the problem
     (without the place, which has its own columns) and how to fix it."""
-    message, fix = f.get("message") or "", f.get("fix") or ""
-    problem = message[: -len(fix)].rstrip(SEPARATORS) if fix and message.endswith(fix) else message
-    if f.get("cell"):
-        problem = _WHERE.sub("", problem, count=1) or problem
-    value = f.get("value")
-    return {"sheet": f.get("sheet") or "", "cell": f.get("cell") or "", "column": f.get("column") or "",
-            "value": "" if value is None else str(value)[:200], "problem": problem or message, "fix": fix,
-            "error": f.get("severity") == "error"}
-
-
-def _upload_ids(ws: Workspace, intake_ids: list[int]) -> dict[int, int]:
-    if not intake_ids:
-        return {}
-    with ws.engine.connect() as conn:
-        rows = conn.execute(sa.select(s.uploads.c.intake_id, s.uploads.c.id).where(s.uploads.c.intake_id.in_(intake_ids)))
-        return {r.intake_id: r.id for r in rows}
+    f = Finding.from_dict(stored)
+    return {"sheet": f.sheet or "", "cell": f.cell or "", "column": f.column or "", "value": typed_text(f.value)[:200],
+            "problem": f.problem_alone, "fix": f.fix, "error": f.is_error}
 
 
 def _upload_state(ws: Workspace, upload_id: int) -> tuple[dict[str, Any] | None, bool]:
@@ -232,12 +208,3 @@ def _upload_state(ws: Workspace, upload_id: int) -> tuple[dict[str, Any] | None,
         return row, True
     row = store.upload(ws.engine, upload_id)
     return row, row is not None and row["intake_id"] is not None
-
-
-def _template_of(ws: Workspace, template_id: str, unit_id: int) -> dict[str, Any] | None:
-    if not re.fullmatch(r"[0-9a-f]{1,32}", template_id):
-        return None
-    with ws.engine.connect() as conn:
-        row = conn.execute(sa.select(s.templates).where(s.templates.c.id == template_id,
-                                                        s.templates.c.unit_id == unit_id)).mappings().first()
-        return dict(row) if row else None
