@@ -185,6 +185,13 @@ def bulletin_path(ws: Workspace, plan_title: str, period: str) -> Path:
     return reports_dir(ws) / period / f"{title}督查通报（{label(period)}）.docx"
 
 
+def period_outputs(ws: Workspace, period: str) -> tuple[Path, Path]:
+    """Where the period's workbook and 督查通报 are (or will be): named after the current plan."""
+    with data.snapshot(ws.engine) as conn:
+        title = data.plan_header(conn).title
+    return report_path(ws, title, period), bulletin_path(ws, title, period)
+
+
 def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
     """The 督查通报's lines: the workspace's template (written there on first use), filled."""
     values = bulletin.fields(report, ws.settings.office.name, ws.settings.office.deadline_day)

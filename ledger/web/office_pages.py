@@ -139,7 +139,7 @@ class OfficePages(Pages):
 
     def _board_context(self, period: str) -> dict[str, Any]:
         from ledger.report import period_status
-        from ledger.report.build import bulletin_path, report_path
+        from ledger.report.build import period_outputs
 
         web = self.web
         context: dict[str, Any] = {"period": period, "period_label": label(period), "now": web.local(datetime.now(web.zone)),
@@ -150,8 +150,7 @@ class OfficePages(Pages):
             return {**context, "message": str(exc), "error": True}
         units = [{"name": u.unit.name, "outcome": u.outcome, "label": u.label,
                   "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason()} for u in status.units]
-        xlsx = report_path(web.ws, status.plan.title, period)
-        docx = bulletin_path(web.ws, status.plan.title, period)
+        xlsx, docx = period_outputs(web.ws, period)
         outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
                 "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
@@ -181,8 +180,7 @@ class OfficePages(Pages):
         return download(path, path.name)
 
     async def report_file(self, request: Request) -> Response:
-        from ledger.report import period_status
-        from ledger.report.build import bulletin_path, report_path
+        from ledger.report.build import period_outputs
 
         blocked, period = await self.office_period(request)
         if blocked:
@@ -191,10 +189,10 @@ class OfficePages(Pages):
         if kind not in ("xlsx", "docx"):
             return await self.not_found(request, None)
         try:
-            status = await run_in_threadpool(period_status, self.web.ws, period)
+            workbook, notice = await run_in_threadpool(period_outputs, self.web.ws, period)
         except LedgerError as exc:
             return self.message(request, "无法下载", str(exc), 404, back="/office")
-        path = (report_path if kind == "xlsx" else bulletin_path)(self.web.ws, status.plan.title, period)
+        path = workbook if kind == "xlsx" else notice
         if not path.is_file():
             return self.message(request, "尚未生成", f"{label(period)}的汇总表和督查通报尚未生成。", 404,
                                 "请在看板上点“生成（更新）汇总表和督查通报”。", f"/office?period={period}")
