@@ -16,16 +16,28 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, Protocol
 
 import sqlalchemy as sa
 
-from ledger.normalise import clean_text, normalise_number, normalise_percent, normalise_status
-from ledger.findings import ERROR, WARNING, told
-from ledger.template.identity import number_text
+from ledger.normalise import clean_text, normalise_number, normalise_percent, normalise_status, number_text
+from ledger import codes
+from ledger.codes import Told
 
-if TYPE_CHECKING:
-    from ledger.layout import Column
+
+class Column(Protocol):
+    """What a kind reads of a column (``ledger.layout.Column`` is one): kinds sit below the layout,
+    which asks them for its schema, so they never import it."""
+
+    key: str
+    header: str
+    kind: str
+    required: bool
+    help: str
+    minimum: float | None
+    maximum: float | None
+    unit: str
+    choices: tuple[str, ...]
 
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -96,9 +108,9 @@ class Kind:
         """How to fill an empty required cell."""
         return f"请填写“{_bare(col.header)}”"
 
-    def invalid(self, col: "Column", value: Any, ctx: Context) -> tuple[str, str, str, str]:
-        """(code, severity, message, fix) for a value the schema refused."""
-        return "value-invalid", ERROR, *told(f"“{value}”格式不正确", self.hint(col, ctx), "，")
+    def invalid(self, col: "Column", value: Any, ctx: Context) -> Told:
+        """What is wrong with a value the schema refused, and how to fix it (codes declared in ``ledger.codes``)."""
+        return codes.VALUE_INVALID.told(typed=value, hint=self.hint(col, ctx))
 
     def _prompt(self, col: "Column", options: dict[str, Any], default: str = "") -> dict[str, Any]:
         message = col.help or default
@@ -146,7 +158,7 @@ class Percent(Kind):
         return "请填写 0 到 100 的整数"
 
     def invalid(self, col, value, ctx):
-        return "percent-invalid", ERROR, *told(f"“{value}”不是 0 到 100 之间的整数", "请填写如 60 这样的整数（不带 % 号）", "，")
+        return codes.PERCENT_INVALID.told(typed=value)
 
 
 class Number(Kind):
@@ -193,10 +205,9 @@ class Number(Kind):
     def invalid(self, col, value, ctx):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if col.minimum is not None and value < col.minimum:
-                return "number-below-min", ERROR, *told(f"{number_text(value)} 小于下限 {number_text(col.minimum)}", "请核对后重填")
-            return "number-above-max", ERROR, *told(f"{number_text(value)} 超过上限 {number_text(col.maximum)}", "请核对后重填")
-        return "number-invalid", ERROR, *told(f"“{value}”不是数字",
-                                                 f"请只填写数字（如 {self._example(col)}{self._per(col)}），文字说明请写在备注中")
+                return codes.NUMBER_BELOW_MIN.told(typed=number_text(value), minimum=number_text(col.minimum))
+            return codes.NUMBER_ABOVE_MAX.told(typed=number_text(value), maximum=number_text(col.maximum))
+        return codes.NUMBER_INVALID.told(typed=value, example=self._example(col), per=self._per(col))
 
     @staticmethod
     def _range(col) -> str:
@@ -259,7 +270,7 @@ class Date(Kind):
         return "请填写日期，例如 2024-07-31"
 
     def invalid(self, col, value, ctx):
-        return "date-invalid", ERROR, *told(f"“{value}”不是有效的日期", "请填写如 2024-07-31 的日期")
+        return codes.DATE_INVALID.told(typed=value)
 
 
 class Phone(Kind):
@@ -280,7 +291,7 @@ class Phone(Kind):
         return "请填写电话号码"
 
     def invalid(self, col, value, ctx):
-        return "phone-invalid", WARNING, *told(f"“{value}”看起来不是电话号码", "请核对", "，")
+        return codes.PHONE_INVALID.told(typed=value)
 
 
 class Choice(Kind):
@@ -308,8 +319,7 @@ class Choice(Kind):
         return f"请从下拉列表选择{_bare(col.header)}"
 
     def invalid(self, col, value, ctx):
-        return "choice-invalid", ERROR, *told(f"“{value}”不是可选的值",
-                                               f"请从下拉列表选择：{'、'.join(self.choices(col, ctx))}", "，")
+        return codes.CHOICE_INVALID.told(typed=value, choices="、".join(self.choices(col, ctx)))
 
 
 class Status(Choice):
@@ -324,8 +334,7 @@ class Status(Choice):
         return normalise_status(value, dict(ctx.synonyms))
 
     def invalid(self, col, value, ctx):
-        return "status-unknown", ERROR, *told(f"“{value}”不是有效的完成状态",
-                                               f"请从下拉列表选择：{'、'.join(ctx.statuses)}", "，")
+        return codes.STATUS_UNKNOWN.told(typed=value, choices="、".join(ctx.statuses))
 
 
 class YesNo(Choice):
@@ -353,7 +362,7 @@ class YesNo(Choice):
         return (YES if value else NO) if isinstance(value, bool) else value
 
     def invalid(self, col, value, ctx):
-        return "yesno-invalid", ERROR, *told(f"“{value}”应为“是”或“否”", "请从下拉列表选择")
+        return codes.YESNO_INVALID.told(typed=value)
 
 
 def _whole(number: float | None) -> float | int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.kinds import Context, kind_of
 from ledger.statuses import LAGGING, SEVERELY_LAGGING
 
 LAYOUT_VERSION = "3"     # 2: templates carry a 指标 sheet for the unit's lead targets;
@@ -164,8 +165,6 @@ def target_schema() -> dict[str, Any]:
 
 
 def _schema(columns: tuple[Column, ...], statuses: list[str]) -> dict[str, Any]:
-    from ledger.kinds import Context, kind_of
-
     ctx = Context(statuses=tuple(statuses))
     props = {col.key: kind_of(col).schema(col, ctx) for col in columns}
     required = [c.key for c in columns if c.required]

@@ -16,6 +16,13 @@ GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")   # 3,200 or 1,2
 PERCENT_SIGNS = "%％"
 
 
+def number_text(value: object) -> str:
+    """A number as text, as the template wrote it: 3.0 -> "3", 27.34 -> "27.34", whatever client wrote it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value).strip()
+    return f"{value:.12g}"
+
+
 def clean_text(value: Any) -> str:
     """Text as a department meant it: numbers without .0, dates as YYYY-MM-DD, spaces trimmed."""
     if type(value) is str:        # the common case first: this runs for every cell read

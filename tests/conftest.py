@@ -36,7 +36,9 @@ def sample_plan() -> Plan:
 # that server: every workspace made by ``init_workspace`` gets a schema of its own (its name in the
 # URL's search_path), dropped when the test ends. Tests about SQLite itself are marked sqlite_only.
 SERVER_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "").strip()
-SCHEMA_PREFIX = "ledger_t_"
+# Each pytest-xdist worker has its own prefix: a worker sweeping what an interrupted run left must
+# not drop the schemas another worker's tests are using.
+SCHEMA_PREFIX = f"ledger_t_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_"
 
 
 def server_url(schema: str | None = None) -> str:

@@ -210,6 +210,7 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["-w", ws, "status", "--period", "2024-07"],
         ["-w", ws, "report", "--period", "2024-07"],
         ["-w", ws, "log"],
+        ["codes"],
         ["-w", ws, "links", "--period", "2024-07"],
         ["-w", ws, "schedule", "list"],
         ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],

@@ -24,6 +24,17 @@ FORBIDDEN = [
     ("ledger.links", "ledger.web"),
     ("ledger.web", "ledger.commands"),       # the web pages sit on the library, beside the CLI
 ]
+# The root modules every stage builds on: findings and their catalogue, errors, typed values, column
+# kinds and the layout, statuses, periods, settings, files on disk. None reaches a stage.
+BASICS = ["ledger.codes", "ledger.findings", "ledger.errors", "ledger.normalise", "ledger.kinds", "ledger.layout",
+          "ledger.statuses", "ledger.period", "ledger.localtime", "ledger.settings", "ledger.durable", "ledger.xlsx",
+          "ledger.progress", "ledger.workers", "ledger.soffice"]
+STAGES = ["ledger.plan", "ledger.store", "ledger.template", "ledger.collect", "ledger.report", "ledger.schedule",
+          "ledger.web", "ledger.commands", "ledger.cli", "ledger.workspace", "ledger.importing", "ledger.links",
+          "ledger.demo"]
+FORBIDDEN += [(basic, stage) for basic in BASICS for stage in STAGES]
+FORBIDDEN += [("ledger.findings", "ledger.codes"),    # a finding is a record; the catalogue declares them
+              ("ledger.kinds", "ledger.layout")]      # the layout asks the kinds, never the other way
 
 
 def module_name(path: Path) -> str:
@@ -50,7 +61,9 @@ def imports_of(path: Path, name: str) -> set[str]:
 @pytest.fixture(scope="module")
 def graph() -> dict[str, set[str]]:
     modules = {module_name(p): p for p in ROOT.rglob("*.py")}
-    return {name: {m for m in imports_of(path, name) if m in modules} for name, path in modules.items()}
+    # A module inside a package has that package imported already: an edge up to it says nothing.
+    return {name: {m for m in imports_of(path, name) if m in modules and not within(name, m)}
+            for name, path in modules.items()}
 
 
 def reach(graph: dict[str, set[str]], start: str) -> dict[str, str]:
@@ -91,3 +104,43 @@ def test_the_graph_is_read_from_the_sources(graph):
     assert "ledger.plan.model" in graph["ledger.store.plans"]
     assert "ledger.template.writer" in graph["ledger.collect.intake"]
     assert "ledger.store.plans" in graph["ledger.importing"]
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1 or node in graph[node]:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_itself_back_through_others(graph):
+    """No circle anywhere: lazy imports inside functions and imports for type hints count too."""
+    assert not cycles(graph), "\n".join(" ↔ ".join(c) for c in cycles(graph))

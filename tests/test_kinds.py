@@ -45,7 +45,7 @@ def check(kind: str, typed):
     if errors:
         validator = errors[0].validator
         message = (f"不能为空，{kind_of(col).hint(col, CTX)}" if validator in ("required", "minLength")
-                   else kind_of(col).invalid(col, value, CTX)[2])
+                   else kind_of(col).invalid(col, value, CTX).message)
     return value, notes.get(col.key), message
 
 

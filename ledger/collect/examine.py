@@ -22,7 +22,8 @@ from typing import Any
 
 from ledger import layout
 from ledger.errors import os_reason
-from ledger.findings import ERROR, Finding, Report
+from ledger import codes
+from ledger.findings import Report
 from ledger.settings import Settings
 
 UNIDENTIFIED = "未识别"
@@ -114,7 +115,7 @@ def internal_fault(exam: Examination, exc: BaseException) -> Examination:
 
 def unreadable(exam: Examination, why: str) -> Examination:
     """Mark a file that could not be read: one finding, nothing else kept."""
-    exam.report.findings[:] = [Finding.of("file-corrupt", ERROR, f"文件已损坏或不是Excel工作簿（{why}）", "请用下发的模板重新填写后报送", value=exam.name)]
+    exam.report.findings[:] = [codes.FILE_CORRUPT.finding(why=f"（{why}）", value=exam.name)]
     exam.template, exam.rows, exam.feedback_spec = None, [], None
     return exam
 
@@ -137,7 +138,7 @@ def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
         return
     identity = read.identity
     if identity is None:
-        exam.report.add(Finding.of("identity-missing", ERROR, "未找到模板标识，文件不是下发的台账模板", "请使用督查室下发的本单位模板填写（可在原模板中修改后报送，文件名可随意）", value=exam.name))
+        exam.report.add(codes.IDENTITY_MISSING.finding(value=exam.name))
         return
     exam.unit, exam.period = identity.unit, identity.period
     template = _template_checks(exam, identity, db_url)
@@ -149,15 +150,17 @@ def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
 def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any] | None:
     record = _template(db_url, identity.template_id, identity.period)
     if record is None:
-        exam.report.add(Finding.of("template-unknown", ERROR, f"模板标识不在本工作区的下发记录中（单位“{identity.unit}”，月份 {identity.period}）", "请使用本次下发的模板填写", value=identity.template_id))
+        exam.report.add(codes.TEMPLATE_UNKNOWN.finding(unit=identity.unit, period=identity.period, value=identity.template_id))
         return None
     if (record["unit"], record["period"]) != (identity.unit, identity.period):
-        exam.report.add(Finding.of("identity-mismatch", ERROR, f"文件的模板标识被改动（记录为“{record['unit']}” {record['period']}）", "请使用下发的模板重新填写", value=identity.unit))
+        exam.report.add(codes.IDENTITY_MISMATCH.finding(recorded_unit=record["unit"], period=record["period"],
+                                                        value=identity.unit))
         return None
     exam.unit, exam.period = record["unit"], record["period"]
     current = _current_version(db_url)
     if record["plan_version"] != current:
-        exam.report.add(Finding.of("plan-superseded", ERROR, f"此模板属于第 {record['plan_version']} 版计划，计划已更新为第 {current} 版", f"请使用 templates/{record['period']}/ 中新下发的模板重新填写", value=str(record["plan_version"])))
+        exam.report.add(codes.PLAN_SUPERSEDED.finding(version=record["plan_version"], current=current, period=record["period"],
+                                                      value=str(record["plan_version"])))
         return None
     return record
 
@@ -167,7 +170,7 @@ def _validate(exam: Examination, read, record: dict[str, Any], db_url: str, sett
 
     plan = _plan(db_url, record["plan_version"])
     if exam.unit not in plan.unit_set:
-        exam.report.add(Finding.of("unit-unknown", ERROR, f"单位“{exam.unit}”不在当前计划的责任单位中", "请与督查室联系", value=exam.unit))
+        exam.report.add(codes.UNIT_UNKNOWN.finding(unit=exam.unit, value=exam.unit))
         return
     expected = _expected(record, exam.unit, db_url)
     result = validate_ledger(read, expected, settings)

@@ -16,6 +16,7 @@ import xlsxwriter
 
 from ledger import layout
 from ledger.normalise import clean_text
+from ledger import codes
 from ledger.findings import Finding
 from ledger.xlsx import atomic_output, formats, text_width
 
@@ -120,7 +121,7 @@ def _mark(rows: list, key: str, inputs: tuple[layout.Column, ...], returned: Ret
 
 def _comment(previous: str | None, f: Finding) -> str:
     text = f.message
-    if f.code == "plan-cell-changed":
+    if f.code == codes.PLAN_CELL_CHANGED.code:
         text += f"（本文件已恢复原内容；您改为：“{f.value}”）"
     return f"{previous}\n{text}" if previous else text
 

@@ -43,6 +43,7 @@ from ledger.collect.names import display_name, fit_name, folder_name, stored_nam
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import DatabaseError, LedgerError, os_reason
+from ledger import codes
 from ledger.findings import ERROR, Finding
 from ledger.progress import Progress, report
 from ledger.store import events
@@ -155,9 +156,7 @@ def _bound_upload(bound: dict[str, dict], exam: Examination) -> dict | None:
 
 
 def _refused(name: str, reason: str) -> FileOutcome:
-    finding = Finding.of("entry-not-file", ERROR, f"“{name}”{reason}，出于安全原因不读取、不收取",
-                         "请督查室核实后将其移出 inbox/；如是报送的工作簿，请把文件本身（而不是链接）放入 inbox/",
-                         value=name)
+    finding = codes.ENTRY_NOT_FILE.finding(name=name, reason=reason, value=name)
     return FileOutcome(name, HELD, findings=[finding])
 
 
@@ -347,9 +346,7 @@ def _finish_safely(batch: _Batch, exam: Examination, dry_run: bool, now: datetim
 
 
 def _hold(batch: _Batch, exam: Examination, reason: str, trace: str | None) -> FileOutcome:
-    held = Finding.of("file-held", ERROR, f"{reason}：文件仍留在 inbox/ 中，未入库、未退回",
-                      "请督查室查看工作日志（ledger log）后处理，处理好后再次收取即可", "；",
-                      value=display_name(exam.name))
+    held = codes.FILE_HELD.finding(reason=reason, value=display_name(exam.name))
     outcome = FileOutcome(exam.name, HELD, exam.unit, exam.period, [held])
     batch.fault(outcome, trace)
     return outcome
@@ -377,10 +374,7 @@ def _other_units_workbook(batch: _Batch, exam: Examination, dry_run: bool) -> No
     """A workbook of another unit uploaded with this unit's link: refused, logged, and told to the
     uploader in its own name (nothing of the other unit's is stored, or shown on its page)."""
     other, uploader = exam.unit, exam.upload["unit"]
-    exam.report.findings[:] = [Finding.of(
-        "upload-other-unit", ERROR, f"此工作簿是“{other}”的台账模板，不能通过“{uploader}”的报送链接上传",
-        f"请下载本单位（{uploader}）的模板填写后上传；如需代其他单位报送，请联系督查室",
-        value=display_name(exam.name))]
+    exam.report.findings[:] = [codes.UPLOAD_OTHER_UNIT.finding(other=other, uploader=uploader, value=display_name(exam.name))]
     exam.template, exam.rows, exam.targets, exam.feedback_spec, exam.unit = None, [], [], None, uploader
     if not dry_run:
         events.record(batch.connection, batch.command, "upload-other-unit",
@@ -488,11 +482,10 @@ def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now
     when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
     feedback = prior.get("feedback_path") if prior["outcome"] == REJECTED else None
     if feedback:
-        note = Finding.of("file-rejected-before", ERROR,
-                          f"与 {when} 收到的“{prior['original_name']}”内容完全相同，该文件已被退回过，本次未作改动",
-                          f"请按退回意见 {feedback} 修改后重新报送", value=display_name(exam.name))
+        note = codes.FILE_REJECTED_BEFORE.finding(received=when, original_name=prior["original_name"], feedback=feedback,
+                                                  value=display_name(exam.name))
     else:
-        note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=display_name(exam.name))
+        note = codes.FILE_DUPLICATE.finding(received=when, original_name=prior["original_name"], value=display_name(exam.name))
     exam.report.findings[:] = [note]
     if dry_run:
         return _outcome(exam, DUPLICATE, feedback=feedback)

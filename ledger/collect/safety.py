@@ -22,7 +22,8 @@ import olefile
 import openpyxl.xml
 import openpyxl.xml.functions
 
-from ledger.findings import ERROR, Finding
+from ledger import codes
+from ledger.findings import Finding
 
 __all__ = ["Limits", "detect_format", "inspect_file"]
 
@@ -52,20 +53,6 @@ class Limits:
     min_ratio_bytes: int = 1024 * 1024           # ratios are judged from this uncompressed size on
 
 
-_MESSAGES = {    # code -> (what is wrong, how to fix it, separator)
-    "file-empty": ("文件为空（0 字节），可能是保存或上传时中断", "请重新保存填好的工作簿后报送。", "："),
-    "file-too-large": ("文件过大（{size}，上限 {limit}）", "请删除多余的图片、附件和空白行列，另存后重新报送。", "："),
-    "file-encrypted": ("文件已加密", "请取消密码后重新报送（在 Excel/WPS 中取消打开密码后保存）。", "，"),
-    "file-macro": ("文件包含宏（VBA 或宏表），出于安全原因不予接收", "请另存为“Excel 工作簿(*.xlsx)”后重新报送。", "："),
-    "file-corrupt": ("文件已损坏或不是Excel工作簿，无法读取", "请用下发的模板重新填写后报送。", "："),
-    "file-zip-bomb": ("文件内部数据异常（{reason}），出于安全原因不予接收",
-                      "请用下发的模板重新填写，另存为“Excel 工作簿(*.xlsx)”后重新报送。", "："),
-    "file-xml-entity": ("文件含有不允许的 XML 声明（DOCTYPE/ENTITY），可能被篡改或由非标准软件生成，出于安全原因不予接收",
-                        "请用下发的模板重新填写，在 Excel/WPS 中另存为“Excel 工作簿(*.xlsx)”后重新报送。", "："),
-    "file-unsupported": ("不支持的文件格式（只接收 Excel 工作簿，不接收 PDF、CSV、Word 文档、.xlsb 或压缩包）",
-                         "请使用下发的 .xlsx 模板填写，或在 Excel/WPS 中另存为“Excel 工作簿(*.xlsx)”后直接报送。", "："),
-}
-
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CENTRAL_HEADER = b"PK\x01\x02"
@@ -91,8 +78,7 @@ class _Reject(Exception):
         self.details = details
 
     def finding(self, path: Path) -> Finding:
-        problem, fix, sep = _MESSAGES[self.code]
-        return Finding.of(self.code, ERROR, problem.format(**self.details), fix, sep, value=path.name)
+        return codes.code(self.code).finding(value=path.name, **self.details)
 
 
 @dataclass(frozen=True)
@@ -158,7 +144,7 @@ def _check_kind(content: _Content) -> None:
     if content.macro:
         raise _Reject("file-macro")
     if content.fmt is None:
-        raise _Reject("file-corrupt")
+        raise _Reject("file-corrupt", why="")
 
 
 def _zip_content(path: Path, fh: BinaryIO, zf: zipfile.ZipFile) -> _Content:
@@ -246,7 +232,7 @@ def _check_directory(infos: list[zipfile.ZipInfo], file_size: int, limits: Limit
     total = compressed = 0
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _Reject("file-corrupt")   # Office and ODF packages only store or deflate
+            raise _Reject("file-corrupt", why="")   # Office and ODF packages only store or deflate
         if info.file_size > limits.max_part_bytes:
             raise _Reject("file-zip-bomb", reason=f"单个部件解压后 {_human(info.file_size)}，"
                                                   f"上限 {_human(limits.max_part_bytes)}")
@@ -283,7 +269,7 @@ def _check_members(fh: BinaryIO, infos: list[zipfile.ZipInfo], limits: Limits) -
             scan.feed(chunk)
         scan.close()
         if size != info.file_size or crc != info.CRC:
-            raise _Reject("file-corrupt")
+            raise _Reject("file-corrupt", why="")
 
 
 def _member_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -291,7 +277,7 @@ def _member_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or not header.startswith(_LOCAL_HEADER):
-        raise _Reject("file-corrupt")
+        raise _Reject("file-corrupt", why="")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     raw = _raw_chunks(fh, info.compress_size)
@@ -300,7 +286,7 @@ def _member_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         yield from _inflate(raw)
     else:
-        raise _Reject("file-corrupt")
+        raise _Reject("file-corrupt", why="")
 
 
 def _raw_chunks(fh: BinaryIO, size: int) -> Iterator[bytes]:
@@ -308,7 +294,7 @@ def _raw_chunks(fh: BinaryIO, size: int) -> Iterator[bytes]:
     while left:
         chunk = fh.read(min(_CHUNK, left))
         if not chunk:
-            raise _Reject("file-corrupt")   # truncated member
+            raise _Reject("file-corrupt", why="")   # truncated member
         left -= len(chunk)
         yield chunk
 
@@ -320,14 +306,14 @@ def _inflate(raw: Iterator[bytes]) -> Iterator[bytes]:
         while chunk and not inflater.eof:
             out = inflater.decompress(chunk, _CHUNK)
             if not out and len(inflater.unconsumed_tail) == len(chunk):
-                raise _Reject("file-corrupt")   # no progress: never loop on a stuck stream
+                raise _Reject("file-corrupt", why="")   # no progress: never loop on a stuck stream
             yield out
             chunk = inflater.unconsumed_tail
         if inflater.eof:
             break
     yield inflater.flush()   # at most what the inflater still holds (bounded by its window)
     if not inflater.eof:
-        raise _Reject("file-corrupt")
+        raise _Reject("file-corrupt", why="")
 
 
 class _EntityScan:
@@ -374,7 +360,7 @@ def _corrupt_on_error() -> Iterator[None]:
     except _Reject:
         raise
     except Exception as exc:  # noqa: BLE001 - a parser may break in any way on hostile input
-        raise _Reject("file-corrupt") from exc
+        raise _Reject("file-corrupt", why="") from exc
 
 
 def _human(size: int) -> str:

@@ -18,11 +18,14 @@ from ledger import layout
 from ledger.kinds import Context, kind_of, normalise_row
 from ledger.normalise import clean_text
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
-from ledger.findings import ERROR, WARNING, Finding, Report, told
+from ledger import codes
+from ledger.codes import Told
+from ledger.findings import Finding, Report
 from ledger.period import label, schedule_share
 from ledger.settings import Settings
 from ledger.statuses import CHECKED_PACE, DONE
-from ledger.template.identity import number_text, plan_digest
+from ledger.normalise import number_text
+from ledger.template.identity import plan_digest
 from ledger.template.rows import TargetRow, TemplateRow
 
 FORMULA_RE = re.compile(r"^\s*[=+@]|^\s*-\s*[A-Za-z(]")
@@ -89,7 +92,7 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     report = Report()
     sheet = read.ledger_sheet
     if sheet is None:
-        report.add(_finding("sheet-missing", ERROR, told(f"未找到“{layout.LEDGER_SHEET}”工作表（或其表头被改动）", "请使用下发的模板填写，不要删除或改动表头")))
+        report.add(codes.SHEET_MISSING.finding(sheet_name=layout.LEDGER_SHEET, why=""))
         return Validated(report)
     kind = _ledger_kind(expected.layout_version, expected.office_columns)
     if not _columns_present(sheet, read.columns, kind.columns, report):
@@ -104,22 +107,10 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     return Validated(report, rows if valid else [], targets if valid else [])
 
 
-Said = str | tuple[str, str]     # a message, or (message, fix) from told()
-
-
-def _said(said: Said) -> tuple[str, str]:
-    return (said, "") if isinstance(said, str) else said
-
-
-def _finding(code: str, severity: str, said: Said, **where: Any) -> Finding:
-    message, fix = _said(said)
-    return Finding(code=code, severity=severity, message=message, fix=fix, **where)
-
-
 def _columns_present(sheet: str, found: dict[str, int], columns: tuple[layout.Column, ...], report: Report) -> bool:
     missing = [c for c in columns if c.key not in found]
     for col in missing:
-        report.add(_finding("column-missing", ERROR, told(f"“{sheet}”工作表缺少“{col.header}”列", "请不要删除或改名表头"), sheet=sheet, column=col.header, field=col.key))
+        report.add(codes.COLUMN_MISSING.finding(sheet_name=sheet, header=col.header, sheet=sheet, column=col.header, field=col.key))
     return not missing
 
 
@@ -129,7 +120,8 @@ def _target_table(read: ReadWorkbook, expected: Expected, report: Report) -> Rea
         return None
     table = read.targets
     if table is None:
-        report.add(_finding("sheet-missing", ERROR, told(f"未找到“{layout.TARGET_SHEET}”工作表（或其表头被改动）：本单位牵头任务有量化指标", f"请在下发模板的“{layout.TARGET_SHEET}”工作表中填报，不要删除该工作表或改动表头", "，"), sheet=layout.TARGET_SHEET))
+        report.add(codes.SHEET_MISSING.finding(sheet_name=layout.TARGET_SHEET, why="：本单位牵头任务有量化指标",
+                                               sheet=layout.TARGET_SHEET))
         return None
     return table if _columns_present(table.sheet, table.columns, layout.TARGET_COLUMNS, report) else None
 
@@ -144,18 +136,19 @@ def _match(kind: SheetKind, sheet: str, rows: list[LedgerRow], columns: dict[str
     matched, seen = [], {}
     for row in rows:
         key = clean_text(row.values.get(kind.key))
-        where = {"sheet": sheet, "row": row.number, "cell": _cell(columns, row.number, kind.key)}
+        place = {"sheet": sheet, "row": row.number, "cell": _cell(columns, row.number, kind.key)}
         if key not in by_key:
-            report.add(_finding("row-added", ERROR, told(f"{kind.where}第 {row.number} 行不是模板中的{kind.noun}行（可能是新增或复制的行）", "请删除该行，只在原有行中填写"), value=key or None, **where))
+            report.add(codes.ROW_ADDED.finding(where=kind.where, number=row.number, noun=kind.noun, value=key or None, **place))
         elif key in seen:
-            report.add(_finding("row-duplicate", ERROR, told(f"{kind.where}第 {row.number} 行与第 {seen[key]} 行是同一{kind.noun}的重复行", "请删除重复行"), value=key, **where))
+            report.add(codes.ROW_DUPLICATE.finding(where=kind.where, number=row.number, first=seen[key], noun=kind.noun,
+                                                   value=key, **place))
         else:
             seen[key] = row.number
             matched.append((row, by_key[key]))
     for key, tpl in by_key.items():
         if key not in seen:
             name = tpl.cells[kind.name]
-            report.add(_finding("row-deleted", ERROR, told(f"{kind.noun}“{name}”（序号 {tpl.cells['seq']}）的行被删除", f"请使用下发的模板，不要删除{kind.noun}行"), sheet=sheet, value=name))
+            report.add(codes.ROW_DELETED.finding(noun=kind.noun, name=name, seq=tpl.cells["seq"], sheet=sheet, value=name))
     return matched
 
 
@@ -193,10 +186,9 @@ def _changed_cells(kind: SheetKind, sheet: str, columns: dict[str, int], row: Le
         typed, issued = _plan_text(row.values, col), _issued_text(tpl.cells, col)
         if typed != issued:
             cell = _cell(columns, row.number, col.key)
-            report.add(_finding(
-                "plan-cell-changed", ERROR,
-                told(f"{kind.where}{cell}“{col.header}”是计划内容，不能修改（原为“{_short(issued)}”）", f"请恢复原内容，{kind.fix}"),
-                sheet=sheet, cell=cell, column=col.header, field=col.key, value=typed, row=row.number))
+            told = codes.PLAN_CELL_CHANGED.told(original=_short(issued), fix_more=kind.fix)
+            report.add(told.at(f"{kind.where}{cell}“{col.header}”", sheet=sheet, cell=cell, column=col.header,
+                               field=col.key, value=typed, row=row.number))
 
 
 @lru_cache(maxsize=4)
@@ -255,8 +247,7 @@ def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, expected: E
     for error in _schema_errors(present, tuple(settings.templates.statuses), office):
         report.add(_schema_finding(read, row, error, values, settings, office))
     for key, note in notes.items():
-        report.add(_located(read, row, key, "value-normalised", WARNING, told(note, "如不对请改正", "，"), row.values.get(key),
-                            office))
+        report.add(_located(read, row, key, codes.VALUE_NORMALISED.told(note=note), row.values.get(key), office))
     for finding in _cross_checks(read, row, present, expected.period, settings, office):
         report.add(finding)
     stored = {c.key: (values[c.key] if values[c.key] != "" else None) for c in layout.INPUT_COLUMNS}
@@ -264,14 +255,13 @@ def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, expected: E
     return {"item_id": tpl.item_id, "role": tpl.role, **stored, "raw": raw or None, "extra": extra}
 
 
-def _located(read: ReadWorkbook, row: LedgerRow, key: str, code: str, severity: str, said: Said, value: Any,
+def _located(read: ReadWorkbook, row: LedgerRow, key: str, told: Told, value: Any,
              office: tuple[layout.Column, ...] = ()) -> Finding:
     """A finding on a cell of the 台账 sheet, named where the value is (a department may have moved columns)."""
     col = layout.BY_KEY.get(key) or next(c for c in office if c.key == key)
     cell = _cell(read.columns, row.number, key)
-    message, fix = _said(said)
-    return Finding(code=code, severity=severity, message=f"{cell}“{col.header}”：{message}", fix=fix, sheet=read.ledger_sheet,
-                   cell=cell, column=col.header, field=key, value=value if value != "" else None, row=row.number)
+    return told.at(f"{cell}“{col.header}”：", sheet=read.ledger_sheet, cell=cell, column=col.header, field=key,
+                   value=value if value != "" else None, row=row.number)
 
 
 def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str, Any], settings: Settings,
@@ -281,18 +271,17 @@ def _schema_finding(read: ReadWorkbook, row: LedgerRow, error, values: dict[str,
     else:
         key = error.path[0]
     col = layout.BY_KEY.get(key) or next(c for c in office if c.key == key)
-    code, severity, message, fix = _schema_message(col, error.validator, values.get(key), settings)
-    if code == "required-empty" and (formula := read.formula_at(read.ledger_sheet, _cell(read.columns, row.number, key))):
-        return _located(read, row, key, "formula-no-text", ERROR,
-                        told(f"单元格中是公式“{_short(formula)}”，没有可读取的文字", "请删除公式，直接填写文字内容"), formula, office)
-    return _located(read, row, key, code, severity, (message, fix), row.values.get(key), office)
+    told = _schema_message(col, error.validator, values.get(key), settings)
+    if told.code is codes.REQUIRED_EMPTY and (formula := read.formula_at(read.ledger_sheet, _cell(read.columns, row.number, key))):
+        return _located(read, row, key, codes.FORMULA_NO_TEXT.told(formula=_short(formula)), formula, office)
+    return _located(read, row, key, told, row.values.get(key), office)
 
 
-def _schema_message(col: layout.Column, validator: str, value: Any, settings: Settings) -> tuple[str, str, str, str]:
+def _schema_message(col: layout.Column, validator: str, value: Any, settings: Settings) -> Told:
     kind = kind_of(col)
     ctx = Context(tuple(settings.templates.statuses))
     if validator in ("required", "minLength"):
-        return "required-empty", ERROR, *told("不能为空", kind.hint(col, ctx), "，")
+        return codes.REQUIRED_EMPTY.told(hint=kind.hint(col, ctx))
     return kind.invalid(col, value, ctx)
 
 
@@ -303,22 +292,22 @@ def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period:
     meaning = vocabulary.meaning(status)
     whole = isinstance(percent, int) and 0 <= percent <= 100
     if meaning == DONE and whole and percent < 100:
-        yield _located(read, row, "percent", "done-not-100", ERROR, told(f"完成状态为“{status}”，完成进度应为 100（现为 {percent}）", "请改为 100，或改选其他状态"), percent)
+        yield _located(read, row, "percent", codes.DONE_NOT_100.told(status=status, percent=percent), percent)
     for col in (*layout.INPUT_COLUMNS, *office):
         if meaning in col.required_if and not v.get(col.key):     # required by the status's meaning
             if col.key == "problems":     # the layout's own rule keeps its code: lagging needs a reason
-                yield _located(read, row, col.key, "lag-no-problem", ERROR,
-                               f"完成状态为“{status}”，须在“{col.header}”中说明原因", None)
+                yield _located(read, row, col.key, codes.LAG_NO_PROBLEM.told(status=status, header=col.header), None)
             else:
-                yield _located(read, row, col.key, "required-if-status", ERROR,
-                               f"完成状态为“{status}”，须填写“{col.header}”", None, office)
+                yield _located(read, row, col.key, codes.REQUIRED_IF_STATUS.told(status=status, header=col.header),
+                               None, office)
     pace = round(schedule_share(period) * 100)
     if meaning in CHECKED_PACE and whole and percent < pace - settings.collect.lag_tolerance:
-        yield _located(read, row, "percent", "behind-schedule", WARNING, told(f"状态为“{status}”，但完成进度 {percent} 比序时进度 {pace} 低 {pace - percent} 个百分点", "请核对状态或进度", "，"), percent)
+        said = codes.BEHIND_SCHEDULE.told(status=status, percent=percent, pace=pace, gap=pace - percent)
+        yield _located(read, row, "percent", said, percent)
     for key in ("progress", "problems", "next_steps", "remarks", "person"):
         text = v.get(key)
         if isinstance(text, str) and FORMULA_RE.match(text):
-            yield _located(read, row, key, "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", text)
+            yield _located(read, row, key, codes.FORMULA_LIKE.told(), text)
 
 
 # --- the 指标 sheet ---------------------------------------------------------------------------
@@ -339,13 +328,10 @@ def _check_target(table: ReadTable, row: LedgerRow, tpl: TargetRow, expected: Ex
     return {"target_id": tpl.target_id, **{k: (v if v != "" else None) for k, v in values.items()}}
 
 
-def _target_located(table: ReadTable, row: LedgerRow, key: str, code: str, severity: str, said: Said,
-                    value: Any) -> Finding:
+def _target_located(table: ReadTable, row: LedgerRow, key: str, told: Told, value: Any) -> Finding:
     col = layout.TARGET_BY_KEY[key]
     cell = _cell(table.columns, row.number, key)
-    message, fix = _said(said)
-    return Finding(code=code, severity=severity, message=f"{TARGETS.where}{cell}“{col.header}”：{message}", fix=fix,
-                   sheet=table.sheet, cell=cell, column=col.header, field=key,
+    return told.at(f"{TARGETS.where}{cell}“{col.header}”：", sheet=table.sheet, cell=cell, column=col.header, field=key,
                    value=value if value != "" else None, row=row.number)
 
 
@@ -353,12 +339,10 @@ def _target_schema_finding(table: ReadTable, row: LedgerRow, error, tpl: TargetR
     key = error.path[0]
     typed = row.values.get(key)
     if error.validator == "minimum":
-        message = told(f"不能为负数（现为 {number_text(error.instance)}）", "请填写本年累计完成的数值，没有完成的填 0", "，")
-        return _target_located(table, row, key, "target-negative", ERROR, message, typed)
+        return _target_located(table, row, key, codes.TARGET_NEGATIVE.told(typed=number_text(error.instance)), typed)
     unit = str(tpl.cells["unit"])
     per = f"，单位为“{unit}”，不必填写" if unit else ""
-    message = told(f"“{clean_text(typed)}”不是数字", f"请只填写数字（如 3200{per}），文字说明请写在“说明”列")
-    return _target_located(table, row, key, "target-not-number", ERROR, message, typed)
+    return _target_located(table, row, key, codes.TARGET_NOT_NUMBER.told(typed=clean_text(typed), per=per), typed)
 
 
 def _target_checks(table: ReadTable, row: LedgerRow, v: dict[str, Any], tpl: TargetRow, expected: Expected):
@@ -366,16 +350,14 @@ def _target_checks(table: ReadTable, row: LedgerRow, v: dict[str, Any], tpl: Tar
     before = tpl.carried_from(expected.previous)
     if isinstance(achieved, (int, float)) and before is not None and 0 <= achieved < before:
         when = label(expected.previous_period) if expected.previous_period else "上期"
-        yield _target_located(table, row, "achieved", "target-decreased", WARNING,
-                              told(f"本年累计完成值 {number_text(achieved)} 小于上期（{when}）已报送的 {number_text(before)}，"
-                                   "累计值一般不会减少", "请核对；如因统计口径调整，请在“说明”中注明"), achieved)
+        said = codes.TARGET_DECREASED.told(achieved=number_text(achieved), when=when, before=number_text(before))
+        yield _target_located(table, row, "achieved", said, achieved)
     target = tpl.cells.get("target")
     if (str(tpl.cells["unit"]).strip() in ("%", "％") and isinstance(achieved, float) and 0 < achieved < 1
             and isinstance(target, (int, float)) and target >= 1):
-        yield _target_located(table, row, "achieved", "target-percent-fraction", WARNING,
-                              told(f"填的是 {number_text(achieved)}，而目标是 {number_text(target)}%：若单元格设成了百分比格式，"
-                                   f"{number_text(round(achieved * 100, 4))}% 会被存成 {number_text(achieved)}",
-                                   "请把单元格改为常规格式后填写数字", "，"), achieved)
+        said = codes.TARGET_PERCENT_FRACTION.told(achieved=number_text(achieved), target=number_text(target),
+                                                  as_percent=number_text(round(achieved * 100, 4)))
+        yield _target_located(table, row, "achieved", said, achieved)
     note = v.get("note")
     if isinstance(note, str) and FORMULA_RE.match(note):
-        yield _target_located(table, row, "note", "formula-like", WARNING, "内容以“=”等符号开头，看起来像公式，将按文字保存", note)
+        yield _target_located(table, row, "note", codes.FORMULA_LIKE.told(), note)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol
 
 from ledger.plan.model import Target
-from ledger.template.identity import number_text
+from ledger.normalise import number_text
 
 LIMIT = "≤"
 RATE_KINDS = ("growth", "share", "reduction")   # a level reached, not a quantity accumulated

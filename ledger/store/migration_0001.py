@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ledger.store.schema import UTCDateTime, _now
+from ledger.store.types import UTCDateTime, _now
 
 metadata = sa.MetaData()
 

@@ -6,7 +6,6 @@ SQLAlchemy URL works.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Callable
 
 import sqlalchemy as sa
@@ -14,35 +13,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger import layout
 from ledger.kinds import kind_of
+from ledger.store import migration_0001
+from ledger.store.types import UTCDateTime, _now
 
 metadata = sa.MetaData()
-
-
-class UTCDateTime(sa.TypeDecorator):
-    """A point in time, stored in UTC and read back aware of it, whatever the engine.
-
-    SQLite keeps no zone: an aware time stored as it is would come back as its wall-clock
-    reading with no zone, and an office in Asia/Shanghai would see times 8 hours off.
-    """
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTCDateTime column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 schema_info = sa.Table(
@@ -247,23 +221,21 @@ uploads = sa.Table(   # a file a unit uploaded through its link, bound to that u
 
 
 def _initial(conn: Connection) -> None:
-    from ledger.store import migration_0001
-
     migration_0001.apply(conn)
 
 
-def _add_columns(conn: Connection, table: sa.Table, names: list[str]) -> None:
-    """ALTER TABLE … ADD COLUMN for columns declared above (nullable, no default: portable DDL)."""
+def _add_column(conn: Connection, table: str, column: str, type_: sa.types.TypeEngine) -> None:
+    """ALTER TABLE … ADD COLUMN, the type spelled out as it was released (nullable, no default:
+    portable DDL). A step names its columns itself and never reads today's tables above, so a later
+    change to a table cannot change what an earlier step does."""
     preparer = conn.dialect.identifier_preparer
-    for name in names:
-        column = table.c[name]
-        assert column.nullable, "a column added to existing rows must be nullable"
-        conn.execute(sa.text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
-                             f"{preparer.format_column(column)} {column.type.compile(dialect=conn.dialect)}"))
+    conn.execute(sa.text(f"ALTER TABLE {preparer.quote(table)} ADD COLUMN "
+                         f"{preparer.quote(column)} {type_.compile(dialect=conn.dialect)}"))
 
 
 def _item_deadlines(conn: Connection) -> None:
-    _add_columns(conn, items, ["deadline_text", "deadline"])
+    _add_column(conn, "items", "deadline_text", sa.Text())
+    _add_column(conn, "items", "deadline", sa.Date())
 
 
 def _one_current_submission(conn: Connection) -> None:
@@ -272,38 +244,65 @@ def _one_current_submission(conn: Connection) -> None:
     Databases shared by two workspaces could end with two current submissions of a unit and period;
     the later (highest id) stays current and supersedes the others, so the index can be built.
     """
-    sub = submissions.c
-    dupes = (sa.select(sub.period, sub.unit_id, sa.func.max(sub.id).label("keep"))
-             .where(sub.is_current).group_by(sub.period, sub.unit_id).having(sa.func.count() > 1))
-    for period, unit_id, keep in conn.execute(dupes).all():
-        conn.execute(submissions.update()
-                     .where(sub.period == period, sub.unit_id == unit_id, sub.is_current, sub.id != keep)
-                     .values(is_current=False, superseded_by=keep))
+    conn.exec_driver_sql(
+        "UPDATE submissions SET is_current = false, superseded_by = ("
+        "  SELECT max(later.id) FROM submissions later"
+        "  WHERE later.period = submissions.period AND later.unit_id = submissions.unit_id AND later.is_current)"
+        " WHERE is_current AND id < ("
+        "  SELECT max(later.id) FROM submissions later"
+        "  WHERE later.period = submissions.period AND later.unit_id = submissions.unit_id AND later.is_current)")
     if conn.dialect.name in ("sqlite", "postgresql"):    # where partial indexes exist
         conn.exec_driver_sql("CREATE UNIQUE INDEX uq_submissions_current ON submissions (period, unit_id) "
                              "WHERE is_current")
 
 
 def _office_columns(conn: Connection) -> None:
-    _add_columns(conn, templates, ["columns"])
-    _add_columns(conn, submission_rows, ["extra"])
+    _add_column(conn, "templates", "columns", sa.JSON(none_as_null=True))
+    _add_column(conn, "submission_rows", "extra", sa.JSON(none_as_null=True))
 
 
 def _item_parts(conn: Connection) -> None:
     """Sections nest (一、/（一）): an item's part path is its section and the sections above it.
     Rows stored before have no parent, so their path is their section alone."""
-    _add_columns(conn, sections, ["parent_id"])
+    _add_column(conn, "sections", "parent_id", sa.Integer())
 
 
 def _web_links(conn: Connection) -> None:
-    """Units' upload links and the uploads bound to them (``ledger serve``)."""
-    unit_links.create(conn)
-    uploads.create(conn)
+    """Units' upload links and the uploads bound to them (``ledger serve``), as released: the two
+    tables are spelled out here, beside stand-ins for the tables they refer to (never created)."""
+    frozen = sa.MetaData()
+    for name in ("units", "intake"):
+        sa.Table(name, frozen, sa.Column("id", sa.Integer, primary_key=True))
+    links = sa.Table(
+        "unit_links", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+        sa.Column("generation", sa.Integer, nullable=False),
+        sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", UTCDateTime()),
+    )
+    ups = sa.Table(
+        "uploads", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+        sa.Column("link_id", sa.Integer, sa.ForeignKey("unit_links.id"), nullable=False),
+        sa.Column("inbox_name", sa.Text, nullable=False, unique=True),
+        sa.Column("original_name", sa.Text, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+        sa.Column("intake_id", sa.Integer, sa.ForeignKey("intake.id")),
+    )
+    links.create(conn)
+    ups.create(conn)
 
 
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
-# changed once released: 0001 builds the tables as first released (a frozen copy), later steps
-# alter them, so old and new workspaces end with the same schema, the one declared above.
+# changed once released, and none reads the tables declared above: 0001 builds the tables as first
+# released (a frozen copy), later steps spell out the DDL of their release, so old and new
+# workspaces end with the same schema, the one declared above (tests/store/test_schema.py), and a
+# new step may alter any table an earlier one made (tests/store/test_migrations.py).
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_item_deadlines", _item_deadlines),
@@ -319,7 +318,7 @@ def migrate(engine: Engine) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     applied: list[str] = []
     with engine.begin() as conn:
-        schema_info.create(conn, checkfirst=True)
+        migration_0001.schema_info.create(conn, checkfirst=True)    # as released: never today's
         done = {r.step for r in conn.execute(sa.select(schema_info.c.step))}
         for name, step in MIGRATIONS:
             if name not in done:

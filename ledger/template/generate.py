@@ -26,7 +26,7 @@ from ledger.progress import Progress, report
 from ledger.store import events
 from ledger.store import schema
 from ledger.store.plans import StoredPlan, load_plan, unit_ids
-from ledger.store.schema import _now
+from ledger.store.types import _now
 from ledger.store.submissions import Carried, carried_values, record_templates
 from ledger.template.identity import Identity
 from ledger.template.rows import TargetRow, TemplateRow, all_unit_rows, all_unit_targets, rows_digest, unit_counts

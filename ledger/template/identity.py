@@ -66,13 +66,6 @@ def target_key(target_id: int) -> str:
     return f"{target_id}-target"
 
 
-def number_text(value: object) -> str:
-    """A plan number as digest text: 3.0 -> "3", 27.34 -> "27.34", whatever client wrote it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "" if value is None else str(value).strip()
-    return f"{value:.12g}"
-
-
 def plan_digest(rows: list[tuple[str, ...]]) -> str:
     """sha256 over each row's key and locked plan cells, as text."""
     h = hashlib.sha256()

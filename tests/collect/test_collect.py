@@ -107,6 +107,7 @@ def test_the_same_bytes_again_are_a_duplicate(issued, tmp_path):
     drop(issued, copy, "再次报送.xlsx")
     out = only(collect_inbox(issued))
     assert out.outcome == "duplicate"
+    assert (out.findings[0].code, out.findings[0].severity) == ("file-duplicate", "warning")
     assert "内容完全相同" in out.findings[0].message
     assert count(issued, s.submissions) == 1
     assert inbox_files(issued) == []

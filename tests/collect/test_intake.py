@@ -73,6 +73,11 @@ def test_a_file_that_cannot_be_stored_is_held_and_the_rest_collected(issued, tmp
     assert files_under(issued.root, "outbox/returns") == set()    # ... with no copy left behind
     with issued.engine.connect() as conn:
         assert conn.execute(sa.select(s.intake.c.original_name, s.intake.c.outcome)).all() == [("good.xlsx", "accepted")]
+    again = cli_collect(issued, "--json")                        # held again while the disk is still full
+    assert again.exit_code == 4
+    [held] = json.loads(again.output)["files"]
+    assert (held["file"], held["outcome"]) == ("bad.xlsx", "held")
+    assert [(f["code"], f["severity"]) for f in held["findings"]] == [("file-held", "error")]
     monkeypatch.undo()
     assert only(collect_inbox(issued)).outcome == "rejected"     # once the disk has room, it goes through
 
@@ -128,6 +133,7 @@ def test_special_entries_are_never_read_nor_copied(issued, tmp_path):
     assert outcomes["管道.xlsx"][0] == "held" and "命名管道" in outcomes["管道.xlsx"][1]
     assert outcomes["文件夹.xlsx"][0] == "held" and "文件夹" in outcomes["文件夹.xlsx"][1]
     assert outcomes["链接的文件夹"][0] == "held"
+    assert {f["findings"][0]["code"] for f in data["files"] if f["outcome"] == "held"} == {"entry-not-file"}
     assert len(outcomes) == 4                                  # nothing read through the linked folder
     stored = [p for p in issued.root.rglob("*")
               if p.is_file() and not p.is_symlink() and p.read_bytes() == secret.read_bytes()]
