@@ -249,7 +249,7 @@ def _resubmit(ws: Workspace, unit: str, period: str, due: datetime) -> Path:
     """The unit corrects the highlighted cells in its feedback workbook and sends that file back."""
     import openpyxl
 
-    from ledger.collect.intake import feedback_path
+    from ledger.collect.placement import feedback_path
 
     feedback = feedback_path(ws, period, unit)
     wb = openpyxl.load_workbook(feedback)

@@ -20,6 +20,21 @@ HEAD_FONT = "黑体"
 TITLE_FONT = "方正小标宋简体"
 
 
+def safe_openpyxl():
+    """openpyxl, once it is sure to parse XML through defusedxml (entities and DTDs refused); an
+    ImportError otherwise. Loaded on first use: it takes a good part of a second to import."""
+    import openpyxl
+    import openpyxl.xml.functions
+
+    parser = getattr(openpyxl.xml.functions, "iterparse", None)
+    if not openpyxl.xml.DEFUSEDXML or not getattr(parser, "__module__", "").startswith("defusedxml"):
+        raise ImportError(
+            "ledger reads workbooks with openpyxl only through defusedxml: install "
+            "defusedxml and do not set OPENPYXL_DEFUSEDXML to anything but 'True'"
+        )
+    return openpyxl
+
+
 # Characters Windows forbids in file names, and control characters.
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 

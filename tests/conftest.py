@@ -52,6 +52,9 @@ def server_url(schema: str | None = None) -> str:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:             # every test that drives LibreOffice or a browser takes seconds
+        if "libreoffice" in item.keywords or item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.slow)
     if not SERVER_URL:
         return
     skip = pytest.mark.skip(reason="about SQLite only (the suite runs on LEDGER_TEST_DATABASE_URL)")

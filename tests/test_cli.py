@@ -192,6 +192,7 @@ def test_every_reporting_command_has_json():
     assert with_json == leaves - NO_JSON
 
 
+@pytest.mark.slow
 def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
     from importlib import resources
     notice = tmp_path / "通知.txt"
@@ -294,6 +295,7 @@ def _on_a_terminal(args: list[str]) -> str:
     return out.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_a_progress_bar_on_a_terminal_and_nothing_extra_when_piped(planned):
     import subprocess
     import sys
@@ -360,6 +362,7 @@ def test_tables_fit_the_terminal_by_east_asian_width(monkeypatch, capsys):
     assert rows[0][2] in piped.getvalue() and "…" not in piped.getvalue()
 
 
+@pytest.mark.slow
 def test_exit_codes_say_whose_mistake_it_was(planned):
     import subprocess
     import sys
@@ -376,6 +379,7 @@ def test_exit_codes_say_whose_mistake_it_was(planned):
                                         exits.NEEDS_ATTENTION}) == 5
 
 
+@pytest.mark.slow
 def test_demo_piped_into_head_still_builds_the_whole_workspace_and_says_so(tmp_path):
     import subprocess
     import sys

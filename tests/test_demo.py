@@ -18,6 +18,7 @@ def demo(tmp_path_factory):
     return run_demo(root, echo=lambda line: None, use_libreoffice=False)
 
 
+@pytest.mark.slow
 def test_every_returned_file_has_its_outcome(demo):
     first, second, third = demo.rounds
     assert first.totals["rejected"] == 0 and first.totals["accepted"] == 15
@@ -52,6 +53,7 @@ def test_outputs_exist_and_open(demo):
     assert len(returns) == len(MISTAKES)
 
 
+@pytest.mark.slow
 def test_a_rerun_rebuilds_its_own_folder_but_never_touches_another(tmp_path):
     from ledger.errors import WorkspaceError
     from ledger.workspace import init_workspace
@@ -66,6 +68,7 @@ def test_a_rerun_rebuilds_its_own_folder_but_never_touches_another(tmp_path):
     assert (tmp_path / "real" / "ledger.toml").is_file()
 
 
+@pytest.mark.slow
 def test_cli_demo_prints_where_the_outputs_are(tmp_path):
     result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--no-libreoffice"])
     assert result.exit_code == 0, result.output

@@ -276,6 +276,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_on_stderr(issued):
     from ledger.report.build import report_path
 
@@ -366,6 +367,7 @@ main()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="POSIX process groups")
 def test_ctrl_c_with_workers_is_one_line_and_leaves_no_template(planned):
     done = subprocess.run([sys.executable, "-c", CTRL_C_WITH_WORKERS, str(planned.root)], capture_output=True,
@@ -399,6 +401,7 @@ build.make_report(Workspace(Path(sys.argv[1])), "2024-07")
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["writing", "written", "renamed"])
 def test_a_killed_report_keeps_a_whole_workbook_and_the_next_run_sweeps(issued, step):
     from ledger.report.build import make_report

@@ -158,6 +158,9 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
         return None
     exam.unit, exam.period = record["unit"], record["period"]
     current = _current_version(db_url)
+    if record["plan_version"] > current:     # a workspace sharing the database stored one since
+        _current_version.cache_clear()
+        current = _current_version(db_url)
     if record["plan_version"] != current:
         exam.report.add(codes.PLAN_SUPERSEDED.finding(version=record["plan_version"], current=current, period=record["period"],
                                                       value=str(record["plan_version"])))
@@ -228,6 +231,7 @@ def reset_caches() -> None:
     _engines.clear()
     _templates.clear()
     _plan.cache_clear()
+    _current_version.cache_clear()
     _rows_of.cache_clear()
     _targets_of.cache_clear()
 
@@ -282,7 +286,10 @@ def _targets_of(db_url: str, version: int):
     return all_unit_targets(plan, plan.units())
 
 
+@lru_cache(maxsize=4)
 def _current_version(db_url: str) -> int:
+    """The plan version in force: asked once a run (collect holds the workspace lock, so no plan is
+    stored meanwhile; ``reset_caches`` forgets it before the next run)."""
     import sqlalchemy as sa
     from ledger.store import schema as s
 

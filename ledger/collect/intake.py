@@ -27,7 +27,6 @@ its duplicate (the recording is undone in a savepoint), never a crash.
 from __future__ import annotations
 
 import os
-import shutil
 import traceback
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
@@ -36,10 +35,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ledger.collect.examine import (UNIDENTIFIED, Examination, examine, fingerprint, open_regular, reset_caches,
-                                    unreadable)
+from ledger.collect.examine import Examination, examine, fingerprint, reset_caches, unreadable
 from ledger.collect.feedback import problem_sheet, write_problem_list
-from ledger.collect.names import display_name, fit_name, folder_name, stored_name
+from ledger.collect import placement
+from ledger.collect.names import display_name
+from ledger.collect.placement import feedback_path
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import DatabaseError, LedgerError, os_reason
@@ -126,7 +126,7 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
     """
     now = now or datetime.now(timezone.utc)
     reset_caches()
-    _made_dirs.clear()
+    placement.made_dirs.clear()
     with ws.lock():
         if not dry_run:
             for folder in (ws.archive_dir, ws.outbox_dir / "returns"):
@@ -280,7 +280,7 @@ class _Batch:
             self._close(commit=True)
         _step_hook("committed")
         for path, outcome in self.leaving:
-            if not _remove(path, self.ws.inbox_dir) and outcome is not None:
+            if not placement.leave_inbox(path, self.ws.inbox_dir) and outcome is not None:
                 outcome.left_in_inbox = True
             _step_hook("removed")
         self.leaving.clear()
@@ -388,7 +388,7 @@ def _outcome(exam: Examination, outcome: str, **kw: Any) -> FileOutcome:
 
 def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     ws = batch.ws
-    target = ws.archive_dir / exam.period / folder_name(exam.unit, UNIDENTIFIED) / stored_name(exam.sha256, exam.name)
+    target = placement.archived(ws, exam.period, exam.unit, exam.sha256, exam.name)
     _place(batch, exam, target)
     _step_hook("copied")
     conn = batch.connection
@@ -419,7 +419,7 @@ def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, targe
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     ws = batch.ws
-    target = returns_folder(ws, exam.period) / stored_name(exam.sha256, exam.name)
+    target = placement.returned(ws, exam.period, exam.sha256, exam.name)
     feedback = _place(batch, exam, target, with_feedback=True)
     _step_hook("copied")
     unit_id = (exam.template or {}).get("unit_id")
@@ -432,7 +432,7 @@ def _place(batch: _Batch, exam: Examination, target: Path, with_feedback: bool =
     """Copy the file to ``target`` (and write its feedback); on failure undo the new copy and hold the file."""
     made = False
     try:
-        made = _copy_atomic(exam.path, target)
+        made = placement.copy_into(exam.path, target)
         if made:
             batch.placed.append(target)
         batch.touched.add(target.parent)
@@ -459,16 +459,6 @@ def _place_reason(exc: Exception) -> str:
     return f"保存文件副本或退回意见时程序内部错误（{type(exc).__name__}）"
 
 
-def returns_folder(ws: Workspace, period: str | None) -> Path:
-    """Where rejected files of a period and their feedback go."""
-    return ws.outbox_dir / "returns" / (period or UNIDENTIFIED)
-
-
-def feedback_path(ws: Workspace, period: str | None, unit_or_file: str) -> Path:
-    """The feedback workbook for a unit (or, unidentified, for a file): ``<unit>_退回.xlsx``."""
-    return returns_folder(ws, period) / fit_name(f"{folder_name(unit_or_file, UNIDENTIFIED)}_退回", ".xlsx")
-
-
 def _write_feedback(ws: Workspace, exam: Examination) -> Path:
     path = feedback_path(ws, exam.period, exam.unit or Path(exam.name).stem)
     if exam.feedback_spec is None:
@@ -490,7 +480,7 @@ def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now
     if dry_run:
         return _outcome(exam, DUPLICATE, feedback=feedback)
     ws = batch.ws
-    target = ws.archive_dir / "duplicates" / now.strftime("%Y-%m") / stored_name(exam.sha256, exam.name)
+    target = placement.duplicate(ws, now, exam.sha256, exam.name)
     _place(batch, exam, target)
     _record(batch.connection, ws, exam, DUPLICATE, now, prior.get("unit_id"), stored=target,
             period=prior.get("period"), template_id=prior.get("template_id"))
@@ -500,7 +490,7 @@ def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now
 
 def _resume(ws: Workspace, exam: Examination, prior: dict, dry_run: bool) -> FileOutcome:
     """A file an earlier run recorded but could not remove: remove it now; nothing is recorded again."""
-    left = False if dry_run else not _remove(exam.path, ws.inbox_dir)
+    left = False if dry_run else not placement.leave_inbox(exam.path, ws.inbox_dir)
     return FileOutcome(exam.name, prior["outcome"], exam.unit, exam.period, [], prior.get("stored_path"),
                        prior.get("feedback_path"), resumed=True, left_in_inbox=left)
 
@@ -520,58 +510,3 @@ def _record(conn, ws: Workspace, exam: Examination, outcome: str, now: datetime,
     if exam.upload:
         attach_outcome(conn, exam.upload["id"], intake_id)
     return intake_id
-
-
-_made_dirs: set[Path] = set()      # destination folders known to exist during this run
-
-
-def _copy_atomic(source: Path, target: Path) -> bool:
-    """Put a copy of ``source`` at ``target``, the source staying where it is; True when made anew.
-
-    The target is named from the file's content, so one already there is this file's copy made by
-    a run that stopped before recording it: it is reused. A hard link costs no copying; across file
-    systems (or where links are not supported) the bytes are copied to a temporary name, flushed and
-    renamed into place. Links are never followed.
-    """
-    if target.parent not in _made_dirs:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _made_dirs.add(target.parent)
-    if os.path.lexists(target):
-        if target.is_file() and not target.is_symlink() and target.stat().st_size == source.lstat().st_size:
-            return False
-        target.unlink()
-    try:
-        os.link(source, target, follow_symlinks=False)
-        return True
-    except OSError:
-        pass
-    tmp = target.with_name(f".tmp-{target.name}")
-    with open_regular(source) as src, open(tmp, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-        dst.flush()
-        os.fsync(dst.fileno())
-    os.replace(tmp, target)
-    return True
-
-
-def _remove(path: Path, inbox: Path) -> bool:
-    """Take a recorded file out of the inbox; False when it must stay (held open elsewhere: Windows
-    refuses). Its outcome is recorded, so the next run only removes it."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    except PermissionError:
-        return False
-    _prune_empty_dirs(path.parent, inbox)
-    return True
-
-
-def _prune_empty_dirs(folder: Path, inbox: Path) -> None:
-    """Remove sub-folders of the inbox a file came in, once empty (never the inbox itself)."""
-    while folder != inbox and inbox in folder.parents and not any(folder.iterdir()):
-        try:
-            folder.rmdir()
-        except OSError:          # someone is using the folder: leave it
-            return
-        folder = folder.parent

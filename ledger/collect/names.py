@@ -15,6 +15,9 @@ from ledger.xlsx import safe_name
 NAME_BYTES = 255 - 32        # a component we make; leaves room for ``.tmp-`` and a random part
 SUFFIX_BYTES = 16            # a longer "extension" is not one: it is cut with the rest of the name
 HASH_CHARS = 16              # of the sha256 in a stored name: unique among a workspace's files
+# Names a spreadsheet client gives a workbook (Excel, WPS, LibreOffice; templates and macro-enabled
+# ones included): the one list the inbox walk, the safety gate and web upload names go by.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".ods", ".et", ".ett")
 
 
 def fit_name(stem: str, suffix: str = "", limit: int = NAME_BYTES) -> str:

@@ -3,8 +3,8 @@
 Workbooks come back from departments and are untrusted. This module looks at the bytes only:
 file size, what the content is (not what the extension claims), passwords, macros, zip bombs
 and XML entity declarations. Zip members are inflated here with our own hard caps, so neither
-declared sizes nor a third-party decompressor are trusted. Importing this module also makes
-sure openpyxl parses XML through defusedxml.
+declared sizes nor a third-party decompressor are trusted. Collect reads workbooks with calamine
+and defusedxml, never openpyxl (``ledger.xlsx.safe_openpyxl`` guards the office's own workbooks).
 """
 
 from __future__ import annotations
@@ -19,26 +19,12 @@ from typing import BinaryIO, Iterator
 
 import msoffcrypto
 import olefile
-import openpyxl.xml
-import openpyxl.xml.functions
 
 from ledger import codes
+from ledger.collect.names import WORKBOOK_SUFFIXES
 from ledger.findings import Finding
 
 __all__ = ["Limits", "detect_format", "inspect_file"]
-
-
-def _require_defusedxml() -> None:
-    """Refuse to run unless openpyxl parses XML through defusedxml."""
-    parser = getattr(openpyxl.xml.functions, "iterparse", None)
-    if not openpyxl.xml.DEFUSEDXML or not getattr(parser, "__module__", "").startswith("defusedxml"):
-        raise ImportError(
-            "ledger.collect.safety requires openpyxl to parse XML with defusedxml: install "
-            "defusedxml and do not set OPENPYXL_DEFUSEDXML to anything but 'True'"
-        )
-
-
-_require_defusedxml()
 
 
 @dataclass(frozen=True)
@@ -58,7 +44,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CENTRAL_HEADER = b"PK\x01\x02"
 _LOCAL_HEADER = b"PK\x03\x04"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".ods", ".et", ".ett"}
 _MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"macrosheet")
 _ENTITY_MARKERS = tuple(word.encode(enc) for word in ("<!doctype", "<!entity")
                         for enc in ("ascii", "utf-16-le", "utf-16-be"))
@@ -132,7 +117,7 @@ def _content(path: Path) -> _Content:
                 return _zip_content(path, fh, zf)
         if magic == _OLE_MAGIC:
             return _ole_content(path)
-    return _Content(None, path.suffix.lower() in _WORKBOOK_SUFFIXES)
+    return _Content(None, path.suffix.lower() in WORKBOOK_SUFFIXES)
 
 
 def _check_kind(content: _Content) -> None:
@@ -161,7 +146,7 @@ def _zip_content(path: Path, fh: BinaryIO, zf: zipfile.ZipFile) -> _Content:
         return _Content("xlsm" if macro else "xlsx", True, macro)
     other = bool(mimetype) or "xl/workbook.bin" in names or (
         bool(types) and b"spreadsheetml" not in types and b"ms-excel" not in types)
-    claims = any(n.startswith("xl/") for n in names) or path.suffix.lower() in _WORKBOOK_SUFFIXES
+    claims = any(n.startswith("xl/") for n in names) or path.suffix.lower() in WORKBOOK_SUFFIXES
     return _Content(None, claims and not other, macro)
 
 

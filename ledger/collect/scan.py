@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ledger.collect.names import display_name
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xltx", ".xlt")
+from ledger.collect.names import WORKBOOK_SUFFIXES, display_name
 
 _KINDS = (   # (test, what it is)
     (stat.S_ISLNK, "符号链接（快捷方式）"),

@@ -166,10 +166,12 @@ def load_review(path: Path, year: int | None = None, previous: Plan | None = Non
 
 def _read_sheets(path: Path) -> dict[str, list[tuple]]:
     """Every sheet's rows by name, in workbook order."""
-    import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
     from zipfile import BadZipFile
 
+    from ledger.xlsx import safe_openpyxl
+
+    openpyxl = safe_openpyxl()
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:   # e.g. ledger.toml

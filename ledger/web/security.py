@@ -14,7 +14,7 @@ from collections import deque
 from pathlib import PurePosixPath
 
 from ledger.collect.names import fit_name
-from ledger.collect.scan import WORKBOOK_SUFFIXES
+from ledger.collect.names import WORKBOOK_SUFFIXES
 from ledger.links import derive
 from ledger.xlsx import safe_name
 

@@ -57,6 +57,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_bad_file_is_rejected_with_a_problem_list_and_leaves_the_inbox(issued, tmp_path, case):
     make, code, fragment = CASES[case]

@@ -13,6 +13,7 @@ import pytest
 from benchmarks.kill_collect import run_trials
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only          # each trial copies the workspace folder, its database file included
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find surviving workers")
 def test_collect_killed_at_random_moments_leaves_no_debris_and_no_double_record():

@@ -21,6 +21,7 @@ def issued(planned):
     return planned
 
 
+@pytest.mark.slow
 def test_a_template_saved_by_libreoffice_still_identifies_and_keeps_its_rows(issued, tmp_path):
     saved = libreoffice_convert(template(issued), "xlsx", tmp_path / "lo")
     original = read_workbook(template(issued), "xlsx")
@@ -32,6 +33,7 @@ def test_a_template_saved_by_libreoffice_still_identifies_and_keeps_its_rows(iss
     assert [r.values["text"] for r in after.rows] == [r.values["text"] for r in original.rows]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_filled_and_resaved_by_libreoffice_is_accepted_with_the_typed_values(issued, tmp_path, fmt):
     filled = fill_all(template(issued), tmp_path / "filled.xlsx", percent="30%")
@@ -45,6 +47,7 @@ def test_filled_and_resaved_by_libreoffice_is_accepted_with_the_typed_values(iss
         assert (r["progress"], r["status"], r["percent"], r["phone"]) == (GOOD["progress"], GOOD["status"], 30, GOOD["phone"])
 
 
+@pytest.mark.slow
 def test_an_edited_locked_cell_is_caught_after_libreoffice(issued, tmp_path):
     from tests.conftest import fill_template
     filled = fill_all(template(issued), tmp_path / "filled.xlsx")

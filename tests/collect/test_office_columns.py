@@ -111,6 +111,7 @@ def test_the_template_carries_validated_office_columns(office):
     assert "进度滞后" in status.formula1
 
 
+@pytest.mark.slow
 def test_typed_values_are_stored_and_reported(office, tmp_path):
     fill(template(office, "县科技局"), tmp_path / "kj.xlsx", **{
         FUNDS: "1,250.5", DONE_ON: datetime(2024, 7, 20), HELP: "需要", "完成状态": "进度滞后", "存在问题": "审批慢"})

@@ -14,7 +14,6 @@ import zlib
 from pathlib import Path
 
 import openpyxl
-import openpyxl.xml
 import pytest
 import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
@@ -371,12 +370,3 @@ def test_entity_declaration_split_across_chunks(tmp_path, xlsx_bytes):
 def test_binary_member_mentioning_doctype_is_not_xml(tmp_path, xlsx_bytes):
     path = rezip(xlsx_bytes, tmp_path / "图片.xlsx", replace={"xl/media/image1.png": b"\x89PNG\r\n<!DOCTYPE"})
     assert inspect_file(path) is None
-
-
-# --- defusedxml guarantee -------------------------------------------------------------------------
-
-def test_import_requires_defusedxml(monkeypatch):
-    safety._require_defusedxml()   # passes in this environment
-    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
-    with pytest.raises(ImportError, match="defusedxml"):
-        safety._require_defusedxml()

@@ -275,6 +275,7 @@ def test_carry_forward_follows_the_target_into_a_new_plan_version(issued, tmp_pa
 
 # --- a real spreadsheet client ------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_targets_resaved_by_libreoffice_are_accepted_as_typed(issued, tmp_path, fmt):

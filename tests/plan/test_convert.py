@@ -36,6 +36,7 @@ def legacy_word(tmp_path: Path, name: str) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @needs_soffice
 @pytest.mark.parametrize("name", ["旧版通知.doc", "金山通知.wps"])
@@ -47,6 +48,7 @@ def test_old_word_and_wps_files_are_converted(tmp_path, name):
         ("1", ["县科技局"]), ("2", ["县发展改革局", "县财政局"])]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @needs_soffice
 def test_a_file_libreoffice_cannot_convert(tmp_path):
@@ -96,6 +98,7 @@ def test_an_old_word_file_named_docx_goes_through_libreoffice(tmp_path, monkeypa
         read_notice(path)
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @needs_soffice
 def test_an_old_word_file_named_docx_is_converted(tmp_path):

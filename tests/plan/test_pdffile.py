@@ -58,6 +58,7 @@ def _cjk_font() -> bool:
     return bool(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip())
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_a_pdf_printed_from_word_reads_like_its_text(tmp_path):
     """Quotation marks set in another font stay in place (they moved to the line's start before)."""
@@ -126,6 +127,7 @@ def test_a_list_of_short_lines_is_left_as_it_is():
     assert paragraphs(lines) == [line.text for line in lines]
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 @pytest.mark.libreoffice
 def test_a_real_notice_printed_to_pdf_gives_the_items_of_its_text(tmp_path):

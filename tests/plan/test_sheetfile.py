@@ -70,6 +70,7 @@ def test_a_damaged_workbook(tmp_path):
         read_notice(path)
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_an_old_xls_table(tmp_path):
     import subprocess

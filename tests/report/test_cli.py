@@ -49,6 +49,7 @@ def test_status_reminders(shared_scenario):
     assert (shared_scenario.root / out["reminders"]).is_file()
 
 
+@pytest.mark.slow
 def test_report(shared_scenario):
     result = run(shared_scenario.root, "report", "--period", "2024-07")
     assert result.exit_code == 0, result.output
@@ -58,6 +59,7 @@ def test_report(shared_scenario):
                         "严重滞后 1 项（16.7%），未报送 2 项（33.3%）")
 
 
+@pytest.mark.slow
 def test_report_json(shared_scenario):
     out = json.loads(run(shared_scenario.root, "report", "--period", "2024-07", "--json").output)
     assert out["file"] == "outbox/reports/2024-07/测试县2024年重点工作工作台账汇总（2024年7月）.xlsx"
@@ -67,6 +69,7 @@ def test_report_json(shared_scenario):
     assert out["units"]["on_time"] == 4
 
 
+@pytest.mark.slow
 def test_report_without_submissions_still_written(scenario):
     from ledger.store.schema import templates
 

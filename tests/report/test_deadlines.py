@@ -108,6 +108,7 @@ def test_status_json_gives_the_deadlines(dated):
     assert [(d["number"], d["days"]) for d in watch_["due_soon"]] == [("6", 0), ("3", 15)]
 
 
+@pytest.mark.slow
 def test_the_report_has_a_sheet_of_them(dated):
     result = run(dated, "report", "--period", "2024-07")
     assert result.exit_code == 0, result.output
@@ -123,6 +124,7 @@ def test_the_report_has_a_sheet_of_them(dated):
     assert "逾期未完成的任务 1 项" in overview and "详见“逾期与到期”" in overview
 
 
+@pytest.mark.slow
 def test_a_plan_without_dated_deadlines_has_no_such_sheet(tmp_path):
     ws = build_scenario(tmp_path / "ws")
     result = run(ws, "report", "--period", "2024-07")

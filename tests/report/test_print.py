@@ -99,6 +99,7 @@ def _text(pages) -> str:
     return _flat("".join(t for t, _ in pages)).replace(CONTINUED, "").replace("…", "")
 
 
+@pytest.mark.slow
 def test_the_longest_entries_print_whole(printed):
     text = _text(printed)
     assert _appears_in_order(LONG, text)

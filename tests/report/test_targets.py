@@ -161,6 +161,7 @@ def test_summary_counts_targets(targeted):
         "behind": {"label": "落后序时", "count": 3}, "unreported": {"label": "未填报", "count": 1}}}
 
 
+@pytest.mark.slow
 def test_cli_report_prints_the_target_line(targeted):
     from click.testing import CliRunner
     from ledger.cli import cli

@@ -261,6 +261,7 @@ def test_renamed_statuses_keep_counts_streaks_and_json_keys(scenario, tmp_path):
     assert [r["完成状态"] for r in lag_rows] == ["严重滞后", "滞后"]    # as the unit reported it
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_converts_to_pdf(shared_scenario, tmp_path):

@@ -72,6 +72,7 @@ def test_the_fixture_is_what_the_old_release_left():
     assert len(before["items"]) == 3 and len(before["rows"]) == 2 and len(before["events"]) == 3
 
 
+@pytest.mark.slow
 def test_an_old_workspace_opens_upgrades_with_an_office_column_and_loses_nothing(tmp_path):
     before = snapshot(f"sqlite:///{FIXTURE}")
     ws = old_workspace(tmp_path)

@@ -198,22 +198,23 @@ def test_the_office_revokes_a_link_and_signs_it_again_later(client, served):
     assert client.get(new).status_code == 200 and client.get(served.links[UNIT]).status_code == 404
 
 
+@pytest.mark.slow
 def test_a_file_held_for_the_office_is_told_as_such_and_taken_in_once_mended(served, tmp_path, monkeypatch):
     import errno
     import time
 
     from starlette.testclient import TestClient
 
-    import ledger.collect.intake as intake
+    import ledger.collect.placement as placement
     import ledger.web.receive as receive
     from ledger.web import create_app
 
-    real_copy = intake._copy_atomic
+    real_copy = placement.copy_into
 
     def disk_full(source, target):
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(intake, "_copy_atomic", disk_full)
+    monkeypatch.setattr(placement, "copy_into", disk_full)
     monkeypatch.setattr(receive, "RETRY_HELD", 0.5)
     with TestClient(create_app(served.ws, collect_every=0.2), follow_redirects=True) as client:
         held = upload(client, served, UNIT, fill_all(served.templates[UNIT], tmp_path / "a.xlsx"))
@@ -221,7 +222,7 @@ def test_a_file_held_for_the_office_is_told_as_such_and_taken_in_once_mended(ser
         login(client)
         board = page_text(client.get(f"/office?period={PERIOD}").text)
         assert "需督查室处理（1 个文件）" in board and "磁盘" in board
-        monkeypatch.setattr(intake, "_copy_atomic", real_copy)         # the office frees the disk
+        monkeypatch.setattr(placement, "copy_into", real_copy)         # the office frees the disk
         deadline = time.monotonic() + 15
         while "已接收" not in page_text(client.get(held.url).text):
             assert time.monotonic() < deadline, "the held file was not taken in again"

@@ -208,6 +208,7 @@ def assert_rejected_for_status(browser: Browser) -> None:
 
 
 # --- the flows -----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_department_is_told_what_to_fix_and_the_open_board_follows(served, live, browsers, tmp_path):
     office = browsers("office")
     log_in(office, live.url)
@@ -253,6 +254,7 @@ def test_department_is_told_what_to_fix_and_the_open_board_follows(served, live,
     assert "（现行）" in history[0][2] and "1 处错误" in history[1][3] and "下载退回意见" in history[1][4]
 
 
+@pytest.mark.slow
 def test_office_pages_stay_behind_the_password(served, live, browsers):
     browser = browsers("stranger")
     browser.go(f"{live.url}/office")
@@ -269,6 +271,7 @@ def test_office_pages_stay_behind_the_password(served, live, browsers):
     assert [r[1] for r in browser.rows("units")] == [u.unit.name for u in period_status(served.ws, PERIOD).units]
 
 
+@pytest.mark.slow
 def test_department_uploads_without_javascript(served, live, browsers, tmp_path):
     browser = browsers("no-script", javascript=False)
     browser.go("data:text/html;charset=utf-8,<script>document.write('<p id=on>on</p>')</script>"

@@ -73,6 +73,7 @@ def upload_as(url: str, link: str, data: bytes, name: str) -> tuple[int, str, st
         return response.status_code, str(response.url), response.text
 
 
+@pytest.mark.slow
 def test_100_concurrent_uploads_from_20_units_each_get_exactly_one_outcome(twenty):
     ws, links, files = twenty
     order = sorted(range(len(files)), key=lambda i: (i % 5, i))     # units interleaved, copies among them

@@ -20,6 +20,7 @@ def demo(tmp_path_factory):
     return run_demo(tmp_path_factory.mktemp("demo") / "demo", echo=lambda line: None, use_libreoffice=False)
 
 
+@pytest.mark.slow
 def test_a_newcomer_continues_the_demo_month_in_the_browser(demo, tmp_path):
     ws = Workspace(demo.root)
     period = demo.periods[-1]

@@ -142,6 +142,7 @@ def login(client, password: str = PASSWORD):
 
 
 # --- one unit's link opens nothing of another's ---------------------------------------------------
+@pytest.mark.slow
 def test_a_units_link_opens_nothing_of_another_unit(client, served, tmp_path):
     ws = served.ws
     rejected = upload(client, served, B, bad(served, B, tmp_path), name="财政局七月台账初稿.xlsx")
@@ -187,6 +188,7 @@ def test_ids_that_are_not_numbers_or_hex_open_nothing(client, served):
 
 
 # --- bad links -------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_forged_mistyped_revoked_and_replaced_tokens_are_refused_and_logged_without_the_token(client, served):
     ws = served.ws
     good_token = served.token(A)
@@ -226,6 +228,7 @@ def test_forged_mistyped_revoked_and_replaced_tokens_are_refused_and_logged_with
         assert not any(t in event_text(event) for t in tokens), event
 
 
+@pytest.mark.slow
 def test_the_database_keeps_no_token(client, served):
     ws = served.ws
     for unit in served.links:
@@ -411,6 +414,7 @@ def test_another_units_workbook_is_refused_and_logged(client, served, tmp_path):
 
 
 # --- form keys -----------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_an_upload_without_a_valid_form_key_is_refused(client, served, tmp_path):
     from starlette.testclient import TestClient
 
@@ -452,6 +456,7 @@ def test_an_office_action_without_a_valid_form_key_is_refused(client, served):
 
 
 # --- rate limits ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_uploads_are_limited_per_unit_and_hour(served, tmp_path):
     ws = served.ws
     configure(ws, **{"serve.uploads_per_hour": 3})
@@ -470,6 +475,7 @@ def test_uploads_are_limited_per_unit_and_hour(served, tmp_path):
     assert len(logged(ws, "web-upload-limited")) == 1
 
 
+@pytest.mark.slow
 def test_logins_are_limited_per_address(client, served):
     from starlette.testclient import TestClient
 
@@ -550,6 +556,7 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 
 
+@pytest.mark.slow
 def test_a_departments_text_is_escaped_on_every_page(client, served, tmp_path):
     ws = served.ws
     template = served.templates[A]

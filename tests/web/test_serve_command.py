@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import signal
 import socket
@@ -32,6 +34,7 @@ def _wait_up(url: str, proc: subprocess.Popen) -> None:
     raise AssertionError("ledger serve did not answer")
 
 
+@pytest.mark.slow
 def test_serve_answers_and_stops_cleanly_on_ctrl_c(served):
     port = free_port()
     proc = _serve(served.ws.root, port)
