@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,7 @@ def deadline(period: str, day: int) -> date:
     return date(year, month, day)
 
 
+@lru_cache(maxsize=64)     # asked once a row by validation
 def schedule_share(period: str) -> float:
     """序时进度 at the end of the period: the elapsed share of the year, month / 12."""
     _, month = parse_period(period)

@@ -41,7 +41,7 @@ from ledger.collect import placement
 from ledger.collect.names import display_name
 from ledger.collect.placement import feedback_path
 from ledger.collect.scan import scan_inbox
-from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
+from ledger.durable import fsync_file, sweep_temporaries, sync_folders
 from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger import codes
 from ledger.findings import ERROR, Finding
@@ -273,8 +273,7 @@ class _Batch:
     def commit(self) -> None:
         self._log_run()
         if self.conn is not None:
-            for folder in self.touched:          # the copies are on the disk before their records
-                fsync_dir(folder)
+            sync_folders(self.touched)           # the copies are on the disk before their records
             self.touched.clear()
             _step_hook("synced")
             self._close(commit=True)

@@ -240,7 +240,7 @@ def test_copies_are_synced_and_the_commit_is_full_sync_before_the_inbox_is_empti
 
     returned(issued, tmp_path)
     order = []
-    monkeypatch.setattr(intake, "fsync_dir", lambda folder: order.append(("fsync", issued.relative(folder))))
+    monkeypatch.setattr(intake, "sync_folders", lambda folders: order.extend(("fsync", issued.relative(f)) for f in folders))
     real = submissions.durable_commits
 
     class Watched:
