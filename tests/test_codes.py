@@ -103,3 +103,11 @@ def test_ledger_codes_explains_one_code_and_refuses_an_unknown_one_in_a_line():
     assert "file-empty" not in result.output
     wrong = CliRunner().invoke(cli, ["codes", "no-such-code"])
     assert wrong.exit_code == 1 and "no-such-code" in wrong.output and "Traceback" not in wrong.output
+
+
+def test_nothing_but_the_catalogue_makes_a_finding_from_a_code_of_its_own():
+    """A finding made elsewhere from a literal code would be missing from ledger codes."""
+    made = re.compile(r"\bFinding\s*\(|\bFinding\.of\s*\(|\btold\s*\(\s*f?[\"']")
+    offending = [f"{p.relative_to(ROOT)}:{n}" for p, text in SOURCES.items() if p.name != "findings.py"
+                 for n, line in enumerate(text.splitlines(), start=1) if made.search(line)]
+    assert not offending, offending
