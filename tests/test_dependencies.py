@@ -91,3 +91,15 @@ def test_the_graph_is_read_from_the_sources(graph):
     assert "ledger.plan.model" in graph["ledger.store.plans"]
     assert "ledger.template.writer" in graph["ledger.collect.intake"]
     assert "ledger.store.plans" in graph["ledger.importing"]
+
+
+def test_the_report_writers_never_reach_the_report_run(graph):
+    # build reads the store and calls the writers; they read only ledger.report.model (issue 19 §3)
+    assert "ledger.report.model" in graph["ledger.report.workbook"]
+    entry = {"ledger.report", "ledger.report.build"}
+    offending = []
+    for module in sorted(m for m in graph if within(m, "ledger.report") and m not in entry):
+        seen = reach(graph, module)
+        if "ledger.report.build" in seen:
+            offending.append(path_to(seen, module, "ledger.report.build"))
+    assert not offending, "\n".join(offending)

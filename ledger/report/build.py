@@ -6,11 +6,8 @@ workbook is written atomically by ``ledger.report.workbook``.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy.engine import Connection
 
@@ -18,99 +15,16 @@ from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.progress import Progress, report as tell
 from ledger.report import bulletin, data, official
-from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
-                                 count_statuses, extend_streaks, merge_items, office_value, share)
-from ledger.report.status import StatusReport, deadline_watch, read_status
-from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
+from ledger.report.merge import UNREPORTED, MergedItem, extend_streaks, merge_items
+from ledger.report.model import Consolidated, ReportResult
+from ledger.report.status import deadline_watch, read_status
+from ledger.report.targets import assess_targets
 from ledger.report.workbook import write_workbook
 from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
 from ledger.store import events
 from ledger.store.plans import StoredPlan, load_plan
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, safe_name
-
-
-
-@dataclass
-class Consolidated:
-    """Everything the consolidated workbook shows for one period."""
-
-    plan: StoredPlan
-    period: str
-    statuses: list[str]                       # configured vocabulary, in order
-    status: StatusReport
-    merged: dict[int, MergedItem]             # by current item id, plan order
-    entries: list[Entry]                      # every row of the period, mapped to the plan
-    previous: dict[int, MergedItem] | None    # None when the previous period has no submission
-    streaks: dict[int, int] = field(default_factory=dict)   # lagging items: consecutive months
-    targets: list[TargetResult] = field(default_factory=list)   # every target of the plan, plan order
-    lag_tolerance: int = 20                                     # points below 序时进度 still on pace
-    vocabulary: Vocabulary = DEFAULT_VOCABULARY                 # the statuses' meanings
-    office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
-
-    @property
-    def previous_period(self) -> str:
-        return previous_period(self.period)
-
-    @cached_property
-    def counts(self) -> dict[str, int]:
-        return count_statuses(self.merged.values(), self.vocabulary)
-
-    @property
-    def no_submissions(self) -> bool:
-        return not any(u.reported for u in self.status.units)
-
-    @cached_property
-    def changes(self) -> list[Change]:
-        return compare(self.merged, self.previous) if self.previous is not None else []
-
-    def lagging(self) -> list[MergedItem]:
-        """Lagging items, the most seriously lagging first, then in plan order."""
-        items = [m for m in self.merged.values() if m.lagging]
-        return sorted(items, key=lambda m: m.rank)
-
-    def unit_status_counts(self) -> dict[str, Counter]:
-        """Each unit's own reported statuses, counted over its rows."""
-        counts: dict[str, Counter] = {}
-        for e in self.entries:
-            counts.setdefault(e.unit, Counter())[self.vocabulary.canonical(e.status)] += 1
-        return counts
-
-    @cached_property
-    def target_counts(self) -> dict[str, int]:
-        """Targets met, on pace, behind and not reported."""
-        return count_standings(self.targets)
-
-    def _json_key(self, status: str) -> str:
-        """Report JSON keys are meanings, which do not change when an office renames its words; a
-        word of no meaning is its own key."""
-        if status == UNREPORTED:
-            return "unreported"
-        return self.vocabulary.meaning(status) or status
-
-    def summary(self) -> dict[str, Any]:
-        total = len(self.merged)
-        return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
-                "items": total, "no_submissions": self.no_submissions,
-                "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
-                "counts": {self._json_key(k): {"label": k, "count": v, "share": round(share(v, total), 4)}
-                           for k, v in self.counts.items()},
-                "units": self.status.totals.to_dict(),
-                "changes": count_changes(self.changes) if self.previous is not None else None,
-                "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2),
-                "columns": [{"header": c.header, "kind": c.kind,
-                             "reported": sum(1 for m in self.merged.values() if office_value(m, c.key) not in (None, ""))}
-                            for c in self.office_columns],
-                "deadlines": self.status.deadlines.to_dict() if self.status.deadlines else None,
-                "targets": {"total": len(self.targets),
-                            "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
-
-
-@dataclass
-class ReportResult:
-    path: Path
-    report: Consolidated
-    bulletin: Path | None = None         # the 督查通报 beside the workbook
 
 
 def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:

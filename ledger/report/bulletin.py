@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from ledger.errors import LedgerError
 from ledger.period import label, schedule_share
-from ledger.report import merge
+import ledger.report.merge as merge
 from ledger.report.merge import count_changes, count_statuses
 from ledger.report.sheets import date_text, percent_text, section_label
 from ledger.report.status import LATE, MISSING, REJECTED
 
 if TYPE_CHECKING:
-    from ledger.report.build import Consolidated
+    from ledger.report.model import Consolidated
     from ledger.workspace import Workspace
 
 TEMPLATE_NAME = "通报模板.md"

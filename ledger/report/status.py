@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.period import deadline as deadline_of, label
 from ledger.plan.model import ROLE_LABELS
-from ledger.report import data
+import ledger.report.data as data
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
