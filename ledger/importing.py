@@ -14,6 +14,7 @@ from ledger.plan.importer import ImportSummary, Note, notes_of, resolve_units, s
 from ledger.plan.model import Plan
 from ledger.plan.parse import parse_plan
 from ledger.plan.sources import read_notice
+from ledger.plan.units import normalise_unit
 from ledger.plan.targets import extract_targets
 from ledger.progress import Progress, report as tell
 from ledger.store import events
@@ -82,11 +83,19 @@ def store_plan(workspace: Workspace, plan: Plan, *, origin: str, source: Path | 
     with workspace.lock():
         previous = _current_units(workspace)
         version = save_plan(workspace.engine, plan, origin=origin, collective=collective,
-                            source_name=source.name if source else None, source_sha256=digest)
+                            source_name=source.name if source else None, source_sha256=digest,
+                            successors=successors(workspace, plan))
         summary = summarise(plan, version, collective, previous, notes=found)
         events.record(workspace.engine, command, f"plan-{origin}", f"第 {version} 版计划：{plan.title}",
                       summary.to_dict() | {"notes": len(summary.notes), "source": source.name if source else None})
     return summary
+
+
+def successors(workspace: Workspace, plan: Plan) -> dict[str, str]:
+    """Renamed and merged units (``[units.aliases]`` old -> new) whose new name the plan uses."""
+    names = set(n for item in plan.items for n in item.units)
+    pairs = {normalise_unit(k): normalise_unit(v) for k, v in workspace.settings.units.aliases.items()}
+    return {old: new for old, new in pairs.items() if new in names and old not in names}
 
 
 def _current_units(workspace: Workspace) -> set[str]:

@@ -28,17 +28,20 @@ from ledger.xlsx import atomic_output, safe_name
 
 
 def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
-    """Read and merge one period (by default last month) for the consolidated workbook."""
+    """Read and merge one period (by default last month) for the consolidated workbook, through the
+    plan in force for that period; the previous month and the lag streaks through theirs, matched
+    by the items' identities."""
     period = data.resolve_period(period, ws.settings.office.timezone)
-    plan = load_plan(ws.engine)
+    plans = _Plans(ws)
     with data.snapshot(ws.engine) as conn:
         status = read_status(conn, period, ws.settings)
+        plan = plans.get(status.plan.version)
         names = data.unit_names(conn)
         entries = data.period_entries(conn, period, plan, names)
         vocabulary = ws.settings.vocabulary
         merged = merge_items(plan.items, entries, vocabulary)
-        previous = _merged_period(conn, plan, previous_period(period), names, vocabulary)
-        streaks = lag_streaks(conn, plan, period, merged, previous, names, vocabulary)
+        previous = _merged_period(conn, plans, plan, previous_period(period), names, vocabulary)
+        streaks = lag_streaks(conn, plans, plan, period, merged, previous, names, vocabulary)
         achievements = data.period_achievements(conn, period, plan, names)
     status.deadlines = deadline_watch(plan.items, merged, period, vocabulary)
     statuses = list(ws.settings.templates.statuses)
@@ -47,20 +50,47 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
                         ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
 
 
-def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str],
+class _Plans:
+    """Plan versions read once per report (a year's streak may cross several)."""
+
+    def __init__(self, ws: Workspace):
+        self.ws, self.by_version = ws, {}
+
+    def get(self, version: int) -> StoredPlan:
+        if version not in self.by_version:
+            self.by_version[version] = load_plan(self.ws.engine, version)
+        return self.by_version[version]
+
+    def of_period(self, conn: Connection, period: str) -> StoredPlan:
+        return self.get(data.period_plan(conn, period).version)
+
+
+def rekey(merged: dict[int, MergedItem], source: StoredPlan, target: StoredPlan) -> dict[int, MergedItem]:
+    """A month merged under its own plan, keyed by the ids of the same items in ``target``."""
+    if source.id == target.id:
+        return merged
+    ids = {i.identity: i.id for i in target.items}
+    return {ids[i.identity]: merged[i.id] for i in source.items if i.identity in ids and i.id in merged}
+
+
+def _merged_period(conn: Connection, plans: _Plans, plan: StoredPlan, period: str, names: dict[int, str],
                    vocabulary: Vocabulary) -> dict[int, MergedItem] | None:
+    """The previous month as it was reported (its own plan and units), keyed by ``plan``'s items."""
     if not data.has_submissions(conn, period):
         return None
-    return merge_items(plan.items, data.period_entries(conn, period, plan, names), vocabulary)
+    own = plans.of_period(conn, period)
+    merged = merge_items(own.items, data.period_entries(conn, period, own, names), vocabulary)
+    return rekey(merged, own, plan)
 
 
-def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[int, MergedItem],
+def lag_streaks(conn: Connection, plans: _Plans, plan: StoredPlan, period: str, merged: dict[int, MergedItem],
                 previous: dict[int, MergedItem] | None, names: dict[int, str],
                 vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> dict[int, int]:
     """Consecutive months each lagging item has lagged, ending with ``period``.
 
-    Walks back one month at a time, reading only the lead rows of the items still lagging, and
-    stops at the first month where none is; the cost follows the streaks, not the history.
+    Walks back one month at a time, reading only the lead rows of the items still lagging (each
+    month through its own plan, the items matched by identity), and stops at the first month where
+    none is; the cost follows the streaks, not the history.
     """
     streaks = {i: 1 for i, m in merged.items() if m.lagging}
     alive, step, month = set(streaks), previous, previous_period(period)
@@ -70,17 +100,19 @@ def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[in
         month = previous_period(month)
         if not alive or first is None or month < first:
             break
-        step = _merged_leads(conn, plan, month, alive, names, vocabulary)
+        step = _merged_leads(conn, plans, plan, month, alive, names, vocabulary)
     return streaks
 
 
-def _merged_leads(conn: Connection, plan: StoredPlan, period: str, item_ids: set[int],
+def _merged_leads(conn: Connection, plans: _Plans, plan: StoredPlan, period: str, item_ids: set[int],
                   names: dict[int, str], vocabulary: Vocabulary) -> dict[int, MergedItem]:
-    items = [i for i in plan.items if i.id in item_ids]
+    own = plans.of_period(conn, period)
+    wanted = {i.identity for i in plan.items if i.id in item_ids}
+    items = [i for i in own.items if i.identity in wanted]
     leads = {u for i in items for u in i.lead}
-    unit_ids = {uid for uid, name in names.items() if name in leads}
-    entries = data.period_entries(conn, period, plan, names, unit_ids=unit_ids, lead_only=True)
-    return merge_items(items, entries, vocabulary)
+    unit_ids = data.units_named(conn, own, names, leads)
+    entries = data.period_entries(conn, period, own, names, unit_ids=unit_ids, lead_only=True)
+    return rekey(merge_items(items, entries, vocabulary), own, plan)
 
 
 def reports_dir(ws: Workspace) -> Path:

@@ -156,12 +156,15 @@ def latest_time(statuses: list[UnitStatus]) -> datetime | None:
 
 def read_status(conn: Connection, period: str, settings: Settings) -> StatusReport:
     """The status of a period as stored (inside the caller's snapshot)."""
-    plan = data.plan_header(conn)
+    data.plan_header(conn)                        # no plan at all: say so first
     data.check_known(conn, period)
+    plan = data.period_plan(conn, period)         # the plan in force then, never today's
     tz = ZoneInfo(settings.office.timezone)
     due = deadline_of(period, settings.office.deadline_day)
-    subs = data.current_submissions(conn, period)
-    units = unit_statuses(data.expected_units(conn, plan.id), subs, data.rejections(conn, period), due, tz)
+    unit_of = data.unit_resolver(conn, plan)
+    subs = {unit_of(uid): sub for uid, sub in data.current_submissions(conn, period).items()}
+    rejs = {unit_of(uid): rej for uid, rej in data.rejections(conn, period).items()}
+    units = unit_statuses(data.expected_units(conn, plan.id), subs, rejs, due, tz)
     return StatusReport(period, plan, due, units, latest_time(units), settings.office.name)
 
 
@@ -181,7 +184,7 @@ def period_status(ws: Workspace, period: str | None = None) -> StatusReport:
         names = data.unit_names(conn)
         leads = {u for i in items for u in i.lead}
         entries = data.period_entries(conn, period, plan, names, lead_only=True,
-                                      unit_ids={uid for uid, name in names.items() if name in leads})
+                                      unit_ids=data.units_named(conn, plan, names, leads))
     vocabulary = ws.settings.vocabulary
     report.deadlines = deadline_watch(items, merge_items(items, entries, vocabulary), period, vocabulary)
     return report

@@ -86,6 +86,9 @@ items = sa.Table(
     sa.Column("leaders", sa.JSON, nullable=False, default=list),
     sa.Column("deadline_text", sa.Text),     # 完成时限 as written; NULL in rows stored before 0002
     sa.Column("deadline", sa.Date),          # the date it gives, when it gives one
+    # the item across plan versions: the id of the row that first stood for it (0007). Renumbered,
+    # retitled or with another lead, an item keeps it; history follows it, never the number.
+    sa.Column("lineage", sa.Integer),
 )
 
 units = sa.Table(
@@ -93,6 +96,8 @@ units = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.Text, nullable=False, unique=True),
     sa.Column("collective", sa.Boolean, nullable=False, default=False),
+    # a renamed or merged unit: the unit that carries its history on (0007); NULL: the unit itself
+    sa.Column("successor_id", sa.Integer),
 )
 
 assignments = sa.Table(
@@ -301,6 +306,12 @@ def _web_links(conn: Connection) -> None:
     uploads.create(conn)
 
 
+def _identities(conn: Connection) -> None:
+    from ledger.store import migration_0007
+
+    migration_0007.apply(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -311,6 +322,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
+    ("0007_identities", _identities),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -110,9 +110,8 @@ def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str
 def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: list[TemplateRow],
           targets: list[TargetRow], carried: Carried | None) -> TemplateSpec:
     if carried:
-        ids = {r.item_id for r in rows}
-        numbers = {i.id: (i.path_numbers, i.section_number, i.number) for i in plan.items if i.id in ids}
-        _apply_carried(rows, carried, numbers, settings.templates.carry_progress, settings.office_columns)
+        identities = {i.id: i.identity for i in plan.items}
+        _apply_carried(rows, carried, identities, settings.templates.carry_progress, settings.office_columns)
         _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
@@ -141,13 +140,11 @@ def record_identity(record: dict) -> Identity:
                     record["layout_version"], record["digest"])
 
 
-def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str, str]],
+def _apply_carried(rows: list[TemplateRow], carried: Carried, identities: dict[int, int],
                    carry_progress: bool, office: tuple[layout.Column, ...] = ()) -> None:
-    """Last accepted values of the same item, keyed by its part path's numerals and number (by its
-    section numeral alone when the last values were of a plan stored before part paths)."""
+    """Last accepted values of the same item (by its identity, never its number) in the same role."""
     for row in rows:
-        path, section, number = numbers[row.item_id]
-        values = carried.values.get((path, number, row.role)) or carried.values.get((section, number, row.role))
+        values = carried.values.get((identities[row.item_id], row.role))
         if not values:
             continue
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
