@@ -1,0 +1,77 @@
+"""A year that holds: a revision, a renumbering, a rename and a merge change nothing of past months."""
+
+from __future__ import annotations
+
+import pytest
+from year_scenario import PERIODS, Year, said
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory) -> Year:
+    tmp = tmp_path_factory.mktemp("year")
+    lived = Year(tmp / "ws")
+    lived.live(tmp)
+    return lived
+
+
+def test_every_month_regenerated_at_the_end_says_what_it_said_then(year):
+    for period in PERIODS:
+        again = said(year.ws, period)
+        for part in ("status", "summary", "bulletin", "cells", "file"):
+            assert again[part] == year.at_the_time[period][part], (period, part)
+
+
+def test_a_past_month_keeps_its_units_and_items_after_the_plan_changed(year):
+    march = year.at_the_time["2024-03"]
+    assert march["summary"]["items"] == 5 and march["summary"]["plan_version"] == 1
+    units = {u["unit"]: u["outcome"] for u in march["status"]["units"]}
+    assert set(units) == {"县甲局", "县乙局", "县丙局", "县丁局", "县戊局"}
+    assert units["县戊局"] == "on_time" and units["县丙局"] == "on_time" and units["县丁局"] == "on_time"
+    february = {u["unit"]: u["outcome"] for u in year.at_the_time["2024-02"]["status"]["units"]}
+    assert february["县戊局"] == "missing" and february["县丁局"] == "late"
+    june = year.at_the_time["2024-06"]
+    assert {u["unit"] for u in june["status"]["units"]} == {"县甲乙局", "县丙中心", "县丁局"}
+    assert june["summary"]["items"] == 5 and june["summary"]["plan_version"] == 3
+
+
+def test_lag_streaks_and_changes_follow_the_items_through_renumbering_rename_and_new_lead(year):
+    # April: C (renumbered 3 -> 2) lags a third month, E (new lead 县丁局) a second: no new lag
+    april = year.at_the_time["2024-04"]["summary"]
+    assert april["consecutive_lagging"] == 2
+    assert april["changes"]["新增滞后"] == 0
+    # June: C reported by 县丙中心 (renamed from 县丙局) lags a fifth month; E is back on pace
+    june = year.at_the_time["2024-06"]["summary"]
+    assert june["consecutive_lagging"] == 1 and june["changes"]["新增滞后"] == 0
+    cells = year.at_the_time["2024-08"]["cells"]
+    assert any("连续滞后7个月" in str(v) for rows in cells.values() for row in rows for v in row), \
+        "C lagged from February to August"
+
+
+def comments(path) -> dict[str, str]:
+    """The 台账 rows' 工作任务 titles -> every comment on the row."""
+    import openpyxl
+
+    from ledger import layout
+
+    sheet = openpyxl.load_workbook(path)[layout.LEDGER_SHEET]
+    out = {}
+    for row in sheet.iter_rows(min_row=layout.FIRST_DATA_ROW):
+        notes = " ".join(c.comment.text for c in row if c.comment)
+        key = " ".join(str(c.value) for c in row[:6] if c.value is not None)
+        out[key] = notes
+    return out
+
+
+def test_carry_forward_follows_the_item_and_the_unit(year):
+    april = comments(year.templates["2024-04"] / "2024-04_县丙局.xlsx")
+    assert [n for k, n in april.items() if "升级C" in k] == [next(n for n in april.values() if "C3月进展" in n)]
+    assert not any("B3月进展" in n for n in april.values())       # the deleted item's history moves nowhere
+    june = comments(year.templates["2024-06"] / "2024-06_县丙中心.xlsx")
+    assert any("C5月进展" in n for k, n in june.items() if "升级C" in k)
+    merged = comments(year.templates["2024-06"] / "2024-06_县甲乙局.xlsx")
+    assert any("A5月进展" in n for k, n in merged.items() if "推进A" in k)
+    assert any("F5月进展" in n for k, n in merged.items() if "养老F" in k)
+    lead = comments(year.templates["2024-05"] / "2024-05_县丁局.xlsx")
+    assert any("E4月进展" in n for k, n in lead.items() if "医疗E" in k)
