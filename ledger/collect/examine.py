@@ -155,7 +155,7 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
         exam.report.add(Finding.of("identity-mismatch", ERROR, f"文件的模板标识被改动（记录为“{record['unit']}” {record['period']}）", "请使用下发的模板重新填写", value=identity.unit))
         return None
     exam.unit, exam.period = record["unit"], record["period"]
-    current = _current_version(db_url)
+    current = _period_version(db_url, record["period"])
     if record["plan_version"] != current:
         exam.report.add(Finding.of("plan-superseded", ERROR, f"此模板属于第 {record['plan_version']} 版计划，计划已更新为第 {current} 版", f"请使用 templates/{record['period']}/ 中新下发的模板重新填写", value=str(record["plan_version"])))
         return None
@@ -279,9 +279,14 @@ def _targets_of(db_url: str, version: int):
     return all_unit_targets(plan, plan.units())
 
 
-def _current_version(db_url: str) -> int:
+def _period_version(db_url: str, period: str) -> int:
+    """The plan version in force for the period: its newest issued templates'. A template of an
+    older version is superseded only when that month's templates were issued again since (so
+    templates/<period>/ holds the new one); a past month keeps the plan it was issued under."""
     import sqlalchemy as sa
     from ledger.store import schema as s
 
     with _engine(db_url).connect() as conn:
-        return conn.execute(sa.select(sa.func.max(s.plans.c.version))).scalar()
+        return conn.execute(sa.select(sa.func.max(s.plans.c.version))
+                            .join(s.templates, s.templates.c.plan_id == s.plans.c.id)
+                            .where(s.templates.c.period == period)).scalar()

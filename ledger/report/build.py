@@ -115,6 +115,13 @@ def _merged_leads(conn: Connection, plans: _Plans, plan: StoredPlan, period: str
     return rekey(merge_items(items, entries, vocabulary), own, plan)
 
 
+def drop_stale_pdfs(*outputs: Path) -> None:
+    """A PDF beside a workbook or 通报 just written says last run's figures: remove it (``report``
+    makes a new one when asked, so a PDF is never older than its source)."""
+    for output in outputs:
+        output.with_suffix(".pdf").unlink(missing_ok=True)
+
+
 def reports_dir(ws: Workspace) -> Path:
     return ws.outbox_dir / "reports"
 
@@ -178,6 +185,7 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
                               f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
                               {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
         _step_hook("renamed")
+        drop_stale_pdfs(path, notice)
         tell(progress, 3, 3)
     return ReportResult(path, report, notice)
 

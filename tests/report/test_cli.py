@@ -102,3 +102,15 @@ def test_no_plan(tmp_path, command):
 def test_help(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0 and "--period" in result.output
+
+
+def test_report_without_pdf_removes_last_runs_pdfs(scenario):
+    first = json.loads(run(scenario.root, "report", "--period", "2024-07", "--no-pdf", "--json").output)
+    stale = [scenario.root / first[k] for k in ("file", "bulletin")]
+    for path in stale:
+        path.with_suffix(".pdf").write_bytes(b"%PDF-1.4 last run")
+    again = run(scenario.root, "report", "--period", "2024-07", "--no-pdf", "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["pdf"] == []
+    assert [p.with_suffix(".pdf").exists() for p in stale] == [False, False]
+    assert all(p.exists() for p in stale)
