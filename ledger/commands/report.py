@@ -46,7 +46,8 @@ def _print_status(report: StatusReport) -> None:
     click.echo(f"{report.plan.title} · {label(report.period)}报送情况（截止 {date_text(report.deadline)}，"
                f"数据截至 {time_text(report.as_of) or '尚无报送'}）")
     rows = [[u.unit.name, u.unit.lead, u.unit.support, u.label, time_text(u.submitted_at),
-             shorten("；".join(u.rejection.messages) if u.rejection else "", 40)] for u in report.units]
+             shorten("；".join(x for x in (u.correction_text(), *(u.rejection.messages if u.rejection else [])) if x), 40)]
+            for u in report.units]
     echo_table(["单位", "牵头", "配合", "报送情况", "报送时间", "说明"], rows)
     click.echo(report.totals.sentence())
     _print_deadlines(report)

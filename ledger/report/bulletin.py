@@ -95,7 +95,7 @@ def fields(report: Consolidated, office: str, deadline_day: int) -> dict[str, st
         "序时进度": percent_text(pace), "任务总数": str(total),
         "报送率": percent_text(totals.reporting_rate), "按时率": percent_text(totals.on_time_rate),
         "总体情况": _overall(report, counts, total, pace),
-        "报送情况": totals.sentence(),
+        "报送情况": totals.sentence() + _corrections(report),
         "分部分情况": _sections(report),
         "滞后情况": _lag_sentence(report),
         "滞后事项": _lag_lines(report),
@@ -104,6 +104,12 @@ def fields(report: Consolidated, office: str, deadline_day: int) -> dict[str, st
         "报送不及时情况": _units_sentence(report),
         "与上月比较": _changes(report),
     }
+
+
+def _corrections(report: Consolidated) -> str:
+    """The units whose figures of the month were corrected after its deadline (更正于 …)."""
+    corrected = [f"{u.unit.name}（{u.correction_text()}）" for u in report.status.units if u.corrected_at]
+    return f"其中{'、'.join(corrected)}的台账为截止后更正的内容，报送时间仍按原报送计。" if corrected else ""
 
 
 def _count_text(counts: dict[str, int]) -> str:

@@ -52,7 +52,8 @@ class Submission:
 
     unit_id: int
     plan_id: int
-    submitted_at: datetime       # aware, UTC
+    submitted_at: datetime       # aware, UTC: the time the month's timeliness counts (a correction keeps the first's)
+    corrected_at: datetime | None = None     # a late correction's arrival, when the current one is one
 
 
 @dataclass
@@ -135,9 +136,16 @@ def first_period(conn: Connection) -> str | None:
 def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
     """Each unit's current accepted submission of the period, by unit id."""
     sub = s.submissions
-    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at)
+    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at, sub.c.counted_at, sub.c.correction_of)
              .where(sub.c.period == period, sub.c.is_current))
-    return {uid: Submission(uid, pid, as_utc(at)) for uid, pid, at in conn.execute(query)}
+    return {uid: Submission(uid, pid, as_utc(counted or at), as_utc(at) if corrects else None)
+            for uid, pid, at, counted, corrects in conn.execute(query)}
+
+
+def pending_corrections(conn: Connection, period: str) -> set[int]:
+    """Units with a late correction of the period held for the office's review."""
+    sub = s.submissions
+    return set(conn.execute(sa.select(sub.c.unit_id).where(sub.c.period == period, sub.c.review == "pending")).scalars())
 
 
 def rejections(conn: Connection, period: str) -> dict[int, Rejection]:

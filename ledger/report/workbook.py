@@ -197,7 +197,7 @@ def _units_sheet(sheet, fmt: dict, report: Consolidated) -> None:
         counts = own.get(u.unit.name, {})
         values = (n + 1, u.unit.name, u.unit.lead, u.unit.support,
                   *((counts.get(s, 0) if u.reported else None) for s in statuses),
-                  time_text(u.submitted_at), u.label)
+                  time_text(u.submitted_at), "\n".join(x for x in (u.label, u.correction_text()) if x))
         write_row(sheet, fmt, first + n, values, kinds, _outcome_fill(u), [w for _, w in columns])
     finish_table(sheet, first, first + max(len(report.status.units), 1) - 1, len(columns), autofilter=True)
 

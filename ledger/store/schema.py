@@ -167,6 +167,11 @@ submissions = sa.Table(
     sa.Column("submitted_at", UTCDateTime(), nullable=False),  # file received
     sa.Column("is_current", sa.Boolean, nullable=False, default=True),
     sa.Column("superseded_by", sa.Integer),
+    # Late corrections (0008): a file replacing the unit's accepted month after its deadline.
+    sa.Column("correction_of", sa.Integer),     # the submission it corrects; NULL: not a correction
+    sa.Column("review", sa.String(16)),         # pending, accepted, refused (NULL: not held for review)
+    sa.Column("counted_at", UTCDateTime()),     # the time timeliness counts (the corrected one's)
+    sa.Column("decided_at", UTCDateTime()),     # when the office accepted or refused it
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
     # One current submission per unit and period (migration 0003; partial where the engine has them).
     sa.Index("uq_submissions_current", "period", "unit_id", unique=True,
@@ -312,6 +317,15 @@ def _identities(conn: Connection) -> None:
     migration_0007.apply(conn)
 
 
+def _late_corrections(conn: Connection) -> None:
+    """Late corrections: which submission a correction replaces, the office's review of it, and the
+    time its month's timeliness keeps counting. Frozen DDL as released."""
+    timestamp = "TIMESTAMP WITHOUT TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    for column, kind in (("correction_of", "INTEGER"), ("review", "VARCHAR(16)"),
+                         ("counted_at", timestamp), ("decided_at", timestamp)):
+        conn.exec_driver_sql(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -323,6 +337,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
     ("0007_identities", _identities),
+    ("0008_late_corrections", _late_corrections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -188,21 +188,27 @@ _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindpara
 
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
                     unit_id: int, submitted_at, rows: list[dict[str, Any]],
-                    targets: list[dict[str, Any]] | None = None) -> int:
+                    targets: list[dict[str, Any]] | None = None, correction_of: int | None = None,
+                    counted_at=None, review: str | None = None) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
     ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``;
     ``targets`` (the 指标 sheet) dictionaries with target_id and the 指标 input keys.
+    A late correction names the submission it corrects and the time its month's timeliness keeps
+    (``counted_at``); one held for the office (``review="pending"``) is stored beside the current
+    one, which stays current until ``decide_correction``.
     """
+    held = review == "pending"
     # The earlier one stops being current before the new one is inserted: the database allows one
     # current submission per unit and period (index uq_submissions_current), checked row by row.
-    earlier = conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
+    earlier = [] if held else conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
     if earlier:
         conn.execute(_RETIRE, [{"b_id": i} for i in earlier])
     new_id = conn.execute(s.submissions.insert(), {
         "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
-        "unit_id": unit_id, "submitted_at": submitted_at, "is_current": True}).inserted_primary_key[0]
+        "unit_id": unit_id, "submitted_at": submitted_at, "is_current": not held,
+        "correction_of": correction_of, "counted_at": counted_at, "review": review}).inserted_primary_key[0]
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
     if rows:
