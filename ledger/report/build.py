@@ -7,6 +7,7 @@ workbook is written atomically by ``ledger.report.workbook``.
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Callable
 
 from sqlalchemy.engine import Connection
@@ -15,8 +16,10 @@ from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.progress import Progress, report as tell
 from ledger.report import bulletin, data, official
+from ledger.plan.diff import PlanDiff, plan_diff
 from ledger.report.merge import UNREPORTED, MergedItem, extend_streaks, merge_items
 from ledger.report.model import Consolidated, ReportResult
+from ledger.report.sheets import date_text
 from ledger.report.status import deadline_watch, read_status
 from ledger.report.targets import assess_targets
 from ledger.report.workbook import write_workbook
@@ -43,11 +46,32 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         previous = _merged_period(conn, plans, plan, previous_period(period), names, vocabulary)
         streaks = lag_streaks(conn, plans, plan, period, merged, previous, names, vocabulary)
         achievements = data.period_achievements(conn, period, plan, names)
+        revision = _revision(conn, plans, plan, previous_period(period))
     status.deadlines = deadline_watch(plan.items, merged, period, vocabulary)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
-    return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
-                        ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
+    report = Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
+                          ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
+    if revision is not None:
+        report.revision = revision
+        report.revised_on = date_text(plan.created_at.astimezone(ZoneInfo(ws.settings.office.timezone)).date())
+    return report
+
+
+def _revision(conn: Connection, plans: "_Plans", plan: StoredPlan, before: str) -> PlanDiff | None:
+    """What the plan in force changed since the month before, when that month was under another
+    version that differs (a version stored again unchanged is no revision)."""
+    if not data.known(conn, before):
+        return None
+    earlier = plans.of_period(conn, before)
+    if earlier.version == plan.version:
+        return None
+    resolve = data.unit_resolver(conn, plan)
+    ids = {name: uid for uid, name in data.unit_names(conn).items()}
+    names = data.unit_names(conn)
+    renamed = {u: names[resolve(ids[u])] for u in earlier.units() if u in ids and names[resolve(ids[u])] != u}
+    diff = plan_diff(earlier.items, plan.items, [i.identity for i in plan.items], earlier.version, renamed)
+    return None if diff.empty else diff
 
 
 class _Plans:

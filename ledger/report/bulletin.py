@@ -94,7 +94,7 @@ def fields(report: Consolidated, office: str, deadline_day: int) -> dict[str, st
         "落款日期": date_text(as_of.date() if as_of else report.status.deadline),
         "序时进度": percent_text(pace), "任务总数": str(total),
         "报送率": percent_text(totals.reporting_rate), "按时率": percent_text(totals.on_time_rate),
-        "总体情况": _overall(report, counts, total, pace),
+        "总体情况": _overall(report, counts, total, pace) + report.revision_text(),
         "报送情况": totals.sentence() + _corrections(report),
         "分部分情况": _sections(report),
         "滞后情况": _lag_sentence(report),

@@ -113,11 +113,16 @@ def has_dated_items(conn: Connection, plan_id: int) -> bool:
                         .limit(1)).first() is not None
 
 
+def known(conn: Connection, period: str) -> bool:
+    """Whether templates were issued or files received for the period."""
+    return any(conn.execute(sa.select(sa.literal(1)).where(table.c.period == period).limit(1)).first()
+               for table in (s.templates, s.submissions, s.intake))
+
+
 def check_known(conn: Connection, period: str) -> None:
     """Raise UnknownPeriodError unless templates were issued or files received for the period."""
-    for table in (s.templates, s.submissions, s.intake):
-        if conn.execute(sa.select(sa.literal(1)).where(table.c.period == period).limit(1)).first():
-            return
+    if known(conn, period):
+        return
     raise UnknownPeriodError(
         f"{label(period)}（{period}）没有任何记录：既未生成模板，也未收到报送。"
         f"请检查月份，或先运行 ledger templates --period {period}")

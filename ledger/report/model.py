@@ -37,6 +37,15 @@ class Consolidated:
     lag_tolerance: int = 20                                     # points below 序时进度 still on pace
     vocabulary: Vocabulary = DEFAULT_VOCABULARY                 # the statuses' meanings
     office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
+    revision: Any = None        # ledger.plan.diff.PlanDiff: the plan changed since the previous month
+    revised_on: str = ""        # when that version was stored, as the office reads it (2024年4月2日)
+
+    def revision_text(self) -> str:
+        """计划于 … 调整（第 N 版）：…, when this month is the first under a new plan version."""
+        if self.revision is None:
+            return ""
+        return (f"计划于{self.revised_on}调整为第 {self.plan.version} 版，自本月起执行："
+                f"{self.revision.counts_text()}。")
 
     @property
     def previous_period(self) -> str:
@@ -92,6 +101,10 @@ class Consolidated:
                              "reported": sum(1 for m in self.merged.values() if office_value(m, c.key) not in (None, ""))}
                             for c in self.office_columns],
                 "deadlines": self.status.deadlines.to_dict() if self.status.deadlines else None,
+                "revision": ({**self.revision.to_dict(), "text": self.revision_text()}
+                             if self.revision is not None else None),
+                "corrections": [{"unit": u.unit.name, "corrected_at": u.corrected_at.isoformat()}
+                                for u in self.status.units if u.corrected_at],
                 "targets": {"total": len(self.targets),
                             "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
 

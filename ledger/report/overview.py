@@ -85,7 +85,7 @@ def _overall_text(report: Consolidated) -> str:
         text += report.status.deadlines.sentence().rstrip("。") + "，详见“逾期与到期”。"
     if report.no_submissions:
         text = f"{label(report.period)}尚无单位报送，全部任务按未报送统计。" + text
-    return text
+    return text + report.revision_text()
 
 
 def _status_table(wb, sheet, fmt: dict, report: Consolidated, row: int) -> int:

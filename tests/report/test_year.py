@@ -75,3 +75,21 @@ def test_carry_forward_follows_the_item_and_the_unit(year):
     assert any("F5月进展" in n for k, n in merged.items() if "养老F" in k)
     lead = comments(year.templates["2024-05"] / "2024-05_县丁局.xlsx")
     assert any("E4月进展" in n for k, n in lead.items() if "医疗E" in k)
+
+
+def test_plan_load_says_what_changed_and_the_next_report_says_the_plan_was_revised(year):
+    for out in (year.dry_run, year.loads["2024-04"]):
+        assert "与第 1 版相比：新增任务 1 项，删除任务 1 项，调整编号 1 项，修改名称 1 项，调整责任单位 1 项；县戊局不再承担任务" in out
+        for line in ("新增任务：二3 养老F", "删除任务：一2 招商B", "调整编号：升级C（一3 → 一2）",
+                     "修改名称：二1“教育D” → “教育提质D”", "调整责任单位：二2 医疗E（牵头 县戊局 → 县丁局）"):
+            assert line in out
+    assert "养老F" not in year.dry_run.split("与第 1 版相比")[0]       # the whole plan is not reprinted
+    june = year.loads["2024-06"]
+    assert "单位更名或合并：县丙局 → 县丙中心" in june and "不再承担任务" not in june
+    april = year.at_the_time["2024-04"]
+    assert "调整为第 2 版，自本月起执行：新增任务 1 项，删除任务 1 项" in "".join(april["bulletin"])
+    assert april["summary"]["revision"]["added"] == ["二3 养老F"]
+    assert "县丙局并入县丙中心" in "".join(year.at_the_time["2024-06"]["bulletin"])
+    for quiet in ("2024-03", "2024-05", "2024-07"):
+        assert year.at_the_time[quiet]["summary"]["revision"] is None
+        assert "调整为第" not in "".join(year.at_the_time[quiet]["bulletin"])

@@ -84,6 +84,7 @@ class Year:
         self.letters: dict[int, str] = {i.identity: LETTERS[i.title] for i in load_plan(self.ws.engine).items}
         self.at_the_time: dict[str, dict] = {}
         self.templates: dict[str, Path] = {}
+        self.loads: dict[str, str] = {}         # what plan load printed, by month
 
     def cli(self, *args: str):
         from ledger.cli import cli
@@ -116,6 +117,7 @@ class Year:
                                    ("任务内容", "养老F的措施。"), ("牵头单位", "县甲局")):
             sheet.cell(new, col[header_name], value)
         wb.save(path)
+        self.dry_run = self.cli("plan", "load", str(path), "--dry-run").output
         out = self.cli("plan", "load", str(path)).output
         plan = load_plan(self.ws.engine)
         added = next(i for i in plan.items if i.title == "养老F")
@@ -195,9 +197,9 @@ class Year:
         for period in PERIODS:
             month = int(period[5:])
             if month == 4:
-                self.revise_in_april(tmp)
+                self.loads[period] = self.revise_in_april(tmp)
             if month == 6:
-                self.reorganise_in_june(tmp)
+                self.loads[period] = self.reorganise_in_june(tmp)
             self.issue(period)
             self.return_files(period, tmp)
             self.collect(period)
