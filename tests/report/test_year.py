@@ -93,3 +93,50 @@ def test_plan_load_says_what_changed_and_the_next_report_says_the_plan_was_revis
     for quiet in ("2024-03", "2024-05", "2024-07"):
         assert year.at_the_time[quiet]["summary"]["revision"] is None
         assert "调整为第" not in "".join(year.at_the_time[quiet]["bulletin"])
+
+
+def test_the_year_view_equals_a_hand_count_and_the_sum_of_its_months(year):
+    import json
+
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    result = CliRunner().invoke(cli, ["-w", str(year.ws.root), "report", "--year", "2024", "--no-pdf", "--json"])
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.output)
+    assert view["months"] == [f"2024-{m:02d}" for m in range(1, 13)]
+    units = {u["unit"]: u for u in view["units"]}
+    # by hand from the scenario: 县甲局 and 县乙局 (Jan-May) are 县甲乙局's history, 县丙局 县丙中心's
+    assert {u: (x["expected"], x["on_time"], x["late"], x["missing"]) for u, x in units.items()} == {
+        "县甲乙局": (17, 17, 0, 0), "县丙中心": (12, 12, 0, 0), "县丁局": (12, 10, 2, 0), "县戊局": (3, 2, 0, 1)}
+    assert [e["reported_as"] for e in units["县丙中心"]["months"]["2024-03"]] == ["县丙局"]
+    assert view["unit_totals"] == {"on_time": 41, "late": 2, "rejected": 0, "missing": 1}
+    # the year's figures are the sum of its months' reports as they were made
+    months = [year.at_the_time[p]["status"]["totals"] for p in view["months"]]
+    assert view["unit_totals"] == {k: sum(m[k] for m in months) for k in ("on_time", "late", "rejected", "missing")}
+    finished = {t["title"]: t["done_in"] for t in view["finished"]}
+    assert finished == {"教育提质D": "2024-06", "推进A": "2024-10"}
+    assert sorted(t["title"] for t in view["unfinished"]) == ["养老F", "医疗E", "升级C"]
+    lagged = {t["title"]: t["months_lagging"] for t in view["tasks"]}
+    assert lagged == {"推进A": 0, "招商B": 3, "升级C": 7, "教育提质D": 0, "医疗E": 3, "养老F": 0}
+    assert (year.ws.root / view["file"]).is_file() and (year.ws.root / view["bulletin"]).is_file()
+    from docx import Document
+    text = "\n".join(p.text for p in Document(str(year.ws.root / view["bulletin"])).paragraphs)
+    assert "2024年督查通报" in text and "升级C：序时推进，滞后 7 个月" in text
+
+
+def test_a_quarter_status_and_its_json(year):
+    import json
+
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    result = CliRunner().invoke(cli, ["-w", str(year.ws.root), "status", "--quarter", "2024Q1", "--json"])
+    assert result.exit_code == 0, result.output
+    q1 = json.loads(result.output)
+    assert q1["months"] == ["2024-01", "2024-02", "2024-03"]
+    assert q1["totals"] == {"on_time": 13, "late": 1, "rejected": 0, "missing": 1}
+    table = CliRunner().invoke(cli, ["-w", str(year.ws.root), "status", "--quarter", "2024Q1"])
+    assert table.exit_code == 0 and "县戊局" in table.output and "未报" in table.output
