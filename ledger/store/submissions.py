@@ -62,6 +62,24 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
     return out
 
 
+def carried_leads(engine: Engine, before: str) -> Carried | None:
+    """The lead rows of the latest month before ``before``, whoever reported them, by (item identity,
+    "lead"): what a unit that became an item's lead since carries from its former lead."""
+    sub, rows, items = s.submissions, s.submission_rows, s.items
+    with engine.connect() as conn:
+        period = conn.execute(sa.select(sa.func.max(sub.c.period)).where(sub.c.is_current, sub.c.period < before)).scalar()
+        if period is None:
+            return None
+        query = (sa.select(sa.func.coalesce(items.c.lineage, items.c.id).label("lineage"), rows.c.extra,
+                           *[rows.c[k] for k in INPUT_KEYS])
+                 .join(sub, sub.c.id == rows.c.submission_id).join(items, items.c.id == rows.c.item_id)
+                 .where(sub.c.is_current, sub.c.period == period, rows.c.role == "lead").order_by(rows.c.id))
+        carried = Carried(period, {})
+        for r in conn.execute(query):
+            carried.values.setdefault((r.lineage, "lead"), {**(r.extra or {}), **{k: getattr(r, k) for k in INPUT_KEYS}})
+    return carried
+
+
 def _latest_before(before: str, unit_ids: list[int]):
     """Each unit's latest period with a current submission before ``before``."""
     sub = s.submissions

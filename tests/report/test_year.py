@@ -140,3 +140,9 @@ def test_a_quarter_status_and_its_json(year):
     assert q1["totals"] == {"on_time": 13, "late": 1, "rejected": 0, "missing": 1}
     table = CliRunner().invoke(cli, ["-w", str(year.ws.root), "status", "--quarter", "2024Q1"])
     assert table.exit_code == 0 and "县戊局" in table.output and "未报" in table.output
+
+
+def test_a_new_lead_carries_its_former_leads_last_progress(year):
+    # April: 医疗E's lead moved from 县戊局 to 县丁局; 县丁局's template notes 县戊局's March progress
+    april = comments(year.templates["2024-04"] / "2024-04_县丁局.xlsx")
+    assert any("E3月进展" in n for k, n in april.items() if "医疗E" in k)
