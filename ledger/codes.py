@@ -31,7 +31,7 @@ PLACEHOLDERS = {
     "formula": "公式", "achieved": "填写数值", "before": "上期数值", "when": "上期月份", "target": "目标值",
     "as_percent": "百分数", "unit": "单位", "period": "月份", "version": "版本", "current": "当前版本",
     "recorded_unit": "单位", "other": "其他单位", "uploader": "本单位", "received": "收到时间",
-    "original_name": "文件名", "feedback": "退回意见", "note": "说明",
+    "original_name": "文件名", "feedback": "退回意见", "note": "说明", "month": "月份", "day": "截止日",
 }
 
 
@@ -153,6 +153,23 @@ FILE_REJECTED_BEFORE = _declare("file-rejected-before", ERROR, FILE, "与此前�
 UPLOAD_OTHER_UNIT = _declare("upload-other-unit", ERROR, WORKBOOK, "通过本单位的网页链接上传了其他单位的台账模板",
                              "此工作簿是“{other}”的台账模板，不能通过“{uploader}”的报送链接上传",
                              "请下载本单位（{uploader}）的模板填写后上传；如需代其他单位报送，请联系督查室")
+
+# --- a file for a month already reported or closed (collect/late.py) ------------------------------
+FILE_SAME_VALUES = _declare("file-same-values", WARNING, WORKBOOK, "内容与该单位该月已收到的报送相同（文件另存过，字节不同），按重复报送处理，原报送时间不变",
+                            "与 {received} 已收到的{month}报送内容相同，按重复报送处理，未重复入库，原报送时间不变")
+PERIOD_LOCKED = _declare("period-locked", ERROR, WORKBOOK, "该月已由督查室锁定（终版），不再接收报送或更正",
+                         "{month}已锁定，不再接收该月的报送或更正", "如确需更正，请联系督查室")
+LATE_CORRECTION_REFUSED = _declare("late-correction-refused", ERROR, WORKBOOK,
+                                   "报送截止、汇总之后又报来的更正，按 [collect] late_corrections = \"refuse\" 不予接收",
+                                   "{month}的报送截止（{day}）后不再接收更正，本单位该月已报送的内容不变",
+                                   "如确需更正，请联系督查室")
+LATE_CORRECTION_HELD = _declare("late-correction-held", WARNING, WORKBOOK,
+                                "报送截止、汇总之后又报来的更正，待督查室审核（ledger corrections）后才替换原报送",
+                                "已收到{month}的更正（报送截止 {day} 之后），待督查室审核；审核通过前，该月仍以原报送为准",
+                                "无需重复报送；督查室审核后会告知结果")
+LATE_CORRECTION_ACCEPTED = _declare("late-correction-accepted", WARNING, WORKBOOK,
+                                    "报送截止、汇总之后又报来的更正，已替换原报送并标注“更正”，按时情况不变",
+                                    "已收到{month}的更正（报送截止 {day} 之后），已替换原报送并标注“更正”；该月按时情况不变")
 
 # --- whose workbook it is (collect/examine.py) ----------------------------------------------------
 IDENTITY_MISSING = _declare("identity-missing", ERROR, WORKBOOK, "工作簿中找不到模板标识，不是督查室下发的台账模板",

@@ -14,10 +14,12 @@ from ledger.plan.importer import ImportSummary, Note, notes_of, resolve_units, s
 from ledger.plan.model import Plan
 from ledger.plan.parse import parse_plan
 from ledger.plan.sources import read_notice
+from ledger.plan.units import normalise_unit
 from ledger.plan.targets import extract_targets
 from ledger.progress import Progress, report as tell
 from ledger.store import events
-from ledger.store.plans import load_plan, save_plan
+from ledger.plan.diff import PlanDiff, plan_diff
+from ledger.store.plans import StoredPlan, load_plan, match_identities, save_plan
 from ledger.workspace import Workspace
 
 
@@ -57,14 +59,35 @@ def _parse_options(workspace: Workspace) -> dict:
 def preview_plan(workspace: Workspace, plan: Plan, text: str | None = None) -> ImportSummary:
     """The summary a store would give, storing nothing."""
     collective = resolve_units(plan, workspace.settings.units)
-    try:
-        current = load_plan(workspace.engine)
-        version, previous = current.version + 1, set(current.units())
-    except PlanNotFoundError:
-        version, previous = 1, set()
+    current = _current(workspace)
+    version, previous = (current.version + 1, set(current.units())) if current else (1, set())
     summary = summarise(plan, version, collective, previous, notes=notes_of(plan, text))
+    summary.changes = changes(current, plan, successors(workspace, plan))
     summary.dry_run = True
     return summary
+
+
+def _current(workspace: Workspace) -> StoredPlan | None:
+    try:
+        return load_plan(workspace.engine)
+    except PlanNotFoundError:
+        return None
+
+
+def changes(current: StoredPlan | None, plan: Plan, renamed: dict[str, str] | None = None) -> PlanDiff | None:
+    """What the plan changes from the current version, its items matched by identity (the review
+    workbook's hidden column; for a notice imported again, the store's match), which the items
+    then carry into the store."""
+    if current is None:
+        return None
+    if any(item.identity for item in plan.items):
+        known = {i.identity for i in current.items}
+        identities = [item.identity if item.identity in known else None for item in plan.items]
+    else:
+        identities = match_identities(current.items, plan.items)
+        for item, identity in zip(plan.items, identities):
+            item.identity = identity
+    return plan_diff(current.items, plan.items, identities, current.version, renamed)
 
 
 def _extract_targets(plan: Plan) -> None:
@@ -80,17 +103,22 @@ def store_plan(workspace: Workspace, plan: Plan, *, origin: str, source: Path | 
     digest = hashlib.sha256(source.read_bytes()).hexdigest() if source else None
     found = (notes or []) + notes_of(plan, text)
     with workspace.lock():
-        previous = _current_units(workspace)
+        current = _current(workspace)
+        previous = set(current.units()) if current else set()
+        renamed = successors(workspace, plan)
+        revision = changes(current, plan, renamed)
         version = save_plan(workspace.engine, plan, origin=origin, collective=collective,
-                            source_name=source.name if source else None, source_sha256=digest)
+                            source_name=source.name if source else None, source_sha256=digest,
+                            successors=renamed)
         summary = summarise(plan, version, collective, previous, notes=found)
+        summary.changes = revision
         events.record(workspace.engine, command, f"plan-{origin}", f"第 {version} 版计划：{plan.title}",
                       summary.to_dict() | {"notes": len(summary.notes), "source": source.name if source else None})
     return summary
 
 
-def _current_units(workspace: Workspace) -> set[str]:
-    try:
-        return set(load_plan(workspace.engine).units())
-    except PlanNotFoundError:
-        return set()
+def successors(workspace: Workspace, plan: Plan) -> dict[str, str]:
+    """Renamed and merged units (``[units.aliases]`` old -> new) whose new name the plan uses."""
+    names = set(n for item in plan.items for n in item.units)
+    pairs = {normalise_unit(k): normalise_unit(v) for k, v in workspace.settings.units.aliases.items()}
+    return {old: new for old, new in pairs.items() if new in names and old not in names}

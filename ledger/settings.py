@@ -46,6 +46,9 @@ class CollectSettings:
     settle_seconds: float = 2.0       # a file must be unchanged this long before it is read
     max_file_mb: float = 20.0
     lag_tolerance: int = 20           # warn when 序时推进 is this many points below 序时进度
+    # a file replacing a unit's accepted month after that month's deadline: refuse, review (held for
+    # the office: ledger corrections accept|refuse) or accept; never changes the month's timeliness
+    late_corrections: str = "review"
     synonyms: dict[str, str] = field(default_factory=dict)   # the office's own; the common ones are added
 
 
@@ -132,6 +135,9 @@ class Settings:
             blank = next((k for k, v in table.items() if not k.strip() or not v.strip()), None)
             if blank is not None:
                 refuse(f"{key} 中有空白的名称（“{blank}”）")
+        if self.collect.late_corrections not in LATE_CORRECTIONS:
+            refuse(f"collect.late_corrections “{self.collect.late_corrections}” 无效，应为以下之一："
+                   + "、".join(LATE_CORRECTIONS))
         base = self.serve.base_url.strip()
         if base and not base.startswith(("http://", "https://")):
             refuse(f"serve.base_url “{base}” 应以 http:// 或 https:// 开头，例如 https://dc.example.gov.cn/ledger")
@@ -203,6 +209,8 @@ class Settings:
             refuse(f"完成状态中没有表示“{meaning.word}”（{meaning.key}）的状态，{meaning.rule}需要它："
                    f"请在 [statuses] 中写明，例如 \"{meaning.word}\" = \"{meaning.key}\"")
 
+
+LATE_CORRECTIONS = ("refuse", "review", "accept")     # collect.late_corrections
 
 # Numeric settings and the values that keep ledger usable: (key, lower test, upper bound, what is allowed).
 NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [

@@ -212,6 +212,7 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["-w", ws, "report", "--period", "2024-07"],
         ["-w", ws, "log"],
         ["codes"],
+        ["-w", ws, "corrections", "list"],
         ["-w", ws, "links", "--period", "2024-07"],
         ["-w", ws, "schedule", "list"],
         ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],
@@ -233,7 +234,8 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
     assert json.loads(CliRunner().invoke(cli, ["-w", ws, "plan", "export", "--json"]).output)["file"] == \
         "outbox/计划分解表.xlsx"
     leaves = {path for path, cmd in commands(cli) if not isinstance(cmd, click.Group)}
-    assert {p for p in leaves if p[:2] not in covered} == NO_JSON
+    # accept/refuse need a held correction: their JSON is checked in tests/collect/test_late.py
+    assert {p for p in leaves if p[:2] not in covered} == NO_JSON | {("corrections", "accept"), ("corrections", "refuse")}
 
 
 def _times_in(data) -> list[str]:

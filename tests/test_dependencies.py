@@ -144,3 +144,15 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_module_imports_itself_back_through_others(graph):
     """No circle anywhere: lazy imports inside functions and imports for type hints count too."""
     assert not cycles(graph), "\n".join(" ↔ ".join(c) for c in cycles(graph))
+
+
+def test_the_report_writers_never_reach_the_report_run(graph):
+    # build reads the store and calls the writers; they read only ledger.report.model (issue 19 §3)
+    assert "ledger.report.model" in graph["ledger.report.workbook"]
+    entry = {"ledger.report", "ledger.report.build", "ledger.report.span", "ledger.report.span_report"}
+    offending = []
+    for module in sorted(m for m in graph if within(m, "ledger.report") and m not in entry):
+        seen = reach(graph, module)
+        if "ledger.report.build" in seen:
+            offending.append(path_to(seen, module, "ledger.report.build"))
+    assert not offending, "\n".join(offending)

@@ -84,6 +84,7 @@ def test_files_saved_by_windows_notepad_are_read(tmp_path, encoding):
     ("[collect]\nsettle_seconds = -1\n", "collect.settle_seconds 的值 -1 无效"),
     ("[collect]\nsettle_seconds = 86400\n", "collect.settle_seconds 的值 86400 无效，应为 0 到 3600"),
     ("[collect]\nlag_tolerance = 101\n", "collect.lag_tolerance 的值 101 无效"),
+    ("[collect]\nlate_corrections = \"maybe\"\n", "collect.late_corrections “maybe” 无效，应为以下之一：refuse、review、accept"),
     ("[templates]\nstatuses = []\n", "templates.statuses 不能为空"),
     ("[templates]\nstatuses = ['已完成', ' ']\n", "templates.statuses 中有空白的状态"),
     ("[templates]\nstatuses = ['已完成', '滞后', '已完成']\n", "templates.statuses 中的状态“已完成”重复"),

@@ -157,10 +157,10 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
                                                         value=identity.unit))
         return None
     exam.unit, exam.period = record["unit"], record["period"]
-    current = _current_version(db_url)
-    if record["plan_version"] > current:     # a workspace sharing the database stored one since
-        _current_version.cache_clear()
-        current = _current_version(db_url)
+    current = _period_version(db_url, record["period"])
+    if record["plan_version"] > current:     # a workspace sharing the database issued one since
+        _period_version.cache_clear()
+        current = _period_version(db_url, record["period"])
     if record["plan_version"] != current:
         exam.report.add(codes.PLAN_SUPERSEDED.finding(version=record["plan_version"], current=current, period=record["period"],
                                                       value=str(record["plan_version"])))
@@ -231,7 +231,7 @@ def reset_caches() -> None:
     _engines.clear()
     _templates.clear()
     _plan.cache_clear()
-    _current_version.cache_clear()
+    _period_version.cache_clear()
     _rows_of.cache_clear()
     _targets_of.cache_clear()
 
@@ -286,12 +286,16 @@ def _targets_of(db_url: str, version: int):
     return all_unit_targets(plan, plan.units())
 
 
-@lru_cache(maxsize=4)
-def _current_version(db_url: str) -> int:
-    """The plan version in force: asked once a run (collect holds the workspace lock, so no plan is
-    stored meanwhile; ``reset_caches`` forgets it before the next run)."""
+@lru_cache(maxsize=64)
+def _period_version(db_url: str, period: str) -> int:
+    """The plan version in force for the period: its newest issued templates'. A template of an
+    older version is superseded only when that month's templates were issued again since (so
+    templates/<period>/ holds the new one); a past month keeps the plan it was issued under.
+    Asked once a run and period (collect holds the workspace lock; ``reset_caches`` forgets it)."""
     import sqlalchemy as sa
     from ledger.store import schema as s
 
     with _engine(db_url).connect() as conn:
-        return conn.execute(sa.select(sa.func.max(s.plans.c.version))).scalar()
+        return conn.execute(sa.select(sa.func.max(s.plans.c.version))
+                            .join(s.templates, s.templates.c.plan_id == s.plans.c.id)
+                            .where(s.templates.c.period == period)).scalar()

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ledger.collect.examine import Examination, examine, fingerprint, reset_caches, unreadable
+from ledger.collect import late
 from ledger.collect.feedback import problem_sheet, write_problem_list
 from ledger.collect import placement
 from ledger.collect.names import display_name
@@ -366,7 +367,25 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
         _other_units_workbook(batch, exam, dry_run)
     if dry_run:
         return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
-    return _accept(batch, exam, now) if exam.accepted else _reject(batch, exam, now)
+    if not exam.accepted:
+        return _reject(batch, exam, now)
+    verdict = _late_verdict(batch, exam, now)       # a month already reported: ledger.collect.late
+    if verdict.kind == late.SAME:
+        return _duplicate(batch, exam, late.earlier_intake(batch.connection, verdict), False, now, note=verdict.finding)
+    if verdict.finding is not None:
+        exam.report.add(verdict.finding)
+    if verdict.kind in (late.REFUSE, late.LOCKED):
+        return _reject(batch, exam, now)
+    return _accept(batch, exam, now, verdict)
+
+
+def _late_verdict(batch: _Batch, exam: Examination, now: datetime) -> late.Verdict:
+    return late.judge(batch.connection, batch.ws.settings, period=exam.period, unit_id=exam.template["unit_id"],
+                      arrived=_arrival(exam, now), rows=exam.rows, targets=exam.targets, name=display_name(exam.name))
+
+
+def _arrival(exam: Examination, now: datetime) -> datetime:
+    return min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
 
 
 def _other_units_workbook(batch: _Batch, exam: Examination, dry_run: bool) -> None:
@@ -385,14 +404,14 @@ def _outcome(exam: Examination, outcome: str, **kw: Any) -> FileOutcome:
     return FileOutcome(exam.name, outcome, exam.unit, exam.period, list(exam.report.findings), **kw)
 
 
-def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
+def _accept(batch: _Batch, exam: Examination, now: datetime, verdict: late.Verdict | None = None) -> FileOutcome:
     ws = batch.ws
     target = placement.archived(ws, exam.period, exam.unit, exam.sha256, exam.name)
     _place(batch, exam, target)
     _step_hook("copied")
     conn = batch.connection
     for _ in range(2):
-        if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target)) is not None:
+        if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target, verdict)) is not None:
             batch.recorded(exam.path)
             return _outcome(exam, ACCEPTED, stored=ws.relative(target))
         # Another writer stored a current submission of this unit and period after our check (a
@@ -406,14 +425,17 @@ def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
     raise _Held("另一个工作区正同时收取该单位本月的报送，本文件暂未入库")
 
 
-def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, target: Path) -> int:
-    """Record an accepted file and its submission; return the submission's id."""
-    submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
+def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, target: Path,
+                    verdict: late.Verdict | None = None) -> int:
+    """Record an accepted file and its submission (a late correction as its verdict says); return
+    the submission's id."""
+    submitted_at = _arrival(exam, now)
     unit_id = exam.template["unit_id"]
     intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
+    correction = late.correction_of(verdict)
     return save_submission(conn, intake_id=intake_id, template_id=exam.template["id"],
                            plan_id=exam.template["plan_id"], period=exam.period, unit_id=unit_id,
-                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets)
+                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets, **correction)
 
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
@@ -467,13 +489,14 @@ def _write_feedback(ws: Workspace, exam: Examination) -> Path:
     return path
 
 
-def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime) -> FileOutcome:
+def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime,
+               note: Finding | None = None) -> FileOutcome:
     when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
     feedback = prior.get("feedback_path") if prior["outcome"] == REJECTED else None
-    if feedback:
+    if note is None and feedback:
         note = codes.FILE_REJECTED_BEFORE.finding(received=when, original_name=prior["original_name"], feedback=feedback,
                                                   value=display_name(exam.name))
-    else:
+    elif note is None:              # given: the same values in other bytes (ledger.collect.late)
         note = codes.FILE_DUPLICATE.finding(received=when, original_name=prior["original_name"], value=display_name(exam.name))
     exam.report.findings[:] = [note]
     if dry_run:

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "collect": ("collect", "collect", "收取 inbox/ 中报回的台账：校验后入库，或生成退回意见。"),
     "status": ("report", "status", "查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。"),
     "report": ("report", "report", "生成某月工作台账汇总表和督查通报（outbox/reports/<月份>/），供领导审阅。"),
+    "corrections": ("corrections", "corrections", "更正审核：报送截止且已汇总后，单位再报已报送月份的台账（更正），暂存待督查室审核。"),
     "schedule": ("schedule", "schedule", "定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"),
     "links": ("links", "links", "各单位的网页报送链接：列出并写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
     "serve": ("serve", "serve", "网页报送：各单位凭专属链接下载模板、上传台账并当场看到校验结果；督查室查看报送看板。"),

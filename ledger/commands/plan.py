@@ -64,7 +64,8 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
         return
     if summary.dry_run:
         click.echo(f"演练（未保存）：若导入，将成为第 {summary.version} 版计划：{summary.title}")
-        _print_items(summary.plan.items if summary.plan else [])
+        if summary.changes is None:          # a first plan: every item is new
+            _print_items(summary.plan.items if summary.plan else [])
     else:
         click.echo(f"{verb}第 {summary.version} 版计划：{summary.title}")
     click.echo(f"  部分 {summary.sections} 个，任务 {summary.items} 项，责任单位 {len(summary.units)} 个，量化指标 {summary.targets} 个")
@@ -74,9 +75,23 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
         click.echo(f"  集体名称 {len(summary.collective)} 个：{'、'.join(summary.collective)}（可在 ledger.toml 的 [units.groups] 中展开为具体单位）")
     if summary.new_units:
         click.echo(f"  新增单位 {len(summary.new_units)} 个：{'、'.join(summary.new_units)}")
+    _print_changes(summary)
     _print_notes(summary)
     if summary.dry_run:
         click.echo("以上为演练结果，未保存任何内容；确认无误后去掉 --dry-run 再运行一次即可导入")
+
+
+def _print_changes(summary: ImportSummary) -> None:
+    """What the version changes from the previous one (items matched by identity, never by number)."""
+    diff = summary.changes
+    if diff is None:
+        return
+    if diff.empty:
+        click.echo(f"与第 {diff.previous_version} 版相比：内容未变")
+        return
+    click.echo(f"与第 {diff.previous_version} 版相比：{diff.counts_text()}")
+    for line in diff.lines():
+        click.echo(f"  {line}")
 
 
 def _print_notes(summary: ImportSummary) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ledger.commands.common import echo_json, echo_table, progress_bar, shorten, workspace_from
-from ledger.commands.options import json_option, period_option
+from ledger.commands.options import json_option, period_option, span_options
 from ledger.period import label
 from ledger.report import StatusReport, make_report, period_status, write_reminders
 from ledger.report.bulletin import template_path as bulletin_template
@@ -18,10 +18,12 @@ from ledger.report.targets import sentence as targets_sentence
 
 @click.command()
 @period_option()
+@span_options
 @click.option("--reminders", is_flag=True, help="同时生成催报名单 outbox/reminders/<月份>/催报名单.xlsx")
 @json_option
 @click.pass_context
-def status(ctx: click.Context, period: str | None, reminders: bool, as_json: bool) -> None:
+def status(ctx: click.Context, period: str | None, year: str | None, quarter: str | None, reminders: bool,
+           as_json: bool) -> None:
     """查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。
 
     示例：
@@ -30,8 +32,14 @@ def status(ctx: click.Context, period: str | None, reminders: bool, as_json: boo
       ledger status
       ledger status --period 2024-07 --reminders
       ledger status --period 2024-07 --json
+      ledger status --year 2024
+      ledger status --quarter 2024Q3 --json
     """
     ws = workspace_from(ctx)
+    span = _span(year, quarter, period)
+    if span is not None:
+        _span_status(ws, span, as_json)
+        return
     report = period_status(ws, period)
     path = write_reminders(ws, report) if reminders else None
     if as_json:
@@ -46,7 +54,8 @@ def _print_status(report: StatusReport) -> None:
     click.echo(f"{report.plan.title} · {label(report.period)}报送情况（截止 {date_text(report.deadline)}，"
                f"数据截至 {time_text(report.as_of) or '尚无报送'}）")
     rows = [[u.unit.name, u.unit.lead, u.unit.support, u.label, time_text(u.submitted_at),
-             shorten("；".join(u.rejection.messages) if u.rejection else "", 40)] for u in report.units]
+             shorten("；".join(x for x in (u.correction_text(), *(u.rejection.messages if u.rejection else [])) if x), 40)]
+            for u in report.units]
     echo_table(["单位", "牵头", "配合", "报送情况", "报送时间", "说明"], rows)
     click.echo(report.totals.sentence())
     _print_deadlines(report)
@@ -67,11 +76,15 @@ def _print_deadlines(report: StatusReport, indent: str = "") -> None:
 
 @click.command()
 @period_option()
+@span_options
 @json_option
 @click.option("--pdf/--no-pdf", default=True, help="安装了 LibreOffice 时，同时生成汇总表和督查通报的 PDF（默认生成）")
 @click.pass_context
-def report(ctx: click.Context, period: str | None, as_json: bool, pdf: bool) -> None:
+def report(ctx: click.Context, period: str | None, year: str | None, quarter: str | None, as_json: bool,
+           pdf: bool) -> None:
     """生成某月工作台账汇总表和督查通报（outbox/reports/<月份>/），供领导审阅。
+
+    --year / --quarter 生成年度、季度汇总表和督查通报（outbox/reports/<年份或季度>/），由已记录的各月按当月汇总组成。
 
     示例：
 
@@ -80,8 +93,14 @@ def report(ctx: click.Context, period: str | None, as_json: bool, pdf: bool) -> 
       ledger report --period 2024-07
       ledger report --period 2024-07 --no-pdf
       ledger report --period 2024-07 --json
+      ledger report --year 2024
+      ledger report --quarter 2024Q3 --json
     """
     ws = workspace_from(ctx)
+    span = _span(year, quarter, period)
+    if span is not None:
+        _span_report(ws, span, as_json, pdf)
+        return
     with progress_bar("生成汇总表", as_json) as progress:
         result = make_report(ws, period, progress=progress)
     summary = result.report.summary()
@@ -115,3 +134,52 @@ def _print_bulletin(ws, result, pdfs: list, asked: bool) -> None:
             click.echo(f"已生成 PDF：{ws.relative(made)}")
     if pdfs and not all(pdfs):
         click.echo("部分 PDF 未能生成（LibreOffice 转换失败）：可在 Excel、Word 或 WPS 中打开后另存为 PDF")
+
+
+def _span(year: str | None, quarter: str | None, period: str | None):
+    """The year or quarter asked for, or None for one month."""
+    if not year and not quarter:
+        return None
+    if sum(bool(x) for x in (year, quarter, period)) > 1:
+        raise click.UsageError("--period、--year、--quarter 只能选一个")
+    from ledger.report.span import Span
+
+    return Span.year(year) if year else Span.quarter(quarter)
+
+
+def _span_status(ws, span, as_json: bool) -> None:
+    from ledger.report.span import span_view
+    from ledger.report.status import OUTCOME_LABELS
+
+    view = span_view(ws, span)
+    if as_json:
+        echo_json({"span": span.key, "label": span.title, "months": view.months, "totals": view.unit_totals(),
+                   "units": [u.to_dict() for u in view.units]})
+        return
+    click.echo(f"{view.title} · {span.title}报送情况（已记录 {len(view.months)} 个月）")
+    short = {"on_time": "按时", "late": "逾期", "rejected": "退回", "missing": "未报"}
+    rows = [[u.name, *("/".join(short[o] + ("*" if name != u.name else "") for o, name in u.months.get(p, []))
+                       for p in view.months), percent_text(u.on_time_rate)] for u in view.units]
+    echo_table(["单位", *(label(p)[5:] for p in view.months), "按时率"], rows)
+    totals = view.unit_totals()
+    click.echo("合计：" + "，".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in totals.items()) + "（单位·月）")
+    if any(name != u.name for u in view.units for entries in u.months.values() for _, name in entries):
+        click.echo("* 以原名称报送（单位更名或合并前）")
+
+
+def _span_report(ws, span, as_json: bool, pdf: bool) -> None:
+    from ledger.report.span_report import make_span_report
+
+    result = make_span_report(ws, span)
+    pdfs = [to_pdf(p) for p in (result.path, result.bulletin)] if pdf and soffice() else []
+    if as_json:
+        echo_json({**result.view.to_dict(), "file": ws.relative(result.path), "bulletin": ws.relative(result.bulletin),
+                   "pdf": [ws.relative(p) for p in pdfs if p]})
+        return
+    view = result.view
+    click.echo(f"已生成{span.title}汇总表：{ws.relative(result.path)}（已记录 {len(view.months)} 个月）")
+    click.echo(f"  期内完成任务 {len(view.finished())} 项，期末未完成 {len(view.unfinished())} 项")
+    click.echo(f"已生成{span.title}督查通报：{ws.relative(result.bulletin)}")
+    for made in pdfs:
+        if made:
+            click.echo(f"已生成 PDF：{ws.relative(made)}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledger.plan.model import Plan, PlanItem
 from ledger.plan.parts import label
@@ -52,6 +53,7 @@ class ImportSummary:
     notes: list[Note] = field(default_factory=list)       # what needs the office's eye
     dry_run: bool = False                                 # nothing was stored
     plan: Plan | None = None                              # the plan as it is (or would be) stored
+    changes: Any = None                                   # ledger.plan.diff.PlanDiff from the previous version
 
     def to_dict(self) -> dict:
         data = {
@@ -60,6 +62,7 @@ class ImportSummary:
             "unassigned": self.unassigned, "collective": self.collective,
             "targets": self.targets, "new_units": self.new_units,
             "notes": [n.to_dict() for n in self.notes], "dry_run": self.dry_run,
+            "changes": self.changes.to_dict() if self.changes is not None else None,
         }
         return data
 

@@ -48,6 +48,7 @@ class PlanItem:
     deadline_text: str = ""                         # 完成时限 as written: "2024年6月底", "持续推进"
     deadline: date | None = None                    # the date the text gives, when it gives one
     parents: list[Section] = field(default_factory=list)   # the headings above the section, top first
+    identity: int | None = None     # the item across plan versions (the store's lineage); None: new
 
     @property
     def units(self) -> list[str]:

@@ -23,6 +23,7 @@ TARGET_SHEET = "指标"
 GUIDE_SHEET = "说明"
 SEP = "、"
 HEADER_ROW = 0  # 0-based; data from the next row
+IDENTITY = "任务标识"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ReviewColumn:
     get: Callable[[PlanItem], str]
     required: bool = False
     since: str = ""       # absent from workbooks exported before this column existed: not required
+    hidden: bool = False  # written but not shown: the item's identity
 
 
 def _join(names: list[str]) -> str:
@@ -49,6 +51,8 @@ ITEM_COLUMNS = (
     ReviewColumn("配合单位", 26, lambda i: _join(i.support)),
     ReviewColumn("责任领导", 12, lambda i: _join(i.leaders)),
     ReviewColumn("完成时限", 14, lambda i: i.deadline_text, since="完成时限"),
+    # the item across plan versions: plan load matches rows by it, never by 编号 (a new row has none)
+    ReviewColumn(IDENTITY, 8, lambda i: str(i.identity or ""), since=IDENTITY, hidden=True),
 )
 TARGET_HEADERS = ("部分序号", "任务编号", "指标", "目标值", "单位", "比较", "类型", "原文")
 COMPARATORS = ("≥", "≤", "≈", "=")
@@ -63,6 +67,7 @@ GUIDE = [
     "4. “指标”工作表每行一个量化指标，按“部分序号”和“任务编号”对应任务（任务有上级部分时，“部分序号”连同上级部分的序号，"
     "如“二（一）”）；比较一栏填 ≥、≤、≈ 或 =。",
     "   “上级部分”是任务所属部分之上的各级标题，每行一级，如“一、产业发展”；同名的部分在不同上级部分之下互不相同。",
+    "   隐藏的“任务标识”列记录每项任务的身份：改编号、改名称、换牵头单位都不影响其历史；新增的行不填，复制行时请清空该列。",
     "5. 不要修改表头；改好后保存，运行 ledger plan load <文件> 导入为新版本计划。",
 ]
 
@@ -90,7 +95,7 @@ def _write_guide(wb, fmt, plan: Plan) -> None:
 def _write_items(wb, fmt, plan: Plan) -> None:
     ws = wb.add_worksheet(SHEET)
     for c, col in enumerate(ITEM_COLUMNS):
-        ws.set_column(c, c, col.width)
+        ws.set_column(c, c, col.width, None, {"hidden": True} if col.hidden else {})
         ws.write_string(HEADER_ROW, c, col.header, fmt["header"])
     for r, item in enumerate(plan.items, start=HEADER_ROW + 1):
         for c, col in enumerate(ITEM_COLUMNS):
@@ -249,8 +254,14 @@ def _read_items(rows: list[tuple], index: dict[str, int], year: int | None,
             number=values["编号"], title=values["任务名称"], text=values["任务内容"] or values["任务名称"],
             section=values["所属部分"], section_number=values["部分序号"], parents=parents, lead=lead,
             support=[u for u in split_units(values["配合单位"]) if u not in lead],
-            leaders=leaders, deadline_text=deadline_text, deadline=deadline_date(deadline_text, year)))
+            leaders=leaders, deadline_text=deadline_text, deadline=deadline_date(deadline_text, year),
+            identity=_identity(values[IDENTITY])))
     return items, problems, notes
+
+
+def _identity(text: str) -> int | None:
+    """The hidden identity of a row exported from a stored plan; None for a row the office added."""
+    return int(text) if text.isdigit() else None
 
 
 def _leader_units(n: int, number: str, names: list[str], has_lead: bool) -> tuple[str | None, object | None]:

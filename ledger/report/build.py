@@ -6,11 +6,9 @@ workbook is written atomically by ``ledger.report.workbook``.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from zoneinfo import ZoneInfo
+from typing import Callable
 
 from sqlalchemy.engine import Connection
 
@@ -18,10 +16,12 @@ from ledger.durable import sweep_temporaries
 from ledger.period import label, previous_period, schedule_share
 from ledger.progress import Progress, report as tell
 from ledger.report import bulletin, data, official
-from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
-                                 count_statuses, extend_streaks, merge_items, office_value, share)
-from ledger.report.status import StatusReport, deadline_watch, read_status
-from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
+from ledger.plan.diff import PlanDiff, plan_diff
+from ledger.report.merge import UNREPORTED, MergedItem, extend_streaks, merge_items
+from ledger.report.model import Consolidated, ReportResult
+from ledger.report.sheets import date_text
+from ledger.report.status import deadline_watch, read_status
+from ledger.report.targets import assess_targets
 from ledger.report.workbook import write_workbook
 from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
 from ledger.store import events
@@ -30,123 +30,91 @@ from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, safe_name
 
 
-
-@dataclass
-class Consolidated:
-    """Everything the consolidated workbook shows for one period."""
-
-    plan: StoredPlan
-    period: str
-    statuses: list[str]                       # configured vocabulary, in order
-    status: StatusReport
-    merged: dict[int, MergedItem]             # by current item id, plan order
-    entries: list[Entry]                      # every row of the period, mapped to the plan
-    previous: dict[int, MergedItem] | None    # None when the previous period has no submission
-    streaks: dict[int, int] = field(default_factory=dict)   # lagging items: consecutive months
-    targets: list[TargetResult] = field(default_factory=list)   # every target of the plan, plan order
-    lag_tolerance: int = 20                                     # points below 序时进度 still on pace
-    vocabulary: Vocabulary = DEFAULT_VOCABULARY                 # the statuses' meanings
-    office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
-
-    @property
-    def previous_period(self) -> str:
-        return previous_period(self.period)
-
-    @cached_property
-    def counts(self) -> dict[str, int]:
-        return count_statuses(self.merged.values(), self.vocabulary)
-
-    @property
-    def no_submissions(self) -> bool:
-        return not any(u.reported for u in self.status.units)
-
-    @cached_property
-    def changes(self) -> list[Change]:
-        return compare(self.merged, self.previous) if self.previous is not None else []
-
-    def lagging(self) -> list[MergedItem]:
-        """Lagging items, the most seriously lagging first, then in plan order."""
-        items = [m for m in self.merged.values() if m.lagging]
-        return sorted(items, key=lambda m: m.rank)
-
-    def unit_status_counts(self) -> dict[str, Counter]:
-        """Each unit's own reported statuses, counted over its rows."""
-        counts: dict[str, Counter] = {}
-        for e in self.entries:
-            counts.setdefault(e.unit, Counter())[self.vocabulary.canonical(e.status)] += 1
-        return counts
-
-    @cached_property
-    def target_counts(self) -> dict[str, int]:
-        """Targets met, on pace, behind and not reported."""
-        return count_standings(self.targets)
-
-    def _json_key(self, status: str) -> str:
-        """Report JSON keys are meanings, which do not change when an office renames its words; a
-        word of no meaning is its own key."""
-        if status == UNREPORTED:
-            return "unreported"
-        return self.vocabulary.meaning(status) or status
-
-    def summary(self) -> dict[str, Any]:
-        total = len(self.merged)
-        return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
-                "items": total, "no_submissions": self.no_submissions,
-                "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
-                "counts": {self._json_key(k): {"label": k, "count": v, "share": round(share(v, total), 4)}
-                           for k, v in self.counts.items()},
-                "units": self.status.totals.to_dict(),
-                "changes": count_changes(self.changes) if self.previous is not None else None,
-                "consecutive_lagging": sum(1 for n in self.streaks.values() if n >= 2),
-                "columns": [{"header": c.header, "kind": c.kind,
-                             "reported": sum(1 for m in self.merged.values() if office_value(m, c.key) not in (None, ""))}
-                            for c in self.office_columns],
-                "deadlines": self.status.deadlines.to_dict() if self.status.deadlines else None,
-                "targets": {"total": len(self.targets),
-                            "counts": {k: {"label": TARGET_LABELS[k], "count": v} for k, v in self.target_counts.items()}}}
-
-
-@dataclass
-class ReportResult:
-    path: Path
-    report: Consolidated
-    bulletin: Path | None = None         # the 督查通报 beside the workbook
-
-
 def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
-    """Read and merge one period (by default last month) for the consolidated workbook."""
+    """Read and merge one period (by default last month) for the consolidated workbook, through the
+    plan in force for that period; the previous month and the lag streaks through theirs, matched
+    by the items' identities."""
     period = data.resolve_period(period, ws.settings.office.timezone)
-    plan = load_plan(ws.engine)
+    plans = _Plans(ws)
     with data.snapshot(ws.engine) as conn:
         status = read_status(conn, period, ws.settings)
+        plan = plans.get(status.plan.version)
         names = data.unit_names(conn)
         entries = data.period_entries(conn, period, plan, names)
         vocabulary = ws.settings.vocabulary
         merged = merge_items(plan.items, entries, vocabulary)
-        previous = _merged_period(conn, plan, previous_period(period), names, vocabulary)
-        streaks = lag_streaks(conn, plan, period, merged, previous, names, vocabulary)
+        previous = _merged_period(conn, plans, plan, previous_period(period), names, vocabulary)
+        streaks = lag_streaks(conn, plans, plan, period, merged, previous, names, vocabulary)
         achievements = data.period_achievements(conn, period, plan, names)
+        revision = _revision(conn, plans, plan, previous_period(period))
     status.deadlines = deadline_watch(plan.items, merged, period, vocabulary)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
-    return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
-                        ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
+    report = Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
+                          ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
+    if revision is not None:
+        report.revision = revision
+        report.revised_on = date_text(plan.created_at.astimezone(ZoneInfo(ws.settings.office.timezone)).date())
+    return report
 
 
-def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str],
+def _revision(conn: Connection, plans: "_Plans", plan: StoredPlan, before: str) -> PlanDiff | None:
+    """What the plan in force changed since the month before, when that month was under another
+    version that differs (a version stored again unchanged is no revision)."""
+    if not data.known(conn, before):
+        return None
+    earlier = plans.of_period(conn, before)
+    if earlier.version == plan.version:
+        return None
+    resolve = data.unit_resolver(conn, plan)
+    ids = {name: uid for uid, name in data.unit_names(conn).items()}
+    names = data.unit_names(conn)
+    renamed = {u: names[resolve(ids[u])] for u in earlier.units() if u in ids and names[resolve(ids[u])] != u}
+    diff = plan_diff(earlier.items, plan.items, [i.identity for i in plan.items], earlier.version, renamed)
+    return None if diff.empty else diff
+
+
+class _Plans:
+    """Plan versions read once per report (a year's streak may cross several)."""
+
+    def __init__(self, ws: Workspace):
+        self.ws, self.by_version = ws, {}
+
+    def get(self, version: int) -> StoredPlan:
+        if version not in self.by_version:
+            self.by_version[version] = load_plan(self.ws.engine, version)
+        return self.by_version[version]
+
+    def of_period(self, conn: Connection, period: str) -> StoredPlan:
+        return self.get(data.period_plan(conn, period).version)
+
+
+def rekey(merged: dict[int, MergedItem], source: StoredPlan, target: StoredPlan) -> dict[int, MergedItem]:
+    """A month merged under its own plan, keyed by the ids of the same items in ``target``."""
+    if source.id == target.id:
+        return merged
+    ids = {i.identity: i.id for i in target.items}
+    return {ids[i.identity]: merged[i.id] for i in source.items if i.identity in ids and i.id in merged}
+
+
+def _merged_period(conn: Connection, plans: _Plans, plan: StoredPlan, period: str, names: dict[int, str],
                    vocabulary: Vocabulary) -> dict[int, MergedItem] | None:
+    """The previous month as it was reported (its own plan and units), keyed by ``plan``'s items."""
     if not data.has_submissions(conn, period):
         return None
-    return merge_items(plan.items, data.period_entries(conn, period, plan, names), vocabulary)
+    own = plans.of_period(conn, period)
+    merged = merge_items(own.items, data.period_entries(conn, period, own, names), vocabulary)
+    return rekey(merged, own, plan)
 
 
-def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[int, MergedItem],
+def lag_streaks(conn: Connection, plans: _Plans, plan: StoredPlan, period: str, merged: dict[int, MergedItem],
                 previous: dict[int, MergedItem] | None, names: dict[int, str],
                 vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> dict[int, int]:
     """Consecutive months each lagging item has lagged, ending with ``period``.
 
-    Walks back one month at a time, reading only the lead rows of the items still lagging, and
-    stops at the first month where none is; the cost follows the streaks, not the history.
+    Walks back one month at a time, reading only the lead rows of the items still lagging (each
+    month through its own plan, the items matched by identity), and stops at the first month where
+    none is; the cost follows the streaks, not the history.
     """
     streaks = {i: 1 for i, m in merged.items() if m.lagging}
     alive, step, month = set(streaks), previous, previous_period(period)
@@ -156,17 +124,26 @@ def lag_streaks(conn: Connection, plan: StoredPlan, period: str, merged: dict[in
         month = previous_period(month)
         if not alive or first is None or month < first:
             break
-        step = _merged_leads(conn, plan, month, alive, names, vocabulary)
+        step = _merged_leads(conn, plans, plan, month, alive, names, vocabulary)
     return streaks
 
 
-def _merged_leads(conn: Connection, plan: StoredPlan, period: str, item_ids: set[int],
+def _merged_leads(conn: Connection, plans: _Plans, plan: StoredPlan, period: str, item_ids: set[int],
                   names: dict[int, str], vocabulary: Vocabulary) -> dict[int, MergedItem]:
-    items = [i for i in plan.items if i.id in item_ids]
+    own = plans.of_period(conn, period)
+    wanted = {i.identity for i in plan.items if i.id in item_ids}
+    items = [i for i in own.items if i.identity in wanted]
     leads = {u for i in items for u in i.lead}
-    unit_ids = {uid for uid, name in names.items() if name in leads}
-    entries = data.period_entries(conn, period, plan, names, unit_ids=unit_ids, lead_only=True)
-    return merge_items(items, entries, vocabulary)
+    unit_ids = data.units_named(conn, own, names, leads)
+    entries = data.period_entries(conn, period, own, names, unit_ids=unit_ids, lead_only=True)
+    return rekey(merge_items(items, entries, vocabulary), own, plan)
+
+
+def drop_stale_pdfs(*outputs: Path) -> None:
+    """A PDF beside a workbook or 通报 just written says last run's figures: remove it (``report``
+    makes a new one when asked, so a PDF is never older than its source)."""
+    for output in outputs:
+        output.with_suffix(".pdf").unlink(missing_ok=True)
 
 
 def reports_dir(ws: Workspace) -> Path:
@@ -232,6 +209,7 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
                               f"{label(report.period)}汇总表：任务 {len(report.merged)} 项，未报送 {counts[UNREPORTED]} 项",
                               {"period": report.period, "file": ws.relative(path), "plan_version": report.plan.version})
         _step_hook("renamed")
+        drop_stale_pdfs(path, notice)
         tell(progress, 3, 3)
     return ReportResult(path, report, notice)
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from ledger.errors import LedgerError
 from ledger.period import label, schedule_share
-from ledger.report import merge
+import ledger.report.merge as merge
 from ledger.report.merge import count_changes, count_statuses
 from ledger.report.sheets import date_text, percent_text, section_label
 from ledger.report.status import LATE, MISSING, REJECTED
 
 if TYPE_CHECKING:
-    from ledger.report.build import Consolidated
+    from ledger.report.model import Consolidated
     from ledger.workspace import Workspace
 
 TEMPLATE_NAME = "通报模板.md"
@@ -94,8 +94,8 @@ def fields(report: Consolidated, office: str, deadline_day: int) -> dict[str, st
         "落款日期": date_text(as_of.date() if as_of else report.status.deadline),
         "序时进度": percent_text(pace), "任务总数": str(total),
         "报送率": percent_text(totals.reporting_rate), "按时率": percent_text(totals.on_time_rate),
-        "总体情况": _overall(report, counts, total, pace),
-        "报送情况": totals.sentence(),
+        "总体情况": _overall(report, counts, total, pace) + report.revision_text(),
+        "报送情况": totals.sentence() + _corrections(report),
         "分部分情况": _sections(report),
         "滞后情况": _lag_sentence(report),
         "滞后事项": _lag_lines(report),
@@ -104,6 +104,12 @@ def fields(report: Consolidated, office: str, deadline_day: int) -> dict[str, st
         "报送不及时情况": _units_sentence(report),
         "与上月比较": _changes(report),
     }
+
+
+def _corrections(report: Consolidated) -> str:
+    """The units whose figures of the month were corrected after its deadline (更正于 …)."""
+    corrected = [f"{u.unit.name}（{u.correction_text()}）" for u in report.status.units if u.corrected_at]
+    return f"其中{'、'.join(corrected)}的台账为截止后更正的内容，报送时间仍按原报送计。" if corrected else ""
 
 
 def _count_text(counts: dict[str, int]) -> str:

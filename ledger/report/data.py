@@ -6,7 +6,6 @@ of a report follows the rows of its period, not the history held in the store.
 
 from __future__ import annotations
 
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,7 +52,8 @@ class Submission:
 
     unit_id: int
     plan_id: int
-    submitted_at: datetime       # aware, UTC
+    submitted_at: datetime       # aware, UTC: the time the month's timeliness counts (a correction keeps the first's)
+    corrected_at: datetime | None = None     # a late correction's arrival, when the current one is one
 
 
 @dataclass
@@ -113,11 +113,16 @@ def has_dated_items(conn: Connection, plan_id: int) -> bool:
                         .limit(1)).first() is not None
 
 
+def known(conn: Connection, period: str) -> bool:
+    """Whether templates were issued or files received for the period."""
+    return any(conn.execute(sa.select(sa.literal(1)).where(table.c.period == period).limit(1)).first()
+               for table in (s.templates, s.submissions, s.intake))
+
+
 def check_known(conn: Connection, period: str) -> None:
     """Raise UnknownPeriodError unless templates were issued or files received for the period."""
-    for table in (s.templates, s.submissions, s.intake):
-        if conn.execute(sa.select(sa.literal(1)).where(table.c.period == period).limit(1)).first():
-            return
+    if known(conn, period):
+        return
     raise UnknownPeriodError(
         f"{label(period)}（{period}）没有任何记录：既未生成模板，也未收到报送。"
         f"请检查月份，或先运行 ledger templates --period {period}")
@@ -136,9 +141,16 @@ def first_period(conn: Connection) -> str | None:
 def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
     """Each unit's current accepted submission of the period, by unit id."""
     sub = s.submissions
-    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at)
+    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at, sub.c.counted_at, sub.c.correction_of)
              .where(sub.c.period == period, sub.c.is_current))
-    return {uid: Submission(uid, pid, as_utc(at)) for uid, pid, at in conn.execute(query)}
+    return {uid: Submission(uid, pid, as_utc(counted or at), as_utc(at) if corrects else None)
+            for uid, pid, at, counted, corrects in conn.execute(query)}
+
+
+def pending_corrections(conn: Connection, period: str) -> set[int]:
+    """Units with a late correction of the period held for the office's review."""
+    sub = s.submissions
+    return set(conn.execute(sa.select(sub.c.unit_id).where(sub.c.period == period, sub.c.review == "pending")).scalars())
 
 
 def rejections(conn: Connection, period: str) -> dict[int, Rejection]:
@@ -184,11 +196,12 @@ def unit_names(conn: Connection) -> dict[int, str]:
 
 def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str],
                    unit_ids: set[int] | None = None, lead_only: bool = False) -> list[Entry]:
-    """The rows of the period's current submissions, mapped to the current plan's items.
+    """The rows of the period's current submissions, mapped to ``plan``'s items (the period's own plan).
 
-    Rows of an older plan version are mapped by section and item number (or the number alone
-    when it is unique); rows of items no longer in the plan are dropped. ``unit_ids`` limits the
-    query to some units; ``lead_only`` to rows reported as lead.
+    Rows of another plan version are mapped by the item's identity (``items.lineage``), never by
+    number; rows of items not in ``plan`` are dropped. A row of a unit renamed or merged since is
+    the row of the unit that carries its history in ``plan``. ``unit_ids`` limits the query to
+    some units (as they reported); ``lead_only`` to rows reported as lead.
     """
     sub, r = s.submissions, s.submission_rows
     where = [sub.c.period == period, sub.c.is_current]
@@ -196,67 +209,92 @@ def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[
         where.append(sub.c.unit_id.in_(sorted(unit_ids)))
     plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
     mapping = item_mapping(conn, plan, plan_ids)
+    unit_of = unit_resolver(conn, plan)
     if lead_only:
         where.append(r.c.role == LEAD)
     query = (sa.select(sub.c.unit_id, r.c.item_id, r.c.status, r.c.percent, r.c.progress,
                        r.c.problems, r.c.next_steps, r.c.extra)
              .join(r, r.c.submission_id == sub.c.id).where(*where))
-    return [Entry(item, names[uid], status, percent, progress, prob, steps, extra)
+    return [Entry(item, names[unit_of(uid)], status, percent, progress, prob, steps, extra)
             for uid, old, status, percent, progress, prob, steps, extra in conn.execute(query)
             if (item := mapping.get(old)) is not None]
 
 
-def item_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict[int, int]:
-    """Item ids of the given plan versions -> the id of the same item in the current plan.
+def period_plan(conn: Connection, period: str) -> PlanHeader:
+    """The plan in force for a period: the version its templates were issued under (the newest,
+    should a revision have issued them again), else its submissions', else the current plan.
 
-    An item is the same when its part path's numerals and its number agree (一（一）1 is not 二（一）1,
-    where numbering restarts in each part); then, for plans stored before sections nested, when its
-    section numeral and number agree; then by a number the current plan uses once.
+    A past month is read through its own plan, so revising the plan later changes nothing of it.
     """
+    p = s.plans
+    for table in (s.templates, s.submissions):
+        row = conn.execute(sa.select(p.c.id, p.c.version, p.c.title).join(table, table.c.plan_id == p.c.id)
+                           .where(table.c.period == period).order_by(p.c.version.desc()).limit(1)).first()
+        if row is not None:
+            return PlanHeader(*row)
+    return plan_header(conn)
+
+
+def unit_resolver(conn: Connection, plan: StoredPlan | PlanHeader):
+    """A function: a unit id as it reported -> the unit standing for it in ``plan`` (itself, or
+    the unit a rename or merge handed its history to, when that one is in the plan)."""
+    in_plan = plan_unit_ids(conn, plan.id)
+    step = dict(conn.execute(sa.select(s.units.c.id, s.units.c.successor_id)
+                             .where(s.units.c.successor_id.is_not(None))).all())
+
+    def resolve(uid: int) -> int:
+        current, seen = uid, set()
+        while current not in in_plan and current in step and current not in seen:
+            seen.add(current)
+            current = step[current]
+        return current if current in in_plan else uid
+    return resolve
+
+
+def units_named(conn: Connection, plan: StoredPlan, names: dict[int, str], wanted: set[str]) -> set[int]:
+    """Ids of the units standing for the named units of ``plan``, with those renamed or merged into them."""
+    resolve = unit_resolver(conn, plan)
+    return {uid for uid in names if names[resolve(uid)] in wanted}
+
+
+def plan_unit_ids(conn: Connection, plan_id: int) -> set[int]:
+    a, i = s.assignments, s.items
+    return set(conn.execute(sa.select(a.c.unit_id).join(i, i.c.id == a.c.item_id)
+                            .where(i.c.plan_id == plan_id).distinct()).scalars())
+
+
+def item_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict[int, int]:
+    """Item ids of the given plan versions -> the id of the same item in ``plan``: the item with the
+    same identity (lineage). A renumbered, retitled or re-led item is the same item; an item
+    renumbered into a deleted one's number is not."""
     mapping = {i.id: i.id for i in plan.items}
     others = sorted(plan_ids - {plan.id})
     if not others:
         return mapping
-    by_path = {(i.path_numbers, i.number): i.id for i in plan.items}
-    exact = {(i.section_number, i.number): i.id for i in plan.items}
-    repeats = Counter(i.number for i in plan.items)
-    unique = {i.number: i.id for i in plan.items if repeats[i.number] == 1}
-    sections = {r.id: r for r in conn.execute(
-        sa.select(s.sections.c.id, s.sections.c.number, s.sections.c.parent_id)
-        .where(s.sections.c.plan_id.in_(others)))}
-    query = sa.select(s.items.c.id, s.items.c.number, s.items.c.section_id).where(s.items.c.plan_id.in_(others))
-    for old_id, number, section_id in conn.execute(query):
-        section = sections.get(section_id)
-        new_id = (by_path.get((_path_numbers(section, sections), number))
-                  or exact.get((section.number if section else "", number)) or unique.get(number))
-        if new_id is not None:
+    by_lineage = {i.identity: i.id for i in plan.items}
+    i = s.items
+    query = sa.select(i.c.id, sa.func.coalesce(i.c.lineage, i.c.id)).where(i.c.plan_id.in_(others))
+    for old_id, lineage in conn.execute(query):
+        if (new_id := by_lineage.get(lineage)) is not None:
             mapping[old_id] = new_id
     return mapping
 
 
-def _path_numbers(section, sections: dict) -> str:
-    """The numerals of a stored section's path, top first (一（二）)."""
-    numbers: list[str] = []
-    while section is not None and len(numbers) < 8:
-        numbers.append(section.number or "")
-        section = sections.get(section.parent_id)
-    return "".join(reversed(numbers))
-
-
 def period_achievements(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str]) -> list[Achievement]:
-    """The 指标 rows of the period's current submissions, mapped to the current plan's targets."""
+    """The 指标 rows of the period's current submissions, mapped to ``plan``'s targets."""
     sub, r = s.submissions, s.target_rows
     where = [sub.c.period == period, sub.c.is_current]
     plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
     mapping = target_mapping(conn, plan, plan_ids)
+    unit_of = unit_resolver(conn, plan)
     query = (sa.select(sub.c.unit_id, r.c.target_id, r.c.achieved, r.c.note)
              .join(r, r.c.submission_id == sub.c.id).where(*where).order_by(r.c.id))
-    return [Achievement(target, names[uid], achieved, note) for uid, old, achieved, note in conn.execute(query)
+    return [Achievement(target, names[unit_of(uid)], achieved, note) for uid, old, achieved, note in conn.execute(query)
             if (target := mapping.get(old)) is not None]
 
 
 def target_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict[int, int]:
-    """Target ids of the given plan versions -> the id of the same target in the current plan:
+    """Target ids of the given plan versions -> the id of the same target in ``plan``:
     the same item (see ``item_mapping``) and the same indicator."""
     current: dict[tuple[int, str], int] = {}
     for item in plan.items:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ledger.period import label, schedule_share
 from ledger.plan.parts import part_groups
-from ledger.report import targets
+import ledger.report.targets as targets
 from ledger.report.merge import UNREPORTED, count_changes, count_statuses, share
 from ledger.report.sheets import (STANDING_FILL, date_text, header_row, percent_text, print_setup, status_fill,
                                   row_height, section_label, time_text, title_rows, write_row)
@@ -18,7 +18,7 @@ from ledger.statuses import AHEAD, DONE, LAGGING, NOT_STARTED, ON_PACE, SEVERELY
 from ledger.xlsx import BODY_FONT, HEAD_FONT
 
 if TYPE_CHECKING:
-    from ledger.report.build import Consolidated
+    from ledger.report.model import Consolidated
 
 SHEET = "总体情况"
 CHART_COLOURS = {DONE: "#70AD47", AHEAD: "#A9D18E", ON_PACE: "#5B9BD5", LAGGING: "#FFC000",
@@ -85,7 +85,7 @@ def _overall_text(report: Consolidated) -> str:
         text += report.status.deadlines.sentence().rstrip("。") + "，详见“逾期与到期”。"
     if report.no_submissions:
         text = f"{label(report.period)}尚无单位报送，全部任务按未报送统计。" + text
-    return text
+    return text + report.revision_text()
 
 
 def _status_table(wb, sheet, fmt: dict, report: Consolidated, row: int) -> int:

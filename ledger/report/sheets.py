@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import xlsxwriter
 
-from ledger.report import targets
+import ledger.report.targets as targets
 from ledger.report.merge import UNREPORTED
 from ledger.statuses import AHEAD, DEFAULT_VOCABULARY, DONE, LAGGING, SEVERELY_LAGGING, Vocabulary
 from ledger.xlsx import (BODY_FONT, COLUMN_PADDING, HEAD_FONT, PRINT_WIDTH, fit_columns,  # noqa: F401 (re-exported)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.period import deadline as deadline_of, label
 from ledger.plan.model import ROLE_LABELS
-from ledger.report import data
+import ledger.report.data as data
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
@@ -46,6 +46,8 @@ class UnitStatus:
     submitted_at: datetime | None = None     # local time of the current accepted submission
     rejection: Rejection | None = None
     rejected_at: datetime | None = None      # local time the rejected file was received
+    corrected_at: datetime | None = None     # local time of the late correction now current (更正)
+    correction_pending: bool = False         # a late correction waits for the office's review
 
     @property
     def label(self) -> str:
@@ -67,7 +69,15 @@ class UnitStatus:
                 "outcome": self.outcome, "outcome_label": self.label,
                 "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
                 "rejected_at": self.rejected_at.isoformat() if self.rejected_at else None,
-                "messages": self.rejection.messages if self.rejection else []}
+                "messages": self.rejection.messages if self.rejection else [],
+                "corrected_at": self.corrected_at.isoformat() if self.corrected_at else None,
+                "correction_pending": self.correction_pending}
+
+    def correction_text(self) -> str:
+        """更正于 …, 更正待审核, or nothing."""
+        if self.corrected_at:
+            return f"更正于 {time_text(self.corrected_at)}"
+        return "更正待审核" if self.correction_pending else ""
 
 
 @dataclass
@@ -138,14 +148,15 @@ def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneIn
 
 
 def unit_statuses(units: list[Unit], subs: dict[int, Submission], rejs: dict[int, Rejection],
-                  due: date, tz: ZoneInfo) -> list[UnitStatus]:
+                  due: date, tz: ZoneInfo, pending: set[int] = frozenset()) -> list[UnitStatus]:
     out = []
     for unit in units:
         sub, rej = subs.get(unit.id), rejs.get(unit.id)
         result = outcome(sub, rej, due, tz)
         rej = rej if result == REJECTED else None
+        corrected = sub.corrected_at.astimezone(tz) if sub and sub.corrected_at else None
         out.append(UnitStatus(unit, result, sub.submitted_at.astimezone(tz) if sub else None,
-                              rej, rej.received_at.astimezone(tz) if rej else None))
+                              rej, rej.received_at.astimezone(tz) if rej else None, corrected, unit.id in pending))
     return out
 
 
@@ -156,12 +167,16 @@ def latest_time(statuses: list[UnitStatus]) -> datetime | None:
 
 def read_status(conn: Connection, period: str, settings: Settings) -> StatusReport:
     """The status of a period as stored (inside the caller's snapshot)."""
-    plan = data.plan_header(conn)
+    data.plan_header(conn)                        # no plan at all: say so first
     data.check_known(conn, period)
+    plan = data.period_plan(conn, period)         # the plan in force then, never today's
     tz = ZoneInfo(settings.office.timezone)
     due = deadline_of(period, settings.office.deadline_day)
-    subs = data.current_submissions(conn, period)
-    units = unit_statuses(data.expected_units(conn, plan.id), subs, data.rejections(conn, period), due, tz)
+    unit_of = data.unit_resolver(conn, plan)
+    subs = {unit_of(uid): sub for uid, sub in data.current_submissions(conn, period).items()}
+    rejs = {unit_of(uid): rej for uid, rej in data.rejections(conn, period).items()}
+    pending = {unit_of(uid) for uid in data.pending_corrections(conn, period)}
+    units = unit_statuses(data.expected_units(conn, plan.id), subs, rejs, due, tz, pending)
     return StatusReport(period, plan, due, units, latest_time(units), settings.office.name)
 
 
@@ -181,7 +196,7 @@ def period_status(ws: Workspace, period: str | None = None) -> StatusReport:
         names = data.unit_names(conn)
         leads = {u for i in items for u in i.lead}
         entries = data.period_entries(conn, period, plan, names, lead_only=True,
-                                      unit_ids={uid for uid, name in names.items() if name in leads})
+                                      unit_ids=data.units_named(conn, plan, names, leads))
     vocabulary = ws.settings.vocabulary
     report.deadlines = deadline_watch(items, merge_items(items, entries, vocabulary), period, vocabulary)
     return report

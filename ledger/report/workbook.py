@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ledger.period import label, schedule_share
-from ledger.report import merge, targets
+import ledger.report.merge as merge
+import ledger.report.targets as targets
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
@@ -21,7 +22,7 @@ from ledger.report.sheets import (GREY, RED, status_fill, YELLOW, created_time, 
 from ledger.report.status import LATE, ON_TIME, UnitStatus
 
 if TYPE_CHECKING:
-    from ledger.report.build import Consolidated
+    from ledger.report.model import Consolidated
 
 LEDGER_COLUMNS = (("部分", 12), ("编号", 6), ("重点任务", 20), ("牵头单位", 12), ("完成状态", 9),
                   ("完成进度(%)", 8), ("牵头单位进展情况", 36), ("配合单位进展情况", 30), ("存在问题", 22),
@@ -196,7 +197,7 @@ def _units_sheet(sheet, fmt: dict, report: Consolidated) -> None:
         counts = own.get(u.unit.name, {})
         values = (n + 1, u.unit.name, u.unit.lead, u.unit.support,
                   *((counts.get(s, 0) if u.reported else None) for s in statuses),
-                  time_text(u.submitted_at), u.label)
+                  time_text(u.submitted_at), "\n".join(x for x in (u.label, u.correction_text()) if x))
         write_row(sheet, fmt, first + n, values, kinds, _outcome_fill(u), [w for _, w in columns])
     finish_table(sheet, first, first + max(len(report.status.units), 1) - 1, len(columns), autofilter=True)
 

@@ -53,14 +53,20 @@ class StoredPlan:
 
 
 def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | None = None,
-              source_sha256: str | None = None, collective: set[str] | None = None) -> int:
+              source_sha256: str | None = None, collective: set[str] | None = None,
+              successors: dict[str, str] | None = None) -> int:
     """Store a plan as the next version; return the version number.
 
     Rows go in one executemany per table (items, units, assignments, targets): a 3,000-item
-    plan is a handful of statements, not tens of thousands.
+    plan is a handful of statements, not tens of thousands. Each item keeps the identity it
+    carries (``PlanItem.identity``, from the review workbook's hidden column); when no item carries
+    one (a notice imported again) items are matched to the previous version (``match_identities``).
+    ``successors`` (old unit name -> new one, from ``[units.aliases]``) hands a renamed or merged
+    unit's history to the unit that carries it on.
     """
     collective = collective or set()
     with engine.begin() as conn:
+        lineages = _lineages(conn, plan.items)
         version = (conn.execute(sa.select(sa.func.max(s.plans.c.version))).scalar() or 0) + 1
         plan_id = conn.execute(s.plans.insert().values(
             version=version, title=plan.title, year=plan.year, origin=origin,
@@ -68,6 +74,9 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
         )).inserted_primary_key[0]
         section_ids = _save_sections(conn, plan_id, plan)
         item_ids = _save_items(conn, plan_id, plan.items, section_ids)
+        conn.execute(s.items.update().where(s.items.c.id == sa.bindparam("item_id"))
+                     .values(lineage=sa.bindparam("line")),
+                     [{"item_id": i, "line": line or i} for i, line in zip(item_ids, lineages)])
         roles = [_roles(item) for item in plan.items]
         names = list(dict.fromkeys(name for pairs in roles for name, _ in pairs))
         units = unit_ids(conn, names, collective=collective)
@@ -78,7 +87,70 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
             {"item_id": item_id, "ord": n, "indicator": t.indicator, "value": t.value, "unit": t.unit,
              "comparator": t.comparator, "kind": t.kind, "source": t.source}
             for item_id, item in zip(item_ids, plan.items) for n, t in enumerate(item.targets)])
+        _hand_on(conn, successors or {})
     return version
+
+
+def _lineages(conn: Connection, items: list[PlanItem]) -> list[int | None]:
+    """The stored lineage of each item, None for a new item. An identity the store does not know,
+    or one a row above already took (a copied row), is a new item."""
+    if not any(i.identity for i in items):
+        previous = _previous_items(conn)
+        return match_identities(previous, items) if previous else [None] * len(items)
+    known = set(conn.execute(sa.select(s.items.c.lineage).distinct()).scalars())
+    out, taken = [], set()
+    for item in items:
+        line = item.identity if item.identity in known and item.identity not in taken else None
+        taken.add(line)
+        out.append(line)
+    return out
+
+
+def _previous_items(conn: Connection) -> list["StoredItem"]:
+    row = conn.execute(sa.select(s.plans).order_by(s.plans.c.version.desc()).limit(1)).mappings().first()
+    return _read_plan(conn, row).items if row is not None else []
+
+
+def match_identities(previous: list[PlanItem], items: list[PlanItem]) -> list[int | None]:
+    """For a plan without identities (a notice imported again): each item's identity in the previous
+    version, by the same title, else the same part path numerals and number; None when new."""
+    by_title: dict[str, list[int]] = {}
+    for p in previous:
+        by_title.setdefault(p.title, []).append(p.identity)
+    by_number = {(p.path_numbers, p.number): p.identity for p in previous}
+    out, taken = [], set()
+    for item in items:
+        titled = [line for line in by_title.get(item.title, []) if line not in taken]
+        line = titled[0] if len(titled) == 1 else by_number.get((item.path_numbers, item.number))
+        line = None if line in taken else line
+        taken.add(line)
+        out.append(line)
+    return out
+
+
+def _hand_on(conn: Connection, successors: dict[str, str]) -> None:
+    """Mark each renamed or merged unit with the unit that carries its history on."""
+    pairs = {old: new for old, new in successors.items() if old != new}
+    if not pairs:
+        return
+    ids = dict(conn.execute(sa.select(s.units.c.name, s.units.c.id)
+                            .where(s.units.c.name.in_(sorted({*pairs, *pairs.values()})))).all())
+    for old, new in pairs.items():
+        if old in ids and new in ids:
+            conn.execute(s.units.update().where(s.units.c.id == ids[old]).values(successor_id=ids[new]))
+
+
+def unit_successors(conn: Connection) -> dict[int, int]:
+    """Each unit id -> the unit now carrying its history (itself when never renamed or merged)."""
+    step = dict(conn.execute(sa.select(s.units.c.id, s.units.c.successor_id)).all())
+    out = {}
+    for uid in step:
+        current, seen = uid, set()
+        while step.get(current) and current not in seen:
+            seen.add(current)
+            current = step[current]
+        out[uid] = current
+    return out
 
 
 def _save_sections(conn: Connection, plan_id: int, plan: Plan) -> dict[tuple, int]:
@@ -178,7 +250,7 @@ def _read_plan(conn: Connection, row) -> StoredPlan:
             number=r["number"], title=r["title"], text=r["text"], leaders=list(r["leaders"] or []),
             deadline_text=r["deadline_text"] or "", deadline=r["deadline"],
             section=sec["title"] if sec else "", section_number=sec["number"] if sec else "",
-            parents=_parents(sec, sec_by_id), id=r["id"], ord=r["ord"]))
+            parents=_parents(sec, sec_by_id), id=r["id"], ord=r["ord"], identity=r["lineage"] or r["id"]))
     _attach_units(conn, items)
     _attach_targets(conn, items)
     parents = {r["parent_id"] for r in secs} - used      # headings only above others: not sections

@@ -60,6 +60,9 @@ items = sa.Table(
     sa.Column("leaders", sa.JSON, nullable=False, default=list),
     sa.Column("deadline_text", sa.Text),     # 完成时限 as written; NULL in rows stored before 0002
     sa.Column("deadline", sa.Date),          # the date it gives, when it gives one
+    # the item across plan versions: the id of the row that first stood for it (0007). Renumbered,
+    # retitled or with another lead, an item keeps it; history follows it, never the number.
+    sa.Column("lineage", sa.Integer),
 )
 
 units = sa.Table(
@@ -67,6 +70,8 @@ units = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.Text, nullable=False, unique=True),
     sa.Column("collective", sa.Boolean, nullable=False, default=False),
+    # a renamed or merged unit: the unit that carries its history on (0007); NULL: the unit itself
+    sa.Column("successor_id", sa.Integer),
 )
 
 assignments = sa.Table(
@@ -136,6 +141,11 @@ submissions = sa.Table(
     sa.Column("submitted_at", UTCDateTime(), nullable=False),  # file received
     sa.Column("is_current", sa.Boolean, nullable=False, default=True),
     sa.Column("superseded_by", sa.Integer),
+    # Late corrections (0008): a file replacing the unit's accepted month after its deadline.
+    sa.Column("correction_of", sa.Integer),     # the submission it corrects; NULL: not a correction
+    sa.Column("review", sa.String(16)),         # pending, accepted, refused (NULL: not held for review)
+    sa.Column("counted_at", UTCDateTime()),     # the time timeliness counts (the corrected one's)
+    sa.Column("decided_at", UTCDateTime()),     # when the office accepted or refused it
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
     # One current submission per unit and period (migration 0003; partial where the engine has them).
     sa.Index("uq_submissions_current", "period", "unit_id", unique=True,
@@ -298,6 +308,21 @@ def _web_links(conn: Connection) -> None:
     ups.create(conn)
 
 
+def _identities(conn: Connection) -> None:
+    from ledger.store import migration_0007
+
+    migration_0007.apply(conn)
+
+
+def _late_corrections(conn: Connection) -> None:
+    """Late corrections: which submission a correction replaces, the office's review of it, and the
+    time its month's timeliness keeps counting. Frozen DDL as released."""
+    timestamp = "TIMESTAMP WITHOUT TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    for column, kind in (("correction_of", "INTEGER"), ("review", "VARCHAR(16)"),
+                         ("counted_at", timestamp), ("decided_at", timestamp)):
+        conn.exec_driver_sql(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released, and none reads the tables declared above: 0001 builds the tables as first
 # released (a frozen copy), later steps spell out the DDL of their release, so old and new
@@ -310,6 +335,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
+    ("0007_identities", _identities),
+    ("0008_late_corrections", _late_corrections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -19,80 +19,89 @@ TARGET_INPUT_KEYS = [c.key for c in layout.TARGET_INPUT_COLUMNS]
 
 @dataclass
 class Carried:
-    """The latest accepted values of a unit before a period: 台账 rows keyed by (part path numerals,
-    item number, role), 指标 rows by (part path numerals, item number, indicator)."""
+    """The latest accepted values of a unit before a period: 台账 rows keyed by (item identity, role),
+    指标 rows by (item identity, indicator)."""
 
     period: str
-    values: dict[tuple[str, str, str], dict[str, Any]]
-    targets: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    values: dict[tuple[int, str], dict[str, Any]]
+    targets: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[str, Carried]:
     """For each unit, the rows of its current submission of the latest period before ``before``.
 
-    Rows are keyed by (the numerals of the item's part path, item number, role), which survive a
-    new plan version and tell apart items numbered again in each part (一（一）1, 二（一）1); the
-    指标 rows of the same submission by (part path numerals, item number, indicator).
+    Rows are keyed by the item's identity (``items.lineage``), which a renumbered, retitled or
+    re-led item keeps, and the role; the 指标 rows of the same submission by identity and indicator.
+    A unit renamed or merged into a named one carries its history to it (``units.successor_id``):
+    the latest period of any of them, with the rows of each that reported in it.
     """
-    latest = _latest_before(before)
-    ledger_rows = _carried_query(unit_names, latest, s.submission_rows, [*INPUT_KEYS, "extra"], s.submission_rows.c.role)
-    target_rows = _carried_query(unit_names, latest, s.target_rows, TARGET_INPUT_KEYS, s.targets.c.indicator,
-                                 via=s.targets)
-    out: dict[str, Carried] = {}
+    from ledger.store.plans import unit_successors
+
     with engine.connect() as conn:
-        paths = _path_numbers(conn)
+        heirs = unit_successors(conn)
+        ids = dict(conn.execute(sa.select(s.units.c.name, s.units.c.id).where(s.units.c.name.in_(unit_names))).all())
+        owner = {uid: name for name, nid in ids.items() for uid, to in heirs.items() if uid == nid or to == nid}
+        if not owner:
+            return {}
+        latest = _latest_before(before, sorted(owner))
+        ledger_rows = _carried_query(latest, s.submission_rows, [*INPUT_KEYS, "extra"], s.submission_rows.c.role)
+        target_rows = _carried_query(latest, s.target_rows, TARGET_INPUT_KEYS, s.targets.c.indicator, via=s.targets)
+        newest: dict[str, str] = {}
+        for uid, period in conn.execute(sa.select(latest.c.unit_id, latest.c.period)):
+            newest[owner[uid]] = max(newest.get(owner[uid], ""), period)
+        out: dict[str, Carried] = {}
         for r in conn.execute(ledger_rows):
-            carried = out.setdefault(r.name, Carried(r.period, {}))
-            # the office columns' values (by key) with the layout's
-            carried.values[(paths.get(r.section_id, ""), r.number, r.tag)] = {**(r.extra or {}),
-                                                                         **{k: getattr(r, k) for k in INPUT_KEYS}}
+            if r.period == newest[owner[r.unit_id]]:
+                carried = out.setdefault(owner[r.unit_id], Carried(r.period, {}))
+                # the office columns' values (by key) with the layout's
+                carried.values[(r.lineage, r.tag)] = {**(r.extra or {}), **{k: getattr(r, k) for k in INPUT_KEYS}}
         for r in conn.execute(target_rows):
-            carried = out.setdefault(r.name, Carried(r.period, {}))
-            carried.targets[(paths.get(r.section_id, ""), r.number, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
+            if r.period == newest[owner[r.unit_id]]:
+                carried = out.setdefault(owner[r.unit_id], Carried(r.period, {}))
+                carried.targets[(r.lineage, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
     return out
 
 
-def _latest_before(before: str):
+def carried_leads(engine: Engine, before: str) -> Carried | None:
+    """The lead rows of the latest month before ``before``, whoever reported them, by (item identity,
+    "lead"): what a unit that became an item's lead since carries from its former lead."""
+    sub, rows, items = s.submissions, s.submission_rows, s.items
+    with engine.connect() as conn:
+        period = conn.execute(sa.select(sa.func.max(sub.c.period)).where(sub.c.is_current, sub.c.period < before)).scalar()
+        if period is None:
+            return None
+        query = (sa.select(sa.func.coalesce(items.c.lineage, items.c.id).label("lineage"), rows.c.extra,
+                           *[rows.c[k] for k in INPUT_KEYS])
+                 .join(sub, sub.c.id == rows.c.submission_id).join(items, items.c.id == rows.c.item_id)
+                 .where(sub.c.is_current, sub.c.period == period, rows.c.role == "lead").order_by(rows.c.id))
+        carried = Carried(period, {})
+        for r in conn.execute(query):
+            carried.values.setdefault((r.lineage, "lead"), {**(r.extra or {}), **{k: getattr(r, k) for k in INPUT_KEYS}})
+    return carried
+
+
+def _latest_before(before: str, unit_ids: list[int]):
     """Each unit's latest period with a current submission before ``before``."""
     sub = s.submissions
     return (sa.select(sub.c.unit_id, sa.func.max(sub.c.period).label("period"))
-            .where(sub.c.is_current, sub.c.period < before).group_by(sub.c.unit_id).subquery())
+            .where(sub.c.is_current, sub.c.period < before, sub.c.unit_id.in_(unit_ids))
+            .group_by(sub.c.unit_id).subquery())
 
 
-def _path_numbers(conn: Connection) -> dict[int, str]:
-    """Every section's part path numerals (一（二）), by id: its own numeral after its parents'."""
-    rows = {r.id: r for r in conn.execute(sa.select(s.sections.c.id, s.sections.c.number, s.sections.c.parent_id))}
-    out: dict[int, str] = {}
-
-    def numbers(sid: int, depth: int = 0) -> str:
-        if sid not in out:
-            row = rows[sid]
-            above = numbers(row.parent_id, depth + 1) if row.parent_id in rows and depth < 10 else ""
-            out[sid] = above + row.number
-        return out[sid]
-
-    for sid in rows:
-        numbers(sid)
-    return out
-
-
-def _carried_query(unit_names: list[str], latest, rows: sa.Table, keys: list[str], tag: sa.Column,
-                   via: sa.Table | None = None) -> sa.Select:
-    """Rows of the units' latest current submissions with their item's section and number.
+def _carried_query(latest, rows: sa.Table, keys: list[str], tag: sa.Column, via: sa.Table | None = None) -> sa.Select:
+    """Rows of the units' latest current submissions with their item's identity.
 
     ``rows`` names its item directly (台账) or ``via`` a target (指标); ``tag`` completes the key.
     """
-    sub, units, items = s.submissions, s.units, s.items
-    query = (sa.select(units.c.name, sub.c.period, items.c.section_id, items.c.number,
+    sub, items = s.submissions, s.items
+    query = (sa.select(sub.c.unit_id, sub.c.period, sa.func.coalesce(items.c.lineage, items.c.id).label("lineage"),
                        tag.label("tag"), *[rows.c[k] for k in keys])
              .join(latest, sa.and_(latest.c.unit_id == sub.c.unit_id, latest.c.period == sub.c.period))
-             .join(units, units.c.id == sub.c.unit_id)
              .join(rows, rows.c.submission_id == sub.c.id))
     if via is not None:
         query = query.join(via, via.c.id == rows.c.target_id)
     return (query.join(items, items.c.id == (via if via is not None else rows).c.item_id)
-            .where(sub.c.is_current, units.c.name.in_(unit_names))
-            .order_by(rows.c.id))
+            .where(sub.c.is_current).order_by(rows.c.id))
 
 
 def record_templates(conn: Connection, records: list[dict[str, Any]]) -> None:
@@ -197,21 +206,27 @@ _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindpara
 
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
                     unit_id: int, submitted_at, rows: list[dict[str, Any]],
-                    targets: list[dict[str, Any]] | None = None) -> int:
+                    targets: list[dict[str, Any]] | None = None, correction_of: int | None = None,
+                    counted_at=None, review: str | None = None) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
     ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``;
     ``targets`` (the 指标 sheet) dictionaries with target_id and the 指标 input keys.
+    A late correction names the submission it corrects and the time its month's timeliness keeps
+    (``counted_at``); one held for the office (``review="pending"``) is stored beside the current
+    one, which stays current until ``decide_correction``.
     """
+    held = review == "pending"
     # The earlier one stops being current before the new one is inserted: the database allows one
     # current submission per unit and period (index uq_submissions_current), checked row by row.
-    earlier = conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
+    earlier = [] if held else conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
     if earlier:
         conn.execute(_RETIRE, [{"b_id": i} for i in earlier])
     new_id = conn.execute(s.submissions.insert(), {
         "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
-        "unit_id": unit_id, "submitted_at": submitted_at, "is_current": True}).inserted_primary_key[0]
+        "unit_id": unit_id, "submitted_at": submitted_at, "is_current": not held,
+        "correction_of": correction_of, "counted_at": counted_at, "review": review}).inserted_primary_key[0]
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
     if rows:

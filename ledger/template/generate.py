@@ -27,7 +27,8 @@ from ledger.store import events
 from ledger.store import schema
 from ledger.store.plans import StoredPlan, load_plan, unit_ids
 from ledger.store.types import _now
-from ledger.store.submissions import Carried, carried_values, record_templates
+from ledger.plan.model import LEAD
+from ledger.store.submissions import Carried, carried_leads, carried_values, record_templates
 from ledger.template.identity import Identity
 from ledger.template.rows import TargetRow, TemplateRow, all_unit_rows, all_unit_targets, rows_digest, unit_counts
 from ledger.template.writer import TemplateSpec, write_template
@@ -37,6 +38,7 @@ from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output, formats, safe_name, umask, writing
 
 MANIFEST_NAME = "分发清单.xlsx"
+CONTACT_KEYS = tuple(k for k in ("person", "phone") if k in layout.BY_KEY)   # a unit's own, never another's
 PARALLEL_FROM = 24          # below this many workbooks one process is faster than starting workers
 
 
@@ -76,10 +78,11 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     counts = unit_counts(plan)
     chosen, collective = _choose_units(ws, plan, counts, units)
     carried = carried_values(ws.engine, chosen, before=period)
+    leads = carried_leads(ws.engine, before=period)
     folder = ws.templates_dir / period
     with ws.lock():
         recover_templates(ws.templates_dir)
-        run = _Run(ws.settings, plan, period, carried)
+        run = _Run(ws.settings, plan, period, carried, leads=leads)
         made = _write_all(ws, folder, run, chosen, counts, partial=bool(units), workers=workers, command=command,
                            progress=progress)
     files = [GeneratedFile(m.identity.unit, folder / m.file_name, *counts[m.identity.unit], m.carried_from)
@@ -108,12 +111,18 @@ def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str
 
 
 def _spec(settings: Settings, plan: StoredPlan, period: str, unit: str, rows: list[TemplateRow],
-          targets: list[TargetRow], carried: Carried | None) -> TemplateSpec:
+          targets: list[TargetRow], carried: Carried | None, leads: Carried | None = None) -> TemplateSpec:
+    identities = {i.id: i.identity for i in plan.items}
     if carried:
-        ids = {r.item_id for r in rows}
-        numbers = {i.id: (i.path_numbers, i.section_number, i.number) for i in plan.items if i.id in ids}
-        _apply_carried(rows, carried, numbers, settings.templates.carry_progress, settings.office_columns)
+        _apply_carried(rows, carried, identities, settings.templates.carry_progress, settings.office_columns)
         _apply_carried_targets(targets, carried, same_year=carried.period[:4] == period[:4])
+    if leads:           # an item this unit leads since: its former lead's last values, not its contacts
+        fresh = [r for r in rows if r.role == LEAD and not r.carried and not r.note]
+        _apply_carried(fresh, leads, identities, settings.templates.carry_progress, settings.office_columns)
+        for row in fresh:
+            for key in CONTACT_KEYS:
+                row.carried.pop(key, None)
+        carried = carried or (leads if any(r.carried or r.note for r in fresh) else None)
     identity = Identity(
         template_id=uuid.uuid4().hex, plan_version=str(plan.version), period=period, unit=unit,
         layout_version=layout.LAYOUT_VERSION, digest=rows_digest(rows, targets))
@@ -141,13 +150,11 @@ def record_identity(record: dict) -> Identity:
                     record["layout_version"], record["digest"])
 
 
-def _apply_carried(rows: list[TemplateRow], carried: Carried, numbers: dict[int, tuple[str, str, str]],
+def _apply_carried(rows: list[TemplateRow], carried: Carried, identities: dict[int, int],
                    carry_progress: bool, office: tuple[layout.Column, ...] = ()) -> None:
-    """Last accepted values of the same item, keyed by its part path's numerals and number (by its
-    section numeral alone when the last values were of a plan stored before part paths)."""
+    """Last accepted values of the same item (by its identity, never its number) in the same role."""
     for row in rows:
-        path, section, number = numbers[row.item_id]
-        values = carried.values.get((path, number, row.role)) or carried.values.get((section, number, row.role))
+        values = carried.values.get((identities[row.item_id], row.role))
         if not values:
             continue
         row.carried = {c.key: values.get(c.key) for c in layout.INPUT_COLUMNS if c.carry or carry_progress}
@@ -176,6 +183,7 @@ class _Run:
     period: str
     carried: dict[str, Carried]
     staging: Path | None = None
+    leads: Carried | None = None        # last month's lead rows, whoever reported them
 
 
 @dataclass
@@ -289,7 +297,8 @@ def _make(units: list[str], progress: Progress = None) -> list[_Made]:
     rows, targets = all_unit_rows(run.plan, units), all_unit_targets(run.plan, units)
     made = []
     for unit in units:
-        spec = _spec(run.settings, run.plan, run.period, unit, rows[unit], targets[unit], run.carried.get(unit))
+        spec = _spec(run.settings, run.plan, run.period, unit, rows[unit], targets[unit], run.carried.get(unit),
+                     run.leads)
         name = safe_file_name(run.period, unit)
         path = run.staging / name
         with writing(run.staging.parent / run.period / name):

@@ -36,22 +36,21 @@ class TargetRow:
     item_id: int
     cells: dict[str, Any]                                   # plan cells by TARGET_COLUMNS key
     section_number: str = ""                                # the item's section numeral
-    path_numbers: str = ""                                  # its part path's numerals (一（二）): ``carry_key``
+    path_numbers: str = ""                                  # its part path's numerals (一（二）)
+    item_identity: int = 0                                  # the item across plan versions: ``carry_key``
     carried: dict[str, Any] = field(default_factory=dict)   # input cells from the last period
     typed: dict[str, Any] = field(default_factory=dict)     # values a unit typed (feedback workbooks)
     marks: dict[str, str] = field(default_factory=dict)     # layout key -> problem, highlighted
     errors: set[str] = field(default_factory=set)           # marked keys with an error (red, else amber)
 
     @property
-    def carry_key(self) -> tuple[str, str, str]:
-        """(part path numerals, item number, indicator): the same target in another plan version."""
-        return self.path_numbers or self.section_number, self.cells["item_number"], self.cells["indicator"]
+    def carry_key(self) -> tuple[int, str]:
+        """(item identity, indicator): the same target in another plan version, whatever its number."""
+        return self.item_identity, self.cells["indicator"]
 
-    def carried_from(self, values: dict[tuple[str, str, str], Any]) -> Any:
-        """This target's entry in values keyed by ``carry_key``; else by its section numeral alone, as
-        a plan stored before part paths keyed it."""
-        found = values.get(self.carry_key)
-        return found if found is not None else values.get((self.section_number, *self.carry_key[1:]))
+    def carried_from(self, values: dict[tuple[int, str], Any]) -> Any:
+        """This target's entry in values keyed by ``carry_key``."""
+        return values.get(self.carry_key)
 
     def plan_values(self) -> tuple[str, ...]:
         keys = (layout.TARGET_BY_KEY["target_key"], *layout.TARGET_PLAN_COLUMNS)
@@ -118,7 +117,8 @@ def _target_row(item, target, target_id: int, seq: int) -> TargetRow:
         "target": target.value,
         "unit": target.unit,
     }
-    return TargetRow(target_id, item.id, cells, item.section_number, item.path_numbers)
+    return TargetRow(target_id, item.id, cells, item.section_number, item.path_numbers,
+                     getattr(item, "identity", None) or item.id)
 
 
 def rows_digest(rows: list[TemplateRow], targets: list[TargetRow] | None = None) -> str:

@@ -288,12 +288,27 @@ def test_a_workbook_that_is_not_a_template_is_rejected(issued, tmp_path):
 
 
 def test_a_template_of_a_superseded_plan_says_where_the_new_one_is(issued, tmp_path):
+    from ledger.template.generate import generate_templates
+
     filled = fill_all(template(issued), tmp_path / "old.xlsx")
     save_plan(issued.engine, sample_plan(), origin="review")        # plan version 2
+    generate_templates(issued, "2024-07")                           # July issued again under it
     drop(issued, filled)
     out = only(collect_inbox(issued))
     assert codes(out) == ["plan-superseded"]
     assert "第 1 版计划" in out.findings[0].message and "templates/2024-07/" in out.findings[0].message
+    assert any(p.name.endswith("县科技局.xlsx") for p in (issued.root / "templates" / "2024-07").iterdir())
+
+
+def test_a_past_month_template_stays_valid_after_a_revision_issued_for_a_later_month(issued, tmp_path):
+    from ledger.template.generate import generate_templates
+
+    filled = fill_all(template(issued), tmp_path / "old.xlsx")     # July, plan version 1
+    save_plan(issued.engine, sample_plan(), origin="review")        # version 2, issued for August only
+    generate_templates(issued, "2024-08")
+    drop(issued, filled)
+    out = only(collect_inbox(issued))
+    assert out.outcome == "accepted", out.findings
 
 
 def test_problem_list_takes_the_fix_from_the_finding_not_from_the_first_qing(issued, tmp_path):

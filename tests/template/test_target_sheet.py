@@ -145,12 +145,11 @@ def test_reader_finds_the_sheet_and_its_columns(issued):
     assert read_workbook(path_of(issued, "县财政局"), "xlsx").targets is None
 
 
-def test_a_target_row_is_carried_by_its_part_path_or_by_its_section_from_an_older_plan():
+def test_a_target_row_is_carried_by_its_item_identity_never_by_its_number():
     from ledger.template.rows import TargetRow
 
-    row = TargetRow(1, 1, {"item_number": "1", "indicator": "改造小区"}, "（一）", "二（一）")
-    assert row.carry_key == ("二（一）", "1", "改造小区")
-    assert row.carried_from({("一（一）", "1", "改造小区"): 3, ("二（一）", "1", "改造小区"): 10}) == 10
-    assert row.carried_from({("（一）", "1", "改造小区"): 7}) == 7        # stored before part paths
-    assert row.carried_from({("一（一）", "1", "改造小区"): 3}) is None
-    assert TargetRow(1, 1, {"item_number": "2", "indicator": "x"}, "一").carry_key == ("一", "2", "x")
+    row = TargetRow(1, 1, {"item_number": "1", "indicator": "改造小区"}, "（一）", "二（一）", item_identity=40)
+    assert row.carry_key == (40, "改造小区")
+    # the item was number 2 when last reported; another item now numbered 1 had identity 39
+    assert row.carried_from({(39, "改造小区"): 3, (40, "改造小区"): 10}) == 10
+    assert row.carried_from({(39, "改造小区"): 3}) is None
