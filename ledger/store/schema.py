@@ -246,6 +246,30 @@ uploads = sa.Table(   # a file a unit uploaded through its link, bound to that u
 )
 
 
+users = sa.Table(   # the office's named accounts (migration 0007): office users act, leaders read
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),            # office, leader
+    sa.Column("password_hash", sa.Text, nullable=False),         # scrypt$n$r$p$salt$hash
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("password_changed_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("disabled_at", UTCDateTime()),
+)
+
+office_sessions = sa.Table(   # a signed-in browser: the cookie's sha256 only; ends server-side (0007)
+    "office_sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),   # NULL: the shared password
+    sa.Column("password_tag", sa.String(64)),     # the shared password's keyed digest when it was used
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime()),
+    sa.Column("ended_why", sa.String(16)),        # logout, password, disabled
+)
+
+
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
 
@@ -301,6 +325,29 @@ def _web_links(conn: Connection) -> None:
     uploads.create(conn)
 
 
+def _office_accounts(conn: Connection) -> None:
+    """Named office accounts and server-side sessions, as first released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("users", frozen,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("name", sa.Text, nullable=False, unique=True),
+             sa.Column("role", sa.String(16), nullable=False),
+             sa.Column("password_hash", sa.Text, nullable=False),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("password_changed_at", sa.DateTime, nullable=False),
+             sa.Column("disabled_at", sa.DateTime))
+    sa.Table("office_sessions", frozen,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+             sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),
+             sa.Column("password_tag", sa.String(64)),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("expires_at", sa.DateTime, nullable=False),
+             sa.Column("ended_at", sa.DateTime),
+             sa.Column("ended_why", sa.String(16)))
+    frozen.create_all(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -311,6 +358,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
+    ("0007_office_accounts", _office_accounts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
