@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "links": ("links", "links", "各单位的网页报送链接：列出并写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
     "serve": ("serve", "serve", "网页报送：各单位凭专属链接下载模板、上传台账并当场看到校验结果；督查室查看报送看板。"),
     "log": ("log", "log", "工作日志：最近的导入、下发、收取、催报、汇总记录（谁在何时做了什么）。"),
+    "review": ("review", "review", "审核：校验通过的台账须经督查室通过，或写明意见退回修改（需在 ledger.toml 中开启 [review] required）。"),
     "users": ("users", "users", "督查室账号：添加、查看、停用、改密码（网页上每次操作都记下是谁）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }

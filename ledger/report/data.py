@@ -133,11 +133,18 @@ def first_period(conn: Connection) -> str | None:
     return conn.execute(sa.select(sa.func.min(s.submissions.c.period))).scalar()
 
 
+def counted(sub: sa.Table = s.submissions):
+    """A submission counts unless the office sent it back (``ledger.review``): then its unit owes a
+    new one, as after a rejection, and its rows are in no report."""
+    r = s.reviews
+    return sa.not_(sa.exists().where(r.c.submission_id == sub.c.id, r.c.decision == "sent_back"))
+
+
 def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
-    """Each unit's current accepted submission of the period, by unit id."""
+    """Each unit's current accepted submission of the period that counts (not sent back), by unit id."""
     sub = s.submissions
     query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at)
-             .where(sub.c.period == period, sub.c.is_current))
+             .where(sub.c.period == period, sub.c.is_current, counted()))
     return {uid: Submission(uid, pid, as_utc(at)) for uid, pid, at in conn.execute(query)}
 
 
@@ -151,6 +158,22 @@ def rejections(conn: Connection, period: str) -> dict[int, Rejection]:
              .join(latest, latest.c.id == it.c.id).where(it.c.outcome == "rejected"))
     return {uid: Rejection(uid, arrival_time(as_utc(at), mtime_ns), name, error_messages(findings))
             for uid, at, mtime_ns, name, findings in conn.execute(query)}
+
+
+def send_backs(conn: Connection, period: str) -> dict[int, Rejection]:
+    """Units whose current submission of the period the office sent back, by unit id: the file's
+    arrival and name, and the office's comment as the reason."""
+    sub, r, it = s.submissions, s.reviews, s.intake
+    query = (sa.select(sub.c.unit_id, it.c.received_at, it.c.inbox_mtime_ns, it.c.original_name, r.c.by_name,
+                       r.c.comment, r.c["items"])
+             .join(r, r.c.submission_id == sub.c.id).join(it, it.c.id == sub.c.intake_id)
+             .where(sub.c.period == period, sub.c.is_current, r.c.decision == "sent_back"))
+    out = {}
+    for uid, at, mtime_ns, name, by, comment, items in conn.execute(query):
+        where = "".join(f"第 {i.get('number')} 项" for i in (items or []) if isinstance(i, dict))
+        out[uid] = Rejection(uid, arrival_time(as_utc(at), mtime_ns), name,
+                             [f"督查室审核退回（{by}）{where}：{comment}"])
+    return out
 
 
 def arrival_time(received_at: datetime, mtime_ns: int | None) -> datetime:
@@ -191,7 +214,7 @@ def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[
     query to some units; ``lead_only`` to rows reported as lead.
     """
     sub, r = s.submissions, s.submission_rows
-    where = [sub.c.period == period, sub.c.is_current]
+    where = [sub.c.period == period, sub.c.is_current, counted()]
     if unit_ids is not None:
         where.append(sub.c.unit_id.in_(sorted(unit_ids)))
     plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
@@ -246,7 +269,7 @@ def _path_numbers(section, sections: dict) -> str:
 def period_achievements(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str]) -> list[Achievement]:
     """The 指标 rows of the period's current submissions, mapped to the current plan's targets."""
     sub, r = s.submissions, s.target_rows
-    where = [sub.c.period == period, sub.c.is_current]
+    where = [sub.c.period == period, sub.c.is_current, counted()]
     plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
     mapping = target_mapping(conn, plan, plan_ids)
     query = (sa.select(sub.c.unit_id, r.c.target_id, r.c.achieved, r.c.note)

@@ -46,10 +46,15 @@ class UnitStatus:
     submitted_at: datetime | None = None     # local time of the current accepted submission
     rejection: Rejection | None = None
     rejected_at: datetime | None = None      # local time the rejected file was received
+    review: str | None = None                # with [review] required: pending, approved (ledger.review)
 
     @property
     def label(self) -> str:
         return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def review_label(self) -> str:
+        return {"pending": "待审核", "approved": "审核通过"}.get(self.review or "", "")
 
     @property
     def reported(self) -> bool:
@@ -67,7 +72,7 @@ class UnitStatus:
                 "outcome": self.outcome, "outcome_label": self.label,
                 "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
                 "rejected_at": self.rejected_at.isoformat() if self.rejected_at else None,
-                "messages": self.rejection.messages if self.rejection else []}
+                "messages": self.rejection.messages if self.rejection else [], "review": self.review}
 
 
 @dataclass
@@ -161,8 +166,21 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
     tz = ZoneInfo(settings.office.timezone)
     due = deadline_of(period, settings.office.deadline_day)
     subs = data.current_submissions(conn, period)
-    units = unit_statuses(data.expected_units(conn, plan.id), subs, data.rejections(conn, period), due, tz)
+    rejected = {**data.send_backs(conn, period), **data.rejections(conn, period)}    # a later file's rejection first
+    units = unit_statuses(data.expected_units(conn, plan.id), subs, rejected, due, tz)
+    if settings.review.required:
+        _mark_reviews(conn, period, units)
     return StatusReport(period, plan, due, units, latest_time(units), settings.office.name)
+
+
+def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:
+    """Reported units: whether the office approved their submission yet (待审核 until it does)."""
+    from ledger.review import current_reviews
+
+    reviews = current_reviews(conn, period)
+    for status in units:
+        if status.reported and status.unit.id in reviews:
+            status.review = reviews[status.unit.id].state
 
 
 def period_status(ws: Workspace, period: str | None = None) -> StatusReport:

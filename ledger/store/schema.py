@@ -270,6 +270,21 @@ office_sessions = sa.Table(   # a signed-in browser: the cookie's sha256 only; e
 )
 
 
+reviews = sa.Table(   # the office's decision on an accepted submission (0008): one per submission, never rewritten
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, unique=True),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),       # approved, sent_back
+    sa.Column("by_name", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("items", sa.JSON, nullable=False, default=list),  # [{"number", "comment"}] sent back by item
+    sa.Index("ix_reviews_period_unit", "period", "unit_id"),
+)
+
+
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
 
@@ -348,6 +363,25 @@ def _office_accounts(conn: Connection) -> None:
     frozen.create_all(conn)
 
 
+def _reviews(conn: Connection) -> None:
+    """The office's review of accepted submissions, as first released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("submissions", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    table = sa.Table("reviews", frozen,
+                     sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, unique=True),
+                     sa.Column("period", sa.String(7), nullable=False),
+                     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+                     sa.Column("decision", sa.String(16), nullable=False),
+                     sa.Column("by_name", sa.Text, nullable=False),
+                     sa.Column("at", sa.DateTime, nullable=False),
+                     sa.Column("comment", sa.Text, nullable=False),
+                     sa.Column("items", sa.JSON, nullable=False),
+                     sa.Index("ix_reviews_period_unit", "period", "unit_id"))
+    table.create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -359,6 +393,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
     ("0007_office_accounts", _office_accounts),
+    ("0008_reviews", _reviews),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
