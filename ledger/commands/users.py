@@ -30,7 +30,7 @@ def users() -> None:
 
     \b
       ledger users add 张三 --role office
-      echo '口令-12345678' | ledger users add 李四 --role leader --password-stdin
+      ledger users add 李四 --role leader --password-stdin < 口令.txt
       ledger users list
       ledger users passwd 张三
       ledger users disable 李四
