@@ -55,6 +55,8 @@ class SubmissionReview:
     reviewed_at: datetime | None = None
     comment: str = ""
     items: list[ItemComment] = field(default_factory=list)
+    period: str = ""
+    current: bool = True
 
     @property
     def label(self) -> str:
@@ -75,8 +77,8 @@ def _utc(t: datetime | None) -> datetime | None:
 
 def _query(period: str):
     sub, r, u = s.submissions, s.reviews, s.units
-    return (sa.select(u.c.name, sub.c.unit_id, sub.c.id, sub.c.intake_id, sub.c.submitted_at,
-                      r.c.decision, r.c.by_name, r.c.at, r.c.comment, r.c["items"])
+    return (sa.select(u.c.name, sub.c.unit_id, sub.c.id, sub.c.intake_id, sub.c.submitted_at, sub.c.period,
+                      sub.c.is_current, r.c.decision, r.c.by_name, r.c.at, r.c.comment, r.c["items"])
             .join(u, u.c.id == sub.c.unit_id).outerjoin(r, r.c.submission_id == sub.c.id)
             .where(sub.c.period == period))
 
@@ -85,7 +87,8 @@ def _review(row) -> SubmissionReview:
     items = [ItemComment(str(i.get("number", "")), str(i.get("comment", ""))) for i in (row.items or [])
              if isinstance(i, dict)]
     return SubmissionReview(row.name, row.unit_id, row.id, row.intake_id, _utc(row.submitted_at),
-                            row.decision or PENDING, row.by_name, _utc(row.at), row.comment or "", items)
+                            row.decision or PENDING, row.by_name, _utc(row.at), row.comment or "", items,
+                            row.period, bool(row.is_current))
 
 
 def current_reviews(conn: Connection, period: str) -> dict[int, SubmissionReview]:
@@ -110,8 +113,8 @@ def submission_review(engine: Engine, submission_id: int) -> SubmissionReview | 
 
 def _query_any():
     sub, r, u = s.submissions, s.reviews, s.units
-    return (sa.select(u.c.name, sub.c.unit_id, sub.c.id, sub.c.intake_id, sub.c.submitted_at,
-                      r.c.decision, r.c.by_name, r.c.at, r.c.comment, r.c["items"])
+    return (sa.select(u.c.name, sub.c.unit_id, sub.c.id, sub.c.intake_id, sub.c.submitted_at, sub.c.period,
+                      sub.c.is_current, r.c.decision, r.c.by_name, r.c.at, r.c.comment, r.c["items"])
             .join(u, u.c.id == sub.c.unit_id).outerjoin(r, r.c.submission_id == sub.c.id))
 
 
@@ -210,3 +213,56 @@ def send_back(engine: Engine, period: str, unit: str, comment: str, by: str, ite
 def require_review(settings) -> None:
     if not settings.review.required:
         raise ReviewError("本工作区未开启审核：在 ledger.toml 的 [review] 中设 required = true 后再审核")
+
+
+# --- What the reviewer sees ----------------------------------------------------------------------
+COMPARED = (("status", "完成状态"), ("percent", "完成进度(%)"), ("progress", "本月进展情况"),
+            ("problems", "存在问题"), ("next_steps", "下步计划"))
+
+
+@dataclass
+class ComparedRow:
+    """One row of a submission beside the same unit's row of the item last month."""
+
+    number: str
+    title: str
+    role: str
+    now: dict[str, Any]
+    before: dict[str, Any] | None
+    changed: set[str]
+
+    @property
+    def same_as_before(self) -> bool:
+        """The month's progress copied from last month: a weak entry."""
+        return self.before is not None and bool(self.now.get("progress")) and "progress" not in self.changed
+
+
+def _rows(conn: Connection, submission_id: int) -> list:
+    r, i = s.submission_rows, s.items
+    return conn.execute(sa.select(i.c.number, i.c.title, i.c.ord, r.c.role, *(r.c[k] for k, _ in COMPARED))
+                        .join(i, i.c.id == r.c.item_id).where(r.c.submission_id == submission_id)
+                        .order_by(i.c.ord, r.c.id)).all()
+
+
+def compare_rows(engine: Engine, submission_id: int) -> list[ComparedRow]:
+    """The submission's rows, each beside the unit's current row of the same item (number and role)
+    the month before, with the columns that changed."""
+    from ledger.period import previous_period
+
+    sub = s.submissions
+    with engine.connect() as conn:
+        this = conn.execute(sa.select(sub.c.period, sub.c.unit_id).where(sub.c.id == submission_id)).first()
+        if this is None:
+            return []
+        before_id = conn.execute(sa.select(sub.c.id).where(sub.c.period == previous_period(this.period),
+                                                           sub.c.unit_id == this.unit_id, sub.c.is_current)).scalar()
+        now_rows = _rows(conn, submission_id)
+        before_rows = {(b.number, b.role): b for b in _rows(conn, before_id)} if before_id else {}
+    out = []
+    for row in now_rows:
+        now = {k: getattr(row, k) for k, _ in COMPARED}
+        old = before_rows.get((row.number, row.role))
+        before = {k: getattr(old, k) for k, _ in COMPARED} if old is not None else None
+        changed = {k for k in now if before is None or (now[k] or None) != (before[k] or None)}
+        out.append(ComparedRow(row.number, row.title, row.role, now, before, changed))
+    return out

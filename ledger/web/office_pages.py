@@ -214,7 +214,7 @@ class OfficePages(Pages):
         except LedgerError as exc:
             return {**context, "message": str(exc), "error": True}
         units = [{"name": u.unit.name, "outcome": u.outcome, "label": u.label,
-                  "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason()} for u in status.units]
+                  "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason(), "review": u.review_label} for u in status.units]
         xlsx, docx = period_outputs(web.ws, period)
         outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),

@@ -76,7 +76,10 @@ class UnitPages(Pages):
         state, key = (("本月已报送", "accepted") if current else
                       ("已退回，请修改后重新上传", "rejected") if rows and rows[0]["outcome"] == "rejected" else
                       ("尚未报送", "missing"))
-        return {"unit": holder.unit, "period": period, "period_label": label(period),
+        sent_back = _sent_back(web.ws.engine, holder.unit_id, period) if current else None
+        if sent_back:
+            state, key = "已被督查室退回修改，请按意见修改后重新上传", "rejected"
+        return {"sent_back": sent_back, "unit": holder.unit, "period": period, "period_label": label(period),
                 "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
                 "template": template and {**template, "created": web.local(template["created_at"])},
                 "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
@@ -181,6 +184,14 @@ class UnitPages(Pages):
             return self.message(request, "退回意见不可下载", "本单位没有这份退回意见。", 404, back=_unit_base(request))
         web.log(request, holder.unit, f"{holder.unit}下载退回意见", "web-download", intake=row["id"])
         return download(path, path.name)
+
+
+def _sent_back(engine, unit_id: int, period: str) -> dict[str, Any] | None:
+    """The office's send-back of the unit's current submission, if it sent it back (``ledger.review``)."""
+    from ledger.review import SENT_BACK, unit_review
+
+    found = unit_review(engine, unit_id, period)
+    return found.to_dict() if found and found.state == SENT_BACK else None
 
 
 def _unit_base(request: Request) -> str:

@@ -1,0 +1,128 @@
+"""The office's review pages: the period's accepted ledgers and their review, one ledger beside the
+unit's last month with what changed highlighted, approve with one click, send back with a comment."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.background import BackgroundTask
+from starlette.responses import RedirectResponse, Response
+
+from ledger import review
+from ledger.period import label
+from ledger.web.office_pages import OfficePages
+from ledger.web.pages import download, text
+from ledger.web.unit_pages import UnitPages
+
+
+class ReviewPages(OfficePages):
+    """``/office/review``: every page passes ``office_gate`` first; deciding needs an office user."""
+
+    async def review_list(self, request: Request, message: str = "", error: bool = False) -> Response:
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        found = await run_in_threadpool(review.review_list, self.web.ws.engine, period)
+        local = self.web.local
+        rows = [{"id": r.submission_id, "unit": r.unit, "state": r.state, "label": r.label,
+                 "submitted": local(r.submitted_at), "by": r.reviewed_by, "at": local(r.reviewed_at) if r.reviewed_at else "",
+                 "comment": r.comment} for r in found]
+        counts = Counter(r.state for r in found)
+        return self.render(request, "review_list.html", period=period, period_label=label(period), reviews=rows,
+                           counts={s: counts.get(s, 0) for s in review.STATES}, message=message, error=error,
+                           required=self.web.settings.review.required, can_act=self.user(request).can_act)
+
+    async def submission(self, request: Request, message: str = "", error: bool = False, status: int = 200) -> Response:
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        engine = self.web.ws.engine
+        found = await run_in_threadpool(review.submission_review, engine, request.path_params["submission_id"])
+        if found is None:
+            return self.message(request, "没有这份台账", "没有这份报送记录。", 404, back="/office/review")
+        rows = await run_in_threadpool(review.compare_rows, engine, found.submission_id)
+        local = self.web.local
+        return self.render(request, "review.html", status, r=found, period=found.period, period_label=label(found.period),
+                           submitted=local(found.submitted_at), reviewed=local(found.reviewed_at) if found.reviewed_at else "",
+                           current=found.current, rows=rows, columns=review.COMPARED,
+                           numbers=list(dict.fromkeys(row.number for row in rows)), message=message, error=error,
+                           can_act=self.user(request).can_act and self.web.settings.review.required)
+
+    async def approve(self, request: Request) -> Response:
+        return await self._decide(request, "approve")
+
+    async def send_back(self, request: Request) -> Response:
+        return await self._decide(request, "send-back")
+
+    async def _decide(self, request: Request, what: str) -> Response:
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        engine, who = self.web.ws.engine, self.who(request)
+        named = request.path_params["submission_id"]
+        try:
+            review.require_review(self.web.settings)
+            found = await run_in_threadpool(review.submission_review, engine, named)
+            if found is None:
+                return self.message(request, "没有这份台账", "没有这份报送记录。", 404, back="/office/review")
+            if what == "approve":
+                done = await run_in_threadpool(review.approve, engine, found.period, found.unit, who, "", named)
+            else:
+                done = await run_in_threadpool(review.send_back, engine, found.period, found.unit,
+                                               text(form.get("comment")), who, text(form.get("item")) or None, named)
+        except review.ReviewError as exc:
+            return await self.submission(request, str(exc), error=True, status=400)
+        self.web.log(request, who, f"{who}{done.label}{done.unit}{label(done.period)}台账", "web-review",
+                     period=done.period, unit=done.unit, submission=named)
+        return RedirectResponse(f"/office/review?period={done.period}", status_code=303)
+
+    async def approve_all(self, request: Request) -> Response:
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        who = self.who(request)
+        try:
+            review.require_review(self.web.settings)
+        except review.ReviewError as exc:
+            return await self.review_list(request, str(exc), error=True)
+        done = await run_in_threadpool(review.approve_all, self.web.ws.engine, period, who)
+        self.web.log(request, who, f"{who}审核通过{label(period)}台账 {len(done)} 份", "web-review", period=period)
+        return RedirectResponse(f"/office/review?period={period}", status_code=303)
+
+
+class UnitReviewPages(UnitPages):
+    """What a unit's link shows of a review: the 退回意见 workbook of its sent-back ledger."""
+
+    async def sendback_workbook(self, request: Request) -> Response:
+        from ledger.collect.sendback import sendback_workbook
+
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        found = await run_in_threadpool(review.submission_review, self.web.ws.engine, request.path_params["submission_id"])
+        if found is None or found.unit_id != holder.unit_id or found.state != review.SENT_BACK:
+            return self.message(request, "退回意见不可下载", "本单位没有这份退回意见。", 404,
+                                back=f"/u/{request.path_params['token']}")
+        folder = Path(tempfile.mkdtemp(prefix="ledger-sendback-"))
+        name = f"{found.unit}_{found.period}_审核退回意见.xlsx"
+        try:
+            path = await run_in_threadpool(sendback_workbook, self.web.ws, found.submission_id, folder / name)
+        except (OSError, LookupError):
+            _remove(folder)
+            return self.message(request, "退回意见不可下载", "报来的台账文件已不在服务器上。", 404,
+                                "请按页面上的意见修改后重新上传；如有疑问，请联系督查室。", f"/u/{request.path_params['token']}")
+        self.web.log(request, holder.unit, f"{holder.unit}下载审核退回意见", "web-download", submission=found.submission_id)
+        response = download(path, name)
+        response.background = BackgroundTask(_remove, folder)
+        return response
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)

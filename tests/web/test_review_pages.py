@@ -1,0 +1,69 @@
+"""The review through HTTP: the office sends a unit's ledger back with a comment on an item, the unit
+sees the comment and a 退回意见 workbook with it on that item's row, uploads again, the office approves."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+
+from ledger import accounts
+from ledger.report import period_status
+from ledger.report.status import REJECTED
+from tests.web.conftest import PERIOD, form_key, page_text
+from tests.web.test_security import good, open_page, upload
+
+A = "县委组织部"
+ZHANG, PW = "张三", "张三的口令-2024"
+
+
+def login(client) -> str:
+    key = form_key(client.get("/office/login").text)
+    return client.post("/office/login", data={"form_key": key, "name": ZHANG, "password": PW}).text
+
+
+def submission_link(client) -> str:
+    page = client.get(f"/office/review?period={PERIOD}").text
+    return re.search(rf'data-unit="{A}">.*?href="(/office/review/\d+)"', page, re.S).group(1)
+
+
+def test_send_back_the_unit_sees_it_uploads_again_and_is_approved(client, served, tmp_path):
+    ws = served.ws
+    ws.set_setting("review.required", True)
+    accounts.add_user(ws.engine, ZHANG, "office", PW)
+    assert "已接收" in page_text(upload(client, served, A, good(served, A, tmp_path)).text)
+    login(client)
+    assert "待审核" in page_text(client.get(f"/office?period={PERIOD}").text)
+    link = submission_link(client)
+    page = client.get(link).text
+    assert "审核通过" in page and 'data-item="3"' in page
+    too_long = client.post(f"{link}/send-back", data={"form_key": form_key(page), "comment": "长" * 2001, "item": "3"})
+    assert too_long.status_code == 400 and "意见太长" in page_text(too_long.text)
+    sent = client.post(f"{link}/send-back", data={"form_key": form_key(page), "comment": "请写明引进人才的具体人数", "item": "3"})
+    assert sent.status_code == 200 and "退回修改" in page_text(sent.text)
+    assert next(u for u in period_status(ws, PERIOD).units if u.unit.name == A).outcome == REJECTED
+
+    unit_page = open_page(client, served, A).text
+    assert "请写明引进人才的具体人数" in page_text(unit_page) and "已被督查室退回修改" in page_text(unit_page)
+    workbook = client.get(re.search(r'id="sent-back-workbook" href="([^"]+)"', unit_page).group(1))
+    assert workbook.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    problems = [" ".join(str(c.value or "") for c in row) for row in book["问题清单"].iter_rows(min_row=4)]
+    assert any("第 3 项" in p and "请写明引进人才的具体人数" in p for p in problems), problems
+    ledger = book["台账"]
+    commented = [c for row in ledger.iter_rows() for c in row if c.comment and "请写明引进人才的具体人数" in c.comment.text]
+    assert commented and ledger.cell(commented[0].row, 3).value == "加快建设人才集聚高地"
+    other = [u for u in served.links if u != A][0]
+    assert client.get(f"/u/{served.token(other)}/sent-back/{link.rsplit('/', 1)[1]}").status_code == 404
+
+    assert "已接收" in page_text(upload(client, served, A, good(served, A, tmp_path, tag="二")).text)
+    login(client)
+    again = submission_link(client)
+    assert again != link
+    page = client.get(again).text
+    approved = client.post(f"{again}/approve", data={"form_key": form_key(page)})
+    assert approved.status_code == 200
+    status = next(u for u in period_status(ws, PERIOD).units if u.unit.name == A)
+    assert status.reported and status.review == "approved"
+    assert "张三" in page_text(client.get(f"/office/review?period={PERIOD}").text)
