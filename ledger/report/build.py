@@ -91,7 +91,7 @@ class Consolidated:
     def summary(self) -> dict[str, Any]:
         total = len(self.merged)
         return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
-                "items": total, "no_submissions": self.no_submissions,
+                "final": self.status.locked is not None, "items": total, "no_submissions": self.no_submissions,
                 "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
                 "counts": {self._json_key(k): {"label": k, "count": v, "share": round(share(v, total), 4)}
                            for k, v in self.counts.items()},
@@ -195,7 +195,11 @@ def period_outputs(ws: Workspace, period: str) -> tuple[Path, Path]:
 def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
     """The 督查通报's lines: the workspace's template (written there on first use), filled."""
     values = bulletin.fields(report, ws.settings.office.name, ws.settings.office.deadline_day)
-    return bulletin.fill(bulletin.read_template(ws), values)
+    lines = bulletin.fill(bulletin.read_template(ws), values)
+    title = next((n for n, line in enumerate(lines) if line.startswith("# ")), None)
+    if title is not None and report.status.locked:      # a locked month's 通报 is the final one
+        lines[title] += report.status.final_mark
+    return lines
 
 
 # Test hook: called with a step name between the steps of writing a report (crash injection).
@@ -223,7 +227,7 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
         with ws.engine.begin() as conn, atomic_output(path) as tmp:
             write_workbook(report, tmp)
             with atomic_output(notice) as tmp_notice:
-                official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）",
+                official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）{report.status.final_mark}",
                                         ws.settings.office.name)
                 _step_hook("written")
                 tell(progress, 2, 3)

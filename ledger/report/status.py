@@ -118,6 +118,12 @@ class StatusReport:
     as_of: datetime | None = None          # latest submission or rejection, local time
     office: str = ""
     deadlines: DeadlineWatch | None = None  # items overdue or due soon (filled by period_status)
+    locked: Any = None                      # ledger.period_lock.LockState: the month is final (终版)
+
+    @property
+    def final_mark(self) -> str:
+        """What a locked month's report title carries."""
+        return "（终版）" if self.locked else ""
 
     @property
     def totals(self) -> Totals:
@@ -133,7 +139,8 @@ class StatusReport:
                 "plan_title": self.plan.title, "deadline": self.deadline.isoformat(),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "units": [u.to_dict() for u in self.units], "totals": self.totals.to_dict(),
-                "deadlines": self.deadlines.to_dict() if self.deadlines else None}
+                "deadlines": self.deadlines.to_dict() if self.deadlines else None,
+                "locked": self.locked.to_dict() if self.locked else None}
 
 
 def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneInfo) -> str:
@@ -170,7 +177,9 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
     units = unit_statuses(data.expected_units(conn, plan.id), subs, rejected, due, tz)
     if settings.review.required:
         _mark_reviews(conn, period, units)
-    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name)
+    from ledger.period_lock import locked
+
+    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name, locked=locked(conn, period))
 
 
 def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:

@@ -46,7 +46,7 @@ MISSING_KINDS = ("int", "wrap", "int", "int", "center", "wrap")
 
 
 def write_workbook(report: Consolidated, path: Path) -> None:
-    title = f"{report.plan.title}工作台账汇总（{label(report.period)}）"
+    title = f"{report.plan.title}工作台账汇总（{label(report.period)}）{report.status.final_mark}"
     created = created_time(report.status.as_of, report.status.deadline)
     wb, fmt = new_workbook(path, created, title, report.status.office)
     write_overview(wb, fmt, report, title)

@@ -285,6 +285,17 @@ reviews = sa.Table(   # the office's decision on an accepted submission (0008): 
 )
 
 
+period_locks = sa.Table(   # a month locked (终版) or unlocked, one row per action, never rewritten (0009)
+    "period_locks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("period", sa.String(7), nullable=False, index=True),
+    sa.Column("action", sa.String(8), nullable=False),          # lock, unlock
+    sa.Column("by_name", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+)
+
+
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
 
@@ -382,6 +393,17 @@ def _reviews(conn: Connection) -> None:
     table.create(conn)
 
 
+def _period_locks(conn: Connection) -> None:
+    """Months locked as final (终版), as first released (frozen DDL)."""
+    sa.Table("period_locks", sa.MetaData(),
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("period", sa.String(7), nullable=False, index=True),
+             sa.Column("action", sa.String(8), nullable=False),
+             sa.Column("by_name", sa.Text, nullable=False),
+             sa.Column("at", sa.DateTime, nullable=False),
+             sa.Column("reason", sa.Text, nullable=False)).create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -394,6 +416,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0006_web_links", _web_links),
     ("0007_office_accounts", _office_accounts),
     ("0008_reviews", _reviews),
+    ("0009_period_locks", _period_locks),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -94,6 +94,32 @@ class ReviewPages(OfficePages):
         self.web.log(request, who, f"{who}审核通过{label(period)}台账 {len(done)} 份", "web-review", period=period)
         return RedirectResponse(f"/office/review?period={period}", status_code=303)
 
+    async def lock(self, request: Request) -> Response:
+        return await self._lock(request, False)
+
+    async def unlock(self, request: Request) -> Response:
+        return await self._lock(request, True)
+
+    async def _lock(self, request: Request, unlock: bool) -> Response:
+        """Lock the board's month (终版), or unlock it with a reason."""
+        from ledger.period_lock import PeriodLockError, lock_period, unlock_period
+
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        who = self.who(request)
+        reason = text((await request.form(max_files=0, max_fields=8)).get("reason"))
+        try:
+            if unlock:
+                await run_in_threadpool(unlock_period, self.web.ws.engine, period, reason, who)
+            else:
+                await run_in_threadpool(lock_period, self.web.ws.engine, period, who)
+        except PeriodLockError as exc:
+            return self.message(request, "未能解锁" if unlock else "未能锁定", str(exc), 400, back=f"/office?period={period}")
+        verb = "解锁" if unlock else "锁定"
+        self.web.log(request, who, f"{who}{verb}{label(period)}" + (f"：{reason}" if unlock else ""), "web-lock", period=period)
+        return RedirectResponse(f"/office?period={period}", status_code=303)
+
 
 class UnitReviewPages(UnitPages):
     """What a unit's link shows of a review: the 退回意见 workbook of its sent-back ledger."""

@@ -67,3 +67,20 @@ def test_send_back_the_unit_sees_it_uploads_again_and_is_approved(client, served
     status = next(u for u in period_status(ws, PERIOD).units if u.unit.name == A)
     assert status.reported and status.review == "approved"
     assert "张三" in page_text(client.get(f"/office/review?period={PERIOD}").text)
+
+
+def test_the_board_locks_and_unlocks_the_month_with_a_reason(client, served, tmp_path):
+    ws = served.ws
+    accounts.add_user(ws.engine, ZHANG, "office", PW)
+    board = login(client)
+    locked = client.post("/office/lock", data={"form_key": form_key(board), "period": PERIOD})
+    assert locked.status_code == 200 and "已锁定（终版）" in page_text(locked.text)
+    refused = upload(client, served, A, good(served, A, tmp_path))
+    assert "锁定（终版）" in page_text(refused.text) and "已退回" in page_text(refused.text)
+    board = client.get(f"/office?period={PERIOD}").text
+    no_reason = client.post("/office/unlock", data={"form_key": form_key(board), "period": PERIOD, "reason": ""})
+    assert no_reason.status_code == 400 and "请写明解锁理由" in page_text(no_reason.text)
+    unlocked = client.post("/office/unlock", data={"form_key": form_key(board), "period": PERIOD, "reason": "组织部补报"})
+    assert unlocked.status_code == 200 and "已锁定（终版）" not in page_text(unlocked.text)
+    from ledger.store.events import recent
+    assert any(e["summary"] == "张三解锁2024年7月：组织部补报" for e in recent(ws.engine, 50))
