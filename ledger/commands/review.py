@@ -32,6 +32,13 @@ def _period(ws, period: str | None) -> str:
     return resolve_period(period, ws.settings.office.timezone)
 
 
+def _json(r, ws) -> dict:
+    """A submission's review as --json shows it: times in the office's zone."""
+    zone = office_zone(ws)
+    return {**r.to_dict(), "submitted_at": local_iso(r.submitted_at, zone),
+            "reviewed_at": local_iso(r.reviewed_at, zone) if r.reviewed_at else None}
+
+
 @review.command("list")
 @click.option("--period", metavar="月份", help="报送月份 YYYY-MM（默认上月）")
 @click.option("--state", type=STATE_CHOICE, help="只列出某种状态：pending 待审核、approved 已通过、sent_back 已退回")
@@ -52,9 +59,7 @@ def list_(ctx: click.Context, period: str | None, state: str | None, as_json: bo
     found = review_list(ws.engine, period, state)
     zone = office_zone(ws)
     if as_json:
-        echo_json({"period": period, "submissions": [
-            {**r.to_dict(), "submitted_at": local_iso(r.submitted_at, zone),
-             "reviewed_at": local_iso(r.reviewed_at, zone) if r.reviewed_at else None} for r in found]})
+        echo_json({"period": period, "submissions": [_json(r, ws) for r in found]})
         return
     if not found:
         click.echo("没有符合条件的报送")
@@ -69,8 +74,9 @@ def list_(ctx: click.Context, period: str | None, state: str | None, as_json: bo
 @click.option("--period", metavar="月份", help="报送月份 YYYY-MM（默认上月）")
 @click.option("--unit", metavar="单位", help="审核通过该单位的当前报送")
 @click.option("--all", "all_", is_flag=True, help="审核通过本月全部待审核的报送")
+@json_option
 @click.pass_context
-def approve(ctx: click.Context, period: str | None, unit: str | None, all_: bool) -> None:
+def approve(ctx: click.Context, period: str | None, unit: str | None, all_: bool, as_json: bool) -> None:
     """审核通过某单位（或全部待审核单位）的当前报送。
 
     示例：
@@ -87,6 +93,9 @@ def approve(ctx: click.Context, period: str | None, unit: str | None, all_: bool
     if all_ == bool(unit):
         raise ReviewError("请用 --unit 指定单位，或用 --all 通过全部待审核的报送（二者选一）")
     done = approve_all(ws.engine, period, actor()) if all_ else [approve_one(ws.engine, period, unit, actor())]
+    if as_json:
+        echo_json({"period": period, "submissions": [_json(r, ws) for r in done]})
+        return
     for r in done:
         click.echo(f"已审核通过：{r.unit}")
     if not done:
@@ -98,8 +107,9 @@ def approve(ctx: click.Context, period: str | None, unit: str | None, all_: bool
 @click.option("--unit", metavar="单位", required=True, help="退回该单位的当前报送")
 @click.option("--comment", metavar="意见", required=True, help="退回意见（最多 2000 字），单位在报送页和退回意见表中看到")
 @click.option("--item", metavar="编号", help="意见针对的任务序号（不填：针对整份台账）")
+@json_option
 @click.pass_context
-def send_back(ctx: click.Context, period: str | None, unit: str, comment: str, item: str | None) -> None:
+def send_back(ctx: click.Context, period: str | None, unit: str, comment: str, item: str | None, as_json: bool) -> None:
     """写明意见，退回某单位的当前报送，请其修改后重新报送。
 
     示例：
@@ -114,4 +124,7 @@ def send_back(ctx: click.Context, period: str | None, unit: str, comment: str, i
     require_review(ws.settings)
     period = _period(ws, period)
     r = send(ws.engine, period, unit, comment, actor(), item)
+    if as_json:
+        echo_json({"period": period, "submissions": [_json(r, ws)]})
+        return
     click.echo(f"已退回{r.unit}，意见：{r.comment}")

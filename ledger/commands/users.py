@@ -41,8 +41,9 @@ def users() -> None:
 @click.argument("name", metavar="姓名")
 @click.option("--role", type=ROLE_CHOICE, required=True, help="office：督查室（可操作）；leader：领导（只读）")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（供脚本使用）")
+@json_option
 @click.pass_context
-def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+def add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_json: bool) -> None:
     """添加账号（密码至少 8 个字符，只保存其 scrypt 摘要）。
 
     示例：
@@ -54,6 +55,9 @@ def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
 
     ws = workspace_from(ctx)
     user = add_user(ws.engine, name, role, read_password(password_stdin), by=actor())
+    if as_json:
+        echo_json({"user": user.to_dict()})
+        return
     click.echo(f"已添加{user.role_label}账号：{user.name}")
 
 
@@ -86,8 +90,9 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 @users.command("disable")
 @click.argument("name", metavar="姓名")
+@json_option
 @click.pass_context
-def disable(ctx: click.Context, name: str) -> None:
+def disable(ctx: click.Context, name: str, as_json: bool) -> None:
     """停用账号：其登录随即失效。
 
     示例：
@@ -99,14 +104,18 @@ def disable(ctx: click.Context, name: str) -> None:
 
     ws = workspace_from(ctx)
     ended = disable_user(ws.engine, name, by=actor())
+    if as_json:
+        echo_json({"disabled": name.strip(), "sessions_ended": ended})
+        return
     click.echo(f"已停用账号：{name}（结束登录 {ended} 处）")
 
 
 @users.command("passwd")
 @click.argument("name", metavar="姓名")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码（供脚本使用）")
+@json_option
 @click.pass_context
-def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+def passwd(ctx: click.Context, name: str, password_stdin: bool, as_json: bool) -> None:
     """修改密码：该账号已有的登录随即失效，无需重启 ledger serve。
 
     示例：
@@ -118,4 +127,7 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 
     ws = workspace_from(ctx)
     ended = set_password(ws.engine, name, read_password(password_stdin), by=actor())
+    if as_json:
+        echo_json({"user": name.strip(), "sessions_ended": ended})
+        return
     click.echo(f"已修改{name}的密码（结束登录 {ended} 处）")
