@@ -36,6 +36,10 @@ class LockState:
     def to_dict(self) -> dict[str, Any]:
         return {"period": self.period, "locked_by": self.by, "locked_at": self.at.isoformat()}
 
+    def local(self, zone) -> "LockState":
+        """The same lock with its time in the office's zone."""
+        return LockState(self.period, self.by, self.at.astimezone(zone))
+
 
 def _latest(conn: Connection, period: str):
     pl = s.period_locks

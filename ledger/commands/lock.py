@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ledger.commands.common import echo_json, workspace_from
+from ledger.commands.common import echo_json, local_iso, office_zone, workspace_from
 from ledger.commands.options import json_option
 
 
@@ -27,7 +27,7 @@ def lock(ctx: click.Context, period: str, as_json: bool) -> None:
     ws = workspace_from(ctx)
     state = lock_period(ws.engine, period, actor())
     if as_json:
-        echo_json({"locked": state.to_dict()})
+        echo_json({"locked": {**state.to_dict(), "locked_at": local_iso(state.at, office_zone(ws))}})
         return
     click.echo(f"已锁定{label(state.period)}：不再接收该月报送；重新生成的汇总表和督查通报为终版")
 

@@ -6,10 +6,17 @@ import sys
 
 import click
 
-from ledger.commands.common import echo_json, echo_table, local_text, office_zone, workspace_from
+from ledger.commands.common import echo_json, echo_table, local_iso, local_text, office_zone, workspace_from
 from ledger.commands.options import json_option
 
 ROLE_CHOICE = click.Choice(["office", "leader"])
+
+
+def user_json(user, ws) -> dict:
+    """A user as --json shows it: times in the office's zone."""
+    zone = office_zone(ws)
+    return {**user.to_dict(), "created_at": local_iso(user.created_at, zone) if user.created_at else None,
+            "disabled_at": local_iso(user.disabled_at, zone) if user.disabled_at else None}
 
 
 def read_password(from_stdin: bool) -> str:
@@ -56,7 +63,7 @@ def add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_json:
     ws = workspace_from(ctx)
     user = add_user(ws.engine, name, role, read_password(password_stdin), by=actor())
     if as_json:
-        echo_json({"user": user.to_dict()})
+        echo_json({"user": user_json(user, ws)})
         return
     click.echo(f"已添加{user.role_label}账号：{user.name}")
 
@@ -77,7 +84,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     ws = workspace_from(ctx)
     found = list_users(ws.engine)
     if as_json:
-        echo_json({"users": [u.to_dict() for u in found]})
+        echo_json({"users": [user_json(u, ws) for u in found]})
         return
     if not found:
         click.echo("还没有账号：督查室页面用 ledger.toml 的 [serve] office_password 登录")

@@ -179,7 +179,9 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
         _mark_reviews(conn, period, units)
     from ledger.period_lock import locked
 
-    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name, locked=locked(conn, period))
+    lock = locked(conn, period)
+    lock = lock and lock.local(tz)
+    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name, locked=lock)
 
 
 def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:
