@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "review": ("review", "review", "审核：校验通过的台账须经督查室通过，或写明意见退回修改（需在 ledger.toml 中开启 [review] required）。"),
     "lock": ("lock", "lock", "锁定某月：此后不再接收该月报送（迟到的文件以“已锁定”退回），汇总表和督查通报标为终版。"),
     "unlock": ("lock", "unlock", "解锁某月（须写明理由，记入工作日志），此后重新接收该月报送。"),
+    "signoff": ("signoff", "signoff", "销号：牵头单位报“已完成”的任务，凭佐证材料由督查室销号，或写明意见退回佐证材料。"),
+    "evidence": ("signoff", "evidence", "佐证材料：督查室代单位上传已完成任务的佐证材料（PDF、JPG、PNG、DOCX、XLSX）。"),
     "users": ("users", "users", "督查室账号：添加、查看、停用、改密码（网页上每次操作都记下是谁）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }

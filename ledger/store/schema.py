@@ -296,6 +296,22 @@ period_locks = sa.Table(   # a month locked (终版) or unlocked, one row per ac
 )
 
 
+signoffs = sa.Table(   # a finished item's sign-off (销号), one row per action, never rewritten (0010)
+    "signoffs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("item_number", sa.Text, nullable=False, index=True),   # the plan item's number, across versions
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),      # the lead unit the evidence is of
+    sa.Column("action", sa.String(16), nullable=False),               # evidence, approved, rejected
+    sa.Column("by_name", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("file_name", sa.Text),          # evidence: as the unit named it
+    sa.Column("stored_path", sa.Text),        # evidence: archive/evidence/<item>/…, workspace-relative
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("size", sa.Integer),
+)
+
+
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
 
@@ -404,6 +420,24 @@ def _period_locks(conn: Connection) -> None:
              sa.Column("reason", sa.Text, nullable=False)).create(conn)
 
 
+def _signoffs(conn: Connection) -> None:
+    """Evidence and sign-off of finished items, as first released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("signoffs", frozen,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("item_number", sa.Text, nullable=False, index=True),
+             sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
+             sa.Column("action", sa.String(16), nullable=False),
+             sa.Column("by_name", sa.Text, nullable=False),
+             sa.Column("at", sa.DateTime, nullable=False),
+             sa.Column("comment", sa.Text, nullable=False),
+             sa.Column("file_name", sa.Text),
+             sa.Column("stored_path", sa.Text),
+             sa.Column("sha256", sa.String(64)),
+             sa.Column("size", sa.Integer)).create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -417,6 +451,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0007_office_accounts", _office_accounts),
     ("0008_reviews", _reviews),
     ("0009_period_locks", _period_locks),
+    ("0010_signoffs", _signoffs),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
