@@ -43,20 +43,26 @@ DOCX = {"[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schem
         "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="x"/>'}
 
 
-@pytest.mark.parametrize("name, data, says", [
-    ("验收报告.pdf", b"MZ\x90\x00" + b"\x00" * 100, "文件内容不是PDF 文件（实为Windows 可执行程序）"),
-    ("照片.png", PDF, "文件内容不是PNG 图片（实为PDF 文件）"),
-    ("说明.docx", office_zip({**DOCX, "word/vbaProject.bin": b"\x00" * 10}), "文件包含宏"),
-    ("说明.docx", office_zip({**DOCX, "word/media/big.bin": b"\x00" * (300 * MB // 4)}), "文件内部数据异常"),
-    ("说明.docx", office_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}), "文件内容不是Word 文档"),
-    ("说明.docx", office_zip({**DOCX, "word/x.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'}), "XML 声明"),
-    ("压缩包.zip", office_zip(DOCX), "只接收 PDF、JPG、PNG、DOCX、XLSX 文件"),
-    ("空.pdf", b"", "文件为空"),
-    ("大.pdf", PDF + b"\x00" * (2 * MB), "文件过大"),
-])
-def test_evidence_is_checked_by_its_content(tmp_path, name, data, says):
+CASES = {      # case -> (file name, its bytes made when the case runs, what the refusal says)
+    "exe-named-pdf": ("验收报告.pdf", lambda: b"MZ\x90\x00" + b"\x00" * 100, "文件内容不是PDF 文件（实为Windows 可执行程序）"),
+    "pdf-named-png": ("照片.png", lambda: PDF, "文件内容不是PNG 图片（实为PDF 文件）"),
+    "macro-docx": ("说明.docx", lambda: office_zip({**DOCX, "word/vbaProject.bin": b"\x00" * 10}), "文件包含宏"),
+    "zip-bomb": ("说明.docx", lambda: office_zip({**DOCX, "word/media/big.bin": b"\x00" * (300 * MB // 4)}), "文件内部数据异常"),
+    "workbook-named-docx": ("说明.docx", lambda: office_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}),
+                            "文件内容不是Word 文档"),
+    "xml-entity": ("说明.docx", lambda: office_zip({**DOCX, "word/x.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'}),
+                   "XML 声明"),
+    "zip": ("压缩包.zip", lambda: office_zip(DOCX), "只接收 PDF、JPG、PNG、DOCX、XLSX 文件"),
+    "empty": ("空.pdf", lambda: b"", "文件为空"),
+    "too-large": ("大.pdf", lambda: PDF + b"\x00" * (2 * MB), "文件过大"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_evidence_is_checked_by_its_content(tmp_path, case):
+    name, make, says = CASES[case]
     path = tmp_path / "upload.bin"
-    path.write_bytes(data)
+    path.write_bytes(make())
     assert says in (check_evidence(path, name, 2 * MB) or "")
 
 
