@@ -165,6 +165,49 @@ def signed_off(engine: Engine) -> dict[str, datetime]:
     return {n: _utc(r.at) for n, r in latest.items() if r.action == APPROVED}
 
 
+@dataclass(frozen=True)
+class SignedOff:
+    """An item signed off, as the status, report and 通报 name it."""
+
+    number: str
+    title: str
+    at: datetime          # aware; the office's zone once read for a period
+    by: str
+    this_month: bool = False
+    evidence: tuple[tuple[str, str], ...] = ()     # (file name, workspace-relative path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "title": self.title, "signed_off_at": self.at.isoformat(),
+                "signed_off_by": self.by, "this_month": self.this_month,
+                "evidence": [{"file": name, "path": path} for name, path in self.evidence]}
+
+
+def signed_off_in(conn: Connection, plan_id: int, period: str, zone) -> list[SignedOff]:
+    """Items of the plan signed off by the end of the month after ``period`` (when its ledgers are
+    reviewed), in plan order; ``this_month``: signed off in that month (本月销号)."""
+    from ledger.period import shift
+
+    reporting = shift(period, 1)
+    so, i = s.signoffs, s.items
+    rows = conn.execute(sa.select(so.c.item_number, so.c.action, so.c.at, so.c.by_name, so.c.file_name,
+                                  so.c.stored_path).order_by(so.c.id)).all()
+    latest: dict[str, Any] = {}
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        when = _utc(row.at).astimezone(zone)
+        if when.strftime("%Y-%m") > reporting:
+            continue
+        if row.action == EVIDENCE:
+            evidence.setdefault(row.item_number, []).append((row.file_name, row.stored_path))
+        else:
+            latest[row.item_number] = (row, when)
+    items = conn.execute(sa.select(i.c.number, i.c.title).where(i.c.plan_id == plan_id).order_by(i.c.ord)).all()
+    return [SignedOff(number, title, when, row.by_name, when.strftime("%Y-%m") == reporting,
+                      tuple(evidence.get(number, ())))
+            for number, title in items if (found := latest.get(number)) and (row := found[0]).action == APPROVED
+            for when in (found[1],)]
+
+
 # --- Decisions ----------------------------------------------------------------------------------
 def _comment(comment: str, required: bool) -> str:
     comment = (comment or "").strip()

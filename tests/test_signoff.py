@@ -4,6 +4,7 @@ archived; the office signs it off or rejects the evidence with a comment; every 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import json
 import zipfile
 
@@ -133,3 +134,35 @@ def test_signoff_and_evidence_commands(ws, tmp_path):
     again = run(ws, "signoff", "approve", "1")
     assert again.exit_code == 1 and "已于" in again.output and "销号" in again.output
     assert "销号：第 1 项 推进项目A" in run(ws, "log").output
+
+
+def test_a_signed_off_item_shows_in_status_report_and_bulletin(ws, tmp_path):
+    from datetime import datetime, timezone
+
+    import openpyxl
+    from docx import Document
+
+    from ledger.report import make_report, period_status
+
+    pdf = tmp_path / "验收.pdf"
+    pdf.write_bytes(PDF)
+    add_evidence(ws, "发改局", "1", pdf, pdf.name, "发改局")
+    signoff.approve(ws.engine, ws.settings.vocabulary, "1", "张三")
+    with ws.engine.begin() as conn:          # signed off during August, when July's ledgers are reviewed
+        conn.execute(s.signoffs.update().values(at=datetime(2024, 8, 20, 2, tzinfo=timezone.utc)))
+    status = period_status(ws, "2024-07")
+    assert [(x.number, x.this_month) for x in status.signed_off] == [("1", True)]
+    from tests.report.report_scenario import at, row, submit
+    submit(ws, "2024-08", "商务局", at("2024-09-03 09:00"), {"2": row("序时推进", 70)})
+    assert [(x.number, x.this_month) for x in period_status(ws, "2024-08").signed_off] == [("1", False)]
+    assert period_status(ws, "2024-06").signed_off == []
+    out = run(ws, "status", "--period", "2024-07").output
+    assert "已销号任务 1 项，其中本月销号 1 项：1 推进项目A（8月20日）" in out
+    made = make_report(ws, "2024-07")
+    sheet = openpyxl.load_workbook(made.path)["销号情况"]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "推进项目A" in cells and "2024年8月20日" in cells and "验收.pdf" in cells
+    link = next(c.hyperlink.target for row in sheet.iter_rows() for c in row if c.hyperlink).replace("\\", "/")
+    assert (made.path.parent / link).resolve() == (ws.archive_dir / "evidence" / "1").resolve() / Path(link).name
+    text = "\n".join(p.text for p in Document(made.bulletin).paragraphs)
+    assert "本月销号 1 项（累计已销号 1 项）：1. 推进项目A（8月20日销号）。" in text

@@ -91,7 +91,8 @@ class Consolidated:
     def summary(self) -> dict[str, Any]:
         total = len(self.merged)
         return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
-                "final": self.status.locked is not None, "items": total, "no_submissions": self.no_submissions,
+                "final": self.status.locked is not None, "items": total,
+                "signed_off": [s.to_dict() for s in self.status.signed_off], "no_submissions": self.no_submissions,
                 "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
                 "counts": {self._json_key(k): {"label": k, "count": v, "share": round(share(v, total), 4)}
                            for k, v in self.counts.items()},
@@ -199,7 +200,21 @@ def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
     title = next((n for n, line in enumerate(lines) if line.startswith("# ")), None)
     if title is not None and report.status.locked:      # a locked month's 通报 is the final one
         lines[title] += report.status.final_mark
-    return lines
+    return _with_signed_off(lines, report.status)
+
+
+def _with_signed_off(lines: list[str], status: StatusReport) -> list[str]:
+    """The 本月销号 paragraph, after the 报送情况 sentence (else before the signature)."""
+    done = status.signed_off_this_month
+    if not done:
+        return lines
+    text = (f"本月销号 {len(done)} 项（累计已销号 {len(status.signed_off)} 项）："
+            + "；".join(f"{s.number}. {s.title}（{s.at.month}月{s.at.day}日销号）" for s in done) + "。")
+    sentence = status.totals.sentence()
+    at = next((n + 1 for n, line in enumerate(lines) if line.strip() == sentence), None)
+    if at is None:
+        at = next((n for n, line in enumerate(lines) if line.startswith("> ")), len(lines))
+    return lines[:at] + [text] + lines[at:]
 
 
 # Test hook: called with a step name between the steps of writing a report (crash injection).

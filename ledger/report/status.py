@@ -7,7 +7,7 @@ the period was rejected, otherwise 未报送.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,11 @@ class StatusReport:
     office: str = ""
     deadlines: DeadlineWatch | None = None  # items overdue or due soon (filled by period_status)
     locked: Any = None                      # ledger.period_lock.LockState: the month is final (终版)
+    signed_off: list = field(default_factory=list)   # ledger.signoff.SignedOff: items 已销号 by the report's month
+
+    @property
+    def signed_off_this_month(self) -> list:
+        return [s for s in self.signed_off if s.this_month]
 
     @property
     def final_mark(self) -> str:
@@ -140,7 +145,8 @@ class StatusReport:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "units": [u.to_dict() for u in self.units], "totals": self.totals.to_dict(),
                 "deadlines": self.deadlines.to_dict() if self.deadlines else None,
-                "locked": self.locked.to_dict() if self.locked else None}
+                "locked": self.locked.to_dict() if self.locked else None,
+                "signed_off": [s.to_dict() for s in self.signed_off]}
 
 
 def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneInfo) -> str:
@@ -179,9 +185,12 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
         _mark_reviews(conn, period, units)
     from ledger.period_lock import locked
 
+    from ledger.signoff import signed_off_in
+
     lock = locked(conn, period)
     lock = lock and lock.local(tz)
-    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name, locked=lock)
+    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name, locked=lock,
+                        signed_off=signed_off_in(conn, plan.id, period, tz))
 
 
 def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:

@@ -31,7 +31,7 @@ def test_status_json_shape(shared_scenario):
     assert result.exit_code == 0
     out = json.loads(result.output)
     assert set(out) == {"schema_version", "period", "label", "plan_version", "plan_title", "deadline", "as_of",
-                        "units", "totals", "reminders", "deadlines", "locked"}
+                        "units", "totals", "reminders", "deadlines", "locked", "signed_off"}
     assert (out["period"], out["deadline"], out["reminders"]) == ("2024-07", "2024-08-05", None)
     assert out["units"][2] == {"unit": "商务局", "lead": 1, "support": 0, "outcome": "late", "outcome_label": "逾期报送",
                                "submitted_at": "2024-08-06T01:00:00+08:00", "rejected_at": None, "messages": [],
