@@ -135,7 +135,7 @@ def download(path: Path, name: str) -> Response:
 
 MEDIA = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          ".pdf": "application/pdf"}
+          ".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
 def https(request: Request) -> bool:

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
@@ -120,6 +121,58 @@ class ReviewPages(OfficePages):
         self.web.log(request, who, f"{who}{verb}{label(period)}" + (f"：{reason}" if unlock else ""), "web-lock", period=period)
         return RedirectResponse(f"/office?period={period}", status_code=303)
 
+    async def signoffs(self, request: Request, message: str = "", error: bool = False, status: int = 200) -> Response:
+        from ledger.signoff import signoff_list
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        items = await run_in_threadpool(signoff_list, self.web.ws.engine, self.web.settings.vocabulary)
+        return self.render(request, "signoff.html", status, items=items, zone=self.web.zone, message=message,
+                           error=error, can_act=self.user(request).can_act,
+                           period=await run_in_threadpool(self._period, request))
+
+    async def signoff_approve(self, request: Request) -> Response:
+        return await self._sign(request, True)
+
+    async def signoff_reject(self, request: Request) -> Response:
+        return await self._sign(request, False)
+
+    async def _sign(self, request: Request, approve: bool) -> Response:
+        from ledger import signoff
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        who, number = self.who(request), text(form.get("item"))
+        vocabulary = self.web.settings.vocabulary
+        try:
+            if approve:
+                item = await run_in_threadpool(signoff.approve, self.web.ws.engine, vocabulary, number, who)
+            else:
+                item = await run_in_threadpool(signoff.reject, self.web.ws.engine, vocabulary, number,
+                                               text(form.get("comment")), who)
+        except signoff.SignoffError as exc:
+            return await self.signoffs(request, str(exc), error=True, status=400)
+        verb = "销号" if approve else "退回佐证材料"
+        self.web.log(request, who, f"{who}{verb}：第 {item.number} 项 {item.title}", "web-signoff", item=item.number)
+        return RedirectResponse("/office/signoff", status_code=303)
+
+    async def evidence_file(self, request: Request) -> Response:
+        from ledger.signoff import evidence_file
+        from ledger.web.pages import inside
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        row = await run_in_threadpool(evidence_file, self.web.ws.engine, request.path_params["evidence_id"])
+        path = row and self.web.ws.root / row["stored_path"]
+        if not path or not inside(path, self.web.ws.archive_dir) or not path.is_file():
+            return self.message(request, "佐证材料不可下载", "没有这份佐证材料，或文件已不在服务器上。", 404, back="/office/signoff")
+        self.web.log(request, self.who(request), f"{self.who(request)}查看佐证材料{row['file_name']}", "web-download")
+        return download(path, row["file_name"])
+
 
 class UnitReviewPages(UnitPages):
     """What a unit's link shows of a review: the 退回意见 workbook of its sent-back ledger."""
@@ -146,6 +199,59 @@ class UnitReviewPages(UnitPages):
         response = download(path, name)
         response.background = BackgroundTask(_remove, folder)
         return response
+
+
+    async def evidence(self, request: Request) -> Response:
+        """A unit attaches evidence to one of its finished lead items."""
+        from ledger.collect.evidence import add_evidence
+        from ledger.signoff import SignoffError
+        from ledger.web.security import CSRF_COOKIE, form_ok
+
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        base = f"/u/{request.path_params['token']}"
+        form = await request.form(max_files=1, max_fields=4)
+        try:
+            if not form_ok(web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
+                web.log(request, holder.unit, f"{holder.unit}上传佐证材料未带有效的表单凭据，已拒绝", "web-denied")
+                return self.forged(request, base)
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                return await self.unit(request, "请先选择要上传的佐证材料。", 400)
+            if not web.uploads.allow(f"evidence:{holder.unit_id}"):
+                return self.message(request, "上传过于频繁", "本单位一小时内上传次数已达上限。", 429, "请稍后再上传。", base)
+            folder = Path(tempfile.mkdtemp(prefix="ledger-evidence-"))
+            try:
+                staged = folder / "upload"
+                limit = int(web.settings.review.max_evidence_mb * 1048576)
+                too_big = await run_in_threadpool(_stage, upload.file, staged, limit)
+                if too_big:
+                    return await self.unit(request, f"佐证材料过大：每个不超过 {web.settings.review.max_evidence_mb:g} MB。", 400)
+                added = await run_in_threadpool(add_evidence, web.ws, holder.unit, text(form.get("item")), staged,
+                                                upload.filename, holder.unit)
+            except SignoffError as exc:
+                web.log(request, holder.unit, f"{holder.unit}的佐证材料未被接收：{exc}", "web-evidence")
+                return await self.unit(request, str(exc), 400)
+            finally:
+                _remove(folder)
+        finally:
+            await form.close()
+        web.log(request, holder.unit, f"{holder.unit}上传第 {added.item.number} 项佐证材料“{added.file_name}”", "web-evidence")
+        return RedirectResponse(base, status_code=303)
+
+
+def _stage(source, target: Path, limit: int) -> bool:
+    """Copy an upload to ``target``; True (and nothing kept) when it is larger than ``limit``."""
+    size = 0
+    with target.open("wb") as out:
+        while chunk := source.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                return True
+            out.write(chunk)
+    return False
 
 
 def _remove(folder: Path) -> None:

@@ -79,7 +79,8 @@ class UnitPages(Pages):
         sent_back = _sent_back(web.ws.engine, holder.unit_id, period) if current else None
         if sent_back:
             state, key = "已被督查室退回修改，请按意见修改后重新上传", "rejected"
-        return {"sent_back": sent_back, "unit": holder.unit, "period": period, "period_label": label(period),
+        return {"sent_back": sent_back, "signoff": _signoff_items(web.ws, holder.unit), "zone": web.zone,
+                "evidence_mb": f"{web.settings.review.max_evidence_mb:g}", "unit": holder.unit, "period": period, "period_label": label(period),
                 "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
                 "template": template and {**template, "created": web.local(template["created_at"])},
                 "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
@@ -192,6 +193,13 @@ def _sent_back(engine, unit_id: int, period: str) -> dict[str, Any] | None:
 
     found = unit_review(engine, unit_id, period)
     return found.to_dict() if found and found.state == SENT_BACK else None
+
+
+def _signoff_items(ws: Workspace, unit: str) -> list[Any]:
+    """The unit's lead items on their way to 已销号 (``ledger.signoff``): evidence to attach or attached."""
+    from ledger.signoff import signoff_list
+
+    return [i for i in signoff_list(ws.engine, ws.settings.vocabulary) if unit in i.lead]
 
 
 def _unit_base(request: Request) -> str:

@@ -84,3 +84,41 @@ def test_the_board_locks_and_unlocks_the_month_with_a_reason(client, served, tmp
     assert unlocked.status_code == 200 and "已锁定（终版）" not in page_text(unlocked.text)
     from ledger.store.events import recent
     assert any(e["summary"] == "张三解锁2024年7月：组织部补报" for e in recent(ws.engine, 50))
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+
+def evidence_post(client, served, unit: str, item: str, name: str, data: bytes):
+    key = form_key(open_page(client, served, unit).text)
+    return client.post(f"{served.base(unit)}/evidence", data={"form_key": key, "item": item},
+                       files={"file": (name, data, "application/pdf")})
+
+
+def test_a_finished_item_is_signed_off_on_evidence_through_the_pages(client, served, tmp_path):
+    from tests.web.test_security import filled
+
+    ws = served.ws
+    accounts.add_user(ws.engine, ZHANG, "office", PW)
+    done = filled(served, A, tmp_path / "made" / "done.xlsx", status="已完成", percent=100)
+    assert "已接收" in page_text(upload(client, served, A, done).text)
+    page = page_text(open_page(client, served, A).text)
+    assert "第 3 项 加快建设人才集聚高地" in page and "待销号（待上传佐证材料）" in page
+    exe = evidence_post(client, served, A, "3", "验收.pdf", b"MZ" + b"\0" * 100)
+    assert exe.status_code == 400 and "文件内容不是PDF 文件（实为Windows 可执行程序）" in page_text(exe.text)
+    other = [u for u in served.links if u != A][0]
+    refused = evidence_post(client, served, other, "3", "验收.pdf", PDF)
+    assert refused.status_code == 400 and f"第 3 项不是{other}牵头的任务" in page_text(refused.text)
+    assert evidence_post(client, served, A, "3", "人才引进名单.pdf", PDF).status_code == 200
+    assert "待销号（佐证材料待审核）" in page_text(open_page(client, served, A).text)
+
+    login(client)
+    listing = client.get("/office/signoff").text
+    link = re.search(r'href="(/office/evidence/\d+)">人才引进名单.pdf', listing).group(1)
+    assert client.get(link).content == PDF
+    rejected = client.post("/office/signoff/reject", data={"form_key": form_key(listing), "item": "3", "comment": ""})
+    assert rejected.status_code == 400 and "请写明退回佐证材料的意见" in page_text(rejected.text)
+    approved = client.post("/office/signoff/approve", data={"form_key": form_key(listing), "item": "3"})
+    assert approved.status_code == 200 and "已销号" in page_text(approved.text) and ZHANG in page_text(approved.text)
+    assert "已销号" in page_text(open_page(client, served, A).text)
+    assert (ws.archive_dir / "evidence" / "3").is_dir()
