@@ -234,7 +234,16 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
     Workspace(tmp_path / "演示").set_setting("review.required", True)
     last = previous_period(current_period("Asia/Shanghai"))
     unit = json.loads(CliRunner().invoke(cli, ["-w", demo, "review", "list", "--period", last, "--json"]).output)["submissions"][0]["unit"]
+    from tests.report.report_scenario import build_scenario
+    scenario = str(build_scenario(tmp_path / "情景").root)
+    pdf = tmp_path / "验收.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     for args, typed in [
+        (["-w", scenario, "evidence", "add", "--unit", "发改局", "--item", "1", str(pdf)], None),
+        (["-w", scenario, "signoff", "list"], None),
+        (["-w", scenario, "signoff", "reject", "1", "--comment", "请补充"], None),
+        (["-w", scenario, "evidence", "add", "--unit", "发改局", "--item", "1", str(pdf)], None),
+        (["-w", scenario, "signoff", "approve", "1"], None),
         (["-w", ws, "users", "add", "张三", "--role", "office", "--password-stdin"], "口令-12345678\n"),
         (["-w", ws, "users", "list"], None),
         (["-w", ws, "users", "passwd", "张三", "--password-stdin"], "口令-87654321\n"),

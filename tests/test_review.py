@@ -150,3 +150,37 @@ def test_without_review_required_the_commands_refuse(ws):
     result = run(ws, "review", "approve", "--period", JULY, "--unit", "发改局")
     assert result.exit_code == 1 and "未开启审核" in result.output
     assert outcome(ws, "发改局").review is None
+
+
+def test_an_approval_racing_a_new_upload_ends_with_the_new_upload_pending(ws):
+    import threading
+
+    from ledger.store.schema import connect
+    from ledger.workspace import Workspace
+
+    named = next(r for r in review.review_list(ws.engine, JULY) if r.unit == "工信局")
+    other = Workspace(ws.root)
+    other.__dict__["engine"] = connect(ws.db_url)
+    start = threading.Barrier(2)
+    errors: list = []
+
+    def approve():
+        start.wait()
+        try:
+            review.approve(connect(ws.db_url), JULY, "工信局", "张三", submission_id=named.submission_id)
+        except Exception as exc:       # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def upload():
+        start.wait()
+        submit(other, JULY, "工信局", at("2024-08-05 22:00"), {"3": row("严重滞后", 15, "新版")})
+
+    threads = [threading.Thread(target=approve), threading.Thread(target=upload)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert review.submission_review(ws.engine, named.submission_id).state == "approved"
+    current = next(r for r in review.review_list(ws.engine, JULY) if r.unit == "工信局")
+    assert current.submission_id != named.submission_id and current.state == "pending"

@@ -4,6 +4,7 @@ workbook a unit returns as it is passes collect."""
 from __future__ import annotations
 
 import openpyxl
+import pytest
 
 from ledger import layout, signoff
 from ledger.collect.evidence import add_evidence
@@ -15,6 +16,7 @@ from tests.report.report_scenario import build_scenario
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
+@pytest.mark.slow
 def test_a_signed_off_item_is_locked_as_signed_off_and_the_returned_workbook_passes(tmp_path):
     ws = build_scenario(tmp_path / "ws")
     pdf = tmp_path / "验收.pdf"

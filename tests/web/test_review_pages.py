@@ -7,6 +7,7 @@ import io
 import re
 
 import openpyxl
+import pytest
 
 from ledger import accounts
 from ledger.report import period_status
@@ -28,6 +29,7 @@ def submission_link(client) -> str:
     return re.search(rf'data-unit="{A}">.*?href="(/office/review/\d+)"', page, re.S).group(1)
 
 
+@pytest.mark.slow
 def test_send_back_the_unit_sees_it_uploads_again_and_is_approved(client, served, tmp_path):
     ws = served.ws
     ws.set_setting("review.required", True)
