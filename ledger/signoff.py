@@ -182,9 +182,10 @@ class SignedOff:
                 "evidence": [{"file": name, "path": path} for name, path in self.evidence]}
 
 
-def signed_off_in(conn: Connection, plan_id: int, period: str, zone) -> list[SignedOff]:
+def signed_off_in(conn: Connection, plan_id: int, period: str, zone, until: datetime | None = None) -> list[SignedOff]:
     """Items of the plan signed off by the end of the month after ``period`` (when its ledgers are
-    reviewed), in plan order; ``this_month``: signed off in that month (本月销号)."""
+    reviewed), and by ``until`` (a locked month's lock), in plan order; ``this_month``: signed off in
+    that month (本月销号)."""
     from ledger.period import shift
 
     reporting = shift(period, 1)
@@ -195,7 +196,7 @@ def signed_off_in(conn: Connection, plan_id: int, period: str, zone) -> list[Sig
     evidence: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
         when = _utc(row.at).astimezone(zone)
-        if when.strftime("%Y-%m") > reporting:
+        if when.strftime("%Y-%m") > reporting or (until is not None and _utc(row.at) > until):
             continue
         if row.action == EVIDENCE:
             evidence.setdefault(row.item_number, []).append((row.file_name, row.stored_path))

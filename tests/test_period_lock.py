@@ -89,3 +89,17 @@ def test_the_schedule_action_locks_once(issued):
     assert registry()["lock"](issued, JULY) == "2024年7月已锁定，无需再锁"
     assert locked(issued.engine, JULY).by == "定时任务"
     assert json.loads(run(issued, "status", "--period", JULY, "--json").output)["locked"]["locked_by"] == "定时任务"
+
+
+def test_a_locked_months_report_is_reproduced_byte_for_byte_whatever_comes_later(issued, tmp_path):
+    from tests.collect.test_collect import UNIT
+
+    lock_period(issued.engine, JULY, "张三")
+    first = make_report(issued, JULY)
+    workbook, notice = first.path.read_bytes(), first.bulletin.read_bytes()
+    returned(issued, tmp_path)                       # a late file of a unit that had sent nothing
+    assert only(collect_inbox(issued)).outcome == "rejected"
+    assert next(u for u in period_status(issued, JULY).units if u.unit.name == UNIT).outcome == "missing"
+    again = make_report(issued, JULY)
+    assert again.path.read_bytes() == workbook
+    assert again.bulletin.read_bytes() == notice

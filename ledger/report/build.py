@@ -20,6 +20,7 @@ from ledger.progress import Progress, report as tell
 from ledger.report import bulletin, data, official
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
                                  count_statuses, extend_streaks, merge_items, office_value, share)
+from ledger.report.sheets import created_time
 from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
 from ledger.report.workbook import write_workbook
@@ -243,7 +244,8 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
             write_workbook(report, tmp)
             with atomic_output(notice) as tmp_notice:
                 official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）{report.status.final_mark}",
-                                        ws.settings.office.name)
+                                        ws.settings.office.name,
+                                        created_time(report.status.as_of, report.status.deadline))
                 _step_hook("written")
                 tell(progress, 2, 3)
                 # inside both outputs: a database that refuses the event leaves both previous files

@@ -148,11 +148,13 @@ def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
     return {uid: Submission(uid, pid, as_utc(at)) for uid, pid, at in conn.execute(query)}
 
 
-def rejections(conn: Connection, period: str) -> dict[int, Rejection]:
-    """Units whose latest file of the period (duplicates aside) was rejected, by unit id."""
+def rejections(conn: Connection, period: str, before: datetime | None = None) -> dict[int, Rejection]:
+    """Units whose latest file of the period (duplicates aside) was rejected, by unit id; ``before``:
+    files taken in before then only (a locked month's files that came later change nothing)."""
     it = s.intake
+    when = [it.c.received_at <= before] if before is not None else []
     latest = (sa.select(sa.func.max(it.c.id).label("id"))
-              .where(it.c.period == period, it.c.unit_id.is_not(None), it.c.outcome != "duplicate")
+              .where(it.c.period == period, it.c.unit_id.is_not(None), it.c.outcome != "duplicate", *when)
               .group_by(it.c.unit_id).subquery())
     query = (sa.select(it.c.unit_id, it.c.received_at, it.c.inbox_mtime_ns, it.c.original_name, it.c.findings)
              .join(latest, latest.c.id == it.c.id).where(it.c.outcome == "rejected"))

@@ -21,6 +21,8 @@ from ledger.report import data
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
+from ledger.period_lock import locked
+from ledger.signoff import signed_off_in
 from ledger.report.sheets import (created_time, date_text, finish_table, fit_columns, new_workbook, percent_text,
                                   table_sheet, time_text, write_row)
 from ledger.settings import Settings
@@ -178,19 +180,16 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
     data.check_known(conn, period)
     tz = ZoneInfo(settings.office.timezone)
     due = deadline_of(period, settings.office.deadline_day)
+    lock = locked(conn, period)         # a locked month reads what was recorded before its lock only
     subs = data.current_submissions(conn, period)
-    rejected = {**data.send_backs(conn, period), **data.rejections(conn, period)}    # a later file's rejection first
+    rejected = {**data.send_backs(conn, period),          # a later file's rejection first, none after a lock
+                **data.rejections(conn, period, before=lock.at if lock else None)}
     units = unit_statuses(data.expected_units(conn, plan.id), subs, rejected, due, tz)
     if settings.review.required:
         _mark_reviews(conn, period, units)
-    from ledger.period_lock import locked
-
-    from ledger.signoff import signed_off_in
-
-    lock = locked(conn, period)
-    lock = lock and lock.local(tz)
-    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name, locked=lock,
-                        signed_off=signed_off_in(conn, plan.id, period, tz))
+    closed = signed_off_in(conn, plan.id, period, tz, until=lock.at if lock else None)
+    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name,
+                        locked=lock and lock.local(tz), signed_off=closed)
 
 
 def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:
