@@ -163,8 +163,12 @@ def _unit_item(conn: Connection, submission_id: int, unit_id: int, number: str) 
 
 def _decide(engine: Engine, period: str, unit: str, decision: str, by: str, comment: str = "",
             item: str | None = None, submission_id: int | None = None, require: bool = True) -> SubmissionReview:
+    from ledger.period_lock import locked
+
     period = check_period(period)
     with engine.begin() as conn:
+        if locked(conn, period):
+            raise ReviewError(f"{label(period)}已锁定（终版），不能再审核：如确需修改，请先解锁（ledger unlock）")
         found = _target(conn, period, unit, submission_id)
         items = [ItemComment(_unit_item(conn, found.submission_id, found.unit_id, item), comment)] if item else []
         now = s._now()

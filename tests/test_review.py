@@ -184,3 +184,12 @@ def test_an_approval_racing_a_new_upload_ends_with_the_new_upload_pending(ws):
     assert review.submission_review(ws.engine, named.submission_id).state == "approved"
     current = next(r for r in review.review_list(ws.engine, JULY) if r.unit == "工信局")
     assert current.submission_id != named.submission_id and current.state == "pending"
+
+
+def test_a_locked_month_is_not_reviewed(ws):
+    from ledger.period_lock import lock_period
+
+    lock_period(ws.engine, JULY, "张三")
+    with pytest.raises(ReviewError, match="2024年7月已锁定（终版），不能再审核"):
+        review.send_back(ws.engine, JULY, "发改局", "晚了", "李四")
+    assert states(ws)["发改局"] == "pending"

@@ -76,9 +76,8 @@ class UnitPages(Pages):
         state, key = (("本月已报送", "accepted") if current else
                       ("已退回，请修改后重新上传", "rejected") if rows and rows[0]["outcome"] == "rejected" else
                       ("尚未报送", "missing"))
-        sent_back = _sent_back(web.ws.engine, holder.unit_id, period) if current else None
-        if sent_back:
-            state, key = "已被督查室退回修改，请按意见修改后重新上传", "rejected"
+        sent_back, told = _office_word(web.ws, holder.unit_id, period, current is not None)
+        state, key = told or (state, key)
         return {"sent_back": sent_back, "signoff": _signoff_items(web.ws, holder.unit), "zone": web.zone,
                 "evidence_mb": f"{web.settings.review.max_evidence_mb:g}", "unit": holder.unit, "period": period, "period_label": label(period),
                 "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
@@ -187,12 +186,22 @@ class UnitPages(Pages):
         return download(path, path.name)
 
 
-def _sent_back(engine, unit_id: int, period: str) -> dict[str, Any] | None:
-    """The office's send-back of the unit's current submission, if it sent it back (``ledger.review``)."""
-    from ledger.review import SENT_BACK, unit_review
+def _office_word(ws: Workspace, unit_id: int, period: str, reported: bool) -> tuple[dict[str, Any] | None, tuple | None]:
+    """What the office said of the month (``ledger.review``, ``ledger.period_lock``): a send-back of the
+    unit's current submission, and the state to show instead of the upload's (None: as it is)."""
+    from ledger.period_lock import locked
+    from ledger.review import APPROVED, PENDING, SENT_BACK, unit_review
 
-    found = unit_review(engine, unit_id, period)
-    return found.to_dict() if found and found.state == SENT_BACK else None
+    found = unit_review(ws.engine, unit_id, period) if reported else None
+    if found and found.state == SENT_BACK:
+        return found.to_dict(), ("已被督查室退回修改，请按意见修改后重新上传", "rejected")
+    if locked(ws.engine, period):
+        return None, (("本月已报送（已锁定，终版）", "accepted") if reported else
+                      ("本月已锁定（终版），不再接收报送；如需补报，请联系督查室", "rejected"))
+    if found and ws.settings.review.required:
+        return None, {PENDING: ("本月已报送，待督查室审核", "accepted"),
+                      APPROVED: ("本月已报送，督查室审核通过", "accepted")}.get(found.state)
+    return None, None
 
 
 def _signoff_items(ws: Workspace, unit: str) -> list[Any]:

@@ -35,6 +35,7 @@ def test_send_back_the_unit_sees_it_uploads_again_and_is_approved(client, served
     ws.set_setting("review.required", True)
     accounts.add_user(ws.engine, ZHANG, "office", PW)
     assert "已接收" in page_text(upload(client, served, A, good(served, A, tmp_path)).text)
+    assert "本月已报送，待督查室审核" in page_text(open_page(client, served, A).text)
     login(client)
     assert "待审核" in page_text(client.get(f"/office?period={PERIOD}").text)
     link = submission_link(client)
@@ -77,6 +78,7 @@ def test_the_board_locks_and_unlocks_the_month_with_a_reason(client, served, tmp
     board = login(client)
     locked = client.post("/office/lock", data={"form_key": form_key(board), "period": PERIOD})
     assert locked.status_code == 200 and "已锁定（终版）" in page_text(locked.text)
+    assert "本月已锁定（终版），不再接收报送" in page_text(open_page(client, served, A).text)
     refused = upload(client, served, A, good(served, A, tmp_path))
     assert "锁定（终版）" in page_text(refused.text) and "已退回" in page_text(refused.text)
     board = client.get(f"/office?period={PERIOD}").text
