@@ -1,5 +1,8 @@
 """The office's review pages: the period's accepted ledgers and their review, one ledger beside the
-unit's last month with what changed highlighted, approve with one click, send back with a comment."""
+unit's last month with what changed highlighted, approve with one click, send back with a comment;
+locking the month; signing finished items off; a unit's 退回意见 workbook and its evidence. Each
+decision is recorded in the work log by the library with the user's name (one entry, not a second
+web one); refusals and downloads are logged here."""
 
 from __future__ import annotations
 
@@ -78,8 +81,6 @@ class ReviewPages(OfficePages):
                                                text(form.get("comment")), who, text(form.get("item")) or None, named)
         except review.ReviewError as exc:
             return await self.submission(request, str(exc), error=True, status=400)
-        self.web.log(request, who, f"{who}{done.label}{done.unit}{label(done.period)}台账", "web-review",
-                     period=done.period, unit=done.unit, submission=named)
         return RedirectResponse(f"/office/review?period={done.period}", status_code=303)
 
     async def approve_all(self, request: Request) -> Response:
@@ -91,8 +92,7 @@ class ReviewPages(OfficePages):
             review.require_review(self.web.settings)
         except review.ReviewError as exc:
             return await self.review_list(request, str(exc), error=True)
-        done = await run_in_threadpool(review.approve_all, self.web.ws.engine, period, who)
-        self.web.log(request, who, f"{who}审核通过{label(period)}台账 {len(done)} 份", "web-review", period=period)
+        await run_in_threadpool(review.approve_all, self.web.ws.engine, period, who)
         return RedirectResponse(f"/office/review?period={period}", status_code=303)
 
     async def lock(self, request: Request) -> Response:
@@ -117,8 +117,6 @@ class ReviewPages(OfficePages):
                 await run_in_threadpool(lock_period, self.web.ws.engine, period, who)
         except PeriodLockError as exc:
             return self.message(request, "未能解锁" if unlock else "未能锁定", str(exc), 400, back=f"/office?period={period}")
-        verb = "解锁" if unlock else "锁定"
-        self.web.log(request, who, f"{who}{verb}{label(period)}" + (f"：{reason}" if unlock else ""), "web-lock", period=period)
         return RedirectResponse(f"/office?period={period}", status_code=303)
 
     async def signoffs(self, request: Request, message: str = "", error: bool = False, status: int = 200) -> Response:
@@ -149,14 +147,12 @@ class ReviewPages(OfficePages):
         vocabulary = self.web.settings.vocabulary
         try:
             if approve:
-                item = await run_in_threadpool(signoff.approve, self.web.ws.engine, vocabulary, number, who)
+                await run_in_threadpool(signoff.approve, self.web.ws.engine, vocabulary, number, who)
             else:
-                item = await run_in_threadpool(signoff.reject, self.web.ws.engine, vocabulary, number,
+                await run_in_threadpool(signoff.reject, self.web.ws.engine, vocabulary, number,
                                                text(form.get("comment")), who)
         except signoff.SignoffError as exc:
             return await self.signoffs(request, str(exc), error=True, status=400)
-        verb = "销号" if approve else "退回佐证材料"
-        self.web.log(request, who, f"{who}{verb}：第 {item.number} 项 {item.title}", "web-signoff", item=item.number)
         return RedirectResponse("/office/signoff", status_code=303)
 
     async def evidence_file(self, request: Request) -> Response:
@@ -229,7 +225,7 @@ class UnitReviewPages(UnitPages):
                 too_big = await run_in_threadpool(_stage, upload.file, staged, limit)
                 if too_big:
                     return await self.unit(request, f"佐证材料过大：每个不超过 {web.settings.review.max_evidence_mb:g} MB。", 400)
-                added = await run_in_threadpool(add_evidence, web.ws, holder.unit, text(form.get("item")), staged,
+                await run_in_threadpool(add_evidence, web.ws, holder.unit, text(form.get("item")), staged,
                                                 upload.filename, holder.unit)
             except SignoffError as exc:
                 web.log(request, holder.unit, f"{holder.unit}的佐证材料未被接收：{exc}", "web-evidence")
@@ -238,7 +234,6 @@ class UnitReviewPages(UnitPages):
                 _remove(folder)
         finally:
             await form.close()
-        web.log(request, holder.unit, f"{holder.unit}上传第 {added.item.number} 项佐证材料“{added.file_name}”", "web-evidence")
         return RedirectResponse(base, status_code=303)
 
 
