@@ -88,6 +88,7 @@ def test_a_leader_reads_but_does_not_act_and_the_log_names_who_acted(client, ser
     accounts.add_user(served.ws.engine, ZHANG, "office", OFFICE_PW)
     board = login(client, LI, LEADER_PW)
     assert "报送看板" in page_text(board.text) and "李四（领导）" in page_text(board.text)
+    assert 'id="make-report"' not in board.text and 'id="lock"' not in board.text      # nothing to press
     key = form_key(board.text)
     refused = client.post("/office/links/revoke", data={"form_key": key, "unit": "县科技局", "period": PERIOD})
     assert refused.status_code == 403 and "只能查看" in page_text(refused.text)
