@@ -196,7 +196,9 @@ def start_session(engine: Engine, user: User, tag: str | None = None, seconds: i
     """A new session of ``user`` (``tag``: the shared password's, when signed in with it); its cookie value."""
     token = secrets.token_urlsafe(32)
     now = s._now()
+    o = s.office_sessions
     with engine.begin() as conn:
+        conn.execute(o.delete().where(o.c.expires_at < now - timedelta(days=30)))     # long over: forget them
         conn.execute(s.office_sessions.insert().values(
             token_sha256=_digest(token), user_id=user.id, password_tag=tag if user.id is None else None,
             created_at=now, expires_at=now + timedelta(seconds=seconds)))

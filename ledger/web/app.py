@@ -91,7 +91,8 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
                     exception_handlers={400: pages.unreadable, 404: pages.not_found, 405: pages.not_allowed,
                                         Exception: pages.fault})
     app.state.web = web
-    app.add_middleware(BodyLimit, max_bytes=web.max_bytes + FORM_OVERHEAD,
+    evidence_bytes = int(settings.review.max_evidence_mb * 1024 * 1024)     # each upload is bounded again by its kind
+    app.add_middleware(BodyLimit, max_bytes=max(web.max_bytes, evidence_bytes) + FORM_OVERHEAD,
                        page=lambda: too_large_page(settings.collect.max_file_mb))
     app.add_middleware(AccessMiddleware, log=web.access, who=office.visitor)
     return app
