@@ -31,7 +31,8 @@ PLACEHOLDERS = {
     "formula": "公式", "achieved": "填写数值", "before": "上期数值", "when": "上期月份", "target": "目标值",
     "as_percent": "百分数", "unit": "单位", "period": "月份", "version": "版本", "current": "当前版本",
     "recorded_unit": "单位", "other": "其他单位", "uploader": "本单位", "received": "收到时间",
-    "original_name": "文件名", "feedback": "退回意见", "note": "说明", "month": "月份", "day": "截止日",
+    "original_name": "文件名", "feedback": "退回意见", "note": "说明", "month": "月份", "day": "日期",
+    "who": "督查室联系人", "item": "任务", "by": "审核人", "comment": "审核意见",
 }
 
 
@@ -158,7 +159,9 @@ UPLOAD_OTHER_UNIT = _declare("upload-other-unit", ERROR, WORKBOOK, "通过本单
 FILE_SAME_VALUES = _declare("file-same-values", WARNING, WORKBOOK, "内容与该单位该月已收到的报送相同（文件另存过，字节不同），按重复报送处理，原报送时间不变",
                             "与 {received} 已收到的{month}报送内容相同，按重复报送处理，未重复入库，原报送时间不变")
 PERIOD_LOCKED = _declare("period-locked", ERROR, WORKBOOK, "该月已由督查室锁定（终版），不再接收报送或更正",
-                         "{month}已锁定，不再接收该月的报送或更正", "如确需更正，请联系督查室")
+                         "{month}的台账已于 {day}锁定（终版），不再接收报送", "如确需补报或修改，请联系{who}解锁后再报送")
+REVIEW_SENT_BACK = _declare("review-sent-back", ERROR, WORKBOOK, "督查室审核后退回修改（审核意见，针对整份台账或某项任务）",
+                            "{item}督查室审核意见（{by}）：{comment}", "请按督查室意见修改后重新报送")
 LATE_CORRECTION_REFUSED = _declare("late-correction-refused", ERROR, WORKBOOK,
                                    "报送截止、汇总之后又报来的更正，按 [collect] late_corrections = \"refuse\" 不予接收",
                                    "{month}的报送截止（{day}）后不再接收更正，本单位该月已报送的内容不变",

@@ -93,6 +93,14 @@ class ServeSettings:
 
 
 @dataclass
+class ReviewSettings:
+    """The office's review of what came in (审核) and its sign-off of finished items (销号)."""
+
+    required: bool = False            # accepted ledgers wait for an office user's approval (待审核)
+    max_evidence_mb: float = 20.0     # a piece of evidence (佐证材料) at most this large
+
+
+@dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
@@ -100,6 +108,7 @@ class Settings:
     collect: CollectSettings = field(default_factory=CollectSettings)
     units: UnitSettings = field(default_factory=UnitSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
     columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
@@ -217,6 +226,7 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.max_file_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）"),
     ("collect.settle_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数（文件保持不变多久才收取）"),
     ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
+    ("review.max_evidence_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个佐证材料的大小上限，单位 MB）"),
     ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
 ]
 

@@ -231,6 +231,39 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         for when in _times_in(data):                 # ISO 8601 with the office's offset (Beijing time)
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00", when), (args, when)
         covered.add(tuple(a for a in args if not a.startswith(("-", "/")) and a != "2024-07")[:2])
+    demo = str(tmp_path / "演示")
+    from ledger.workspace import Workspace
+    from ledger.period import current_period, previous_period
+    Workspace(tmp_path / "演示").set_setting("review.required", True)
+    last = previous_period(current_period("Asia/Shanghai"))
+    unit = json.loads(CliRunner().invoke(cli, ["-w", demo, "review", "list", "--period", last, "--json"]).output)["submissions"][0]["unit"]
+    from tests.report.report_scenario import build_scenario
+    scenario = str(build_scenario(tmp_path / "情景").root)
+    pdf = tmp_path / "验收.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    for args, typed in [
+        (["-w", scenario, "evidence", "add", "--unit", "发改局", "--item", "1", str(pdf)], None),
+        (["-w", scenario, "signoff", "list"], None),
+        (["-w", scenario, "signoff", "reject", "1", "--comment", "请补充"], None),
+        (["-w", scenario, "evidence", "add", "--unit", "发改局", "--item", "1", str(pdf)], None),
+        (["-w", scenario, "signoff", "approve", "1"], None),
+        (["-w", ws, "users", "add", "张三", "--role", "office", "--password-stdin"], "口令-12345678\n"),
+        (["-w", ws, "users", "list"], None),
+        (["-w", ws, "users", "passwd", "张三", "--password-stdin"], "口令-87654321\n"),
+        (["-w", ws, "users", "disable", "张三"], None),
+        (["-w", ws, "lock", "--period", "2024-07"], None),
+        (["-w", ws, "unlock", "--period", "2024-07", "--reason", "补报"], None),
+        (["-w", demo, "review", "list", "--period", last], None),
+        (["-w", demo, "review", "send-back", "--period", last, "--unit", unit, "--comment", "请细化"], None),
+        (["-w", demo, "review", "approve", "--period", last, "--all"], None),
+    ]:
+        result = CliRunner().invoke(cli, [*args, "--json"], input=typed)
+        assert result.exit_code == 0, (args, result.output)
+        data = json.loads(result.output)
+        assert data["schema_version"] == 1, args
+        for when in _times_in(data):
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00", when), (args, when)
+        covered.add(tuple(args[2:4]) if args[3][:1] not in "-张" else (args[2],))
     assert json.loads(CliRunner().invoke(cli, ["-w", ws, "plan", "export", "--json"]).output)["file"] == \
         "outbox/计划分解表.xlsx"
     leaves = {path for path, cmd in commands(cli) if not isinstance(cmd, click.Group)}

@@ -41,6 +41,9 @@ def test_values_and_aliases_are_read(tmp_path):
     ("[office]\ntimezone = 'Mars/Base'\n", "office.timezone"),
     ("[templates]\ncarry_progress = 1\n", "应为true 或 false"),
     ("office = [\n", "不是有效的 TOML 文件"),
+    ("[review]\nrequired = 'yes'\n", "设置项“review.required”的值 'yes' 无效，应为true 或 false"),
+    ("[review]\nmax_evidence_mb = 0\n", "review.max_evidence_mb 的值 0 无效"),
+    ("[review]\ncolour = 1\n", "未知的设置项“review.colour”"),
 ])
 def test_bad_settings_name_the_key_and_the_file(tmp_path, text, expected):
     path = write(tmp_path, text)

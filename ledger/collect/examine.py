@@ -142,7 +142,7 @@ def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
         return
     exam.unit, exam.period = identity.unit, identity.period
     template = _template_checks(exam, identity, db_url)
-    if template is None:
+    if template is None or _period_locked(exam, db_url, settings):
         return
     _validate(exam, read, template, db_url, settings)
 
@@ -166,6 +166,16 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
                                                       value=str(record["plan_version"])))
         return None
     return record
+
+
+def _period_locked(exam: Examination, db_url: str, settings: Settings) -> bool:
+    """A file for a month the office locked (``ledger.period_lock``) is refused: the month is final."""
+    from ledger.period_lock import locked, locked_finding
+
+    state = locked(_engine(db_url), exam.period)
+    if state is not None:
+        exam.report.add(locked_finding(state, settings))
+    return state is not None
 
 
 def _validate(exam: Examination, read, record: dict[str, Any], db_url: str, settings: Settings) -> None:

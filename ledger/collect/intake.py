@@ -374,7 +374,7 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
         return _duplicate(batch, exam, late.earlier_intake(batch.connection, verdict), False, now, note=verdict.finding)
     if verdict.finding is not None:
         exam.report.add(verdict.finding)
-    if verdict.kind in (late.REFUSE, late.LOCKED):
+    if verdict.kind == late.REFUSE:
         return _reject(batch, exam, now)
     return _accept(batch, exam, now, verdict)
 

@@ -6,8 +6,8 @@ to the unit; ``review`` keeps it for the office (``ledger corrections accept|ref
 month stays as it was; ``accept`` replaces the month at once. Whichever, the unit's timeliness for
 that month stays the one of its first accepted file, and the report of the month says 更正于 ….
 A file with the same values as the month's accepted (or pending) one is a duplicate, whatever its
-bytes (a file opened and saved again). A locked month (issue 21) refuses every file:
-``month_locked`` is where that is decided.
+bytes (a file opened and saved again). A file for a locked month never gets here: collect's
+examination refuses it (``ledger.period_lock``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ledger.settings import Settings
 from ledger.store import schema as s
 from ledger.store.submissions import INPUT_KEYS, TARGET_INPUT_KEYS
 
-NORMAL, SAME, REFUSE, REVIEW, ACCEPT, LOCKED = "normal", "same", "refuse", "review", "accept", "locked"
+NORMAL, SAME, REFUSE, REVIEW, ACCEPT = "normal", "same", "refuse", "review", "accept"
 
 
 @dataclass
@@ -44,16 +44,9 @@ class Verdict:
         return self.corrects["counted_at"] or self.corrects["submitted_at"] if self.corrects else None
 
 
-def month_locked(conn: Connection, period: str) -> bool:
-    """Whether the office has locked the month (issue 21 builds locking): a locked month takes no file."""
-    return False
-
-
 def judge(conn: Connection, settings: Settings, *, period: str, unit_id: int, arrived: datetime,
           rows: list[dict[str, Any]], targets: list[dict[str, Any]], name: str) -> Verdict:
     """The verdict on a valid file of ``unit_id`` for ``period`` arriving at ``arrived`` (aware)."""
-    if month_locked(conn, period):
-        return Verdict(LOCKED, finding=codes.PERIOD_LOCKED.finding(month=label(period), value=name))
     current = _submission(conn, period, unit_id, current=True)
     pending = _submission(conn, period, unit_id, review="pending")
     for earlier in (current, pending):

@@ -53,11 +53,17 @@ def status(ctx: click.Context, period: str | None, year: str | None, quarter: st
 def _print_status(report: StatusReport) -> None:
     click.echo(f"{report.plan.title} · {label(report.period)}报送情况（截止 {date_text(report.deadline)}，"
                f"数据截至 {time_text(report.as_of) or '尚无报送'}）")
-    rows = [[u.unit.name, u.unit.lead, u.unit.support, u.label, time_text(u.submitted_at),
+    rows = [[u.unit.name, u.unit.lead, u.unit.support, u.label + (f"（{u.review_label}）" if u.review_label else ""),
+             time_text(u.submitted_at),
              shorten("；".join(x for x in (u.correction_text(), *(u.rejection.messages if u.rejection else [])) if x), 40)]
             for u in report.units]
     echo_table(["单位", "牵头", "配合", "报送情况", "报送时间", "说明"], rows)
     click.echo(report.totals.sentence())
+    if report.locked:
+        click.echo(f"{label(report.period)}已锁定（终版）：{report.locked.by}于 {time_text(report.locked.at)} 锁定")
+    if report.signed_off:
+        click.echo(f"已销号任务 {len(report.signed_off)} 项，其中本月销号 {len(report.signed_off_this_month)} 项："
+                   + "；".join(f"{s.number} {s.title}（{s.at.month}月{s.at.day}日）" for s in report.signed_off_this_month))
     _print_deadlines(report)
 
 

@@ -19,8 +19,8 @@ from ledger.report import bulletin, data, official
 from ledger.plan.diff import PlanDiff, plan_diff
 from ledger.report.merge import UNREPORTED, MergedItem, extend_streaks, merge_items
 from ledger.report.model import Consolidated, ReportResult
-from ledger.report.sheets import date_text
-from ledger.report.status import deadline_watch, read_status
+from ledger.report.sheets import created_time, date_text
+from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import assess_targets
 from ledger.report.workbook import write_workbook
 from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
@@ -172,7 +172,25 @@ def period_outputs(ws: Workspace, period: str) -> tuple[Path, Path]:
 def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
     """The 督查通报's lines: the workspace's template (written there on first use), filled."""
     values = bulletin.fields(report, ws.settings.office.name, ws.settings.office.deadline_day)
-    return bulletin.fill(bulletin.read_template(ws), values)
+    lines = bulletin.fill(bulletin.read_template(ws), values)
+    title = next((n for n, line in enumerate(lines) if line.startswith("# ")), None)
+    if title is not None and report.status.locked:      # a locked month's 通报 is the final one
+        lines[title] += report.status.final_mark
+    return _with_signed_off(lines, report.status)
+
+
+def _with_signed_off(lines: list[str], status: StatusReport) -> list[str]:
+    """The 本月销号 paragraph, after the 报送情况 sentence (else before the signature)."""
+    done = status.signed_off_this_month
+    if not done:
+        return lines
+    text = (f"本月销号 {len(done)} 项（累计已销号 {len(status.signed_off)} 项）："
+            + "；".join(f"{s.number}. {s.title}（{s.at.month}月{s.at.day}日销号）" for s in done) + "。")
+    sentence = status.totals.sentence()
+    at = next((n + 1 for n, line in enumerate(lines) if line.strip() == sentence), None)
+    if at is None:
+        at = next((n for n, line in enumerate(lines) if line.startswith("> ")), len(lines))
+    return lines[:at] + [text] + lines[at:]
 
 
 # Test hook: called with a step name between the steps of writing a report (crash injection).
@@ -200,8 +218,9 @@ def make_report(ws: Workspace, period: str | None = None, command: str = "report
         with ws.engine.begin() as conn, atomic_output(path) as tmp:
             write_workbook(report, tmp)
             with atomic_output(notice) as tmp_notice:
-                official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）",
-                                        ws.settings.office.name)
+                official.write_document(tmp_notice, lines, f"{report.plan.title}落实情况督查通报（{label(report.period)}）{report.status.final_mark}",
+                                        ws.settings.office.name,
+                                        created_time(report.status.as_of, report.status.deadline))
                 _step_hook("written")
                 tell(progress, 2, 3)
                 # inside both outputs: a database that refuses the event leaves both previous files

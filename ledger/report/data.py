@@ -138,11 +138,18 @@ def first_period(conn: Connection) -> str | None:
     return conn.execute(sa.select(sa.func.min(s.submissions.c.period))).scalar()
 
 
+def counted(sub: sa.Table = s.submissions):
+    """A submission counts unless the office sent it back (``ledger.review``): then its unit owes a
+    new one, as after a rejection, and its rows are in no report."""
+    r = s.reviews
+    return sa.not_(sa.exists().where(r.c.submission_id == sub.c.id, r.c.decision == "sent_back"))
+
+
 def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
-    """Each unit's current accepted submission of the period, by unit id."""
+    """Each unit's current accepted submission of the period that counts (not sent back), by unit id."""
     sub = s.submissions
     query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at, sub.c.counted_at, sub.c.correction_of)
-             .where(sub.c.period == period, sub.c.is_current))
+             .where(sub.c.period == period, sub.c.is_current, counted()))
     return {uid: Submission(uid, pid, as_utc(counted or at), as_utc(at) if corrects else None)
             for uid, pid, at, counted, corrects in conn.execute(query)}
 
@@ -153,16 +160,34 @@ def pending_corrections(conn: Connection, period: str) -> set[int]:
     return set(conn.execute(sa.select(sub.c.unit_id).where(sub.c.period == period, sub.c.review == "pending")).scalars())
 
 
-def rejections(conn: Connection, period: str) -> dict[int, Rejection]:
-    """Units whose latest file of the period (duplicates aside) was rejected, by unit id."""
+def rejections(conn: Connection, period: str, before: datetime | None = None) -> dict[int, Rejection]:
+    """Units whose latest file of the period (duplicates aside) was rejected, by unit id; ``before``:
+    files taken in before then only (a locked month's files that came later change nothing)."""
     it = s.intake
+    when = [it.c.received_at <= before] if before is not None else []
     latest = (sa.select(sa.func.max(it.c.id).label("id"))
-              .where(it.c.period == period, it.c.unit_id.is_not(None), it.c.outcome != "duplicate")
+              .where(it.c.period == period, it.c.unit_id.is_not(None), it.c.outcome != "duplicate", *when)
               .group_by(it.c.unit_id).subquery())
     query = (sa.select(it.c.unit_id, it.c.received_at, it.c.inbox_mtime_ns, it.c.original_name, it.c.findings)
              .join(latest, latest.c.id == it.c.id).where(it.c.outcome == "rejected"))
     return {uid: Rejection(uid, arrival_time(as_utc(at), mtime_ns), name, error_messages(findings))
             for uid, at, mtime_ns, name, findings in conn.execute(query)}
+
+
+def send_backs(conn: Connection, period: str) -> dict[int, Rejection]:
+    """Units whose current submission of the period the office sent back, by unit id: the file's
+    arrival and name, and the office's comment as the reason."""
+    sub, r, it = s.submissions, s.reviews, s.intake
+    query = (sa.select(sub.c.unit_id, it.c.received_at, it.c.inbox_mtime_ns, it.c.original_name, r.c.by_name,
+                       r.c.comment, r.c["items"])
+             .join(r, r.c.submission_id == sub.c.id).join(it, it.c.id == sub.c.intake_id)
+             .where(sub.c.period == period, sub.c.is_current, r.c.decision == "sent_back"))
+    out = {}
+    for uid, at, mtime_ns, name, by, comment, items in conn.execute(query):
+        where = "".join(f"第 {i.get('number')} 项" for i in (items or []) if isinstance(i, dict))
+        out[uid] = Rejection(uid, arrival_time(as_utc(at), mtime_ns), name,
+                             [f"督查室审核退回（{by}）{where}：{comment}"])
+    return out
 
 
 def arrival_time(received_at: datetime, mtime_ns: int | None) -> datetime:
@@ -204,7 +229,7 @@ def period_entries(conn: Connection, period: str, plan: StoredPlan, names: dict[
     some units (as they reported); ``lead_only`` to rows reported as lead.
     """
     sub, r = s.submissions, s.submission_rows
-    where = [sub.c.period == period, sub.c.is_current]
+    where = [sub.c.period == period, sub.c.is_current, counted()]
     if unit_ids is not None:
         where.append(sub.c.unit_id.in_(sorted(unit_ids)))
     plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
@@ -283,7 +308,7 @@ def item_mapping(conn: Connection, plan: StoredPlan, plan_ids: set[int]) -> dict
 def period_achievements(conn: Connection, period: str, plan: StoredPlan, names: dict[int, str]) -> list[Achievement]:
     """The 指标 rows of the period's current submissions, mapped to ``plan``'s targets."""
     sub, r = s.submissions, s.target_rows
-    where = [sub.c.period == period, sub.c.is_current]
+    where = [sub.c.period == period, sub.c.is_current, counted()]
     plan_ids = set(conn.execute(sa.select(sub.c.plan_id).where(*where).distinct()).scalars())
     mapping = target_mapping(conn, plan, plan_ids)
     unit_of = unit_resolver(conn, plan)

@@ -90,7 +90,8 @@ class Consolidated:
     def summary(self) -> dict[str, Any]:
         total = len(self.merged)
         return {"period": self.period, "label": label(self.period), "plan_version": self.plan.version,
-                "items": total, "no_submissions": self.no_submissions,
+                "final": self.status.locked is not None, "items": total,
+                "signed_off": [s.to_dict() for s in self.status.signed_off], "no_submissions": self.no_submissions,
                 "as_of": self.status.as_of.isoformat() if self.status.as_of else None,
                 "counts": {self._json_key(k): {"label": k, "count": v, "share": round(share(v, total), 4)}
                            for k, v in self.counts.items()},

@@ -11,6 +11,7 @@ WPS use in its place.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -44,7 +45,9 @@ def classify(lines: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def write_document(path: Path, lines: list[str], title: str, author: str) -> None:
+def write_document(path: Path, lines: list[str], title: str, author: str, created: datetime | None = None) -> None:
+    """The 通报 as a .docx; with ``created`` (a time from the data, not the clock) the same lines
+    make the same bytes, so a locked month's 通报 is reproduced exactly."""
     doc = Document()
     _page(doc)
     _styles(doc)
@@ -66,7 +69,27 @@ def write_document(path: Path, lines: list[str], title: str, author: str) -> Non
     if body is not None:
         body._element.getparent().remove(body._element)
     _page_numbers(doc)
+    if created is not None:
+        props = doc.core_properties
+        props.created = props.modified = created.replace(tzinfo=None)
+        props.revision = 1
     doc.save(str(path))
+    if created is not None:
+        _freeze_zip(path, created)
+
+
+def _freeze_zip(path: Path, when: datetime) -> None:
+    """Give every part of the saved document the same time stamp (python-docx writes the clock's)."""
+    import zipfile
+
+    stamp = when.timetuple()[:6]
+    staged = path.with_name(path.name + ".frozen")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            frozen = zipfile.ZipInfo(info.filename, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
+            frozen.compress_type, frozen.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(frozen, src.read(info.filename))
+    staged.replace(path)
 
 
 def _page(doc) -> None:

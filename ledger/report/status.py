@@ -7,7 +7,7 @@ the period was rejected, otherwise 未报送.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ import ledger.report.data as data
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
+from ledger.period_lock import locked
+from ledger.signoff import signed_off_in
 from ledger.report.sheets import (created_time, date_text, finish_table, fit_columns, new_workbook, percent_text,
                                   table_sheet, time_text, write_row)
 from ledger.settings import Settings
@@ -48,10 +50,15 @@ class UnitStatus:
     rejected_at: datetime | None = None      # local time the rejected file was received
     corrected_at: datetime | None = None     # local time of the late correction now current (更正)
     correction_pending: bool = False         # a late correction waits for the office's review
+    review: str | None = None                # with [review] required: pending, approved (ledger.review)
 
     @property
     def label(self) -> str:
         return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def review_label(self) -> str:
+        return {"pending": "待审核", "approved": "审核通过"}.get(self.review or "", "")
 
     @property
     def reported(self) -> bool:
@@ -71,7 +78,8 @@ class UnitStatus:
                 "rejected_at": self.rejected_at.isoformat() if self.rejected_at else None,
                 "messages": self.rejection.messages if self.rejection else [],
                 "corrected_at": self.corrected_at.isoformat() if self.corrected_at else None,
-                "correction_pending": self.correction_pending}
+                "correction_pending": self.correction_pending,
+                "review": self.review}
 
     def correction_text(self) -> str:
         """更正于 …, 更正待审核, or nothing."""
@@ -123,6 +131,17 @@ class StatusReport:
     as_of: datetime | None = None          # latest submission or rejection, local time
     office: str = ""
     deadlines: DeadlineWatch | None = None  # items overdue or due soon (filled by period_status)
+    locked: Any = None                      # ledger.period_lock.LockState: the month is final (终版)
+    signed_off: list = field(default_factory=list)   # ledger.signoff.SignedOff: items 已销号 by the report's month
+
+    @property
+    def signed_off_this_month(self) -> list:
+        return [s for s in self.signed_off if s.this_month]
+
+    @property
+    def final_mark(self) -> str:
+        """What a locked month's report title carries."""
+        return "（终版）" if self.locked else ""
 
     @property
     def totals(self) -> Totals:
@@ -138,7 +157,9 @@ class StatusReport:
                 "plan_title": self.plan.title, "deadline": self.deadline.isoformat(),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "units": [u.to_dict() for u in self.units], "totals": self.totals.to_dict(),
-                "deadlines": self.deadlines.to_dict() if self.deadlines else None}
+                "deadlines": self.deadlines.to_dict() if self.deadlines else None,
+                "locked": self.locked.to_dict() if self.locked else None,
+                "signed_off": [s.to_dict() for s in self.signed_off]}
 
 
 def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneInfo) -> str:
@@ -172,12 +193,29 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
     plan = data.period_plan(conn, period)         # the plan in force then, never today's
     tz = ZoneInfo(settings.office.timezone)
     due = deadline_of(period, settings.office.deadline_day)
+    lock = locked(conn, period)         # a locked month reads what was recorded before its lock only
     unit_of = data.unit_resolver(conn, plan)
     subs = {unit_of(uid): sub for uid, sub in data.current_submissions(conn, period).items()}
-    rejs = {unit_of(uid): rej for uid, rej in data.rejections(conn, period).items()}
+    rejected = {**data.send_backs(conn, period),          # a later file's rejection first, none after a lock
+                **data.rejections(conn, period, before=lock.at if lock else None)}
+    rejs = {unit_of(uid): rej for uid, rej in rejected.items()}
     pending = {unit_of(uid) for uid in data.pending_corrections(conn, period)}
     units = unit_statuses(data.expected_units(conn, plan.id), subs, rejs, due, tz, pending)
-    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name)
+    if settings.review.required:
+        _mark_reviews(conn, period, units)
+    closed = signed_off_in(conn, plan.id, period, tz, until=lock.at if lock else None)
+    return StatusReport(period, plan, due, units, latest_time(units), settings.office.name,
+                        locked=lock and lock.local(tz), signed_off=closed)
+
+
+def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:
+    """Reported units: whether the office approved their submission yet (待审核 until it does)."""
+    from ledger.review import current_reviews
+
+    reviews = current_reviews(conn, period)
+    for status in units:
+        if status.reported and status.unit.id in reviews:
+            status.review = reviews[status.unit.id].state
 
 
 def period_status(ws: Workspace, period: str | None = None) -> StatusReport:

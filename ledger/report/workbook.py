@@ -47,7 +47,7 @@ MISSING_KINDS = ("int", "wrap", "int", "int", "center", "wrap")
 
 
 def write_workbook(report: Consolidated, path: Path) -> None:
-    title = f"{report.plan.title}工作台账汇总（{label(report.period)}）"
+    title = f"{report.plan.title}工作台账汇总（{label(report.period)}）{report.status.final_mark}"
     created = created_time(report.status.as_of, report.status.deadline)
     wb, fmt = new_workbook(path, created, title, report.status.office)
     write_overview(wb, fmt, report, title)
@@ -59,6 +59,8 @@ def write_workbook(report: Consolidated, path: Path) -> None:
         _due_sheet(wb.add_worksheet(DUE_SHEET), fmt, report)
     _units_sheet(wb.add_worksheet("单位报送情况"), fmt, report)
     _missing_sheet(wb.add_worksheet("未报送单位"), fmt, report)
+    if report.status.signed_off:
+        _signed_off_sheet(wb.add_worksheet(SIGNED_OFF_SHEET), fmt, report)
     wb.close()
 
 
@@ -204,6 +206,32 @@ def _units_sheet(sheet, fmt: dict, report: Consolidated) -> None:
 
 def _outcome_fill(u: UnitStatus) -> str | None:
     return None if u.outcome == ON_TIME else YELLOW if u.outcome == LATE else GREY
+
+
+SIGNED_OFF_SHEET = "销号情况"
+SIGNED_OFF_COLUMNS = (("序号", 6), ("编号", 6), ("重点任务", 30), ("销号日期", 12), ("销号人", 10), ("本月销号", 9),
+                      ("佐证材料", 40))
+SIGNED_OFF_KINDS = ("int", "center", "wrap", "center", "wrap", "center", "wrap")
+
+
+def _signed_off_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    """Items signed off (已销号) on evidence, with their date and the evidence's files; a file links to
+    its copy in archive/evidence/ (the workbook sits in outbox/reports/<period>/)."""
+    done = report.status.signed_off
+    text = f"累计已销号 {len(done)} 项，其中本月销号 {len(report.status.signed_off_this_month)} 项"
+    columns = fit_columns(SIGNED_OFF_COLUMNS)
+    first = table_sheet(sheet, fmt, "销号情况", _sub(report, text), columns)
+    widths = [w for _, w in columns]
+    row = first
+    for n, s in enumerate(done):
+        values = (n + 1, s.number, s.title, f"{s.at.year}年{s.at.month}月{s.at.day}日", s.by, "是" if s.this_month else "",
+                  "\n".join(name for name, _ in s.evidence))
+        written = write_row(sheet, fmt, row, values, SIGNED_OFF_KINDS, widths=widths)
+        if len(s.evidence) == 1 and written == 1:
+            name, path = s.evidence[0]
+            sheet.write_url(row, len(values) - 1, f"external:../../../{path}", fmt[(None, "wrap")], string=name)
+        row += written
+    finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
 
 
 def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:

@@ -15,7 +15,7 @@ from ledger.workspace import Workspace
 
 Action = Callable[[Workspace, str], str]
 
-LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表"}
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份"}
 PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
 _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
                   "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
@@ -55,6 +55,16 @@ def report(ws: Workspace, period: str) -> str:
     return f"已生成{label(period)}汇总表：{ws.relative(Path(result.path))}"
 
 
+def lock(ws: Workspace, period: str) -> str:
+    """Lock the period (终版); a period locked already is left as it is."""
+    from ledger.period_lock import locked, lock_period
+
+    if locked(ws.engine, period):
+        return f"{label(period)}已锁定，无需再锁"
+    lock_period(ws.engine, period, "定时任务")
+    return f"已锁定{label(period)}：不再接收该月报送"
+
+
 def summarise_collect(result: Any) -> str:
     """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
     files = list(getattr(result, "files", None) or [])
@@ -70,6 +80,7 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "collect": collect,
     "reminders": reminders,
     "report": report,
+    "lock": lock,
 }
 _registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
 

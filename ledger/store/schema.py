@@ -230,6 +230,72 @@ uploads = sa.Table(   # a file a unit uploaded through its link, bound to that u
 )
 
 
+users = sa.Table(   # the office's named accounts (migration 0009): office users act, leaders read
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),            # office, leader
+    sa.Column("password_hash", sa.Text, nullable=False),         # scrypt$n$r$p$salt$hash
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("password_changed_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("disabled_at", UTCDateTime()),
+)
+
+office_sessions = sa.Table(   # a signed-in browser: the cookie's sha256 only; ends server-side (0009)
+    "office_sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),   # NULL: the shared password
+    sa.Column("password_tag", sa.String(64)),     # the shared password's keyed digest when it was used
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime()),
+    sa.Column("ended_why", sa.String(16)),        # logout, password, disabled
+)
+
+
+reviews = sa.Table(   # the office's decision on an accepted submission (0010): one per submission, never rewritten
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, unique=True),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),       # approved, sent_back
+    sa.Column("by_name", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("items", sa.JSON, nullable=False, default=list),  # [{"number", "comment"}] sent back by item
+    sa.Index("ix_reviews_period_unit", "period", "unit_id"),
+)
+
+
+period_locks = sa.Table(   # a month locked (终版) or unlocked, one row per action, never rewritten (0011)
+    "period_locks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("period", sa.String(7), nullable=False, index=True),
+    sa.Column("action", sa.String(8), nullable=False),          # lock, unlock
+    sa.Column("by_name", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+)
+
+
+signoffs = sa.Table(   # a finished item's sign-off (销号), one row per action, never rewritten (0012)
+    "signoffs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("item_number", sa.Text, nullable=False, index=True),   # the plan item's number, across versions
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),      # the lead unit the evidence is of
+    sa.Column("action", sa.String(16), nullable=False),               # evidence, approved, rejected
+    sa.Column("by_name", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("file_name", sa.Text),          # evidence: as the unit named it
+    sa.Column("stored_path", sa.Text),        # evidence: archive/evidence/<item>/…, workspace-relative
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("size", sa.Integer),
+)
+
+
 def _initial(conn: Connection) -> None:
     migration_0001.apply(conn)
 
@@ -323,6 +389,77 @@ def _late_corrections(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
 
 
+def _office_accounts(conn: Connection) -> None:
+    """Named office accounts and server-side sessions, as first released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("users", frozen,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("name", sa.Text, nullable=False, unique=True),
+             sa.Column("role", sa.String(16), nullable=False),
+             sa.Column("password_hash", sa.Text, nullable=False),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("password_changed_at", sa.DateTime, nullable=False),
+             sa.Column("disabled_at", sa.DateTime))
+    sa.Table("office_sessions", frozen,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+             sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),
+             sa.Column("password_tag", sa.String(64)),
+             sa.Column("created_at", sa.DateTime, nullable=False),
+             sa.Column("expires_at", sa.DateTime, nullable=False),
+             sa.Column("ended_at", sa.DateTime),
+             sa.Column("ended_why", sa.String(16)))
+    frozen.create_all(conn)
+
+
+def _reviews(conn: Connection) -> None:
+    """The office's review of accepted submissions, as first released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("submissions", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    table = sa.Table("reviews", frozen,
+                     sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, unique=True),
+                     sa.Column("period", sa.String(7), nullable=False),
+                     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+                     sa.Column("decision", sa.String(16), nullable=False),
+                     sa.Column("by_name", sa.Text, nullable=False),
+                     sa.Column("at", sa.DateTime, nullable=False),
+                     sa.Column("comment", sa.Text, nullable=False),
+                     sa.Column("items", sa.JSON, nullable=False),
+                     sa.Index("ix_reviews_period_unit", "period", "unit_id"))
+    table.create(conn)
+
+
+def _period_locks(conn: Connection) -> None:
+    """Months locked as final (终版), as first released (frozen DDL)."""
+    sa.Table("period_locks", sa.MetaData(),
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("period", sa.String(7), nullable=False, index=True),
+             sa.Column("action", sa.String(8), nullable=False),
+             sa.Column("by_name", sa.Text, nullable=False),
+             sa.Column("at", sa.DateTime, nullable=False),
+             sa.Column("reason", sa.Text, nullable=False)).create(conn)
+
+
+def _signoffs(conn: Connection) -> None:
+    """Evidence and sign-off of finished items, as first released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("signoffs", frozen,
+             sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("item_number", sa.Text, nullable=False, index=True),
+             sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
+             sa.Column("action", sa.String(16), nullable=False),
+             sa.Column("by_name", sa.Text, nullable=False),
+             sa.Column("at", sa.DateTime, nullable=False),
+             sa.Column("comment", sa.Text, nullable=False),
+             sa.Column("file_name", sa.Text),
+             sa.Column("stored_path", sa.Text),
+             sa.Column("sha256", sa.String(64)),
+             sa.Column("size", sa.Integer)).create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released, and none reads the tables declared above: 0001 builds the tables as first
 # released (a frozen copy), later steps spell out the DDL of their release, so old and new
@@ -337,6 +474,10 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0006_web_links", _web_links),
     ("0007_identities", _identities),
     ("0008_late_corrections", _late_corrections),
+    ("0009_office_accounts", _office_accounts),
+    ("0010_reviews", _reviews),
+    ("0011_period_locks", _period_locks),
+    ("0012_signoffs", _signoffs),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -11,6 +11,8 @@ import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Callable
 
@@ -78,11 +80,14 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     counts = unit_counts(plan)
     chosen, collective = _choose_units(ws, plan, counts, units)
     carried = carried_values(ws.engine, chosen, before=period)
+    from ledger.signoff import signed_off
+
+    closed = signed_off(ws.engine)
     leads = carried_leads(ws.engine, before=period)
     folder = ws.templates_dir / period
     with ws.lock():
         recover_templates(ws.templates_dir)
-        run = _Run(ws.settings, plan, period, carried, leads=leads)
+        run = _Run(ws.settings, plan, period, carried, leads=leads, signed_off=closed)
         made = _write_all(ws, folder, run, chosen, counts, partial=bool(units), workers=workers, command=command,
                            progress=progress)
     files = [GeneratedFile(m.identity.unit, folder / m.file_name, *counts[m.identity.unit], m.carried_from)
@@ -184,6 +189,7 @@ class _Run:
     carried: dict[str, Carried]
     staging: Path | None = None
     leads: Carried | None = None        # last month's lead rows, whoever reported them
+    signed_off: dict[str, datetime] = field(default_factory=dict)   # item number -> signed off (ledger.signoff)
 
 
 @dataclass
@@ -286,6 +292,22 @@ def _staging_dir(parent: Path, period: str) -> Path:
 _RUN: _Run | None = None       # the run a worker process writes for
 
 
+def _lock_signed_off(rows: list[TemplateRow], plan: StoredPlan, closed: dict[str, datetime], settings: Settings) -> None:
+    """Rows of items signed off (已销号) are filled and locked: the unit is asked nothing for them,
+    and what it returns (已完成, 100) passes validation as it is."""
+    if not closed:
+        return
+    numbers = {i.id: i.number for i in plan.items}
+    zone = ZoneInfo(settings.office.timezone)
+    for row in rows:
+        when = closed.get(numbers.get(row.item_id, ""))
+        if when is not None:
+            day = when.astimezone(zone).date()
+            row.fixed = {"status": settings.vocabulary.word("done"), "percent": 100,
+                         "progress": f"已销号（{day.year}年{day.month}月{day.day}日），本项不再填报。",
+                         "problems": "", "next_steps": ""}
+
+
 def _start_worker(run: _Run) -> None:
     global _RUN
     _RUN = run
@@ -299,6 +321,7 @@ def _make(units: list[str], progress: Progress = None) -> list[_Made]:
     for unit in units:
         spec = _spec(run.settings, run.plan, run.period, unit, rows[unit], targets[unit], run.carried.get(unit),
                      run.leads)
+        _lock_signed_off(spec.rows, run.plan, run.signed_off, run.settings)
         name = safe_file_name(run.period, unit)
         path = run.staging / name
         with writing(run.staging.parent / run.period / name):

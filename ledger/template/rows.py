@@ -23,6 +23,7 @@ class TemplateRow:
     typed: dict[str, Any] = field(default_factory=dict)     # values a unit typed (feedback workbooks)
     marks: dict[str, str] = field(default_factory=dict)     # layout key -> problem, highlighted
     errors: set[str] = field(default_factory=set)           # marked keys with an error (red, else amber)
+    fixed: dict[str, Any] = field(default_factory=dict)     # input cells written filled and locked (已销号)
 
     def plan_values(self) -> tuple[str, ...]:
         return tuple(str(self.cells[c.key]) for c in (layout.BY_KEY["row_key"], *layout.PLAN_COLUMNS))

@@ -251,6 +251,9 @@ def _cell_value(row: TemplateRow | TargetRow, cell: _Cell) -> tuple[object, str]
     """The value of a cell and the name of its format."""
     if not cell.input:
         return row.cells[cell.key], cell.plain
+    fixed = getattr(row, "fixed", None)
+    if fixed and cell.key in fixed and not row.typed:      # an item signed off (已销号): nothing to ask
+        return fixed[cell.key], cell.plain
     if row.typed:
         return row.typed.get(cell.key), cell.typed
     value = row.carried.get(cell.key)

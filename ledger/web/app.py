@@ -16,6 +16,7 @@ from ledger.web.limits import BodyLimit, too_large_page
 from ledger.web.office_pages import LOGIN_ATTEMPTS, OfficePages
 from ledger.web.pages import Pages, Web
 from ledger.web.receive import Collector, sweep_staging
+from ledger.web.review_pages import ReviewPages, UnitReviewPages
 from ledger.web.security import RateLimiter
 from ledger.web.unit_pages import UnitPages
 from ledger.workspace import Workspace
@@ -33,7 +34,8 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
               access=AccessLog(ws) if access_log else None,
               uploads=RateLimiter(settings.serve.uploads_per_hour, 3600),
               logins=RateLimiter(*LOGIN_ATTEMPTS))
-    pages, unit, office = Pages(web), UnitPages(web), OfficePages(web)
+    pages, unit, office, reviews = Pages(web), UnitPages(web), OfficePages(web), ReviewPages(web)
+    unit_reviews = UnitReviewPages(web)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -59,6 +61,8 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/u/{token}/uploads/{upload_id:int}", unit.result),
         Route("/u/{token}/templates/{template_id}", unit.template),
         Route("/u/{token}/feedback/{intake_id:int}", unit.feedback),
+        Route("/u/{token}/sent-back/{submission_id:int}", unit_reviews.sendback_workbook),
+        Route("/u/{token}/evidence", unit_reviews.evidence, methods=["POST"]),
         Route("/office", office.board),
         Route("/office/login", office.login_form),
         Route("/office/login", office.login, methods=["POST"]),
@@ -71,12 +75,24 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/office/links", office.links),
         Route("/office/links/reissue", office.reissue, methods=["POST"]),
         Route("/office/links/revoke", office.revoke, methods=["POST"]),
+        Route("/office/lock", reviews.lock, methods=["POST"]),
+        Route("/office/unlock", reviews.unlock, methods=["POST"]),
+        Route("/office/signoff", reviews.signoffs),
+        Route("/office/signoff/approve", reviews.signoff_approve, methods=["POST"]),
+        Route("/office/signoff/reject", reviews.signoff_reject, methods=["POST"]),
+        Route("/office/evidence/{evidence_id:int}", reviews.evidence_file),
+        Route("/office/review", reviews.review_list),
+        Route("/office/review/approve-all", reviews.approve_all, methods=["POST"]),
+        Route("/office/review/{submission_id:int}", reviews.submission),
+        Route("/office/review/{submission_id:int}/approve", reviews.approve, methods=["POST"]),
+        Route("/office/review/{submission_id:int}/send-back", reviews.send_back, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={400: pages.unreadable, 404: pages.not_found, 405: pages.not_allowed,
                                         Exception: pages.fault})
     app.state.web = web
-    app.add_middleware(BodyLimit, max_bytes=web.max_bytes + FORM_OVERHEAD,
+    evidence_bytes = int(settings.review.max_evidence_mb * 1024 * 1024)     # each upload is bounded again by its kind
+    app.add_middleware(BodyLimit, max_bytes=max(web.max_bytes, evidence_bytes) + FORM_OVERHEAD,
                        page=lambda: too_large_page(settings.collect.max_file_mb))
     app.add_middleware(AccessMiddleware, log=web.access, who=office.visitor)
     return app

@@ -22,9 +22,10 @@ from ledger.store import links as store
 from ledger.store import schema as s
 from ledger.web.access import ACCESS
 from ledger.web.pages import Pages, client_ip, download, https, text
-from ledger.web.security import (CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, form_ok, new_session, password_ok,
-                                 session_ok)
-from ledger.workspace import Workspace
+from ledger import accounts
+from ledger.accounts import User
+from ledger.web.security import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, bound_cookie, form_ok, password_ok
+from ledger.workspace import CONFIG_NAME, Workspace
 
 LOGIN_ATTEMPTS = (10, 900)      # per address: attempts, seconds
 
@@ -32,11 +33,54 @@ LOGIN_ATTEMPTS = (10, 900)      # per address: attempts, seconds
 class OfficePages(Pages):
     """The office's pages (``/office``): every one passes ``office_gate`` first."""
 
+    _config_mtime: int | None = None
+
+    def shared_password(self) -> str:
+        """``[serve] office_password`` as ledger.toml says now: the file is read again when it changes,
+        so a new password takes effect (and ends the old one's sessions) without a restart."""
+        ws = self.web.ws
+        try:
+            mtime = (ws.root / CONFIG_NAME).stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        if mtime != self._config_mtime:
+            self._config_mtime, old = mtime, ws.__dict__.pop("settings", None)
+            try:
+                ws.settings
+            except LedgerError:          # a half-edited file: keep what was in force
+                if old is not None:
+                    ws.__dict__["settings"] = old
+        return ws.settings.serve.office_password
+
     def office_closed(self) -> bool:
-        return not self.web.settings.serve.office_password
+        return not self.shared_password() and not accounts.has_users(self.web.ws.engine)
+
+    def user(self, request: Request) -> User | None:
+        """Who the request's office session signs in, if anyone (asked once per request)."""
+        if "office_user" not in request.scope:
+            token = request.cookies.get(SESSION_COOKIE)
+            password = self.shared_password() if token else ""
+            tag = accounts.shared_tag(self.web.key, password) if password else None
+            request.scope["office_user"] = accounts.session_user(self.web.ws.engine, token, tag) if token else None
+        return request.scope["office_user"]
 
     def signed_in(self, request: Request) -> bool:
-        return session_ok(self.web.key, self.web.settings.serve.office_password, request.cookies.get(SESSION_COOKIE))
+        return self.user(request) is not None
+
+    def who(self, request: Request) -> str:
+        """The signed-in user's name, as the work log records an action."""
+        user = self.user(request)
+        return user.name if user else "（访客）"
+
+    def render(self, request: Request, page: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("office_user", self.user(request))
+        return super().render(request, page, status, **context)
+
+    def form_subject(self, request: Request, cookie: str) -> str:
+        return bound_cookie(cookie, request.cookies.get(SESSION_COOKIE))
+
+    def form_checked(self, request: Request, field: str) -> bool:
+        return form_ok(self.web.key, self.form_subject(request, request.cookies.get(CSRF_COOKIE)), field)
 
     def _version(self) -> str:
         """Changes whenever the board would: an outcome recorded, a link issued, a file held."""
@@ -51,15 +95,16 @@ class OfficePages(Pages):
                 if (self.web.ws.inbox_dir / name).exists()]     # gone: taken in since (ledger collect)
 
     def visitor(self, scope) -> str:
-        """Who made a request, for the work log: the office when its session is valid."""
-        return "督查室" if self.signed_in(Request(scope)) else "（访客）"
+        """Who made a request, for the work log: the signed-in user's name when its session is valid."""
+        return self.who(Request(scope))
 
     def closed_page(self, request: Request) -> HTMLResponse:
         return self.message(request, "督查室页面未开放", "督查室页面尚未设置密码。", 403,
-                            "请在工作区 ledger.toml 的 [serve] 中设置 office_password 后重新启动 ledger serve。")
+                            "请用 ledger users add 添加督查室账号，或在工作区 ledger.toml 的 [serve] 中设置 office_password。")
 
-    async def office_gate(self, request: Request) -> Response | None:
-        """None when the request may see office pages; otherwise the page to show instead."""
+    async def office_gate(self, request: Request, act: bool = True) -> Response | None:
+        """None when the request may see office pages; otherwise the page to show instead. A POST
+        must carry the session's form key, and (``act``) comes from a user who may act."""
         if self.office_closed():
             return self.closed_page(request)
         if not self.signed_in(request):
@@ -68,9 +113,13 @@ class OfficePages(Pages):
             return self.message(request, "请先登录", "登录已过期，请重新登录。", 401, back="/office/login")
         if request.method == "POST":
             form = await request.form(max_files=0, max_fields=8)
-            if not form_ok(self.web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
-                self.web.log(request, "督查室", "督查室操作未带有效的表单凭据，已拒绝", "web-denied")
+            if not self.form_checked(request, text(form.get("form_key"))):
+                self.web.log(request, self.who(request), "督查室操作未带有效的表单凭据，已拒绝", "web-denied")
                 return self.forged(request, "/office")
+            if act and not self.user(request).can_act:
+                self.web.log(request, self.who(request), "领导账号试图操作，已拒绝", "web-denied")
+                return self.message(request, "只能查看", "领导账号可以查看看板、汇总表和督查通报，不能操作。", 403,
+                                    back="/office")
         return None
 
     async def office_period(self, request: Request) -> tuple[Response | None, str]:
@@ -89,7 +138,7 @@ class OfficePages(Pages):
     async def login_form(self, request: Request) -> Response:
         if self.office_closed():
             return self.closed_page(request)
-        return self.render(request, "login.html")
+        return self.render(request, "login.html", named=accounts.has_users(self.web.ws.engine))
 
     async def login(self, request: Request) -> Response:
         web = self.web
@@ -100,22 +149,38 @@ class OfficePages(Pages):
             web.log(request, "（登录）", f"{ip} 登录失败次数过多，已暂停", "web-login-limited")
             return self.message(request, "尝试次数过多", "密码输错次数过多，登录已暂停。", 429, "请 15 分钟后再试。")
         form = await request.form(max_files=0, max_fields=4)
-        if not form_ok(web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
+        if not self.form_checked(request, text(form.get("form_key"))):
             return self.forged(request, "/office/login")
-        if not password_ok(text(form.get("password")), web.settings.serve.office_password):
+        named = await run_in_threadpool(accounts.has_users, web.ws.engine)
+        user, token = await run_in_threadpool(self._sign_in, named, text(form.get("name")), text(form.get("password")))
+        if user is None:
             web.logins.allow(f"login:{ip}")
             web.log(request, "（登录）", f"督查室登录失败（{ip}）", "web-login-failed")
-            return self.render(request, "login.html", 401, error="密码不正确，请重新输入。")
-        web.log(request, "督查室", f"督查室登录（{ip}）", "web-login")
+            return self.render(request, "login.html", 401, named=named,
+                               error="姓名或密码不正确，请重新输入。" if named else "密码不正确，请重新输入。")
+        web.log(request, user.name, f"{user.name}登录（{user.role_label}，{ip}）", "web-login")
         response = RedirectResponse("/office", status_code=303)
-        response.set_cookie(SESSION_COOKIE, new_session(web.key, web.settings.serve.office_password),
-                            max_age=SESSION_SECONDS, httponly=True, samesite="strict", secure=https(request), path="/")
+        response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+                            secure=https(request), path="/")
         return response
 
+    def _sign_in(self, named: bool, name: str, password: str) -> tuple[User | None, str]:
+        """The user the form signs in and a new session's cookie; (None, "") when it signs in nobody."""
+        engine = self.web.ws.engine
+        if named:
+            user = accounts.authenticate(engine, name, password)
+            return (user, accounts.start_session(engine, user)) if user else (None, "")
+        shared = self.shared_password()
+        if not password_ok(password, shared):
+            return None, ""
+        return accounts.SHARED, accounts.start_session(engine, accounts.SHARED, accounts.shared_tag(self.web.key, shared))
+
     async def logout(self, request: Request) -> Response:
-        blocked = await self.office_gate(request)
+        blocked = await self.office_gate(request, act=False)
         if blocked:
             return blocked
+        await run_in_threadpool(accounts.end_session, self.web.ws.engine, request.cookies.get(SESSION_COOKIE))
+        self.web.log(request, self.who(request), f"{self.who(request)}退出登录", "web-logout")
         response = RedirectResponse("/office/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -132,7 +197,7 @@ class OfficePages(Pages):
         if blocked:
             return blocked
         context = await run_in_threadpool(self._board_context, period)
-        self.web.log(request, "督查室", f"督查室查看{label(period)}报送看板", period=period)
+        self.web.log(request, self.who(request), f"督查室查看{label(period)}报送看板", period=period)
         if message:
             context.update(message=message, error=error)
         return self.render(request, "board.html", **context)
@@ -149,7 +214,7 @@ class OfficePages(Pages):
         except LedgerError as exc:
             return {**context, "message": str(exc), "error": True}
         units = [{"name": u.unit.name, "outcome": u.outcome, "label": u.label,
-                  "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason()} for u in status.units]
+                  "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason(), "review": u.review_label} for u in status.units]
         xlsx, docx = period_outputs(web.ws, period)
         outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
@@ -176,7 +241,7 @@ class OfficePages(Pages):
         except LedgerError as exc:      # busy for long (503), or nothing to list yet
             return self.message(request, "无法生成催报名单", str(exc), 503 if isinstance(exc, LockedError) else 404,
                                 back="/office")
-        self.web.log(request, "督查室", f"督查室下载{label(period)}催报名单", "web-download", period=period)
+        self.web.log(request, self.who(request), f"督查室下载{label(period)}催报名单", "web-download", period=period)
         return download(path, path.name)
 
     async def report_file(self, request: Request) -> Response:
@@ -196,7 +261,7 @@ class OfficePages(Pages):
         if not path.is_file():
             return self.message(request, "尚未生成", f"{label(period)}的汇总表和督查通报尚未生成。", 404,
                                 "请在看板上点“生成（更新）汇总表和督查通报”。", f"/office?period={period}")
-        self.web.log(request, "督查室", f"督查室下载{path.name}", "web-download", period=period)
+        self.web.log(request, self.who(request), f"督查室下载{path.name}", "web-download", period=period)
         return download(path, path.name)
 
     async def make_report(self, request: Request) -> Response:
@@ -209,7 +274,7 @@ class OfficePages(Pages):
             made = await _with_lock_retry(lambda: make_report(self.web.ws, period, command="serve"))
         except LedgerError as exc:
             return await self.board(request, f"未能生成：{exc}", error=True)
-        self.web.log(request, "督查室", f"督查室生成{label(period)}汇总表和督查通报", "web-report", period=period)
+        self.web.log(request, self.who(request), f"督查室生成{label(period)}汇总表和督查通报", "web-report", period=period)
         return RedirectResponse(f"/office?period={period}&made={quote(made.path.name)}", status_code=303)
 
     async def work_log(self, request: Request) -> Response:
@@ -253,7 +318,7 @@ class OfficePages(Pages):
             await run_in_threadpool(act, unit, period)
         except LedgerError as exc:
             return self.message(request, f"未能{verb}", str(exc), 400, back="/office/links")
-        self.web.log(request, "督查室", f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
+        self.web.log(request, self.who(request), f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
         return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
 
 

@@ -69,11 +69,16 @@ class Pages:
         fresh = None if cookie and len(cookie) <= 100 else new_form_cookie()
         context.setdefault("office_name", self.web.settings.office.name)
         context.setdefault("max_mb", f"{self.web.settings.collect.max_file_mb:g}")
-        html = self.web.env.get_template(page).render(form_key=form_key(self.web.key, fresh or cookie), **context)
+        subject = self.form_subject(request, fresh or cookie)
+        html = self.web.env.get_template(page).render(form_key=form_key(self.web.key, subject), **context)
         response = HTMLResponse(html, status_code=status)
         if fresh:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="lax", secure=https(request), path="/")
         return guarded(response)
+
+    def form_subject(self, request: Request, cookie: str) -> str:
+        """What the page's form key is made from (the office's pages bind it to their session)."""
+        return cookie
 
     def message(self, request: Request, title: str, message: str, status: int, hint: str = "",
                 back: str = "") -> HTMLResponse:
@@ -130,7 +135,7 @@ def download(path: Path, name: str) -> Response:
 
 MEDIA = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          ".pdf": "application/pdf"}
+          ".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
 def https(request: Request) -> bool:

@@ -1,9 +1,8 @@
-"""What keeps the web channel safe: form keys against cross-site requests, the office's signed
-session, per-unit and per-address rate limits, a bound on request bodies, and safe upload names."""
+"""What keeps the web channel safe: form keys against cross-site requests (an office form's bound to
+its session), per-unit and per-address rate limits, a bound on request bodies, and safe upload names."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -15,12 +14,13 @@ from pathlib import PurePosixPath
 
 from ledger.collect.names import fit_name
 from ledger.collect.names import WORKBOOK_SUFFIXES
+from ledger.accounts import SESSION_SECONDS
 from ledger.links import derive
 from ledger.xlsx import safe_name
 
 CSRF_COOKIE = "ledger_form"
 SESSION_COOKIE = "ledger_office"
-SESSION_SECONDS = 12 * 3600
+SESSION_SECONDS = SESSION_SECONDS      # ledger.accounts owns sessions; re-exported for the pages
 FALLBACK_NAME = "上传的台账"
 
 
@@ -36,35 +36,24 @@ def form_key(key: bytes, cookie: str) -> str:
 
 
 def form_ok(key: bytes, cookie: str | None, field: str | None) -> bool:
-    if not cookie or not field or len(cookie) > 100 or len(field) > 100:
+    if not cookie or not field or len(cookie.partition("|")[0]) > 100 or len(cookie) > 320 or len(field) > 100:
         return False
     return hmac.compare_digest(form_key(key, cookie), field)
 
 
 # --- The office's session ----------------------------------------------------------------------
-def _password_tag(password: str) -> str:
-    return hashlib.sha256(password.encode("utf-8")).hexdigest()[:16]
-
-
+# Sessions live in the database (``ledger.accounts``): the cookie is a random token whose sha256 is
+# stored, so a logout or a password change ends it server-side, at once.
 def password_ok(given: str, password: str) -> bool:
     return bool(password) and hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8"))
 
 
-def new_session(key: bytes, password: str, now: float | None = None) -> str:
-    """A signed session value; changing the password ends every session."""
-    expires = int((now or time.time()) + SESSION_SECONDS)
-    nonce = secrets.token_urlsafe(12)
-    return f"{expires}.{nonce}.{derive(key, f'office:{expires}:{nonce}:{_password_tag(password)}')}"
-
-
-def session_ok(key: bytes, password: str, value: str | None, now: float | None = None) -> bool:
-    if not password or not value or len(value) > 200:
-        return False
-    parts = value.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or int(parts[0]) < (now or time.time()):
-        return False
-    expected = derive(key, f"office:{parts[0]}:{parts[1]}:{_password_tag(password)}")
-    return hmac.compare_digest(expected, parts[2])
+def bound_cookie(cookie: str | None, session: str | None) -> str | None:
+    """What an office form's key is made from: the browser's form cookie bound to its office session,
+    so a key read from one session's page does not work in another (nor after a logout)."""
+    if not cookie or not session:
+        return cookie
+    return f"{cookie}|{session[:200]}"
 
 
 # --- Rate limits -------------------------------------------------------------------------------

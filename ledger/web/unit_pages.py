@@ -76,7 +76,10 @@ class UnitPages(Pages):
         state, key = (("本月已报送", "accepted") if current else
                       ("已退回，请修改后重新上传", "rejected") if rows and rows[0]["outcome"] == "rejected" else
                       ("尚未报送", "missing"))
-        return {"unit": holder.unit, "period": period, "period_label": label(period),
+        sent_back, told = _office_word(web.ws, holder.unit_id, period, current is not None)
+        state, key = told or (state, key)
+        return {"sent_back": sent_back, "signoff": _signoff_items(web.ws, holder.unit), "zone": web.zone,
+                "evidence_mb": f"{web.settings.review.max_evidence_mb:g}", "unit": holder.unit, "period": period, "period_label": label(period),
                 "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
                 "template": template and {**template, "created": web.local(template["created_at"])},
                 "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
@@ -181,6 +184,31 @@ class UnitPages(Pages):
             return self.message(request, "退回意见不可下载", "本单位没有这份退回意见。", 404, back=_unit_base(request))
         web.log(request, holder.unit, f"{holder.unit}下载退回意见", "web-download", intake=row["id"])
         return download(path, path.name)
+
+
+def _office_word(ws: Workspace, unit_id: int, period: str, reported: bool) -> tuple[dict[str, Any] | None, tuple | None]:
+    """What the office said of the month (``ledger.review``, ``ledger.period_lock``): a send-back of the
+    unit's current submission, and the state to show instead of the upload's (None: as it is)."""
+    from ledger.period_lock import locked
+    from ledger.review import APPROVED, PENDING, SENT_BACK, unit_review
+
+    found = unit_review(ws.engine, unit_id, period) if reported else None
+    if found and found.state == SENT_BACK:
+        return found.to_dict(), ("已被督查室退回修改，请按意见修改后重新上传", "rejected")
+    if locked(ws.engine, period):
+        return None, (("本月已报送（已锁定，终版）", "accepted") if reported else
+                      ("本月已锁定（终版），不再接收报送；如需补报，请联系督查室", "rejected"))
+    if found and ws.settings.review.required:
+        return None, {PENDING: ("本月已报送，待督查室审核", "accepted"),
+                      APPROVED: ("本月已报送，督查室审核通过", "accepted")}.get(found.state)
+    return None, None
+
+
+def _signoff_items(ws: Workspace, unit: str) -> list[Any]:
+    """The unit's lead items on their way to 已销号 (``ledger.signoff``): evidence to attach or attached."""
+    from ledger.signoff import signoff_list
+
+    return [i for i in signoff_list(ws.engine, ws.settings.vocabulary) if unit in i.lead]
 
 
 def _unit_base(request: Request) -> str:

@@ -104,3 +104,18 @@ def test_a_kind_without_a_message_of_its_own_falls_back_to_the_general_one():
     told = Kind().invalid(col, "？？", NO_CONTEXT)
     assert told.code is codes.VALUE_INVALID
     assert told.at().message == "“？？”格式不正确，请填写“备注”"
+
+
+def test_an_office_send_back_is_told_on_the_items_rows_or_on_the_whole_ledger():
+    from types import SimpleNamespace as NS
+
+    from ledger.collect.sendback import comment_findings
+
+    plan = NS(items=[NS(number="3", id=7), NS(number="4", id=8)])
+    read = NS(ledger_sheet="台账", rows=[NS(number=5, values={"row_key": "7-lead"}), NS(number=6, values={"row_key": "8-lead"})])
+    [whole] = comment_findings(read, plan, "进展写得太笼统", [], "张三")
+    assert (whole.code, whole.severity, whole.cell) == ("review-sent-back", "error", None)
+    assert whole.message == "督查室审核意见（张三）：进展写得太笼统：请按督查室意见修改后重新报送"
+    [one] = comment_findings(read, plan, "", [("3", "请写明人数")], "张三")
+    assert (one.code, one.row, one.column) == ("review-sent-back", 5, "本月进展情况")
+    assert one.problem == "第 3 项，督查室审核意见（张三）：请写明人数"

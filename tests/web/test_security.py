@@ -22,7 +22,8 @@ from ledger.links import revoke_link, secret, unit_links
 from ledger.report import period_status
 from ledger.store import events
 from ledger.store import schema as s
-from ledger.web.security import SESSION_COOKIE, SESSION_SECONDS, new_session
+from ledger import accounts
+from ledger.web.security import SESSION_COOKIE
 from ledger.collect.intake import collect_inbox
 from tests.conftest import GOOD, fill_all, fill_template
 from tests.web.conftest import PASSWORD, PERIOD, LiveServer, form_key, page_text
@@ -518,10 +519,10 @@ def test_office_pages_need_a_session(client, served):
     client.cookies.set(SESSION_COOKIE, "9999999999.nonce.forged-signature")
     assert_locked_out(client)
     key = secret(ws)
-    expired = new_session(key, PASSWORD, now=time.time() - SESSION_SECONDS - 60)
+    expired = accounts.start_session(ws.engine, accounts.SHARED, accounts.shared_tag(key, PASSWORD), seconds=-60)
     client.cookies.set(SESSION_COOKIE, expired)
     assert_locked_out(client)
-    other_password = new_session(key, "另一个口令")
+    other_password = accounts.start_session(ws.engine, accounts.SHARED, accounts.shared_tag(key, "另一个口令"))
     client.cookies.set(SESSION_COOKIE, other_password)
     assert_locked_out(client)
     client.cookies.clear()

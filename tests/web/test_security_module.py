@@ -7,8 +7,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from ledger.web.security import (FALLBACK_NAME, RateLimiter, form_key, form_ok, new_form_cookie, new_session,
-                                 session_ok, upload_name)
+from ledger.web.security import (FALLBACK_NAME, RateLimiter, form_key, form_ok, new_form_cookie,
+                                 upload_name)
 
 KEY, OTHER_KEY = b"k" * 64, b"o" * 64
 
@@ -61,21 +61,6 @@ def test_a_form_key_fits_only_its_own_cookie_and_server():
     assert not form_ok(KEY, None, key) and not form_ok(KEY, mine, None) and not form_ok(KEY, "", "")
     long_cookie = "c" * 101
     assert not form_ok(KEY, long_cookie, form_key(KEY, long_cookie))
-
-
-def test_an_office_session_is_signed_expires_and_ends_with_the_password():
-    now = time.time()
-    value = new_session(KEY, "口令一", now=now)
-    assert session_ok(KEY, "口令一", value, now=now + 60)
-    assert not session_ok(KEY, "口令二", value, now=now + 60)           # password changed
-    assert not session_ok(OTHER_KEY, "口令一", value, now=now + 60)     # another workspace's secret
-    assert not session_ok(KEY, "口令一", value, now=now + 13 * 3600)    # expired
-    assert not session_ok(KEY, "", value, now=now + 60)                 # office closed
-    expires, nonce, signature = value.split(".")
-    assert not session_ok(KEY, "口令一", f"{int(expires) + 86400}.{nonce}.{signature}", now=now)   # extended by hand
-    assert not session_ok(KEY, "口令一", f"{expires}.other.{signature}", now=now)
-    for junk in (None, "", "a.b", "x.y.z", "1.2.3.4", "9" * 300):
-        assert not session_ok(KEY, "口令一", junk, now=now)
 
 
 def test_a_rate_limit_counts_within_a_sliding_window_per_key():
