@@ -211,6 +211,8 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["-w", ws, "report", "--period", "2024-07"],
         ["-w", ws, "log"],
         ["-w", ws, "links", "--period", "2024-07"],
+        ["-w", ws, "units", "set", "县科技局", "--contact", "张三", "--phone", "13800138000"],
+        ["-w", ws, "units", "list"],
         ["-w", ws, "schedule", "list"],
         ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],
         ["-w", ws, "schedule", "history"],

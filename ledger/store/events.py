@@ -14,7 +14,8 @@ from ledger.store import schema as s
 # Who acted, as people read it in the work log (``ledger log`` and the office's web page).
 SOURCE_LABELS = {"plan import": "导入计划", "plan load": "导回分解表", "templates": "生成模板", "collect": "收取",
                  "status": "报送情况", "report": "汇总表", "schedule": "定时任务", "demo": "演示",
-                 "serve": "网页", "links": "报送链接"}
+                 "serve": "网页", "links": "报送链接",
+                 "units": "单位联系人", "remind": "催报"}
 WEB_ACCESS = "web-access"     # an access to a web page: many, so the log shows them apart
 
 

@@ -245,6 +245,39 @@ uploads = sa.Table(   # a file a unit uploaded through its link, bound to that u
     sa.Column("intake_id", sa.Integer, sa.ForeignKey("intake.id")),  # its outcome, once collected
 )
 
+unit_contacts = sa.Table(   # a unit's contacts (联系人, 手机, 邮箱): several per unit (migration 0007)
+    "unit_contacts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("ord", sa.Integer, nullable=False),           # order within the unit
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("phone", sa.String(32), nullable=False, default=""),   # a mobile number, digits only
+    sa.Column("email", sa.String(254), nullable=False, default=""),
+)
+
+outbox = sa.Table(   # every reminder, recorded before it is sent (migration 0008; ledger.remind)
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),   # one message, once
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
+    sa.Column("unit_name", sa.Text, nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),         # due_soon, due_today, overdue, rejected, …
+    sa.Column("channel", sa.String(64), nullable=False),      # the [[channels]] entry's name
+    sa.Column("recipients", sa.JSON, nullable=False, default=list),
+    sa.Column("subject", sa.Text, nullable=False, default=""),
+    sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("state", sa.String(16), nullable=False),        # pending, sending, retry, sent, failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=False, default=""),
+    sa.Column("owner", sa.Text, nullable=False, default=""),  # host:pid:token of the process sending it
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("next_try_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("claimed_at", UTCDateTime()),
+    sa.Column("sent_at", UTCDateTime()),
+    sa.Index("ix_outbox_period_state", "period", "state"),
+)
+
 
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
@@ -301,6 +334,49 @@ def _web_links(conn: Connection) -> None:
     uploads.create(conn)
 
 
+def _unit_contacts(conn: Connection) -> None:
+    """Units' contacts (联系人, 手机, 邮箱), several per unit: the table as released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "unit_contacts", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+        sa.Column("ord", sa.Integer, nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("phone", sa.String(32), nullable=False),
+        sa.Column("email", sa.String(254), nullable=False),
+    ).create(conn)
+
+
+def _outbox(conn: Connection) -> None:
+    """The reminders' outbox: every message recorded before it is sent (frozen DDL as released)."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "outbox", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
+        sa.Column("unit_name", sa.Text, nullable=False),
+        sa.Column("period", sa.String(7), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.Column("recipients", sa.JSON, nullable=False),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text, nullable=False),
+        sa.Column("owner", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("next_try_at", sa.DateTime, nullable=False),
+        sa.Column("claimed_at", sa.DateTime),
+        sa.Column("sent_at", sa.DateTime),
+        sa.Index("ix_outbox_period_state", "period", "state"),
+    ).create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -311,6 +387,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
+    ("0007_unit_contacts", _unit_contacts),
+    ("0008_outbox", _outbox),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
