@@ -267,6 +267,8 @@ outbox = sa.Table(   # every reminder, recorded before it is sent (migration 000
     sa.Column("recipients", sa.JSON, nullable=False, default=list),
     sa.Column("subject", sa.Text, nullable=False, default=""),
     sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("link", sa.Text, nullable=False, default=""),    # the unit's upload link the body carries
+    sa.Column("deadline", sa.Date),                           # the period's deadline the body names
     sa.Column("state", sa.String(16), nullable=False),        # pending, sending, retry, sent, failed
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=False, default=""),
@@ -365,6 +367,8 @@ def _outbox(conn: Connection) -> None:
         sa.Column("recipients", sa.JSON, nullable=False),
         sa.Column("subject", sa.Text, nullable=False),
         sa.Column("body", sa.Text, nullable=False),
+        sa.Column("link", sa.Text, nullable=False),
+        sa.Column("deadline", sa.Date),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("last_error", sa.Text, nullable=False),
