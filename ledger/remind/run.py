@@ -16,6 +16,8 @@ from datetime import date, datetime
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from ledger.errors import LedgerError, UnitNotFoundError
 from ledger.period import label
 from ledger.remind import outbox
@@ -209,11 +211,15 @@ def _links(ws: Workspace, period: str, issue: bool, notes: list[str]) -> dict[st
     from ledger.links import current_links, unit_links
 
     if issue:
-        try:
-            return {link.unit: link.url for link in unit_links(ws, period, write_manifest=False, command="remind").links}
-        except LedgerError as exc:
-            notes.append(f"未附报送链接：{exc}")
-            return None
+        for attempt in range(3):
+            try:
+                return {link.unit: link.url for link in unit_links(ws, period, write_manifest=False, command="remind").links}
+            except LedgerError as exc:
+                notes.append(f"未附报送链接：{exc}")
+                return None
+            except sa.exc.IntegrityError:      # another sender issued the same (derived) link a moment ago
+                if attempt == 2:
+                    raise
     found = current_links(ws, period)
     if found is None:
         notes.append(f"{label(period)}尚未下发模板，消息中没有报送链接")
