@@ -107,7 +107,7 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
                        (links or {}).get(u.unit.name, ""))
     result.messages, notes = build(period, asked, [waiting(u) for u in units if u.outcome == MISSING],
                                    [waiting(u) for u in units if u.outcome == REJECTED], settings,
-                                   read_wordings(ws.templates_dir), status.deadline, today,
+                                   read_wordings(ws.templates_dir, write=issue_links), status.deadline, today,
                                    lambda: (settings.office.contact, settings.office.phone))
     result.notes += notes
     recorded = outbox.states(ws.engine, [m.dedupe_key for m in result.messages])
@@ -117,23 +117,25 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
 
 
 def remind(ws: Workspace, period: str | None = None, kinds: Iterable[str] = (), unit: str | None = None,
-           dry_run: bool = False, today: date | None = None, command: str = "remind") -> RemindResult:
-    """Plan, record and send the period's reminders (``dry_run``: plan only, nothing recorded or sent)."""
+           dry_run: bool = False, today: date | None = None, command: str = "remind",
+           retry_within: float | None = None) -> RemindResult:
+    """Plan, record and send the period's reminders (``dry_run``: plan only, nothing recorded or sent).
+    ``retry_within`` overrides ``remind.retry_within_seconds`` (the web page waits for no retry)."""
     result = plan_reminders(ws, period, kinds, unit, today, issue_links=not dry_run)
     if dry_run:
         return result
     result.recorded = outbox.record(ws.engine, result.messages)
-    deliver(ws, result, unit)
+    deliver(ws, result, unit, retry_within)
     _log(ws, result, command)
     return result
 
 
-def deliver(ws: Workspace, result: RemindResult, unit: str | None = None) -> None:
+def deliver(ws: Workspace, result: RemindResult, unit: str | None = None, retry_within: float | None = None) -> None:
     """Send the period's due messages (of the kinds asked) until none is due within ``retry_within_seconds``."""
     settings = ws.settings.remind
     channels = {c.label: channel_for(c) for c in ws.settings.channels}
     owner = outbox.new_owner()
-    stop_at = time.monotonic() + settings.retry_within_seconds
+    stop_at = time.monotonic() + (settings.retry_within_seconds if retry_within is None else retry_within)
     given_up: dict[int, dict[str, Any]] = {}
     for _ in range(MAX_PASSES):
         down: dict[str, tuple[datetime, str]] = {}        # channel -> when to try it again, why

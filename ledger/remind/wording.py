@@ -77,10 +77,13 @@ def template_path(templates_dir: Path) -> Path:
     return templates_dir / TEMPLATE_NAME
 
 
-def read_wordings(templates_dir: Path) -> dict[str, Wording]:
-    """The workspace's wording by kind; the default template is written on first use."""
+def read_wordings(templates_dir: Path, write: bool = True) -> dict[str, Wording]:
+    """The workspace's wording by kind; the default template is written on first use (``write``;
+    a preview reads the default without writing it)."""
     path = template_path(templates_dir)
     if not path.is_file():
+        if not write:
+            return parse(DEFAULT_TEMPLATE)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(DEFAULT_TEMPLATE, encoding="utf-8")
     try:

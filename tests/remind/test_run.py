@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ledger.cli import cli
+from ledger.errors import LedgerError
 from ledger.remind.run import remind
 from ledger.store import schema as s
 from ledger.store.contacts import set_unit_contacts
@@ -77,3 +79,59 @@ def test_a_failing_channel_is_retried_then_reported_and_others_still_go(issued, 
     assert {(r["state"], r["attempts"]) for r in rows} == {("failed", 3)}
     log = CliRunner().invoke(cli, ["-w", str(issued.root), "log"]).output
     assert "渠道“网关甲”（网关）发送失败：服务器返回 HTTP 503" in log and "已放弃" in log
+
+
+def test_the_schedule_action_waits_for_a_channel_then_sends_its_kind(issued, receiver):
+    from ledger.schedule.actions import registry
+
+    action = registry()["remind_overdue"]
+    assert action(issued, PERIOD) == "未设置发送渠道，未发送（在 ledger.toml 中添加 [[channels]] 后生效）"
+    assert outbox(issued) == []
+    robot = receiver()
+    configure(issued, f'[[channels]]\nkind = "dingtalk"\nurl = "{robot.url}"\n')
+    assert action(issued, PERIOD) == "2024年7月催报：发送 4 条"        # today is long after 5 August 2024
+    assert {r["kind"] for r in outbox(issued)} == {"overdue"}
+    assert action(issued, PERIOD) == "2024年7月催报：发送 0 条" and len(robot.received) == 4
+    assert registry()["remind_due_today"](issued, PERIOD) == "2024年7月催报：发送 0 条"   # not the deadline day
+
+
+def test_kinds_follow_the_deadline_and_the_wording_is_the_workspaces(issued, receiver):
+    from ledger.remind.wording import template_path
+
+    robot = receiver()
+    configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{robot.url}"\n', due_soon_days=3)
+    soon = remind(issued, PERIOD, dry_run=True, today=date(2024, 8, 2))
+    assert soon.kinds == ["due_soon", "rejected"] and {m.kind for m in soon.messages} == {"due_soon"}
+    assert "还有 3 天" in soon.messages[0].body
+    assert remind(issued, PERIOD, dry_run=True, today=date(2024, 8, 1)).messages == []     # 4 days before: too early
+    today = remind(issued, PERIOD, dry_run=True, today=date(2024, 8, 5))
+    assert {m.kind for m in today.messages} == {"due_today"}
+    late = remind(issued, PERIOD, kinds=["due_soon"], dry_run=True, today=OVERDUE)
+    assert late.messages == [] and "不发“即将截止”提醒" in late.notes[0]
+    path = template_path(issued.templates_dir)
+    assert not path.exists()                       # a dry run writes nothing
+    remind(issued, PERIOD, kinds=["overdue"], unit="县委组织部", today=OVERDUE)
+    assert path.is_file()                          # written on first use, for the office to edit
+    text = path.read_text(encoding="utf-8").replace("【催报】{月份}工作台账已逾期未报", "{单位}：{月份}台账逾期")
+    path.write_text(text, encoding="utf-8")
+    mine = remind(issued, PERIOD, kinds=["overdue"], unit="县财政局", today=OVERDUE)
+    assert robot.received[-1].body["subject"] == "县财政局：2024年7月台账逾期" and len(mine.sent) == 1
+    path.write_text(text + "\n{催办人}\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match=r"\{催办人\}不是可用的占位符"):
+        remind(issued, PERIOD, dry_run=True, today=OVERDUE)
+
+
+def test_a_rejected_file_brings_a_message_with_its_findings_and_a_new_rejection_another(issued, receiver):
+    from ledger.collect.intake import collect_inbox
+    from tests.conftest import age, fill_all
+
+    robot = receiver()
+    configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{robot.url}"\nkinds = ["rejected"]\n')
+    template = next((issued.templates_dir / PERIOD).glob("*县科技局*.xlsx"))
+    age(fill_all(template, issued.inbox_dir / "科技局.xlsx", percent=150))
+    assert collect_inbox(issued).totals["rejected"] == 1
+    result = remind(issued, PERIOD, today=OVERDUE)
+    (got,) = [r.body for r in robot.received]
+    assert got["unit"] == "县科技局" and got["kind"] == "rejected" and len(result.sent) == 1
+    assert "未通过校验" in got["text"] and "150" in got["text"]
+    assert remind(issued, PERIOD, today=OVERDUE).sent == []                 # the same rejection: once
