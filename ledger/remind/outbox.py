@@ -1,7 +1,9 @@
 """The outbox: every reminder recorded before it is sent, and handed to one sender at a time.
 
 States: ``pending`` (recorded, never tried), ``sending`` (claimed by ``owner``), ``retry`` (failed,
-tried again from ``next_try_at``), ``sent`` and ``failed`` (given up after ``remind.max_attempts``).
+tried again from ``next_try_at``), ``sent``, ``failed`` (given up after ``remind.max_attempts``) and
+``cancelled`` (not sent, no longer due: the unit reported meanwhile, or the deadline moved past a
+即将截止).
 A message is recorded once: its ``dedupe_key`` is unique, so a rerun or a second process inserting
 the same message inserts nothing. A sender claims a row with one conditional UPDATE (state and
 owner in its WHERE clause) and sends only when that UPDATE changed the row: whichever process,
@@ -25,8 +27,9 @@ from sqlalchemy.engine import Connection, Engine
 from ledger.remind.messages import Message
 from ledger.store import schema as s
 
-PENDING, SENDING, RETRY, SENT, FAILED = "pending", "sending", "retry", "sent", "failed"
-STATE_LABELS = {PENDING: "待发送", SENDING: "发送中", RETRY: "待重试", SENT: "已发送", FAILED: "发送失败"}
+PENDING, SENDING, RETRY, SENT, FAILED, CANCELLED = "pending", "sending", "retry", "sent", "failed", "cancelled"
+STATE_LABELS = {PENDING: "待发送", SENDING: "发送中", RETRY: "待重试", SENT: "已发送", FAILED: "发送失败",
+                CANCELLED: "已取消（无需再发）"}
 HOST = socket.gethostname()
 o = s.outbox.c
 
@@ -129,6 +132,15 @@ def mark_failed(engine: Engine, row_id: int, owner: str, error: str, attempts: i
         conn.execute(s.outbox.update().where(o.id == row_id, o.owner == owner)
                      .values(state=state, last_error=error[:1000], next_try_at=now() + wait))
     return state, now() + wait
+
+
+def cancel(engine: Engine, row: dict[str, Any], why: str) -> bool:
+    """A message no longer due is not sent (if it is still as ``row`` saw it); True when cancelled."""
+    with engine.begin() as conn:
+        result = conn.execute(s.outbox.update().where(o.id == row["id"], o.state == row["state"],
+                                                       o.owner == row["owner"], o.attempts == row["attempts"])
+                              .values(state=CANCELLED, last_error=why))
+    return result.rowcount == 1
 
 
 def postpone(engine: Engine, row_ids: list[int], until: datetime, error: str) -> None:

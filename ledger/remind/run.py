@@ -51,6 +51,7 @@ class RemindResult:
     sent: list[dict[str, Any]] = field(default_factory=list)
     retrying: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)   # given up
+    cancelled: list[dict[str, Any]] = field(default_factory=list)  # recorded earlier, no longer due
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> its one line
     notes: list[str] = field(default_factory=list)
 
@@ -63,6 +64,8 @@ class RemindResult:
             text += f"，{len(self.retrying)} 条待重试"
         if self.failed:
             text += f"，{len(self.failed)} 条发送失败"
+        if self.cancelled:
+            text += f"，{len(self.cancelled)} 条已无需发送"
         if self.channel_errors:
             text += "；" + "；".join(self.channel_errors.values())
         return text
@@ -71,6 +74,7 @@ class RemindResult:
         return {"period": self.period, "today": self.today.isoformat(), "deadline": self.deadline.isoformat(),
                 "kinds": self.kinds, "dry_run": self.dry_run, "messages": [m.to_dict() for m in self.messages],
                 "recorded": self.recorded, "sent": self.sent, "retrying": self.retrying, "failed": self.failed,
+                "cancelled": self.cancelled,
                 "channel_errors": self.channel_errors, "notes": self.notes, "summary": self.summary()}
 
 
@@ -137,6 +141,7 @@ def deliver(ws: Workspace, result: RemindResult, unit: str | None = None, retry_
     owner = outbox.new_owner()
     stop_at = time.monotonic() + (settings.retry_within_seconds if retry_within is None else retry_within)
     given_up: dict[int, dict[str, Any]] = {}
+    due = {m.dedupe_key for m in result.messages}        # what the period's status calls for now
     for _ in range(MAX_PASSES):
         down: dict[str, tuple[datetime, str]] = {}        # channel -> when to try it again, why
         waiting_on: dict[str, list[int]] = {}             # channel -> its rows not tried this pass
@@ -147,6 +152,10 @@ def deliver(ws: Workspace, result: RemindResult, unit: str | None = None, retry_
                 continue
             if row["channel"] in down:
                 waiting_on.setdefault(row["channel"], []).append(row["id"])
+                continue
+            if row["dedupe_key"] not in due:
+                if outbox.cancel(ws.engine, row, "已无需发送：单位已报送，或已过该提醒的时间"):
+                    result.cancelled.append(_shown(row))
                 continue
             if not outbox.claim(ws.engine, row, owner):
                 continue                                   # another sender has it

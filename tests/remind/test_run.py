@@ -11,11 +11,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from ledger.cli import cli
+from ledger.collect.intake import collect_inbox
 from ledger.errors import LedgerError
 from ledger.remind.run import remind
 from ledger.store import schema as s
 from ledger.store.contacts import set_unit_contacts
 from ledger.contacts import Contact
+from tests.conftest import age, fill_all
 from tests.remind.conftest import PERIOD, configure
 
 OVERDUE = date(2024, 8, 9)        # the deadline (5 August) has passed
@@ -122,9 +124,6 @@ def test_kinds_follow_the_deadline_and_the_wording_is_the_workspaces(issued, rec
 
 
 def test_a_rejected_file_brings_a_message_with_its_findings_and_a_new_rejection_another(issued, receiver):
-    from ledger.collect.intake import collect_inbox
-    from tests.conftest import age, fill_all
-
     robot = receiver()
     configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{robot.url}"\nkinds = ["rejected"]\n')
     template = next((issued.templates_dir / PERIOD).glob("*县科技局*.xlsx"))
@@ -135,3 +134,23 @@ def test_a_rejected_file_brings_a_message_with_its_findings_and_a_new_rejection_
     assert got["unit"] == "县科技局" and got["kind"] == "rejected" and len(result.sent) == 1
     assert "未通过校验" in got["text"] and "150" in got["text"]
     assert remind(issued, PERIOD, today=OVERDUE).sent == []                 # the same rejection: once
+    age(fill_all(template, issued.inbox_dir / "科技局第二次.xlsx", percent=160))
+    assert collect_inbox(issued).totals["rejected"] == 1
+    assert len(remind(issued, PERIOD, today=OVERDUE).sent) == 1               # a new rejection: a new message
+    assert "160" in robot.received[-1].body["text"] and len(robot.received) == 2
+
+
+def test_a_message_owed_to_a_unit_that_reported_meanwhile_is_not_sent(issued, receiver):
+    answer = {"status": 503}
+    gateway = receiver(lambda r: (answer["status"], {}))
+    configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{gateway.url}"\n', retry_within_seconds=0.0)
+    first = remind(issued, PERIOD, kinds=["overdue"], today=OVERDUE)
+    assert first.sent == [] and len(first.retrying) == 4
+    template = next((issued.templates_dir / PERIOD).glob("*县科技局*.xlsx"))
+    age(fill_all(template, issued.inbox_dir / "科技局.xlsx"))
+    assert collect_inbox(issued).totals["accepted"] == 1
+    answer["status"] = 200
+    second = remind(issued, PERIOD, kinds=["overdue"], today=OVERDUE)
+    assert {r.body["unit"] for r in gateway.received} == UNITS - {"县科技局"}
+    assert [c["unit"] for c in second.cancelled] == ["县科技局"] and "1 条已无需发送" in second.summary()
+    assert {r["unit_name"]: r["state"] for r in outbox(issued)}["县科技局"] == "cancelled"
