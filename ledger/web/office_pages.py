@@ -211,6 +211,36 @@ class OfficePages(Pages):
         self.web.log(request, "督查室", f"督查室一键催报：{result.summary()}", "web-remind", period=period)
         return RedirectResponse(f"/office/remind?period={period}&done=1", status_code=303)
 
+    async def units(self, request: Request) -> Response:
+        """Units and their contacts, with a form to add or change one and to clear a unit's."""
+        from ledger.store.contacts import unit_contacts
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        found = await run_in_threadpool(unit_contacts, self.web.ws.engine)
+        units = [{"name": u, "contacts": [c.to_dict() for c in cs]} for u, cs in found.items()]
+        return self.render(request, "units.html", units=units, period=await run_in_threadpool(self._period, request))
+
+    async def set_contact(self, request: Request) -> Response:
+        """Add or update one contact of a unit, or clear its contacts (the same rules as ledger units set)."""
+        from ledger.contacts import make_contact
+        from ledger.store.contacts import set_unit_contacts
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        unit, clear = text(form.get("unit")), bool(form.get("clear"))
+        try:
+            given = [] if clear else [make_contact(text(form.get("contact")), text(form.get("phone")),
+                                                   text(form.get("email")), {"name": "联系人", "phone": "手机", "email": "邮箱"})]
+            await run_in_threadpool(set_unit_contacts, self.web.ws.engine, unit, given, clear, "serve")
+        except LedgerError as exc:
+            return self.message(request, "未能保存联系人", str(exc), 400, back="/office/units")
+        self.web.log(request, "督查室", f"督查室{'清除' if clear else '设置'}{unit}的联系人", "web-units", unit=unit)
+        return RedirectResponse("/office/units", status_code=303)
+
     async def version(self, request: Request) -> Response:
         if self.office_closed() or not self.signed_in(request):
             return JSONResponse({"error": "请先登录"}, status_code=401)

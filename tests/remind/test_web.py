@@ -65,3 +65,24 @@ def test_without_a_channel_the_board_says_how_to_set_one(served):
         board = page_text(login(client))
         assert "一键催报" in board and "设置发送渠道" in board
         assert client.get(f"/office/remind?period={PERIOD}").status_code == 400
+
+
+def test_the_office_edits_contacts_on_its_page(served):
+    from ledger.contacts import Contact
+    from ledger.store.contacts import unit_contacts
+
+    with TestClient(create_app(served.ws), follow_redirects=True) as client:
+        login(client)
+        page = client.get("/office/units")
+        assert page.status_code == 200 and "县科技局" in page_text(page.text)
+        saved = client.post("/office/units", data={"form_key": form_key(page.text), "unit": "县科技局",
+                                                   "contact": "张三", "phone": "138 0013 8000", "email": ""})
+        assert "张三 13800138000" in page_text(saved.text)
+        wrong = client.post("/office/units", data={"form_key": form_key(saved.text), "unit": "县科技局",
+                                                   "contact": "李四", "phone": "12345"})
+        assert wrong.status_code == 400 and "手机：手机号“12345”无效" in page_text(wrong.text)
+        assert unit_contacts(served.ws.engine)["县科技局"] == [Contact("张三", "13800138000", "")]
+        client.post("/office/units", data={"form_key": form_key(saved.text), "unit": "县科技局", "clear": "1"})
+        assert unit_contacts(served.ws.engine)["县科技局"] == []
+        forged = client.post("/office/units", data={"unit": "县科技局", "contact": "王五"})
+        assert forged.status_code == 403 and unit_contacts(served.ws.engine)["县科技局"] == []
