@@ -199,6 +199,9 @@ class Settings:
             seen.add(c.label)
             for problem in _channel_problems(c):
                 refuse(f"{name}的 {problem}")
+            if c.timeout * 2 >= self.remind.stale_seconds:
+                refuse(f"remind.stale_seconds（{self.remind.stale_seconds:g} 秒）应大于{name}的 timeout 的两倍，"
+                       "否则可能把仍在发送的消息当作中断而重发")
 
 
     def _check_statuses(self, refuse: Callable[[str], None]) -> None:

@@ -23,7 +23,6 @@ import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from typing import Any, ClassVar
 from urllib.parse import quote_plus
 
@@ -71,8 +70,9 @@ class SmtpChannel(Channel):
         mail["Subject"] = message.subject
         mail["From"] = self.settings.from_
         mail["To"] = ", ".join(message.recipients)
-        mail["Message-ID"] = make_msgid(idstring=hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:16],
-                                        domain=self.settings.from_.rpartition("@")[2] or None)
+        # the same message, resent after a crash, carries the same Message-ID: mail systems may drop the repeat
+        digest = hashlib.sha256(message.dedupe_key.encode("utf-8")).hexdigest()[:32]
+        mail["Message-ID"] = f"<ledger.{digest}@{self.settings.from_.rpartition('@')[2] or 'localhost'}>"
         mail["X-Ledger-Key"] = message.dedupe_key
         mail.set_content(message.body + "\n")
         return mail

@@ -86,6 +86,7 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     from ledger.report.data import resolve_period
     from ledger.report.status import MISSING, REJECTED
     from ledger.store.contacts import contacts_by_id
+    from ledger.store.links import units_issued
 
     settings = ws.settings
     if not settings.channels:
@@ -100,15 +101,16 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
         if unit not in {u.unit.name for u in status.units}:
             raise UnitNotFoundError(f"“{unit}”不是{label(period)}应报送的单位：请用 ledger status --period {period} 查看")
         units = [u for u in units if u.unit.name == unit]
-    links = _links(ws, period, issue_links, result.notes)
-    if links is not None:
-        units = [u for u in units if u.unit.name in links]      # only units issued a template for the period
+    issued = units_issued(ws.engine, period)
+    if issued:
+        units = [u for u in units if u.unit.name in issued]     # only units issued a template for the period
+    links = _links(ws, period, issue_links, result.notes) if issued else {}
     contacts = contacts_by_id(ws.engine, [u.unit.id for u in units])
     def waiting(u) -> Waiting:
         return Waiting(u.unit.id, u.unit.name, u.unit.lead, u.unit.support,
                        u.rejected_at.isoformat() if u.rejected_at else "",
                        tuple(u.rejection.messages[:3]) if u.rejection else (), tuple(contacts[u.unit.id]),
-                       (links or {}).get(u.unit.name, ""))
+                       links.get(u.unit.name, ""))
     result.messages, notes = build(period, asked, [waiting(u) for u in units if u.outcome == MISSING],
                                    [waiting(u) for u in units if u.outcome == REJECTED], settings,
                                    read_wordings(ws.templates_dir, write=issue_links), status.deadline, today,
@@ -216,9 +218,8 @@ def _kinds(kinds: Iterable[str]) -> list[str]:
     return asked
 
 
-def _links(ws: Workspace, period: str, issue: bool, notes: list[str]) -> dict[str, str] | None:
-    """Each issued unit's link for the period; None when no template was issued for it (then no unit
-    is left out for want of one). Read-only unless ``issue``."""
+def _links(ws: Workspace, period: str, issue: bool, notes: list[str]) -> dict[str, str]:
+    """Each issued unit's link for the period (a revoked one has none). Read-only unless ``issue``."""
     from ledger.links import current_links, unit_links
 
     if issue:
@@ -227,14 +228,11 @@ def _links(ws: Workspace, period: str, issue: bool, notes: list[str]) -> dict[st
                 return {link.unit: link.url for link in unit_links(ws, period, write_manifest=False, command="remind").links}
             except LedgerError as exc:
                 notes.append(f"未附报送链接：{exc}")
-                return None
+                return {}
             except sa.exc.IntegrityError:      # another sender issued the same (derived) link a moment ago
                 if attempt == 2:
                     raise
-    found = current_links(ws, period)
-    if found is None:
-        notes.append(f"{label(period)}尚未下发模板，消息中没有报送链接")
-    return found
+    return {unit: url for unit, url in (current_links(ws, period) or {}).items() if url}
 
 
 def _log(ws: Workspace, result: RemindResult, command: str) -> None:

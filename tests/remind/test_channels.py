@@ -42,6 +42,8 @@ def test_email_reaches_each_unit_over_starttls_with_a_login(issued, smtp_server)
     mail = next(m[2] for m in smtp_server.messages if "县科技局" in m[2].get_content())
     assert mail["Subject"] == "【催报】2024年7月工作台账已逾期未报" and mail["From"] == "ducha@example.gov.cn"
     assert "/u/" in mail.get_content() and "2024年8月5日" in mail.get_content()
+    key = next(m for m in result.messages if m.unit == "县科技局").dedupe_key      # a resent mail is known as the same
+    assert mail["Message-ID"] == f"<ledger.{hashlib.sha256(key.encode()).hexdigest()[:32]}@example.gov.cn>"
     # the two units without an e-mail address: the office is told, nothing is pretended
     assert sum("没有可用的发送渠道" in n for n in result.notes) == 2
 

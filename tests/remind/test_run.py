@@ -154,3 +154,17 @@ def test_a_message_owed_to_a_unit_that_reported_meanwhile_is_not_sent(issued, re
     assert {r.body["unit"] for r in gateway.received} == UNITS - {"县科技局"}
     assert [c["unit"] for c in second.cancelled] == ["县科技局"] and "1 条已无需发送" in second.summary()
     assert {r["unit_name"]: r["state"] for r in outbox(issued)}["县科技局"] == "cancelled"
+
+
+def test_a_unit_whose_link_was_revoked_is_still_reminded_without_a_link(issued, receiver):
+    from ledger.links import revoke_link, unit_links
+
+    gateway = receiver()
+    configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{gateway.url}"\n')
+    unit_links(issued, PERIOD)
+    revoke_link(issued, "县财政局")
+    remind(issued, PERIOD, kinds=["overdue"], today=OVERDUE)
+    bodies = {r.body["unit"]: r.body for r in gateway.received}
+    assert set(bodies) == UNITS
+    assert bodies["县财政局"]["link"] == "" and "请向督查室索取报送链接" in bodies["县财政局"]["text"]
+    assert "/u/" in bodies["县科技局"]["link"]

@@ -56,6 +56,8 @@ units = ["县科技局"]
     ('[[channels]]\nkind = "webhook"\nurl = "https://x"\ntimeout = 0', "timeout 的值 0 无效"),
     ('[remind]\nmax_attempts = 0', "remind.max_attempts 的值 0 无效"),
     ('[remind]\nbackoff = 3', "未知的设置项“remind.backoff”"),
+    ('[remind]\nstale_seconds = 15\n[[channels]]\nkind = "webhook"\nurl = "https://x"',
+     "remind.stale_seconds（15 秒）应大于第 1 个 [[channels]]的 timeout 的两倍"),
 ])
 def test_a_wrong_channel_is_refused_naming_the_key(tmp_path, text, expected):
     with pytest.raises(SettingsError) as err:
