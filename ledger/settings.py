@@ -112,6 +112,7 @@ class ChannelSettings:
     user: str = ""                   # smtp login; empty: no login
     password_env: str = ""           # smtp: the environment variable holding the password
     from_: str = ""                  # smtp: the sender address (``from`` in ledger.toml)
+    to: list[str] = field(default_factory=list)       # smtp: the office's addresses for each run's digest
     units: list[str] = field(default_factory=list)    # only these units; empty: all
     kinds: list[str] = field(default_factory=list)    # only these kinds of message; empty: all
     timeout: float = 10.0            # seconds to wait for the server
@@ -289,7 +290,7 @@ def _channel_problems(c: ChannelSettings) -> list[str]:
         if not c.url.startswith(("http://", "https://")):
             example = f"https://{_ROBOT_HOSTS[c.kind]}/…" if c.kind in _ROBOT_HOSTS else "https://sms.example.gov.cn/notify"
             problems.append(f"url “{c.url}” 无效，应为以 http:// 或 https:// 开头的网址，如 {example}")
-        unused = [k for k in ("host", "user", "password_env", "from_") if getattr(c, k)]
+        unused = [k for k in ("host", "user", "password_env", "from_", "to") if getattr(c, k)]
         if unused:
             problems.append(f"{unused[0].rstrip('_')} 只用于 smtp（邮件）渠道")
         if c.secret and c.kind not in ("dingtalk", "feishu"):
@@ -313,6 +314,11 @@ def _smtp_problems(c: ChannelSettings) -> list[str]:
         problems.append("password_env 不能为空：填写 user 时，请把密码放在一个环境变量中，并在此写出它的名称")
     if c.url or c.secret:
         problems.append(f"{'url' if c.url else 'secret'} 不用于 smtp（邮件）渠道")
+    from ledger.contacts import email_problem
+
+    wrong = next((why for why in (email_problem(a)[1] for a in c.to) if why), None)
+    if wrong or any(not a.strip() for a in c.to):
+        problems.append(f"to 中的{wrong or '空白邮箱'}（to 列出接收催报汇总的督查室邮箱）")
     return problems
 
 

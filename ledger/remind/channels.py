@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote_plus
 
@@ -75,6 +76,9 @@ class SmtpChannel(Channel):
         mail["Message-ID"] = f"<ledger.{digest}@{self.settings.from_.rpartition('@')[2] or 'localhost'}>"
         mail["X-Ledger-Key"] = message.dedupe_key
         mail.set_content(message.body + "\n")
+        for path in message.extra.get("files", []):       # the digest's report and 通报, read now
+            with open(path, "rb") as f:
+                mail.add_attachment(f.read(), maintype="application", subtype="octet-stream", filename=Path(path).name)
         return mail
 
     def send(self, message: Message) -> None:

@@ -30,7 +30,7 @@ TOP_FINDINGS = 3
 class Waiting:
     """A unit owing its period's ledger, as ``messages`` needs it (from the period's status)."""
 
-    unit_id: int
+    unit_id: int | None
     unit: str
     lead: int
     support: int
@@ -43,7 +43,7 @@ class Waiting:
 @dataclass
 class Message:
     dedupe_key: str
-    unit_id: int
+    unit_id: int | None
     unit: str
     period: str
     kind: str

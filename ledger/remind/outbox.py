@@ -47,7 +47,7 @@ def record(engine: Engine, messages: Iterable[Message]) -> int:
     """Record the messages not recorded yet (by dedupe key); return how many were new."""
     rows = [{"dedupe_key": m.dedupe_key, "unit_id": m.unit_id, "unit_name": m.unit, "period": m.period,
              "kind": m.kind, "channel": m.channel, "recipients": m.recipients, "subject": m.subject, "body": m.body,
-             "link": m.link, "deadline": date.fromisoformat(m.deadline) if m.deadline else None,             "state": PENDING, "attempts": 0, "last_error": "", "owner": "", "created_at": now(),
+             "link": m.link, "attachments": list(m.extra.get("attachments", [])), "deadline": date.fromisoformat(m.deadline) if m.deadline else None,             "state": PENDING, "attempts": 0, "last_error": "", "owner": "", "created_at": now(),
              "next_try_at": now()} for m in messages]
     if not rows:
         return 0

@@ -10,6 +10,8 @@ same pass; the other channels go on. Failures are retried with a doubling wait u
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +31,8 @@ from ledger.store import events
 from ledger.workspace import Workspace
 
 MAX_PASSES = 1000
+DIGEST = "digest"                   # the office's own summary of a run (smtp channels with ``to``)
+MAX_ATTACHMENT = 10 * 1024 * 1024   # a report or 通报 larger than this is named, not attached
 
 
 class NoChannelError(LedgerError):
@@ -52,6 +56,7 @@ class RemindResult:
     retrying: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)   # given up
     cancelled: list[dict[str, Any]] = field(default_factory=list)  # recorded earlier, no longer due
+    digests: list[dict[str, Any]] = field(default_factory=list)    # the office's digest e-mails (smtp ``to``)
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> its one line
     notes: list[str] = field(default_factory=list)
 
@@ -74,7 +79,7 @@ class RemindResult:
         return {"period": self.period, "today": self.today.isoformat(), "deadline": self.deadline.isoformat(),
                 "kinds": self.kinds, "dry_run": self.dry_run, "messages": [m.to_dict() for m in self.messages],
                 "recorded": self.recorded, "sent": self.sent, "retrying": self.retrying, "failed": self.failed,
-                "cancelled": self.cancelled,
+                "cancelled": self.cancelled, "digests": self.digests,
                 "channel_errors": self.channel_errors, "notes": self.notes, "summary": self.summary()}
 
 
@@ -132,8 +137,44 @@ def remind(ws: Workspace, period: str | None = None, kinds: Iterable[str] = (), 
         return result
     result.recorded = outbox.record(ws.engine, result.messages)
     deliver(ws, result, unit, retry_within)
+    _send_digests(ws, result, retry_within)
     _log(ws, result, command)
     return result
+
+
+def _send_digests(ws: Workspace, result: RemindResult, retry_within: float | None) -> None:
+    """One e-mail per smtp channel with ``to``: what this run sent and what did not go, with the
+    period's report and 通报 attached when made. Recorded and sent like any message."""
+    digests = digest_messages(ws, result)
+    if not digests:
+        return
+    outbox.record(ws.engine, digests)
+    run = RemindResult(result.period, result.today, result.deadline, [DIGEST], False, messages=digests)
+    deliver(ws, run, None, retry_within)
+    result.digests = run.sent + run.failed + run.retrying
+    result.channel_errors.update(run.channel_errors)
+
+
+def digest_messages(ws: Workspace, result: RemindResult) -> list[Message]:
+    from ledger.report.build import period_outputs
+
+    offices = [c for c in ws.settings.channels if c.kind == "smtp" and c.to]
+    if not offices or not (result.sent or result.failed or result.retrying or result.cancelled):
+        return []
+    try:
+        files = [p for p in period_outputs(ws, result.period) if p.is_file()]
+    except LedgerError:
+        files = []
+    kept = [p for p in files if p.stat().st_size <= MAX_ATTACHMENT]
+    lines = [result.summary() + "。"]
+    lines += [f"已发送：{m['unit']} {m['kind_label']}（{m['channel']}：{'、'.join(m['recipients']) or '群消息'}）" for m in result.sent]
+    lines += [f"未发出：{m['unit']} {m['kind_label']}（{m['channel']}）：{m['error']}" for m in result.failed + result.retrying]
+    lines += [f"附件：{p.name}" for p in kept] + [f"未附（超过 {MAX_ATTACHMENT >> 20} MB）：{p.name}" for p in files if p not in kept]
+    run = secrets.token_hex(6)
+    return [Message(f"{result.period}:{DIGEST}:{run}:{hashlib.sha256(c.label.encode()).hexdigest()[:12]}", None,
+                    ws.settings.office.name, result.period, DIGEST, c.label, list(c.to),
+                    f"【催报汇总】{label(result.period)}：发送 {len(result.sent)} 条，未发出 {len(result.failed) + len(result.retrying)} 条",
+                    "\n".join(lines), extra={"attachments": [ws.relative(p) for p in kept]}) for c in offices]
 
 
 def deliver(ws: Workspace, result: RemindResult, unit: str | None = None, retry_within: float | None = None) -> None:
@@ -163,7 +204,7 @@ def deliver(ws: Workspace, result: RemindResult, unit: str | None = None, retry_
                 continue                                   # another sender has it
             shown = _shown(row)
             try:
-                channel.send(_message(row))
+                channel.send(_message(ws, row))
             except ChannelError as exc:
                 state, again = outbox.mark_failed(ws.engine, row["id"], owner, exc.text, row["attempts"] + 1,
                                                   settings.max_attempts, settings.backoff_seconds)
@@ -199,10 +240,11 @@ def _next_wait(ws: Workspace, result: RemindResult, unit: str | None, stop_at: f
     return wait if time.monotonic() + wait <= stop_at else None
 
 
-def _message(row: dict[str, Any]) -> Message:
+def _message(ws: Workspace, row: dict[str, Any]) -> Message:
     return Message(row["dedupe_key"], row["unit_id"], row["unit_name"], row["period"], row["kind"], row["channel"],
                    list(row["recipients"] or []), row["subject"], row["body"], row["link"],
-                   row["deadline"].isoformat() if row["deadline"] else "")
+                   row["deadline"].isoformat() if row["deadline"] else "",
+                   extra={"files": [str(ws.root / a) for a in row["attachments"] or []]})
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:

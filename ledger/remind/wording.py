@@ -19,7 +19,7 @@ TEMPLATE_NAME = "催报消息模板.md"
 PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
 FIELDS = ("单位", "月份", "截止日期", "剩余天数", "链接", "应报事项", "退回原因", "发文单位", "联系人", "联系电话")
 KIND_LABELS = {"due_soon": "即将截止", "due_today": "今日截止", "overdue": "逾期未报", "rejected": "退回待重报",
-               "sent_back": "退回修改", "escalation": "督办升级"}
+               "sent_back": "退回修改", "escalation": "督办升级", "digest": "催报汇总"}
 
 DEFAULT_TEMPLATE = """\
 # 催报消息模板（ledger remind 按此发送）。“## 种类”下第一行是标题，其余各行是正文；以单个 # 开头的行是说明，不会发出。

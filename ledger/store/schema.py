@@ -269,6 +269,7 @@ outbox = sa.Table(   # every reminder, recorded before it is sent (migration 000
     sa.Column("body", sa.Text, nullable=False, default=""),
     sa.Column("link", sa.Text, nullable=False, default=""),    # the unit's upload link the body carries
     sa.Column("deadline", sa.Date),                           # the period's deadline the body names
+    sa.Column("attachments", sa.JSON, nullable=False, default=list),   # workspace-relative files (the digest's)
     sa.Column("state", sa.String(16), nullable=False),        # pending, sending, retry, sent, failed
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=False, default=""),
@@ -369,6 +370,7 @@ def _outbox(conn: Connection) -> None:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("link", sa.Text, nullable=False),
         sa.Column("deadline", sa.Date),
+        sa.Column("attachments", sa.JSON, nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("last_error", sa.Text, nullable=False),

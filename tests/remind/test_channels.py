@@ -150,3 +150,24 @@ def test_a_refused_connection_names_the_channel(issued):
     assert result.channel_errors["网关"].startswith("渠道“网关”（网关）发送失败：")
     assert "拒绝连接" in result.channel_errors["网关"]
     assert len(result.failed) + len(result.retrying) == 4 and result.sent == []
+
+
+@pytest.mark.slow
+def test_the_office_digest_lists_the_run_and_carries_the_report(issued, smtp_server, receiver):
+    from ledger.report import make_report
+
+    robot = receiver()
+    made = make_report(issued, PERIOD)
+    configure(issued, f'[[channels]]\nkind = "wecom"\nurl = "{robot.url}"\n'
+                      f'[[channels]]\nkind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}\nuser = "ducha"\n'
+                      'password_env = "LEDGER_TEST_SMTP"\nfrom = "ducha@example.gov.cn"\nto = ["ducha@example.gov.cn"]\n')
+    result = remind(issued, PERIOD, kinds=["overdue"], today=OVERDUE)
+    assert len(robot.received) == 4 and len(result.digests) == 1
+    ((sender, to, mail),) = smtp_server.messages          # no unit has an e-mail address: only the digest
+    assert to == ["ducha@example.gov.cn"] and mail["Subject"] == "【催报汇总】2024年7月：发送 4 条，未发出 0 条"
+    text = mail.get_body(("plain",)).get_content()
+    assert "已发送：县科技局 逾期未报（wecom：群消息）" in text
+    names = [a.get_filename() for a in mail.iter_attachments()]
+    assert made.path.name in names
+    attached = next(a for a in mail.iter_attachments() if a.get_filename() == made.path.name)
+    assert attached.get_content() == made.path.read_bytes()

@@ -56,6 +56,8 @@ units = ["县科技局"]
     ('[[channels]]\nkind = "webhook"\nurl = "https://x"\ntimeout = 0', "timeout 的值 0 无效"),
     ('[remind]\nmax_attempts = 0', "remind.max_attempts 的值 0 无效"),
     ('[remind]\nbackoff = 3', "未知的设置项“remind.backoff”"),
+    ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\nto = ["ducha"]', "to 中的邮箱“ducha”无效"),
+    ('[[channels]]\nkind = "webhook"\nurl = "https://x"\nto = ["a@b.cn"]', "to 只用于 smtp"),
     ('[remind]\nstale_seconds = 15\n[[channels]]\nkind = "webhook"\nurl = "https://x"',
      "remind.stale_seconds（15 秒）应大于第 1 个 [[channels]]的 timeout 的两倍"),
 ])
