@@ -89,9 +89,6 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     unless ``issue_links``: then units without a link get one, as ``ledger links`` would)."""
     from ledger.report import period_status
     from ledger.report.data import resolve_period
-    from ledger.report.status import MISSING, REJECTED
-    from ledger.store.contacts import contacts_by_id
-    from ledger.store.links import units_issued
 
     settings = ws.settings
     if not settings.channels:
@@ -101,23 +98,8 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     today = today or datetime.now(ZoneInfo(settings.office.timezone)).date()
     asked = _kinds(kinds) or kinds_due(today, status.deadline, settings.remind.due_soon_days)
     result = RemindResult(period, today, status.deadline, asked, not issue_links)
-    units = [u for u in status.units if u.outcome in (MISSING, REJECTED)]
-    if unit is not None:
-        if unit not in {u.unit.name for u in status.units}:
-            raise UnitNotFoundError(f"“{unit}”不是{label(period)}应报送的单位：请用 ledger status --period {period} 查看")
-        units = [u for u in units if u.unit.name == unit]
-    issued = units_issued(ws.engine, period)
-    if issued:
-        units = [u for u in units if u.unit.name in issued]     # only units issued a template for the period
-    links = _links(ws, period, issue_links, result.notes) if issued else {}
-    contacts = contacts_by_id(ws.engine, [u.unit.id for u in units])
-    def waiting(u) -> Waiting:
-        return Waiting(u.unit.id, u.unit.name, u.unit.lead, u.unit.support,
-                       u.rejected_at.isoformat() if u.rejected_at else "",
-                       tuple(u.rejection.messages[:3]) if u.rejection else (), tuple(contacts[u.unit.id]),
-                       links.get(u.unit.name, ""))
-    result.messages, notes = build(period, asked, [waiting(u) for u in units if u.outcome == MISSING],
-                                   [waiting(u) for u in units if u.outcome == REJECTED], settings,
+    missing, rejected = _owing(ws, status, unit, issue_links, result.notes)
+    result.messages, notes = build(period, asked, missing, rejected, settings,
                                    read_wordings(ws.templates_dir, write=issue_links), status.deadline, today,
                                    lambda: (settings.office.contact, settings.office.phone))
     result.notes += notes
@@ -125,6 +107,34 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     for m in result.messages:
         m.state = recorded.get(m.dedupe_key, "")
     return result
+
+
+def _owing(ws: Workspace, status, unit: str | None, issue_links: bool,
+           notes: list[str]) -> tuple[list[Waiting], list[Waiting]]:
+    """The units still owing the period's ledger (of those issued a template), missing and rejected,
+    with their contacts and links; ``unit`` alone when named."""
+    from ledger.report.status import MISSING, REJECTED
+    from ledger.store.contacts import contacts_by_id
+    from ledger.store.links import units_issued
+
+    period = status.period
+    units = [u for u in status.units if u.outcome in (MISSING, REJECTED)]
+    if unit is not None:
+        if unit not in {u.unit.name for u in status.units}:
+            raise UnitNotFoundError(f"“{unit}”不是{label(period)}应报送的单位：请用 ledger status --period {period} 查看")
+        units = [u for u in units if u.unit.name == unit]
+    issued = units_issued(ws.engine, period)
+    if issued:
+        units = [u for u in units if u.unit.name in issued]
+    links = _links(ws, period, issue_links, notes) if issued else {}
+    contacts = contacts_by_id(ws.engine, [u.unit.id for u in units])
+
+    def waiting(u) -> Waiting:
+        return Waiting(u.unit.id, u.unit.name, u.unit.lead, u.unit.support,
+                       u.rejected_at.isoformat() if u.rejected_at else "",
+                       tuple(u.rejection.messages[:3]) if u.rejection else (), tuple(contacts[u.unit.id]),
+                       links.get(u.unit.name, ""))
+    return ([waiting(u) for u in units if u.outcome == MISSING], [waiting(u) for u in units if u.outcome == REJECTED])
 
 
 def remind(ws: Workspace, period: str | None = None, kinds: Iterable[str] = (), unit: str | None = None,
@@ -180,55 +190,71 @@ def digest_messages(ws: Workspace, result: RemindResult) -> list[Message]:
 def deliver(ws: Workspace, result: RemindResult, unit: str | None = None, retry_within: float | None = None) -> None:
     """Send the period's due messages (of the kinds asked) until none is due within ``retry_within_seconds``."""
     settings = ws.settings.remind
-    channels = {c.label: channel_for(c) for c in ws.settings.channels}
-    owner = outbox.new_owner()
+    sender = _Sender(ws, result, unit)
     stop_at = time.monotonic() + (settings.retry_within_seconds if retry_within is None else retry_within)
-    given_up: dict[int, dict[str, Any]] = {}
-    due = {m.dedupe_key for m in result.messages}        # what the period's status calls for now
     for _ in range(MAX_PASSES):
-        down: dict[str, tuple[datetime, str]] = {}        # channel -> when to try it again, why
-        waiting_on: dict[str, list[int]] = {}             # channel -> its rows not tried this pass
-        for row in outbox.candidates(ws.engine, result.period, result.kinds, unit, settings.stale_seconds):
-            channel = channels.get(row["channel"])
-            if channel is None:
-                result.notes.append(f"渠道“{row['channel']}”已不在 ledger.toml 中，发给{row['unit_name']}的消息未发送")
-                continue
-            if row["channel"] in down:
-                waiting_on.setdefault(row["channel"], []).append(row["id"])
-                continue
-            if row["dedupe_key"] not in due:
-                if outbox.cancel(ws.engine, row, "已无需发送：单位已报送，或已过该提醒的时间"):
-                    result.cancelled.append(_shown(row))
-                continue
-            if not outbox.claim(ws.engine, row, owner):
-                continue                                   # another sender has it
-            shown = _shown(row)
-            try:
-                channel.send(_message(ws, row))
-            except ChannelError as exc:
-                state, again = outbox.mark_failed(ws.engine, row["id"], owner, exc.text, row["attempts"] + 1,
-                                                  settings.max_attempts, settings.backoff_seconds)
-                if state == outbox.FAILED:
-                    given_up[row["id"]] = {**shown, "error": exc.text}
-                if exc.down:
-                    down[row["channel"]] = (again, exc.text)
-                    result.channel_errors[row["channel"]] = exc.text
-                continue
-            except Exception as exc:     # our bug: recorded on the message, never a lost run
-                outbox.mark_failed(ws.engine, row["id"], owner, f"内部错误：{type(exc).__name__}: {exc}",
-                                   row["attempts"] + 1, settings.max_attempts, settings.backoff_seconds)
-                raise
-            outbox.mark_sent(ws.engine, row["id"], owner)
-            result.sent.append(shown)
-        for name, ids in waiting_on.items():
-            outbox.postpone(ws.engine, ids, *down[name])
+        sender.one_pass()
         wait = _next_wait(ws, result, unit, stop_at)
         if wait is None:
             break
         time.sleep(wait)
-    result.failed = list(given_up.values())
+    result.failed = list(sender.given_up.values())
     result.retrying = [{**_shown(r), "error": r["last_error"]}
                        for r in outbox.waiting_retry(ws.engine, result.period, result.kinds, unit)]
+
+
+class _Sender:
+    """One process sending: it claims rows one at a time, sends each through its channel and records
+    the outcome; a channel found down in a pass waits with its other messages."""
+
+    def __init__(self, ws: Workspace, result: RemindResult, unit: str | None) -> None:
+        self.ws, self.result, self.unit = ws, result, unit
+        self.settings = ws.settings.remind
+        self.channels = {c.label: channel_for(c) for c in ws.settings.channels}
+        self.owner = outbox.new_owner()
+        self.due = {m.dedupe_key for m in result.messages}     # what the period's status calls for now
+        self.given_up: dict[int, dict[str, Any]] = {}
+
+    def one_pass(self) -> None:
+        down: dict[str, tuple[datetime, str]] = {}      # channel -> when to try it again, why
+        waiting_on: dict[str, list[int]] = {}           # channel -> its rows not tried this pass
+        result = self.result
+        for row in outbox.candidates(self.ws.engine, result.period, result.kinds, self.unit, self.settings.stale_seconds):
+            if row["channel"] not in self.channels:
+                result.notes.append(f"渠道“{row['channel']}”已不在 ledger.toml 中，发给{row['unit_name']}的消息未发送")
+            elif row["channel"] in down:
+                waiting_on.setdefault(row["channel"], []).append(row["id"])
+            elif row["dedupe_key"] not in self.due:
+                if outbox.cancel(self.ws.engine, row, "已无需发送：单位已报送，或已过该提醒的时间"):
+                    result.cancelled.append(_shown(row))
+            elif outbox.claim(self.ws.engine, row, self.owner):
+                failure = self.send(row)
+                if failure:
+                    down[row["channel"]] = failure
+        for name, ids in waiting_on.items():
+            outbox.postpone(self.ws.engine, ids, *down[name])
+
+    def send(self, row: dict[str, Any]) -> tuple[datetime, str] | None:
+        """Send a claimed row; when its channel is down, (when to try the channel again, why)."""
+        settings, engine = self.settings, self.ws.engine
+        try:
+            self.channels[row["channel"]].send(_message(self.ws, row))
+        except ChannelError as exc:
+            state, again = outbox.mark_failed(engine, row["id"], self.owner, exc.text, row["attempts"] + 1,
+                                              settings.max_attempts, settings.backoff_seconds)
+            if state == outbox.FAILED:
+                self.given_up[row["id"]] = {**_shown(row), "error": exc.text}
+            if not exc.down:
+                return None
+            self.result.channel_errors[row["channel"]] = exc.text
+            return again, exc.text
+        except Exception as exc:     # our bug: recorded on the message, then raised (never a silent loss)
+            outbox.mark_failed(engine, row["id"], self.owner, f"内部错误：{type(exc).__name__}: {exc}",
+                               row["attempts"] + 1, settings.max_attempts, settings.backoff_seconds)
+            raise
+        outbox.mark_sent(engine, row["id"], self.owner)
+        self.result.sent.append(_shown(row))
+        return None
 
 
 def _next_wait(ws: Workspace, result: RemindResult, unit: str | None, stop_at: float) -> float | None:

@@ -19,7 +19,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ledger.plan.model import Plan, PlanItem, Section
-from ledger.store.plans import save_plan
 from ledger.template.generate import generate_templates
 
 PERIOD = "2024-07"
