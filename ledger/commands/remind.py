@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ledger.commands import exits
 from ledger.commands.common import echo_json, echo_table, workspace_from
 from ledger.commands.options import json_option, period_option
 from ledger.settings import MESSAGE_KINDS
@@ -23,7 +24,8 @@ def remind(ctx: click.Context, period: str | None, kinds: tuple[str, ...], unit:
     """催报：按设置的发送渠道（邮件、企业微信、钉钉、飞书、网关）提醒未报送的单位，每条只发一次。
 
     每条消息发送前先记入发件记录；重复运行、多个进程同时运行都不会重发已发出的消息。
-    发送失败的消息按 ledger.toml 的 [remind] 设置重试，仍失败的在看板和 ledger log 中列出。
+    发送失败的消息按 ledger.toml 的 [remind] 设置重试，仍失败的在看板和 ledger log 中列出；
+    有消息未发出时以退出码 4 结束，便于定时任务提醒。
 
     示例：
 
@@ -33,16 +35,22 @@ def remind(ctx: click.Context, period: str | None, kinds: tuple[str, ...], unit:
       ledger remind --period 2024-07 --kind overdue --unit 县科技局
       ledger remind --json
     """
-    from ledger.remind.outbox import STATE_LABELS
     from ledger.remind.run import remind as run_remind
-    from ledger.remind.wording import KIND_LABELS
 
-    ws = workspace_from(ctx)
-    result = run_remind(ws, period, kinds, unit, dry_run=dry_run)
+    result = run_remind(workspace_from(ctx), period, kinds, unit, dry_run=dry_run)
     if as_json:
         echo_json(result.to_dict())
-        return
-    if dry_run:
+    else:
+        _echo(result)
+    if result.failed or result.retrying:
+        ctx.exit(exits.NEEDS_ATTENTION)
+
+
+def _echo(result) -> None:
+    from ledger.remind.outbox import STATE_LABELS
+    from ledger.remind.wording import KIND_LABELS
+
+    if result.dry_run:
         rows = [[m.unit, KIND_LABELS[m.kind], m.channel, "、".join(m.recipients) or "（群消息）",
                  STATE_LABELS.get(m.state, "将发送")] for m in result.messages]
         if rows:

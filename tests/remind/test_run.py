@@ -168,3 +168,23 @@ def test_a_unit_whose_link_was_revoked_is_still_reminded_without_a_link(issued, 
     assert set(bodies) == UNITS
     assert bodies["县财政局"]["link"] == "" and "请向督查室索取报送链接" in bodies["县财政局"]["text"]
     assert "/u/" in bodies["县科技局"]["link"]
+
+
+def test_the_command_says_what_went_and_exits_4_when_some_did_not(issued, receiver):
+    answer = {"status": 200}
+    gateway = receiver(lambda r: (answer["status"], {}))
+    configure(issued, f'[[channels]]\nkind = "webhook"\nname = "网关"\nurl = "{gateway.url}"\n'
+                      '[[channels]]\nkind = "webhook"\nname = "网关乙"\nurl = "http://127.0.0.1:9/x"\n'
+                      'units = ["县科技局"]\n', max_attempts=1)
+    set_unit_contacts(issued.engine, "县科技局", [Contact("张三", "13800138000")])
+    preview = CliRunner().invoke(cli, ["-w", str(issued.root), "remind", "--period", PERIOD, "--kind", "overdue",
+                                       "--dry-run"])
+    assert preview.exit_code == 0 and "县科技局" in preview.output and "13800138000" in preview.output
+    assert preview.output.count("将发送") == 5 and gateway.received == []
+    out = CliRunner().invoke(cli, ["-w", str(issued.root), "remind", "--period", PERIOD, "--kind", "overdue"])
+    assert out.exit_code == 4, out.output
+    assert "已发送：县科技局 逾期未报（网关）" in out.output
+    assert "未发出：县科技局 逾期未报 — 渠道“网关乙”（网关）发送失败：" in out.output
+    assert "2024年7月催报：发送 4 条，1 条发送失败" in out.output
+    again = CliRunner().invoke(cli, ["-w", str(issued.root), "remind", "--period", PERIOD, "--kind", "overdue"])
+    assert again.exit_code == 0 and "发送 0 条" in again.output and len(gateway.received) == 4
