@@ -204,7 +204,6 @@ class Settings:
                 refuse(f"remind.stale_seconds（{self.remind.stale_seconds:g} 秒）应大于{name}的 timeout 的两倍，"
                        "否则可能把仍在发送的消息当作中断而重发")
 
-
     def _check_statuses(self, refuse: Callable[[str], None]) -> None:
         statuses = self.templates.statuses
         if not statuses:
@@ -298,12 +297,25 @@ def _channel_problems(c: ChannelSettings) -> list[str]:
     return problems
 
 
+def _public_address(host: str) -> bool:
+    """Whether ``host`` is an IP address on the public internet (a name is taken at its word)."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_global
+
+
 def _smtp_problems(c: ChannelSettings) -> list[str]:
     problems = []
     if not c.host.strip():
         problems.append("host 不能为空（邮件服务器地址，如 smtp.example.gov.cn）")
     if c.tls not in TLS_MODES:
         problems.append(f"tls “{c.tls}” 无效，应为 starttls、ssl 或 none（none 仅限本机或本单位内网的中继）")
+    elif c.tls == "none" and _public_address(c.host):
+        problems.append(f"tls = \"none\" 只可用于本机或内网的邮件中继，{c.host} 是公网地址：请用 starttls 或 ssl")
     if not 0 <= c.port <= 65535:
         problems.append(f"port 的值 {c.port} 无效，应为 1 到 65535 之间的端口号")
     if "@" not in c.from_:

@@ -43,6 +43,7 @@ units = ["县科技局"]
     ('[[channels]]\nkind = "webhook"\nurl = "ftp://x"', "url “ftp://x” 无效"),
     ('[[channels]]\nkind = "webhook"\nurl = "https://x"\nsender = "a"', "未知的设置项“channels.sender”"),
     ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\ntls = "tls"', "tls “tls” 无效"),
+    ('[[channels]]\nkind = "smtp"\nhost = "8.8.8.8"\nfrom = "a@b.cn"\ntls = "none"', "8.8.8.8 是公网地址"),
     ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\nport = 70000', "port 的值 70000 无效"),
     ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\nuser = "u"', "password_env 不能为空"),
     ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\nuser = "u"\npassword_env = "hunter2!"',
