@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from ledger.contacts import Contact
 from ledger.period import label
@@ -91,42 +91,43 @@ def dedupe_key(period: str, kind: str, who: Waiting, channel: str) -> str:
 
 
 def build(period: str, kinds: list[str], waiting: list[Waiting], rejected: list[Waiting],
-          settings: Settings, wordings: dict[str, Wording], deadline: date, today: date,
-          office_contact: Callable[[], tuple[str, str]] = lambda: ("", "")) -> tuple[list[Message], list[str]]:
+          settings: Settings, wordings: dict[str, Wording], deadline: date, today: date) -> tuple[list[Message], list[str]]:
     """The messages for the kinds asked, and notes for the office (a unit no channel reaches, …)."""
     messages: list[Message] = []
     notes: list[str] = []
-    contact, phone = office_contact()
     for kind in kinds:
         if kind in LATER:
             notes.append(f"“{KIND_LABELS[kind]}”（{kind}）提醒尚未启用")
-            continue
-        if kind not in wordings:
+        elif kind not in wordings:
             notes.append(f"催报消息模板中没有“## {kind}”一节，未发送“{KIND_LABELS[kind]}”提醒")
-            continue
-        if not applies(kind, today, deadline):
+        elif not applies(kind, today, deadline):
             notes.append(f"今天（{today:%Y-%m-%d}）不发“{KIND_LABELS[kind]}”提醒（截止日为 {deadline:%Y-%m-%d}）")
-            continue
-        for who in (rejected if kind == "rejected" else waiting):
-            values = {"单位": who.unit, "月份": label(period), "截止日期": f"{deadline.year}年{deadline.month}月{deadline.day}日",
-                      "剩余天数": str(max((deadline - today).days, 0)), "链接": who.link or "（请向督查室索取报送链接）",
-                      "应报事项": _duty(who), "退回原因": "；".join(who.findings) or "详见退回意见",
-                      "发文单位": settings.office.name, "联系人": contact, "联系电话": phone}
-            subject, body = wordings[kind].fill(values)
-            reached = False
-            for channel in settings.channels:
-                if not channel_takes(channel, kind, who.unit):
-                    continue
-                to = recipients(channel, who.contacts)
-                if channel.kind == "smtp" and not to:
-                    continue                     # no e-mail address: this channel cannot reach the unit
-                reached = True
-                messages.append(Message(dedupe_key(period, kind, who, channel.label), who.unit_id, who.unit, period,
-                                        kind, channel.label, to, subject, body, who.link, deadline.isoformat()))
-            if not reached:
-                notes.append(f"{who.unit}没有可用的发送渠道（{KIND_LABELS[kind]}）：请用 ledger units set 填写其邮箱或手机，"
-                             "或检查 [[channels]] 的 units、kinds")
+        else:
+            for who in (rejected if kind == "rejected" else waiting):
+                found = _for_unit(period, kind, who, settings, wordings[kind], deadline, today)
+                messages += found
+                if not found:
+                    notes.append(f"{who.unit}没有可用的发送渠道（{KIND_LABELS[kind]}）：请用 ledger units set 填写其邮箱"
+                                 "或手机，或检查 [[channels]] 的 units、kinds")
     return messages, notes
+
+
+def _for_unit(period: str, kind: str, who: Waiting, settings: Settings, wording: Wording, deadline: date,
+              today: date) -> list[Message]:
+    """One unit's message of one kind, through every channel that takes it and can reach the unit."""
+    values = {"单位": who.unit, "月份": label(period), "截止日期": f"{deadline.year}年{deadline.month}月{deadline.day}日",
+              "剩余天数": str(max((deadline - today).days, 0)), "链接": who.link or "（请向督查室索取报送链接）",
+              "应报事项": _duty(who), "退回原因": "；".join(who.findings) or "详见退回意见",
+              "发文单位": settings.office.name, "联系人": settings.office.contact, "联系电话": settings.office.phone}
+    subject, body = wording.fill(values)
+    out = []
+    for channel in settings.channels:
+        to = recipients(channel, who.contacts)
+        if not channel_takes(channel, kind, who.unit) or (channel.kind == "smtp" and not to):
+            continue                     # not this channel's, or no e-mail address to reach the unit by
+        out.append(Message(dedupe_key(period, kind, who, channel.label), who.unit_id, who.unit, period, kind,
+                           channel.label, to, subject, body, who.link, deadline.isoformat()))
+    return out
 
 
 def _duty(who: Waiting) -> str:

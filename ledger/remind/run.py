@@ -100,8 +100,7 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     result = RemindResult(period, today, status.deadline, asked, not issue_links)
     missing, rejected = _owing(ws, status, unit, issue_links, result.notes)
     result.messages, notes = build(period, asked, missing, rejected, settings,
-                                   read_wordings(ws.templates_dir, write=issue_links), status.deadline, today,
-                                   lambda: (settings.office.contact, settings.office.phone))
+                                   read_wordings(ws.templates_dir, write=issue_links), status.deadline, today)
     result.notes += notes
     recorded = outbox.states(ws.engine, [m.dedupe_key for m in result.messages])
     for m in result.messages:
