@@ -162,6 +162,22 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
     return result
 
 
+def current_links(ws: Workspace, period: str, base: str | None = None) -> dict[str, str] | None:
+    """Each unit issued a template for the period with its link in force ("" when it has none this
+    workspace can show), changing nothing; None when no template was issued for the period."""
+    units = store.units_issued(ws.engine, period)
+    if not units:
+        return None
+    key = secret(ws) if (ws.root / SECRET_NAME).exists() else None
+    active, base = store.active_links(ws.engine), base_url(ws, base)
+    out = {}
+    for unit, unit_id in units.items():
+        link = active.get(unit_id)
+        token = token_for(key, unit_id, link["generation"]) if key and link else ""
+        out[unit] = link_url(base, token, period) if token and link["token_sha256"] == token_hash(token) else ""
+    return out
+
+
 def links_in_use(ws: Workspace) -> bool:
     """Whether the office has issued upload links at all (then new templates get theirs too)."""
     return bool(store.active_links(ws.engine))

@@ -6,7 +6,9 @@ An unknown key or a value of the wrong type is a ``SettingsError`` naming the ke
 from __future__ import annotations
 
 import codecs
+import keyword
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -92,6 +94,51 @@ class ServeSettings:
     uploads_per_hour: int = 30        # uploads a unit may make in an hour
 
 
+# Message kinds a reminder may be (ledger.remind.messages says what each one is); sent_back and
+# escalation are filled by features still to come.
+MESSAGE_KINDS = ("due_soon", "due_today", "overdue", "rejected", "sent_back", "escalation")
+CHANNEL_KINDS = ("smtp", "wecom", "dingtalk", "feishu", "webhook")
+TLS_MODES = ("starttls", "ssl", "none")
+
+
+@dataclass
+class ChannelSettings:
+    """A way reminders leave (``[[channels]]``): e-mail, a group robot or the county's own gateway."""
+
+    kind: str = ""                   # smtp | wecom | dingtalk | feishu | webhook
+    name: str = ""                   # shown in the log and on the board; default: the kind
+    url: str = ""                    # robots and webhook: where to POST
+    secret: str = ""                 # dingtalk / feishu: the robot's signing secret
+    host: str = ""                   # smtp
+    port: int = 0                    # smtp; 0: 587 (starttls), 465 (ssl), 25 (none)
+    tls: str = "starttls"            # smtp: starttls | ssl | none
+    user: str = ""                   # smtp login; empty: no login
+    password_env: str = ""           # smtp: the environment variable holding the password
+    from_: str = ""                  # smtp: the sender address (``from`` in ledger.toml)
+    to: list[str] = field(default_factory=list)       # smtp: the office's addresses for each run's digest
+    units: list[str] = field(default_factory=list)    # only these units; empty: all
+    kinds: list[str] = field(default_factory=list)    # only these kinds of message; empty: all
+    timeout: float = 10.0            # seconds to wait for the server
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+    def smtp_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465}.get(self.tls, 25)
+
+
+@dataclass
+class RemindSettings:
+    """``ledger remind``: when messages go and how failures are retried."""
+
+    due_soon_days: int = 2           # due_soon: this many days before the deadline (and fewer)
+    max_attempts: int = 5            # a message failing this many times is given up (shown on the board)
+    backoff_seconds: float = 30.0    # wait before the 2nd attempt, doubled for each next one
+    retry_within_seconds: float = 120.0   # a run waits for retries due this soon; later ones wait for the next run
+    stale_seconds: float = 300.0     # a message another process began sending this long ago is taken over
+
+
 @dataclass
 class ReviewSettings:
     """The office's review of what came in (审核) and its sign-off of finished items (销号)."""
@@ -112,6 +159,8 @@ class Settings:
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
     columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
+    remind: RemindSettings = field(default_factory=RemindSettings)
+    channels: list[ChannelSettings] = field(default_factory=list)  # where reminders go
     vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -153,6 +202,22 @@ class Settings:
         for group, members in self.units.groups.items():
             if not group.strip() or not members or any(not m.strip() for m in members):
                 refuse(f"units.groups 中的“{group}”应列出至少一个单位名称，且不能有空白项")
+        self._check_channels(refuse)
+
+    def _check_channels(self, refuse: Callable[[str], None]) -> None:
+        seen: set[str] = set()
+        for n, c in enumerate(self.channels, start=1):
+            name = f"第 {n} 个 [[channels]]" + (f"（“{c.name}”）" if c.name else "")
+            if c.kind not in CHANNEL_KINDS:
+                refuse(f"{name}的 kind “{c.kind}”无效，应为以下之一：{'、'.join(CHANNEL_KINDS)}")
+            if c.label in seen:
+                refuse(f"{name}与前面的渠道同名（“{c.label}”）：同类渠道有多个时，请用 name 区分")
+            seen.add(c.label)
+            for problem in _channel_problems(c):
+                refuse(f"{name}的 {problem}")
+            if c.timeout * 2 >= self.remind.stale_seconds:
+                refuse(f"remind.stale_seconds（{self.remind.stale_seconds:g} 秒）应大于{name}的 timeout 的两倍，"
+                       "否则可能把仍在发送的消息当作中断而重发")
 
     def _check_statuses(self, refuse: Callable[[str], None]) -> None:
         statuses = self.templates.statuses
@@ -221,6 +286,71 @@ class Settings:
 
 LATE_CORRECTIONS = ("refuse", "review", "accept")     # collect.late_corrections
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ROBOT_HOSTS = {"wecom": "qyapi.weixin.qq.com", "dingtalk": "oapi.dingtalk.com", "feishu": "open.feishu.cn"}
+
+
+def _channel_problems(c: ChannelSettings) -> list[str]:
+    """What cannot be right in one channel, each starting with the key it is about."""
+    problems = []
+    wrong_kinds = [k for k in c.kinds if k not in MESSAGE_KINDS]
+    if wrong_kinds:
+        problems.append(f"kinds 中的“{wrong_kinds[0]}”无效，应为以下之一：{'、'.join(MESSAGE_KINDS)}")
+    if any(not u.strip() for u in c.units):
+        problems.append("units 中有空白的单位名称")
+    if not 0 < c.timeout <= 300:
+        problems.append(f"timeout 的值 {c.timeout:g} 无效，应为 0 到 300 之间的秒数")
+    if c.kind == "smtp":
+        problems += _smtp_problems(c)
+    elif c.kind in CHANNEL_KINDS:
+        if not c.url.startswith(("http://", "https://")):
+            example = f"https://{_ROBOT_HOSTS[c.kind]}/…" if c.kind in _ROBOT_HOSTS else "https://sms.example.gov.cn/notify"
+            problems.append(f"url “{c.url}” 无效，应为以 http:// 或 https:// 开头的网址，如 {example}")
+        unused = [k for k in ("host", "user", "password_env", "from_", "to") if getattr(c, k)]
+        if unused:
+            problems.append(f"{unused[0].rstrip('_')} 只用于 smtp（邮件）渠道")
+        if c.secret and c.kind not in ("dingtalk", "feishu"):
+            problems.append("secret 只用于 dingtalk（钉钉）和 feishu（飞书）渠道")
+    return problems
+
+
+def _public_address(host: str) -> bool:
+    """Whether ``host`` is an IP address on the public internet (a name is taken at its word)."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_global
+
+
+def _smtp_problems(c: ChannelSettings) -> list[str]:
+    problems = []
+    if not c.host.strip():
+        problems.append("host 不能为空（邮件服务器地址，如 smtp.example.gov.cn）")
+    if c.tls not in TLS_MODES:
+        problems.append(f"tls “{c.tls}” 无效，应为 starttls、ssl 或 none（none 仅限本机或本单位内网的中继）")
+    elif c.tls == "none" and _public_address(c.host):
+        problems.append(f"tls = \"none\" 只可用于本机或内网的邮件中继，{c.host} 是公网地址：请用 starttls 或 ssl")
+    if not 0 <= c.port <= 65535:
+        problems.append(f"port 的值 {c.port} 无效，应为 1 到 65535 之间的端口号")
+    if "@" not in c.from_:
+        problems.append(f"from “{c.from_}” 无效，应为发件邮箱，如 ducha@example.gov.cn")
+    if c.password_env and not _ENV_NAME.fullmatch(c.password_env):
+        problems.append(f"password_env “{c.password_env}” 应为环境变量的名称（如 LEDGER_SMTP_PASSWORD），不是密码本身")
+    if c.user and not c.password_env:
+        problems.append("password_env 不能为空：填写 user 时，请把密码放在一个环境变量中，并在此写出它的名称")
+    if c.url or c.secret:
+        problems.append(f"{'url' if c.url else 'secret'} 不用于 smtp（邮件）渠道")
+    from ledger.contacts import email_problem
+
+    wrong = next((why for why in (email_problem(a)[1] for a in c.to) if why), None)
+    if wrong or any(not a.strip() for a in c.to):
+        problems.append(f"to 中的{wrong or '空白邮箱'}（to 列出接收催报汇总的督查室邮箱）")
+    return problems
+
+
 # Numeric settings and the values that keep ledger usable: (key, lower test, upper bound, what is allowed).
 NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.max_file_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）"),
@@ -228,6 +358,11 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
     ("review.max_evidence_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个佐证材料的大小上限，单位 MB）"),
     ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
+    ("remind.due_soon_days", lambda v: v >= 1, 27, "应为 1 到 27 之间的整数（截止前几天发“即将截止”提醒）"),
+    ("remind.max_attempts", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（一条消息最多尝试发送的次数）"),
+    ("remind.backoff_seconds", lambda v: v >= 0, 86400, "应为 0 到 86400 之间的秒数（第一次重试前的等待）"),
+    ("remind.retry_within_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数"),
+    ("remind.stale_seconds", lambda v: v >= 1, 86400, "应为 1 到 86400 之间的秒数（接管他人未发完的消息前的等待）"),
 ]
 
 
@@ -275,9 +410,10 @@ def _build(cls: type, data: Any, prefix: str, source: str) -> Any:
     names = {f.name for f in fields(cls) if f.init}
     kwargs = {}
     for key, value in data.items():
-        if key not in names:
+        attr = f"{key}_" if keyword.iskeyword(key) else key      # ``from`` is kept as ``from_``
+        if attr not in names:
             raise SettingsError(f"{source}：未知的设置项“{prefix}{key}”")
-        kwargs[key] = _convert(hints[key], value, f"{prefix}{key}", source)
+        kwargs[attr] = _convert(hints[attr], value, f"{prefix}{key}", source)
     return cls(**kwargs)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 
 import click
@@ -214,6 +215,8 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["codes"],
         ["-w", ws, "corrections", "list"],
         ["-w", ws, "links", "--period", "2024-07"],
+        ["-w", ws, "units", "set", "县科技局", "--contact", "张三", "--phone", "13800138000"],
+        ["-w", ws, "units", "list"],
         ["-w", ws, "schedule", "list"],
         ["-w", ws, "schedule", "trigger", "reminders", "--period", "2024-07"],
         ["-w", ws, "schedule", "history"],
@@ -266,6 +269,12 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         covered.add(tuple(args[2:4]) if args[3][:1] not in "-张" else (args[2],))
     assert json.loads(CliRunner().invoke(cli, ["-w", ws, "plan", "export", "--json"]).output)["file"] == \
         "outbox/计划分解表.xlsx"
+    settings = Path(ws) / "ledger.toml"      # a channel, so that remind has something to plan (sent: none)
+    settings.write_text(settings.read_text(encoding="utf-8") + '\n[[channels]]\nkind = "webhook"\n'
+                        'url = "http://127.0.0.1:9/x"\n', encoding="utf-8")
+    planned = CliRunner().invoke(cli, ["-w", ws, "remind", "--period", "2024-07", "--dry-run", "--json"])
+    assert planned.exit_code == 0 and json.loads(planned.output)["schema_version"] == 1, planned.output
+    covered.add(("remind",))
     leaves = {path for path, cmd in commands(cli) if not isinstance(cmd, click.Group)}
     # accept/refuse need a held correction: their JSON is checked in tests/collect/test_late.py
     assert {p for p in leaves if p[:2] not in covered} == NO_JSON | {("corrections", "accept"), ("corrections", "refuse")}

@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "signoff": ("signoff", "signoff", "销号：牵头单位报“已完成”的任务，凭佐证材料由督查室销号，或写明意见退回佐证材料。"),
     "evidence": ("signoff", "evidence", "佐证材料：督查室代单位上传已完成任务的佐证材料（PDF、JPG、PNG、DOCX、XLSX）。"),
     "users": ("users", "users", "督查室账号：添加、查看、停用、改密码（网页上每次操作都记下是谁）。"),
+    "units": ("units", "units", "单位及其联系人（联系人、手机、邮箱）：催报消息按这里的手机和邮箱发送。"),
+    "remind": ("remind", "remind", "催报：按设置的发送渠道（邮件、企业微信、钉钉、飞书、网关）提醒未报送的单位，每条只发一次。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }
 

@@ -12,7 +12,7 @@ from ledger.commands.options import json_option
 from ledger.importing import import_notice, preview_plan, store_plan
 from ledger.plan.importer import ImportSummary, item_to_dict
 from ledger.plan.parts import part_label
-from ledger.plan.review import export_review, load_review
+from ledger.plan.review import export_review, load_review, read_units
 from ledger.store.plans import load_plan, plan_versions
 
 EXPORT_NAME = "计划分解表.xlsx"
@@ -152,7 +152,9 @@ def export(ctx: click.Context, output: Path | None, as_json: bool) -> None:
     """
     ws = workspace_from(ctx)
     stored = load_plan(ws.engine)
-    path = export_review(stored, output or ws.outbox_dir / EXPORT_NAME)
+    from ledger.store.contacts import unit_contacts
+
+    path = export_review(stored, output or ws.outbox_dir / EXPORT_NAME, contacts=unit_contacts(ws.engine))
     if as_json:
         echo_json({"version": stored.version, "title": stored.title, "items": len(stored.items),
                    "file": ws.relative(path)})
@@ -186,10 +188,17 @@ def load(ctx: click.Context, file: Path, as_json: bool, dry_run: bool) -> None:
         current = None
     reviewed = load_review(file, year=current.year if current else None, previous=current,
                            unit_endings=getattr(ws.settings.units, "unit_endings", None) or ())
+    contacts = read_units(file)      # checked before anything is stored
     if dry_run:
         summary = preview_plan(ws, reviewed)
     else:
         summary = store_plan(ws, reviewed, origin="review", source=file, command="plan load")
+        if contacts is not None:
+            from ledger.store.contacts import load_contacts
+
+            unknown = load_contacts(ws.engine, contacts)
+            if unknown and not as_json:
+                click.echo(f"注意：“单位”工作表中的{'、'.join(unknown)}不是已知的单位，其联系人未导入")
     _print_summary(summary, as_json, "已导回")
 
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import xlsxwriter
 
+from ledger.contacts import Contact, contact_problems
 from ledger.errors import PlanImportError
 from ledger.plan.model import Plan, PlanItem, Target, sections_of
 from ledger.plan.parts import path_text, read_path
@@ -21,6 +22,8 @@ from ledger.xlsx import atomic_output, formats
 SHEET = "计划分解"
 TARGET_SHEET = "指标"
 GUIDE_SHEET = "说明"
+UNIT_SHEET = "单位"
+UNIT_HEADERS = ("单位", "联系人", "手机", "邮箱")
 SEP = "、"
 HEADER_ROW = 0  # 0-based; data from the next row
 IDENTITY = "任务标识"
@@ -69,16 +72,21 @@ GUIDE = [
     "   “上级部分”是任务所属部分之上的各级标题，每行一级，如“一、产业发展”；同名的部分在不同上级部分之下互不相同。",
     "   隐藏的“任务标识”列记录每项任务的身份：改编号、改名称、换牵头单位都不影响其历史；新增的行不填，复制行时请清空该列。",
     "5. 不要修改表头；改好后保存，运行 ledger plan load <文件> 导入为新版本计划。",
+    "6. “单位”工作表每行一位联系人（联系人、手机、邮箱），同一单位可有多行；催报消息发往这里的手机和邮箱。"
+    "导回时，表中列出的单位的联系人以本表为准。",
 ]
 
 
-def export_review(plan: Plan, path: Path) -> Path:
-    """Write the review workbook atomically and return its path."""
+def export_review(plan: Plan, path: Path, contacts: dict[str, list[Contact]] | None = None) -> Path:
+    """Write the review workbook atomically and return its path; with ``contacts`` (by unit), a 单位
+    sheet lists the plan's units and their contacts too."""
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         fmt = formats(wb)
         _write_items(wb, fmt, plan)
         _write_targets(wb, fmt, plan)
+        if contacts is not None:
+            _write_units(wb, fmt, plan, contacts)
         _write_guide(wb, fmt, plan)
         wb.close()
     return path
@@ -121,6 +129,57 @@ def _write_targets(wb, fmt, plan: Plan) -> None:
     column = TARGET_HEADERS.index("比较")
     ws.data_validation(HEADER_ROW + 1, column, 100000, column, {"validate": "list", "source": list(COMPARATORS)})
     _print_setup(ws, len(TARGET_HEADERS))
+
+
+def _write_units(wb, fmt, plan: Plan, contacts: dict[str, list[Contact]]) -> None:
+    """One row per contact (a unit without any: one row with its name only); phones as text."""
+    ws = wb.add_worksheet(UNIT_SHEET)
+    for c, header in enumerate(UNIT_HEADERS):
+        ws.set_column(c, c, (30, 12, 16, 32)[c])
+        ws.write_string(HEADER_ROW, c, header, fmt["header"])
+    named = list(dict.fromkeys([u for i in plan.items for u in (*i.lead, *i.support)]
+                               + [u for u, cs in contacts.items() if cs]))
+    r = HEADER_ROW + 1
+    for unit in named:
+        for contact in contacts.get(unit) or [Contact()]:
+            for c, value in enumerate((unit, contact.name, contact.phone, contact.email)):
+                ws.write_string(r, c, value, fmt["wrap"])
+            r += 1
+    _print_setup(ws, len(UNIT_HEADERS))
+
+
+def read_units(path: Path) -> dict[str, list[Contact]] | None:
+    """The 单位 sheet's contacts by unit (a unit listed with no contact: an empty list), or None when
+    the workbook has no such sheet. A phone or e-mail that cannot be right is refused, naming its cell;
+    a row without a unit continues the unit above it."""
+    from openpyxl.utils import get_column_letter
+
+    found = _find_sheet(_read_sheets(path), UNIT_SHEET, list(UNIT_HEADERS), path, required=False,
+                        skip=SHEET)
+    if not found:
+        return None
+    name, rows = found
+    index = _header_index([str(v or "").strip() for v in rows[0]] if rows else [], list(UNIT_HEADERS), name)
+    out: dict[str, list[Contact]] = {}
+    problems: list[str] = []
+    unit = ""
+    for n, row in enumerate(rows[1:], start=HEADER_ROW + 2):
+        values = {h: _cell(row, index, h) for h in UNIT_HEADERS}
+        unit = " ".join(values["单位"].split()) or unit
+        contact, wrong = contact_problems(values["联系人"], values["手机"], values["邮箱"])
+        if contact and not unit:
+            wrong.setdefault("unit", "没有填写单位")
+        for field, why in wrong.items():
+            header = {"name": "联系人", "phone": "手机", "email": "邮箱", "unit": "单位"}[field]
+            problems.append(f"“{name}”工作表 {get_column_letter(index[header] + 1)}{n}：{why}")
+        if unit:
+            out.setdefault(unit, [])
+        if contact and unit and not wrong:
+            out[unit].append(contact)
+    if problems:
+        more = f"（另有 {len(problems) - 3} 处问题）" if len(problems) > 3 else ""
+        raise PlanImportError("计划分解表的单位联系人有误，未导入：" + "；".join(problems[:3]) + more)
+    return out
 
 
 def _print_setup(ws, ncols: int) -> None:

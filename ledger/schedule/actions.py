@@ -15,7 +15,9 @@ from ledger.workspace import Workspace
 
 Action = Callable[[Workspace, str], str]
 
-LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份"}
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份",
+          "remind_due_soon": "催报：即将截止", "remind_due_today": "催报：今日截止", "remind_overdue": "催报：逾期未报",
+          "remind_rejected": "催报：退回待重报"}
 PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
 _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
                   "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
@@ -65,6 +67,18 @@ def lock(ws: Workspace, period: str) -> str:
     return f"已锁定{label(period)}：不再接收该月报送"
 
 
+def remind_action(kind: str) -> Action:
+    """The action sending one kind of reminder; it sends nothing (and says so) until a channel is set."""
+    def remind(ws: Workspace, period: str) -> str:
+        from ledger.remind.run import remind as send
+
+        if not ws.settings.channels:
+            return "未设置发送渠道，未发送（在 ledger.toml 中添加 [[channels]] 后生效）"
+        return send(ws, period, [kind], command="schedule").summary()
+    remind.__name__ = f"remind_{kind}"
+    return remind
+
+
 def summarise_collect(result: Any) -> str:
     """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
     files = list(getattr(result, "files", None) or [])
@@ -81,6 +95,7 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "reminders": reminders,
     "report": report,
     "lock": lock,
+    **{f"remind_{kind}": remind_action(kind) for kind in ("due_soon", "due_today", "overdue", "rejected")},
 }
 _registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
 

@@ -15,7 +15,8 @@ from ledger.store import schema as s
 SOURCE_LABELS = {"plan import": "导入计划", "plan load": "导回分解表", "templates": "生成模板", "collect": "收取",
                  "status": "报送情况", "report": "汇总表", "schedule": "定时任务", "demo": "演示",
                  "serve": "网页", "links": "报送链接", "users": "账号",
-                 "review": "审核", "lock": "锁定", "signoff": "销号"}
+                 "review": "审核", "lock": "锁定", "signoff": "销号",
+                 "units": "单位联系人", "remind": "催报"}
 WEB_ACCESS = "web-access"     # an access to a web page: many, so the log shows them apart
 
 

@@ -229,6 +229,42 @@ uploads = sa.Table(   # a file a unit uploaded through its link, bound to that u
     sa.Column("intake_id", sa.Integer, sa.ForeignKey("intake.id")),  # its outcome, once collected
 )
 
+unit_contacts = sa.Table(   # a unit's contacts (联系人, 手机, 邮箱): several per unit (migration 0013)
+    "unit_contacts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("ord", sa.Integer, nullable=False),           # order within the unit
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("phone", sa.String(32), nullable=False, default=""),   # a mobile number, digits only
+    sa.Column("email", sa.String(254), nullable=False, default=""),
+)
+
+outbox = sa.Table(   # every reminder, recorded before it is sent (migration 0014; ledger.remind)
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),   # one message, once
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
+    sa.Column("unit_name", sa.Text, nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),         # due_soon, due_today, overdue, rejected, …
+    sa.Column("channel", sa.String(64), nullable=False),      # the [[channels]] entry's name
+    sa.Column("recipients", sa.JSON, nullable=False, default=list),
+    sa.Column("subject", sa.Text, nullable=False, default=""),
+    sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("link", sa.Text, nullable=False, default=""),    # the unit's upload link the body carries
+    sa.Column("deadline", sa.Date),                           # the period's deadline the body names
+    sa.Column("attachments", sa.JSON, nullable=False, default=list),   # workspace-relative files (the digest's)
+    sa.Column("state", sa.String(16), nullable=False),        # pending, sending, retry, sent, failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=False, default=""),
+    sa.Column("owner", sa.Text, nullable=False, default=""),  # host:pid:token of the process sending it
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("next_try_at", UTCDateTime(), nullable=False, default=_now),
+    sa.Column("claimed_at", UTCDateTime()),
+    sa.Column("sent_at", UTCDateTime()),
+    sa.Index("ix_outbox_period_state", "period", "state"),
+)
+
 
 users = sa.Table(   # the office's named accounts (migration 0009): office users act, leaders read
     "users", metadata,
@@ -460,6 +496,52 @@ def _signoffs(conn: Connection) -> None:
              sa.Column("size", sa.Integer)).create(conn)
 
 
+def _unit_contacts(conn: Connection) -> None:
+    """Units' contacts (联系人, 手机, 邮箱), several per unit: the table as released (frozen DDL)."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "unit_contacts", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+        sa.Column("ord", sa.Integer, nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("phone", sa.String(32), nullable=False),
+        sa.Column("email", sa.String(254), nullable=False),
+    ).create(conn)
+
+
+def _outbox(conn: Connection) -> None:
+    """The reminders' outbox: every message recorded before it is sent (frozen DDL as released)."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "outbox", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),
+        sa.Column("unit_name", sa.Text, nullable=False),
+        sa.Column("period", sa.String(7), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.Column("recipients", sa.JSON, nullable=False),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("link", sa.Text, nullable=False),
+        sa.Column("deadline", sa.Date),
+        sa.Column("attachments", sa.JSON, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text, nullable=False),
+        sa.Column("owner", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("next_try_at", sa.DateTime, nullable=False),
+        sa.Column("claimed_at", sa.DateTime),
+        sa.Column("sent_at", sa.DateTime),
+        sa.Index("ix_outbox_period_state", "period", "state"),
+    ).create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released, and none reads the tables declared above: 0001 builds the tables as first
 # released (a frozen copy), later steps spell out the DDL of their release, so old and new
@@ -478,6 +560,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0010_reviews", _reviews),
     ("0011_period_locks", _period_locks),
     ("0012_signoffs", _signoffs),
+    ("0013_unit_contacts", _unit_contacts),
+    ("0014_outbox", _outbox),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -217,9 +217,94 @@ class OfficePages(Pages):
                   "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason(), "review": u.review_label} for u in status.units]
         xlsx, docx = period_outputs(web.ws, period)
         outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
+        context.update(self._outbox(period))
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
                 "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
                 "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs}
+
+    def _outbox(self, period: str) -> dict[str, Any]:
+        """The period's reminders as the board shows them: how many went, and each that did not."""
+        from ledger.remind import outbox
+        from ledger.remind.wording import KIND_LABELS
+
+        rows = outbox.rows(self.web.ws.engine, period)
+        trouble = [{"unit": r["unit_name"], "kind": KIND_LABELS.get(r["kind"], r["kind"]), "channel": r["channel"],
+                    "state": outbox.STATE_LABELS[r["state"]], "attempts": r["attempts"], "error": r["last_error"]}
+                   for r in rows if r["state"] in (outbox.FAILED, outbox.RETRY)]
+        return {"reminders_sent": sum(r["state"] == outbox.SENT for r in rows), "reminders_trouble": trouble,
+                "channels": bool(self.web.settings.channels)}
+
+    async def remind_preview(self, request: Request, sent: str = "") -> Response:
+        """一键催报, first step: what would be sent now, to whom and by which channel (nothing changes)."""
+        from ledger.remind.outbox import SENT, STATE_LABELS
+        from ledger.remind.run import plan_reminders
+        from ledger.remind.wording import KIND_LABELS
+
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        try:
+            result = await run_in_threadpool(plan_reminders, self.web.ws, period)
+        except LedgerError as exc:
+            return self.message(request, "无法催报", str(exc), 400, back=f"/office?period={period}")
+        messages = [{"unit": m.unit, "kind": KIND_LABELS[m.kind], "channel": m.channel,
+                     "to": "、".join(m.recipients) or "（群消息）", "state": STATE_LABELS.get(m.state, "将发送"),
+                     "subject": m.subject, "body": m.body} for m in result.messages]
+        return self.render(request, "remind.html", period=period, period_label=label(period), messages=messages,
+                           kinds=result.kinds, kind_labels=[KIND_LABELS[k] for k in result.kinds], notes=result.notes,
+                           to_send=sum(m.state != SENT for m in result.messages),
+                           done=await run_in_threadpool(self._last_remind) if request.query_params.get("done") else "")
+
+    def _last_remind(self) -> str:
+        """What the latest run sent (a redirect after the POST shows it, never text from the address)."""
+        found = event_log.recent(self.web.ws.engine, 1, only=("remind",))
+        return found[0]["summary"] if found else ""
+
+    async def remind_send(self, request: Request) -> Response:
+        """一键催报, second step (POST with the form key): record and send what the preview showed."""
+        from ledger.remind.run import remind
+
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        kinds = [text(k) for k in form.getlist("kind")]
+        try:
+            result = await run_in_threadpool(lambda: remind(self.web.ws, period, kinds, command="serve", retry_within=0))
+        except LedgerError as exc:
+            return self.message(request, "催报未发送", str(exc), 400, back=f"/office/remind?period={period}")
+        self.web.log(request, "督查室", f"督查室一键催报：{result.summary()}", "web-remind", period=period)
+        return RedirectResponse(f"/office/remind?period={period}&done=1", status_code=303)
+
+    async def units(self, request: Request) -> Response:
+        """Units and their contacts, with a form to add or change one and to clear a unit's."""
+        from ledger.store.contacts import unit_contacts
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        found = await run_in_threadpool(unit_contacts, self.web.ws.engine)
+        units = [{"name": u, "contacts": [c.to_dict() for c in cs]} for u, cs in found.items()]
+        return self.render(request, "units.html", units=units, period=await run_in_threadpool(self._period, request))
+
+    async def set_contact(self, request: Request) -> Response:
+        """Add or update one contact of a unit, or clear its contacts (the same rules as ledger units set)."""
+        from ledger.contacts import make_contact
+        from ledger.store.contacts import set_unit_contacts
+
+        blocked = await self.office_gate(request)
+        if blocked:
+            return blocked
+        form = await request.form(max_files=0, max_fields=8)
+        unit, clear = text(form.get("unit")), bool(form.get("clear"))
+        try:
+            given = [] if clear else [make_contact(text(form.get("contact")), text(form.get("phone")),
+                                                   text(form.get("email")), {"name": "联系人", "phone": "手机", "email": "邮箱"})]
+            await run_in_threadpool(set_unit_contacts, self.web.ws.engine, unit, given, clear, "serve")
+        except LedgerError as exc:
+            return self.message(request, "未能保存联系人", str(exc), 400, back="/office/units")
+        self.web.log(request, "督查室", f"督查室{'清除' if clear else '设置'}{unit}的联系人", "web-units", unit=unit)
+        return RedirectResponse("/office/units", status_code=303)
 
     async def version(self, request: Request) -> Response:
         if self.office_closed() or not self.signed_in(request):

@@ -25,7 +25,8 @@ def test_shipped_file_is_the_workspace_default_and_the_repository_copy():
 
 def test_shipped_monthly_cycle(ws):
     jobs = {j.name: j for j in load_jobs(ws)}
-    assert list(jobs) == ["templates", "collect", "reminders", "report"]
+    assert list(jobs) == ["templates", "collect", "reminders", "report", "remind-due-soon", "remind-due-today",
+                          "remind-overdue", "remind-rejected"]
     assert all(j.period == "previous" and j.timezone == "Asia/Shanghai" for j in jobs.values())
     assert jobs["report"].actions == ("collect", "report")
     after = at("2024-08-31 12:00")
@@ -33,6 +34,10 @@ def test_shipped_monthly_cycle(ws):
     assert jobs["templates"].period_for(at("2024-09-01 08:00")) == "2024-08"
     assert jobs["reminders"].next_runs(after, 1) == [at("2024-09-05 09:00")]
     assert jobs["report"].next_runs(after, 1) == [at("2024-09-06 17:00")]
+    assert jobs["remind-due-soon"].next_runs(after, 1) == [at("2024-09-04 09:00")]
+    assert jobs["remind-due-today"].next_runs(after, 1) == [at("2024-09-05 09:05")]
+    assert jobs["remind-overdue"].next_runs(after, 1) == [at("2024-09-06 09:00")]
+    assert jobs["remind-rejected"].next_runs(after, 1) == [at("2024-09-02 08:10")]
     # 2024-08-31 is a Saturday: collect waits for Monday and runs hourly 08:00-18:00
     collect = jobs["collect"].next_runs(after, 12)
     assert collect[0] == at("2024-09-02 08:00") and collect[10] == at("2024-09-02 18:00")
@@ -146,6 +151,7 @@ IMPLEMENTATIONS = {
     "reminders": [("ledger.report", "period_status"), ("ledger.report", "write_reminders")],
     "report": [("ledger.report", "make_report")],
     "lock": [("ledger.period_lock", "lock_period"), ("ledger.period_lock", "locked")],
+    **{f"remind_{kind}": [("ledger.remind.run", "remind")] for kind in ("due_soon", "due_today", "overdue", "rejected")},
 }
 
 
