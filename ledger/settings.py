@@ -89,6 +89,31 @@ class ServeSettings:
     uploads_per_hour: int = 30        # uploads a unit may make in an hour
 
 
+SEVERITIES = ("warning", "error", "off")      # a content check's severity in [quality]
+
+
+@dataclass
+class QualitySettings:
+    """``[quality]``: the content checks on accepted ledgers (``ledger.collect.quality``) and how
+    severe each one is: "warning" (a 提示, the file is accepted), "error" (the file is returned) or "off"."""
+
+    copied: str = "warning"           # progress-copied: 本月进展 the same as, or nearly, the last period's
+    thin: str = "warning"             # progress-thin: too short, or only stock phrases
+    fell: str = "warning"             # percent-fell: percent below the last period's with no 存在问题
+    pace: str = "warning"             # behind-schedule: 序时推进/超序时 far below 序时进度 (collect.lag_tolerance)
+    no_effect: str = "warning"        # done-no-effect: 已完成 with no 成效 in the text and no evidence
+    similarity: float = 0.9           # copied when this similar (0–1) to the last period's text
+    min_length: int = 5               # thin when shorter than this, counting letters, digits and 汉字 only
+    stock_phrases: list[str] = field(default_factory=lambda: [
+        "按计划推进", "正在推进中", "正在推进", "推进中", "有序推进", "稳步推进", "积极推进", "持续推进",
+        "按序时推进", "序时推进", "正常推进", "正在办理", "正在落实", "进行中", "已完成", "正常", "同上",
+        "无", "暂无", "工作", "各项", "目前", "本月"])
+    effect_words: list[str] = field(default_factory=lambda: [
+        "成效", "效果", "验收", "投用", "投入使用", "投产", "建成", "竣工", "通过", "达到", "实现", "累计",
+        "共计", "惠及", "交付", "运营", "上线", "印发", "出台", "签订", "获批", "挂牌", "办结", "提升", "减少",
+        "增长", "覆盖"])
+
+
 @dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -97,6 +122,7 @@ class Settings:
     collect: CollectSettings = field(default_factory=CollectSettings)
     units: UnitSettings = field(default_factory=UnitSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    quality: QualitySettings = field(default_factory=QualitySettings)
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
     columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
@@ -128,6 +154,7 @@ class Settings:
             if not (math.isfinite(number) and low(number) and number <= high):
                 refuse(f"{key} 的值 {number:g} 无效，{unit}")
         self._check_statuses(refuse)
+        self._check_rules(refuse)
         for key, table in (("collect.synonyms", self.collect.synonyms), ("units.aliases", self.units.aliases)):
             blank = next((k for k, v in table.items() if not k.strip() or not v.strip()), None)
             if blank is not None:
@@ -138,6 +165,16 @@ class Settings:
         for group, members in self.units.groups.items():
             if not group.strip() or not members or any(not m.strip() for m in members):
                 refuse(f"units.groups 中的“{group}”应列出至少一个单位名称，且不能有空白项")
+
+    def _check_rules(self, refuse: Callable[[str], None]) -> None:
+        """The content checks' severities and word lists (``[quality]``)."""
+        for name in ("copied", "thin", "fell", "pace", "no_effect"):
+            if getattr(self.quality, name) not in SEVERITIES:
+                refuse(f"quality.{name} 的值“{getattr(self.quality, name)}”无效，应为 \"warning\"（提示）、"
+                       f"\"error\"（退回）或 \"off\"（不检查）")
+        for key in ("quality.stock_phrases", "quality.effect_words"):
+            if any(not w.strip() for w in _get(self, key)):
+                refuse(f"{key} 中有空白项")
 
     def _check_statuses(self, refuse: Callable[[str], None]) -> None:
         statuses = self.templates.statuses
@@ -209,6 +246,8 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.max_file_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个报送文件的大小上限，单位 MB）"),
     ("collect.settle_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数（文件保持不变多久才收取）"),
     ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
+    ("quality.similarity", lambda v: v > 0, 1, "应为大于 0、不超过 1 的数（与上期进展的相似度，1 表示完全相同）"),
+    ("quality.min_length", lambda v: v >= 0, 1000, "应为 0 到 1000 之间的整数（进展情况的最少字数）"),
     ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
 ]
 
