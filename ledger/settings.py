@@ -115,6 +115,35 @@ class QualitySettings:
 
 
 @dataclass
+class EscalationSettings:
+    """``[escalation]``: when a unit is sent a 督办单 and of which colour (``ledger escalate``)."""
+
+    blue_days: int = 30               # blue: a task not done whose 完成时限 falls within this many days
+    behind_points: int = 20           # yellow: a task this many points or more behind 序时进度
+    lag_months: int = 2               # yellow: a task 滞后 this many months running
+    content_flags: int = 3            # yellow: this many content findings (提示) in the unit's ledger
+    missing_periods: int = 2          # red: a unit that did not report this many periods running
+    reply_days: int = 7               # 反馈时限: days after issue; an open notice past it goes up a colour
+
+
+@dataclass
+class ScoringSettings:
+    """``[scoring]``: the monthly 考评 of each unit (``ledger score``): a base, minus points per event."""
+
+    base: float = 100.0
+    late: float = 0.1                 # a ledger reported after the deadline
+    missing: float = 0.5              # no accepted ledger for the period
+    rejected: float = 0.1             # each file returned by the machine
+    sent_back: float = 0.2            # each ledger sent back by the office (审核退回)
+    content_flag: float = 0.05        # each content finding (照搬上月, 过于简略, …)
+    yellow: float = 0.3               # each yellow 督办单
+    red: float = 0.5                  # each red 督办单
+    reply_late: float = 0.2           # each 督办单 answered after its 反馈时限
+    ahead_bonus: float = 0.0          # each task reported 超序时
+    early_close_bonus: float = 0.0    # each task closed (销号) before its 完成时限
+
+
+@dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
@@ -123,6 +152,8 @@ class Settings:
     units: UnitSettings = field(default_factory=UnitSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
     columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
@@ -248,6 +279,15 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
     ("quality.similarity", lambda v: v > 0, 1, "应为大于 0、不超过 1 的数（与上期进展的相似度，1 表示完全相同）"),
     ("quality.min_length", lambda v: v >= 0, 1000, "应为 0 到 1000 之间的整数（进展情况的最少字数）"),
+    ("escalation.blue_days", lambda v: v >= 0, 366, "应为 0 到 366 之间的天数（完成时限前多少天发蓝色督办单）"),
+    ("escalation.behind_points", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（落后序时进度多少个百分点发黄色督办单）"),
+    ("escalation.lag_months", lambda v: v >= 1, 12, "应为 1 到 12 之间的整数（连续滞后几个月发黄色督办单）"),
+    ("escalation.content_flags", lambda v: v >= 1, 10000, "应为不小于 1 的整数（内容审核提示达到几处发黄色督办单）"),
+    ("escalation.missing_periods", lambda v: v >= 1, 12, "应为 1 到 12 之间的整数（连续几期未报送发红色督办单）"),
+    ("escalation.reply_days", lambda v: v >= 1, 90, "应为 1 到 90 之间的天数（督办单的反馈时限）"),
+    *[(f"scoring.{k}", lambda v: v >= 0, 1000, "应为 0 到 1000 之间的分值") for k in (
+        "base", "late", "missing", "rejected", "sent_back", "content_flag", "yellow", "red", "reply_late",
+        "ahead_bonus", "early_close_bonus")],
     ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
 ]
 

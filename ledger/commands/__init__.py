@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schedule": ("schedule", "schedule", "定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"),
     "links": ("links", "links", "各单位的网页报送链接：列出并写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
     "serve": ("serve", "serve", "网页报送：各单位凭专属链接下载模板、上传台账并当场看到校验结果；督查室查看报送看板。"),
+    "escalate": ("escalate", "escalate", "督办：按规则给进度滞后、临近或超过完成时限、报送缺失的单位签发督办单（outbox/督办单/<月份>/）。"),
+    "escalations": ("escalate", "escalations", "督办单：列出已签发的督办单及各单位反馈，办结销号。"),
     "log": ("log", "log", "工作日志：最近的导入、下发、收取、催报、汇总记录（谁在何时做了什么）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }

@@ -246,6 +246,32 @@ uploads = sa.Table(   # a file a unit uploaded through its link, bound to that u
 )
 
 
+escalations = sa.Table(   # a 督办单 issued to a unit (migration 0007): what, why, by when, and its reply
+    "escalations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("colour", sa.String(8), nullable=False),            # blue, yellow, red
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),                 # 编号: 督办〔year〕seq号
+    sa.Column("items", sa.JSON, nullable=False),                  # [{key, number, title, why}]
+    sa.Column("dedupe_key", sa.String(64), nullable=False, unique=True),   # period, unit, colour, item keys
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Column("reply_due", sa.Date, nullable=False),              # 反馈时限
+    sa.Column("state", sa.String(8), nullable=False),             # open, replied, closed
+    sa.Column("file", sa.Text, nullable=False),                   # the .docx, workspace-relative
+    sa.Column("reply", sa.Text),
+    sa.Column("reply_file", sa.Text),                             # a file the unit attached, workspace-relative
+    sa.Column("replied_at", UTCDateTime()),
+    sa.Column("closed_at", UTCDateTime()),
+    sa.Column("comment", sa.Text),                                # the office's, on closing or keeping open
+    sa.Column("escalated_from", sa.Integer),                      # the notice this one raised a colour
+    sa.Column("escalated_to", sa.Integer),                        # set once, so a notice goes up only once
+    sa.UniqueConstraint("year", "seq", name="uq_escalations_number"),
+    sa.Index("ix_escalations_period_unit", "period", "unit_id"),
+)
+
+
 def _initial(conn: Connection) -> None:
     from ledger.store import migration_0001
 
@@ -301,6 +327,37 @@ def _web_links(conn: Connection) -> None:
     uploads.create(conn)
 
 
+def _escalations(conn: Connection) -> None:
+    """督办单 (``ledger escalate``): the table as first released, frozen here."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    table = sa.Table(
+        "escalations", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("period", sa.String(7), nullable=False),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+        sa.Column("colour", sa.String(8), nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("items", sa.JSON, nullable=False),
+        sa.Column("dedupe_key", sa.String(64), nullable=False, unique=True),
+        sa.Column("issued_at", UTCDateTime(), nullable=False),
+        sa.Column("reply_due", sa.Date, nullable=False),
+        sa.Column("state", sa.String(8), nullable=False),
+        sa.Column("file", sa.Text, nullable=False),
+        sa.Column("reply", sa.Text),
+        sa.Column("reply_file", sa.Text),
+        sa.Column("replied_at", UTCDateTime()),
+        sa.Column("closed_at", UTCDateTime()),
+        sa.Column("comment", sa.Text),
+        sa.Column("escalated_from", sa.Integer),
+        sa.Column("escalated_to", sa.Integer),
+        sa.UniqueConstraint("year", "seq", name="uq_escalations_number"),
+        sa.Index("ix_escalations_period_unit", "period", "unit_id"),
+    )
+    table.create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -311,6 +368,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
+    ("0007_escalations", _escalations),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
