@@ -177,10 +177,13 @@ def _table(doc, rows: list[list[str]]) -> None:
                 p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _set_font(p.add_run(values[c] if c < len(values) else ""), HEADING_FONT if r == 0 else BODY_FONT,
                       TABLE_SIZE)
-    if rows[0][0] == "序号" and ncols > 1:     # a narrow number column, the others share the rest
+    if rows[0][0] == "序号" and ncols > 1:     # a narrow number column; the last, widest, takes the rest
         text_width = Mm(210) - MARGINS["left_margin"] - MARGINS["right_margin"]
-        widths = [Mm(14)] + [int((text_width - Mm(14)) / (ncols - 1))] * (ncols - 1)
+        middle = [int((text_width - Mm(12)) * 0.36 / max(ncols - 2, 1))] * (ncols - 2)
+        widths = [Mm(12), *middle, text_width - Mm(12) - sum(middle)]
         table.autofit = False
+        for column, width in zip(table.columns, widths):     # the grid LibreOffice reads
+            column.width = width
         for row in table.rows:
             for cell, width in zip(row.cells, widths):
                 cell.width = width

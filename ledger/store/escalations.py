@@ -94,10 +94,11 @@ def close(conn: Connection, notice_id: int, comment: str | None, at: datetime) -
                  .values(state=CLOSED, closed_at=at, comment=comment))
 
 
-def keep_open(conn: Connection, notice_id: int, comment: str) -> None:
-    """The office read the reply and keeps the matter open, saying why."""
+def keep_open(conn: Connection, notice_id: int, comment: str, reply_due: date) -> None:
+    """The office read the reply and keeps the matter open, saying why, with a new 反馈时限."""
     e = s.escalations.c
-    conn.execute(s.escalations.update().where(e.id == notice_id).values(state=OPEN, comment=comment))
+    conn.execute(s.escalations.update().where(e.id == notice_id)
+                 .values(state=OPEN, comment=comment, reply_due=reply_due))
 
 
 def to_dict(row: dict[str, Any], local) -> dict[str, Any]:

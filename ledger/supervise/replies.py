@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ def close_notice(ws: Workspace, notice_id: int, comment: str | None, keep_open: 
         raise NoticeStateError("不办结时请用 --comment 写明原因，单位会在报送页面看到")
     with ws.engine.begin() as conn:
         if keep_open:
-            store.keep_open(conn, notice_id, comment.strip())
+            today = now.astimezone(ZoneInfo(ws.settings.office.timezone)).date()
+            store.keep_open(conn, notice_id, comment.strip(), today + timedelta(days=ws.settings.escalation.reply_days))
             what = "退回继续办理"
         else:
             store.close(conn, notice_id, (comment or "").strip() or None, now)
