@@ -15,7 +15,8 @@ from ledger.workspace import Workspace
 
 Action = Callable[[Workspace, str], str]
 
-LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表"}
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表",
+          "escalate": "督办单"}
 PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
 _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
                   "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
@@ -55,6 +56,15 @@ def report(ws: Workspace, period: str) -> str:
     return f"已生成{label(period)}汇总表：{ws.relative(Path(result.path))}"
 
 
+def escalate(ws: Workspace, period: str) -> str:
+    from ledger.supervise.escalate import escalate as run
+
+    result = run(ws, period, command="schedule")
+    if not result.issued:
+        return f"{label(period)}没有需要签发的督办单"
+    return f"已签发{label(period)}督办单 {len(result.issued)} 份：outbox/督办单/{period}/"
+
+
 def summarise_collect(result: Any) -> str:
     """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
     files = list(getattr(result, "files", None) or [])
@@ -70,6 +80,7 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "collect": collect,
     "reminders": reminders,
     "report": report,
+    "escalate": escalate,
 }
 _registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
 

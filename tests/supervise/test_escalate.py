@@ -125,3 +125,12 @@ def test_the_cli_lists_and_closes_notices(ws):
     assert len(left) == 3
     missing = runner.invoke(cli, [*args, "escalations", "close", "999"])
     assert missing.exit_code == 1 and "没有编号（ID）为 999 的督办单" in missing.output
+
+
+def test_the_schedule_action_issues_the_notices_and_says_how_many(ws):
+    from ledger.schedule import actions
+
+    assert "escalate" in actions.registry()
+    said = actions.registry()["escalate"](ws, "2024-07")
+    assert said == "已签发2024年7月督办单 4 份：outbox/督办单/2024-07/"
+    assert actions.registry()["escalate"](ws, "2024-07") == "2024年7月没有需要签发的督办单"

@@ -44,3 +44,18 @@ def test_a_reply_without_the_form_key_or_to_another_units_notice_is_refused(clie
                           data={"form_key": form_key(page.text), "reply": "替别人反馈"})
     assert foreign.status_code == 400 and "没有这份督办单" in page_text(foreign.text)
     assert {n["state"] for n in notices(served.ws.engine)} == {"open"}
+
+
+def test_the_board_button_issues_the_notices_once_and_lists_them(client, served):
+    from tests.web.test_app import login
+
+    served.ws.set_setting("escalation.missing_periods", 1)
+    login(client)
+    board = client.get(f"/office?period={PERIOD}")
+    done = client.post("/office/escalate", data={"form_key": form_key(board.text), "period": PERIOD})
+    units = {n["unit"] for n in notices(served.ws.engine)}
+    assert done.status_code == 200 and f"已签发督办单 {len(units)} 份" in page_text(done.text)
+    assert UNIT in page_text(done.text) and "红色" in page_text(done.text) and "待反馈" in page_text(done.text)
+    again = client.post("/office/escalate", data={"form_key": form_key(done.text), "period": PERIOD})
+    assert "没有需要签发的督办单" in page_text(again.text) and len(notices(served.ws.engine)) == len(units)
+    assert client.post("/office/escalate", data={"period": PERIOD}).status_code == 403
