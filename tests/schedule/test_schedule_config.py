@@ -145,6 +145,7 @@ IMPLEMENTATIONS = {
     "collect": [("ledger.collect.intake", "collect_inbox")],
     "reminders": [("ledger.report", "period_status"), ("ledger.report", "write_reminders")],
     "report": [("ledger.report", "make_report")],
+    "escalate": [("ledger.supervise.escalate", "escalate")],
 }
 
 
