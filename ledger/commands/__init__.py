@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("serve", "serve", "网页报送：各单位凭专属链接下载模板、上传台账并当场看到校验结果；督查室查看报送看板。"),
     "escalate": ("escalate", "escalate", "督办：按规则给进度滞后、临近或超过完成时限、报送缺失的单位签发督办单（outbox/督办单/<月份>/）。"),
     "escalations": ("escalate", "escalations", "督办单：列出已签发的督办单及各单位反馈，办结销号。"),
+    "score": ("score", "score", "考评：按 ledger.toml 的 [scoring] 计算各单位得分和排名，每项扣分都注明原因。"),
     "log": ("log", "log", "工作日志：最近的导入、下发、收取、催报、汇总记录（谁在何时做了什么）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }
