@@ -141,6 +141,8 @@ class ScoringSettings:
     reply_late: float = 0.2           # each 督办单 answered after its 反馈时限
     ahead_bonus: float = 0.0          # each task reported 超序时
     early_close_bonus: float = 0.0    # each task closed (销号) before its 完成时限
+    honour_roll: bool = False         # the 通报's {红黑榜}: name the best and worst scores
+    honour_roll_size: int = 3         # how many units on each list
 
 
 @dataclass
@@ -288,6 +290,7 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     *[(f"scoring.{k}", lambda v: v >= 0, 1000, "应为 0 到 1000 之间的分值") for k in (
         "base", "late", "missing", "rejected", "sent_back", "content_flag", "yellow", "red", "reply_late",
         "ahead_bonus", "early_close_bonus")],
+    ("scoring.honour_roll_size", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（红黑榜各列几个单位）"),
     ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
 ]
 

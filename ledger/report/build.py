@@ -20,6 +20,7 @@ from ledger.progress import Progress, report as tell
 from ledger.report import bulletin, data, official
 from ledger.report.merge import (UNREPORTED, Change, Entry, MergedItem, compare, count_changes,
                                  count_statuses, extend_streaks, merge_items, office_value, share)
+from ledger.report.scores import period_scores
 from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import LABELS as TARGET_LABELS, TargetResult, assess_targets, count_standings
 from ledger.report.workbook import write_workbook
@@ -47,6 +48,7 @@ class Consolidated:
     lag_tolerance: int = 20                                     # points below 序时进度 still on pace
     vocabulary: Vocabulary = DEFAULT_VOCABULARY                 # the statuses' meanings
     office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
+    scores: list = field(default_factory=list)                  # 考评: UnitScore of each unit, ranked
 
     @property
     def previous_period(self) -> str:
@@ -126,11 +128,12 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         previous = _merged_period(conn, plan, previous_period(period), names, vocabulary)
         streaks = lag_streaks(conn, plan, period, merged, previous, names, vocabulary)
         achievements = data.period_achievements(conn, period, plan, names)
+        scores = period_scores(conn, status, ws.settings)
     status.deadlines = deadline_watch(plan.items, merged, period, vocabulary)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
     return Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
-                        ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
+                        ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns, scores)
 
 
 def _merged_period(conn: Connection, plan: StoredPlan, period: str, names: dict[int, str],
@@ -195,6 +198,8 @@ def period_outputs(ws: Workspace, period: str) -> tuple[Path, Path]:
 def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
     """The 督查通报's lines: the workspace's template (written there on first use), filled."""
     values = bulletin.fields(report, ws.settings.office.name, ws.settings.office.deadline_day)
+    if ws.settings.scoring.honour_roll:
+        values["红黑榜"] = bulletin.honour_roll(report, ws.settings.scoring.honour_roll_size)
     return bulletin.fill(bulletin.read_template(ws), values)
 
 

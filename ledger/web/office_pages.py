@@ -155,7 +155,7 @@ class OfficePages(Pages):
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
                 "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
                 "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs,
-                "notices": _period_notices(web.ws, period)}
+                "notices": _period_notices(web.ws, period), "scores": _period_scores(web.ws, period)}
 
     async def version(self, request: Request) -> Response:
         if self.office_closed() or not self.signed_in(request):
@@ -283,6 +283,15 @@ def _period_notices(ws: Workspace, period: str) -> list[dict[str, Any]]:
              "colour_label": COLOUR_LABELS[n["colour"]], "items": len(n["items"]), "state": states[n["state"]],
              "reply": n["reply"] or "", "reply_due": n["reply_due"].strftime("%m月%d日")}
             for n in notices(ws.engine, period=period)]
+
+
+def _period_scores(ws: Workspace, period: str) -> list[dict[str, Any]]:
+    """This month's 考评 (``ledger score``), for the board."""
+    from ledger.report.scores import score_units
+
+    return [{"rank": u.rank, "unit": u.unit, "score": f"{u.score:g}",
+             "why": "；".join(f"{d.reason} {d.points:+g}" for d in u.deductions)}
+            for u in score_units(ws, period).units]
 
 
 def _version(ws: Workspace) -> str:

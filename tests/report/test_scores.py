@@ -80,3 +80,28 @@ def test_score_json_has_the_documented_shape(ws):
         {"reason": "逾期报送（08月07日报送，截止08月05日）", "points": -0.1, "period": "2024-07", "item": ""}]}
     text = CliRunner().invoke(cli, ["-w", str(ws.root), "score", "--period", "2024-07"])
     assert text.exit_code == 0 and "99.45" in text.output
+
+
+def test_the_report_has_a_score_sheet_with_every_deduction_and_the_bulletin_a_roll_only_when_asked(ws):
+    import docx
+    import openpyxl
+
+    from ledger.report import make_report
+    from tests.report.test_workbook import rows_after
+
+    made = make_report(ws, "2024-07")
+    rows = rows_after(openpyxl.load_workbook(made.path)["考评"], "名次")
+    assert [(r["名次"], r["单位"], r["得分"], r["扣分合计"]) for r in rows] == [
+        (1, "商务局", 99.9, -0.1), (2, "发改局", 99.5, -0.5), (3, "工信局", 99.45, -0.55), (4, "教育局", 99, -1)]
+    detail = rows[2]["扣分（加分）明细"].split("\n")
+    assert len(detail) == 5 and detail[-1] == "收到黄色督办单（督办〔2024〕3号） -0.3"
+
+    def bulletin() -> str:
+        return "\n".join(p.text for p in docx.Document(str(made.bulletin)).paragraphs)
+
+    assert "红榜" not in bulletin()                                   # off by default
+    ws.set_setting("scoring.honour_roll", True)
+    ws.set_setting("scoring.honour_roll_size", 1)
+    made = make_report(ws, "2024-07")
+    text = bulletin()
+    assert "考评红黑榜" in text and "红榜：商务局（99.9 分）。" in text and "黑榜：教育局（99 分）。" in text

@@ -59,3 +59,5 @@ def test_the_board_button_issues_the_notices_once_and_lists_them(client, served)
     again = client.post("/office/escalate", data={"form_key": form_key(done.text), "period": PERIOD})
     assert "没有需要签发的督办单" in page_text(again.text) and len(notices(served.ws.engine)) == len(units)
     assert client.post("/office/escalate", data={"period": PERIOD}).status_code == 403
+    board = page_text(client.get(f"/office?period={PERIOD}").text)     # this month's scores, with why
+    assert "考评得分" in board and "2024年7月台账未报送 -0.5" in board and "收到红色督办单 -0.5" in board
