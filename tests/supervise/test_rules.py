@@ -78,3 +78,32 @@ def test_an_open_notice_past_its_reply_date_goes_up_one_colour_once():
     assert raise_overdue({**notice, "escalated_to": 9}, date(2024, 9, 1)) is None
     assert raise_overdue({**notice, "state": "replied"}, date(2024, 9, 1)) is None
     assert raise_overdue({**notice, "colour": RED}, date(2024, 9, 1)) is None
+
+
+@pytest.mark.parametrize("text, key", [
+    ("[escalation]\nblue_days = -1\n", "escalation.blue_days"),
+    ("[escalation]\nbehind_points = 0\n", "escalation.behind_points"),
+    ("[escalation]\nreply_day = 7\n", "escalation.reply_day"),
+    ("[scoring]\nlate = -0.1\n", "scoring.late"),
+    ('[scoring]\nbase = "100"\n', "scoring.base"),
+    ("[scoring]\nhonour_roll_size = 0\n", "scoring.honour_roll_size"),
+])
+def test_escalation_and_scoring_settings_are_checked(tmp_path, text, key):
+    from ledger.errors import SettingsError
+    from ledger.settings import load_settings
+
+    path = tmp_path / "ledger.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
+        load_settings(path)
+
+
+def test_the_shipped_settings_file_gives_the_defaults():
+    from importlib import resources
+    from pathlib import Path
+
+    from ledger.settings import Settings, load_settings
+
+    shipped = load_settings(Path(str(resources.files("ledger.data").joinpath("ledger.toml"))))
+    assert shipped.escalation == Settings().escalation and shipped.scoring == Settings().scoring
+    assert shipped.quality == Settings().quality
