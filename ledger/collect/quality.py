@@ -4,11 +4,12 @@ Each check is a declared finding whose severity the office sets in ``[quality]``
 the file is still accepted; "error": returned; "off"). They compare a row with the same task's row
 in the unit's last accepted submission before this period (the one carry-forward reads):
 
-- ``progress-copied`` 照搬上月: 本月进展情况 the same as the last period's, or nearly
+- ``progress-copied`` 照搬上月: 本月进展情况 the same as the last period's, or nearly (a task 已完成 in
+  both periods may well say the same again)
   (``quality.similarity``, compared after dropping spaces, punctuation and the period's own name);
   a text whose figures changed (累计完成投资3200万元 → 3800万元) reports something new and is not a copy;
 - ``progress-thin``: 本月进展情况 shorter than ``quality.min_length`` characters, or nothing but
-  ``quality.stock_phrases`` (按计划推进, 正在推进中, 无, …);
+  ``quality.stock_phrases`` (按计划推进, 正在推进中, 无, …); a task 未启动 that says why in 存在问题 is not;
 - ``percent-fell``: 完成进度 below the last period's of the same year, with no 存在问题 saying why;
 - ``behind-schedule``: 序时推进/超序时 chosen far below 序时进度 — made by ``validate`` (threshold
   ``collect.lag_tolerance``), its severity set here as ``quality.pace``;
@@ -27,7 +28,7 @@ from ledger import layout
 from ledger.findings import ERROR, WARNING, Finding, Report, told
 from ledger.period import label
 from ledger.settings import QualitySettings, Settings
-from ledger.statuses import DONE
+from ledger.statuses import DONE, NOT_STARTED
 
 # code -> the [quality] key setting its severity
 CHECKS = {"progress-copied": "copied", "progress-thin": "thin", "percent-fell": "fell",
@@ -106,12 +107,15 @@ def _row_findings(row: Row, settings: Settings, last_period: str | None, where, 
         return _located(row.number, key, where(row.number, key), code, _severity(rules, code), said, value)
 
     thin = isinstance(progress, str) and is_thin(progress, rules)
+    if thin and meaning == NOT_STARTED and core(v.get("problems")):
+        thin = False            # 尚未启动, with the reason where it belongs (存在问题)
     if thin:
         yield finding("progress-thin", "progress", told(
             f"进展情况过于简略（“{_short(progress)}”），没有写明本期具体做了什么", "请写明本期开展的具体工作、完成的数量或节点"),
             progress)
     before = last.get("progress")
-    if not thin and isinstance(progress, str) and isinstance(before, str):
+    finished = meaning == DONE and settings.vocabulary.meaning(last.get("status")) == DONE
+    if not thin and not finished and isinstance(progress, str) and isinstance(before, str):
         alike = similarity(progress, before)
         if alike >= rules.similarity and figures(progress) == figures(before):
             same = "相同" if alike >= 1 else f"基本相同（相似度 {alike:.0%}）"

@@ -18,8 +18,10 @@ from tests.conftest import GOOD, age, fill_all, report_metric
 LAST, NOW = "2024-06", "2024-07"
 
 
-def row(progress, status="序时推进", percent=60, problems=None, last_progress=None, last_percent=None, item=1):
-    last = None if last_progress is None and last_percent is None else {"progress": last_progress, "percent": last_percent}
+def row(progress, status="序时推进", percent=60, problems=None, last_progress=None, last_percent=None, item=1,
+        last_status="序时推进"):
+    last = (None if last_progress is None and last_percent is None else
+            {"progress": last_progress, "percent": last_percent, "status": last_status})
     return Row(4, {"item_id": item, "role": "lead", "progress": progress, "status": status, "percent": percent,
                    "problems": problems}, last)
 
@@ -94,6 +96,17 @@ def test_honest_entries_are_not_flagged():
     report_metric(f"quality: {len(flagged)} of {len(HONEST)} hand-labelled honest entries flagged; "
                   f"{len(COPIED)}/{len(COPIED)} copied and {len(BOILERPLATE)}/{len(BOILERPLATE)} boilerplate flagged")
     assert flagged == []
+
+
+def test_a_task_done_in_both_months_may_say_the_same_again():
+    text = "已于5月通过竣工验收并投入使用。"
+    assert codes(row(text, status="已完成", percent=100, last_progress=text, last_status="已完成")) == []
+    assert codes(row(text, status="已完成", percent=100, last_progress=text, last_status="序时推进")) == ["progress-copied"]
+
+
+def test_not_started_with_its_reason_in_problems_is_not_thin():
+    assert codes(row("尚未启动", status="未启动", percent=0, problems="等待省级资金下达。")) == []
+    assert codes(row("尚未启动", status="未启动", percent=0)) == ["progress-thin"]
 
 
 def test_figures_changed_is_not_a_copy_though_the_words_are_alike():
