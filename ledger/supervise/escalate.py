@@ -25,6 +25,7 @@ from ledger.report.deadlines import period_end
 from ledger.statuses import DONE
 from ledger.store import escalations as store
 from ledger.store import events
+from ledger.store.guard import lock_escalations
 from ledger.store import schema as s
 from ledger.supervise import notice
 from ledger.supervise.rules import COLOUR_LABELS, Draft, Task, UnitFacts, decide, raise_overdue
@@ -145,6 +146,7 @@ def _issue(ws: Workspace, period: str, draft: Draft, now: datetime, zone: ZoneIn
     today = now.astimezone(zone).date()
     due = today + timedelta(days=ws.settings.escalation.reply_days)
     with ws.engine.begin() as conn:
+        lock_escalations(conn)      # another workspace of a shared database waits: its check sees ours
         unit_id = conn.execute(sa.select(s.units.c.id).where(s.units.c.name == draft.unit)).scalar_one()
         known = store.issued_keys(conn, period, unit_id, draft.colour)
         items = [r for r in draft.items if r.key not in known]
