@@ -238,3 +238,19 @@ def test_on_the_demo_only_the_copying_and_the_boilerplate_units_are_flagged(tmp_
     assert {u for _, u in flagged} == bad
     report_metric(f"quality on the demo: {len(flagged)} flagged submissions, all of units that copied or wrote "
                   f"boilerplate; none of the honest ones among {rows} stored rows")
+
+
+def test_a_returned_file_lists_the_content_checks_as_hints_in_its_feedback(planned, tmp_path):
+    import openpyxl
+
+    from ledger.collect.feedback import PROBLEM_SHEET
+
+    _month(planned, tmp_path, "2024-06", progress="完成平台申报材料报送，组织专家评审1次。", percent=50)
+    result = _month(planned, tmp_path, "2024-07", progress="完成平台申报材料报送，组织专家评审1次。", status="进行中")
+    (outcome,) = result.files
+    assert outcome.outcome == "rejected"
+    sheet = openpyxl.load_workbook(planned.root / outcome.feedback)[PROBLEM_SHEET]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4)]
+    hints = [r for r in rows if r[-1] == "提示"]
+    assert hints and all("疑似照搬上期内容" in r[4] for r in hints)
+    assert any(r[-1] == "错误" for r in rows)
