@@ -198,6 +198,7 @@ def _findings(result) -> list[str]:
     return [f.code for outcome in result.files for f in outcome.findings]
 
 
+@pytest.mark.slow
 def test_a_copied_month_is_accepted_with_a_warning_and_an_honest_one_is_clean(planned, tmp_path):
     first = _month(planned, tmp_path, "2024-06", progress="完成平台申报材料报送，组织专家评审1次。", percent=50)
     assert first.totals["accepted"] == 1 and _findings(first) == []
@@ -208,6 +209,7 @@ def test_a_copied_month_is_accepted_with_a_warning_and_an_honest_one_is_clean(pl
     assert honest.totals["accepted"] == 1 and _findings(honest) == []
 
 
+@pytest.mark.slow
 def test_a_check_set_to_error_returns_the_file(planned, tmp_path):
     planned.set_setting("quality.thin", "error")
     result = _month(planned, tmp_path, "2024-07", progress="正在推进中。")
@@ -240,6 +242,7 @@ def test_on_the_demo_only_the_copying_and_the_boilerplate_units_are_flagged(tmp_
                   f"boilerplate; none of the honest ones among {rows} stored rows")
 
 
+@pytest.mark.slow
 def test_a_returned_file_lists_the_content_checks_as_hints_in_its_feedback(planned, tmp_path):
     import openpyxl
 

@@ -17,6 +17,8 @@ from tests.supervise.scenario import CST, build
 
 ISSUED = datetime(2024, 8, 8, 9, tzinfo=CST)
 
+pytestmark = pytest.mark.slow     # each builds a workspace with two months of templates (over a second)
+
 
 @pytest.fixture
 def ws(tmp_path):

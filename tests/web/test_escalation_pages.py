@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledger.store.escalations import notices
 from ledger.supervise.escalate import escalate
 from tests.web.conftest import PERIOD, form_key, page_text
@@ -24,6 +26,7 @@ def issue(served):
     return next(n for n in notices(served.ws.engine) if n["unit"] == UNIT)
 
 
+@pytest.mark.slow
 def test_the_unit_sees_its_notice_and_answers_it(client, served):
     notice = issue(served)
     page = client.get(served.links[UNIT])
@@ -43,6 +46,7 @@ def test_the_unit_sees_its_notice_and_answers_it(client, served):
     assert stored["state"] == "replied" and (served.ws.root / stored["reply_file"]).read_bytes() == b"%PDF-1.4 test"
 
 
+@pytest.mark.slow
 def test_a_reply_without_the_form_key_or_to_another_units_notice_is_refused(client, served):
     notice = issue(served)
     other = next(n for n in notices(served.ws.engine) if n["unit"] != UNIT)
@@ -55,6 +59,7 @@ def test_a_reply_without_the_form_key_or_to_another_units_notice_is_refused(clie
     assert {n["state"] for n in notices(served.ws.engine)} == {"open"}
 
 
+@pytest.mark.slow
 def test_the_board_button_issues_the_notices_once_and_lists_them(client, served):
     from tests.web.test_app import login
 
