@@ -88,17 +88,17 @@ def reply(conn: Connection, notice_id: int, text: str, file: str | None, at: dat
                  .values(reply=text, reply_file=file, replied_at=at, state=REPLIED))
 
 
-def close(conn: Connection, notice_id: int, comment: str | None, at: datetime) -> None:
+def close(conn: Connection, notice_id: int, comment: str | None, at: datetime, by: str) -> None:
     e = s.escalations.c
     conn.execute(s.escalations.update().where(e.id == notice_id)
-                 .values(state=CLOSED, closed_at=at, comment=comment))
+                 .values(state=CLOSED, closed_at=at, comment=comment, closed_by=by))
 
 
-def keep_open(conn: Connection, notice_id: int, comment: str, reply_due: date) -> None:
+def keep_open(conn: Connection, notice_id: int, comment: str, reply_due: date, by: str) -> None:
     """The office read the reply and keeps the matter open, saying why, with a new 反馈时限."""
     e = s.escalations.c
     conn.execute(s.escalations.update().where(e.id == notice_id)
-                 .values(state=OPEN, comment=comment, reply_due=reply_due))
+                 .values(state=OPEN, comment=comment, reply_due=reply_due, closed_by=by))
 
 
 def to_dict(row: dict[str, Any], local) -> dict[str, Any]:
@@ -108,5 +108,5 @@ def to_dict(row: dict[str, Any], local) -> dict[str, Any]:
             "reply_due": row["reply_due"].isoformat() if isinstance(row["reply_due"], date) else row["reply_due"],
             "state": row["state"], "reply": row["reply"],
             "replied_at": local(row["replied_at"]) if row["replied_at"] else None,
-            "comment": row["comment"], "file": row["file"], "reply_file": row["reply_file"],
+            "comment": row["comment"], "closed_by": row["closed_by"], "file": row["file"], "reply_file": row["reply_file"],
             "escalated_from": row["escalated_from"], "escalated_to": row["escalated_to"]}

@@ -265,6 +265,7 @@ escalations = sa.Table(   # a 督办单 issued to a unit (migration 0007): what,
     sa.Column("replied_at", UTCDateTime()),
     sa.Column("closed_at", UTCDateTime()),
     sa.Column("comment", sa.Text),                                # the office's, on closing or keeping open
+    sa.Column("closed_by", sa.Text),                              # who in the office closed or kept it open
     sa.Column("escalated_from", sa.Integer),                      # the notice this one raised a colour
     sa.Column("escalated_to", sa.Integer),                        # set once, so a notice goes up only once
     sa.UniqueConstraint("year", "seq", name="uq_escalations_number"),
@@ -350,6 +351,7 @@ def _escalations(conn: Connection) -> None:
         sa.Column("replied_at", UTCDateTime()),
         sa.Column("closed_at", UTCDateTime()),
         sa.Column("comment", sa.Text),
+        sa.Column("closed_by", sa.Text),
         sa.Column("escalated_from", sa.Integer),
         sa.Column("escalated_to", sa.Integer),
         sa.UniqueConstraint("year", "seq", name="uq_escalations_number"),

@@ -25,9 +25,15 @@ class NoticeStateError(LedgerError):
     """The 督办单 cannot take that step in its state (a closed one takes no reply)."""
 
 
+OFFICE = "督查室"
+
+
 def close_notice(ws: Workspace, notice_id: int, comment: str | None, keep_open: bool = False,
-                 now: datetime | None = None) -> dict[str, Any]:
-    """办结 a notice, or keep it open with a comment the unit sees on its page."""
+                 now: datetime | None = None, by: str = OFFICE) -> dict[str, Any]:
+    """办结 a notice, or keep it open with a comment the unit sees on its page.
+
+    ``by`` names who did it: the office as a whole until office users have accounts of their own
+    (a hook for them: pass the signed-in user's name)."""
     now = now or datetime.now(timezone.utc)
     found = store.notice(ws.engine, notice_id)
     if found is None:
@@ -37,13 +43,13 @@ def close_notice(ws: Workspace, notice_id: int, comment: str | None, keep_open: 
     with ws.engine.begin() as conn:
         if keep_open:
             today = now.astimezone(ZoneInfo(ws.settings.office.timezone)).date()
-            store.keep_open(conn, notice_id, comment.strip(), today + timedelta(days=ws.settings.escalation.reply_days))
+            store.keep_open(conn, notice_id, comment.strip(), today + timedelta(days=ws.settings.escalation.reply_days), by)
             what = "退回继续办理"
         else:
-            store.close(conn, notice_id, (comment or "").strip() or None, now)
+            store.close(conn, notice_id, (comment or "").strip() or None, now, by)
             what = "办结"
         events.record(conn, "escalations", "escalation-close" if not keep_open else "escalation-keep",
-                      f"督办单 {found['number']}（{found['unit']}）{what}", {"id": notice_id, "comment": comment})
+                      f"{by}：督办单 {found['number']}（{found['unit']}）{what}", {"id": notice_id, "comment": comment, "by": by})
     return store.notice(ws.engine, notice_id)
 
 

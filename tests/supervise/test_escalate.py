@@ -104,8 +104,8 @@ def test_a_reply_stops_the_escalation_and_the_office_closes_the_notice(ws):
     kept = close_notice(ws, blue["id"], "请补充施工进度照片", keep_open=True, now=ISSUED + timedelta(days=3))
     assert kept["state"] == "open" and kept["comment"] == "请补充施工进度照片"
     assert kept["reply_due"].isoformat() == "2024-08-18"          # a new 反馈时限 from the day it was kept open
-    closed = close_notice(ws, blue["id"], "已整改到位")
-    assert closed["state"] == "closed"
+    closed = close_notice(ws, blue["id"], "已整改到位", by="王科长")
+    assert closed["state"] == "closed" and closed["closed_by"] == "王科长"
     with pytest.raises(NoticeStateError):
         reply_notice(ws, "商务局", blue["id"], "补充说明")
 
