@@ -67,6 +67,7 @@ class DemoResult:
     links: dict[str, str] = field(default_factory=dict)   # unit -> its upload link, for `ledger serve`
     missing: list[str] = field(default_factory=list)      # units that never reported the last period
     office_password: str = ""
+    escalated: int = 0                                    # 督办单 issued on the last period
 
 
 def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice: bool = True,
@@ -77,6 +78,7 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     demo's made-up plan and submissions never mix with an office's real ones.
     """
     from ledger.report import make_report, period_status, write_reminders
+    from ledger.supervise.escalate import escalate
 
     target = Path(target)
     if db_url:
@@ -97,6 +99,7 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     status = period_status(ws, periods[1])
     result.status_line = status.totals.sentence()
     result.reminders = write_reminders(ws, status, command="demo")
+    result.escalated = len(escalate(ws, periods[1], command="demo").issued)     # 督办单, before the 考评
     made = make_report(ws, periods[1], command="demo")
     result.report, result.bulletin = made.path, made.bulletin
     make_report(ws, periods[0], command="demo")
