@@ -32,7 +32,7 @@ PLACEHOLDERS = {
     "as_percent": "百分数", "unit": "单位", "period": "月份", "version": "版本", "current": "当前版本",
     "recorded_unit": "单位", "other": "其他单位", "uploader": "本单位", "received": "收到时间",
     "original_name": "文件名", "feedback": "退回意见", "note": "说明", "month": "月份", "day": "日期",
-    "who": "督查室联系人", "item": "任务", "by": "审核人", "comment": "审核意见",
+    "who": "督查室联系人", "same": "相同程度", "item": "任务", "by": "审核人", "comment": "审核意见",
 }
 
 
@@ -154,6 +154,18 @@ FILE_REJECTED_BEFORE = _declare("file-rejected-before", ERROR, FILE, "与此前�
 UPLOAD_OTHER_UNIT = _declare("upload-other-unit", ERROR, WORKBOOK, "通过本单位的网页链接上传了其他单位的台账模板",
                              "此工作簿是“{other}”的台账模板，不能通过“{uploader}”的报送链接上传",
                              "请下载本单位（{uploader}）的模板填写后上传；如需代其他单位报送，请联系督查室")
+
+# --- content checks on a valid 台账 (collect/quality.py; severity set in [quality]) -----------------
+PROGRESS_THIN = _declare("progress-thin", WARNING, CELL, "进展情况过于简略，或只有“按计划推进”等套话（[quality] thin）",
+                         "进展情况过于简略（“{typed}”），没有写明本期具体做了什么", "请写明本期开展的具体工作、完成的数量或节点")
+PROGRESS_COPIED = _declare("progress-copied", WARNING, CELL, "进展情况与上期所报相同或基本相同，数字也没有更新（[quality] copied）",
+                           "进展情况与{when}所报{same}，疑似照搬上期内容", "请写明本期新的进展；确无新进展的，请说明原因")
+PERCENT_FELL = _declare("percent-fell", WARNING, CELL, "完成进度比上期低，却没有填写“存在问题”（[quality] fell）",
+                        "完成进度 {percent} 低于{when}所报的 {before}，且未填写“存在问题”",
+                        "请核对进度；如确有回落，请在“存在问题”中说明原因")
+DONE_NO_EFFECT = _declare("done-no-effect", WARNING, CELL, "选了“已完成”，进展中却没有写明成果或成效（[quality] no_effect）",
+                          "完成状态为“已完成”，但进展情况中没有写明完成的成果或成效",
+                          "请写明完成的成果（如验收、投用、完成数量），并按要求报送佐证材料")
 
 # --- a file for a month already reported or closed (collect/late.py) ------------------------------
 FILE_SAME_VALUES = _declare("file-same-values", WARNING, WORKBOOK, "内容与该单位该月已收到的报送相同（文件另存过，字节不同），按重复报送处理，原报送时间不变",

@@ -39,8 +39,17 @@ MISTAKES = {                          # a typical mistake each
     7: ("locked", "（已调整）", "改动了锁定的“工作内容”"),
     8: ("percent", "过半", "完成进度填了文字“过半”"),
 }
+COPIES = {6}                          # types last month's progress again (照搬上月)
+THIN = {10: "按计划推进。"}            # writes nothing but a stock phrase
 RESUBMITS = 1                         # fixes its returned file and sends it again
 LIBREOFFICE = 2                       # re-saves its file with a spreadsheet program
+# What a department did this month, by (month + row): concrete work, each with a figure.
+ACTIVITIES = [
+    "完成项目选址论证，形成初步方案 1 套", "召开专题调度会 {n} 次，协调解决用地、资金问题 {m} 个",
+    "完成招标文件编制，{n} 个标段进入公示", "累计完成投资 {m}00 万元，主体工程完成 {n}0%",
+    "组织现场督导 {n} 次，整改问题 {m} 处", "印发实施方案，明确责任分工 {m} 项",
+    "开展入户走访 {m}0 户，收集意见建议 {n} 条", "完成设备采购 {n} 批，安装调试 {m} 台",
+]
 STATUS_CYCLE = ["序时推进", "超序时", "序时推进", "滞后", "已完成", "序时推进", "严重滞后"]
 
 
@@ -58,6 +67,7 @@ class DemoResult:
     links: dict[str, str] = field(default_factory=dict)   # unit -> its upload link, for `ledger serve`
     missing: list[str] = field(default_factory=list)      # units that never reported the last period
     office_password: str = ""
+    escalated: int = 0                                    # 督办单 issued on the last period
 
 
 def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice: bool = True,
@@ -68,6 +78,7 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     demo's made-up plan and submissions never mix with an office's real ones.
     """
     from ledger.report import make_report, period_status, write_reminders
+    from ledger.supervise.escalate import escalate
 
     target = Path(target)
     if db_url:
@@ -88,6 +99,7 @@ def run_demo(target: Path, echo: Callable[[str], None] = print, use_libreoffice:
     status = period_status(ws, periods[1])
     result.status_line = status.totals.sentence()
     result.reminders = write_reminders(ws, status, command="demo")
+    result.escalated = len(escalate(ws, periods[1], command="demo").issued)     # 督办单, before the 考评
     made = make_report(ws, periods[1], command="demo")
     result.report, result.bulletin = made.path, made.bulletin
     make_report(ws, periods[0], command="demo")
@@ -177,9 +189,13 @@ def _simulate(ws: Workspace, n: int, unit: str, template: Path, period: str, due
     target = ws.inbox_dir / name
     status = STATUS_CYCLE[n % len(STATUS_CYCLE)]
     mistake = MISTAKES.get(n)
-    _fill(template, target, period, status, mistake)
+    _fill(template, target, period, status, mistake, copy=n in COPIES, thin=THIN.get(n))
     if mistake:
         result.story.append(f"{unit}：{mistake[2]}")
+    if n in COPIES:
+        result.story.append(f"{unit}：照搬上月的进展情况")
+    if n in THIN:
+        result.story.append(f"{unit}：进展情况只写了“{THIN[n]}”")
     if n == LIBREOFFICE and result.libreoffice:
         result.story.append(f"{unit}：用电子表格软件（LibreOffice）另存后报送" if _resave(target)
                             else f"{unit}：LibreOffice 另存未成功，按原文件报送")
@@ -189,7 +205,18 @@ def _simulate(ws: Workspace, n: int, unit: str, template: Path, period: str, due
     _touch(target, when)
 
 
-def _fill(template: Path, out: Path, period: str, status: str, mistake: tuple | None = None) -> None:
+def _progress(period: str, row: int, title: str, copy: bool = False, thin: str | None = None) -> str:
+    """A row's 本月进展情况: this month's own work, last month's text again (``copy``) or a stock phrase."""
+    if thin:
+        return thin
+    when = previous_period(period) if copy else period
+    month = int(when[5:])
+    activity = ACTIVITIES[(month + row) % len(ACTIVITIES)].format(n=1 + (month + row) % 4, m=2 + (month * row) % 7)
+    return f"{label(when)}，围绕“{title}”{activity}。"
+
+
+def _fill(template: Path, out: Path, period: str, status: str, mistake: tuple | None = None,
+          copy: bool = False, thin: str | None = None) -> None:
     """Type this month's progress into every task row, as a department would."""
     import openpyxl
 
@@ -203,7 +230,7 @@ def _fill(template: Path, out: Path, period: str, status: str, mistake: tuple | 
         title = sheet.cell(row=row, column=col["title"]).value
         if not title:
             continue
-        values = {"progress": f"{label(period)}，{title}各项工作按计划推进，召开专题调度会 1 次。", "status": status,
+        values = {"progress": _progress(period, row, title, copy, thin), "status": status,
                   "percent": percent, "next_steps": "继续抓好落实。", "person": "李明", "phone": "0533-6123456",
                   "problems": "项目审批手续办理较慢，资金尚未到位。" if status in ("滞后", "严重滞后") else None}
         for key, value in values.items():

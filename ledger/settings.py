@@ -147,6 +147,62 @@ class ReviewSettings:
     max_evidence_mb: float = 20.0     # a piece of evidence (佐证材料) at most this large
 
 
+SEVERITIES = ("warning", "error", "off")      # a content check's severity in [quality]
+
+
+@dataclass
+class QualitySettings:
+    """``[quality]``: the content checks on accepted ledgers (``ledger.collect.quality``) and how
+    severe each one is: "warning" (a 提示, the file is accepted), "error" (the file is returned) or "off"."""
+
+    copied: str = "warning"           # progress-copied: 本月进展 the same as, or nearly, the last period's
+    thin: str = "warning"             # progress-thin: too short, or only stock phrases
+    fell: str = "warning"             # percent-fell: percent below the last period's with no 存在问题
+    pace: str = "warning"             # behind-schedule: 序时推进/超序时 far below 序时进度 (collect.lag_tolerance)
+    no_effect: str = "warning"        # done-no-effect: 已完成 with no 成效 in the text and no evidence
+    similarity: float = 0.9           # copied when this similar (0–1) to the last period's text
+    min_length: int = 5               # thin when shorter than this, counting letters, digits and 汉字 only
+    stock_phrases: list[str] = field(default_factory=lambda: [
+        "按计划推进", "正在推进中", "正在推进", "推进中", "有序推进", "稳步推进", "积极推进", "持续推进",
+        "按序时推进", "序时推进", "正常推进", "正在办理", "正在落实", "进行中", "已完成", "正常", "同上",
+        "无", "暂无", "工作", "各项", "目前", "本月"])
+    effect_words: list[str] = field(default_factory=lambda: [
+        "成效", "效果", "验收", "投用", "投入使用", "投产", "建成", "竣工", "通过", "达到", "实现", "累计",
+        "共计", "惠及", "交付", "运营", "上线", "印发", "出台", "签订", "获批", "挂牌", "办结", "提升", "减少",
+        "增长", "覆盖"])
+
+
+@dataclass
+class EscalationSettings:
+    """``[escalation]``: when a unit is sent a 督办单 and of which colour (``ledger escalate``)."""
+
+    blue_days: int = 30               # blue: a task not done whose 完成时限 falls within this many days
+    behind_points: int = 20           # yellow: a task this many points or more behind 序时进度
+    lag_months: int = 2               # yellow: a task 滞后 this many months running
+    content_flags: int = 3            # yellow: this many content findings (提示) in the unit's ledger
+    missing_periods: int = 2          # red: a unit that did not report this many periods running
+    reply_days: int = 7               # 反馈时限: days after issue; an open notice past it goes up a colour
+
+
+@dataclass
+class ScoringSettings:
+    """``[scoring]``: the monthly 考评 of each unit (``ledger score``): a base, minus points per event."""
+
+    base: float = 100.0
+    late: float = 0.1                 # a ledger reported after the deadline
+    missing: float = 0.5              # no accepted ledger for the period
+    rejected: float = 0.1             # each file returned by the machine
+    sent_back: float = 0.2            # each ledger sent back by the office (审核退回)
+    content_flag: float = 0.05        # each content finding (照搬上月, 过于简略, …)
+    yellow: float = 0.3               # each yellow 督办单
+    red: float = 0.5                  # each red 督办单
+    reply_late: float = 0.2           # each 督办单 answered after its 反馈时限
+    ahead_bonus: float = 0.0          # each task reported 超序时
+    early_close_bonus: float = 0.0    # each task closed (销号) before its 完成时限
+    honour_roll: bool = False         # the 通报's {红黑榜}: name the best and worst scores
+    honour_roll_size: int = 3         # how many units on each list
+
+
 @dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -156,6 +212,9 @@ class Settings:
     units: UnitSettings = field(default_factory=UnitSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    quality: QualitySettings = field(default_factory=QualitySettings)
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
     # The office's status words by meaning ("进度滞后" = "lagging"), laid over templates.statuses.
     statuses: dict[str, str] = field(default_factory=dict)
     columns: list[ColumnSettings] = field(default_factory=list)   # the office's own 台账 columns
@@ -189,6 +248,7 @@ class Settings:
             if not (math.isfinite(number) and low(number) and number <= high):
                 refuse(f"{key} 的值 {number:g} 无效，{unit}")
         self._check_statuses(refuse)
+        self._check_rules(refuse)
         for key, table in (("collect.synonyms", self.collect.synonyms), ("units.aliases", self.units.aliases)):
             blank = next((k for k, v in table.items() if not k.strip() or not v.strip()), None)
             if blank is not None:
@@ -218,6 +278,16 @@ class Settings:
             if c.timeout * 2 >= self.remind.stale_seconds:
                 refuse(f"remind.stale_seconds（{self.remind.stale_seconds:g} 秒）应大于{name}的 timeout 的两倍，"
                        "否则可能把仍在发送的消息当作中断而重发")
+
+    def _check_rules(self, refuse: Callable[[str], None]) -> None:
+        """The content checks' severities and word lists (``[quality]``)."""
+        for name in ("copied", "thin", "fell", "pace", "no_effect"):
+            if getattr(self.quality, name) not in SEVERITIES:
+                refuse(f"quality.{name} 的值“{getattr(self.quality, name)}”无效，应为 \"warning\"（提示）、"
+                       f"\"error\"（退回）或 \"off\"（不检查）")
+        for key in ("quality.stock_phrases", "quality.effect_words"):
+            if any(not w.strip() for w in _get(self, key)):
+                refuse(f"{key} 中有空白项")
 
     def _check_statuses(self, refuse: Callable[[str], None]) -> None:
         statuses = self.templates.statuses
@@ -357,6 +427,18 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("collect.settle_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数（文件保持不变多久才收取）"),
     ("collect.lag_tolerance", lambda v: v >= 0, 100, "应为 0 到 100 之间的整数（百分点）"),
     ("review.max_evidence_mb", lambda v: v > 0, 1024, "应为大于 0、不超过 1024 的数（单个佐证材料的大小上限，单位 MB）"),
+    ("quality.similarity", lambda v: v > 0, 1, "应为大于 0、不超过 1 的数（与上期进展的相似度，1 表示完全相同）"),
+    ("quality.min_length", lambda v: v >= 0, 1000, "应为 0 到 1000 之间的整数（进展情况的最少字数）"),
+    ("escalation.blue_days", lambda v: v >= 0, 366, "应为 0 到 366 之间的天数（完成时限前多少天发蓝色督办单）"),
+    ("escalation.behind_points", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（落后序时进度多少个百分点发黄色督办单）"),
+    ("escalation.lag_months", lambda v: v >= 1, 12, "应为 1 到 12 之间的整数（连续滞后几个月发黄色督办单）"),
+    ("escalation.content_flags", lambda v: v >= 1, 10000, "应为不小于 1 的整数（内容审核提示达到几处发黄色督办单）"),
+    ("escalation.missing_periods", lambda v: v >= 1, 12, "应为 1 到 12 之间的整数（连续几期未报送发红色督办单）"),
+    ("escalation.reply_days", lambda v: v >= 1, 90, "应为 1 到 90 之间的天数（督办单的反馈时限）"),
+    *[(f"scoring.{k}", lambda v: v >= 0, 1000, "应为 0 到 1000 之间的分值") for k in (
+        "base", "late", "missing", "rejected", "sent_back", "content_flag", "yellow", "red", "reply_late",
+        "ahead_bonus", "early_close_bonus")],
+    ("scoring.honour_roll_size", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（红黑榜各列几个单位）"),
     ("serve.uploads_per_hour", lambda v: v >= 1, 100000, "应为不小于 1 的整数（每个单位每小时可上传的次数）"),
     ("remind.due_soon_days", lambda v: v >= 1, 27, "应为 1 到 27 之间的整数（截止前几天发“即将截止”提醒）"),
     ("remind.max_attempts", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（一条消息最多尝试发送的次数）"),

@@ -87,3 +87,17 @@ def test_demo_on_a_server_database_and_never_over_real_data(tmp_path, server_sch
     again = CliRunner().invoke(cli, ["demo", str(tmp_path / "d2"), "--no-libreoffice", "--db", server_schema])
     assert again.exit_code == 1 and "已有 1 版计划" in again.output and "演示只在空数据库中运行" in again.output
     assert not (tmp_path / "d2").exists()
+
+
+def test_the_demo_issues_its_notices_and_scores_them_in_the_report(demo):
+    from ledger.store.escalations import notices
+    from ledger.workspace import find_workspace
+
+    ws = find_workspace(demo.root)
+    issued = notices(ws.engine, period=demo.periods[-1])
+    assert demo.escalated == len(issued) > 0
+    folder = demo.root / "outbox" / "督办单" / demo.periods[-1]
+    assert sorted(p.name for p in folder.glob("*.docx")) == sorted(n["file"].rsplit("/", 1)[-1] for n in issued)
+    sheet = openpyxl.load_workbook(demo.report)["考评"]
+    detail = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert all(n["number"] in detail for n in issued if n["colour"] in ("yellow", "red"))

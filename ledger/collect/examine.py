@@ -204,6 +204,8 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
     expected = Expected(record["id"], record["period"], unit, _rows_of(db_url, version)[unit], record["digest"],
                         targets=targets, layout_version=record["layout_version"],
                         office_columns=layout.office_columns_of(record.get("columns")))
+    from ledger.collect.quality import last_rows
+    expected.last_period, expected.last_rows = last_rows(_engine(db_url), _plan(db_url, version), unit, record["period"])
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
     return expected

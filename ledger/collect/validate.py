@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from ledger import layout
 from ledger.kinds import Context, kind_of, normalise_row
 from ledger.normalise import clean_text
+from ledger.collect import quality
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
 from ledger import codes
 from ledger.codes import Told
@@ -70,6 +71,9 @@ class Expected:
     # This year's last accepted 本年累计完成值 of the unit, by TargetRow.carry_key, and their period.
     previous: dict[tuple[str, str, str], float] = field(default_factory=dict)
     previous_period: str | None = None
+    # The unit's last accepted 台账 values by (item id, role) and their period, for ledger.collect.quality.
+    last_rows: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    last_period: str | None = None
 
     @property
     def by_key(self) -> dict[str, TemplateRow]:
@@ -103,6 +107,7 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     _check_plan_cells(read, expected, matched, table, tmatched, report)
     rows = [_check_row(read, row, tpl, expected, settings, report) for row, tpl in matched]
     targets = [_check_target(table, row, tpl, expected, report) for row, tpl in tmatched]
+    quality.review(report, read, matched, rows, expected, settings)
     valid = report.valid
     return Validated(report, rows if valid else [], targets if valid else [])
 

@@ -39,6 +39,7 @@ def demo(directory: Path, no_libreoffice: bool, db_url: str | None, as_json: boo
         echo_json({"workspace": str(result.root), "periods": result.periods, "story": result.story,
                    "status_line": result.status_line, "report": rel(result.report), "bulletin": rel(result.bulletin), "reminders": rel(result.reminders),
                    "returns": f"outbox/returns/{result.periods[-1]}", "templates": f"templates/{result.periods[-1]}",
+                   "escalations": {"issued": result.escalated, "folder": f"outbox/督办单/{result.periods[-1]}"},
                    "libreoffice": result.libreoffice, "collect_rounds": [r.totals for r in result.rounds],
                    "web": {"office": "http://127.0.0.1:8000/office", "office_password": result.office_password,
                            "links": result.links, "missing": result.missing}})
@@ -53,6 +54,8 @@ def demo(directory: Path, no_libreoffice: bool, db_url: str | None, as_json: boo
     echo(f"   催报名单：        {directory}/{rel(result.reminders)}")
     echo(f"   退回意见：        {directory}/outbox/returns/{result.periods[-1]}/")
     echo(f"   各单位模板：      {directory}/templates/{result.periods[-1]}/")
+    echo(f"   督办单（{result.escalated} 份）：{directory}/outbox/督办单/{result.periods[-1]}/"
+         f"（ledger escalations list 查看，ledger score 查看考评得分）")
     echo(f"接下来可以试试：cd {directory} && ledger status --period {result.periods[-1]}")
     echo(f"在浏览器中继续这个月：cd {directory} && ledger serve，然后打开 http://127.0.0.1:8000/office"
          f"（演示密码 {result.office_password}）查看报送看板；")

@@ -20,6 +20,7 @@ from ledger.plan.diff import PlanDiff, plan_diff
 from ledger.report.merge import UNREPORTED, MergedItem, extend_streaks, merge_items
 from ledger.report.model import Consolidated, ReportResult
 from ledger.report.sheets import created_time, date_text
+from ledger.report.scores import period_scores
 from ledger.report.status import StatusReport, deadline_watch, read_status
 from ledger.report.targets import assess_targets
 from ledger.report.workbook import write_workbook
@@ -47,11 +48,12 @@ def consolidate(ws: Workspace, period: str | None = None) -> Consolidated:
         streaks = lag_streaks(conn, plans, plan, period, merged, previous, names, vocabulary)
         achievements = data.period_achievements(conn, period, plan, names)
         revision = _revision(conn, plans, plan, previous_period(period))
+        scores = period_scores(conn, status, ws.settings)
     status.deadlines = deadline_watch(plan.items, merged, period, vocabulary)
     statuses = list(ws.settings.templates.statuses)
     targets = assess_targets(plan.items, achievements, schedule_share(period), ws.settings.collect.lag_tolerance)
     report = Consolidated(plan, period, statuses, status, merged, entries, previous, streaks, targets,
-                          ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns)
+                          ws.settings.collect.lag_tolerance, vocabulary, ws.settings.office_columns, scores=scores)
     if revision is not None:
         report.revision = revision
         report.revised_on = date_text(plan.created_at.astimezone(ZoneInfo(ws.settings.office.timezone)).date())
@@ -172,6 +174,8 @@ def period_outputs(ws: Workspace, period: str) -> tuple[Path, Path]:
 def bulletin_lines(ws: Workspace, report: Consolidated) -> list[str]:
     """The 督查通报's lines: the workspace's template (written there on first use), filled."""
     values = bulletin.fields(report, ws.settings.office.name, ws.settings.office.deadline_day)
+    if ws.settings.scoring.honour_roll:
+        values["红黑榜"] = bulletin.honour_roll(report, ws.settings.scoring.honour_roll_size)
     lines = bulletin.fill(bulletin.read_template(ws), values)
     title = next((n for n, line in enumerate(lines) if line.startswith("# ")), None)
     if title is not None and report.status.locked:      # a locked month's 通报 is the final one

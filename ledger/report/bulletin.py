@@ -52,6 +52,7 @@ DEFAULT_TEMPLATE = """\
 {逾期事项}
 ### （三）报送不及时单位
 {报送不及时情况}
+{红黑榜}
 
 ## 四、与上月比较
 {与上月比较}
@@ -103,6 +104,7 @@ def fields(report: Consolidated, office: str, deadline_day: int) -> dict[str, st
         "逾期事项": _overdue_lines(report),
         "报送不及时情况": _units_sentence(report),
         "与上月比较": _changes(report),
+        "红黑榜": [],        # off unless [scoring] honour_roll: the best and worst scores (honour_roll)
     }
 
 
@@ -110,6 +112,20 @@ def _corrections(report: Consolidated) -> str:
     """The units whose figures of the month were corrected after its deadline (更正于 …)."""
     corrected = [f"{u.unit.name}（{u.correction_text()}）" for u in report.status.units if u.corrected_at]
     return f"其中{'、'.join(corrected)}的台账为截止后更正的内容，报送时间仍按原报送计。" if corrected else ""
+
+
+def honour_roll(report: Consolidated, size: int = 3) -> list[str]:
+    """红黑榜: the units with the best and the worst 考评 scores of the period, as paragraphs."""
+    scores = report.scores
+    if not scores:
+        return []
+    best = scores[:size]
+    worst = [s for s in scores[::-1][:size] if s.score < scores[0].score and s not in best][::-1]
+    line = lambda group: "、".join(f"{s.unit}（{s.score:g} 分）" for s in group)  # noqa: E731
+    out = ["### （四）考评红黑榜", f"红榜：{line(best)}。"]
+    if worst:
+        out.append(f"黑榜：{line(worst)}。")
+    return out
 
 
 def _count_text(counts: dict[str, int]) -> str:

@@ -39,6 +39,7 @@ class Consolidated:
     office_columns: tuple = ()                                  # ledger.toml [[columns]]: a column each
     revision: Any = None        # ledger.plan.diff.PlanDiff: the plan changed since the previous month
     revised_on: str = ""        # when that version was stored, as the office reads it (2024年4月2日)
+    scores: list = field(default_factory=list)                  # 考评: UnitScore of each unit, ranked
 
     def revision_text(self) -> str:
         """计划于 … 调整（第 N 版）：…, when this month is the first under a new plan version."""

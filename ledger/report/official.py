@@ -29,7 +29,9 @@ LATIN_FONT = "Times New Roman"
 MARGINS = {"top_margin": Mm(37), "bottom_margin": Mm(35), "left_margin": Mm(28), "right_margin": Mm(26)}
 
 TITLE, HEADING, SUBHEADING, PARAGRAPH, RIGHT, BLANK = "title", "heading", "subheading", "paragraph", "right", "blank"
-MARKERS = (("### ", SUBHEADING), ("## ", HEADING), ("# ", TITLE), ("> ", RIGHT))
+TABLE = "table"      # "| a | b |": a row of a table (the first row of a run is its header), 仿宋 五号
+MARKERS = (("### ", SUBHEADING), ("## ", HEADING), ("# ", TITLE), ("> ", RIGHT), ("| ", TABLE))
+TABLE_SIZE = Pt(10.5)
 
 
 def classify(lines: list[str]) -> list[tuple[str, str]]:
@@ -56,7 +58,14 @@ def write_document(path: Path, lines: list[str], title: str, author: str, create
     doc.core_properties.author = author
     body = doc.paragraphs[0] if doc.paragraphs else None
     previous = None
+    rows: list[list[str]] = []
     for kind, text in classify(lines):
+        if kind == TABLE:
+            rows.append([c.strip() for c in text.strip().strip("|").split("|")])
+            continue
+        if rows:
+            _table(doc, rows)
+            rows = []
         if kind == BLANK:     # the body runs on without blank lines; one follows the title
             if previous == TITLE:
                 doc.add_paragraph()
@@ -66,6 +75,8 @@ def write_document(path: Path, lines: list[str], title: str, author: str, create
         salutation = previous in (TITLE, BLANK) and kind == PARAGRAPH and text.endswith("：")
         _paragraph(doc, TITLE if after_title else kind, text, subtitle=after_title, salutation=salutation)
         previous = kind if not after_title else TITLE
+    if rows:
+        _table(doc, rows)
     if body is not None:
         body._element.getparent().remove(body._element)
     _page_numbers(doc)
@@ -172,6 +183,37 @@ def _paragraph(doc, kind: str, text: str, subtitle: bool = False, salutation: bo
     fmt.first_line_indent = Pt(0) if salutation else Pt(2 * 16)
     font = {HEADING: HEADING_FONT, SUBHEADING: SUBHEADING_FONT}.get(kind, BODY_FONT)
     _set_font(p.add_run(text), font, BODY_SIZE)
+
+
+def _table(doc, rows: list[list[str]]) -> None:
+    """A bordered table in 仿宋 五号, its first row the header in 黑体, repeated on every page."""
+    ncols = max(len(r) for r in rows)
+    table = doc.add_table(rows=len(rows), cols=ncols)
+    table.style = doc.styles["Table Grid"]
+    for r, values in enumerate(rows):
+        for c in range(ncols):
+            cell = table.cell(r, c)
+            p = cell.paragraphs[0]
+            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            p.paragraph_format.first_line_indent = Pt(0)
+            if r == 0:
+                p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _set_font(p.add_run(values[c] if c < len(values) else ""), HEADING_FONT if r == 0 else BODY_FONT,
+                      TABLE_SIZE)
+    if rows[0][0] == "序号" and ncols > 1:     # a narrow number column; the last, widest, takes the rest
+        text_width = Mm(210) - MARGINS["left_margin"] - MARGINS["right_margin"]
+        middle = [int((text_width - Mm(12)) * 0.36 / max(ncols - 2, 1))] * (ncols - 2)
+        widths = [Mm(12), *middle, text_width - Mm(12) - sum(middle)]
+        table.autofit = False
+        for column, width in zip(table.columns, widths):     # the grid LibreOffice reads
+            column.width = width
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths):
+                cell.width = width
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
 
 
 def _page_numbers(doc) -> None:

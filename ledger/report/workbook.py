@@ -61,6 +61,8 @@ def write_workbook(report: Consolidated, path: Path) -> None:
     _missing_sheet(wb.add_worksheet("未报送单位"), fmt, report)
     if report.status.signed_off:
         _signed_off_sheet(wb.add_worksheet(SIGNED_OFF_SHEET), fmt, report)
+    if report.scores:
+        _scores_sheet(wb.add_worksheet(SCORES_SHEET), fmt, report)
     wb.close()
 
 
@@ -232,6 +234,25 @@ def _signed_off_sheet(sheet, fmt: dict, report: Consolidated) -> None:
             sheet.write_url(row, len(values) - 1, f"external:../../../{path}", fmt[(None, "wrap")], string=name)
         row += written
     finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
+
+
+SCORES_SHEET = "考评"
+SCORES_COLUMNS = (("名次", 6), ("单位", 24), ("得分", 9), ("扣分合计", 9), ("扣分（加分）明细", 70))
+SCORES_KINDS = ("int", "wrap", "num", "num", "wrap")
+
+
+def _scores_sheet(sheet, fmt: dict, report: Consolidated) -> None:
+    """考评: each unit's score and rank, and every deduction with its reason and what it is about."""
+    columns = fit_columns(SCORES_COLUMNS)
+    base = report.scores[0].base
+    first = table_sheet(sheet, fmt, "各单位考评得分", _sub(report, f"基础分 {base:g} 分，按 ledger.toml [scoring] 扣分"), columns)
+    widths = [w for _, w in columns]
+    row = first
+    for sc in report.scores:
+        detail = "\n".join(f"{d.reason}{'（' + d.item + '）' if d.item else ''} {d.points:+g}" for d in sc.deductions)
+        values = (sc.rank, sc.unit, sc.score, round(sc.score - base, 4), detail or "无扣分")
+        row += write_row(sheet, fmt, row, values, SCORES_KINDS, widths=widths)
+    finish_table(sheet, first, max(row, first + 1) - 1, len(widths), autofilter=True)
 
 
 def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:

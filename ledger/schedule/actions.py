@@ -15,7 +15,7 @@ from ledger.workspace import Workspace
 
 Action = Callable[[Workspace, str], str]
 
-LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份",
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份", "escalate": "督办单",
           "remind_due_soon": "催报：即将截止", "remind_due_today": "催报：今日截止", "remind_overdue": "催报：逾期未报",
           "remind_rejected": "催报：退回待重报"}
 PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
@@ -79,6 +79,15 @@ def remind_action(kind: str) -> Action:
     return remind
 
 
+def escalate(ws: Workspace, period: str) -> str:
+    from ledger.supervise.escalate import escalate as run
+
+    result = run(ws, period, command="schedule")
+    if not result.issued:
+        return f"{label(period)}没有需要签发的督办单"
+    return f"已签发{label(period)}督办单 {len(result.issued)} 份：outbox/督办单/{period}/"
+
+
 def summarise_collect(result: Any) -> str:
     """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
     files = list(getattr(result, "files", None) or [])
@@ -96,6 +105,7 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "report": report,
     "lock": lock,
     **{f"remind_{kind}": remind_action(kind) for kind in ("due_soon", "due_today", "overdue", "rejected")},
+    "escalate": escalate,
 }
 _registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
 

@@ -40,6 +40,7 @@ def _key(purpose: str) -> int:
 
 
 MIGRATE, INTAKE, SCHEDULER = _key("migrate"), _key("intake"), _key("scheduler")
+ESCALATE = _key("escalate")
 # The second half of every key: the ledger's schema, so ledgers in other schemas of one database
 # (each its own set of tables) do not wait for each other.
 _LEDGER = "hashtext(current_schema())"
@@ -75,6 +76,13 @@ def lock_intake(conn: Connection) -> None:
     """
     if is_server(conn):
         conn.execute(sa.text(f"SELECT pg_advisory_xact_lock(:k, {_LEDGER})"), {"k": INTAKE})
+
+
+def lock_escalations(conn: Connection) -> None:
+    """Take the 督办单 lock for the rest of ``conn``'s transaction (PostgreSQL; elsewhere a no-op):
+    two workspaces of one database issuing at once number and deduplicate one after the other."""
+    if is_server(conn):
+        conn.execute(sa.text(f"SELECT pg_advisory_xact_lock(:k, {_LEDGER})"), {"k": ESCALATE})
 
 
 def lost_race(exc: BaseException) -> bool:

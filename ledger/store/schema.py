@@ -332,6 +332,33 @@ signoffs = sa.Table(   # a finished item's sign-off (销号), one row per action
 )
 
 
+escalations = sa.Table(   # a 督办单 issued to a unit (migration 0015): what, why, by when, and its reply
+    "escalations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("colour", sa.String(8), nullable=False),            # blue, yellow, red
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),                 # 编号: 督办〔year〕seq号
+    sa.Column("items", sa.JSON, nullable=False),                  # [{key, number, title, why}]
+    sa.Column("dedupe_key", sa.String(64), nullable=False, unique=True),   # period, unit, colour, item keys
+    sa.Column("issued_at", UTCDateTime(), nullable=False),
+    sa.Column("reply_due", sa.Date, nullable=False),              # 反馈时限
+    sa.Column("state", sa.String(8), nullable=False),             # open, replied, closed
+    sa.Column("file", sa.Text, nullable=False),                   # the .docx, workspace-relative
+    sa.Column("reply", sa.Text),
+    sa.Column("reply_file", sa.Text),                             # a file the unit attached, workspace-relative
+    sa.Column("replied_at", UTCDateTime()),
+    sa.Column("closed_at", UTCDateTime()),
+    sa.Column("comment", sa.Text),                                # the office's, on closing or keeping open
+    sa.Column("closed_by", sa.Text),                              # who in the office closed or kept it open
+    sa.Column("escalated_from", sa.Integer),                      # the notice this one raised a colour
+    sa.Column("escalated_to", sa.Integer),                        # set once, so a notice goes up only once
+    sa.UniqueConstraint("year", "seq", name="uq_escalations_number"),
+    sa.Index("ix_escalations_period_unit", "period", "unit_id"),
+)
+
+
 def _initial(conn: Connection) -> None:
     migration_0001.apply(conn)
 
@@ -542,6 +569,38 @@ def _outbox(conn: Connection) -> None:
     ).create(conn)
 
 
+def _escalations(conn: Connection) -> None:
+    """督办单 (``ledger escalate``): the table as first released, frozen here."""
+    frozen = sa.MetaData()
+    sa.Table("units", frozen, sa.Column("id", sa.Integer, primary_key=True))
+    table = sa.Table(
+        "escalations", frozen,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("period", sa.String(7), nullable=False),
+        sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+        sa.Column("colour", sa.String(8), nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("items", sa.JSON, nullable=False),
+        sa.Column("dedupe_key", sa.String(64), nullable=False, unique=True),
+        sa.Column("issued_at", UTCDateTime(), nullable=False),
+        sa.Column("reply_due", sa.Date, nullable=False),
+        sa.Column("state", sa.String(8), nullable=False),
+        sa.Column("file", sa.Text, nullable=False),
+        sa.Column("reply", sa.Text),
+        sa.Column("reply_file", sa.Text),
+        sa.Column("replied_at", UTCDateTime()),
+        sa.Column("closed_at", UTCDateTime()),
+        sa.Column("comment", sa.Text),
+        sa.Column("closed_by", sa.Text),
+        sa.Column("escalated_from", sa.Integer),
+        sa.Column("escalated_to", sa.Integer),
+        sa.UniqueConstraint("year", "seq", name="uq_escalations_number"),
+        sa.Index("ix_escalations_period_unit", "period", "unit_id"),
+    )
+    table.create(conn)
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released, and none reads the tables declared above: 0001 builds the tables as first
 # released (a frozen copy), later steps spell out the DDL of their release, so old and new
@@ -562,6 +621,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0012_signoffs", _signoffs),
     ("0013_unit_contacts", _unit_contacts),
     ("0014_outbox", _outbox),
+    ("0015_escalations", _escalations),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

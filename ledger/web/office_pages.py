@@ -220,7 +220,8 @@ class OfficePages(Pages):
         context.update(self._outbox(period))
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
                 "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
-                "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs}
+                "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs,
+                "notices": _period_notices(web.ws, period), "scores": _period_scores(web.ws, period)}
 
     def _outbox(self, period: str) -> dict[str, Any]:
         """The period's reminders as the board shows them: how many went, and each that did not."""
@@ -362,6 +363,21 @@ class OfficePages(Pages):
         self.web.log(request, self.who(request), f"督查室生成{label(period)}汇总表和督查通报", "web-report", period=period)
         return RedirectResponse(f"/office?period={period}&made={quote(made.path.name)}", status_code=303)
 
+    async def escalate(self, request: Request) -> Response:
+        """Issue the period's 督办单 (the board's button), as ``ledger escalate`` does."""
+        from ledger.supervise.escalate import escalate
+
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        try:
+            run = await _with_lock_retry(lambda: escalate(self.web.ws, period, command="serve"))
+        except LedgerError as exc:
+            return await self.board(request, f"未能签发督办单：{exc}", error=True)
+        self.web.log(request, "督查室", f"督查室签发{label(period)}督办单 {len(run.issued)} 份", "web-escalate", period=period)
+        return await self.board(request, f"已签发督办单 {len(run.issued)} 份" if run.issued
+                                else "没有需要签发的督办单（已签发的不再重复签发）")
+
     async def work_log(self, request: Request) -> Response:
         blocked = await self.office_gate(request)
         if blocked:
@@ -405,6 +421,27 @@ class OfficePages(Pages):
             return self.message(request, f"未能{verb}", str(exc), 400, back="/office/links")
         self.web.log(request, self.who(request), f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
         return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
+
+
+def _period_notices(ws: Workspace, period: str) -> list[dict[str, Any]]:
+    """The 督办单 issued on the period, for the board."""
+    from ledger.store.escalations import notices
+    from ledger.supervise.rules import COLOUR_LABELS
+
+    states = {"open": "待反馈", "replied": "已反馈", "closed": "已办结"}
+    return [{"id": n["id"], "number": n["number"], "unit": n["unit"], "colour": n["colour"],
+             "colour_label": COLOUR_LABELS[n["colour"]], "items": len(n["items"]), "state": states[n["state"]],
+             "reply": n["reply"] or "", "reply_due": n["reply_due"].strftime("%m月%d日")}
+            for n in notices(ws.engine, period=period)]
+
+
+def _period_scores(ws: Workspace, period: str) -> list[dict[str, Any]]:
+    """This month's 考评 (``ledger score``), for the board."""
+    from ledger.report.scores import score_units
+
+    return [{"rank": u.rank, "unit": u.unit, "score": f"{u.score:g}",
+             "why": "；".join(f"{d.reason} {d.points:+g}" for d in u.deductions)}
+            for u in score_units(ws, period).units]
 
 
 def _version(ws: Workspace) -> str:

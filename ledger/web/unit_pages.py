@@ -83,7 +83,8 @@ class UnitPages(Pages):
                 "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
                 "template": template and {**template, "created": web.local(template["created_at"])},
                 "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
-                "other_periods": [(p, label(p)) for p in periods if p != period][:12]}
+                "other_periods": [(p, label(p)) for p in periods if p != period][:12],
+                "notices": _notices(web, holder.unit)}
 
     async def upload(self, request: Request) -> Response:
         web = self.web
@@ -186,6 +187,53 @@ class UnitPages(Pages):
         return download(path, path.name)
 
 
+    async def notice_file(self, request: Request) -> Response:
+        """The unit's own 督办单 as issued (.docx)."""
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        from ledger.store.escalations import notice
+
+        found = await run_in_threadpool(notice, web.ws.engine, request.path_params["notice_id"])
+        path = found and found["unit"] == holder.unit and web.ws.root / found["file"]
+        if not path or not inside(path, web.ws.outbox_dir) or not path.is_file():
+            return self.message(request, "督办单不可下载", "本单位没有这份督办单。", 404, back=_unit_base(request))
+        web.log(request, holder.unit, f"{holder.unit}下载督办单 {found['number']}", "web-download", notice=found["id"])
+        return download(path, path.name)
+
+    async def reply(self, request: Request) -> Response:
+        """The unit's written reply to one of its 督办单: text and an optional file (POST with the form key)."""
+        from ledger.supervise.replies import reply_notice
+
+        web = self.web
+        holder = await self.holder(request)
+        if holder is None:
+            return self.invalid_link(request)
+        base = _unit_base(request)
+        form = await request.form(max_files=1, max_fields=4)
+        try:
+            if not form_ok(web.key, request.cookies.get(CSRF_COOKIE), text(form.get("form_key"))):
+                web.log(request, holder.unit, f"{holder.unit}的督办反馈未带有效的表单凭据，已拒绝", "web-denied")
+                return self.forged(request, base)
+            file = form.get("file")
+            name, content = None, None
+            if isinstance(file, UploadFile) and file.filename:
+                name = upload_name(file.filename)
+                content = await file.read(web.max_bytes + 1)
+                if len(content) > web.max_bytes:
+                    return too_large_page(web.settings.collect.max_file_mb, request=request)
+            try:
+                done = await run_in_threadpool(reply_notice, web.ws, holder.unit, request.path_params["notice_id"],
+                                               text(form.get("reply")), name, content)
+            except LedgerError as exc:
+                return await self.unit(request, str(exc), 400)
+        finally:
+            await form.close()
+        web.log(request, holder.unit, f"{holder.unit}反馈督办单 {done['number']}", "web-reply", notice=done["id"])
+        return RedirectResponse(f"{base}#notice-{done['id']}", status_code=303)
+
+
 def _office_word(ws: Workspace, unit_id: int, period: str, reported: bool) -> tuple[dict[str, Any] | None, tuple | None]:
     """What the office said of the month (``ledger.review``, ``ledger.period_lock``): a send-back of the
     unit's current submission, and the state to show instead of the upload's (None: as it is)."""
@@ -209,6 +257,19 @@ def _signoff_items(ws: Workspace, unit: str) -> list[Any]:
     from ledger.signoff import signoff_list
 
     return [i for i in signoff_list(ws.engine, ws.settings.vocabulary) if unit in i.lead]
+
+
+def _notices(web, unit: str) -> list[dict[str, Any]]:
+    """The unit's 督办单, newest first, as its page shows them."""
+    from ledger.store.escalations import notices
+    from ledger.supervise.rules import COLOUR_LABELS
+
+    states = {"open": "待反馈", "replied": "已反馈，待督查室审核", "closed": "已办结"}
+    return [{"id": n["id"], "number": n["number"], "colour": n["colour"], "colour_label": COLOUR_LABELS[n["colour"]],
+             "items": n["items"], "reply_due": n["reply_due"].strftime("%Y年%m月%d日"), "state": n["state"],
+             "state_label": states[n["state"]], "reply": n["reply"] or "", "comment": n["comment"] or "",
+             "replied_at": web.local(n["replied_at"]) if n["replied_at"] else ""}
+            for n in reversed(notices(web.ws.engine, unit=unit))]
 
 
 def _unit_base(request: Request) -> str:

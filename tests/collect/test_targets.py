@@ -44,8 +44,10 @@ def fill_targets(path: Path, values: dict[int, dict[str, object]], out: Path | N
 
 
 def filled(ws, tmp_path, targets: dict[int, dict[str, object]], name="科技局.xlsx", period="2024-07") -> Path:
-    """UNIT's template with every task row filled correctly and the given 指标 values typed."""
-    return fill_targets(fill_all(template(ws, UNIT, period), tmp_path / f"filled-{name}"), targets)
+    """UNIT's template with every task row filled correctly (each month's own progress, as content checks
+    expect) and the given 指标 values typed."""
+    progress = f"完成平台申报材料 {int(period[5:])} 份，组织评审 1 次。"
+    return fill_targets(fill_all(template(ws, UNIT, period), tmp_path / f"filled-{name}", progress=progress), targets)
 
 
 def returned(ws, tmp_path, targets: dict[int, dict[str, object]], name="科技局.xlsx", period="2024-07") -> Path:

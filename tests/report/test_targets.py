@@ -85,7 +85,7 @@ def book(targeted):
 # --- the sheet -----------------------------------------------------------------------------------
 
 def test_the_sheet_follows_the_ledger_summary(book):
-    assert book.sheetnames == ["总体情况", "台账汇总", "指标完成情况", "滞后事项", "单位报送情况", "未报送单位"]
+    assert book.sheetnames == ["总体情况", "台账汇总", "指标完成情况", "滞后事项", "单位报送情况", "未报送单位", "考评"]
 
 
 def test_one_row_per_target_with_known_answers(book):

@@ -16,7 +16,7 @@ from ledger.report.sheets import GREEN, GREY, RED, YELLOW
 from ledger.store.schema import templates
 from ledger.workspace import Workspace
 
-SHEETS = ["总体情况", "台账汇总", "滞后事项", "单位报送情况", "未报送单位"]
+SHEETS = ["总体情况", "台账汇总", "滞后事项", "单位报送情况", "未报送单位", "考评"]
 
 
 @pytest.fixture(scope="module")

@@ -152,6 +152,7 @@ IMPLEMENTATIONS = {
     "report": [("ledger.report", "make_report")],
     "lock": [("ledger.period_lock", "lock_period"), ("ledger.period_lock", "locked")],
     **{f"remind_{kind}": [("ledger.remind.run", "remind")] for kind in ("due_soon", "due_today", "overdue", "rejected")},
+    "escalate": [("ledger.supervise.escalate", "escalate")],
 }
 
 

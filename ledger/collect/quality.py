@@ -1,0 +1,196 @@
+"""Content checks on a ledger's rows (审核 by machine): entries that say nothing, or last period's again.
+
+Each check is a declared finding whose severity the office sets in ``[quality]`` ("warning": a 提示,
+the file is still accepted; "error": returned; "off"). They compare a row with the same task's row
+in the unit's last accepted submission before this period (the one carry-forward reads):
+
+- ``progress-copied`` 照搬上月: 本月进展情况 the same as the last period's, or nearly (a task 已完成 in
+  both periods may well say the same again)
+  (``quality.similarity``, compared after dropping spaces, punctuation and the period's own name);
+  a text whose figures changed (累计完成投资3200万元 → 3800万元) reports something new and is not a copy;
+- ``progress-thin``: 本月进展情况 shorter than ``quality.min_length`` characters, or nothing but
+  ``quality.stock_phrases`` (按计划推进, 正在推进中, 无, …); a task 未启动 that says why in 存在问题 is not;
+- ``percent-fell``: 完成进度 below the last period's of the same year, with no 存在问题 saying why;
+- ``behind-schedule``: 序时推进/超序时 chosen far below 序时进度 — made by ``validate`` (threshold
+  ``collect.lag_tolerance``), its severity set here as ``quality.pace``;
+- ``done-no-effect``: 已完成 with no 成效 in the text (a number, or one of ``quality.effect_words``)
+  and no evidence attached (``has_evidence``: a hook for sign-off on evidence; none by default).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from typing import Any, Callable, Iterable
+
+from ledger import layout
+from ledger import codes
+from ledger.codes import Told
+from ledger.findings import ERROR, WARNING, Finding, Report
+from ledger.period import label
+from ledger.settings import QualitySettings, Settings
+from ledger.statuses import DONE, NOT_STARTED
+
+# code -> the [quality] key setting its severity
+CHECKS = {codes.PROGRESS_COPIED.code: "copied", codes.PROGRESS_THIN.code: "thin", codes.PERCENT_FELL.code: "fell",
+          codes.BEHIND_SCHEDULE.code: "pace", codes.DONE_NO_EFFECT.code: "no_effect"}
+COMPARED_CHARS = 2000          # a long text is compared on its start: bounded time per row
+_NOT_WORDS = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
+_PERIOD_NAMES = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(份)?|\d{1,2}\s*月(份)?|本月|上月")
+_DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One 台账 row as the checks see it: where it is, what it says now and said last period."""
+
+    number: int                      # worksheet row
+    values: dict[str, Any]           # as stored (item_id, role, progress, status, percent, problems …)
+    last: dict[str, Any] | None      # the same task's values in the last accepted submission
+
+
+def core(text: Any) -> str:
+    """Text as compared: letters, digits and 汉字 only."""
+    return _NOT_WORDS.sub("", text) if isinstance(text, str) else ""
+
+
+def similarity(now: str, before: str) -> float:
+    """How alike two progress texts are (0–1), ignoring punctuation, spaces and month names."""
+    a = core(_PERIOD_NAMES.sub("", now))[:COMPARED_CHARS]
+    b = core(_PERIOD_NAMES.sub("", before))[:COMPARED_CHARS]
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.real_quick_ratio() > 0 and matcher.quick_ratio() > 0 else 0.0
+
+
+def figures(text: str) -> list[str]:
+    """The figures a text reports, in order, leaving out the period's own name (2026年11月)."""
+    return _FIGURE.findall(_PERIOD_NAMES.sub("", text))
+
+
+def is_thin(text: Any, rules: QualitySettings) -> bool:
+    """Too short, or nothing but stock phrases."""
+    words = core(text)
+    if len(words) < rules.min_length:
+        return True
+    rest = words
+    for phrase in sorted((core(p) for p in rules.stock_phrases), key=len, reverse=True):
+        if phrase:
+            rest = rest.replace(phrase, "")
+    return len(rest) < 2
+
+
+def has_effect(text: Any, rules: QualitySettings) -> bool:
+    """The text names an outcome: a number, or one of the effect words."""
+    return isinstance(text, str) and (bool(_DIGIT.search(text)) or any(w in text for w in rules.effect_words))
+
+
+def check_rows(rows: Iterable[Row], settings: Settings, last_period: str | None, where: Callable[[int, str], str],
+               has_evidence: Callable[[int], bool] = lambda item_id: False, this_period: str = "") -> list[Finding]:
+    """Every content finding of the rows; ``where(row, key)`` gives a cell's A1 reference."""
+    rules = settings.quality
+    out: list[Finding] = []
+    for row in rows:
+        out.extend(_row_findings(row, settings, last_period, where, has_evidence, this_period))
+    return [f for f in out if getattr(rules, CHECKS[f.code]) != "off"]
+
+
+def _row_findings(row: Row, settings: Settings, last_period: str | None, where, has_evidence, this_period: str):
+    rules, v, last = settings.quality, row.values, row.last or {}
+    progress, when = v.get("progress"), label(last_period) if last_period else "上期"
+    meaning = settings.vocabulary.meaning(v.get("status"))
+
+    def finding(code: codes.Code, key: str, value: Any, **values: Any) -> Finding:
+        told = code.told(_severity(rules, code.code), **values)
+        return _located(row.number, key, where(row.number, key), told, value)
+
+    thin = isinstance(progress, str) and is_thin(progress, rules)
+    if thin and meaning == NOT_STARTED and core(v.get("problems")):
+        thin = False            # 尚未启动, with the reason where it belongs (存在问题)
+    if thin:
+        yield finding(codes.PROGRESS_THIN, "progress", progress, typed=_short(progress))
+    before = last.get("progress")
+    finished = meaning == DONE and settings.vocabulary.meaning(last.get("status")) == DONE
+    if not thin and not finished and isinstance(progress, str) and isinstance(before, str):
+        alike = similarity(progress, before)
+        if alike >= rules.similarity and figures(progress) == figures(before):
+            same = "相同" if alike >= 1 else f"基本相同（相似度 {alike:.0%}）"
+            yield finding(codes.PROGRESS_COPIED, "progress", progress, when=when, same=same)
+    percent, was = v.get("percent"), last.get("percent")
+    same_year = bool(last_period and this_period and last_period[:4] == this_period[:4])
+    if (same_year and _whole(percent) and _whole(was) and percent < was and not core(v.get("problems"))):
+        yield finding(codes.PERCENT_FELL, "percent", percent, percent=percent, when=when, before=was)
+    if meaning == DONE and not has_effect(progress, rules) and not has_evidence(v.get("item_id")):
+        yield finding(codes.DONE_NO_EFFECT, "progress", progress)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100
+
+
+def _severity(rules: QualitySettings, code: str) -> str:
+    return ERROR if getattr(rules, CHECKS[code]) == "error" else WARNING
+
+
+def _short(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _located(number: int, key: str, cell: str, told: Told, value: Any) -> Finding:
+    col = layout.BY_KEY[key]
+    return told.at(f"{cell}“{col.header}”：", sheet=layout.LEDGER_SHEET, cell=cell, column=col.header, field=key,
+                   value=value if value != "" else None, row=number)
+
+
+def reweigh(findings: list[Finding], rules: QualitySettings) -> list[Finding]:
+    """Findings made elsewhere that ``[quality]`` also governs (``behind-schedule``), at its severity."""
+    out = []
+    for f in findings:
+        setting = getattr(rules, CHECKS[f.code]) if f.code in CHECKS else None
+        if setting == "off":
+            continue
+        out.append(replace(f, severity=_severity(rules, f.code)) if setting else f)
+    return out
+
+
+def review(report: Report, read, matched: list, rows: list[dict[str, Any]], expected, settings: Settings) -> None:
+    """Add the content findings of a validated 台账 to its report (called once by ``validate_ledger``).
+
+    ``matched`` pairs each row read with its template row; ``rows`` are the values to store, in the
+    same order; ``expected.last_rows`` holds the last period's values by (item id, role).
+    """
+    report.findings[:] = reweigh(report.findings, settings.quality)
+    last_rows = getattr(expected, "last_rows", {}) or {}
+    checked = [Row(row.number, values, last_rows.get((values["item_id"], values["role"])))
+               for (row, _), values in zip(matched, rows)]
+
+    def where(number: int, key: str) -> str:
+        return f"{layout.column_letter(read.columns[key])}{number}"
+
+    report.extend(check_rows(checked, settings, getattr(expected, "last_period", None), where,
+                             getattr(expected, "has_evidence", None) or (lambda item_id: False), expected.period))
+
+
+def last_rows(engine, plan, unit: str, period: str) -> tuple[str | None, dict[tuple[int, str], dict[str, Any]]]:
+    """The unit's last accepted 台账 values before ``period`` by (item id in ``plan``, role), and their period.
+
+    Read the way carry-forward reads them (``carried_values``): by the item's identity, which a
+    renumbered or retitled item keeps, so the same task is found under a new plan version.
+    """
+    from ledger.store.submissions import carried_values
+
+    carried = carried_values(engine, [unit], before=period).get(unit)
+    if carried is None:
+        return None, {}
+    out: dict[tuple[int, str], dict[str, Any]] = {}
+    for item in plan.items:
+        for role in ("lead", "support"):
+            found = carried.values.get((item.identity, role))
+            if found:
+                out[(item.id, role)] = found
+    return carried.period, out
