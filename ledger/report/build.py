@@ -165,9 +165,9 @@ def bulletin_path(ws: Workspace, plan_title: str, period: str) -> Path:
 
 
 def period_outputs(ws: Workspace, period: str) -> tuple[Path, Path]:
-    """Where the period's workbook and 督查通报 are (or will be): named after the current plan."""
+    """Where the period's workbook and 督查通报 are (or will be): named after the plan in force for it."""
     with data.snapshot(ws.engine) as conn:
-        title = data.plan_header(conn).title
+        title = data.period_plan(conn, period).title
     return report_path(ws, title, period), bulletin_path(ws, title, period)
 
 

@@ -146,3 +146,16 @@ def test_a_new_lead_carries_its_former_leads_last_progress(year):
     # April: 医疗E's lead moved from 县戊局 to 县丁局; 县丁局's template notes 县戊局's March progress
     april = comments(year.templates["2024-04"] / "2024-04_县丁局.xlsx")
     assert any("E3月进展" in n for k, n in april.items() if "医疗E" in k)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["status", "--year", "2030"], "2030年没有任何月份的记录"),
+    (["report", "--quarter", "2024Q5"], "季度“2024Q5”无效，应写作 2024Q3"),
+])
+def test_a_span_without_records_or_written_wrongly_is_one_line(year, args, message):
+    from click.testing import CliRunner
+
+    from ledger.cli import cli
+
+    result = CliRunner().invoke(cli, ["-w", str(year.ws.root), *args])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
