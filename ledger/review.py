@@ -270,3 +270,15 @@ def compare_rows(engine: Engine, submission_id: int) -> list[ComparedRow]:
         changed = {k for k in now if before is None or (now[k] or None) != (before[k] or None)}
         out.append(ComparedRow(row.number, row.title, row.role, now, before, changed))
     return out
+
+
+def sent_back_events(conn: Connection, period: str) -> list[tuple[str, str, str]]:
+    """Each ledger of the period the office sent back, as 考评 counts it (``report.scores``): the
+    unit, the items named (编号, or "" for the whole ledger) and the office's comment."""
+    r = s.reviews.c
+    rows = conn.execute(sa.select(s.units.c.name, r["items"], r.comment, r.by_name)
+                        .join(s.units, s.units.c.id == r.unit_id)
+                        .where(r.period == period, r.decision == "sent_back").order_by(r.id)).all()
+    return [(unit, "、".join(str(i.get("number", "")) for i in (items or [])),
+             f"台账被督查室审核退回（{by}：{comment}）" if comment else f"台账被督查室审核退回（{by}）")
+            for unit, items, comment, by in rows]

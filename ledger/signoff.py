@@ -284,3 +284,13 @@ def evidence_file(engine: Engine, evidence_id: int) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(sa.select(so).where(so.c.id == evidence_id, so.c.action == EVIDENCE)).mappings().first()
     return dict(row) if row else None
+
+
+def evidenced_numbers(engine: Engine, unit: str) -> frozenset[str]:
+    """The numbers of the items a unit has attached evidence to (佐证材料), whatever its state: the
+    content check on 已完成 rows asks it (``collect.quality``)."""
+    so = s.signoffs.c
+    with engine.connect() as conn:
+        return frozenset(conn.execute(
+            sa.select(so.item_number).join(s.units, s.units.c.id == so.unit_id)
+            .where(s.units.c.name == unit, so.action == EVIDENCE)).scalars())

@@ -193,3 +193,17 @@ def test_a_locked_month_is_not_reviewed(ws):
     with pytest.raises(ReviewError, match="2024年7月已锁定（终版），不能再审核"):
         review.send_back(ws.engine, JULY, "发改局", "晚了", "李四")
     assert states(ws)["发改局"] == "pending"
+
+
+def test_a_sent_back_ledger_costs_its_unit_in_the_score_with_the_offices_words(ws):
+    from ledger.report.scores import score_units
+
+    def of(unit):
+        return next(u for u in score_units(ws, JULY).units if u.unit == unit)
+    before = of("工信局").score
+    review.send_back(ws.engine, JULY, "工信局", "请写明办到哪一步", "张三", item="3")
+    after = of("工信局")
+    [cut] = [d for d in after.deductions if "审核退回" in d.reason]
+    assert cut.points == -ws.settings.scoring.sent_back and cut.item == "3" and "请写明办到哪一步" in cut.reason
+    assert "张三" in cut.reason and cut.period == JULY
+    assert after.score < before or "未报送" in " ".join(d.reason for d in after.deductions)

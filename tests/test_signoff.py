@@ -83,6 +83,8 @@ def test_a_finished_item_is_signed_off_on_evidence(ws, tmp_path):
     assert added.stored_path.read_bytes() == PDF
     assert added.stored_path.parent == ws.archive_dir / "evidence" / "1"
     assert states(ws) == {"1": "awaiting_signoff"}
+    # the content check on 已完成 rows (collect.quality) takes attached evidence as the 成效
+    assert signoff.evidenced_numbers(ws.engine, "发改局") == {"1"} and not signoff.evidenced_numbers(ws.engine, "工信局")
     rejected = signoff.reject(ws.engine, ws.settings.vocabulary, "1", "请补充验收组签字页", "张三")
     assert rejected.state == "rejected" and rejected.comment == "请补充验收组签字页"
     add_evidence(ws, "发改局", "1", pdf, "签字页.pdf", "发改局（网页）")

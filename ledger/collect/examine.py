@@ -205,7 +205,12 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
                         targets=targets, layout_version=record["layout_version"],
                         office_columns=layout.office_columns_of(record.get("columns")))
     from ledger.collect.quality import last_rows
-    expected.last_period, expected.last_rows = last_rows(_engine(db_url), _plan(db_url, version), unit, record["period"])
+    from ledger.signoff import evidenced_numbers
+
+    plan = _plan(db_url, version)
+    expected.last_period, expected.last_rows = last_rows(_engine(db_url), plan, unit, record["period"])
+    numbers = evidenced_numbers(_engine(db_url), unit)
+    expected.evidenced = frozenset(i.id for i in plan.items if i.number in numbers)
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
     return expected

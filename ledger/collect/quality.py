@@ -14,7 +14,7 @@ in the unit's last accepted submission before this period (the one carry-forward
 - ``behind-schedule``: 序时推进/超序时 chosen far below 序时进度 — made by ``validate`` (threshold
   ``collect.lag_tolerance``), its severity set here as ``quality.pace``;
 - ``done-no-effect``: 已完成 with no 成效 in the text (a number, or one of ``quality.effect_words``)
-  and no evidence attached (``has_evidence``: a hook for sign-off on evidence; none by default).
+  and no evidence attached (``Expected.evidenced``: items the unit attached 佐证材料 to, ``ledger.signoff``).
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def review(report: Report, read, matched: list, rows: list[dict[str, Any]], expe
         return f"{layout.column_letter(read.columns[key])}{number}"
 
     report.extend(check_rows(checked, settings, getattr(expected, "last_period", None), where,
-                             getattr(expected, "has_evidence", None) or (lambda item_id: False), expected.period))
+                             expected.evidenced.__contains__, expected.period))
 
 
 def last_rows(engine, plan, unit: str, period: str) -> tuple[str | None, dict[tuple[int, str], dict[str, Any]]]:

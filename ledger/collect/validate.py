@@ -74,6 +74,7 @@ class Expected:
     # The unit's last accepted 台账 values by (item id, role) and their period, for ledger.collect.quality.
     last_rows: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     last_period: str | None = None
+    evidenced: frozenset[int] = frozenset()    # items (ids in this plan) the unit attached evidence to
 
     @property
     def by_key(self) -> dict[str, TemplateRow]:

@@ -27,10 +27,17 @@ from ledger.settings import Settings
 from ledger.statuses import AHEAD
 from ledger.store import schema as s
 
-# hooks for the office's review (issue: sent-back ledgers) and sign-off (tasks closed early):
-# (conn, period) -> [(unit, item, reason)], one per event
+# events another part of the office's work records: (conn, period) -> [(unit, item, reason)], one per
+# event — ledgers the office sent back on review (ledger.review), tasks closed before their 完成时限
+# (a hook; sign-off does not yet say when a task was due against when it closed)
 EventHook = Callable[[Connection, str], list[tuple[str, str, str]]]
 NO_EVENTS: EventHook = lambda conn, period: []  # noqa: E731
+
+
+def _sent_back(conn: Connection, period: str) -> list[tuple[str, str, str]]:
+    from ledger.review import sent_back_events
+
+    return sent_back_events(conn, period)
 
 
 @dataclass
@@ -60,7 +67,7 @@ class UnitScore:
                 "deductions": [d.to_dict() for d in self.deductions]}
 
 
-def period_scores(conn: Connection, status: StatusReport, settings: Settings, sent_back: EventHook = NO_EVENTS,
+def period_scores(conn: Connection, status: StatusReport, settings: Settings, sent_back: EventHook = _sent_back,
                   closed_early: EventHook = NO_EVENTS) -> list[UnitScore]:
     """Every expected unit's score for the status's period, ranked (inside the caller's snapshot)."""
     scores = {u.unit.name: UnitScore(u.unit.name, settings.scoring.base) for u in status.units}
@@ -180,7 +187,7 @@ class Scores:
                 "units": [u.to_dict() for u in self.units]}
 
 
-def score_units(ws, period: str | None = None, year: bool = False, sent_back: EventHook = NO_EVENTS,
+def score_units(ws, period: str | None = None, year: bool = False, sent_back: EventHook = _sent_back,
                 closed_early: EventHook = NO_EVENTS) -> Scores:
     """The units' scores for a period (by default last month), or for its year up to it."""
     from ledger.report import data
