@@ -13,7 +13,8 @@ import re
 
 from ledger.plan.numbering import PART
 from ledger.plan.roles import looks_like_unit
-from ledger.plan.tables import DIGITS, ROLES, header_roles, merged_header, sub_header, table_rows
+from ledger.plan.tables import (DIGITS, ROLES, header_roles, merged_header, rendered_rows, sub_header,
+                                table_columns)
 from ledger.plan.textlines import WHITESPACE, Line
 from ledger.plan.units import normalise_unit
 
@@ -125,9 +126,12 @@ def _cells(text: str, loose: bool = False) -> list[str]:
 
 def _rendered(rows: list[list[str]], numbers: list[int]) -> list[Line]:
     out: list[Line] = []
-    for row_lines, no in zip(table_rows(rows) or [], numbers):
+    columns = tuple(table_columns(rows[0]))
+    for (row_lines, fields), no in zip(rendered_rows(rows) or [], numbers):
         for text in row_lines:
-            out.append(Line(text, no, table=bool(re.match(r"^\d{1,5}\. ", text))))
+            item = bool(re.match(r"^\d{1,5}\. ", text))
+            out.append(Line(text, no, table=item, fields=tuple(fields) if item else (),
+                            columns=columns if item else ()))
     return out
 
 
