@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from ledger.plan.numbering import PART
-from ledger.plan.roles import looks_like_unit
-from ledger.plan.tables import (DIGITS, ROLES, header_roles, merged_header, rendered_rows, sub_header,
+from ledger.plan.numbering import PART, cn_number
+from ledger.plan.roles import is_deadline, is_person, is_time_limit, looks_like_unit
+from ledger.plan.tables import (DIGITS, ROLES, column_roles, header_roles, merged_header, rendered_rows, sub_header,
                                 table_columns)
 from ledger.plan.textlines import WHITESPACE, Line
-from ledger.plan.units import normalise_unit
+from ledger.plan.units import normalise_unit, split_list
 
 # A horizontal rule between a Markdown table's header and rows: |---|:---|.
 TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
@@ -183,14 +183,17 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
     """Rows after a one-cell-per-line header: each starts at its 序号 when the table has one.
 
     A short line where a row should start is a group label: the 类别 cell of the rows below when
-    the table has that column before 序号, else a heading row.
+    the table has that column before 序号, else a heading row. The header's column count, not the
+    line breaks, says where a cell ends: a cell may hold one unit a line (:func:`_fit`).
     """
     roles, width = header_roles(header) or {}, len(header)
+    columns = column_roles(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
     number = roles.get("number")
     section = roles.get("section")
     leading = 1 if section is not None and number is not None and section < number else 0
+    last = 0
     while j < len(lines) and not TABLE_END.match(lines[j].text):
         start = j
         if number is None:
@@ -208,16 +211,47 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
             j += 1
             continue
         else:
+            last = _serial(lines[j].text)
             j += 1
-            while j < len(lines) and not DIGITS.match(lines[j].text) and not TABLE_END.match(lines[j].text):
-                if j - start >= width - leading and (j - start >= width + 2 - leading or PART.read(lines[j].text)
-                                                     or _label_before_row(lines, j) or _header(lines, j)[0]):
+            while j < len(lines) and not TABLE_END.match(lines[j].text):
+                count = j - start
+                if DIGITS.match(lines[j].text) and (count >= width - leading or _serial(lines[j].text) == last + 1):
+                    break                        # the next row (a figure inside a short row is a cell)
+                if count >= width - leading and (count >= width + MAX_EXTRA_LINES - leading
+                                                 or not _extra_line(lines[j].text) or PART.read(lines[j].text)
+                                                 or (_label_before_row(lines, j) and not _fills_last(
+                                                     [""] * leading + [x.text for x in lines[start:j]],
+                                                     lines[j].text, roles, columns))
+                                                 or _header(lines, j)[0]):
                     break
                 j += 1
             cells = [""] * leading + [line.text for line in lines[start:j]]
-        rows.append(_fit(cells, width, roles))
+        rows.append(_fit(cells, width, roles, columns))
         numbers.append(lines[start].no)
     return rows, numbers, j
+
+
+# A row of a one-cell-per-line table may run this many lines past the header's width (units one a line).
+MAX_EXTRA_LINES = 12
+
+
+def _serial(text: str) -> int:
+    m = DIGITS.match(text)
+    return (int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1))) if m else 0
+
+
+def _extra_line(text: str) -> bool:
+    """A line past a row's width that still belongs to it: a unit, a person, a time limit, a short phrase."""
+    name = normalise_unit(text)
+    return looks_like_unit(name) or is_person(name) or is_deadline(text) or len(text) <= 20
+
+
+def _fills_last(cells: list[str], line: str, roles: dict[str, int], columns: list[str]) -> bool:
+    """A short line after a full row that is the row's last cell, not the next group's label: the
+    row leaves its last column (推进情况, 说明 …) empty and the line fits there."""
+    width = len(columns)
+    return columns[-1] in FREE_ROLES + ("percent", "on_pace") and columns[-1] != "section" \
+        and not _fit(cells, width, roles, columns)[-1] and _fits(columns[-1], [line]) > 0
 
 
 def _label_before_row(lines: list[Line], j: int) -> bool:
@@ -226,10 +260,71 @@ def _label_before_row(lines: list[Line], j: int) -> bool:
         and not looks_like_unit(normalise_unit(lines[j].text))
 
 
-def _fit(cells: list[str], width: int, roles: dict[str, int]) -> list[str]:
-    """Cells to the header's width: a cell broken over lines is joined into the task column."""
-    if len(cells) <= width:
-        return cells + [""] * (width - len(cells))
-    title = roles.get("title", roles.get("text", 1))
-    extra = len(cells) - width
-    return cells[:title] + ["".join(cells[title:title + extra + 1])] + cells[title + extra + 1:]
+def _fit(cells: list[str], width: int, roles: dict[str, int], columns: list[str] | None = None) -> list[str]:
+    """Lines of one row into the header's cells: the split that best fits each column's role
+    (units in unit columns, names in 责任领导, a time limit in 完成时限, text in the task column),
+    so three units on three lines are one cell and a cell left empty is found wherever it stands."""
+    columns = columns or [next((r for r, i in roles.items() if i == k), "other") for k in range(width)]
+    if len(cells) == width and all(_fits(role, [c]) >= 0 for role, c in zip(columns, cells)):
+        return cells
+    lead = next((k for k, c in enumerate(cells) if c), 0)       # a leading empty group cell stays
+    if lead:
+        return cells[:lead] + _fit(cells[lead:], width - lead, {}, columns[lead:])
+    n = len(cells)
+    NONE = float("-inf")
+    best = [[NONE] * (n + 1) for _ in range(width + 1)]
+    cut = [[0] * (n + 1) for _ in range(width + 1)]
+    best[0][0] = 0.0
+    for c in range(1, width + 1):
+        for end in range(n + 1):
+            for begin in range(end + 1):
+                if best[c - 1][begin] == NONE:
+                    continue
+                score = best[c - 1][begin] + _fits(columns[c - 1], cells[begin:end])
+                if score > best[c][end]:
+                    best[c][end], cut[c][end] = score, begin
+    out, end = [], n
+    for c in range(width, 0, -1):
+        begin = cut[c][end]
+        out.append("\n".join(cells[begin:end]))
+        end = begin
+    return [_joined(columns[k], text) for k, text in enumerate(reversed(out))]
+
+
+def _joined(role: str, text: str) -> str:
+    """A cell's lines as one text: units and names a list, other text run on."""
+    lines = text.split("\n")
+    return "、".join(lines) if role in UNIT_ROLES + ("leaders",) else "".join(lines)
+
+
+UNIT_ROLES = ("lead", "support", "either", "place", "paired")
+FREE_ROLES = ("title", "text", "target", "progress", "remark", "other", "section", "indicator")
+PERCENT = re.compile(r"^\d{1,3}(?:\.\d+)?\s*[%％]?$")
+ON_PACE = re.compile(r"^(?:是|否|正常|滞后|超序|达序|未达序|序时|按序|已完成|未完成|推进中|进度正常|进度滞后)")
+
+
+def _fits(role: str, lines: list[str]) -> float:
+    """How well lines fit a column of a role: positive fits, negative does not; an empty cell costs a little."""
+    if not lines:                  # a lead or a task is seldom left empty; 配合单位, 说明 often are
+        return -3.0 if role in ("lead", "either", "title", "number") else -1.5
+    if role == "number":
+        return 3.0 if len(lines) == 1 and DIGITS.match(lines[0]) else -10.0
+    if role in UNIT_ROLES:
+        return sum(2.0 if all(looks_like_unit(normalise_unit(t)) for t in split_list(line) or [line]) else -3.0
+                   for line in lines) - (0.1 * (len(lines) - 1) if role == "lead" else 0)
+    if role == "leaders":
+        return sum(2.0 if all(is_person(normalise_unit(t)) for t in split_list(line) or [line]) else -3.0
+                   for line in lines)
+    if role == "deadline":
+        return (3.0 if is_deadline(lines[0]) or is_time_limit(lines[0]) else -2.0) - 3.0 * (len(lines) - 1)
+    if role == "percent":
+        return (3.0 if PERCENT.match(lines[0]) else -1.0) - 3.0 * (len(lines) - 1)
+    if role == "on_pace":
+        return (3.0 if ON_PACE.match(lines[0]) else -1.0) - 3.0 * (len(lines) - 1)
+    first = 1.0 if role in ("title", "text") else 0.0     # a row's task is its first text, whatever its ending
+    return first + sum(-1.0 if _only_units(line) or is_deadline(line) else 0.5 for line in lines)
+
+
+def _only_units(line: str) -> bool:
+    names = [normalise_unit(t) for t in split_list(line)]
+    return bool(names) and all(n and looks_like_unit(n) and len(n) <= 15 for n in names)
