@@ -33,35 +33,29 @@ TABLE_END = re.compile(r"^(?:附件\s*\d*\s*$|抄送|抄报|\d{4}\s*年\s*\d{1,2
 
 
 def piped_tables(lines: list[Line]) -> list[Line]:
-    """Rows written ``序号 | 任务 | 牵头单位`` (tab- or wide-space-separated too) as canonical lines."""
+    """Rows written ``序号 | 任务 | 牵头单位`` (tab- or wide-space-separated too) as canonical lines.
+
+    A table that goes on after a page's end (a footer, a running title between) without its
+    header takes the columns of the header above it when its rows continue the numbering.
+    """
     out: list[Line] = []
     i = 0
+    last: tuple[list[str], bool, int] | None = None      # the latest table's header, mode, last number
     while i < len(lines):
         loose = next((mode for mode in (False, True) if _is_header(_cells(lines[i].text, mode))), None)
+        header, j = None, i + 1
         if loose is not None:
-            rows, numbers, j = [_cells(lines[i].text, loose)], [], i + 1
+            header = _cells(lines[i].text, loose)
             if j < len(lines) and sub_header(_cells(lines[j].text, loose)):   # 责任单位 over 牵头 | 配合
-                rows[0], j = merged_header(rows[0], _cells(lines[j].text, loose)), j + 1
-            title = (header_roles(rows[0]) or {}).get("title", 1)
-            while j < len(lines):
-                text = lines[j].text
-                if len(_cells(text, loose)) >= 2:
-                    for row in _group_split(_cells(text, loose), len(rows[0])):
-                        rows.append(row)
-                        numbers.append(lines[j].no)
-                elif text.strip() and not TABLE_RULE.match(text):
-                    if not _row_follows(lines, j + 1, loose):
-                        break
-                    if _group_label(text) or (len(rows) < 2 and _short_label(text)):   # 一、产业发展 between rows
-                        rows.append([text.strip()] * len(rows[0]))     # a heading row across the table
-                        numbers.append(lines[j].no)
-                    elif len(rows) < 2:
-                        break
-                    elif title < len(rows[-1]):       # a cell wrapped onto a line of its own
-                        rows[-1][title] += text.strip()
-                j += 1
+                header, j = merged_header(header, _cells(lines[j].text, loose)), j + 1
+        elif last is not None and _continues_table(_cells(lines[i].text, last[1]), last):
+            header, loose, j = last[0], last[1], i
+        if header is not None:
+            rows, numbers, j = _piped_rows(lines, j, header, loose)
             if len(rows) > 1:
                 out += _rendered(rows, numbers)
+                last = (header, loose, max((_serial(r[_number_at(header)]) for r in rows[1:]
+                                            if _number_at(header) < len(r)), default=0))
                 i = j
                 continue
         cells = _cells(lines[i].text)
@@ -70,6 +64,56 @@ def piped_tables(lines: list[Line]) -> list[Line]:
             out.append(Line(filled[0], lines[i].no) if len(filled) == 1 else lines[i])   # 标题 |  |  |
         i += 1
     return out
+
+
+def _piped_rows(lines: list[Line], j: int, header: list[str], loose: bool) -> tuple[list[list[str]], list[int], int]:
+    """The rows of a piped table from line j on (the header first), their line numbers, where it ends."""
+    rows, numbers = [list(header)], []
+    roles = header_roles(header) or {}
+    title, number = roles.get("title", 1), roles.get("number")
+    while j < len(lines):
+        text = lines[j].text
+        if len(_cells(text, loose)) >= 2:
+            cells = _cells(text, loose)
+            if _rest_of_row(rows, cells, len(header), number):
+                rows[-1] = rows[-1][:-1] + [rows[-1][-1] + cells[0]] + cells[1:]
+            else:
+                for row in _group_split(cells, len(header)):
+                    rows.append(row)
+                    numbers.append(lines[j].no)
+        elif text.strip() and not TABLE_RULE.match(text):
+            if not _row_follows(lines, j + 1, loose):
+                break
+            if _group_label(text) or (len(rows) < 2 and _short_label(text)):   # 一、产业发展 between rows
+                rows.append([text.strip()] * len(header))     # a heading row across the table
+                numbers.append(lines[j].no)
+            elif len(rows) < 2:
+                break
+            elif title < len(rows[-1]):       # a cell wrapped onto a line of its own
+                rows[-1][title] += text.strip()
+        j += 1
+    return rows, numbers, j
+
+
+def _rest_of_row(rows: list[list[str]], cells: list[str], width: int, number: int | None) -> bool:
+    """Cells that finish the row above, broken at a line inside one of its cells: the row above is
+    short, this one starts with no number, and together they make the header's width."""
+    if number != 0 or len(rows) < 2 or DIGITS.match(cells[0] or "x"):
+        return False
+    above = rows[-1]
+    return len(above) < width and bool(DIGITS.match(above[0] or "")) and len(above) + len(cells) - 1 == width
+
+
+def _number_at(header: list[str]) -> int:
+    return (header_roles(header) or {}).get("number", 0)
+
+
+def _continues_table(cells: list[str], last: tuple[list[str], bool, int]) -> bool:
+    """A row with the latest table's width whose number follows its last: the table goes on."""
+    header, _, number = last
+    at = _number_at(header)
+    return number > 0 and abs(len(cells) - len(header)) <= 1 and at < len(cells) \
+        and _serial(cells[at]) == number + 1
 
 
 def _group_label(text: str) -> bool:
@@ -250,14 +294,14 @@ def _fills_last(cells: list[str], line: str, roles: dict[str, int], columns: lis
     """A short line after a full row that is the row's last cell, not the next group's label: the
     row leaves its last column (推进情况, 说明 …) empty and the line fits there."""
     width = len(columns)
-    return columns[-1] in FREE_ROLES + ("percent", "on_pace") and columns[-1] != "section" \
-        and not _fit(cells, width, roles, columns)[-1] and _fits(columns[-1], [line]) > 0
+    return columns[-1] != "section" and not _fit(cells, width, roles, columns)[-1] \
+        and _fits(columns[-1], [line]) > 0
 
 
 def _label_before_row(lines: list[Line], j: int) -> bool:
     """A short line just before a 序号 line that names no unit: a group label, not a cell."""
     return j + 1 < len(lines) and bool(DIGITS.match(lines[j + 1].text)) and len(lines[j].text) <= 30 \
-        and not looks_like_unit(normalise_unit(lines[j].text))
+        and not looks_like_unit(normalise_unit(lines[j].text)) and not is_deadline(lines[j].text)
 
 
 def _fit(cells: list[str], width: int, roles: dict[str, int], columns: list[str] | None = None) -> list[str]:
