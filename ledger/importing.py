@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from ledger.errors import PlanNotFoundError
-from ledger.plan.importer import ImportSummary, Note, notes_of, resolve_units, summarise
+from ledger.plan.importer import ImportSummary, Note, notes_of, progress_note, resolve_units, summarise
 from ledger.plan.model import Plan
 from ledger.plan.parse import parse_plan
 from ledger.plan.sources import read_notice
@@ -40,10 +40,13 @@ def import_notice(workspace: Workspace, path: Path, title: str | None = None,
     tell(progress, 2, 4)
     _extract_targets(plan)
     tell(progress, 3, 4)
+    kept = progress_note(plan)
+    notes = [kept] if kept else []
     if dry_run:
-        summary = preview_plan(workspace, plan, text=text)
+        summary = preview_plan(workspace, plan, text=text, notes=notes)
     else:
-        summary = store_plan(workspace, plan, origin="import", source=path, command=command, text=text)
+        summary = store_plan(workspace, plan, origin="import", source=path, command=command, text=text,
+                             notes=notes)
     tell(progress, 4, 4)
     return summary
 
@@ -54,7 +57,8 @@ def _parse_options(workspace: Workspace) -> dict:
     return {"unit_endings": endings} if endings else {}
 
 
-def preview_plan(workspace: Workspace, plan: Plan, text: str | None = None) -> ImportSummary:
+def preview_plan(workspace: Workspace, plan: Plan, text: str | None = None,
+                 notes: list[Note] | None = None) -> ImportSummary:
     """The summary a store would give, storing nothing."""
     collective = resolve_units(plan, workspace.settings.units)
     try:
@@ -62,7 +66,7 @@ def preview_plan(workspace: Workspace, plan: Plan, text: str | None = None) -> I
         version, previous = current.version + 1, set(current.units())
     except PlanNotFoundError:
         version, previous = 1, set()
-    summary = summarise(plan, version, collective, previous, notes=notes_of(plan, text))
+    summary = summarise(plan, version, collective, previous, notes=(notes or []) + notes_of(plan, text))
     summary.dry_run = True
     return summary
 

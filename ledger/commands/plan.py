@@ -64,6 +64,7 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
         return
     if summary.dry_run:
         click.echo(f"演练（未保存）：若导入，将成为第 {summary.version} 版计划：{summary.title}")
+        _print_columns(summary)
         _print_items(summary.plan.items if summary.plan else [])
     else:
         click.echo(f"{verb}第 {summary.version} 版计划：{summary.title}")
@@ -77,6 +78,14 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
     _print_notes(summary)
     if summary.dry_run:
         click.echo("以上为演练结果，未保存任何内容；确认无误后去掉 --dry-run 再运行一次即可导入")
+
+
+def _print_columns(summary: ImportSummary) -> None:
+    """Which column of each task table was read as what, so a wrong mapping is seen before storing."""
+    for n, columns in enumerate(summary.tables, start=1):
+        number = f" {n}" if len(summary.tables) > 1 else ""
+        click.echo(f"表格{number}各列的读法：")
+        echo_table(["表头", "读作"], [[c["header"], c["read_as"]] for c in columns])
 
 
 def _print_notes(summary: ImportSummary) -> None:

@@ -152,6 +152,8 @@ ROLE_NAMES: dict[str, str] = {
 }
 # Columns kept beside an item as fields of its own (never units): a progress table's columns.
 FIELD_ROLES = ("target", "progress", "percent", "on_pace", "remark", "other")
+# The columns that are a month's progress, kept as that month's reports with --progress-period.
+PROGRESS_ROLES = ("progress", "percent", "on_pace")
 def field_role(label: str) -> str | None:
     """The role of a label that is no unit label (实际完成情况, 形象进度, 备注): progress, percent,
     on_pace, remark, target, leaders — or None when the word names nothing known."""
