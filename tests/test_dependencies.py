@@ -91,3 +91,19 @@ def test_the_graph_is_read_from_the_sources(graph):
     assert "ledger.plan.model" in graph["ledger.store.plans"]
     assert "ledger.template.writer" in graph["ledger.collect.intake"]
     assert "ledger.store.plans" in graph["ledger.importing"]
+
+
+def cycles_within(graph: dict[str, set[str]], package: str) -> list[str]:
+    """Each module of the package that reaches itself again, with the path (lazy imports count)."""
+    found = []
+    for module in sorted(m for m in graph if within(m, package)):
+        seen = reach(graph, module)
+        back = [m for m in graph[module] if m != module and module in reach(graph, m)]
+        if back:
+            found.append(path_to(seen, module, back[0]) + " -> " + module)
+    return found
+
+
+def test_the_plan_package_has_no_import_cycle(graph):
+    # notice readers register themselves (FORMAT) and sources asks them; none imports sources back
+    assert cycles_within(graph, "ledger.plan") == []

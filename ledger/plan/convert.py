@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import OLE_MAGIC, NoticeFormat
 from ledger.soffice import converted as lo_converted
 from ledger.soffice import soffice
 
@@ -50,3 +51,7 @@ def _read_converted(path: Path, kind: str, converted: Path | None) -> str:
     except PlanImportError:
         raise PlanImportError(f"LibreOffice 转换“{path.name}”（{kind}）后无法读取："
                               "请在 Word 或 WPS 中将其另存为 .docx 后再导入") from None
+
+
+FORMAT = NoticeFormat("旧版 Word 或 WPS 文件", (".doc", ".wps"), read_legacy, magic=(OLE_MAGIC,), family="word",
+                      may_be_encrypted=True)

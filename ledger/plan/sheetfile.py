@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import NoticeFormat
 from ledger.plan.tables import HEADER_SEARCH_ROWS, pipe_lines
+from ledger.plan.textfile import decode, read_bytes
 
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
@@ -106,8 +108,6 @@ class _HtmlTables(HTMLParser):
 
 def read_html_tables(path: Path) -> str:
     """The task tables of a web page saved with an .xls name (an export many systems make)."""
-    from ledger.plan.sources import decode, read_bytes
-
     parser = _HtmlTables()
     parser.feed(decode(path, read_bytes(path)))
     lines = [line for rows in parser.tables for line in pipe_lines(rows[:MAX_ROWS]) or []]
@@ -140,3 +140,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (time, timedelta)):
         return ""
     return str(value)
+
+
+FORMAT = NoticeFormat("Excel 文件", (".xlsx", ".xlsm", ".xls"), read_sheet, may_be_encrypted=True,
+                      shown=(".xlsx", ".xls"))

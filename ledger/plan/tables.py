@@ -14,7 +14,7 @@ import re
 from ledger.plan.model import ItemField, TableColumn
 from ledger.plan.numbering import BRACKET, CHAPTER, PART, cn_number   # headings: 一、/（一）/第一部分
 from ledger.plan.roles import spaced_units
-from ledger.plan.vocabulary import FIELD_ROLES, PEOPLE_LABEL, ROLE_NAMES, ROLES  # noqa: F401 (ROLE_NAMES: re-exported)
+from ledger.plan.vocabulary import FIELD_ROLES, PEOPLE_LABEL, ROLES
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import ZIP_MAGIC, NoticeFormat
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024    # a zip bomb is refused before it is parsed
@@ -319,3 +320,7 @@ def _roman(n: int) -> str:
         while n >= value:
             out, n = out + letters, n - value
     return out
+
+
+FORMAT = NoticeFormat("Word 文件", (".docx",), read_docx, magic=(ZIP_MAGIC,), family="word",
+                      may_be_encrypted=True)
