@@ -17,8 +17,10 @@ from typing import Any
 
 from ledger.errors import PlanImportError
 from ledger.plan.formats import NoticeFormat
+from ledger.plan.review import ITEM_COLUMNS, SHEET
 from ledger.plan.tables import HEADER_SEARCH_ROWS, pipe_lines
 from ledger.plan.textfile import decode, read_bytes
+from ledger.plan.wordfile import check_unpacked_size
 
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
@@ -29,8 +31,6 @@ def read_sheet(path: Path) -> str:
 
     if _is_html(path):                          # an "Excel" export that is a web page's table
         return read_html_tables(path)
-
-    from ledger.plan.wordfile import check_unpacked_size
 
     try:
         if zipfile.is_zipfile(path):            # .xlsx/.xlsm; an .xls is bounded by its file size
@@ -119,8 +119,6 @@ def read_html_tables(path: Path) -> str:
 
 def _review_sheet(name: str, rows: list[list[Any]]) -> bool:
     """The 计划分解 sheet of a review workbook, told by its header."""
-    from ledger.plan.review import ITEM_COLUMNS, SHEET
-
     header = {cell_text(v).strip() for v in rows[0]} if rows else set()
     return name == SHEET and {c.header for c in ITEM_COLUMNS if not c.since} <= header
 

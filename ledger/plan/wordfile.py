@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ledger.errors import PlanImportError
 from ledger.plan.formats import ZIP_MAGIC, NoticeFormat
+from ledger.plan.tables import header_row, table_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024    # a zip bomb is refused before it is parsed
@@ -114,8 +115,6 @@ def paragraph_text(p) -> str:
 
 
 def _table_lines(table, numbering: "Numbering") -> list[str]:
-    from ledger.plan.tables import header_row, table_lines
-
     rows: list[list[tuple[object, str]]] = []
     texts: dict[object, str] = {}
     for row in table.rows:
