@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -53,11 +54,14 @@ class StoredPlan:
 
 
 def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | None = None,
-              source_sha256: str | None = None, collective: set[str] | None = None) -> int:
+              source_sha256: str | None = None, collective: set[str] | None = None,
+              along: Callable[[Connection, int, list[int]], None] | None = None) -> int:
     """Store a plan as the next version; return the version number.
 
     Rows go in one executemany per table (items, units, assignments, targets): a 3,000-item
-    plan is a handful of statements, not tens of thousands.
+    plan is a handful of statements, not tens of thousands. ``along(conn, plan_id, item_ids)``
+    stores what comes with the plan (the progress a 推进情况表 carries) in the same transaction:
+    both are stored, or neither.
     """
     collective = collective or set()
     with engine.begin() as conn:
@@ -78,6 +82,8 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
             {"item_id": item_id, "ord": n, "indicator": t.indicator, "value": t.value, "unit": t.unit,
              "comparator": t.comparator, "kind": t.kind, "source": t.source}
             for item_id, item in zip(item_ids, plan.items) for n, t in enumerate(item.targets)])
+        if along is not None:
+            along(conn, plan_id, item_ids)
     return version
 
 

@@ -162,6 +162,9 @@ submissions = sa.Table(
     sa.Column("submitted_at", UTCDateTime(), nullable=False),  # file received
     sa.Column("is_current", sa.Boolean, nullable=False, default=True),
     sa.Column("superseded_by", sa.Integer),
+    # Where the values came from: NULL, a workbook the unit returned; "imported", the progress
+    # columns of the office's own 推进情况表 at plan import (plan import --progress-period, 0007).
+    sa.Column("source", sa.String(16)),
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
     # One current submission per unit and period (migration 0003; partial where the engine has them).
     sa.Index("uq_submissions_current", "period", "unit_id", unique=True,
@@ -301,6 +304,12 @@ def _web_links(conn: Connection) -> None:
     uploads.create(conn)
 
 
+def _submission_source(conn: Connection) -> None:
+    """Submissions say where their values came from (NULL: a returned workbook; "imported": the
+    progress columns of a 推进情况表 at plan import). Frozen DDL, as released."""
+    conn.exec_driver_sql("ALTER TABLE submissions ADD COLUMN source VARCHAR(16)")
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released: 0001 builds the tables as first released (a frozen copy), later steps
 # alter them, so old and new workspaces end with the same schema, the one declared above.
@@ -311,6 +320,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_office_columns", _office_columns),
     ("0005_item_parts", _item_parts),
     ("0006_web_links", _web_links),
+    ("0007_submission_source", _submission_source),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
