@@ -259,7 +259,8 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
             j += 1
             while j < len(lines) and not TABLE_END.match(lines[j].text):
                 count = j - start
-                if DIGITS.match(lines[j].text) and (count >= width - leading or _serial(lines[j].text) == last + 1):
+                if DIGITS.match(lines[j].text) and (count >= width - leading or (
+                        _serial(lines[j].text) == last + 1 and _task_follows(lines, j + 1))):
                     break                        # the next row (a figure inside a short row is a cell)
                 if count >= width - leading and (count >= width + MAX_EXTRA_LINES - leading
                                                  or not _extra_line(lines[j].text) or PART.read(lines[j].text)
@@ -282,6 +283,16 @@ MAX_EXTRA_LINES = 12
 def _serial(text: str) -> int:
     m = DIGITS.match(text)
     return (int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1))) if m else 0
+
+
+def _task_follows(lines: list[Line], j: int) -> bool:
+    """The line after a number is a task's text (the number opens a row), not the next cell of a
+    row (形象进度 30 then 是否达序 是)."""
+    if j >= len(lines):
+        return False
+    text = lines[j].text
+    return not (PERCENT.match(text) or ON_PACE.match(text) or DIGITS.match(text) or _only_units(text)
+                or is_deadline(text) or is_person(normalise_unit(text)))
 
 
 def _extra_line(text: str) -> bool:

@@ -101,6 +101,14 @@ FLATTENED = {
          ("23", "建设城市公园", ["县城管局"], [], [], "年底前"),
          ("24", "改造老旧小区12个", ["县住建局"], [], [], "10月底前"),
          ("25", "完善养老服务网络", ["县民政局"], [], [], "持续推进")]),
+    "one cell per line, a figure the next number would be is a percent cell": (
+        ["序号", "项目名称", "责任单位", "形象进度(%)", "是否达序",
+         "1", "建设城东污水处理厂", "县住建局", "县水利局", "30", "是",
+         "2", "改造老旧小区12个", "县住建局", "3", "否",
+         "3", "新建幼儿园2所", "县教体局", "80", "是"],
+        [("1", "建设城东污水处理厂", ["县住建局", "县水利局"], [], [], ""),
+         ("2", "改造老旧小区12个", ["县住建局"], [], [], ""),
+         ("3", "新建幼儿园2所", ["县教体局"], [], [], "")]),
     "a cell broken over two lines of a piped table stays one row": (
         ["序号 | 重点任务 | 具体措施 | 牵头单位 | 完成时限",
          "1 | 推进园区扩区 | 6月底前完成规划调整；",
@@ -114,6 +122,14 @@ FLATTENED = {
 @pytest.mark.parametrize("lines, expected", FLATTENED.values(), ids=FLATTENED.keys())
 def test_a_flattened_table_takes_its_cells_from_the_header(lines, expected):
     assert read(lines) == expected
+
+
+def test_figures_one_a_line_are_the_percent_and_on_pace_cells_of_their_row():
+    plan = parse_plan("\n".join([TITLE, *FLATTENED[
+        "one cell per line, a figure the next number would be is a percent cell"][0]]))
+    assert [[(f.role, f.value) for f in i.fields] for i in plan.items] == [
+        [("percent", "30"), ("on_pace", "是")], [("percent", "3"), ("on_pace", "否")],
+        [("percent", "80"), ("on_pace", "是")]]
 
 
 def test_a_second_measure_with_its_own_date_stays_inside_its_item():
