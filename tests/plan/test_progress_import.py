@@ -180,3 +180,24 @@ def test_a_period_on_a_notice_without_progress_columns_says_nothing_was_kept(wor
     summary = import_notice(workspace, notice, progress_period="2024-06")
     assert summary.progress_kept == 0
     assert [n.code for n in summary.notes] == ["progress_none"]
+
+
+def test_a_progress_table_in_a_word_document_keeps_its_progress_too(workspace, tmp_path):
+    import docx
+
+    from ledger.importing import import_notice
+
+    document = docx.Document()
+    document.add_paragraph("示范县2024年重点工作推进情况表")
+    rows = [row for row in PROGRESS_WORKBOOK[1:4]]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.rows[r].cells[c].text = "" if value is None else str(value)
+    path = tmp_path / "推进表.docx"
+    document.save(path)
+    summary = import_notice(workspace, path, progress_period="2024-06")
+    assert (summary.items, summary.progress_kept) == (2, 1)
+    assert imported(workspace, "2024-06") == {
+        "县住建局": [("imported", "1", "lead", "已进场施工，完成主体", 30, "序时推进", None),
+                    ("imported", "2", "lead", "完成3个", 25, "滞后", "资金未到位")]}
