@@ -57,6 +57,8 @@ def column_roles(cells: list[str]) -> list[str]:
         if role:
             found.setdefault(role, index)
         columns.append(role or "other")
+    if "target" in found and not {"title", "text", "indicator"} & set(found):
+        columns[found["target"]] = "title"            # 年度目标 | 牵头单位: the target is the task
     number = found.get("number")
     if number and columns[0] == "title" and "text" in found and "section" not in found:
         columns[0] = "section"                         # 工作任务 | 序号 | 具体要求: the group column
@@ -202,7 +204,8 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
         return None
     number = DIGITS.match(_cell(cells, roles, "number") or "")
     state["number"] = _value(number.group(1)) if number else state["number"] + 1
-    body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
+    target = _cell(cells, roles, "target")         # 全年目标: part of the task's text (its 指标 come from it)
+    body = "。".join(p.rstrip("。；;") for p in (title, text, target) if p) + "。"
     units = []
     paired = _cell(cells, roles, "paired")
     halves = re.split(r"\s*[/／]\s*", paired, maxsplit=1) + [""]

@@ -31,7 +31,7 @@ PROGRESS_TABLES = {
          ("2", "改造老旧小区12个", ["县住建局"], ["各镇（街道）"], ["李某"], "")]),
     "tabs, an unknown column and three people columns": (
         ["序号\t工作任务安排\t攻坚目标\t牵头市领导\t责任单位\t项目责任人\t第二季度完成情况\t资金来源",
-         "1\t建设数据中心\t年内投用\t张某\t县大数据局\t赵某\t设备调试中\t县财政",
+         "1\t建设数据中心\t建成机房2个\t张某\t县大数据局\t赵某\t设备调试中\t县财政",
          "2\t建设物流园\t完成征地\t王某\t县商务局\t钱某\t已完成征地\t社会资本"],
         [("1", "建设数据中心", ["县大数据局"], [], ["张某", "赵某"], ""),
          ("2", "建设物流园", ["县商务局"], [], ["王某", "钱某"], "")]),
@@ -41,6 +41,12 @@ PROGRESS_TABLES = {
          "2", "改造老旧小区12个", "县住建局", "各镇（街道）", "李某", "10月底前", "完成30%"],
         [("1", "建设城东污水处理厂", ["县住建局"], ["县水利局", "县城管局"], ["张某"], "12月底前"),
          ("2", "改造老旧小区12个", ["县住建局"], ["各镇（街道）"], ["李某"], "10月底前")]),
+    "a target column before the task column, two people columns, an empty last cell": (
+        ["序号 | 攻坚目标 | 工作任务安排 | 牵头市领导 | 分管 领导 | 责任单位 | 1-10月推进情况 | 是否达序 | 说明",
+         "1 | 新增规上企业20家 | 实施企业培育计划 | 张某 | 李某 | 县工信局、县统计局 | 已新增15家 | 是 | ",
+         "2 | 完成棚改500户 | 推进征收安置 | 王某 | 赵某 | 县住建局 | 完成征收300户 | 否 | 安置房建设滞后"],
+        [("1", "实施企业培育计划", ["县工信局", "县统计局"], [], ["张某", "李某"], ""),
+         ("2", "推进征收安置", ["县住建局"], [], ["王某", "赵某"], "")]),
     "padded header words": (
         ["序号 | 重点任务 | 牵头 单位 | 分管 领导 | 形象进度 (%) | 备 注",
          "1 | 新建幼儿园2所 | 县教体局 | 孙某 | 60 | 已封顶"],
@@ -89,6 +95,14 @@ FLATTENED = {
         [("1", "及时公开政策文件", ["办公室"], [], [], "年底前"),
          ("2", "做好政策解读工作", ["办公室", "法规股"], [], [], "持续推进"),
          ("3", "推进一网通办", ["审批股"], [], [], "6月底前")]),
+    "one cell per line, a group column before 序号, sections as units": (
+        ["工作任务", "序号", "具体要求", "责任科室", "时限要求",
+         "强化信息公开", "1", "及时公开政策文件", "办公室", "年底前",
+         "2", "做好政策解读工作", "办公室", "法规股", "持续推进",
+         "优化政务服务", "3", "推进一网通办", "审批股", "6月底前"],
+        [("1", "及时公开政策文件", ["办公室"], [], [], "年底前"),
+         ("2", "做好政策解读工作", ["办公室", "法规股"], [], [], "持续推进"),
+         ("3", "推进一网通办", ["审批股"], [], [], "6月底前")]),
     "a table continued from an earlier page, with no header of its own": (
         ["序号 | 重点任务 | 牵头单位 | 完成时限",
          "22 | 新建幼儿园2所 | 县教体局 | 8月底前",
@@ -122,6 +136,19 @@ FLATTENED = {
 @pytest.mark.parametrize("lines, expected", FLATTENED.values(), ids=FLATTENED.keys())
 def test_a_flattened_table_takes_its_cells_from_the_header(lines, expected):
     assert read(lines) == expected
+
+
+def test_a_target_column_is_part_of_the_task_text_and_kept_as_a_field():
+    plan = parse_plan("\n".join([TITLE, *PROGRESS_TABLES[
+        "a target column before the task column, two people columns, an empty last cell"][0]]))
+    assert plan.items[0].text == "实施企业培育计划。新增规上企业20家。"
+    assert [(f.role, f.value) for f in plan.items[0].fields] == [
+        ("target", "新增规上企业20家"), ("progress", "已新增15家"), ("on_pace", "是")]
+
+
+def test_the_group_column_before_the_number_heads_its_rows():
+    plan = parse_plan("\n".join([TITLE, *FLATTENED["one cell per line, a group column before 序号, sections as units"][0]]))
+    assert [i.section for i in plan.items] == ["强化信息公开", "强化信息公开", "优化政务服务"]
 
 
 def test_figures_one_a_line_are_the_percent_and_on_pace_cells_of_their_row():
