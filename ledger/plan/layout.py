@@ -50,7 +50,9 @@ LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
 LABELLED_SEGMENT = re.compile(r"(?P<label>" + LABEL.pattern + r")(?P<units>(?:[（(][^（()）]*[）)]|(?!"
                               + LABEL.pattern + r")[^；;（(）)】\]。|\t])*)")
 # A space before a label (known or not) in a line of labels run together: … 项目责任人:李某.
-RUN_LABEL = re.compile(r"(?<=[^\s|；;，,、])[ \u3000](?=[\u4e00-\u9fff]{2,10}[：:])")
+RUN_LABEL = re.compile(r"(?<=[^\s|；;，,、])[ \u3000]+(?=[\u4e00-\u9fff]{2,10}[：:])")
+# The space before a line's first label, after the item's words: 1.建设数据中心 牵头领导:张某 ….
+FIRST_RUN_LABEL = re.compile(r"(?<=[\u4e00-\u9fff）)])[ \u3000]+$")
 # Two labels sharing one colon, their lists paired by a slash: 主办单位/协办单位：A/B、C.
 PAIRED_LABEL = re.compile("(" + LABEL_WORDS + r")\s*[/／]\s*(" + LABEL_WORDS + r")\s*[：:]\s*")
 # Lines longer than this with several inline numbers are a body that lost its line breaks.
@@ -173,7 +175,20 @@ def _fields_apart(text: str) -> str:
     """牵头领导:张某 责任单位:县某局 项目责任人:李某 → fields ended by ； where the next label begins,
     known or not (a space before a word and its colon, after the line's first known label)."""
     first = LABEL.search(text)
-    return text if not first else text[:first.start()] + RUN_LABEL.sub("；", text[first.start():])
+    if not first:
+        return text
+    def apart(m: re.Match) -> str:
+        return m.group(0) if _broken_label(m.string[:m.start()], m.string[m.end():]) else "；"
+    head, rest = text[:first.start()], RUN_LABEL.sub(apart, text[first.start():])
+    word = head.rstrip()
+    if _opens(word) > _opens(word, CLOSING) or _broken_label(word, rest):
+        return head + rest                # inside a bracket, or a label broken by a space: 牵 头单位：
+    return FIRST_RUN_LABEL.sub("；", head) + rest
+
+
+def _broken_label(before: str, after: str) -> bool:
+    """A space inside a label's word (牵 头单位：, 牵头 单位：): the words around it make a label."""
+    return any(LABEL.match(before[-k:] + after) for k in range(1, min(4, len(before)) + 1))
 
 
 def _spaced_units(text: str) -> str:
