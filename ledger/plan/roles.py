@@ -127,10 +127,10 @@ def read_annotation(content: str, vocab: Vocabulary = DEFAULT) -> Responsibility
         if roles is not None:
             result.merge(roles)
     elif not labelled:
-        return None
+        return result if result.states_rule else None
     for label, segment in labelled:
         result.merge(_read_labelled(label, segment, vocab))
-    return None if result.empty else result
+    return None if result.empty and not result.states_rule else result     # （列第一位的为牵头单位，下同）
 
 
 def read_sentence(text: str, vocab: Vocabulary = DEFAULT) -> Responsibility | None:
@@ -354,7 +354,8 @@ def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:
     if seen_role:
         return True
     units = [n for n in names if not (TITLE_END.search(n) and is_person(n, vocab))]
-    return bool(units) and all(len(n) >= 3 and looks_like_unit(n, vocab) for n in units) and (
+    return bool(units) and all((len(n) >= 3 or len(names) > 1 and is_collective(n)) and looks_like_unit(n, vocab)
+                               for n in units) and (
         len(names) > 1 or names[0][0] in "县市区省州盟旗镇乡各团")
 
 
