@@ -202,18 +202,29 @@ def _header_word(text: str) -> bool:
         and not re.search(r"[。；;，,：:]", word)
 
 
+def _unknown_header(text: str) -> bool:
+    """A short word that could name a column: no sentence, no number, no unit's or person's name."""
+    word = WHITESPACE.sub("", text)
+    return 2 <= len(word) <= 8 and bool(re.fullmatch(r"[\u4e00-\u9fff（）()%％]+", word)) \
+        and not looks_like_unit(normalise_unit(word)) and not is_person(word)
+
+
 def _header(lines: list[Line], i: int) -> tuple[list[str], int]:
     """The header cells starting at line i (a word broken over two lines joined), and the next index."""
     cells: list[str] = []
     j = i
     while j < len(lines) and len(cells) < 12:
         text = lines[j].text
+        after = lines[j + 1].text if j + 1 < len(lines) else ""
         if _header_word(text):
             cells.append(text)
             j += 1
-        elif j + 1 < len(lines) and len(text) <= 4 and _header_word(text + lines[j + 1].text):
-            cells.append(text + lines[j + 1].text)
+        elif after and len(text) <= 4 and _header_word(text + after) and not _header_word(after):
+            cells.append(text + after)     # 牵头 / 单位, 责任 / 领导: one word broken over two lines
             j += 2
+        elif cells and _unknown_header(text) and _header_word(after):
+            cells.append(text)             # 资金来源 between column words: a column no role names ("other")
+            j += 1
         else:
             break
     number = next((k for k, c in enumerate(cells) if k and re.sub(r"\s", "", c) in ROLES["number"]), 0)
@@ -320,8 +331,8 @@ def _fit(cells: list[str], width: int, roles: dict[str, int], columns: list[str]
     (units in unit columns, names in 责任领导, a time limit in 完成时限, text in the task column),
     so three units on three lines are one cell and a cell left empty is found wherever it stands."""
     columns = columns or [next((r for r, i in roles.items() if i == k), "other") for k in range(width)]
-    if len(cells) == width and all(_fits(role, [c]) >= 0 for role, c in zip(columns, cells)):
-        return cells
+    if len(cells) == width and all(_fits(role, [c]) > MISFIT for role, c in zip(columns, cells)):
+        return cells                     # one line a cell, none badly out of place: as written
     lead = next((k for k, c in enumerate(cells) if c), 0)       # a leading empty group cell stays
     if lead:
         return cells[:lead] + _fit(cells[lead:], width - lead, {}, columns[lead:])
@@ -352,6 +363,9 @@ def _joined(role: str, text: str) -> str:
     return "、".join(lines) if role in UNIT_ROLES + ("leaders",) else "".join(lines)
 
 
+# A line this far out of its column (text where units go, a unit where names or a date go) makes a
+# row with as many lines as columns be split again; a unit in a free-text column is no misfit.
+MISFIT = -1.5
 UNIT_ROLES = ("lead", "support", "either", "place", "paired")
 FREE_ROLES = ("title", "text", "target", "progress", "remark", "other", "section", "indicator")
 PERCENT = re.compile(r"^\d{1,3}(?:\.\d+)?\s*[%％]?$")
@@ -373,9 +387,9 @@ def _fits(role: str, lines: list[str]) -> float:
     if role == "deadline":
         return (3.0 if is_deadline(lines[0]) or is_time_limit(lines[0]) else -2.0) - 3.0 * (len(lines) - 1)
     if role == "percent":
-        return (3.0 if PERCENT.match(lines[0]) else -1.0) - 3.0 * (len(lines) - 1)
+        return (3.0 if PERCENT.match(lines[0]) else -2.0) - 3.0 * (len(lines) - 1)
     if role == "on_pace":
-        return (3.0 if ON_PACE.match(lines[0]) else -1.0) - 3.0 * (len(lines) - 1)
+        return (3.0 if ON_PACE.match(lines[0]) else -2.0) - 3.0 * (len(lines) - 1)
     first = 1.0 if role in ("title", "text") else 0.0     # a row's task is its first text, whatever its ending
     return first + sum(-1.0 if _only_units(line) or is_deadline(line) else 0.5 for line in lines)
 

@@ -123,6 +123,12 @@ FLATTENED = {
         [("1", "建设城东污水处理厂", ["县住建局", "县水利局"], [], [], ""),
          ("2", "改造老旧小区12个", ["县住建局"], [], [], ""),
          ("3", "新建幼儿园2所", ["县教体局"], [], [], "")]),
+    "one cell per line, a column no role names, whose cells look like units": (
+        ["序号", "重点任务", "责任单位", "资金来源", "完成时限",
+         "1", "建设城东污水处理厂", "县住建局", "县财政局", "12月底前",
+         "2", "改造老旧小区12个", "县住建局", "专项债", "10月底前"],
+        [("1", "建设城东污水处理厂", ["县住建局"], [], [], "12月底前"),
+         ("2", "改造老旧小区12个", ["县住建局"], [], [], "10月底前")]),
     "a cell broken over two lines of a piped table stays one row": (
         ["序号 | 重点任务 | 具体措施 | 牵头单位 | 完成时限",
          "1 | 推进园区扩区 | 6月底前完成规划调整；",
@@ -149,6 +155,14 @@ def test_a_target_column_is_part_of_the_task_text_and_kept_as_a_field():
 def test_the_group_column_before_the_number_heads_its_rows():
     plan = parse_plan("\n".join([TITLE, *FLATTENED["one cell per line, a group column before 序号, sections as units"][0]]))
     assert [i.section for i in plan.items] == ["强化信息公开", "强化信息公开", "优化政务服务"]
+
+
+def test_a_column_no_role_names_is_other_and_kept_beside_the_item():
+    plan = parse_plan("\n".join([TITLE, *FLATTENED[
+        "one cell per line, a column no role names, whose cells look like units"][0]]))
+    assert [(c.header, c.role) for c in plan.tables[0]] == [
+        ("序号", "number"), ("重点任务", "title"), ("责任单位", "either"), ("资金来源", "other"), ("完成时限", "deadline")]
+    assert [[(f.role, f.value) for f in i.fields] for i in plan.items] == [[("other", "县财政局")], [("other", "专项债")]]
 
 
 def test_figures_one_a_line_are_the_percent_and_on_pace_cells_of_their_row():
