@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ledger.plan.deadlines import deadline_date
 from ledger.plan.model import ItemField
@@ -160,12 +161,19 @@ def other_fields(content: str) -> tuple[str, list[ItemField]]:
     kept, fields = [content[:starts[0].start()]], []
     for m, end in zip(starts, [n.start() for n in starts[1:]] + [len(content)]):
         word, value = m.group(1), content[m.end():end].rstrip("；;，,。")
-        known = LABEL.search(word + "：")
-        if known and known.end() == len(word) + 1:     # 项目责任人 → 责任人: the known label
-            kept.append(content[m.start() + known.start():end])
+        known = _known_label_at(word)
+        if known is not None:                          # 项目责任人 → 责任人: the known label
+            kept.append(content[m.start() + known:end])
         else:
             fields.append(ItemField(word, field_role(word) or "other", value))
     return "".join(kept), fields
+
+
+@lru_cache(maxsize=4096)
+def _known_label_at(word: str) -> int | None:
+    """Where a known label ending the word begins (0 for the label itself), or None."""
+    known = LABEL.search(word + "：")
+    return known.start() if known and known.end() == len(word) + 1 else None
 
 
 def strip_list_notes(text: str) -> str:

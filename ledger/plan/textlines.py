@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ledger.plan.units import WHITESPACE
 
@@ -18,7 +18,7 @@ class Line:
 
     def with_text(self, text: str) -> "Line":
         """The same line (number, table row, fields) with another text."""
-        return replace(self, text=text)
+        return Line(text, self.no, self.table, self.fields, self.columns)
 
 
 def tidy(text: str) -> str:
