@@ -67,7 +67,7 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
     if as_json:
         data = summary.to_dict()
         if summary.dry_run and summary.plan is not None:
-            data["plan"] = [item_to_dict(i) for i in summary.plan.items]
+            data["plan"] = [item_to_dict(i) | {"fields": [vars(f) for f in i.fields]} for i in summary.plan.items]
         echo_json(data)
         return
     if summary.dry_run:

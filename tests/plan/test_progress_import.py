@@ -53,6 +53,12 @@ def test_without_a_period_a_note_says_how_to_keep_the_progress_columns(workspace
     assert "1-9月推进情况、形象进度(%)、是否达序" in note["message"]
     assert "--progress-period 2024-09" in note["message"]
     assert data["progress_kept"] == 0 and data["progress_period"] is None
+    assert data["plan"][1]["fields"] == [
+        {"header": "全年目标", "role": "target", "value": "完成12个"},
+        {"header": "1-9月推进情况", "role": "progress", "value": "完成30%"},
+        {"header": "形象进度(%)", "role": "percent", "value": "45"},
+        {"header": "是否达序", "role": "on_pace", "value": "否"},
+        {"header": "资金来源", "role": "other", "value": "专项债"}]
 
 
 # --- §5: bring the office's existing ledger -------------------------------------------------------
