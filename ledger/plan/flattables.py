@@ -248,7 +248,6 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
     number = roles.get("number")
     section = roles.get("section")
     leading = 1 if section is not None and number is not None and section < number else 0
-    last = 0
     while j < len(lines) and not TABLE_END.match(lines[j].text):
         start = j
         if number is None:
@@ -266,20 +265,9 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
             j += 1
             continue
         else:
-            last = _serial(lines[j].text)
             j += 1
-            while j < len(lines) and not TABLE_END.match(lines[j].text):
-                count = j - start
-                if DIGITS.match(lines[j].text) and (count >= width - leading or (
-                        _serial(lines[j].text) == last + 1 and _task_follows(lines, j + 1))):
-                    break                        # the next row (a figure inside a short row is a cell)
-                if count >= width - leading and (count >= width + MAX_EXTRA_LINES - leading
-                                                 or not _extra_line(lines[j].text) or PART.read(lines[j].text)
-                                                 or (_label_before_row(lines, j) and not _fills_last(
-                                                     [""] * leading + [x.text for x in lines[start:j]],
-                                                     lines[j].text, roles, columns))
-                                                 or _header(lines, j)[0]):
-                    break
+            while j < len(lines) and not TABLE_END.match(lines[j].text) and \
+                    not _ends_row(lines, start, j, leading, roles, columns):
                 j += 1
             cells = [""] * leading + [line.text for line in lines[start:j]]
         rows.append(_fit(cells, width, roles, columns))
@@ -289,6 +277,26 @@ def _cell_rows(lines: list[Line], j: int, header: list[str]) -> tuple[list[list[
 
 # A row of a one-cell-per-line table may run this many lines past the header's width (units one a line).
 MAX_EXTRA_LINES = 12
+
+
+def _ends_row(lines: list[Line], start: int, j: int, leading: int, roles: dict[str, int],
+              columns: list[str]) -> bool:
+    """Whether line j no longer belongs to the row that opens at line ``start`` (its 序号).
+
+    A number opens the next row once the row has its cells, or before when it follows this row's
+    number and a task's text comes after it (a figure inside a short row is its 形象进度 cell). Past
+    its width a row goes on while lines are units, names, time limits or short phrases — not a
+    heading, a repeated header, or a group label the row has no empty last cell for.
+    """
+    text, count, width = lines[j].text, j - start, len(columns) - leading
+    if DIGITS.match(text):
+        return count >= width or (_serial(text) == _serial(lines[start].text) + 1 and _task_follows(lines, j + 1))
+    if count < width:
+        return False
+    if count >= width + MAX_EXTRA_LINES or not _extra_line(text) or PART.read(text) or _header(lines, j)[0]:
+        return True
+    row = [""] * leading + [line.text for line in lines[start:j]]
+    return _label_before_row(lines, j) and not _fills_last(row, text, roles, columns)
 
 
 def _serial(text: str) -> int:
