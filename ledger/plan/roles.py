@@ -51,6 +51,8 @@ LIMIT_WORD = re.compile(r"前|底|末|月|季度|半年|年内|[-/.．]")
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
 # A label of any word (known or not) where a field begins: after a separator, before a colon.
 FIELD_START = re.compile(r"(?:^|(?<=[；;，,。]))([\u4e00-\u9fff]{2,10})[：:]")
+# An unknown label that names a time limit: 时间, 截止期限, 办结节点 ….
+DEADLINE_WORD = re.compile(r"时限|时间|期限|节点")
 # A piece of a unit list that is a rule about the list, not a name: 列第一位的为牵头单位 / 下同.
 RULE_PIECE = re.compile(r"(?:.{0,6}(?:第一位|首位|第一个|最前).{0,10}(?:牵头|主办|主责|汇总).{0,6})|以?下同|同上"
                         r"|排名不分先后|排序不分先后")
@@ -164,6 +166,8 @@ def other_fields(content: str) -> tuple[str, list[ItemField]]:
         known = _known_label_at(word)
         if known is not None:                          # 项目责任人 → 责任人: the known label
             kept.append(content[m.start() + known:end])
+        elif DEADLINE_WORD.search(word):               # 时间：6月底, 截止期限：… read as 完成时限
+            kept.append("；完成时限：" + value)
         else:
             fields.append(ItemField(word, field_role(word) or "other", value))
     return "".join(kept), fields

@@ -119,11 +119,14 @@ def rendered_rows(rows: list[list[str]]) -> list[tuple[list[str], list[ItemField
             continue
         cells = _aligned(cells, roles, len(rows[0]))
         lines = _row_lines(cells, roles, state)
-        fields = [ItemField(" ".join(rows[0][i].split()), role, " ".join(cells[i].split()))
-                  for i, role in enumerate(columns)
-                  if role in FIELD_ROLES and i < len(cells) and cells[i].strip()] if _is_item(lines) else []
-        out.append((lines, fields))
+        out.append((lines, _fields(rows[0], columns, cells) if _is_item(lines) else []))
     return out
+
+
+def _fields(header: list[str], columns: list[str], cells: list[str]) -> list[ItemField]:
+    """The row's filled cells in columns that are not the plan's (推进情况, 说明, other …)."""
+    return [ItemField(" ".join(header[i].split()), role, " ".join(cells[i].split()))
+            for i, role in enumerate(columns) if role in FIELD_ROLES and i < len(cells) and cells[i].strip()]
 
 
 def table_columns(header: list[str]) -> list[TableColumn]:
