@@ -38,9 +38,15 @@ def plan() -> None:
 @click.option("--title", metavar="标题", help="计划标题（默认从通知中读取）")
 @json_option
 @click.option("--dry-run", is_flag=True, help="只显示将要导入的内容，不保存")
+@click.option("--progress-period", metavar="月份",
+              help="表格中的推进情况、形象进度、是否达序等列作为该月（YYYY-MM）各牵头单位的报送保存（标为导入）")
 @click.pass_context
-def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool, dry_run: bool) -> None:
+def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool, dry_run: bool,
+            progress_period: str | None) -> None:
     """从通知文件（.txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx、.xls）导入计划，生成新版本。
+
+    已有推进情况表（含上月进展）的，加 --progress-period 可同时保存该月各牵头单位的进展，
+    下月模板带出、首次报告与之对比，无需重新填写。
 
     示例：
 
@@ -48,10 +54,12 @@ def import_(ctx: click.Context, file: Path, title: str | None, as_json: bool, dr
       ledger plan import 2024年工作要点.docx
       ledger plan import 通知.pdf --dry-run
       ledger plan import 通知.txt --title "2024年重点工作" --json
+      ledger plan import 推进表.xlsx --progress-period 2024-06
     """
     ws = workspace_from(ctx)
     with progress_bar("导入计划", as_json) as progress:
-        summary = import_notice(ws, file, title=title, dry_run=dry_run, progress=progress)
+        summary = import_notice(ws, file, title=title, dry_run=dry_run, progress=progress,
+                                progress_period=progress_period)
     _print_summary(summary, as_json, "已导入")
 
 
@@ -59,11 +67,12 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
     if as_json:
         data = summary.to_dict()
         if summary.dry_run and summary.plan is not None:
-            data["plan"] = [item_to_dict(i) for i in summary.plan.items]
+            data["plan"] = [item_to_dict(i) | {"fields": [vars(f) for f in i.fields]} for i in summary.plan.items]
         echo_json(data)
         return
     if summary.dry_run:
         click.echo(f"演练（未保存）：若导入，将成为第 {summary.version} 版计划：{summary.title}")
+        _print_columns(summary)
         if summary.changes is None:          # a first plan: every item is new
             _print_items(summary.plan.items if summary.plan else [])
     else:
@@ -76,6 +85,9 @@ def _print_summary(summary: ImportSummary, as_json: bool, verb: str) -> None:
     if summary.new_units:
         click.echo(f"  新增单位 {len(summary.new_units)} 个：{'、'.join(summary.new_units)}")
     _print_changes(summary)
+    if summary.progress_kept:
+        verb = "将保存" if summary.dry_run else "已保存"
+        click.echo(f"  {verb} {summary.progress_period} 的进展：{summary.progress_kept} 个牵头单位的报送（来源：导入）")
     _print_notes(summary)
     if summary.dry_run:
         click.echo("以上为演练结果，未保存任何内容；确认无误后去掉 --dry-run 再运行一次即可导入")
@@ -92,6 +104,14 @@ def _print_changes(summary: ImportSummary) -> None:
     click.echo(f"与第 {diff.previous_version} 版相比：{diff.counts_text()}")
     for line in diff.lines():
         click.echo(f"  {line}")
+
+
+def _print_columns(summary: ImportSummary) -> None:
+    """Which column of each task table was read as what, so a wrong mapping is seen before storing."""
+    for n, columns in enumerate(summary.tables, start=1):
+        number = f" {n}" if len(summary.tables) > 1 else ""
+        click.echo(f"表格{number}各列的读法：")
+        echo_table(["表头", "读作"], [[c["header"], c["read_as"]] for c in columns])
 
 
 def _print_notes(summary: ImportSummary) -> None:

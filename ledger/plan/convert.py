@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import OLE_MAGIC, NoticeFormat
+from ledger.plan.wordfile import read_docx
 from ledger.soffice import converted as lo_converted
 from ledger.soffice import soffice
 
@@ -40,8 +42,6 @@ def read_legacy(path: Path) -> str:
 
 
 def _read_converted(path: Path, kind: str, converted: Path | None) -> str:
-    from ledger.plan.wordfile import read_docx
-
     if converted is None:
         raise PlanImportError(f"LibreOffice 无法转换“{path.name}”（{kind}，可能已损坏或已加密）："
                               "请在 Word 或 WPS 中将其另存为 .docx 后再导入")
@@ -50,3 +50,7 @@ def _read_converted(path: Path, kind: str, converted: Path | None) -> str:
     except PlanImportError:
         raise PlanImportError(f"LibreOffice 转换“{path.name}”（{kind}）后无法读取："
                               "请在 Word 或 WPS 中将其另存为 .docx 后再导入") from None
+
+
+FORMAT = NoticeFormat("旧版 Word 或 WPS 文件", (".doc", ".wps"), read_legacy, magic=(OLE_MAGIC,), family="word",
+                      may_be_encrypted=True)

@@ -13,7 +13,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import NoticeFormat
 from ledger.plan.tables import pipe_lines
+from ledger.plan.textfile import decode, read_bytes
 
 BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "table", "section",
           "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt"}
@@ -22,8 +24,6 @@ MAX_CELLS = 200_000
 
 
 def read_html(path: Path) -> str:
-    from ledger.plan.sources import decode, read_bytes
-
     reader = _Page()
     try:
         reader.feed(decode(path, read_bytes(path)))
@@ -136,3 +136,6 @@ class _Page(HTMLParser):
         while self.tables:
             self._emit(self.tables.pop())
         return [line for line in self.lines if line.strip()]
+
+
+FORMAT = NoticeFormat("网页文件", (".html", ".htm"), read_html, shown=(".html",))

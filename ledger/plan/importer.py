@@ -5,6 +5,7 @@ depends on ``plan.model``, never the other way)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from ledger.plan.model import Plan, PlanItem
 from ledger.plan.parts import label
 from ledger.plan.units import is_collective, normalise_unit
+from ledger.plan.vocabulary import PROGRESS_ROLES, ROLE_NAMES
 from ledger.settings import UnitSettings
 
 
@@ -54,6 +56,14 @@ class ImportSummary:
     dry_run: bool = False                                 # nothing was stored
     plan: Plan | None = None                              # the plan as it is (or would be) stored
     changes: Any = None                                   # ledger.plan.diff.PlanDiff from the previous version
+    progress_period: str | None = None                    # --progress-period: the month progress was kept for
+    progress_kept: int = 0                                # submissions stored from the progress columns
+
+    @property
+    def tables(self) -> list[list[dict]]:
+        """Each task table's columns and what each was read as (for the office to check a mapping)."""
+        return [[{"header": c.header, "role": c.role, "read_as": ROLE_NAMES.get(c.role, c.role)} for c in table]
+                for table in (self.plan.tables if self.plan else [])]
 
     def to_dict(self) -> dict:
         data = {
@@ -63,6 +73,8 @@ class ImportSummary:
             "targets": self.targets, "new_units": self.new_units,
             "notes": [n.to_dict() for n in self.notes], "dry_run": self.dry_run,
             "changes": self.changes.to_dict() if self.changes is not None else None,
+            "tables": [{"columns": columns} for columns in self.tables],
+            "progress_period": self.progress_period, "progress_kept": self.progress_kept,
         }
         return data
 
@@ -85,6 +97,19 @@ def notes_of(plan: Plan, text: str | None = None) -> list[Note]:
         notes.append(Note("no_lead", _line_of(lines, item), item.title[:40],
                           f"任务 {label} {what}，请在计划分解表中填写牵头单位后 ledger plan load", item.number))
     return notes
+
+
+def progress_note(plan: Plan) -> Note | None:
+    """When the notice's tables carry progress columns (推进情况, 形象进度, 是否达序) and they are not
+    kept: a note naming them and saying how to keep them as a month's reports."""
+    headers = list(dict.fromkeys(c.header for table in plan.tables for c in table if c.role in PROGRESS_ROLES))
+    if not headers:
+        return None
+    month = next((m.group(1) for h in headers if (m := re.search(r"(\d{1,2})\s*月", h))), None)
+    example = f"{plan.year or 'YYYY'}-{int(month):02d}" if month else f"{plan.year or 'YYYY'}-MM"
+    return Note("progress_ignored", None, "、".join(headers),
+                f"表格中的推进情况列（{'、'.join(headers)}）未导入；如要作为该月各牵头单位的报送保留"
+                f"（下月模板带出、首次报告对比），请加 --progress-period {example} 再导入一次")
 
 
 def _line_of(lines: list[str], item: PlanItem) -> int | None:

@@ -49,6 +49,10 @@ LABEL_LINE = re.compile(r"^[【\[（(]?\s*(?:" + LABEL.pattern + ")")
 # A label and the units after it, up to the end of its annotation: spaces may separate the units.
 LABELLED_SEGMENT = re.compile(r"(?P<label>" + LABEL.pattern + r")(?P<units>(?:[（(][^（()）]*[）)]|(?!"
                               + LABEL.pattern + r")[^；;（(）)】\]。|\t])*)")
+# A space before a label (known or not) in a line of labels run together: … 项目责任人:李某.
+RUN_LABEL = re.compile(r"(?<=[^\s|；;，,、])[ \u3000]+(?=[\u4e00-\u9fff]{2,10}[：:])")
+# The space before a line's first label, after the item's words: 1.建设数据中心 牵头领导:张某 ….
+FIRST_RUN_LABEL = re.compile(r"(?<=[\u4e00-\u9fff）)])[ \u3000]+$")
 # Two labels sharing one colon, their lists paired by a slash: 主办单位/协办单位：A/B、C.
 PAIRED_LABEL = re.compile("(" + LABEL_WORDS + r")\s*[/／]\s*(" + LABEL_WORDS + r")\s*[：:]\s*")
 # Lines longer than this with several inline numbers are a body that lost its line breaks.
@@ -77,6 +81,8 @@ class Block:
     last_line: int = 0                                 # line number of its last line
     lines: list[str] = field(default_factory=list)
     notes: list[tuple[str, int]] = field(default_factory=list)   # own-line annotations, line no.
+    fields: list = field(default_factory=list)         # a table row's other columns (ItemField)
+    columns: list = field(default_factory=list)        # its table's columns as read (TableColumn)
 
     @property
     def heading(self) -> Heading | None:
@@ -137,14 +143,14 @@ CLOSING = "）)】]"
 
 def lines_of(text: str) -> list[Line]:
     """Clean, numbered lines: Markdown marks gone, tables rendered, long bodies split."""
-    raw = [Line(_spaced_units(_paired_labels(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t))))),
+    raw = [Line(_spaced_units(_fields_apart(_paired_labels(_unbracket_labels(MARKDOWN_BOLD.sub("", MARKDOWN_HEADING.sub("", t)))))),
                 i + 1)
            for i, t in enumerate(LINE_BREAK.split(text or ""))]
     lines = [piece for line in piped_tables(raw) for piece in _split_long(line)]
-    lines = [Line(line.text.strip(), line.no, line.table) for line in lines
+    lines = [line.with_text(line.text.strip()) for line in lines
              if line.table or not (RULE.match(line.text) or PAGE_MARK.match(line.text))]
     lines = _numbers_joined(cell_tables([line for line in lines if line.text]))
-    return [Line(tidy(line.text), line.no, line.table) for line in lines]   # (spaces in cells kept so far)
+    return [line.with_text(tidy(line.text)) for line in lines]   # (spaces in cells kept so far)
 
 
 def _numbers_joined(lines: list[Line]) -> list[Line]:
@@ -163,6 +169,26 @@ def _unbracket_labels(text: str) -> str:
     def label(m: re.Match) -> str:
         return ("；" if m.start() and text[:m.start()].strip() else "") + m.group(1) + "："
     return BRACKETED_LABEL.sub(label, text)
+
+
+def _fields_apart(text: str) -> str:
+    """牵头领导:张某 责任单位:县某局 项目责任人:李某 → fields ended by ； where the next label begins,
+    known or not (a space before a word and its colon, after the line's first known label)."""
+    first = LABEL.search(text)
+    if not first:
+        return text
+    def apart(m: re.Match) -> str:
+        return m.group(0) if _broken_label(m.string[:m.start()], m.string[m.end():]) else "；"
+    head, rest = text[:first.start()], RUN_LABEL.sub(apart, text[first.start():])
+    word = head.rstrip()
+    if _opens(word) > _opens(word, CLOSING) or _broken_label(word, rest):
+        return head + rest                # inside a bracket, or a label broken by a space: 牵 头单位：
+    return FIRST_RUN_LABEL.sub("；", head) + rest
+
+
+def _broken_label(before: str, after: str) -> bool:
+    """A space inside a label's word (牵 头单位：, 牵头 单位：): the words around it make a label."""
+    return any(LABEL.match(before[-k:] + after) for k in range(1, min(4, len(before)) + 1))
 
 
 def _spaced_units(text: str) -> str:
@@ -281,7 +307,8 @@ class Scanner:
                 return False
             self.gaps.append((line.no, expected, value))
         self.item_value, self.restart = value, False
-        self.block = Block(number, value, [h for h in self.path if h], line.no, line.no, [rest])
+        self.block = Block(number, value, [h for h in self.path if h], line.no, line.no, [rest],
+                           fields=list(line.fields), columns=list(line.columns))
         self.blocks.append(self.block)
         return True
 

@@ -32,6 +32,24 @@ class Section:
     title: str    # heading text without the numeral
 
 
+@dataclass(frozen=True)
+class ItemField:
+    """A column of a task table (or a label in an item's line) that names no unit: 推进情况,
+    形象进度(%), 是否达序, 说明, 全年目标, or a header no role names ("other")."""
+
+    header: str           # the header or label as written: 1-9月推进情况
+    role: str             # progress, percent, on_pace, remark, target, other
+    value: str            # the cell's text
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """How a task table's column was read: its header as written and the role given to it."""
+
+    header: str
+    role: str             # a key of ledger.plan.tables.ROLE_NAMES
+
+
 @dataclass
 class PlanItem:
     """One numbered task of the notice with its responsible units."""
@@ -49,6 +67,7 @@ class PlanItem:
     deadline: date | None = None                    # the date the text gives, when it gives one
     parents: list[Section] = field(default_factory=list)   # the headings above the section, top first
     identity: int | None = None     # the item across plan versions (the store's lineage); None: new
+    fields: list[ItemField] = field(default_factory=list)  # a progress table's other columns, as read
 
     @property
     def units(self) -> list[str]:
@@ -114,3 +133,4 @@ class Plan:
     items: list[PlanItem]
     sections: list[Section] = field(default_factory=list)
     notes: list[ParseNote] = field(default_factory=list)   # what needs the office's eye
+    tables: list[list[TableColumn]] = field(default_factory=list)   # each task table's columns, as read

@@ -74,7 +74,17 @@ def parse_plan(text: str, unit_endings: tuple[str, ...] | list[str] = ()) -> Pla
         raise PlanImportError(NO_ITEMS.format(found=_found(lines, runs)))
     if traditional:
         notes.insert(0, _note("traditional", 1, lines[0].text if lines else ""))
-    return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes)
+    return Plan(title=title, year=year, items=items, sections=sections_of(items), notes=notes,
+                tables=_tables(scan.blocks))
+
+
+def _tables(blocks: list[Block]) -> list[list]:
+    """Each task table's columns as read, once per table, in order."""
+    out: list[list] = []
+    for block in blocks:
+        if block.columns and block.columns not in out:
+            out.append(list(block.columns))
+    return out
 
 
 def _found(lines: list[Line], runs) -> str:
@@ -141,7 +151,9 @@ def _numbered_items(scan, lines: list[Line], year: int | None,
 def _block_item(block: Block, vocab: Vocabulary, year: int | None, rule: bool) -> tuple[PlanItem, Responsibility]:
     text, who = _responsibility(block, vocab)
     who = who.resolve(first_is_lead=rule or who.states_rule)
-    return _item(block.number, text, who, block.path, year), who
+    item = _item(block.number, text, who, block.path, year)
+    item.fields = list(block.fields) + [f for f in who.fields if f not in block.fields]
+    return item, who
 
 
 def _clause_items(block: Block, vocab: Vocabulary, year: int | None,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import NoticeFormat
 
 MAX_PAGES = 2000
 MIN_WRAP_CHARS = 20      # a printer wraps text blocks at least this many characters wide
@@ -114,3 +115,6 @@ def _encrypted(exc: BaseException) -> bool:
     """A PDF that needs a password (pdfplumber wraps pdfminer's error in its own)."""
     causes = [exc, *getattr(exc, "args", ())]
     return any(type(c).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError") for c in causes)
+
+
+FORMAT = NoticeFormat("PDF 文件", (".pdf",), read_pdf)

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ledger.plan.deadlines import deadline_date
-from ledger.plan.units import (EDGE_PUNCT, OPENERS, CLOSERS, WHITESPACE, is_collective,
-                               normalise_unit, split_list)
+from ledger.plan.model import ItemField
+from ledger.plan.units import (CATEGORY_ONLY, EDGE_PUNCT, OPENERS, CLOSERS, WHITESPACE, is_collective,
+                               normalise_unit, split_list, split_units)
 from ledger.plan.vocabulary import (DEADLINE, DEFAULT, EITHER, FIRST_IS_LEAD, LABEL, LEAD,
                                     LIST_NOTE, PEOPLE, PLACE, SENTENCE, SUPPORT, SURNAMES, TITLES,
-                                    Vocabulary, label_role)
+                                    Vocabulary, field_role, label_role)
 
 # A role word closing a group of units: "A、B负责", "A牵头", "B、C等部门配合", "A、B分别牵头".
 ROLE_SUFFIX = re.compile(
-    r"(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?个?(?:有关|相关)?(?:部门|单位)?)?(?:按职责分工)?(?:共同|分别|负责)?"
+    r"(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?个?(?:有关|相关)?(?:部门|单位)?"
+    r"|等[\u4e00-\u9fff]{0,8}?(?:有关|相关|直|级|属)[\u4e00-\u9fff]{0,4}?(?:部门|单位|机构))?(?:按职责分工)?(?:共同|分别|负责)?"
     r"(牵头负责|负责|牵头|配合|参与|协助|协办|协同)$")
 # A unit marked as the lead inside a list: 县发改局（牵头）.
 LEAD_MARK = re.compile(r"[（(](?:牵头|牵头单位|主责|牵头负责)[）)]")
@@ -46,6 +49,13 @@ TIME_LIMIT = re.compile(
 LIMIT_WORD = re.compile(r"前|底|末|月|季度|半年|年内|[-/.．]")
 # A time limit written in a unit list without a label: 持续推进, 长期坚持, 全年.
 ONGOING = re.compile(r"^(?:持续推进|长期坚持|长期|持续|全年|常态化(?:推进)?|每年|每季度|每月)$")
+# A label of any word (known or not) where a field begins: after a separator, before a colon.
+FIELD_START = re.compile(r"(?:^|(?<=[；;，,。]))([\u4e00-\u9fff]{2,10})[：:]")
+# An unknown label that names a time limit: 时间, 截止期限, 办结节点 ….
+DEADLINE_WORD = re.compile(r"时限|时间|期限|节点")
+# A piece of a unit list that is a rule about the list, not a name: 列第一位的为牵头单位 / 下同.
+RULE_PIECE = re.compile(r"(?:.{0,6}(?:第一位|首位|第一个|最前).{0,10}(?:牵头|主办|主责|汇总).{0,6})|以?下同|同上"
+                        r"|排名不分先后|排序不分先后")
 SUPPORT_WORDS = ("配合", "参与", "协助", "协办", "协作", "协同")
 TITLE_START = re.compile("^(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")(?P<name>.+)$")
 TITLE_END = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + ")$")
@@ -66,12 +76,16 @@ class Responsibility:
     deadline_text: str = ""
     states_rule: bool = False          # the annotation states "the first listed unit leads"
     doubts: list[tuple[str, str]] = field(default_factory=list)   # (code, name)
+    places: list[str] = field(default_factory=list)     # 责任科室: a department's own sections
+    fields: list[ItemField] = field(default_factory=list)   # labels naming no unit: 实际完成情况 …
 
     def merge(self, other: Responsibility) -> None:
         _extend(self.lead, other.lead)
         _extend(self.support, other.support)
         _extend(self.leaders, other.leaders)
         _extend(self.either, other.either)
+        _extend(self.places, other.places)
+        _extend(self.fields, other.fields)
         self.deadline_text = other.deadline_text or self.deadline_text
         self.states_rule = self.states_rule or other.states_rule
         self.doubts += [d for d in other.doubts if d not in self.doubts]
@@ -79,11 +93,17 @@ class Responsibility:
 
     @property
     def empty(self) -> bool:
-        return not (self.lead or self.support or self.leaders or self.either or self.deadline_text)
+        return not (self.lead or self.support or self.leaders or self.either or self.deadline_text
+                    or self.places or self.fields)
 
     def resolve(self, first_is_lead: bool = False) -> Responsibility:
-        """Settle ``either``: support after a lead, first-leads under the rule, else all lead."""
+        """Settle ``either``: support after a lead, first-leads under the rule, else all lead.
+
+        责任科室 (a department's own plan: 办公室、法规股) are the units when no other unit is named.
+        """
         lead, support = list(self.lead), list(self.support)
+        if self.places and not (lead or support or self.either):
+            lead = list(self.places)
         if self.either:
             if lead:
                 support = _merged(self.either, support)
@@ -93,14 +113,14 @@ class Responsibility:
                 lead = list(self.either)
         support = [u for u in support if u not in lead]
         return Responsibility(lead, support, list(self.leaders), [], self.deadline_text,
-                              self.states_rule, list(self.doubts))
+                              self.states_rule, list(self.doubts), fields=list(self.fields))
 
 
 def read_annotation(content: str, vocab: Vocabulary = DEFAULT) -> Responsibility | None:
     """Read the inside of a unit annotation; None when it is not one (e.g. ``2023—2025年``)."""
     content = WHITESPACE.sub("", content)
     result = Responsibility(states_rule=bool(FIRST_IS_LEAD.search(content)))
-    content = strip_list_notes(content)
+    content, result.fields = other_fields(strip_list_notes(content))
     parts = LABEL.split(content)
     head, labelled = parts[0], list(zip(parts[1::2], parts[2::2]))
     if head.strip(EDGE_PUNCT):
@@ -110,10 +130,10 @@ def read_annotation(content: str, vocab: Vocabulary = DEFAULT) -> Responsibility
         if roles is not None:
             result.merge(roles)
     elif not labelled:
-        return None
+        return result if result.states_rule else None
     for label, segment in labelled:
         result.merge(_read_labelled(label, segment, vocab))
-    return None if result.empty else result
+    return None if result.empty and not result.states_rule else result     # （列第一位的为牵头单位，下同）
 
 
 def read_sentence(text: str, vocab: Vocabulary = DEFAULT) -> Responsibility | None:
@@ -131,10 +151,41 @@ def read_sentence(text: str, vocab: Vocabulary = DEFAULT) -> Responsibility | No
     return roles
 
 
+def other_fields(content: str) -> tuple[str, list[ItemField]]:
+    """Labels in an annotation that name no unit list — 实际完成情况：…, 备注：…, 形象进度：… — taken
+    out as fields (a field ends where the next label begins, known or not); a label ending in a
+    known one (项目责任人 → 责任人, 区级牵头单位 → 牵头单位) is read as that label."""
+    if not LABEL.search(content):
+        return content, []
+    starts = list(FIELD_START.finditer(content))
+    if not starts:
+        return content, []
+    kept, fields = [content[:starts[0].start()]], []
+    for m, end in zip(starts, [n.start() for n in starts[1:]] + [len(content)]):
+        word, value = m.group(1), content[m.end():end].rstrip("；;，,。")
+        known = _known_label_at(word)
+        if known is not None:                          # 项目责任人 → 责任人: the known label
+            kept.append(content[m.start() + known:end])
+        elif DEADLINE_WORD.search(word):               # 时间：6月底, 截止期限：… read as 完成时限
+            kept.append("；完成时限：" + value)
+        else:
+            fields.append(ItemField(word, field_role(word) or "other", value))
+    return "".join(kept), fields
+
+
+@lru_cache(maxsize=4096)
+def _known_label_at(word: str) -> int | None:
+    """Where a known label ending the word begins (0 for the label itself), or None."""
+    known = LABEL.search(word + "：")
+    return known.start() if known and known.end() == len(word) + 1 else None
+
+
 def strip_list_notes(text: str) -> str:
-    """Remove bracketed notes that are rules, not names: ``A(列第一位为牵头单位,下同)`` → ``A``."""
+    """Remove notes that are rules, not names: ``A(列第一位为牵头单位,下同)`` → ``A``, and the
+    same rule unbracketed as a piece of the list (``A、B，列第一位的为牵头单位，下同``)."""
     if not LIST_NOTE.search(text):
         return text
+    text = _strip_rule_pieces(text)
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -146,6 +197,20 @@ def strip_list_notes(text: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _strip_rule_pieces(text: str) -> str:
+    """Drop the list pieces (between ，；outside brackets) that are a rule: 列第一位的为牵头单位, 下同."""
+    pieces, current, depth = [], "", 0
+    for ch in text + "\0":
+        depth += (ch in OPENERS) - (ch in CLOSERS and depth > 0)
+        if (ch in "，,；;\0") and depth == 0:
+            pieces.append((current, "" if ch == "\0" else ch))
+            current = ""
+        else:
+            current += ch
+    kept = [(p, sep) for p, sep in pieces if not RULE_PIECE.fullmatch(p.strip(EDGE_PUNCT))]
+    return "".join(p + sep for p, sep in kept).rstrip("，,；;")
 
 
 def _group_end(text: str, start: int) -> int | None:
@@ -162,8 +227,8 @@ def _read_labelled(label: str, segment: str, vocab: Vocabulary) -> Responsibilit
     segment = segment.strip(EDGE_PUNCT)
     if role == PEOPLE:
         return Responsibility(leaders=split_people(segment))
-    if role == PLACE:                       # 责任科室: inside a department, not a unit of the plan
-        return Responsibility()
+    if role == PLACE:                       # 责任科室: a department's sections, units of its own plan only
+        return Responsibility(places=split_units(segment))
     if role == DEADLINE:
         return Responsibility(deadline_text=segment.rstrip("。；;，,"))
     default = EITHER if role == SENTENCE else role
@@ -301,14 +366,15 @@ def _plausible(tokens: list[str], seen_role: bool, vocab: Vocabulary) -> bool:
     if seen_role:
         return True
     units = [n for n in names if not (TITLE_END.search(n) and is_person(n, vocab))]
-    return bool(units) and all(len(n) >= 3 and looks_like_unit(n, vocab) for n in units) and (
+    return bool(units) and all((len(n) >= 3 or len(names) > 1 and is_collective(n)) and looks_like_unit(n, vocab)
+                               for n in units) and (
         len(names) > 1 or names[0][0] in "县市区省州盟旗镇乡各团")
 
 
 def _assign(result: Responsibility, tokens: list[str], role: str, vocab: Vocabulary) -> None:
     names = []
     for name in (normalise_unit(t) for t in tokens):
-        if not name:
+        if not name or name in CATEGORY_ONLY:         # X、Y等部门、单位: 单位 is a category
             continue
         if (m := PERSON_AFTER.match(name)) and looks_like_unit(m.group(1), vocab) \
                 and all(is_person(p, vocab) for p in split_list(m.group(2))):

@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import NoticeFormat
+from ledger.plan.review import ITEM_COLUMNS, SHEET
 from ledger.plan.tables import HEADER_SEARCH_ROWS, pipe_lines
+from ledger.plan.textfile import decode, read_bytes
+from ledger.plan.wordfile import check_unpacked_size
 
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
@@ -27,8 +31,6 @@ def read_sheet(path: Path) -> str:
 
     if _is_html(path):                          # an "Excel" export that is a web page's table
         return read_html_tables(path)
-
-    from ledger.plan.wordfile import check_unpacked_size
 
     try:
         if zipfile.is_zipfile(path):            # .xlsx/.xlsm; an .xls is bounded by its file size
@@ -106,8 +108,6 @@ class _HtmlTables(HTMLParser):
 
 def read_html_tables(path: Path) -> str:
     """The task tables of a web page saved with an .xls name (an export many systems make)."""
-    from ledger.plan.sources import decode, read_bytes
-
     parser = _HtmlTables()
     parser.feed(decode(path, read_bytes(path)))
     lines = [line for rows in parser.tables for line in pipe_lines(rows[:MAX_ROWS]) or []]
@@ -119,8 +119,6 @@ def read_html_tables(path: Path) -> str:
 
 def _review_sheet(name: str, rows: list[list[Any]]) -> bool:
     """The 计划分解 sheet of a review workbook, told by its header."""
-    from ledger.plan.review import ITEM_COLUMNS, SHEET
-
     header = {cell_text(v).strip() for v in rows[0]} if rows else set()
     return name == SHEET and {c.header for c in ITEM_COLUMNS if not c.since} <= header
 
@@ -140,3 +138,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (time, timedelta)):
         return ""
     return str(value)
+
+
+FORMAT = NoticeFormat("Excel 文件", (".xlsx", ".xlsm", ".xls"), read_sheet, may_be_encrypted=True,
+                      shown=(".xlsx", ".xls"))

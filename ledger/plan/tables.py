@@ -11,63 +11,74 @@ from __future__ import annotations
 
 import re
 
+from ledger.plan.model import ItemField, TableColumn
 from ledger.plan.numbering import BRACKET, CHAPTER, PART, cn_number   # headings: 一、/（一）/第一部分
 from ledger.plan.roles import spaced_units
-from ledger.plan.vocabulary import DEADLINE, EITHER, LABELS, LEAD, PEOPLE_LABEL, SUPPORT
+from ledger.plan.vocabulary import FIELD_ROLES, PEOPLE_LABEL, ROLES
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
-def _words(role: str) -> tuple[str, ...]:
-    """The label words of a role (one vocabulary for labels in text and column headers)."""
-    return tuple(sorted((w for w, r in LABELS.items() if r == role and len(w) > 2), key=len, reverse=True))
-
-
-# Header words of each column role, in the order a header cell is tried against them. A 责任单位
-# column ("either") leads when alone and supports when a 牵头单位 column is there too.
-ROLES: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号"),
-    "section": ("类别", "领域", "板块", "部分", "方面"),
-    "deadline": _words(DEADLINE) + ("时限",),
-    "leaders": ("责任领导", "牵头领导", "分管领导", "分管县领导", "分管市领导", "县级领导", "市级领导",
-                "联系领导", "牵头负责领导", "责任人"),
-    "support": _words(SUPPORT),
-    "lead": _words(LEAD),
-    "either": _words(EITHER),
-    "indicator": ("指标名称", "主要指标", "预期指标", "指标"),
-    "title": ("重点任务", "主要任务", "工作任务", "任务名称", "重点工作", "工作要点", "目标任务", "预期目标",
-              "项目名称", "实事项目", "民生实事", "任务", "目标", "事项"),
-    "text": ("具体措施", "工作措施", "主要措施", "具体举措", "工作举措", "主要举措", "推进措施", "工作内容",
-             "任务内容", "具体内容", "建设内容", "主要内容", "工作目标", "目标要求"),
-}
 PEOPLE_HEADER = re.compile(PEOPLE_LABEL)
-UNIT_LABELS = (("lead", "牵头单位"), ("either", "责任单位"), ("support", "配合单位"))
+UNIT_LABELS = (("lead", "牵头单位"), ("either", "责任单位"), ("support", "配合单位"), ("place", "责任科室"))
 # A 序号 cell: 12 / 12. / 十二 / 十二、 / （12） — the number alone.
 DIGITS = re.compile(r"^\s*[（(]?\s*(\d{1,5}|[一二三四五六七八九十百]{1,5})\s*[）)]?\s*[.．、]?\s*$")
 
 
 def header_roles(cells: list[str]) -> dict[str, int] | None:
     """Column index of each role, when the row is the header of a task table; else None."""
+    columns = column_roles(cells)
     found: dict[str, int] = {}
-    for index, text in enumerate(cells):
-        if "paired" not in found and _paired(text):
-            found["paired"] = index                    # 主办单位/协办单位: 县工信局/县财政局
-            continue
-        bare = re.sub(r"[\s/、]", "", re.sub(r"[（(][^（()）]*[）)]\s*$", "", text))   # 牵头单位（责任人）
-        word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
-        role = _role(bare, found) or _role(word, found)
-        if role:
-            found[role] = index
+    for index, role in enumerate(columns):
+        if role != "other":
+            found.setdefault(role, index)
     if ("title" in found or "text" in found or "indicator" in found) and (
-            "lead" in found or "either" in found or "paired" in found):
+            "lead" in found or "either" in found or "paired" in found or "place" in found):
         return found
     return None
 
 
+def column_roles(cells: list[str]) -> list[str]:
+    """The role of each column of a header row ("other" for a column no role names).
+
+    A role is given once, except 责任领导-like columns (分管领导, 牵头市领导, 项目责任人 all name
+    people). A task column standing before 序号 (工作任务 | 序号 | 具体要求 | …) is the group
+    label of the rows below it, filled on its group's first row only.
+    """
+    found: dict[str, int] = {}
+    columns: list[str] = []
+    for index, text in enumerate(cells):
+        if "paired" not in found and _paired(text):
+            found["paired"] = index                    # 主办单位/协办单位: 县工信局/县财政局
+            columns.append("paired")
+            continue
+        bare = re.sub(r"[\s/、]", "", re.sub(r"[（(][^（()）]*[）)]\s*$", "", text))   # 牵头单位（责任人）
+        word = re.sub(r"[\s（()）/、]", "", text)     # 牵头（责任）单位 reads as 牵头责任单位
+        role = _role(bare, found) or _role(word, found) or _another_leader(bare, found)
+        if role:
+            found.setdefault(role, index)
+        columns.append(role or "other")
+    if "target" in found and not {"title", "text", "indicator"} & set(found):
+        columns[found["target"]] = "title"            # 年度目标 | 牵头单位: the target is the task
+    number = found.get("number")
+    if number and columns[0] == "title" and "text" in found and "section" not in found:
+        columns[0] = "section"                         # 工作任务 | 序号 | 具体要求: the group column
+    return columns
+
+
+def _another_leader(word: str, found: dict[str, int]) -> str | None:
+    """A second column of people (分管领导 beside 牵头市领导): leaders too."""
+    if "leaders" in found and (PEOPLE_HEADER.fullmatch(word) or any(w in word for w in ROLES["leaders"])):
+        return "leaders"
+    return None
+
+
 def _role(word: str, found: dict[str, int]) -> str | None:
+    if not word:
+        return None
     if "leaders" not in found and PEOPLE_HEADER.fullmatch(word):
         return "leaders"                               # 牵头县领导, 联系市领导 …: the labels' own pattern
     order = list(ROLES)
-    if re.search(r"单位|部门", word):                   # 牵头单位及责任人: a unit column first of all
+    if re.search(r"单位|部门|主体", word):               # 牵头单位及责任人: a unit column first of all
         order = ["lead", "support", "either"] + order
     return next((r for r in order if r not in found and any(w in word for w in ROLES[r])), None)
 
@@ -87,14 +98,44 @@ def table_lines(rows: list[list[str]]) -> list[str] | None:
 
 def table_rows(rows: list[list[str]]) -> list[list[str]] | None:
     """The canonical lines of each row after the header (a list per row), or None if no task table."""
+    rendered = rendered_rows(rows)
+    return None if rendered is None else [lines for lines, _ in rendered]
+
+
+def rendered_rows(rows: list[list[str]]) -> list[tuple[list[str], list[ItemField]]] | None:
+    """Each row after the header as (its canonical lines, the fields of its other columns: 推进情况,
+    形象进度, 说明 …), or None if the rows are no task table."""
     if not rows:
         return None
     roles = header_roles(rows[0])
     if roles is None:
         return None
-    state = {"section": None, "parts": 0, "number": 0}
-    return [[] if header_roles(cells) else _row_lines(_aligned(cells, roles, len(rows[0])), roles, state)
-            for cells in rows[1:]]                       # (a header repeated on each page is skipped)
+    columns = column_roles(rows[0])
+    state = {"section": None, "parts": 0, "number": 0, "columns": columns}
+    out = []
+    for cells in rows[1:]:
+        if header_roles(cells):                          # (a header repeated on each page is skipped)
+            out.append(([], []))
+            continue
+        cells = _aligned(cells, roles, len(rows[0]))
+        lines = _row_lines(cells, roles, state)
+        out.append((lines, _fields(rows[0], columns, cells) if _is_item(lines) else []))
+    return out
+
+
+def _fields(header: list[str], columns: list[str], cells: list[str]) -> list[ItemField]:
+    """The row's filled cells in columns that are not the plan's (推进情况, 说明, other …)."""
+    return [ItemField(" ".join(header[i].split()), role, " ".join(cells[i].split()))
+            for i, role in enumerate(columns) if role in FIELD_ROLES and i < len(cells) and cells[i].strip()]
+
+
+def table_columns(header: list[str]) -> list[TableColumn]:
+    """What each column of a task table's header is read as, for the office to check."""
+    return [TableColumn(" ".join(text.split()), role) for text, role in zip(header, column_roles(header))]
+
+
+def _is_item(lines: list[str]) -> bool:
+    return any(re.match(r"^\d{1,5}\. ", line) for line in lines)
 
 
 def _aligned(cells: list[str], roles: dict[str, int], width: int) -> list[str]:
@@ -119,8 +160,11 @@ def _row_lines(cells: list[str], roles: dict[str, int], state: dict) -> list[str
     item = _item_line(cells, roles, state)
     if item:
         lines.append(item)
-        if _cell(cells, roles, "leaders"):
-            lines.append(f"责任领导：{'、'.join(people(_cell(cells, roles, 'leaders')))}")
+        names = [n for i, role in enumerate(state.get("columns", [])) if role == "leaders"
+                 for n in people(_cell(cells, {"leaders": i}, "leaders"))] or \
+            people(_cell(cells, roles, "leaders"))
+        if names:
+            lines.append(f"责任领导：{'、'.join(dict.fromkeys(names))}")
         if _cell(cells, roles, "deadline"):
             lines.append(f"完成时限：{_cell(cells, roles, 'deadline')}")
     return lines
@@ -163,7 +207,8 @@ def _item_line(cells: list[str], roles: dict[str, int], state: dict) -> str | No
         return None
     number = DIGITS.match(_cell(cells, roles, "number") or "")
     state["number"] = _value(number.group(1)) if number else state["number"] + 1
-    body = "。".join(p.rstrip("。；;") for p in (title, text) if p) + "。"
+    target = _cell(cells, roles, "target")         # 全年目标: part of the task's text (its 指标 come from it)
+    body = "。".join(p.rstrip("。；;") for p in (title, text, target) if p) + "。"
     units = []
     paired = _cell(cells, roles, "paired")
     halves = re.split(r"\s*[/／]\s*", paired, maxsplit=1) + [""]

@@ -13,6 +13,12 @@ class Line:
     text: str
     no: int               # 1-based line number in the text the parser received
     table: bool = False   # an item row of a task table: its number stands as written
+    fields: tuple = ()    # the row's other columns (ItemField): 推进情况, 形象进度, 说明 …
+    columns: tuple = ()   # the table's columns as read (TableColumn), on each of its item rows
+
+    def with_text(self, text: str) -> "Line":
+        """The same line (number, table row, fields) with another text."""
+        return Line(text, self.no, self.table, self.fields, self.columns)
 
 
 def tidy(text: str) -> str:

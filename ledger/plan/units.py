@@ -26,7 +26,8 @@ WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
 
 # Annotation words after a unit name: 等部门 / 等有关单位 / 等, role words 负责 / 分别牵头 / 配合 ...
 ANNOTATION_SUFFIX = re.compile(
-    r"(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?个?(?:有关|相关)?(?:部门|单位)?|(?:按职责分工)?(?:共同|分别|牵头)?负责|(?:分别|共同)?牵头|"
+    r"(?:等(?:\d{1,3}|[一二三四五六七八九十]{1,3})?个?(?:有关|相关)?(?:部门|单位)?"
+    r"|等[\u4e00-\u9fff]{0,8}?(?:有关|相关|直|级|属)[\u4e00-\u9fff]{0,4}?(?:部门|单位|机构)|(?:按职责分工)?(?:共同|分别|牵头)?负责|(?:分别|共同)?牵头|"
     r"配合|参与|协助|协办|协同)$")
 
 # Collective names: every unit of a kind rather than one unit (各镇、县直各部门、有关镇街 ...).
@@ -42,6 +43,10 @@ def normalise_unit(name: str) -> str:
         previous = name
         name = ANNOTATION_SUFFIX.sub("", _strip_brackets(name.strip(EDGE_PUNCT)))
     return name
+
+
+# Category words that are never a unit on their own: the tail of X、Y等部门、单位.
+CATEGORY_ONLY = frozenset({"单位", "部门", "机构", "部门单位", "部门和单位"})
 
 
 def split_units(text: str) -> list[str]:

@@ -21,7 +21,7 @@ UNIT_ENDINGS: tuple[str, ...] = (
     "局", "委", "办", "厅", "署", "部", "中心", "公司", "集团", "政府", "办事处", "管委会", "委员会",
     "办公室", "分局", "支行", "分行", "专班", "大队", "中队", "支队", "所", "站", "院", "校", "会",
     "社", "联", "团", "队", "处", "科", "行", "工委", "党组", "指挥部", "领导小组", "开发区", "园区",
-    "街道", "镇", "乡", "单位", "部门", "馆", "台", "班", "组", "监狱", "法院", "检察院",
+    "街道", "镇", "乡", "单位", "部门", "馆", "台", "班", "组", "监狱", "法院", "检察院", "股", "股室",
     "机构", "企业", "新区", "片区", "景区", "社区", "城区", "矿区", "林场", "农场", "协", "海关",
     "机关", "控股",
 )
@@ -106,3 +106,59 @@ BRACKETED_LABEL = re.compile(r"[【\[［]\s*(" + LABEL_WORDS + r")\s*[】\]］]\
 def label_role(label: str) -> str:
     """The role a label gives: LEAD, SUPPORT, EITHER, SENTENCE, DEADLINE, PLACE or PEOPLE."""
     return LABELS.get(label, PEOPLE)
+
+
+# --- columns of a task table, and labels naming no unit -------------------------------------
+
+def _words(role: str) -> tuple[str, ...]:
+    """The label words of a role (one vocabulary for labels in text and column headers)."""
+    return tuple(sorted((w for w, r in LABELS.items() if r == role and len(w) > 2), key=len, reverse=True))
+
+
+# Header words of each column role, in the order a header cell is tried against them. A 责任单位
+# column ("either") leads when alone and supports when a 牵头单位 column is there too. One table
+# for every table form (Word, Excel, flattened text) and for labels run together in a line
+# (:func:`field_role`): a progress table's columns (推进情况, 形象进度, 是否达序, 说明) have roles of
+# their own, so their text is never read as units; a header no role names is "other".
+ROLES: dict[str, tuple[str, ...]] = {
+    "number": ("序号", "编号"),
+    "section": ("类别", "领域", "板块", "部分", "方面"),
+    "deadline": _words(DEADLINE) + ("时限",),
+    "leaders": ("责任领导", "牵头领导", "分管领导", "分管县领导", "分管市领导", "县级领导", "市级领导",
+                "联系领导", "牵头负责领导", "责任人"),
+    "support": _words(SUPPORT),
+    "lead": _words(LEAD),
+    "either": _words(EITHER),
+    "place": ("责任科室", "责任股室", "承办科室", "牵头科室"),
+    "indicator": ("指标名称", "主要指标", "预期指标", "指标"),
+    "percent": ("形象进度", "完成比例", "完成率", "完成进度", "进度比例", "百分比"),
+    "progress": ("推进情况", "进展情况", "完成情况", "进度情况", "工作进展", "工作进度", "落实情况",
+                 "实施情况", "执行情况", "推进成效", "进展"),
+    "on_pace": ("是否达序", "是否达到序时", "序时进度", "是否滞后", "是否按序", "是否按时", "进度状态", "达序"),
+    "remark": ("说明", "备注", "存在问题", "存在的问题", "问题及措施", "原因"),
+    "target": ("全年目标", "年度目标", "攻坚目标", "目标值", "年度目标值", "预期成效"),
+    "title": ("重点任务", "主要任务", "工作任务", "任务名称", "重点工作", "工作要点", "目标任务", "预期目标",
+              "项目名称", "实事项目", "民生实事", "任务", "目标", "事项"),
+    "text": ("具体措施", "工作措施", "主要措施", "具体举措", "工作举措", "主要举措", "推进措施", "工作内容",
+             "任务内容", "具体内容", "建设内容", "主要内容", "工作目标", "目标要求", "具体要求", "工作要求"),
+}
+# What each role is, as the office reads it in a dry run (``plan import --dry-run``).
+ROLE_NAMES: dict[str, str] = {
+    "number": "序号", "section": "分组", "deadline": "完成时限", "leaders": "责任领导（人名）",
+    "support": "配合单位", "lead": "牵头单位", "either": "责任单位", "place": "责任科室（作为责任单位）",
+    "paired": "牵头单位/配合单位", "indicator": "指标", "percent": "完成进度（%）", "progress": "推进情况",
+    "on_pace": "是否达序", "remark": "说明", "title": "任务", "text": "具体措施", "target": "目标",
+    "other": "其他（不作为单位）",
+}
+# Columns kept beside an item as fields of its own (never units): a progress table's columns.
+FIELD_ROLES = ("target", "progress", "percent", "on_pace", "remark", "other")
+# The columns that are a month's progress, kept as that month's reports with --progress-period.
+PROGRESS_ROLES = ("progress", "percent", "on_pace")
+def field_role(label: str) -> str | None:
+    """The role of a label that is no unit label (实际完成情况, 形象进度, 备注): progress, percent,
+    on_pace, remark, target, leaders — or None when the word names nothing known."""
+    word = re.sub(r"[\s（()）]", "", label)
+    for role in ("leaders", "percent", "progress", "on_pace", "remark", "target"):
+        if any(w in word for w in ROLES[role]):
+            return role
+    return None

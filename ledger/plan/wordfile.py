@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import PlanImportError
+from ledger.plan.formats import ZIP_MAGIC, NoticeFormat
+from ledger.plan.tables import column_roles, header_row, pipe_lines, table_lines
+from ledger.plan.vocabulary import PROGRESS_ROLES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024    # a zip bomb is refused before it is parsed
@@ -113,8 +116,6 @@ def paragraph_text(p) -> str:
 
 
 def _table_lines(table, numbering: "Numbering") -> list[str]:
-    from ledger.plan.tables import header_row, table_lines
-
     rows: list[list[tuple[object, str]]] = []
     texts: dict[object, str] = {}
     for row in table.rows:
@@ -126,6 +127,8 @@ def _table_lines(table, numbering: "Numbering") -> list[str]:
         rows.append(cells)
     texts_of = [[text for _, text in cells] for cells in rows]
     start = header_row(texts_of)        # a title row merged across the table may come first
+    if start is not None and any(role in PROGRESS_ROLES for role in column_roles(texts_of[start])):
+        return pipe_lines(texts_of) or []   # a 推进情况表: as rows, so its progress cells reach the items
     tasks = table_lines(texts_of[start:]) if start is not None else None
     if tasks is not None:               # a task table (分解表): its rows in the notice's text form
         return _plain(rows[:start]) + tasks
@@ -319,3 +322,7 @@ def _roman(n: int) -> str:
         while n >= value:
             out, n = out + letters, n - value
     return out
+
+
+FORMAT = NoticeFormat("Word 文件", (".docx",), read_docx, magic=(ZIP_MAGIC,), family="word",
+                      may_be_encrypted=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -54,7 +55,8 @@ class StoredPlan:
 
 def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | None = None,
               source_sha256: str | None = None, collective: set[str] | None = None,
-              successors: dict[str, str] | None = None) -> int:
+              successors: dict[str, str] | None = None,
+              along: Callable[[Connection, int, list[int]], None] | None = None) -> int:
     """Store a plan as the next version; return the version number.
 
     Rows go in one executemany per table (items, units, assignments, targets): a 3,000-item
@@ -62,7 +64,9 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
     carries (``PlanItem.identity``, from the review workbook's hidden column); when no item carries
     one (a notice imported again) items are matched to the previous version (``match_identities``).
     ``successors`` (old unit name -> new one, from ``[units.aliases]``) hands a renamed or merged
-    unit's history to the unit that carries it on.
+    unit's history to the unit that carries it on. ``along(conn, plan_id, item_ids)`` stores what
+    comes with the plan (the progress a 推进情况表 carries) in the same transaction: both are
+    stored, or neither.
     """
     collective = collective or set()
     with engine.begin() as conn:
@@ -88,6 +92,8 @@ def save_plan(engine: Engine, plan: Plan, *, origin: str, source_name: str | Non
              "comparator": t.comparator, "kind": t.kind, "source": t.source}
             for item_id, item in zip(item_ids, plan.items) for n, t in enumerate(item.targets)])
         _hand_on(conn, successors or {})
+        if along is not None:
+            along(conn, plan_id, item_ids)
     return version
 
 

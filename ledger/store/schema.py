@@ -146,6 +146,9 @@ submissions = sa.Table(
     sa.Column("review", sa.String(16)),         # pending, accepted, refused (NULL: not held for review)
     sa.Column("counted_at", UTCDateTime()),     # the time timeliness counts (the corrected one's)
     sa.Column("decided_at", UTCDateTime()),     # when the office accepted or refused it
+    # Where the values came from: NULL, a workbook the unit returned; "imported", the progress
+    # columns of the office's own 推进情况表 at plan import (plan import --progress-period, 0016).
+    sa.Column("source", sa.String(16)),
     sa.Index("ix_submissions_period_unit", "period", "unit_id", "is_current"),
     # One current submission per unit and period (migration 0003; partial where the engine has them).
     sa.Index("uq_submissions_current", "period", "unit_id", unique=True,
@@ -601,6 +604,12 @@ def _escalations(conn: Connection) -> None:
     table.create(conn)
 
 
+def _submission_source(conn: Connection) -> None:
+    """Submissions say where their values came from (NULL: a returned workbook; "imported": the
+    progress columns of a 推进情况表 at plan import). Frozen DDL, as released."""
+    conn.exec_driver_sql("ALTER TABLE submissions ADD COLUMN source VARCHAR(16)")
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released, and none reads the tables declared above: 0001 builds the tables as first
 # released (a frozen copy), later steps spell out the DDL of their release, so old and new
@@ -622,6 +631,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0013_unit_contacts", _unit_contacts),
     ("0014_outbox", _outbox),
     ("0015_escalations", _escalations),
+    ("0016_submission_source", _submission_source),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

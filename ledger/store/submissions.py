@@ -207,7 +207,7 @@ _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindpara
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
                     unit_id: int, submitted_at, rows: list[dict[str, Any]],
                     targets: list[dict[str, Any]] | None = None, correction_of: int | None = None,
-                    counted_at=None, review: str | None = None) -> int:
+                    counted_at=None, review: str | None = None, source: str | None = None) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
@@ -216,6 +216,7 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     A late correction names the submission it corrects and the time its month's timeliness keeps
     (``counted_at``); one held for the office (``review="pending"``) is stored beside the current
     one, which stays current until ``decide_correction``.
+    ``source`` is None for a returned workbook, ``IMPORTED`` for progress kept from the office's own table.
     """
     held = review == "pending"
     # The earlier one stops being current before the new one is inserted: the database allows one
@@ -226,7 +227,8 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     new_id = conn.execute(s.submissions.insert(), {
         "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
         "unit_id": unit_id, "submitted_at": submitted_at, "is_current": not held,
-        "correction_of": correction_of, "counted_at": counted_at, "review": review}).inserted_primary_key[0]
+        "correction_of": correction_of, "counted_at": counted_at, "review": review,
+        "source": source}).inserted_primary_key[0]
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
     if rows:
@@ -234,6 +236,32 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     if targets:
         insert_many(conn, s.target_rows, [{"submission_id": new_id, **t} for t in targets])
     return new_id
+
+
+IMPORTED = "imported"      # submissions.source (and intake.outcome) of progress kept at plan import
+
+
+def returned_units(engine: Engine, period: str) -> set[str]:
+    """The units with a current submission of ``period`` from a workbook they returned (not imported)."""
+    sub = s.submissions
+    query = (sa.select(s.units.c.name).join(sub, sub.c.unit_id == s.units.c.id)
+             .where(sub.c.period == period, sub.c.is_current, sub.c.source.is_(None)))
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def save_imported(conn: Connection, *, plan_id: int, period: str, unit_id: int, submitted_at,
+                  sha256: str, size: int, source_name: str, rows: list[dict[str, Any]]) -> int:
+    """Store a unit's progress read from the office's own progress table as its current submission
+    of ``period``, marked imported; return its id.
+
+    The table's file is recorded as the intake the submission comes from (outcome "imported", one
+    record per unit: a submission has its own intake), so the history says where the values came from.
+    """
+    intake_id = record_intake(conn, sha256=sha256, size=size, original_name=source_name, outcome=IMPORTED,
+                              period=period, unit_id=unit_id, received_at=submitted_at)
+    return save_submission(conn, intake_id=intake_id, template_id=IMPORTED, plan_id=plan_id, period=period,
+                           unit_id=unit_id, submitted_at=submitted_at, rows=rows, source=IMPORTED)
 
 
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "numeric": ":{n}", "named": ":{name}", "pyformat": "%({name})s"}

@@ -88,8 +88,8 @@ def test_real_notice_as_docx_gives_the_same_items(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("notice.rtf", "不支持的文件类型“.rtf”（notice.rtf）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"),
-    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html 或 .xlsx、.xls 格式的通知"),
+    ("notice.rtf", "不支持的文件类型“.rtf”（notice.rtf）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx 或 .xls 格式的通知"),
+    ("notice", "不支持的文件类型“（无扩展名）”（notice）：请提供 .txt、.md、.docx、.doc、.wps、.pdf、.html、.xlsx 或 .xls 格式的通知"),
 ])
 def test_unsupported_file_types(tmp_path, name, message):
     path = tmp_path / name
@@ -97,6 +97,26 @@ def test_unsupported_file_types(tmp_path, name, message):
     with pytest.raises(PlanImportError) as err:
         read_notice(path)
     assert str(err.value) == message
+
+
+def test_a_format_registers_itself_and_is_named_in_the_message(tmp_path, monkeypatch):
+    from ledger.plan import sources
+    from ledger.plan.formats import NoticeFormat
+
+    odt = NoticeFormat("OpenDocument 文本", (".odt",), lambda path: "示范县2024年工作要点")
+    monkeypatch.setattr(sources, "FORMATS", sources.FORMATS + (odt,))
+    path = tmp_path / "notice.odt"
+    path.write_bytes(b"PK")
+    assert read_notice(path) == "示范县2024年工作要点"
+    with pytest.raises(PlanImportError, match=r"\.xls 或 \.odt 格式的通知$"):
+        read_notice(tmp_path / "notice.rtf")
+
+
+def test_each_reader_declares_the_suffixes_it_handles():
+    from ledger.plan.sources import FORMATS, format_for
+
+    for kind in FORMATS:
+        assert all(format_for(Path(f"notice{suffix.upper()}")) is kind for suffix in kind.suffixes)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
