@@ -21,6 +21,7 @@ from ledger.report.merge import Entry
 from ledger.report.targets import Achievement
 from ledger.store import schema as s
 from ledger.store.plans import StoredPlan
+from ledger.store.submissions import IMPORTED
 
 MAX_MESSAGES = 3    # error messages shown for a rejected file
 
@@ -54,6 +55,7 @@ class Submission:
     plan_id: int
     submitted_at: datetime       # aware, UTC: the time the month's timeliness counts (a correction keeps the first's)
     corrected_at: datetime | None = None     # a late correction's arrival, when the current one is one
+    imported: bool = False                   # kept from the office's own 推进情况表 at plan import (not reported)
 
 
 @dataclass
@@ -148,10 +150,11 @@ def counted(sub: sa.Table = s.submissions):
 def current_submissions(conn: Connection, period: str) -> dict[int, Submission]:
     """Each unit's current accepted submission of the period that counts (not sent back), by unit id."""
     sub = s.submissions
-    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at, sub.c.counted_at, sub.c.correction_of)
+    query = (sa.select(sub.c.unit_id, sub.c.plan_id, sub.c.submitted_at, sub.c.counted_at, sub.c.correction_of,
+                       sub.c.source)
              .where(sub.c.period == period, sub.c.is_current, counted()))
-    return {uid: Submission(uid, pid, as_utc(counted or at), as_utc(at) if corrects else None)
-            for uid, pid, at, counted, corrects in conn.execute(query)}
+    return {uid: Submission(uid, pid, as_utc(counted or at), as_utc(at) if corrects else None, source == IMPORTED)
+            for uid, pid, at, counted, corrects, source in conn.execute(query)}
 
 
 def pending_corrections(conn: Connection, period: str) -> set[int]:

@@ -36,6 +36,7 @@ from ledger.xlsx import atomic_output
 ON_TIME, LATE, REJECTED, MISSING = "on_time", "late", "rejected", "missing"
 OUTCOMES = (ON_TIME, LATE, REJECTED, MISSING)
 OUTCOME_LABELS = {ON_TIME: "按时报送", LATE: "逾期报送", REJECTED: "退回待重报", MISSING: "未报送"}
+IMPORTED_LABEL = "已导入（督查室原有台账）"   # counted as reported on time: the office's own record of the month
 REMINDERS_NAME = "催报名单.xlsx"
 
 
@@ -51,10 +52,11 @@ class UnitStatus:
     corrected_at: datetime | None = None     # local time of the late correction now current (更正)
     correction_pending: bool = False         # a late correction waits for the office's review
     review: str | None = None                # with [review] required: pending, approved (ledger.review)
+    imported: bool = False                   # the month's values came with the plan (plan import --progress-period)
 
     @property
     def label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
+        return IMPORTED_LABEL if self.imported else OUTCOME_LABELS[self.outcome]
 
     @property
     def review_label(self) -> str:
@@ -79,7 +81,7 @@ class UnitStatus:
                 "messages": self.rejection.messages if self.rejection else [],
                 "corrected_at": self.corrected_at.isoformat() if self.corrected_at else None,
                 "correction_pending": self.correction_pending,
-                "review": self.review}
+                "review": self.review, "imported": self.imported}
 
     def correction_text(self) -> str:
         """更正于 …, 更正待审核, or nothing."""
@@ -164,7 +166,7 @@ class StatusReport:
 
 def outcome(sub: Submission | None, rej: Rejection | None, due: date, tz: ZoneInfo) -> str:
     if sub is not None:
-        return ON_TIME if sub.submitted_at.astimezone(tz).date() <= due else LATE
+        return ON_TIME if sub.imported or sub.submitted_at.astimezone(tz).date() <= due else LATE
     return REJECTED if rej is not None else MISSING
 
 
@@ -177,7 +179,8 @@ def unit_statuses(units: list[Unit], subs: dict[int, Submission], rejs: dict[int
         rej = rej if result == REJECTED else None
         corrected = sub.corrected_at.astimezone(tz) if sub and sub.corrected_at else None
         out.append(UnitStatus(unit, result, sub.submitted_at.astimezone(tz) if sub else None,
-                              rej, rej.received_at.astimezone(tz) if rej else None, corrected, unit.id in pending))
+                              rej, rej.received_at.astimezone(tz) if rej else None, corrected, unit.id in pending,
+                              imported=bool(sub and sub.imported)))
     return out
 
 

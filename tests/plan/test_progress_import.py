@@ -209,3 +209,14 @@ def test_a_progress_table_in_a_word_document_keeps_its_progress_too(workspace, t
     assert imported(workspace, "2024-06") == {
         "县住建局": [("imported", "1", "lead", "已进场施工，完成主体", 30, "序时推进", None),
                     ("imported", "2", "lead", "完成3个", 25, "滞后", "资金未到位")]}
+
+
+def test_the_imported_month_shows_as_imported_not_late(workspace, tmp_path):
+    from ledger.importing import import_notice
+    from ledger.report import period_status
+
+    import_notice(workspace, write_workbook(tmp_path), progress_period="2024-06")
+    units = {u.unit.name: u for u in period_status(workspace, "2024-06").units}
+    assert units["县住建局"].reported and units["县住建局"].outcome == "on_time"     # imported today, long after June
+    assert units["县住建局"].label == "已导入（督查室原有台账）" and units["县住建局"].to_dict()["imported"]
+    assert not any(u.imported for name, u in units.items() if name not in ("县住建局", "县教体局"))

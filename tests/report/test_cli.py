@@ -35,7 +35,7 @@ def test_status_json_shape(shared_scenario):
     assert (out["period"], out["deadline"], out["reminders"]) == ("2024-07", "2024-08-05", None)
     assert out["units"][2] == {"unit": "商务局", "lead": 1, "support": 0, "outcome": "late", "outcome_label": "逾期报送",
                                "submitted_at": "2024-08-06T01:00:00+08:00", "rejected_at": None, "messages": [],
-                               "corrected_at": None, "correction_pending": False, "review": None}
+                               "corrected_at": None, "correction_pending": False, "review": None, "imported": False}
     assert out["units"][5]["outcome"] == "rejected" and out["units"][5]["messages"][0] == "I5：“完成状态”不能为空"
     assert out["totals"] == {"expected": 7, "reported": 5, "on_time": 4, "late": 1, "rejected": 1, "missing": 1,
                              "reporting_rate": 0.7143, "on_time_rate": 0.5714}
