@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from ledger.cli import cli
 from ledger.collect.intake import collect_inbox
+from ledger.errors import PeriodError
 from ledger.period_lock import PeriodLockError, lock_period, locked, unlock_period
 from ledger.report import make_report, period_status
 from ledger.store import schema as s
@@ -58,13 +59,14 @@ def test_a_locked_months_report_says_final(issued):
     assert made.report.summary()["final"] is True
 
 
-@pytest.mark.parametrize("act, says", [
-    (lambda e: unlock_period(e, JULY, "理由", "张三"), "2024年7月没有锁定"),
-    (lambda e: unlock_period(e, JULY, " ", "张三"), "请写明解锁理由"),
-    (lambda e: lock_period(e, "2024-13", "张三"), ""),
+@pytest.mark.parametrize("act, error, says", [
+    (lambda e: unlock_period(e, JULY, "理由", "张三"), PeriodLockError, "2024年7月没有锁定"),
+    (lambda e: unlock_period(e, JULY, " ", "张三"), PeriodLockError, "请写明解锁理由"),
+    (lambda e: unlock_period(e, JULY, "理" * 2001, "张三"), PeriodLockError, "理由太长"),
+    (lambda e: lock_period(e, "2024-13", "张三"), PeriodError, "2024-13"),
 ])
-def test_bad_lock_input_changes_nothing(issued, act, says):
-    with pytest.raises(Exception, match=says):
+def test_bad_lock_input_changes_nothing(issued, act, error, says):
+    with pytest.raises(error, match=says):
         act(issued.engine)
     with issued.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(s.period_locks)).scalar() == 0
