@@ -7,6 +7,7 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 def safe_name(text: str, fallback: str) -> str:
     """Text usable as a file or folder name on Windows too (forbidden characters replaced, 80 at most)."""
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))    # no bidi override
     return _UNSAFE_NAME.sub("_", text).strip(" .")[:80].rstrip(" .") or fallback
 
 

@@ -35,15 +35,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
 
 from ledger.collect.examine import (UNIDENTIFIED, Examination, examine, fingerprint, open_regular, reset_caches,
                                     unreadable)
 from ledger.collect.feedback import problem_sheet, write_problem_list
-from ledger.collect.names import display_name, fit_name, folder_name, stored_name
+from ledger.collect.names import display_name, fit_name, folder_name, person_name, stored_name
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_dir, fsync_file, sweep_temporaries
 from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger.findings import ERROR, Finding
+from ledger.localtime import local_text
 from ledger.progress import Progress, report
 from ledger.store import events
 from ledger.store.links import attach_outcome, waiting_uploads
@@ -140,7 +142,8 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
         outcomes += [_refused(r.name, r.reason) for r in scan.refused]
         known = known_sha256(ws.engine) if scan.ready else set()
         with _Batch(ws, command, dry_run, outcomes) as batch:
-            for done, exam in enumerate(_examine_all(ws, scan.ready, workers), start=1):
+            ready = sorted(scan.ready, key=lambda entry: bound[entry[1]]["id"] if entry[1] in bound else 0)   # uploads in the order received
+            for done, exam in enumerate(_examine_all(ws, ready, workers), start=1):
                 exam.upload = _bound_upload(bound, exam)
                 batch.add(_finish_safely(batch, exam, dry_run, now, known))
                 report(progress, done, len(scan.ready))
@@ -415,12 +418,13 @@ def _accept(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
 
 def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, target: Path) -> int:
     """Record an accepted file and its submission; return the submission's id."""
-    submitted_at = min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
+    uploaded = exam.upload is not None         # received at a known moment: the last received is current
+    submitted_at = exam.upload["received_at"] if uploaded else min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
     unit_id = exam.template["unit_id"]
     intake_id = _record(conn, ws, exam, ACCEPTED, now, unit_id, stored=target)
     return save_submission(conn, intake_id=intake_id, template_id=exam.template["id"],
                            plan_id=exam.template["plan_id"], period=exam.period, unit_id=unit_id,
-                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets)
+                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets, latest_wins=uploaded)
 
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
@@ -485,14 +489,14 @@ def _write_feedback(ws: Workspace, exam: Examination) -> Path:
 
 
 def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime) -> FileOutcome:
-    when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
+    when = local_text(prior.get("received_at"), ZoneInfo(batch.ws.settings.office.timezone))    # as the office reads it
     feedback = prior.get("feedback_path") if prior["outcome"] == REJECTED else None
     if feedback:
         note = Finding.of("file-rejected-before", ERROR,
-                          f"与 {when} 收到的“{prior['original_name']}”内容完全相同，该文件已被退回过，本次未作改动",
-                          f"请按退回意见 {feedback} 修改后重新报送", value=display_name(exam.name))
+                          f"与 {when} 收到的“{person_name(prior['original_name'])}”内容完全相同，该文件已被退回过，本次未作改动",
+                          f"请按退回意见 {feedback} 修改后重新报送", value=person_name(exam.name))
     else:
-        note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{prior['original_name']}”内容完全相同，按重复报送处理，未重复入库", value=display_name(exam.name))
+        note = Finding("file-duplicate", "warning", f"与 {when} 收到的“{person_name(prior['original_name'])}”内容完全相同，按重复报送处理，未重复入库", value=person_name(exam.name))
     exam.report.findings[:] = [note]
     if dry_run:
         return _outcome(exam, DUPLICATE, feedback=feedback)

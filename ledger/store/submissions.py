@@ -190,6 +190,10 @@ def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | No
 _CURRENT = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindparam("b_period"),
                                                s.submissions.c.unit_id == sa.bindparam("b_unit"),
                                                s.submissions.c.is_current)
+_LATER = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindparam("b_period"),
+                                             s.submissions.c.unit_id == sa.bindparam("b_unit"),
+                                             s.submissions.c.is_current,
+                                             s.submissions.c.submitted_at > sa.bindparam("b_at"))
 _RETIRE = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id")).values(is_current=False))
 _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id"))
                   .values(superseded_by=sa.bindparam("b_new")))
@@ -197,13 +201,23 @@ _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindpara
 
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
                     unit_id: int, submitted_at, rows: list[dict[str, Any]],
-                    targets: list[dict[str, Any]] | None = None) -> int:
+                    targets: list[dict[str, Any]] | None = None, latest_wins: bool = False) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
     ``rows`` are dictionaries with item_id, role, the layout's input keys and ``raw``;
     ``targets`` (the 指标 sheet) dictionaries with target_id and the 指标 input keys.
+    With ``latest_wins`` (uploads, whose receipt time is exact) a submission received before the
+    current one is stored as history, superseded by it: the last received stays current whichever
+    run collected it last.
     """
+    if latest_wins:
+        later = conn.execute(_LATER, {"b_period": period, "b_unit": unit_id, "b_at": submitted_at}).scalar()
+        if later is not None:
+            return _store_rows(conn, rows, targets, conn.execute(s.submissions.insert(), {
+                "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
+                "unit_id": unit_id, "submitted_at": submitted_at, "is_current": False,
+                "superseded_by": later}).inserted_primary_key[0])
     # The earlier one stops being current before the new one is inserted: the database allows one
     # current submission per unit and period (index uq_submissions_current), checked row by row.
     earlier = conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
@@ -214,6 +228,11 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
         "unit_id": unit_id, "submitted_at": submitted_at, "is_current": True}).inserted_primary_key[0]
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
+    return _store_rows(conn, rows, targets, new_id)
+
+
+def _store_rows(conn: Connection, rows: list[dict[str, Any]], targets: list[dict[str, Any]] | None,
+                new_id: int) -> int:
     if rows:
         insert_many(conn, s.submission_rows, [{"submission_id": new_id, **r} for r in rows])
     if targets:

@@ -21,7 +21,7 @@ from ledger.store import events as event_log
 from ledger.store import links as store
 from ledger.store import schema as s
 from ledger.web.access import ACCESS
-from ledger.web.pages import Pages, client_ip, download, https, text
+from ledger.web.pages import MEDIA, Pages, client_ip, download, guarded, https, text
 from ledger.web.security import (CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, form_ok, new_session, password_ok,
                                  session_ok)
 from ledger.workspace import Workspace
@@ -40,7 +40,8 @@ class OfficePages(Pages):
 
     def _version(self) -> str:
         """Changes whenever the board would: an outcome recorded, a link issued, a file held."""
-        return f"{_version(self.web.ws)}-{len(self._held())}"
+        fault = self.web.collector and self.web.collector.fault
+        return f"{_version(self.web.ws)}-{len(self._held())}-{int(fault[0].timestamp()) if fault else 0}"
 
     def _held(self) -> list[dict[str, str]]:
         """Uploads this server had to leave in the inbox for the office (its own fault, not the unit's)."""
@@ -49,6 +50,11 @@ class OfficePages(Pages):
             return []
         return [{"file": name, "reason": why} for name, why in sorted(collector.held.items())
                 if (self.web.ws.inbox_dir / name).exists()]     # gone: taken in since (ledger collect)
+
+    def _fault(self) -> dict[str, str] | None:
+        """The server's last collect run, when it failed as a whole (the database or the disk)."""
+        fault = self.web.collector and self.web.collector.fault
+        return {"at": self.web.local(fault[0], seconds=True), "reason": fault[1]} if fault else None
 
     def visitor(self, scope) -> str:
         """Who made a request, for the work log: the office when its session is valid."""
@@ -143,7 +149,7 @@ class OfficePages(Pages):
 
         web = self.web
         context: dict[str, Any] = {"period": period, "period_label": label(period), "now": web.local(datetime.now(web.zone)),
-                                   "version": self._version(), "held": self._held(), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
+                                   "version": self._version(), "held": self._held(), "fault": self._fault(), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
         try:
             status = period_status(web.ws, period)
         except LedgerError as exc:
@@ -162,22 +168,22 @@ class OfficePages(Pages):
         return JSONResponse({"version": await run_in_threadpool(self._version)})
 
     async def reminders(self, request: Request) -> Response:
-        from ledger.report import period_status, write_reminders
+        """The 催报名单 as of now, made in memory: a GET changes nothing (``ledger status --reminders``
+        is what keeps one in outbox/)."""
+        from ledger.report import period_status
+        from ledger.report.status import REMINDERS_NAME, reminders_bytes
 
         blocked, period = await self.office_period(request)
         if blocked:
             return blocked
-
-        def make() -> Path:
-            return write_reminders(self.web.ws, period_status(self.web.ws, period), command="serve")
-
         try:
-            path = await _with_lock_retry(make)
-        except LedgerError as exc:      # busy for long (503), or nothing to list yet
-            return self.message(request, "无法生成催报名单", str(exc), 503 if isinstance(exc, LockedError) else 404,
-                                back="/office")
+            content = await run_in_threadpool(lambda: reminders_bytes(self.web.ws, period_status(self.web.ws, period)))
+        except LedgerError as exc:      # nothing to list yet, or the database
+            return self.message(request, "无法生成催报名单", str(exc), 404, back="/office")
         self.web.log(request, "督查室", f"督查室下载{label(period)}催报名单", "web-download", period=period)
-        return download(path, path.name)
+        name = f"{label(period)}{REMINDERS_NAME}"
+        return guarded(Response(content, media_type=MEDIA[".xlsx"],
+                                headers={"Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}"}))
 
     async def report_file(self, request: Request) -> Response:
         from ledger.report.build import period_outputs
