@@ -49,6 +49,7 @@ def links(ctx: click.Context, period: str | None, base_url: str | None, reissue:
     echo_table(["单位", "报送链接", "签发时间"],
                [[link.unit, link.url, local_text(link.issued_at, zone) + ("（新）" if link.new else "")]
                 for link in result.links])
-    click.echo(f"已写入分发清单：{ws.relative(result.manifest)}")
+    if result.manifest:
+        click.echo(f"{'已写入分发清单' if result.wrote_manifest else '分发清单'}：{ws.relative(result.manifest)}")
     for note in result.notes:
         click.echo(f"注意：{note}")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,12 +18,10 @@ from ledger.links import latest_period, revoke_link, unit_links
 from ledger.period import check_period, label
 from ledger.store import events as event_log
 from ledger.store import links as store
-from ledger.store import schema as s
 from ledger.web.access import ACCESS
 from ledger.web.pages import MEDIA, Pages, client_ip, download, guarded, https, text
 from ledger.web.security import (CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, form_ok, new_session, password_ok,
                                  session_ok)
-from ledger.workspace import Workspace
 
 LOGIN_ATTEMPTS = (10, 900)      # per address: attempts, seconds
 
@@ -41,7 +38,7 @@ class OfficePages(Pages):
     def _version(self) -> str:
         """Changes whenever the board would: an outcome recorded, a link issued, a file held."""
         fault = self.web.collector and self.web.collector.fault
-        return f"{_version(self.web.ws)}-{len(self._held())}-{int(fault[0].timestamp()) if fault else 0}"
+        return f"{store.board_version(self.web.ws.engine)}-{len(self._held())}-{int(fault[0].timestamp()) if fault else 0}"
 
     def _held(self) -> list[dict[str, str]]:
         """Uploads this server had to leave in the inbox for the office (its own fault, not the unit's)."""
@@ -261,15 +258,6 @@ class OfficePages(Pages):
             return self.message(request, f"未能{verb}", str(exc), 400, back="/office/links")
         self.web.log(request, "督查室", f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
         return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
-
-
-def _version(ws: Workspace) -> str:
-    """Changes whenever an outcome is recorded, a link issued or a report made."""
-    with ws.engine.connect() as conn:
-        intake = conn.execute(sa.select(sa.func.max(s.intake.c.id))).scalar() or 0
-        work = conn.execute(sa.select(sa.func.max(s.events.c.id))
-                            .where(sa.not_(s.events.c.action.startswith("web-")))).scalar() or 0
-    return f"{intake}-{work}"
 
 
 async def _with_lock_retry(work, tries: int = 20, pause: float = 0.5):
