@@ -18,9 +18,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "status": ("report", "status", "查看各责任单位某月的报送情况：按时、逾期、退回待重报、未报送。"),
     "report": ("report", "report", "生成某月工作台账汇总表和督查通报（outbox/reports/<月份>/），供领导审阅。"),
     "schedule": ("schedule", "schedule", "定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"),
-    "links": ("links", "links", "各单位的网页报送链接：列出并写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
+    "links": ("links", "links", "各单位的网页报送链接：列出；签发新链接时写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
     "serve": ("serve", "serve", "网页报送：各单位凭专属链接下载模板、上传台账并当场看到校验结果；督查室查看报送看板。"),
     "log": ("log", "log", "工作日志：最近的导入、下发、收取、催报、汇总记录（谁在何时做了什么）。"),
+    "backup": ("backup", "backup", "备份工作区：数据库快照和 ledger.toml、链接密钥、模板、归档、outbox 等打成一个带校验值的备份文件。"),
+    "restore": ("backup", "restore", "从备份文件恢复出一个新的工作区（目录须不存在或为空；备份文件损坏时不做任何恢复）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }
 

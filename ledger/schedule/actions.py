@@ -15,8 +15,8 @@ from ledger.workspace import Workspace
 
 Action = Callable[[Workspace, str], str]
 
-LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表"}
-PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "backup": "备份"}
+PERIODLESS = {"collect", "backup"}   # actions that take no period from the job (collect: from the workbooks)
 _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
                   "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
 
@@ -55,6 +55,17 @@ def report(ws: Workspace, period: str) -> str:
     return f"已生成{label(period)}汇总表：{ws.relative(Path(result.path))}"
 
 
+def backup(ws: Workspace, period: str) -> str:
+    """Back the whole workspace up into backups/, keeping the latest eight (two months of weeks)."""
+    from ledger.backup import make_backup
+
+    result = make_backup(ws, keep=KEEP_BACKUPS, command="schedule")
+    return f"已备份工作区：{ws.relative(result.path)}（{result.files} 个文件）"
+
+
+KEEP_BACKUPS = 8
+
+
 def summarise_collect(result: Any) -> str:
     """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
     files = list(getattr(result, "files", None) or [])
@@ -70,6 +81,7 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "collect": collect,
     "reminders": reminders,
     "report": report,
+    "backup": backup,
 }
 _registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
 

@@ -22,7 +22,7 @@ from ledger.schedule.runner import Runner
 from ledger.workspace import Workspace, init_workspace
 
 SH = ZoneInfo("Asia/Shanghai")
-NAMES = ("templates", "collect", "reminders", "report")
+NAMES = ("templates", "collect", "reminders", "report", "backup")
 
 
 def at(text: str) -> datetime:
