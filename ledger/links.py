@@ -136,6 +136,7 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
                             "填写各单位能访问的地址（或用 --base-url 指定）后重新运行 ledger links")
     active = store.active_links(ws.engine)
     fresh: list[str] = []
+    reissued: list[str] = []             # of them, units whose earlier link was replaced
     with ws.engine.begin() as conn:
         for unit, unit_id in units.items():
             link = active.get(unit_id)
@@ -154,10 +155,14 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
             token = token_for(key, unit_id, generation)
             store.issue(conn, unit_id, generation, token_hash(token), now)
             fresh.append(unit)
+            if renew and generation > 1:
+                reissued.append(unit)
             result.links.append(UnitLink(unit, link_url(base, token, period), now, new=True))
         if fresh:
-            events.record(conn, command, "links", f"签发报送链接 {len(fresh)} 个（{label(period)}）",
-                          {"period": period, "units": fresh})
+            summary = (f"重新签发{'、'.join(reissued)}的报送链接（旧链接已失效）" if reissued == fresh else
+                       f"签发报送链接 {len(fresh)} 个（{label(period)}）" +
+                       (f"，其中重新签发 {len(reissued)} 个" if reissued else ""))
+            events.record(conn, command, "links", summary, {"period": period, "units": fresh, "reissued": reissued})
     if result.revoked:
         result.notes.append(f"{'、'.join(result.revoked)}的链接已收回，未列出；需要时用 ledger links --reissue 单位 重新签发")
     manifest = ws.templates_dir / period / MANIFEST_NAME

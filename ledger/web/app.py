@@ -70,6 +70,7 @@ def create_app(ws: Workspace, collect: bool = True, collect_every: float = 30.0,
         Route("/office/log", office.work_log),
         Route("/office/links", office.links),
         Route("/office/links/reissue", office.reissue, methods=["POST"]),
+        Route("/office/links/revoke", office.revoke_confirm),
         Route("/office/links/revoke", office.revoke, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from ledger.errors import LedgerError, LockedError, PeriodError
 from ledger.links import latest_period, revoke_link, unit_links
+from ledger.localtime import date_text
 from ledger.period import check_period, label
 from ledger.store import events as event_log
 from ledger.store import links as store
@@ -154,9 +155,9 @@ class OfficePages(Pages):
         units = [{"name": u.unit.name, "outcome": u.outcome, "label": u.label,
                   "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason()} for u in status.units]
         xlsx, docx = period_outputs(web.ws, period)
-        outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
+        outputs = [(kind, name, _output(xlsx, docx, kind).is_file()) for kind, name in OUTPUT_KINDS.items()]
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
-                "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
+                "deadline": date_text(status.deadline), "units": units,
                 "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs}
 
     async def version(self, request: Request) -> Response:
@@ -189,13 +190,13 @@ class OfficePages(Pages):
         if blocked:
             return blocked
         kind = request.path_params["kind"]
-        if kind not in ("xlsx", "docx"):
+        if kind not in OUTPUT_KINDS:
             return await self.not_found(request, None)
         try:
             workbook, notice = await run_in_threadpool(period_outputs, self.web.ws, period)
         except LedgerError as exc:
             return self.message(request, "无法下载", str(exc), 404, back="/office")
-        path = workbook if kind == "xlsx" else notice
+        path = _output(workbook, notice, kind)
         if not path.is_file():
             return self.message(request, "尚未生成", f"{label(period)}的汇总表和督查通报尚未生成。", 404,
                                 "请在看板上点“生成（更新）汇总表和督查通报”。", f"/office?period={period}")
@@ -212,7 +213,8 @@ class OfficePages(Pages):
             made = await _with_lock_retry(lambda: make_report(self.web.ws, period, command="serve"))
         except LedgerError as exc:
             return await self.board(request, f"未能生成：{exc}", error=True)
-        self.web.log(request, "督查室", f"督查室生成{label(period)}汇总表和督查通报", "web-report", period=period)
+        await run_in_threadpool(_pdfs, made)       # as ledger report does, when LibreOffice is installed
+        request.state.logged = True     # make_report recorded it in the work log, once
         return RedirectResponse(f"/office?period={period}&made={quote(made.path.name)}", status_code=303)
 
     async def work_log(self, request: Request) -> Response:
@@ -239,11 +241,22 @@ class OfficePages(Pages):
                            notes=[n for n in result.notes if "已收回" not in n], revoked=result.revoked, message=message)
 
     async def reissue(self, request: Request) -> Response:
-        return await self._link_action(request, "更换", lambda unit, period: unit_links(
+        return await self._link_action(request, "重新签发", lambda unit, period: unit_links(
             self.web.ws, period or None, None, (unit,), False, False, "serve"))
 
     async def revoke(self, request: Request) -> Response:
         return await self._link_action(request, "收回", lambda unit, period: revoke_link(self.web.ws, unit, "serve"))
+
+    async def revoke_confirm(self, request: Request) -> Response:
+        """收回 asks first: a unit's link stops at once and stays stopped until reissued."""
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        unit = request.query_params.get("unit", "")
+        return self.render(request, "confirm.html", title="确认收回报送链接", button="确认收回",
+                           message=f"收回后，{unit}现有的报送链接立即失效，直到重新签发；确定收回吗？",
+                           action="/office/links/revoke", fields=[("unit", unit), ("period", period)],
+                           back=f"/office/links?period={quote(period)}")
 
     async def _link_action(self, request: Request, verb: str, act) -> Response:
         """Reissue or revoke a unit's link (the old one stops working at once)."""
@@ -256,8 +269,26 @@ class OfficePages(Pages):
             await run_in_threadpool(act, unit, period)
         except LedgerError as exc:
             return self.message(request, f"未能{verb}", str(exc), 400, back="/office/links")
-        self.web.log(request, "督查室", f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
+        request.state.logged = True     # the link's change is in the work log, recorded with it
         return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
+
+
+OUTPUT_KINDS = {"xlsx": "汇总表", "docx": "督查通报", "xlsx-pdf": "汇总表（PDF）", "docx-pdf": "督查通报（PDF）"}
+
+
+def _output(workbook: Path, notice: Path, kind: str) -> Path:
+    path = workbook if kind.startswith("xlsx") else notice
+    return path.with_suffix(".pdf") if kind.endswith("-pdf") else path
+
+
+def _pdfs(made) -> None:
+    """The PDFs of the workbook and the 督查通报, when LibreOffice is installed (ledger report's default)."""
+    from ledger.report.pdf import to_pdf
+    from ledger.soffice import soffice
+
+    if soffice():
+        for path in (made.path, made.bulletin):
+            to_pdf(path)
 
 
 async def _with_lock_retry(work, tries: int = 20, pause: float = 0.5):

@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger.collect.intake import OUTCOME_LABELS
-from ledger.collect.names import person_name, visible
+from ledger.collect.names import UPLOAD_PREFIX, person_name, visible
 from ledger.errors import LedgerError, PeriodError
 from ledger.collect.feedback import typed_text
 from ledger.findings import Finding
 from ledger.links import LinkHolder, resolve
+from ledger.localtime import date_text
 from ledger.period import check_period, current_period, deadline as deadline_of, label
 from ledger.store import links as store
 from ledger.web.limits import too_large_page
@@ -79,7 +80,7 @@ class UnitPages(Pages):
                       ("已退回，请修改后重新上传", "rejected") if rows and rows[0]["outcome"] == "rejected" else
                       ("尚未报送", "missing"))
         return {"unit": holder.unit, "period": period, "period_label": label(period),
-                "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
+                "deadline": date_text(deadline_of(period, web.settings.office.deadline_day)),
                 "template": template and {**template, "created": web.local(template["created_at"])},
                 "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
                 "other_periods": [(p, label(p)) for p in periods if p != period][:12]}
@@ -149,12 +150,16 @@ class UnitPages(Pages):
         outcome = row["outcome"] or ("held" if web.collector and row["inbox_name"] in web.collector.held else
                                      "lost" if not arrived else "waiting" if self._stalled(row) else None)
         findings = [_finding_row(f) for f in (row["findings"] or [])]
+        about_file = bool(findings) and all(not f["sheet"] and not f["cell"] for f in findings)   # not a cell to mend
+        late = outcome == "accepted" and row["period"] and _late(row, web.settings.office.deadline_day, web.zone)
         web.log(request, holder.unit, f"{holder.unit}查看上传结果（{OUTCOME_LABELS.get(outcome, '校验中')}）",
                 upload=row["id"])
         period = row["period"] or request.query_params.get("period") or ""
         return self.render(request, "result.html", unit=holder.unit, name=visible(row["original_name"]),
                            received=web.local(row["received_at"], seconds=True), outcome=outcome,
-                           errors=row["errors"], warnings=row["warnings"], findings=findings,
+                           errors=row["errors"], warnings=row["warnings"], findings=findings, about_file=about_file,
+                           late=late, deadline=date_text(deadline_of(row["period"], web.settings.office.deadline_day))
+                           if row["period"] else "",
                            feedback=bool(row["feedback_path"]), intake_id=row["intake_id"],
                            base=_unit_base(request), period=period, period_label=label(period) if period else "",
                            refresh=2 if outcome is None else None)
@@ -206,11 +211,19 @@ def _contact(office) -> str:
     return " ".join(p for p in (office.name, office.contact, office.phone) if p)
 
 
+def _late(row: dict[str, Any], deadline_day: int, zone) -> bool:
+    """Received after the period's deadline, by the office's calendar (as the board counts 逾期报送)."""
+    return row["received_at"].astimezone(zone).date() > deadline_of(row["period"], deadline_day)
+
+
 def _finding_row(stored: dict[str, Any]) -> dict[str, Any]:
     """A finding as a row of the table: where (sheet, cell, column), what was typed, the problem
-    (without the place, which has its own columns) and how to fix it."""
+    (without the place, which has its own columns) and how to fix it. A file's name is shown as
+    the unit sent it, never under its inbox name."""
     f = Finding.from_dict(stored)
-    return {"sheet": f.sheet or "", "cell": f.cell or "", "column": f.column or "", "value": typed_text(f.value)[:200],
+    value = typed_text(f.value)[:200]
+    value = person_name(value) if value.startswith(UPLOAD_PREFIX) else value
+    return {"sheet": f.sheet or "", "cell": f.cell or "", "column": f.column or "", "value": value,
             "problem": f.problem_alone, "fix": f.fix, "error": f.is_error}
 
 

@@ -35,7 +35,7 @@ def test_the_unit_page_shows_its_template_deadline_and_upload_box(client, served
     text = page_text(page.text)
     assert page.status_code == 200
     assert f"{UNIT} · 2024年7月工作台账报送" in text
-    assert "请于 2024年08月05日 前报送" in text and "尚未报送" in text
+    assert "请于 2024年8月5日 前报送" in text and "尚未报送" in text
     assert 'type="file"' in page.text and "上传并校验" in text
     assert page.headers["referrer-policy"] == "no-referrer"     # the token never leaves in a Referer
 
