@@ -83,6 +83,9 @@ def _why_unopened(path: Path) -> str:
             return f"文件夹“{folder}”所在的磁盘是只读的（数据库需要在旁边写入日志文件）"
     except (AttributeError, OSError):       # no statvfs on Windows
         pass
+    for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if journal.exists() and not os.access(journal, os.R_OK | os.W_OK):
+            return f"没有读写文件“{journal}”的权限（请恢复它与“{path.name}”相同的所有者和权限）"
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
         return f"没有读写该文件或文件夹“{folder}”的权限"
     return f"文件夹“{folder}”不可用（没有权限或磁盘为只读）"
