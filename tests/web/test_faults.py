@@ -241,3 +241,20 @@ def test_a_read_only_write_ahead_log_is_named(tmp_path):
     error = translate(__import__("sqlite3").OperationalError("attempt to write a readonly database"),
                       sa.make_url(f"sqlite:///{db}"))
     assert f"文件“{db}-wal”不可写" in str(error)
+
+
+def test_an_upload_still_without_its_outcome_after_the_bounded_wait_is_told_it_waits_for_the_office(
+        served, tmp_path, monkeypatch):
+    """No collect run takes the file (here the server collects nothing): after the bounded wait the
+    page stops refreshing and says the file is received and waits for the office."""
+    from starlette.testclient import TestClient
+
+    from ledger.web import create_app, unit_pages
+
+    with TestClient(create_app(served.ws, collect=False), follow_redirects=True) as client:
+        response = upload(client, served, A, good(served, A, tmp_path))
+        assert "正在校验" in page_text(response.text) and 'http-equiv="refresh"' in response.text
+        monkeypatch.setattr(unit_pages, "WAIT_FOR_OFFICE", 0.0)
+        [row] = uploads_rows(served.ws)
+        later = client.get(f"{served.base(A)}/uploads/{row['id']}")
+        assert "已收到，等待督查室处理" in page_text(later.text) and 'http-equiv="refresh"' not in later.text
