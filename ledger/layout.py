@@ -65,6 +65,7 @@ class Column:
     choices: tuple[str, ...] = ()  # choice: the values offered
     required_if: tuple[str, ...] = ()   # status meanings (ledger.statuses) that make the cell required
     office: bool = False           # declared in ledger.toml; stored in the row's ``extra`` values
+    keep_width: bool = False       # printed at its width, never narrowed to fit the page (must not wrap)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -79,12 +80,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("deadline", "完成时限", TEXT, width=10, plan=True, since="3"),
     Column("progress", "本月进展情况", LONGTEXT, width=32, input=True, required=True, carry=False,
            help="简要写明本月工作进展"),
-    Column("status", "完成状态", STATUS, width=11, input=True, required=True),
+    Column("status", "完成状态", STATUS, width=11, input=True, required=True, keep_width=True),
     Column("percent", "完成进度(%)", PERCENT, width=9, input=True, required=True),
     Column("problems", "存在问题", TEXT, width=20, input=True, required_if=(LAGGING, SEVERELY_LAGGING)),
     Column("next_steps", "下步计划", TEXT, width=20, input=True),
     Column("person", "责任人", TEXT, width=9, input=True),
-    Column("phone", "联系电话", PHONE, width=12, input=True),
+    Column("phone", "联系电话", PHONE, width=13, input=True, keep_width=True),
     Column("remarks", "备注", TEXT, width=10, input=True),
 )
 

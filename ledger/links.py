@@ -24,6 +24,7 @@ from ledger.period import check_period, current_period, label
 from ledger.store import events
 from ledger.store import links as store
 from ledger.store.plans import load_plan
+from ledger.template.roster import MANIFEST_NAME
 from ledger.workspace import Workspace
 
 SECRET_NAME = ".ledger-secret"
@@ -49,6 +50,7 @@ class LinksResult:
     base_url: str
     links: list[UnitLink]
     manifest: Path | None = None
+    wrote_manifest: bool = False        # the 分发清单 was (re)written by this call
     notes: list[str] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)     # units whose link was revoked and not reissued
 
@@ -113,11 +115,12 @@ def link_url(base: str, token: str, period: str | None = None) -> str:
 
 def unit_links(ws: Workspace, period: str | None = None, base: str | None = None,
                reissue: list[str] | tuple[str, ...] = (), reissue_all: bool = False,
-               write_manifest: bool = True, command: str = "links") -> LinksResult:
+               write_manifest: bool = True, command: str = "links", rewrite_manifest: bool = False) -> LinksResult:
     """Every unit's link for a period (the units issued templates for it), issuing those missing.
 
-    ``reissue`` names units whose link is replaced (the old one stops working). The links are also
-    written into the period's 分发清单.xlsx beside the templates.
+    ``reissue`` names units whose link is replaced (the old one stops working). When links are
+    issued (or ``rewrite_manifest``: templates were just issued), they are written into the
+    period's 分发清单.xlsx beside the templates; a listing alone leaves the list as it is.
     """
     period = check_period(period) if period else latest_period(ws)
     units = store.units_issued(ws.engine, period)
@@ -133,6 +136,7 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
                             "填写各单位能访问的地址（或用 --base-url 指定）后重新运行 ledger links")
     active = store.active_links(ws.engine)
     fresh: list[str] = []
+    reissued: list[str] = []             # of them, units whose earlier link was replaced
     with ws.engine.begin() as conn:
         for unit, unit_id in units.items():
             link = active.get(unit_id)
@@ -151,14 +155,22 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
             token = token_for(key, unit_id, generation)
             store.issue(conn, unit_id, generation, token_hash(token), now)
             fresh.append(unit)
+            if renew and generation > 1:
+                reissued.append(unit)
             result.links.append(UnitLink(unit, link_url(base, token, period), now, new=True))
         if fresh:
-            events.record(conn, command, "links", f"签发报送链接 {len(fresh)} 个（{label(period)}）",
-                          {"period": period, "units": fresh})
+            summary = (f"重新签发{'、'.join(reissued)}的报送链接（旧链接已失效）" if reissued == fresh else
+                       f"签发报送链接 {len(fresh)} 个（{label(period)}）" +
+                       (f"，其中重新签发 {len(reissued)} 个" if reissued else ""))
+            events.record(conn, command, "links", summary, {"period": period, "units": fresh, "reissued": reissued})
     if result.revoked:
         result.notes.append(f"{'、'.join(result.revoked)}的链接已收回，未列出；需要时用 ledger links --reissue 单位 重新签发")
-    if write_manifest:
+    manifest = ws.templates_dir / period / MANIFEST_NAME
+    if write_manifest and (fresh or rewrite_manifest or not manifest.is_file()):
         result.manifest = _manifest(ws, period, {link.unit: link.url for link in result.links})
+        result.wrote_manifest = True
+    elif manifest.is_file():
+        result.manifest = manifest          # as it is: it already lists these links
     return result
 
 
@@ -186,7 +198,7 @@ def links_in_use(ws: Workspace) -> bool:
 def after_templates(ws: Workspace, period: str, command: str) -> LinksResult | None:
     """Once templates of a period are issued: when the office uses links, every unit of the period
     gets its link (new units a new one) and the period's 分发清单 lists them again."""
-    return unit_links(ws, period, command=command) if links_in_use(ws) else None
+    return unit_links(ws, period, command=command, rewrite_manifest=True) if links_in_use(ws) else None
 
 
 def latest_period(ws: Workspace) -> str:
@@ -206,12 +218,8 @@ def revoke_link(ws: Workspace, unit: str, command: str = "links") -> bool:
 
 
 def _unit_id(conn, ws: Workspace, unit: str) -> int:
-    import sqlalchemy as sa
-
-    from ledger.store import schema as s
-
     name = ws.settings.units.aliases.get("".join(unit.split()), "".join(unit.split()))
-    found = conn.execute(sa.select(s.units.c.id).where(s.units.c.name == name)).scalar()
+    found = store.unit_named(conn, name)
     if found is None:
         raise UnitNotFoundError(f"没有名为“{unit}”的单位，可用 ledger plan show 查看全部单位")
     return found
@@ -237,7 +245,7 @@ def resolve(ws: Workspace, token: str) -> LinkHolder | None:
 
 
 def _manifest(ws: Workspace, period: str, urls: dict[str, str]) -> Path:
-    from ledger.template.generate import write_manifest
+    from ledger.template.roster import write_manifest
     from ledger.template.rows import unit_counts
 
     folder = ws.templates_dir / period

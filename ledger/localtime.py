@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -17,3 +17,8 @@ def local_text(t: datetime | None, zone: ZoneInfo, seconds: bool = False) -> str
 def local_iso(t: datetime | None, zone: ZoneInfo) -> str | None:
     """A stored (aware) time for JSON: ISO 8601 with the office's offset."""
     return t.astimezone(zone).isoformat() if t is not None else None
+
+
+def date_text(d: date) -> str:
+    """A date as every page, workbook and message writes it: ``2024年8月5日`` (no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"

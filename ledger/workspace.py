@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -180,9 +181,34 @@ def set_setting(config: Path, dotted: str, value: str | int | float | bool) -> N
             current = line.strip().strip("[]").strip()
         elif current == section and line.split("=", 1)[0].strip() == key and "=" in line:
             lines[i] = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+            if value and _secret_key(dotted, value):
+                protect(config)              # before the secret is written into it
             config.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return
     raise WorkspaceError(f"{config} 中没有 {dotted} 这一项")
+
+
+def _secret_key(dotted: str, value: object) -> bool:
+    """Whether a setting's value is a secret: a password, or a database URL carrying one."""
+    return "password" in dotted or (dotted == "database.url" and isinstance(value, str) and
+                                    bool(re.match(r"^[^:/]+://[^/@]*:[^/@]*@", value)))
+
+
+def protect(config: Path) -> bool:
+    """Make a settings file readable by its owner only (it holds a password); True when it was not.
+    On Windows the mode bits mean nothing and the folder's ACL decides."""
+    try:
+        if os.name == "nt" or config.stat().st_mode & 0o077 == 0:
+            return False
+        os.chmod(config, 0o600)
+        return True
+    except OSError:
+        return False
+
+
+def holds_secret(ws: "Workspace") -> bool:
+    settings = ws.settings
+    return bool(settings.serve.office_password) or _secret_key("database.url", settings.database.url or "")
 
 
 def _copy_default(target: Path, name: str) -> None:

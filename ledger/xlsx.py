@@ -7,6 +7,7 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,7 @@ _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 def safe_name(text: str, fallback: str) -> str:
     """Text usable as a file or folder name on Windows too (forbidden characters replaced, 80 at most)."""
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))    # no bidi override
     return _UNSAFE_NAME.sub("_", text).strip(" .")[:80].rstrip(" .") or fallback
 
 
@@ -58,17 +60,19 @@ MIN_WIDTH = 8        # a text column narrowed no further (four Chinese character
 
 
 def fit_columns(columns: Sequence[tuple[str, float]], narrow: float = NARROW,
-                minimum: float = MIN_WIDTH) -> tuple[tuple[str, float], ...]:
+                minimum: float = MIN_WIDTH, keep: frozenset[int] = frozenset()) -> tuple[tuple[str, float], ...]:
     """``(header, width)`` columns with those wider than ``narrow`` narrowed in proportion (to
     ``minimum`` at the least) to fit ``PRINT_WIDTH``: text wraps onto more lines rather than
-    printing small."""
+    printing small. Columns at the indexes in ``keep`` (a phone number, a status word) keep
+    their width: they must not wrap."""
     total = sum(w + COLUMN_PADDING for _, w in columns)
     if total <= PRINT_WIDTH:
         return tuple(columns)
-    fixed = sum(w for _, w in columns if w <= narrow)
-    wide = sum(w for _, w in columns if w > narrow)
+    kept = [w <= narrow or n in keep for n, (_, w) in enumerate(columns)]
+    fixed = sum(w for (_, w), k in zip(columns, kept) if k)
+    wide = sum(w for (_, w), k in zip(columns, kept) if not k)
     scale = max(PRINT_WIDTH - COLUMN_PADDING * len(columns) - fixed, 1) / wide
-    return tuple((h, w if w <= narrow else max(minimum, math.floor(w * scale * 2) / 2)) for h, w in columns)
+    return tuple((h, w if k else max(minimum, math.floor(w * scale * 2) / 2)) for (h, w), k in zip(columns, kept))
 
 
 @contextmanager
@@ -188,6 +192,8 @@ FORMATS: dict[str, dict] = {
     "input_center": {**_INPUT, "align": "center"},
     "carried": _CARRIED,
     "carried_center": {**_CARRIED, "align": "center"},
+    "input_text": {**_INPUT, "align": "center", "num_format": "@"},       # digits typed stay text
+    "carried_text": {**_CARRIED, "align": "center", "num_format": "@"},
     "error": {**_BASE, "border": 2, "border_color": "#C00000", "bg_color": "#FFC7CE", "locked": False},
     "warning": {**_BASE, "border": 2, "border_color": "#BF8F00", "bg_color": "#FFE699", "locked": False},
     "percent": {**_BASE, "border": 1, "align": "center", "num_format": "0.0%"},

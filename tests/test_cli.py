@@ -193,6 +193,16 @@ def test_every_reporting_command_has_json():
     assert with_json == leaves - NO_JSON
 
 
+class next_backup:
+    """The backup in a folder, found when the command line is built into arguments (after the backup)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __str__(self) -> str:
+        return str(next(self.folder.glob("*.tar.gz")))
+
+
 @pytest.mark.slow
 def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
     from importlib import resources
@@ -228,9 +238,12 @@ def test_every_json_document_parses_and_has_a_schema_version(tmp_path):
         ["-w", ws, "schedule", "status", "--unit-dir", str(tmp_path / "units")],
         ["-w", ws, "schedule", "uninstall", "--unit-dir", str(tmp_path / "units")],
         ["demo", str(tmp_path / "演示"), "--no-libreoffice"],
+        ["-w", ws, "backup", "--to", str(tmp_path / "备份")],
+        ["restore", next_backup(tmp_path / "备份"), str(tmp_path / "恢复")],
     ]
     covered = set()
     for args in runs:
+        args = [str(a) for a in args]
         result = CliRunner().invoke(cli, [*args, "--json"])
         assert result.exit_code == 0, (args, result.output)
         data = json.loads(result.output)            # the whole output is one document, nothing else

@@ -42,7 +42,7 @@ def driver_error(name: str, *args):
      "再把最近的备份副本复制为“ledger.db”后重试"),
     (sqlite3.DatabaseError("database disk image is malformed"), SQLITE, DatabaseCorruptError, None),
     (sqlite3.OperationalError("attempt to write a readonly database"), SQLITE, DatabaseReadOnlyError,
-     "数据库“/srv/ws/ledger.db”是只读的，无法写入：请检查该文件和文件夹“/srv/ws”的写入权限（或磁盘是否只读）后重试"),
+     "数据库“/srv/ws/ledger.db”是只读的，无法写入：请检查该文件、同名的 -wal 和 -shm 文件以及文件夹“/srv/ws”的写入权限（或磁盘是否只读）后重试"),
     (sqlite3.OperationalError("unable to open database file"), SQLITE, DatabaseReadOnlyError,
      "无法打开数据库“/srv/ws/ledger.db”：文件夹“/srv/ws”不存在，请检查后重试"),
     (sqlite3.OperationalError("database is locked"), SQLITE, DatabaseBusyError,
@@ -138,7 +138,7 @@ def test_a_read_only_database_is_one_line_without_sql(planned):
     set_database_url(planned.root, f"sqlite:///file:{db}?mode=ro&uri=true")
     result = run("-w", str(planned.root), "templates", "--period", "2024-07")
     assert result.exit_code == 1
-    assert result.output == (f"错误：数据库“{db}”是只读的，无法写入：请检查该文件和文件夹“{db.parent}”"
+    assert result.output == (f"错误：数据库“{db}”是只读的，无法写入：请检查该文件、同名的 -wal 和 -shm 文件以及文件夹“{db.parent}”"
                              "的写入权限（或磁盘是否只读）后重试\n")
     assert not list((planned.templates_dir).glob("2024-07*"))
 

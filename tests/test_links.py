@@ -78,8 +78,13 @@ def test_the_command_lists_links_as_json_and_explains_a_month_without_templates(
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["period"] == PERIOD and data["links"] and all("/u/" in u for u in data["links"].values())
-    text = runner.invoke(cli, ["-w", str(planned.root), "links"])
-    assert "已写入分发清单" in text.output and "本机地址" in text.output
+    roster = planned.templates_dir / PERIOD / "分发清单.xlsx"
+    written = roster.read_bytes()
+    os.utime(roster, ns=(1, 1))
+    text = runner.invoke(cli, ["-w", str(planned.root), "links"])      # a listing: the list is left as it is
+    assert f"分发清单：templates/{PERIOD}/分发清单.xlsx" in text.output and "已写入" not in text.output
+    assert "本机地址" in text.output
+    assert roster.stat().st_mtime_ns == 1 and roster.read_bytes() == written
     missing = runner.invoke(cli, ["-w", str(planned.root), "links", "--period", "2030-01"])
     assert missing.exit_code == 1 and "尚未下发模板" in missing.output and "Traceback" not in missing.output
 

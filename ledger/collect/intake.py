@@ -34,18 +34,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
 
 from ledger.collect.examine import Examination, examine, fingerprint, reset_caches, unreadable
 from ledger.collect import late
 from ledger.collect.feedback import problem_sheet, write_problem_list
 from ledger.collect import placement
-from ledger.collect.names import display_name
+from ledger.collect.names import display_name, person_name
 from ledger.collect.placement import feedback_path
 from ledger.collect.scan import scan_inbox
 from ledger.durable import fsync_file, sweep_temporaries, sync_folders
 from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger import codes
 from ledger.findings import ERROR, Finding
+from ledger.localtime import local_text
 from ledger.progress import Progress, report
 from ledger.store import events
 from ledger.store.links import attach_outcome, waiting_uploads
@@ -142,7 +144,8 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
         outcomes += [_refused(r.name, r.reason) for r in scan.refused]
         known = known_sha256(ws.engine) if scan.ready else set()
         with _Batch(ws, command, dry_run, outcomes) as batch:
-            for done, exam in enumerate(_examine_all(ws, scan.ready, workers), start=1):
+            ready = sorted(scan.ready, key=lambda entry: bound[entry[1]]["id"] if entry[1] in bound else 0)   # uploads in the order received
+            for done, exam in enumerate(_examine_all(ws, ready, workers), start=1):
                 exam.upload = _bound_upload(bound, exam)
                 batch.add(_finish_safely(batch, exam, dry_run, now, known))
                 report(progress, done, len(scan.ready))
@@ -385,6 +388,9 @@ def _late_verdict(batch: _Batch, exam: Examination, now: datetime) -> late.Verdi
 
 
 def _arrival(exam: Examination, now: datetime) -> datetime:
+    """When the file came: an upload's recorded receipt (exact), else the file's time in inbox/."""
+    if exam.upload is not None:
+        return exam.upload["received_at"]
     return min(datetime.fromtimestamp(exam.mtime_ns / 1e9, timezone.utc), now)
 
 
@@ -435,7 +441,8 @@ def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, targe
     correction = late.correction_of(verdict)
     return save_submission(conn, intake_id=intake_id, template_id=exam.template["id"],
                            plan_id=exam.template["plan_id"], period=exam.period, unit_id=unit_id,
-                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets, **correction)
+                           submitted_at=submitted_at, rows=exam.rows, targets=exam.targets, **correction,
+                           latest_wins=exam.upload is not None)
 
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:
@@ -491,13 +498,13 @@ def _write_feedback(ws: Workspace, exam: Examination) -> Path:
 
 def _duplicate(batch: _Batch, exam: Examination, prior: dict, dry_run: bool, now: datetime,
                note: Finding | None = None) -> FileOutcome:
-    when = prior["received_at"].strftime("%Y-%m-%d %H:%M") if prior.get("received_at") else ""
+    when = local_text(prior.get("received_at"), ZoneInfo(batch.ws.settings.office.timezone))    # as the office reads it
     feedback = prior.get("feedback_path") if prior["outcome"] == REJECTED else None
+    before, name = person_name(prior["original_name"]), person_name(exam.name)
     if note is None and feedback:
-        note = codes.FILE_REJECTED_BEFORE.finding(received=when, original_name=prior["original_name"], feedback=feedback,
-                                                  value=display_name(exam.name))
+        note = codes.FILE_REJECTED_BEFORE.finding(received=when, original_name=before, feedback=feedback, value=name)
     elif note is None:              # given: the same values in other bytes (ledger.collect.late)
-        note = codes.FILE_DUPLICATE.finding(received=when, original_name=prior["original_name"], value=display_name(exam.name))
+        note = codes.FILE_DUPLICATE.finding(received=when, original_name=before, value=name)
     exam.report.findings[:] = [note]
     if dry_run:
         return _outcome(exam, DUPLICATE, feedback=feedback)

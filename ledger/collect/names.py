@@ -8,6 +8,8 @@ UTF-8 bytes always bound), with room left for the temporary prefix of a half-wri
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import PurePosixPath
 
 from ledger.xlsx import safe_name
@@ -46,9 +48,34 @@ def folder_name(text: str, fallback: str) -> str:
 
 
 def display_name(raw: str) -> str:
-    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogates) shown as ``\\xff``."""
+    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogates) shown as ``\\xff``,
+    and no invisible character (``visible``)."""
     try:
         raw.encode("utf-8")
-        return raw
     except UnicodeEncodeError:
-        return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return visible(raw)
+
+
+# Unicode categories a file name never needs and that can disguise one: controls (Cc), format
+# characters (Cf: the bidirectional overrides and isolates U+202A-202E, U+2066-2069, marks U+200E/F,
+# U+061C, zero-width characters) and line or paragraph separators (Zl, Zp).
+_INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def visible(text: str) -> str:
+    """``text`` without control, bidirectional or other invisible characters: a name written as
+    报表 + U+202E + ``xcod.xlsx`` reads 报表xcod.xlsx, as it really is, not 报表xslx.docx."""
+    return "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
+
+
+# A file uploaded through a unit's link enters the inbox as ``网页上传_<unit>_<time>_<hex>_<name>``.
+UPLOAD_PREFIX = "网页上传"
+_UPLOADED = re.compile(rf"^{UPLOAD_PREFIX}_.*?_\d{{8}}-\d{{6}}_[0-9a-f]{{6}}_(.+)$", re.S)
+
+
+def person_name(raw: str) -> str:
+    """A file's name as the person who sent it named it: an upload's inbox prefix left off."""
+    name = display_name(PurePosixPath(raw).name)
+    match = _UPLOADED.match(name)
+    return match.group(1) if match else name

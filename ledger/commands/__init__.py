@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("report", "report", "生成某月工作台账汇总表和督查通报（outbox/reports/<月份>/），供领导审阅。"),
     "corrections": ("corrections", "corrections", "更正审核：报送截止且已汇总后，单位再报已报送月份的台账（更正），暂存待督查室审核。"),
     "schedule": ("schedule", "schedule", "定时任务：按 schedules/*.toml 自动下发模板、收集报送、催报和汇总。"),
-    "links": ("links", "links", "各单位的网页报送链接：列出并写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
+    "links": ("links", "links", "各单位的网页报送链接：列出；签发新链接时写入本月分发清单（templates/<月份>/分发清单.xlsx）。"),
     "serve": ("serve", "serve", "网页报送：各单位凭专属链接下载模板、上传台账并当场看到校验结果；督查室查看报送看板。"),
     "codes": ("codes", "codes", "问题代码一览：退回意见、网页结果和 --json 中每个问题代码的含义和修改方法。"),
     "escalate": ("escalate", "escalate", "督办：按规则给进度滞后、临近或超过完成时限、报送缺失的单位签发督办单（outbox/督办单/<月份>/）。"),
@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "users": ("users", "users", "督查室账号：添加、查看、停用、改密码（网页上每次操作都记下是谁）。"),
     "units": ("units", "units", "单位及其联系人（联系人、手机、邮箱）：催报消息按这里的手机和邮箱发送。"),
     "remind": ("remind", "remind", "催报：按设置的发送渠道（邮件、企业微信、钉钉、飞书、网关）提醒未报送的单位，每条只发一次。"),
+    "backup": ("backup", "backup", "备份工作区：数据库快照和 ledger.toml、链接密钥、模板、归档、outbox 等打成一个带校验值的备份文件。"),
+    "restore": ("backup", "restore", "从备份文件恢复出一个新的工作区（目录须不存在或为空；备份文件损坏时不做任何恢复）。"),
     "demo": ("demo", "demo", "演示：在新工作区中用示例通知跑通导入、下发、收取、催报、汇总的完整流程。"),
 }
 

@@ -1,4 +1,4 @@
-"""``ledger links``: each unit's upload link for a period, also written into 分发清单.xlsx."""
+"""``ledger links``: each unit's upload link for a period; links issued are written into 分发清单.xlsx."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ledger.commands.options import json_option, period_option
 @click.pass_context
 def links(ctx: click.Context, period: str | None, base_url: str | None, reissue: tuple[str, ...],
           reissue_all: bool, revoke: tuple[str, ...], as_json: bool) -> None:
-    """各单位的网页报送链接：列出并写入本月分发清单（templates/<月份>/分发清单.xlsx）。
+    """各单位的网页报送链接：列出；签发新链接时写入本月分发清单（templates/<月份>/分发清单.xlsx）。
 
     链接中带有每个单位专用的随机凭据，凭链接即可报送，无需密码；泄露时用 --reissue 更换。
 
@@ -49,6 +49,7 @@ def links(ctx: click.Context, period: str | None, base_url: str | None, reissue:
     echo_table(["单位", "报送链接", "签发时间"],
                [[link.unit, link.url, local_text(link.issued_at, zone) + ("（新）" if link.new else "")]
                 for link in result.links])
-    click.echo(f"已写入分发清单：{ws.relative(result.manifest)}")
+    if result.manifest:
+        click.echo(f"{'已写入分发清单' if result.wrote_manifest else '分发清单'}：{ws.relative(result.manifest)}")
     for note in result.notes:
         click.echo(f"注意：{note}")

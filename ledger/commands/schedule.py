@@ -78,7 +78,7 @@ def _echo_job(job: JobSpec, after: datetime, count: int) -> None:
     actions = " → ".join(action_label(a) for a in job.actions)
     zone = "" if job.timezone == "Asia/Shanghai" else f"（{job.timezone}）"
     with_period = not set(job.actions) <= PERIODLESS
-    period = PERIOD_LABELS[job.period] if with_period else "按报回文件"
+    period = PERIOD_LABELS[job.period] if with_period else ("按报回文件" if "collect" in job.actions else "不涉及")
     click.echo(f"  动作：{actions}    报送月份：{period}    时间：{job.describe()}{zone}")
     if not job.enabled:
         return

@@ -29,17 +29,22 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     import uvicorn
 
     from ledger.web import create_app
+    from ledger.web.connections import server_config
+    from ledger.workspace import CONFIG_NAME, holds_secret, protect
 
     ws = workspace_from(ctx)
     app = create_app(ws)
     sock = _bind(host, port)            # bound here, so a port in use is one line and the address is ours
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"ledger 网页已启动：http://{shown}:{port}/office（督查室看板）")
+    if holds_secret(ws) and protect(ws.root / CONFIG_NAME):
+        click.echo(f"  注意：{CONFIG_NAME} 含有密码，已改为只有本用户可读")
     if not ws.settings.serve.office_password:
         click.echo("  注意：ledger.toml 的 [serve] office_password 未设置，督查室页面暂不开放")
     click.echo("  各单位的报送链接：ledger links；按 Ctrl-C 停止")
-    config = uvicorn.Config(app, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1",
-                            server_header=False)
+    # A reverse proxy on this machine carries every unit's connections: no per-address bound for it.
+    config = server_config(app, exempt=frozenset({"127.0.0.1", "::1"}), log_level="warning", proxy_headers=True,
+                           forwarded_allow_ips="127.0.0.1")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

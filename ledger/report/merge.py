@@ -195,12 +195,16 @@ def extend_streaks(streaks: dict[int, int], alive: set[int], merged: dict[int, M
 
 def office_value(m: MergedItem, key: str) -> Any:
     """An office column's value of the item: the lead's as typed (a number stays a number, 是/否 for
-    yes/no); co-leads' values each prefixed with the unit."""
-    values = [(e.unit, _shown((e.extra or {}).get(key))) for e in m.leads]
-    values = [(unit, v) for unit, v in values if v not in (None, "")]
-    if len(values) == 1:
-        return values[0][1]
-    return "\n".join(f"{unit}：{v}" for unit, v in values)
+    yes/no) when it alone gave one; otherwise the leads' then the support units' values, one line
+    each, prefixed with the unit (a support unit's value is reported too)."""
+    def given(entries: list[Entry]) -> list[tuple[str, Any]]:
+        values = [(e.unit, _shown((e.extra or {}).get(key))) for e in entries]
+        return [(unit, v) for unit, v in values if v not in (None, "")]
+
+    leads, supports = given(m.leads), given(m.supports)
+    if len(leads) == 1 and not supports:
+        return leads[0][1]
+    return "\n".join(f"{unit}：{v}" for unit, v in leads + supports)
 
 
 def _shown(value: Any) -> Any:

@@ -97,11 +97,23 @@ def _status_table(wb, sheet, fmt: dict, report: Consolidated, row: int) -> int:
                   ("int", "center", "int", "pct"), status_fill(status, report.vocabulary))
     last = row + len(counts) + 1
     write_row(sheet, fmt, last, ("", "合计", total, 1.0 if total else 0.0), ("int", "center", "int", "pct"))
-    _chart(wb, sheet, row, counts, report.vocabulary)
-    return max(last + 1, row + CHART_ROWS)
+    end = max(last + 1, row + CHART_ROWS)
+    _chart(wb, sheet, row, counts, report.vocabulary, _pixels(sheet, row, end) - 2 * CHART_MARGIN)
+    return end
 
 
-def _chart(wb, sheet, row: int, counts: dict[str, int], vocabulary: Vocabulary) -> None:
+CHART_MARGIN = 4        # pixels between the chart and the rows reserved for it, above and below
+
+
+def _pixels(sheet, first: int, end: int) -> int:
+    """The height of rows ``first`` to ``end - 1`` as written, in pixels (xlsxwriter keeps row heights
+    in pixels; a row not set has the default height)."""
+    return sum((sheet.row_sizes.get(r) or [None])[0] or sheet.default_row_height for r in range(first, end))
+
+
+def _chart(wb, sheet, row: int, counts: dict[str, int], vocabulary: Vocabulary, height: int) -> None:
+    """The chart beside the status table, no taller than the rows kept for it: it never crosses the
+    page break that follows them."""
     statuses = list(counts)
     chart = wb.add_chart({"type": "column"})
     chart.add_series({
@@ -116,8 +128,8 @@ def _chart(wb, sheet, row: int, counts: dict[str, int], vocabulary: Vocabulary) 
     chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 11}})
     chart.set_y_axis({"min": 0, "num_format": "0", "major_unit": max(1, -(-max(counts.values()) // 5)),
                       "num_font": {"name": BODY_FONT, "size": 11}})
-    chart.set_size({"width": 360, "height": 300})
-    sheet.insert_chart(row, 5, chart, {"x_offset": 8, "y_offset": 2})
+    chart.set_size({"width": 360, "height": min(300, height)})
+    sheet.insert_chart(row, 5, chart, {"x_offset": 8, "y_offset": CHART_MARGIN})
 
 
 def _colour(status: str, vocabulary: Vocabulary) -> str:

@@ -16,6 +16,7 @@ import xlsxwriter
 import ledger.report.targets as targets
 from ledger.report.merge import UNREPORTED
 from ledger.statuses import AHEAD, DEFAULT_VOCABULARY, DONE, LAGGING, SEVERELY_LAGGING, Vocabulary
+from ledger.localtime import date_text  # noqa: F401 - one format, shared with the web pages
 from ledger.xlsx import (BODY_FONT, COLUMN_PADDING, HEAD_FONT, PRINT_WIDTH, fit_columns,  # noqa: F401 (re-exported)
                          formats, text_width)
 
@@ -196,10 +197,6 @@ def section_label(number: str, title: str) -> str:
     if not number:
         return title or "其他"
     return f"{number}{title}" if number[0] in "（(" else f"{number}、{title}"
-
-
-def date_text(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def time_text(t: datetime | None) -> str:

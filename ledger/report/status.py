@@ -7,6 +7,7 @@ the period was rejected, otherwise 未报送.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -266,6 +267,18 @@ def write_reminders(ws: Workspace, report: StatusReport, command: str = "status"
             events.record(conn, command, "reminders", f"{label(report.period)}催报名单 {len(waiting)} 个单位",
                           {"period": report.period, "units": [u.unit.name for u in waiting]})
     return path
+
+
+def reminders_bytes(ws: Workspace, report: StatusReport) -> bytes:
+    """The same 催报名单 as ``write_reminders``, made in a private temporary folder and returned:
+    reading it (as the web's GET does) changes nothing in the workspace."""
+    waiting = report.waiting()
+    with data.snapshot(ws.engine) as conn:
+        items = data.unit_items(conn, report.plan.id, [u.unit.id for u in waiting])
+    with tempfile.TemporaryDirectory(prefix="ledger-reminders-") as folder:
+        path = Path(folder) / REMINDERS_NAME
+        _reminders_workbook(path, report, waiting, items)
+        return path.read_bytes()
 
 
 REMINDER_COLUMNS = (("序号", 6), ("单位", 24), ("牵头任务", 9), ("配合任务", 9), ("情况", 11),

@@ -15,10 +15,11 @@ from ledger.workspace import Workspace
 
 Action = Callable[[Workspace, str], str]
 
-LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份", "escalate": "督办单",
+LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份",
+          "escalate": "督办单", "backup": "备份",
           "remind_due_soon": "催报：即将截止", "remind_due_today": "催报：今日截止", "remind_overdue": "催报：逾期未报",
           "remind_rejected": "催报：退回待重报"}
-PERIODLESS = {"collect"}   # actions that take the period from the workbooks, not from the job
+PERIODLESS = {"collect", "backup"}   # actions that take no period from the job (collect: from the workbooks)
 _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
                   "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
 
@@ -88,6 +89,17 @@ def escalate(ws: Workspace, period: str) -> str:
     return f"已签发{label(period)}督办单 {len(result.issued)} 份：outbox/督办单/{period}/"
 
 
+def backup(ws: Workspace, period: str) -> str:
+    """Back the whole workspace up into backups/, keeping the latest eight (two months of weeks)."""
+    from ledger.backup import make_backup
+
+    result = make_backup(ws, keep=KEEP_BACKUPS, command="schedule")
+    return f"已备份工作区：{ws.relative(result.path)}（{result.files} 个文件）"
+
+
+KEEP_BACKUPS = 8
+
+
 def summarise_collect(result: Any) -> str:
     """``收件箱 3 个文件：接收 2，退回 1``, tolerant of what the result carries."""
     files = list(getattr(result, "files", None) or [])
@@ -106,6 +118,7 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "lock": lock,
     **{f"remind_{kind}": remind_action(kind) for kind in ("due_soon", "due_today", "overdue", "rejected")},
     "escalate": escalate,
+    "backup": backup,
 }
 _registry: dict[str, Action] = dict(DEFAULT_ACTIONS)
 

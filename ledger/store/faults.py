@@ -32,7 +32,7 @@ FAULTS: list[tuple[type[DatabaseError], tuple[str, ...], tuple[int, ...], str]] 
      "读写数据库“{where}”时磁盘出错（多为磁盘空间不足）：请检查“{folder}”所在磁盘的剩余空间后重试"),
     (DatabaseReadOnlyError, ("readonly database", "read-only transaction", "read-only mode",
                              "--read-only option"), (1290, 1836),
-     "数据库“{where}”是只读的，无法写入：请检查该文件和文件夹“{folder}”的写入权限（或磁盘是否只读）后重试"),
+     "数据库“{where}”是只读的，无法写入：{unwritable}"),
     (DatabaseReadOnlyError, ("permission denied", "command denied"), (1142,),
      "数据库“{where}”拒绝写入：ledger.toml 中 database.url 所用的数据库用户没有建表或写入的权限，请让数据库管理员授权"),
     (DatabaseBusyError, ("database is locked", "database table is locked", "database is busy",
@@ -66,11 +66,11 @@ def describe(url: sa.URL) -> dict[str, str]:
         path = Path(database)
         shown = str(path) if database and database != ":memory:" else "内存数据库"
         return {"where": shown, "name": path.name or shown, "folder": str(path.parent), "database": shown,
-                "why": _why_unopened(path)}
+                "why": _why_unopened(path), "unwritable": _unwritable(path)}
     host = url.host or "localhost"
     where = f"{host}:{url.port}/{url.database or ''}" if url.port else f"{host}/{url.database or ''}"
     return {"where": where, "name": url.database or "", "folder": where, "database": url.database or "",
-            "why": "无法访问"}
+            "why": "无法访问", "unwritable": "请检查数据库服务器是否处于只读状态后重试"}
 
 
 def _why_unopened(path: Path) -> str:
@@ -83,9 +83,30 @@ def _why_unopened(path: Path) -> str:
             return f"文件夹“{folder}”所在的磁盘是只读的（数据库需要在旁边写入日志文件）"
     except (AttributeError, OSError):       # no statvfs on Windows
         pass
+    for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if journal.exists() and not os.access(journal, os.R_OK | os.W_OK):
+            return f"没有读写文件“{journal}”的权限（请恢复它与“{path.name}”相同的所有者和权限）"
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
         return f"没有读写该文件或文件夹“{folder}”的权限"
     return f"文件夹“{folder}”不可用（没有权限或磁盘为只读）"
+
+
+def _unwritable(path: Path) -> str:
+    """Which of a SQLite database's files is not writable, by name: the database, its write-ahead
+    log (``-wal``) and shared memory (``-shm``), whose folder must take new ones. A ``-wal`` left
+    read-only by a backup tool or a wrong chown keeps every write failing after the rest is mended."""
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"文件夹“{folder}”所在的磁盘是只读的，请让它可写后重试"
+    except (AttributeError, OSError):       # no statvfs on Windows
+        pass
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and not os.access(file, os.W_OK):
+            return f"文件“{file}”不可写，请恢复它的写入权限（与“{path.name}”相同的所有者和权限）后重试"
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return f"文件夹“{folder}”不可写，请恢复它的写入权限后重试"
+    return f"请检查该文件、同名的 -wal 和 -shm 文件以及文件夹“{folder}”的写入权限（或磁盘是否只读）后重试"
 
 
 def translate(exc: BaseException, url: sa.URL) -> DatabaseError | None:
@@ -119,7 +140,13 @@ def on_error(context: sa.engine.ExceptionContext) -> BaseException | None:
     engine = context.engine
     if engine is None or context.original_exception is None:
         return None
-    return translate(context.original_exception, engine.url)
+    error = translate(context.original_exception, engine.url)
+    if isinstance(error, DatabaseReadOnlyError) and engine.dialect.name == "sqlite":
+        # SQLite keeps a file it opened read-only as it was: connections made during the fault are
+        # dropped, so writes recover by themselves once the files are writable again (no restart).
+        context.invalidate_pool_on_disconnect = True
+        context.is_disconnect = True
+    return error
 
 
 def missing_driver(exc: BaseException, url_text: str) -> DatabaseError | SettingsError:

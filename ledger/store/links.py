@@ -133,3 +133,18 @@ def units_issued(engine: Engine, period: str) -> dict[str, int]:
              .where(s.templates.c.period == period).distinct())
     with engine.connect() as conn:
         return {r.name: r.id for r in conn.execute(query)}
+
+
+def unit_named(conn: Connection, name: str) -> int | None:
+    """The id of the unit of that (stored) name; None when there is none."""
+    return conn.execute(sa.select(s.units.c.id).where(s.units.c.name == name)).scalar()
+
+
+def board_version(engine: Engine) -> str:
+    """Changes whenever an outcome is recorded or the work log has news other than the web's own
+    (a link issued, a report made): the office's board reloads itself when it does."""
+    with engine.connect() as conn:
+        intake = conn.execute(sa.select(sa.func.max(s.intake.c.id))).scalar() or 0
+        work = conn.execute(sa.select(sa.func.max(s.events.c.id))
+                            .where(sa.not_(s.events.c.action.startswith("web-")))).scalar() or 0
+    return f"{intake}-{work}"

@@ -199,6 +199,10 @@ def seen_sha256(engine: Engine | Connection, sha256: str) -> dict[str, Any] | No
 _CURRENT = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindparam("b_period"),
                                                s.submissions.c.unit_id == sa.bindparam("b_unit"),
                                                s.submissions.c.is_current)
+_LATER = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindparam("b_period"),
+                                             s.submissions.c.unit_id == sa.bindparam("b_unit"),
+                                             s.submissions.c.is_current,
+                                             s.submissions.c.submitted_at > sa.bindparam("b_at"))
 _RETIRE = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id")).values(is_current=False))
 _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id"))
                   .values(superseded_by=sa.bindparam("b_new")))
@@ -207,7 +211,8 @@ _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindpara
 def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_id: int, period: str,
                     unit_id: int, submitted_at, rows: list[dict[str, Any]],
                     targets: list[dict[str, Any]] | None = None, correction_of: int | None = None,
-                    counted_at=None, review: str | None = None, source: str | None = None) -> int:
+                    counted_at=None, review: str | None = None, source: str | None = None,
+                    latest_wins: bool = False) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
@@ -217,20 +222,32 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     (``counted_at``); one held for the office (``review="pending"``) is stored beside the current
     one, which stays current until ``decide_correction``.
     ``source`` is None for a returned workbook, ``IMPORTED`` for progress kept from the office's own table.
+    With ``latest_wins`` (uploads, whose receipt time is exact) a submission received before the
+    current one is stored as history, superseded by it: the last received stays current whichever
+    run collected it last.
     """
     held = review == "pending"
+    values = {"intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
+              "unit_id": unit_id, "submitted_at": submitted_at, "correction_of": correction_of,
+              "counted_at": counted_at, "review": review, "source": source}
+    if latest_wins and not held:
+        later = conn.execute(_LATER, {"b_period": period, "b_unit": unit_id, "b_at": submitted_at}).scalar()
+        if later is not None:
+            return _store_rows(conn, rows, targets, conn.execute(s.submissions.insert(), {
+                **values, "is_current": False, "superseded_by": later}).inserted_primary_key[0])
     # The earlier one stops being current before the new one is inserted: the database allows one
     # current submission per unit and period (index uq_submissions_current), checked row by row.
     earlier = [] if held else conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
     if earlier:
         conn.execute(_RETIRE, [{"b_id": i} for i in earlier])
-    new_id = conn.execute(s.submissions.insert(), {
-        "intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
-        "unit_id": unit_id, "submitted_at": submitted_at, "is_current": not held,
-        "correction_of": correction_of, "counted_at": counted_at, "review": review,
-        "source": source}).inserted_primary_key[0]
+    new_id = conn.execute(s.submissions.insert(), {**values, "is_current": not held}).inserted_primary_key[0]
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
+    return _store_rows(conn, rows, targets, new_id)
+
+
+def _store_rows(conn: Connection, rows: list[dict[str, Any]], targets: list[dict[str, Any]] | None,
+                new_id: int) -> int:
     if rows:
         insert_many(conn, s.submission_rows, [{"submission_id": new_id, **r} for r in rows])
     if targets:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
-import xlsxwriter
 
 from ledger import layout
 from ledger.durable import OLD_PREFIX, TEMP_PREFIX, fsync_dir, fsync_file, sweep_temporaries
@@ -32,14 +31,14 @@ from ledger.store.types import _now
 from ledger.plan.model import LEAD
 from ledger.store.submissions import Carried, carried_leads, carried_values, record_templates
 from ledger.template.identity import Identity
+from ledger.template.roster import MANIFEST_NAME, safe_file_name, write_manifest
 from ledger.template.rows import TargetRow, TemplateRow, all_unit_rows, all_unit_targets, rows_digest, unit_counts
 from ledger.template.writer import TemplateSpec, write_template
 from ledger.settings import Settings
 from ledger.workers import worker_pool
 from ledger.workspace import Workspace
-from ledger.xlsx import atomic_output, formats, safe_name, umask, writing
+from ledger.xlsx import umask, writing
 
-MANIFEST_NAME = "分发清单.xlsx"
 CONTACT_KEYS = tuple(k for k in ("person", "phone") if k in layout.BY_KEY)   # a unit's own, never another's
 PARALLEL_FROM = 24          # below this many workbooks one process is faster than starting workers
 
@@ -61,11 +60,6 @@ class GenerateResult:
     manifest: Path
     files: list[GeneratedFile]
     skipped_collective: list[str] = field(default_factory=list)
-
-
-def safe_file_name(period: str, unit: str) -> str:
-    """``<period>_<unit>.xlsx`` with characters Windows forbids replaced."""
-    return f"{period}_{safe_name(unit, '单位')}.xlsx"
 
 
 def generate_templates(ws: Workspace, period: str | None = None, units: list[str] | None = None,
@@ -206,6 +200,8 @@ def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts:
     run.staging = _staging_dir(ws.templates_dir, folder.name)
     try:
         made = _write_workbooks(run, units, workers, progress)
+        present = {m.file_name for m in made} | ({p.name for p in folder.glob("*.xlsx")} if partial else set())
+        write_manifest(run.staging, counts, label(run.period), present=present, period=folder.name)   # swapped in with them
         fsync_dir(run.staging)
         _step_hook("written")
         recorded = _record_all(ws, run, made, command)
@@ -222,7 +218,6 @@ def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts:
                 pass           # records of templates never issued are harmless; the swap's error is the news
             raise
         _step_hook("swapped")
-        write_manifest(folder, counts, label(run.period))
     finally:
         shutil.rmtree(run.staging, ignore_errors=True)
     return made
@@ -388,33 +383,3 @@ def _record(plan: StoredPlan, made: _Made, unit_id: int, office: list[dict] | No
     return {"id": made.identity.template_id, "plan_id": plan.id, "period": made.identity.period,
             "unit_id": unit_id, "layout_version": layout.LAYOUT_VERSION, "digest": made.identity.digest,
             "file_name": made.file_name, "created_at": _now(), "columns": office}
-
-
-def write_manifest(folder: Path, counts: dict[str, tuple[int, int]], period_label: str,
-                   links: dict[str, str] | None = None) -> Path:
-    """分发清单.xlsx: every unit of the plan with its file (where generated) and item counts, and
-    its upload link once ``ledger links`` has issued them (text, never a live formula or hyperlink)."""
-    path = folder / MANIFEST_NAME
-    with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-        fmt = formats(wb)
-        sheet = wb.add_worksheet("分发清单")
-        headers = ("序号", "单位", "模板文件", "牵头任务数", "配合任务数") + (("报送链接",) if links else ())
-        sheet.merge_range(0, 0, 0, len(headers) - 1, f"工作台账模板分发清单（{period_label}）", fmt["title"])
-        for c, (h, w) in enumerate(zip(headers, (6, 34, 46, 11, 11, 60))):
-            sheet.set_column(c, c, w)
-            sheet.write_string(1, c, h, fmt["header"])
-        present = {p.name for p in folder.glob("*.xlsx")}
-        for n, (unit, (lead, support)) in enumerate(counts.items(), start=1):
-            file = safe_file_name(folder.name, unit)
-            file = file if file in present else ""
-            values = (n, unit, file or "（未生成）", lead, support) + ((links.get(unit, "（未签发）"),) if links else ())
-            for c, v in enumerate(values):
-                (sheet.write_number if isinstance(v, int) else sheet.write_string)(n + 1, c, v, fmt["wrap"])
-        sheet.repeat_rows(1)
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.set_footer("&C— &P —")
-        wb.close()
-    return path

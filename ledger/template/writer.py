@@ -176,8 +176,10 @@ def _data_sheet(wb, fmt, name: str, columns: tuple[layout.Column, ...], rows: li
 
 def print_widths(columns: tuple[layout.Column, ...]) -> list[float]:
     """Each column's width as written: the visible ones fitted to the A4 landscape width."""
-    visible = iter(w for _, w in fit_columns([(c.header, c.width) for c in columns if not c.hidden],
-                                             TEMPLATE_NARROW, TEMPLATE_MIN_WIDTH))
+    shown = [c for c in columns if not c.hidden]
+    keep = frozenset(n for n, c in enumerate(shown) if c.keep_width)
+    visible = iter(w for _, w in fit_columns([(c.header, c.width) for c in shown], TEMPLATE_NARROW,
+                                             TEMPLATE_MIN_WIDTH, keep=keep))
     return [col.width if col.hidden else next(visible) for col in columns]
 
 
@@ -212,11 +214,15 @@ class _Cell:
     carried: str
 
 
+# Kinds whose typed digits are text, not a number: an 11-digit mobile would print as 1E+10.
+TEXT_CELLS = frozenset({layout.PHONE})
+
+
 def _cells(columns: tuple[layout.Column, ...], widths: list[float]) -> list[_Cell]:
     out = []
     for c, col in enumerate(columns):
         wrap = kind_of(col).wrap
-        centred = "" if wrap else "_center"
+        centred = "_text" if col.kind in TEXT_CELLS else "" if wrap else "_center"
         # narrowed, even a status or a phone number may wrap: every visible column is measured
         out.append(_Cell(c, col.key, col.input, not col.hidden, widths[c], "wrap" if wrap else "center",
                          "input" + centred, "carried" + centred))

@@ -9,19 +9,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ledger.errors import LedgerError, LockedError, PeriodError
 from ledger.links import latest_period, revoke_link, unit_links
+from ledger.localtime import date_text
 from ledger.period import check_period, label
 from ledger.store import events as event_log
 from ledger.store import links as store
-from ledger.store import schema as s
 from ledger.web.access import ACCESS
-from ledger.web.pages import Pages, client_ip, download, https, text
+from ledger.web.pages import MEDIA, Pages, client_ip, download, guarded, https, text
 from ledger import accounts
 from ledger.accounts import User
 from ledger.web.security import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, bound_cookie, form_ok, password_ok
@@ -84,7 +83,8 @@ class OfficePages(Pages):
 
     def _version(self) -> str:
         """Changes whenever the board would: an outcome recorded, a link issued, a file held."""
-        return f"{_version(self.web.ws)}-{len(self._held())}"
+        fault = self.web.collector and self.web.collector.fault
+        return f"{store.board_version(self.web.ws.engine)}-{len(self._held())}-{int(fault[0].timestamp()) if fault else 0}"
 
     def _held(self) -> list[dict[str, str]]:
         """Uploads this server had to leave in the inbox for the office (its own fault, not the unit's)."""
@@ -93,6 +93,11 @@ class OfficePages(Pages):
             return []
         return [{"file": name, "reason": why} for name, why in sorted(collector.held.items())
                 if (self.web.ws.inbox_dir / name).exists()]     # gone: taken in since (ledger collect)
+
+    def _fault(self) -> dict[str, str] | None:
+        """The server's last collect run, when it failed as a whole (the database or the disk)."""
+        fault = self.web.collector and self.web.collector.fault
+        return {"at": self.web.local(fault[0], seconds=True), "reason": fault[1]} if fault else None
 
     def visitor(self, scope) -> str:
         """Who made a request, for the work log: the signed-in user's name when its session is valid."""
@@ -208,7 +213,7 @@ class OfficePages(Pages):
 
         web = self.web
         context: dict[str, Any] = {"period": period, "period_label": label(period), "now": web.local(datetime.now(web.zone)),
-                                   "version": self._version(), "held": self._held(), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
+                                   "version": self._version(), "held": self._held(), "fault": self._fault(), "periods": [(p, label(p)) for p in store.periods_issued(web.ws.engine) if p != period][:12]}
         try:
             status = period_status(web.ws, period)
         except LedgerError as exc:
@@ -216,10 +221,10 @@ class OfficePages(Pages):
         units = [{"name": u.unit.name, "outcome": u.outcome, "label": u.label,
                   "at": web.local(u.submitted_at or u.rejected_at), "reason": u.reason(), "review": u.review_label} for u in status.units]
         xlsx, docx = period_outputs(web.ws, period)
-        outputs = [("xlsx", "汇总表", xlsx.is_file()), ("docx", "督查通报", docx.is_file())]
+        outputs = [(kind, name, _output(xlsx, docx, kind).is_file()) for kind, name in OUTPUT_KINDS.items()]
         context.update(self._outbox(period))
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
-                "deadline": status.deadline.strftime("%Y年%m月%d日"), "units": units,
+                "deadline": date_text(status.deadline), "units": units,
                 "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs,
                 "notices": _period_notices(web.ws, period), "scores": _period_scores(web.ws, period)}
 
@@ -313,22 +318,22 @@ class OfficePages(Pages):
         return JSONResponse({"version": await run_in_threadpool(self._version)})
 
     async def reminders(self, request: Request) -> Response:
-        from ledger.report import period_status, write_reminders
+        """The 催报名单 as of now, made in memory: a GET changes nothing (``ledger status --reminders``
+        is what keeps one in outbox/)."""
+        from ledger.report import period_status
+        from ledger.report.status import REMINDERS_NAME, reminders_bytes
 
         blocked, period = await self.office_period(request)
         if blocked:
             return blocked
-
-        def make() -> Path:
-            return write_reminders(self.web.ws, period_status(self.web.ws, period), command="serve")
-
         try:
-            path = await _with_lock_retry(make)
-        except LedgerError as exc:      # busy for long (503), or nothing to list yet
-            return self.message(request, "无法生成催报名单", str(exc), 503 if isinstance(exc, LockedError) else 404,
-                                back="/office")
+            content = await run_in_threadpool(lambda: reminders_bytes(self.web.ws, period_status(self.web.ws, period)))
+        except LedgerError as exc:      # nothing to list yet, or the database
+            return self.message(request, "无法生成催报名单", str(exc), 404, back="/office")
         self.web.log(request, self.who(request), f"督查室下载{label(period)}催报名单", "web-download", period=period)
-        return download(path, path.name)
+        name = f"{label(period)}{REMINDERS_NAME}"
+        return guarded(Response(content, media_type=MEDIA[".xlsx"],
+                                headers={"Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}"}))
 
     async def report_file(self, request: Request) -> Response:
         from ledger.report.build import period_outputs
@@ -337,13 +342,13 @@ class OfficePages(Pages):
         if blocked:
             return blocked
         kind = request.path_params["kind"]
-        if kind not in ("xlsx", "docx"):
+        if kind not in OUTPUT_KINDS:
             return await self.not_found(request, None)
         try:
             workbook, notice = await run_in_threadpool(period_outputs, self.web.ws, period)
         except LedgerError as exc:
             return self.message(request, "无法下载", str(exc), 404, back="/office")
-        path = workbook if kind == "xlsx" else notice
+        path = _output(workbook, notice, kind)
         if not path.is_file():
             return self.message(request, "尚未生成", f"{label(period)}的汇总表和督查通报尚未生成。", 404,
                                 "请在看板上点“生成（更新）汇总表和督查通报”。", f"/office?period={period}")
@@ -360,6 +365,7 @@ class OfficePages(Pages):
             made = await _with_lock_retry(lambda: make_report(self.web.ws, period, command="serve"))
         except LedgerError as exc:
             return await self.board(request, f"未能生成：{exc}", error=True)
+        await run_in_threadpool(_pdfs, made)       # as ledger report does, when LibreOffice is installed
         self.web.log(request, self.who(request), f"督查室生成{label(period)}汇总表和督查通报", "web-report", period=period)
         return RedirectResponse(f"/office?period={period}&made={quote(made.path.name)}", status_code=303)
 
@@ -402,11 +408,22 @@ class OfficePages(Pages):
                            notes=[n for n in result.notes if "已收回" not in n], revoked=result.revoked, message=message)
 
     async def reissue(self, request: Request) -> Response:
-        return await self._link_action(request, "更换", lambda unit, period: unit_links(
+        return await self._link_action(request, "重新签发", lambda unit, period: unit_links(
             self.web.ws, period or None, None, (unit,), False, False, "serve"))
 
     async def revoke(self, request: Request) -> Response:
         return await self._link_action(request, "收回", lambda unit, period: revoke_link(self.web.ws, unit, "serve"))
+
+    async def revoke_confirm(self, request: Request) -> Response:
+        """收回 asks first: a unit's link stops at once and stays stopped until reissued."""
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        unit = request.query_params.get("unit", "")
+        return self.render(request, "confirm.html", title="确认收回报送链接", button="确认收回",
+                           message=f"收回后，{unit}现有的报送链接立即失效，直到重新签发；确定收回吗？",
+                           action="/office/links/revoke", fields=[("unit", unit), ("period", period)],
+                           back=f"/office/links?period={quote(period)}")
 
     async def _link_action(self, request: Request, verb: str, act) -> Response:
         """Reissue or revoke a unit's link (the old one stops working at once)."""
@@ -444,13 +461,22 @@ def _period_scores(ws: Workspace, period: str) -> list[dict[str, Any]]:
             for u in score_units(ws, period).units]
 
 
-def _version(ws: Workspace) -> str:
-    """Changes whenever an outcome is recorded, a link issued or a report made."""
-    with ws.engine.connect() as conn:
-        intake = conn.execute(sa.select(sa.func.max(s.intake.c.id))).scalar() or 0
-        work = conn.execute(sa.select(sa.func.max(s.events.c.id))
-                            .where(sa.not_(s.events.c.action.startswith("web-")))).scalar() or 0
-    return f"{intake}-{work}"
+OUTPUT_KINDS = {"xlsx": "汇总表", "docx": "督查通报", "xlsx-pdf": "汇总表（PDF）", "docx-pdf": "督查通报（PDF）"}
+
+
+def _output(workbook: Path, notice: Path, kind: str) -> Path:
+    path = workbook if kind.startswith("xlsx") else notice
+    return path.with_suffix(".pdf") if kind.endswith("-pdf") else path
+
+
+def _pdfs(made) -> None:
+    """The PDFs of the workbook and the 督查通报, when LibreOffice is installed (ledger report's default)."""
+    from ledger.report.pdf import to_pdf
+    from ledger.soffice import soffice
+
+    if soffice():
+        for path in (made.path, made.bulletin):
+            to_pdf(path)
 
 
 async def _with_lock_retry(work, tries: int = 20, pause: float = 0.5):

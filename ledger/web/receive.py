@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ledger.collect.intake import HELD, collect_inbox
-from ledger.collect.names import folder_name
+from ledger.collect.names import UPLOAD_PREFIX as PREFIX, folder_name
 from ledger.durable import fsync_dir
 from ledger.errors import LedgerError, LockedError, os_reason
 from ledger.links import LinkHolder
@@ -32,7 +32,6 @@ from ledger.store import links as store
 from ledger.workspace import Workspace
 
 STAGING = ".uploads"
-PREFIX = "网页上传"
 RETRY_HELD = 600.0       # seconds between tries of files held for the office
 
 
@@ -104,6 +103,7 @@ class Collector:
         self._done = threading.Condition()
         self.runs = 0
         self.held: dict[str, str] = {}     # files the last run held for the office: inbox name -> why
+        self.fault: tuple[datetime, str] | None = None    # the last run failed as a whole: when, why
         self._last_run = 0.0
         self._thread = threading.Thread(target=self._loop, name="ledger-collector", daemon=True)
 
@@ -142,6 +142,7 @@ class Collector:
                     result = collect_inbox(self.ws, command="serve", workers=1)
                     self.held = {f.file: (f.findings[0].message if f.findings else "") for f in result.files
                                  if f.outcome == HELD}
+                    self.fault = None
             except LockedError:
                 time.sleep(1.0)          # a scheduled or manual run is collecting; ours follows it
                 self._wake.set()
@@ -166,6 +167,7 @@ class Collector:
         """A run that could not finish: one Chinese line on the server's console (its journal under
         systemd) and, when the database takes it, the work log with the traceback."""
         print(message, file=sys.stderr, flush=True)
+        self.fault = (datetime.now(timezone.utc), message)     # on the board until a run succeeds
         detail = {"traceback": "".join(traceback.format_exception(exc))} if exc else {}
         try:
             events.record(self.ws.engine, "serve", "collect-fault", message, detail)

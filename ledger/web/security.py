@@ -12,8 +12,7 @@ import unicodedata
 from collections import deque
 from pathlib import PurePosixPath
 
-from ledger.collect.names import fit_name
-from ledger.collect.names import WORKBOOK_SUFFIXES
+from ledger.collect.names import WORKBOOK_SUFFIXES, fit_name, visible
 from ledger.accounts import SESSION_SECONDS
 from ledger.links import derive
 from ledger.xlsx import safe_name
@@ -96,14 +95,13 @@ class RateLimiter:
 
 
 # --- Upload names ------------------------------------------------------------------------------
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def upload_name(raw: str | None) -> str:
     """The uploaded file's own name, made harmless: the last path component only (``..``, folders
     and drive letters of any system dropped), no control characters, nothing Windows forbids, a
     known workbook suffix kept, within file-system limits."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", raw or ""))
+    text = unicodedata.normalize("NFC", visible(raw or ""))
     base = re.split(r"[\\/:]", text)[-1].strip(" .")
     suffix = PurePosixPath(base).suffix.lower()
     stem = base[: len(base) - len(suffix)] if suffix else base

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import PurePosixPath
+from datetime import datetime, timezone
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger.collect.intake import OUTCOME_LABELS
+from ledger.collect.names import UPLOAD_PREFIX, person_name, visible
 from ledger.errors import LedgerError, PeriodError
 from ledger.collect.feedback import typed_text
 from ledger.findings import Finding
 from ledger.links import LinkHolder, resolve
+from ledger.localtime import date_text
 from ledger.period import check_period, current_period, deadline as deadline_of, label
 from ledger.store import links as store
 from ledger.web.limits import too_large_page
@@ -29,6 +31,7 @@ from ledger.web.security import CSRF_COOKIE, form_ok, upload_name
 from ledger.workspace import Workspace
 
 WAIT_FOR_VERDICT = 20.0         # seconds an upload waits for its outcome before showing "正在校验"
+WAIT_FOR_OFFICE = 120.0         # seconds "正在校验" refreshes itself before saying the file waits for the office
 
 
 class UnitPages(Pages):
@@ -68,7 +71,7 @@ class UnitPages(Pages):
         rows = store.unit_intake(web.ws.engine, holder.unit_id, period)
         uploads = store.uploads_of(web.ws.engine, [r["id"] for r in rows])
         shown = [{"id": r["id"], "at": web.local(r["received_at"]),
-                  "name": uploads[r["id"]]["original_name"] if r["id"] in uploads else PurePosixPath(r["original_name"]).name,
+                  "name": visible(uploads[r["id"]]["original_name"]) if r["id"] in uploads else person_name(r["original_name"]),
                   "outcome": r["outcome"], "label": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
                   "current": bool(r["is_current"]), "errors": r["errors"], "warnings": r["warnings"],
                   "feedback": bool(r["feedback_path"]), "upload_id": uploads[r["id"]]["id"] if r["id"] in uploads else None} for r in rows]
@@ -80,7 +83,7 @@ class UnitPages(Pages):
         state, key = told or (state, key)
         return {"sent_back": sent_back, "signoff": _signoff_items(web.ws, holder.unit), "zone": web.zone,
                 "evidence_mb": f"{web.settings.review.max_evidence_mb:g}", "unit": holder.unit, "period": period, "period_label": label(period),
-                "deadline": deadline_of(period, web.settings.office.deadline_day).strftime("%Y年%m月%d日"),
+                "deadline": date_text(deadline_of(period, web.settings.office.deadline_day)),
                 "template": template and {**template, "created": web.local(template["created_at"])},
                 "rows": shown, "state": state, "state_key": key, "contact": _contact(web.settings.office),
                 "other_periods": [(p, label(p)) for p in periods if p != period][:12],
@@ -92,8 +95,9 @@ class UnitPages(Pages):
         if holder is None:
             return self.invalid_link(request)
         base = _unit_base(request)
-        if not web.uploads.allow(f"unit:{holder.unit_id}"):
-            wait = web.uploads.retry_after(f"unit:{holder.unit_id}")
+        quota = f"link:{holder.link_id}"       # a reissued link starts a fresh quota
+        if web.uploads.full(quota):
+            wait = web.uploads.retry_after(quota)
             web.log(request, holder.unit, f"{holder.unit}上传过于频繁，已拒绝", "web-upload-limited")
             response = self.message(request, "上传过于频繁", f"本单位一小时内上传已达 {web.settings.serve.uploads_per_hour} 次。",
                                     429, f"请约 {max(1, wait // 60)} 分钟后再上传；如确有需要，请联系督查室。", base)
@@ -120,6 +124,7 @@ class UnitPages(Pages):
                 return self.message(request, "暂时无法接收", str(exc), 503, "请稍后再试，或联系督查室。", base)
         finally:
             await form.close()
+        web.uploads.allow(quota)                # only an upload taken counts toward the quota
         web.log(request, holder.unit, f"{holder.unit}上传“{name}”（{landed.size} 字节）", "web-upload",
                 upload=landed.upload_id, file=landed.inbox_name, size=landed.size)
         if web.collector is not None:
@@ -130,10 +135,11 @@ class UnitPages(Pages):
     async def _verdict(self, upload_id: int, inbox_name: str) -> None:
         """Wait (a few seconds at most) until the upload has its outcome, or is held."""
         loop = asyncio.get_running_loop()
-        end = loop.time() + WAIT_FOR_VERDICT
+        end, started = loop.time() + WAIT_FOR_VERDICT, datetime.now(timezone.utc)
         while loop.time() < end:
             row = await run_in_threadpool(store.upload, self.web.ws.engine, upload_id)
-            if row is None or row["intake_id"] is not None or inbox_name in self.web.collector.held:
+            if row is None or row["intake_id"] is not None or inbox_name in self.web.collector.held \
+                    or self._failed_since(started):
                 return
             await asyncio.sleep(0.2)
 
@@ -146,17 +152,31 @@ class UnitPages(Pages):
         if row is None or row["unit_id"] != holder.unit_id:
             return self.message(request, "没有这次上传", "本单位没有这次上传的记录。", 404, back=_unit_base(request))
         outcome = row["outcome"] or ("held" if web.collector and row["inbox_name"] in web.collector.held else
-                                     None if arrived else "lost")
+                                     "lost" if not arrived else "waiting" if self._stalled(row) else None)
         findings = [_finding_row(f) for f in (row["findings"] or [])]
+        about_file = bool(findings) and all(not f["sheet"] and not f["cell"] for f in findings)   # not a cell to mend
+        late = outcome == "accepted" and row["period"] and _late(row, web.settings.office.deadline_day, web.zone)
         web.log(request, holder.unit, f"{holder.unit}查看上传结果（{OUTCOME_LABELS.get(outcome, '校验中')}）",
                 upload=row["id"])
         period = row["period"] or request.query_params.get("period") or ""
-        return self.render(request, "result.html", unit=holder.unit, name=row["original_name"],
+        return self.render(request, "result.html", unit=holder.unit, name=visible(row["original_name"]),
                            received=web.local(row["received_at"], seconds=True), outcome=outcome,
-                           errors=row["errors"], warnings=row["warnings"], findings=findings,
+                           errors=row["errors"], warnings=row["warnings"], findings=findings, about_file=about_file,
+                           late=late, deadline=date_text(deadline_of(row["period"], web.settings.office.deadline_day))
+                           if row["period"] else "",
                            feedback=bool(row["feedback_path"]), intake_id=row["intake_id"],
                            base=_unit_base(request), period=period, period_label=label(period) if period else "",
                            refresh=2 if outcome is None else None)
+
+    def _stalled(self, row: dict[str, Any]) -> bool:
+        """An upload still without its outcome when the server's collect runs fail, or long after it
+        arrived: the unit is told it is received and waits for the office, not kept watching."""
+        waited = (datetime.now(timezone.utc) - row["received_at"]).total_seconds()
+        return waited > WAIT_FOR_OFFICE or self._failed_since(row["received_at"])
+
+    def _failed_since(self, moment: datetime) -> bool:
+        fault = self.web.collector and self.web.collector.fault
+        return bool(fault) and fault[0] >= moment
 
     async def template(self, request: Request) -> Response:
         web = self.web
@@ -280,11 +300,19 @@ def _contact(office) -> str:
     return " ".join(p for p in (office.name, office.contact, office.phone) if p)
 
 
+def _late(row: dict[str, Any], deadline_day: int, zone) -> bool:
+    """Received after the period's deadline, by the office's calendar (as the board counts 逾期报送)."""
+    return row["received_at"].astimezone(zone).date() > deadline_of(row["period"], deadline_day)
+
+
 def _finding_row(stored: dict[str, Any]) -> dict[str, Any]:
     """A finding as a row of the table: where (sheet, cell, column), what was typed, the problem
-    (without the place, which has its own columns) and how to fix it."""
+    (without the place, which has its own columns) and how to fix it. A file's name is shown as
+    the unit sent it, never under its inbox name."""
     f = Finding.from_dict(stored)
-    return {"sheet": f.sheet or "", "cell": f.cell or "", "column": f.column or "", "value": typed_text(f.value)[:200],
+    value = typed_text(f.value)[:200]
+    value = person_name(value) if value.startswith(UPLOAD_PREFIX) else value
+    return {"sheet": f.sheet or "", "cell": f.cell or "", "column": f.column or "", "value": value,
             "problem": f.problem_alone, "fix": f.fix, "error": f.is_error}
 
 

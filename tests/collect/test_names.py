@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledger.collect.names import NAME_BYTES, display_name, fit_name, folder_name, stored_name
 
 SHA = "ab" * 32
@@ -39,3 +41,32 @@ def test_undecodable_bytes_are_shown_escaped_and_valid_text_is_unchanged():
     assert display_name(raw) == "\\xb1\\xa8\\xcb\\xcd.xlsx"
     assert display_name(raw).encode("utf-8")
     assert display_name("报送.xlsx") == "报送.xlsx"
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("报表\u202excod.xlsx", "报表xcod.xlsx"),            # a right-to-left override would show 报表xslx.docx
+    ("a\u2066b\u2069c\u200e.xlsx", "abc.xlsx"),          # isolates and marks
+    ("零\u200b宽\ufeff.xlsx", "零宽.xlsx"),              # zero-width space, BOM
+    ("行\u2028分隔\x07.xlsx", "行分隔.xlsx"),            # line separator, a control
+    ("普通 名称（7月）.xlsx", "普通 名称（7月）.xlsx"),
+])
+def test_invisible_characters_never_reach_a_shown_or_stored_name(raw, shown):
+    from ledger.collect.names import visible
+    from ledger.xlsx import safe_name
+
+    assert visible(raw) == shown
+    assert display_name(raw) == shown
+    assert safe_name(raw, "x") == shown
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("网页上传_县科技局_20261207-165406_a1b2c3_七月台账.xlsx", "七月台账.xlsx"),
+    ("网页上传_县_科技_局_20261207-165406_a1b2c3_七_月.xlsx", "七_月.xlsx"),
+    ("sub/网页上传_县科技局_20261207-165406_a1b2c3_x.xlsx", "x.xlsx"),
+    ("网页上传说明.xlsx", "网页上传说明.xlsx"),          # not an upload's inbox name
+    ("七月台账.xlsx", "七月台账.xlsx"),
+])
+def test_an_upload_is_shown_under_the_name_it_was_sent_as(raw, shown):
+    from ledger.collect.names import person_name
+
+    assert person_name(raw) == shown

@@ -134,6 +134,8 @@ def test_typed_values_are_stored_and_reported(office, tmp_path):
     rows = {sheet.cell(r, 2).value: [c.value for c in sheet[r]] for r in range(head + 1, sheet.max_row + 1)}
     item2 = dict(zip(headers, rows["2"]))                      # led by 县科技局 alone
     assert (item2[FUNDS], item2[DONE_ON], item2[HELP], item2["完成状态"]) == (1250.5, "2024-07-20", "是", "进度滞后")
+    item3 = dict(zip(headers, rows["3"]))                      # 县科技局 supports it: its value is reported too
+    assert (item3[FUNDS], item3[HELP]) == ("县科技局：1250.5", "县科技局：是")
     assert report.report.summary()["counts"]["lagging"]["label"] == "进度滞后"
     assert report.report.streaks[next(i for i, m in report.report.merged.items() if m.item.number == "2")] == 2
 
@@ -141,7 +143,7 @@ def test_typed_values_are_stored_and_reported(office, tmp_path):
     assert out.exit_code == 0, out.output
     columns = json.loads(out.output)["columns"]
     assert [(c["header"], c["kind"]) for c in columns] == [(FUNDS, "number"), (DONE_ON, "date"), (HELP, "yesno")]
-    assert columns[0]["reported"] == 2
+    assert columns[0]["reported"] == 3              # items 1 and 2 (led), 3 (supported) by 县科技局
 
     # next month's template carries the values forward, as the layout's input cells are
     generate_templates(office, "2024-08", units=["县科技局"])

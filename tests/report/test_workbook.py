@@ -272,3 +272,13 @@ def test_libreoffice_converts_to_pdf(shared_scenario, tmp_path):
     assert done.returncode == 0, done.stderr
     pdf = tmp_path / path.with_suffix(".pdf").name
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_the_status_chart_stays_within_its_rows_above_the_page_break(book):
+    """The chart is no taller than the rows kept for it: page 1 keeps its frame and nothing of the
+    chart tops page 2 (issue 25)."""
+    sheet = book["总体情况"]
+    [chart] = sheet._charts
+    [brk] = sheet.row_breaks.brk
+    bottom = chart.anchor.to.row if hasattr(chart.anchor, "to") else None
+    assert bottom is not None and bottom < brk.id        # 0-based anchor row before the 1-based break row

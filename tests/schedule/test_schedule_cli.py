@@ -27,7 +27,8 @@ def test_list_shows_each_job_and_its_next_runs(ws):
     result = invoke(ws, "list", "--from", "2024-08-31", "--count", "2")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "定时任务 8 个（从 2024-08-31 00:00 起，时区 Asia/Shanghai）" in out
+    assert "定时任务 9 个（从 2024-08-31 00:00 起，时区 Asia/Shanghai）" in out
+    assert "动作：备份    报送月份：不涉及    时间：周日 02:00" in out
     assert "templates  每月 1 日 8 点下发上月台账模板  [schedules/monthly.toml]" in out
     assert "下次：2024-09-01 08:00（2024年8月）、2024-10-01 08:00（2024年9月）" in out
     assert "时间：每月 5 日（截止日） 09:00" in out

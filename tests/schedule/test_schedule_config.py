@@ -25,10 +25,12 @@ def test_shipped_file_is_the_workspace_default_and_the_repository_copy():
 
 def test_shipped_monthly_cycle(ws):
     jobs = {j.name: j for j in load_jobs(ws)}
-    assert list(jobs) == ["templates", "collect", "reminders", "report", "remind-due-soon", "remind-due-today",
-                          "remind-overdue", "remind-rejected"]
+    assert list(jobs) == ["templates", "collect", "reminders", "report", "backup", "remind-due-soon",
+                          "remind-due-today", "remind-overdue", "remind-rejected"]
     assert all(j.period == "previous" and j.timezone == "Asia/Shanghai" for j in jobs.values())
     assert jobs["report"].actions == ("collect", "report")
+    assert jobs["backup"].actions == ("backup",)          # weekly, Sunday 02:00 (2024-09-01 is a Sunday)
+    assert jobs["backup"].next_runs(at("2024-08-31 12:00"), 2) == [at("2024-09-01 02:00"), at("2024-09-08 02:00")]
     after = at("2024-08-31 12:00")
     assert jobs["templates"].next_runs(after, 2) == [at("2024-09-01 08:00"), at("2024-10-01 08:00")]
     assert jobs["templates"].period_for(at("2024-09-01 08:00")) == "2024-08"
@@ -153,6 +155,7 @@ IMPLEMENTATIONS = {
     "lock": [("ledger.period_lock", "lock_period"), ("ledger.period_lock", "locked")],
     **{f"remind_{kind}": [("ledger.remind.run", "remind")] for kind in ("due_soon", "due_today", "overdue", "rejected")},
     "escalate": [("ledger.supervise.escalate", "escalate")],
+    "backup": [("ledger.backup", "make_backup")],
 }
 
 

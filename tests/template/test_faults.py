@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from ledger.collect.reader import read_workbook
@@ -88,6 +89,19 @@ def test_a_kill_at_any_step_leaves_only_recorded_templates(planned, step):
     assert temporaries(planned) == []
     assert unrecorded(planned) == []
     assert units_issued(planned) == UNITS
+
+
+def test_a_kill_right_after_the_swap_leaves_the_roster_with_the_templates_and_no_temporary(tmp_path, planned):
+    """The 分发清单 is staged with the templates: a run killed as the folder is swapped in leaves the
+    new list in place, and no half-written file a Windows user would see (issue 25)."""
+    done = subprocess.run([sys.executable, "-c", KILL, str(planned.root), "swapped", PERIOD],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    folder = planned.templates_dir / PERIOD
+    assert (folder / MANIFEST_NAME).is_file() and temporaries(planned) == []
+    sheet = openpyxl.load_workbook(folder / MANIFEST_NAME).active
+    listed = {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert listed == UNITS and "（未生成）" not in {row[2] for row in sheet.iter_rows(min_row=3, values_only=True)}
 
 
 @pytest.mark.sqlite_only

@@ -27,3 +27,20 @@ def test_a_wrapped_line_holds_whole_chinese_characters():
     assert _lines("一二三四", 5) == 2          # width 5: two characters a line
     assert _lines("一二三四五", 6.5) == 3
     assert _lines("ab\n一", 9) == 2
+
+
+def test_a_mobile_number_prints_whole_and_a_status_word_on_one_line(planned):
+    """Filled through a spreadsheet client, an 11-digit mobile stays text (General would show
+    1E+10) in a column wide enough for it, and 序时推进 fits its column unwrapped (issue 25)."""
+    import openpyxl
+
+    from ledger.template.generate import generate_templates
+    from ledger.xlsx import text_width
+
+    made = generate_templates(planned, "2024-07")
+    sheet = openpyxl.load_workbook(made.files[0].path)[layout.LEDGER_SHEET]
+    phone, status = layout.column_index("phone") + 1, layout.column_index("status") + 1
+    letter = openpyxl.utils.get_column_letter
+    assert sheet.column_dimensions[letter(phone)].width >= text_width("13800138000") + 1
+    assert sheet.column_dimensions[letter(status)].width >= text_width("序时推进") + 2
+    assert sheet.cell(layout.FIRST_DATA_ROW, phone).number_format == "@"

@@ -78,14 +78,15 @@ def free_port() -> int:
 class LiveServer:
     """``ledger serve``'s application under uvicorn in a thread, on a free port of 127.0.0.1."""
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws, **guard) -> None:
         import uvicorn
 
         from ledger.web import create_app
+        from ledger.web.connections import server_config
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(ws), host="127.0.0.1", port=self.port, log_level="warning")
+        config = server_config(create_app(ws), host="127.0.0.1", port=self.port, log_level="warning", **guard)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

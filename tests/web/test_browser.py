@@ -239,7 +239,7 @@ def test_department_is_told_what_to_fix_and_the_open_board_follows(served, live,
     assert feedback != template and ledger_unit(feedback).startswith(f"填报单位：{UNIT}")
     fixed = fill_template(feedback, {0: {"status": "序时推进"}}, work / f"{UNIT}7月台账（已修改）.xlsx")
     assert unit.upload(fixed) == "已接收"
-    assert not unit.has("findings") and "报送完成" in unit.page()
+    assert not unit.has("findings") and unit.text("late") == expected_label(served.ws) == "逾期报送"   # as the board says
 
     accepted = board_told(served.ws)          # 逾期报送 today: PERIOD's deadline is long past
     assert accepted[0] in ("按时报送", "逾期报送") and accepted[3:] == ("0", str(missing - 1))
@@ -292,3 +292,95 @@ def test_department_uploads_without_javascript(served, live, browsers, tmp_path)
     browser.go(live.url + served.links[unit])
     assert browser.text("state") == "本月已报送"
     assert [r[2].split()[0] for r in browser.rows("history")] == ["已接收", "已退回"]
+
+
+# --- phones and accessibility (issue 25) ------------------------------------------------------------
+PHONE = (375, 812)          # a common phone's CSS pixels: units open their links in 政务微信
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_source(tmp_path_factory) -> str:
+    """axe-core's axe.min.js, fetched from npm at test time (nothing vendored); skipped without it."""
+    import subprocess
+    import tarfile
+
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: axe-core cannot be fetched")
+    folder = tmp_path_factory.mktemp("axe")
+    try:
+        done = subprocess.run([npm, "pack", "axe-core@4", "--silent"], cwd=folder, capture_output=True, text=True,
+                              timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"npm pack axe-core failed: {exc}")
+    packed = sorted(folder.glob("axe-core-*.tgz"))
+    if done.returncode != 0 or not packed:
+        pytest.skip(f"npm pack axe-core failed: {done.stderr.strip()[-200:]}")
+    with tarfile.open(packed[-1]) as tar:
+        return tar.extractfile("package/axe.min.js").read().decode("utf-8")
+
+
+def axe_violations(browser: Browser, source: str) -> list[str]:
+    """axe-core's WCAG 2 A and AA violations on the page, as ``rule: target`` lines."""
+    browser.driver.execute_script(source)
+    result = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {AXE_TAGS!r}}}}})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"
+        ".catch(e => done(['axe failed: ' + e]));")
+    return result
+
+
+def fits_the_screen(browser: Browser) -> tuple[int, int]:
+    """(the page's width, the window's): a phone page never scrolls sideways."""
+    return tuple(browser.driver.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"))
+
+
+def narrowest_cell(browser: Browser, table_id: str) -> int:
+    """The narrowest filled cell of a table, in CSS pixels (a cell one character wide is ~ 15)."""
+    return browser.driver.execute_script(
+        f"return Math.min(...[...document.querySelectorAll('#{table_id} td')]"
+        ".filter(td => td.innerText.trim()).map(td => td.getBoundingClientRect().width))")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [PHONE, (1280, 1000)], ids=["phone", "desktop"])
+def test_every_page_reads_on_a_phone_and_has_no_accessibility_violation(served, live, browsers, tmp_path,
+                                                                        axe_source, size):
+    unit = browsers("unit")
+    unit.driver.set_window_size(*size)
+    unit.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size == PHONE})
+    unit.go(f"{live.url}{served.links[UNIT]}")
+    unit.upload(with_one_mistake(served.templates[UNIT], tmp_path / "一处错误.xlsx"))      # a history and findings
+    office = browsers("office")
+    office.driver.set_window_size(*size)
+    office.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size == PHONE})
+    office.go(f"{live.url}/office/login")
+    checked: dict[str, list[str]] = {"login": axe_violations(office, axe_source)}
+    log_in(office, live.url)
+    # the unit's pages
+    unit.go(f"{live.url}{served.links[UNIT]}")
+    checked["unit page"] = axe_violations(unit, axe_source)
+    width, window = fits_the_screen(unit)
+    assert width <= window, ("unit page", width, window)
+    if size == PHONE:
+        assert narrowest_cell(unit, "history") > 150
+    unit.follow(unit.driver.find_element(By.CSS_SELECTOR, "#history a"))
+    checked["result page"] = axe_violations(unit, axe_source)
+    assert fits_the_screen(unit)[0] <= fits_the_screen(unit)[1]
+    if size == PHONE:
+        assert narrowest_cell(unit, "findings") > 150
+    # the office's pages
+    for name, path, table in (("board", f"/office?period={PERIOD}", "units"), ("links", f"/office/links?period={PERIOD}", "links"),
+                              ("log", "/office/log", "log")):
+        office.go(f"{live.url}{path}")
+        checked[name] = axe_violations(office, axe_source)
+        width, window = fits_the_screen(office)
+        assert width <= window, (name, width, window)
+        if size == PHONE:
+            assert narrowest_cell(office, table) > 150, name
+    assert {name: found for name, found in checked.items() if found} == {}
