@@ -1,6 +1,7 @@
 """Validation findings as data: typed records collected into a report.
 
-A finding says what is wrong, where (sheet, cell, column) and how to fix it, in Chinese.
+A finding says what is wrong, where (sheet, cell, column) and how to fix it, in Chinese. Findings are
+made from their code's declaration in the catalogue (``ledger.codes``), never here.
 """
 
 from __future__ import annotations
@@ -12,11 +13,6 @@ from typing import Any, Iterable
 ERROR = "error"
 WARNING = "warning"
 SEPARATORS = "：:，,；; "
-
-
-def told(problem: str, fix: str, sep: str = "：") -> tuple[str, str]:
-    """(message, fix) of a finding whose fix is declared apart from what is wrong."""
-    return f"{problem}{sep}{fix}", fix
 
 
 @dataclass(frozen=True)
@@ -32,13 +28,7 @@ class Finding:
     field: str | None = None  # layout key of the column
     value: Any = None         # the offending value as read
     row: int | None = None    # 1-based worksheet row
-    fix: str = ""             # how to fix it, as declared where the finding is made (the tail of message)
-
-    @classmethod
-    def of(cls, code: str, severity: str, problem: str, fix: str = "", sep: str = "：", **where: Any) -> "Finding":
-        """A finding from what is wrong and how to fix it, declared apart."""
-        message, fix = told(problem, fix, sep) if fix else (problem, "")
-        return cls(code, severity, message, fix=fix, **where)
+    fix: str = ""             # how to fix it, as its code declares (the tail of message)
 
     @property
     def is_error(self) -> bool:
