@@ -115,7 +115,8 @@ def link_url(base: str, token: str, period: str | None = None) -> str:
 
 def unit_links(ws: Workspace, period: str | None = None, base: str | None = None,
                reissue: list[str] | tuple[str, ...] = (), reissue_all: bool = False,
-               write_manifest: bool = True, command: str = "links", rewrite_manifest: bool = False) -> LinksResult:
+               write_manifest: bool = True, command: str = "links", rewrite_manifest: bool = False,
+               by: str = "") -> LinksResult:
     """Every unit's link for a period (the units issued templates for it), issuing those missing.
 
     ``reissue`` names units whose link is replaced (the old one stops working). When links are
@@ -162,7 +163,8 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
             summary = (f"重新签发{'、'.join(reissued)}的报送链接（旧链接已失效）" if reissued == fresh else
                        f"签发报送链接 {len(fresh)} 个（{label(period)}）" +
                        (f"，其中重新签发 {len(reissued)} 个" if reissued else ""))
-            events.record(conn, command, "links", summary, {"period": period, "units": fresh, "reissued": reissued})
+            events.record(conn, command, "links", summary, {"period": period, "units": fresh, "reissued": reissued,
+                                                            **({"by": by} if by else {})})
     if result.revoked:
         result.notes.append(f"{'、'.join(result.revoked)}的链接已收回，未列出；需要时用 ledger links --reissue 单位 重新签发")
     manifest = ws.templates_dir / period / MANIFEST_NAME
@@ -207,13 +209,14 @@ def latest_period(ws: Workspace) -> str:
     return issued[0] if issued else current_period(ws.settings.office.timezone)
 
 
-def revoke_link(ws: Workspace, unit: str, command: str = "links") -> bool:
-    """Revoke a unit's link; True when one was in force."""
+def revoke_link(ws: Workspace, unit: str, command: str = "links", by: str = "") -> bool:
+    """Revoke a unit's link; True when one was in force. ``by``: who did it (an office user's name)."""
     with ws.engine.begin() as conn:
         unit_id = _unit_id(conn, ws, unit)
         done = store.revoke(conn, unit_id, datetime.now(timezone.utc)) > 0
         if done:
-            events.record(conn, command, "links-revoke", f"收回{unit}的报送链接", {"unit": unit})
+            events.record(conn, command, "links-revoke", f"收回{unit}的报送链接",
+                          {"unit": unit, **({"by": by} if by else {})})
     return done
 
 

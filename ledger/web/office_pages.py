@@ -408,11 +408,13 @@ class OfficePages(Pages):
                            notes=[n for n in result.notes if "已收回" not in n], revoked=result.revoked, message=message)
 
     async def reissue(self, request: Request) -> Response:
+        who = self.who(request)
         return await self._link_action(request, "重新签发", lambda unit, period: unit_links(
-            self.web.ws, period or None, None, (unit,), False, False, "serve"))
+            self.web.ws, period or None, None, (unit,), False, False, "serve", by=who))
 
     async def revoke(self, request: Request) -> Response:
-        return await self._link_action(request, "收回", lambda unit, period: revoke_link(self.web.ws, unit, "serve"))
+        who = self.who(request)
+        return await self._link_action(request, "收回", lambda unit, period: revoke_link(self.web.ws, unit, "serve", by=who))
 
     async def revoke_confirm(self, request: Request) -> Response:
         """收回 asks first: a unit's link stops at once and stays stopped until reissued."""
@@ -436,7 +438,7 @@ class OfficePages(Pages):
             await run_in_threadpool(act, unit, period)
         except LedgerError as exc:
             return self.message(request, f"未能{verb}", str(exc), 400, back="/office/links")
-        self.web.log(request, self.who(request), f"督查室{verb}{unit}的报送链接", "web-links", unit=unit)
+        request.state.logged = True     # the change is in the work log once, recorded with it (naming who)
         return RedirectResponse(f"/office/links?period={quote(period)}", status_code=303)
 
 

@@ -57,6 +57,8 @@ def test_revoking_a_link_asks_first_and_each_link_action_is_logged_once(client, 
     assert about_b == [f"重新签发{B}的报送链接（旧链接已失效）"]
     assert about_a == [f"收回{A}的报送链接"]
     assert not [e for e in rows if "更换" in e["summary"]]
+    changed = [e for e in rows if e["action"] in ("links", "links-revoke") and e["command"] == "serve"]
+    assert {(e["detail"] or {}).get("by") for e in changed} == {"督查室"}     # who did it (the shared password)
 
 
 def test_dates_read_the_same_on_the_board_and_the_unit_page(client, served):
