@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ledger.period import label, schedule_share
 from ledger.plan.parts import part_groups
 import ledger.report.targets as targets
+from ledger.report.columns import ReportColumn, kinds, values
 from ledger.report.merge import UNREPORTED, count_changes, count_statuses, share
 from ledger.report.sheets import (STANDING_FILL, date_text, header_row, percent_text, print_setup, status_fill,
                                   row_height, section_label, time_text, title_rows, write_row)
@@ -25,8 +26,16 @@ CHART_COLOURS = {DONE: "#70AD47", AHEAD: "#A9D18E", ON_PACE: "#5B9BD5", LAGGING:
                  SEVERELY_LAGGING: "#C00000", NOT_STARTED: "#BDD7EE"}     # by meaning
 UNREPORTED_COLOUR = "#A6A6A6"
 CHART_ROWS = 13          # rows kept free beside the status table for the chart
-CHANGE_HEADERS = ("编号", "重点任务", "牵头单位", "上期状态", "本期状态", "上期进度(%)", "本期进度(%)", "变化")
-CHANGE_KINDS = ("center", "wrap", "wrap", "center", "center", "int", "int", "wrap")
+CHANGE_COLUMNS = (   # a row: a change of an item since the last period (its width is the table's above)
+    ReportColumn("编号", 0, "center", lambda c: c.now.item.number),
+    ReportColumn("重点任务", 0, "wrap", lambda c: c.now.item.title),
+    ReportColumn("牵头单位", 0, "wrap", lambda c: "、".join(c.now.item.lead)),
+    ReportColumn("上期状态", 0, "center", lambda c: c.before.status),
+    ReportColumn("本期状态", 0, "center", lambda c: c.now.status),
+    ReportColumn("上期进度(%)", 0, "int", lambda c: c.before.percent),
+    ReportColumn("本期进度(%)", 0, "int", lambda c: c.now.percent),
+    ReportColumn("变化", 0, "wrap", lambda c: "、".join(c.kinds)),
+)
 
 
 def write_overview(wb, fmt: dict, report: Consolidated, title: str):
@@ -182,10 +191,8 @@ def _changes_text(report: Consolidated) -> str:
 def _change_table(sheet, fmt: dict, report: Consolidated, row: int, widths: list[float]) -> int:
     if not report.changes:
         return row
-    header_row(sheet, fmt, row, list(zip(CHANGE_HEADERS, widths)))
+    header_row(sheet, fmt, row, list(zip((c.header for c in CHANGE_COLUMNS), widths)))
     for n, change in enumerate(report.changes, start=1):
-        now, before = change.now, change.before
-        values = (now.item.number, now.item.title, "、".join(now.item.lead), before.status, now.status,
-                  before.percent, now.percent, "、".join(change.kinds))
-        write_row(sheet, fmt, row + n, values, CHANGE_KINDS, status_fill(now.status, now.vocabulary), widths)
+        write_row(sheet, fmt, row + n, values(CHANGE_COLUMNS, change), kinds(CHANGE_COLUMNS),
+                  status_fill(change.now.status, change.now.vocabulary), widths)
     return row + len(report.changes) + 1

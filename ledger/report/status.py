@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ledger.period import deadline as deadline_of, label
 from ledger.plan.model import ROLE_LABELS
 import ledger.report.data as data
+from ledger.report.columns import ReportColumn, kinds, layout, values
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
@@ -281,9 +282,15 @@ def reminders_bytes(ws: Workspace, report: StatusReport) -> bytes:
         return path.read_bytes()
 
 
-REMINDER_COLUMNS = (("序号", 6), ("单位", 24), ("牵头任务", 9), ("配合任务", 9), ("情况", 11),
-                    ("说明", 46), ("承担任务", 50))
-REMINDER_KINDS = ("int", "wrap", "int", "int", "center", "wrap", "wrap")
+REMINDER_COLUMNS = (   # a row: (n, the unit's status, what it owes, the items it carries)
+    ReportColumn("序号", 6, "int", lambda r: r[0]),
+    ReportColumn("单位", 24, "wrap", lambda r: r[1].unit.name),
+    ReportColumn("牵头任务", 9, "int", lambda r: r[1].unit.lead),
+    ReportColumn("配合任务", 9, "int", lambda r: r[1].unit.support),
+    ReportColumn("情况", 11, "center", lambda r: r[1].label),
+    ReportColumn("说明", 46, "wrap", lambda r: r[2]),
+    ReportColumn("承担任务", 50, "wrap", lambda r: _items_text(r[3])),
+)
 
 
 def _reminders_workbook(path: Path, report: StatusReport, waiting: list[UnitStatus],
@@ -293,15 +300,14 @@ def _reminders_workbook(path: Path, report: StatusReport, waiting: list[UnitStat
     sheet = wb.add_worksheet("催报名单")
     subtitle = (f"报送截止：{date_text(report.deadline)}　　数据截至：{time_text(report.as_of) or '尚无报送'}"
                 f"　　{report.totals.sentence()}")
-    columns = fit_columns(REMINDER_COLUMNS)      # printed at 9 pt or more
+    columns = fit_columns(layout(REMINDER_COLUMNS))      # printed at 9 pt or more
     first = table_sheet(sheet, fmt, title, subtitle, columns)
     sheet.set_row(first - 2, 36)
     widths = [w for _, w in columns]
     row = first
     for n, status in enumerate(waiting):
-        values = (n + 1, status.unit.name, status.unit.lead, status.unit.support, status.label,
-                  _what(status, report), _items_text(items.get(status.unit.id, [])))
-        row += write_row(sheet, fmt, row, values, REMINDER_KINDS, widths=widths)
+        cells = values(REMINDER_COLUMNS, (n + 1, status, _what(status, report), items.get(status.unit.id, [])))
+        row += write_row(sheet, fmt, row, cells, kinds(REMINDER_COLUMNS), widths=widths)
     if not waiting:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
     finish_table(sheet, first, max(row, first + 1) - 1, len(widths))

@@ -8,11 +8,12 @@ creation time is the data's as-of time, never the clock).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ledger.period import label, schedule_share
 import ledger.report.merge as merge
 import ledger.report.targets as targets
+from ledger.report.columns import ReportColumn, kinds, layout, values
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
@@ -24,26 +25,73 @@ from ledger.report.status import LATE, ON_TIME, UnitStatus
 if TYPE_CHECKING:
     from ledger.report.model import Consolidated
 
-LEDGER_COLUMNS = (("部分", 12), ("编号", 6), ("重点任务", 20), ("牵头单位", 12), ("完成状态", 9),
-                  ("完成进度(%)", 8), ("牵头单位进展情况", 36), ("配合单位进展情况", 30), ("存在问题", 22),
-                  ("下步计划", 22), ("说明", 16))
-LEDGER_KINDS = ("wrap", "center", "wrap", "wrap", "center", "int", "wrap", "wrap", "wrap", "wrap", "wrap")
+class Row(NamedTuple):
+    """A row of a task table: its place in the list, the item as merged, its months lagging."""
 
-LAG_COLUMNS = (("序号", 6), ("部分", 12), ("编号", 6), ("重点任务", 22), ("牵头单位", 14), ("配合单位", 14),
-               ("完成状态", 9), ("完成进度(%)", 8), ("存在问题", 36), ("连续滞后", 10), ("说明", 18))
-LAG_KINDS = ("int", "wrap", "center", "wrap", "wrap", "wrap", "center", "int", "wrap", "center", "wrap")
+    n: int
+    m: MergedItem
+    streak: int = 0
+
+
+def _part(r: Row) -> str:
+    return section_label(r.m.item.section_number, r.m.item.section)
+
+
+# the office's own columns ([[columns]]) go before the last, 说明
+LEDGER_COLUMNS = (
+    ReportColumn("部分", 12, "wrap", _part),
+    ReportColumn("编号", 6, "center", lambda r: r.m.item.number),
+    ReportColumn("重点任务", 20, "wrap", lambda r: r.m.item.title),
+    ReportColumn("牵头单位", 12, "wrap", lambda r: "、".join(r.m.item.lead)),
+    ReportColumn("完成状态", 9, "center", lambda r: r.m.status),
+    ReportColumn("完成进度(%)", 8, "int", lambda r: r.m.percent),
+    ReportColumn("牵头单位进展情况", 36, "wrap", lambda r: merge.lead_progress(r.m)),
+    ReportColumn("配合单位进展情况", 30, "wrap", lambda r: merge.support_progress(r.m)),
+    ReportColumn("存在问题", 22, "wrap", lambda r: merge.problems(r.m)),
+    ReportColumn("下步计划", 22, "wrap", lambda r: merge.next_steps(r.m)),
+    ReportColumn("说明", 16, "wrap", lambda r: merge.notes(r.m, r.streak)),
+)
+
+LAG_COLUMNS = (
+    ReportColumn("序号", 6, "int", lambda r: r.n),
+    ReportColumn("部分", 12, "wrap", _part),
+    ReportColumn("编号", 6, "center", lambda r: r.m.item.number),
+    ReportColumn("重点任务", 22, "wrap", lambda r: r.m.item.title),
+    ReportColumn("牵头单位", 14, "wrap", lambda r: "、".join(r.m.item.lead)),
+    ReportColumn("配合单位", 14, "wrap", lambda r: "、".join(r.m.item.support)),
+    ReportColumn("完成状态", 9, "center", lambda r: r.m.status),
+    ReportColumn("完成进度(%)", 8, "int", lambda r: r.m.percent),
+    ReportColumn("存在问题", 36, "wrap", lambda r: merge.problems(r.m)),
+    ReportColumn("连续滞后", 10, "center", lambda r: merge.streak_label(r.streak)),
+    ReportColumn("说明", 18, "wrap", lambda r: merge.notes(r.m)),
+)
 
 TARGET_SHEET = "指标完成情况"
 TARGET_COLUMNS = (("部分", 12), ("编号", 6), ("重点任务", 16), ("牵头单位", 12), ("指标", 22), ("比较", 5),
                   ("目标值", 9), ("计量单位", 7), ("本年累计完成", 10), ("完成率", 9), ("完成情况", 11), ("说明", 24))
 
 DUE_SHEET = "逾期与到期"
-DUE_COLUMNS = (("序号", 6), ("类别", 11), ("部分", 12), ("编号", 6), ("重点任务", 24), ("牵头单位", 14),
-               ("责任领导", 10), ("完成时限", 14), ("完成状态", 9), ("说明", 16))
-DUE_KINDS = ("int", "center", "wrap", "center", "wrap", "wrap", "wrap", "wrap", "center", "wrap")
+DUE_COLUMNS = (      # a row: (n, 逾期未完成 or 下月到期, the item's deadline watch, how long)
+    ReportColumn("序号", 6, "int", lambda r: r[0]),
+    ReportColumn("类别", 11, "center", lambda r: r[1]),
+    ReportColumn("部分", 12, "wrap", lambda r: section_label(r[2].item.section_number, r[2].item.section)),
+    ReportColumn("编号", 6, "center", lambda r: r[2].item.number),
+    ReportColumn("重点任务", 24, "wrap", lambda r: r[2].item.title),
+    ReportColumn("牵头单位", 14, "wrap", lambda r: "、".join(r[2].item.lead)),
+    ReportColumn("责任领导", 10, "wrap", lambda r: "、".join(r[2].item.leaders)),
+    ReportColumn("完成时限", 14, "wrap", lambda r: f"{r[2].item.deadline_text}（{date_text(r[2].item.deadline)}）"),
+    ReportColumn("完成状态", 9, "center", lambda r: r[2].status),
+    ReportColumn("说明", 16, "wrap", lambda r: r[3]),
+)
 
-MISSING_COLUMNS = (("序号", 6), ("单位", 26), ("牵头任务", 9), ("配合任务", 9), ("情况", 12), ("说明", 60))
-MISSING_KINDS = ("int", "wrap", "int", "int", "center", "wrap")
+MISSING_COLUMNS = (   # a row: (n, the unit's status)
+    ReportColumn("序号", 6, "int", lambda r: r[0]),
+    ReportColumn("单位", 26, "wrap", lambda r: r[1].unit.name),
+    ReportColumn("牵头任务", 9, "int", lambda r: r[1].unit.lead),
+    ReportColumn("配合任务", 9, "int", lambda r: r[1].unit.support),
+    ReportColumn("情况", 12, "center", lambda r: r[1].label),
+    ReportColumn("说明", 60, "wrap", lambda r: r[1].reason() or "未收到报送文件"),
+)
 
 
 def write_workbook(report: Consolidated, path: Path) -> None:
@@ -78,25 +126,21 @@ def _ledger_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     counts = report.counts
     text = f"共 {len(report.merged)} 项任务，未报送 {counts[merge.UNREPORTED]} 项"
     office = report.office_columns
-    # the office's own columns go before 说明
-    columns = (*LEDGER_COLUMNS[:-1], *((c.header, max(c.width, 8)) for c in office), LEDGER_COLUMNS[-1])
-    kinds = (*LEDGER_KINDS[:-1], *(OFFICE_KINDS.get(c.kind, "wrap") for c in office), LEDGER_KINDS[-1])
-    columns = fit_columns(columns)
+    table = (*LEDGER_COLUMNS[:-1], *(_office_column(c) for c in office), LEDGER_COLUMNS[-1])
+    columns = fit_columns(layout(table))
     first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), columns)
     widths = [w for _, w in columns]
     row = first
     for m in report.merged.values():
-        values = _ledger_values(m, report.streaks.get(m.item.id, 0))
-        values = (*values[:-1], *(merge.office_value(m, c.key) for c in office), values[-1])
-        row += write_row(sheet, fmt, row, values, kinds, status_fill(m.status, m.vocabulary), widths)
+        cells = values(table, Row(0, m, report.streaks.get(m.item.id, 0)))
+        row += write_row(sheet, fmt, row, cells, kinds(table), status_fill(m.status, m.vocabulary), widths)
     finish_table(sheet, first, row - 1, len(widths), autofilter=True)
 
 
-def _ledger_values(m: MergedItem, streak: int) -> tuple:
-    item = m.item
-    return (section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
-            m.status, m.percent, merge.lead_progress(m), merge.support_progress(m), merge.problems(m),
-            merge.next_steps(m), merge.notes(m, streak))
+def _office_column(c) -> ReportColumn:
+    """An office column of ledger.toml ([[columns]]) in the 台账汇总 table."""
+    return ReportColumn(c.header, max(c.width, 8), OFFICE_KINDS.get(c.kind, "wrap"),
+                        lambda r, key=c.key: merge.office_value(r.m, key))
 
 
 def _targets_sheet(sheet, fmt: dict, report: Consolidated) -> None:
@@ -146,23 +190,16 @@ def _lag_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     words = sorted(vocabulary.lagging_words(), key=vocabulary.rank)    # the most serious first
     n = {w: sum(1 for m in lagging if vocabulary.canonical(m.status) == w) for w in words}
     text = "，".join(f"{w} {n[w]} 项" for w in words) + f"，其中连续两个月及以上滞后 {running} 项"
-    columns = fit_columns(LAG_COLUMNS)
+    columns = fit_columns(layout(LAG_COLUMNS))
     first = table_sheet(sheet, fmt, "滞后事项清单", _sub(report, text), columns)
     widths = [w for _, w in columns]
     row = first
     for n, m in enumerate(lagging):
-        row += write_row(sheet, fmt, row, _lag_values(n + 1, m, report.streaks.get(m.item.id, 1)),
-                         LAG_KINDS, status_fill(m.status, m.vocabulary), widths)
+        row += write_row(sheet, fmt, row, values(LAG_COLUMNS, Row(n + 1, m, report.streaks.get(m.item.id, 1))),
+                         kinds(LAG_COLUMNS), status_fill(m.status, m.vocabulary), widths)
     if not lagging:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期无滞后事项。", fmt[(None, "wrap")])
     finish_table(sheet, first, max(row, first + 1) - 1, len(widths), autofilter=bool(lagging))
-
-
-def _lag_values(n: int, m: MergedItem, streak: int) -> tuple:
-    item = m.item
-    return (n, section_label(item.section_number, item.section), item.number, item.title, "、".join(item.lead),
-            "、".join(item.support), m.status, m.percent, merge.problems(m), merge.streak_label(streak),
-            merge.notes(m))
 
 
 def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
@@ -171,15 +208,12 @@ def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     rows = [(OVERDUE_LABEL, d, f"已逾期 {d.days} 天") for d in watch.overdue] + \
            [(DUE_SOON_LABEL, d, f"还有 {d.days} 天") for d in watch.due_soon]
     text = watch.sentence() or f"截至 {date_text(watch.as_of)}，没有逾期未完成或下月到期的任务"
-    columns = fit_columns(DUE_COLUMNS)
+    columns = fit_columns(layout(DUE_COLUMNS))
     first = table_sheet(sheet, fmt, "完成时限提醒", _sub(report, text), columns)
     widths = [w for _, w in columns]
     for n, (kind, d, note) in enumerate(rows):
-        i = d.item
-        values = (n + 1, kind, section_label(i.section_number, i.section), i.number, i.title, "、".join(i.lead),
-                  "、".join(i.leaders), f"{i.deadline_text}（{date_text(i.deadline)}）", d.status, note)
-        write_row(sheet, fmt, first + n, values, DUE_KINDS, RED if kind == OVERDUE_LABEL
-                  else None, widths)
+        write_row(sheet, fmt, first + n, values(DUE_COLUMNS, (n + 1, kind, d, note)), kinds(DUE_COLUMNS),
+                  RED if kind == OVERDUE_LABEL else None, widths)
     if not rows:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期没有逾期未完成或下月到期的任务。", fmt[(None, "wrap")])
     finish_table(sheet, first, first + max(len(rows), 1) - 1, len(widths), autofilter=bool(rows))
@@ -211,9 +245,15 @@ def _outcome_fill(u: UnitStatus) -> str | None:
 
 
 SIGNED_OFF_SHEET = "销号情况"
-SIGNED_OFF_COLUMNS = (("序号", 6), ("编号", 6), ("重点任务", 30), ("销号日期", 12), ("销号人", 10), ("本月销号", 9),
-                      ("佐证材料", 40))
-SIGNED_OFF_KINDS = ("int", "center", "wrap", "center", "wrap", "center", "wrap")
+SIGNED_OFF_COLUMNS = (   # a row: (n, the item signed off)
+    ReportColumn("序号", 6, "int", lambda r: r[0]),
+    ReportColumn("编号", 6, "center", lambda r: r[1].number),
+    ReportColumn("重点任务", 30, "wrap", lambda r: r[1].title),
+    ReportColumn("销号日期", 12, "center", lambda r: f"{r[1].at.year}年{r[1].at.month}月{r[1].at.day}日"),
+    ReportColumn("销号人", 10, "wrap", lambda r: r[1].by),
+    ReportColumn("本月销号", 9, "center", lambda r: "是" if r[1].this_month else ""),
+    ReportColumn("佐证材料", 40, "wrap", lambda r: "\n".join(name for name, _ in r[1].evidence)),
+)
 
 
 def _signed_off_sheet(sheet, fmt: dict, report: Consolidated) -> None:
@@ -221,37 +261,41 @@ def _signed_off_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     its copy in archive/evidence/ (the workbook sits in outbox/reports/<period>/)."""
     done = report.status.signed_off
     text = f"累计已销号 {len(done)} 项，其中本月销号 {len(report.status.signed_off_this_month)} 项"
-    columns = fit_columns(SIGNED_OFF_COLUMNS)
+    columns = fit_columns(layout(SIGNED_OFF_COLUMNS))
     first = table_sheet(sheet, fmt, "销号情况", _sub(report, text), columns)
     widths = [w for _, w in columns]
     row = first
     for n, s in enumerate(done):
-        values = (n + 1, s.number, s.title, f"{s.at.year}年{s.at.month}月{s.at.day}日", s.by, "是" if s.this_month else "",
-                  "\n".join(name for name, _ in s.evidence))
-        written = write_row(sheet, fmt, row, values, SIGNED_OFF_KINDS, widths=widths)
+        written = write_row(sheet, fmt, row, values(SIGNED_OFF_COLUMNS, (n + 1, s)), kinds(SIGNED_OFF_COLUMNS),
+                            widths=widths)
         if len(s.evidence) == 1 and written == 1:
             name, path = s.evidence[0]
-            sheet.write_url(row, len(values) - 1, f"external:../../../{path}", fmt[(None, "wrap")], string=name)
+            sheet.write_url(row, len(SIGNED_OFF_COLUMNS) - 1, f"external:../../../{path}", fmt[(None, "wrap")],
+                            string=name)
         row += written
     finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
 
 
 SCORES_SHEET = "考评"
-SCORES_COLUMNS = (("名次", 6), ("单位", 24), ("得分", 9), ("扣分合计", 9), ("扣分（加分）明细", 70))
-SCORES_KINDS = ("int", "wrap", "num", "num", "wrap")
+SCORES_COLUMNS = (   # a row: (the unit's score, the base)
+    ReportColumn("名次", 6, "int", lambda r: r[0].rank),
+    ReportColumn("单位", 24, "wrap", lambda r: r[0].unit),
+    ReportColumn("得分", 9, "num", lambda r: r[0].score),
+    ReportColumn("扣分合计", 9, "num", lambda r: round(r[0].score - r[1], 4)),
+    ReportColumn("扣分（加分）明细", 70, "wrap", lambda r: "\n".join(
+        f"{d.reason}{'（' + d.item + '）' if d.item else ''} {d.points:+g}" for d in r[0].deductions) or "无扣分"),
+)
 
 
 def _scores_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     """考评: each unit's score and rank, and every deduction with its reason and what it is about."""
-    columns = fit_columns(SCORES_COLUMNS)
+    columns = fit_columns(layout(SCORES_COLUMNS))
     base = report.scores[0].base
     first = table_sheet(sheet, fmt, "各单位考评得分", _sub(report, f"基础分 {base:g} 分，按 ledger.toml [scoring] 扣分"), columns)
     widths = [w for _, w in columns]
     row = first
     for sc in report.scores:
-        detail = "\n".join(f"{d.reason}{'（' + d.item + '）' if d.item else ''} {d.points:+g}" for d in sc.deductions)
-        values = (sc.rank, sc.unit, sc.score, round(sc.score - base, 4), detail or "无扣分")
-        row += write_row(sheet, fmt, row, values, SCORES_KINDS, widths=widths)
+        row += write_row(sheet, fmt, row, values(SCORES_COLUMNS, (sc, base)), kinds(SCORES_COLUMNS), widths=widths)
     finish_table(sheet, first, max(row, first + 1) - 1, len(widths), autofilter=True)
 
 
@@ -260,13 +304,12 @@ def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     totals = report.status.totals
     # the same words as 总体情况: 未报送 counts units that sent nothing, 退回待重报 those whose file went back
     text = f"尚未完成报送 {len(waiting)} 个单位：退回待重报 {totals.rejected} 个，未报送 {totals.missing} 个"
-    columns = fit_columns(MISSING_COLUMNS)
+    columns = fit_columns(layout(MISSING_COLUMNS))
     first = table_sheet(sheet, fmt, "未报送单位名单", _sub(report, text), columns)
     widths = [w for _, w in columns]
     row = first
     for n, u in enumerate(waiting):
-        values = (n + 1, u.unit.name, u.unit.lead, u.unit.support, u.label, u.reason() or "未收到报送文件")
-        row += write_row(sheet, fmt, row, values, MISSING_KINDS, widths=widths)
+        row += write_row(sheet, fmt, row, values(MISSING_COLUMNS, (n + 1, u)), kinds(MISSING_COLUMNS), widths=widths)
     if not waiting:
         sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
     finish_table(sheet, first, max(row, first + 1) - 1, len(widths))

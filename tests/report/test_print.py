@@ -139,7 +139,8 @@ def test_the_parts_table_starts_a_page_under_its_header(printed):
 def test_reminders_and_feedback_lists_fit_the_print_width():
     from ledger.collect.feedback import PROBLEM_WIDTHS
     from ledger.report.sheets import COLUMN_PADDING, PRINT_WIDTH
+    from ledger.report.columns import layout
     from ledger.report.status import REMINDER_COLUMNS
 
-    assert sum(w + COLUMN_PADDING for _, w in fit_columns(REMINDER_COLUMNS)) <= PRINT_WIDTH
+    assert sum(w + COLUMN_PADDING for _, w in fit_columns(layout(REMINDER_COLUMNS))) <= PRINT_WIDTH
     assert sum(w + COLUMN_PADDING for w in PROBLEM_WIDTHS) <= PRINT_WIDTH
