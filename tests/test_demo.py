@@ -31,6 +31,7 @@ def test_every_returned_file_has_its_outcome(demo):
     assert not any(p.is_file() and p.name != "README.md" for p in (demo.root / "inbox").rglob("*"))
 
 
+@pytest.mark.slow
 def test_status_knows_who_is_late_missing_and_waiting(demo):
     from ledger.workspace import Workspace
     status = period_status(Workspace(demo.root), demo.periods[-1])

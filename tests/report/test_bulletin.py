@@ -155,6 +155,7 @@ def test_an_unknown_placeholder_is_one_clear_line(scenario):
 
 @pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice or pdftotext is not installed")
+@pytest.mark.slow
 def test_printed_with_page_numbers_and_official_sizes(scenario):
     pdfplumber = pytest.importorskip("pdfplumber")
     result = run(scenario, "report", "--period", "2024-07", "--json")

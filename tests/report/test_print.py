@@ -109,6 +109,7 @@ def test_the_longest_entries_print_whole(printed):
     assert not _appears_in_order(LONG, _text(printed[:middle] + printed[middle + 1:]))
 
 
+@pytest.mark.slow
 def test_page_numbers_run_on_across_the_whole_report(printed):
     numbers = [int(m.group(1)) for t, _ in printed for m in [FOOTER.search(t)] if m]
     assert len(printed) > 6                       # the long entry takes continuation pages

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") i
 LONG_TITLE = "中共测试县委办公室测试县人民政府办公室关于印发测试县推动经济社会高质量发展2024年重点工作任务分解方案"
 
 
+@pytest.mark.slow
 def test_guide_title_and_instructions_print_whole(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     plan = sample_plan()
@@ -63,6 +64,7 @@ _WORDS = random.Random(13)
 LONG_TEXT = "".join(chr(0x4E00 + _WORDS.randrange(3000)) + ("。" if n % 23 == 22 else "") for n in range(235))[:240]
 
 
+@pytest.mark.slow
 def test_a_full_template_prints_at_9_pt_or_more_and_whole(tmp_path):
     pdfplumber = pytest.importorskip("pdfplumber")
     ws = init_workspace(tmp_path / "ws")

@@ -116,6 +116,7 @@ def test_the_office_board_follows_the_uploads(client, served, tmp_path):
     assert f"未报送 {expected - 1}" in page_text(html)
 
 
+@pytest.mark.slow
 def test_the_office_downloads_the_reminders_and_makes_the_report(client, served):
     login(client)
     reminders = client.get(f"/office/reminders?period={PERIOD}")

@@ -140,6 +140,7 @@ def test_unfinished_headers_are_cut_off_and_one_address_holds_few_connections(se
                 sock.close()
 
 
+@pytest.mark.slow
 def test_a_kept_alive_connection_that_starts_no_request_is_closed(served):
     with LiveServer(served.ws, header_seconds=1.0) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:

@@ -38,6 +38,7 @@ def test_an_upload_after_the_deadline_is_told_it_is_late(client, served, tmp_pat
     assert "已接收" in text and "逾期报送" in text and "报送截止日是 2024年8月5日" in text and "报送完成" not in text
 
 
+@pytest.mark.slow
 def test_revoking_a_link_asks_first_and_each_link_action_is_logged_once(client, served):
     ws = served.ws
     login(client)
