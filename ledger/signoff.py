@@ -286,11 +286,18 @@ def evidence_file(engine: Engine, evidence_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def evidenced_numbers(engine: Engine, unit: str) -> frozenset[str]:
-    """The numbers of the items a unit has attached evidence to (佐证材料), whatever its state: the
-    content check on 已完成 rows asks it (``collect.quality``)."""
+def evidenced_by_unit(engine: Engine) -> dict[str, frozenset[str]]:
+    """The numbers of the items each unit has attached evidence to (佐证材料), whatever their state: the
+    content check on 已完成 rows asks it (``collect.quality``), once a collect run."""
     so = s.signoffs.c
+    found: dict[str, set[str]] = {}
     with engine.connect() as conn:
-        return frozenset(conn.execute(
-            sa.select(so.item_number).join(s.units, s.units.c.id == so.unit_id)
-            .where(s.units.c.name == unit, so.action == EVIDENCE)).scalars())
+        for unit, number in conn.execute(sa.select(s.units.c.name, so.item_number)
+                                         .join(s.units, s.units.c.id == so.unit_id).where(so.action == EVIDENCE)):
+            found.setdefault(unit, set()).add(number)
+    return {unit: frozenset(numbers) for unit, numbers in found.items()}
+
+
+def evidenced_numbers(engine: Engine, unit: str) -> frozenset[str]:
+    """The numbers of the items one unit has attached evidence to."""
+    return evidenced_by_unit(engine).get(unit, frozenset())

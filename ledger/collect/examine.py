@@ -170,9 +170,9 @@ def _template_checks(exam: Examination, identity, db_url: str) -> dict[str, Any]
 
 def _period_locked(exam: Examination, db_url: str, settings: Settings) -> bool:
     """A file for a month the office locked (``ledger.period_lock``) is refused: the month is final."""
-    from ledger.period_lock import locked, locked_finding
+    from ledger.period_lock import locked_finding
 
-    state = locked(_engine(db_url), exam.period)
+    state = _lock_of(db_url, exam.period)
     if state is not None:
         exam.report.add(locked_finding(state, settings))
     return state is not None
@@ -205,22 +205,45 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
                         targets=targets, layout_version=record["layout_version"],
                         office_columns=layout.office_columns_of(record.get("columns")))
     from ledger.collect.quality import last_rows
-    from ledger.signoff import evidenced_numbers
 
     plan = _plan(db_url, version)
-    expected.last_period, expected.last_rows = last_rows(_engine(db_url), plan, unit, record["period"])
-    numbers = evidenced_numbers(_engine(db_url), unit)
+    carried = _carried(db_url, version, record["period"]).get(unit)
+    expected.last_period, expected.last_rows = last_rows(carried, plan)
+    numbers = _evidenced(db_url).get(unit, frozenset())
     expected.evidenced = frozenset(i.id for i in plan.items if i.number in numbers)
     if targets:
-        expected.previous_period, expected.previous = _previous_achieved(db_url, unit, record["period"])
+        expected.previous_period, expected.previous = _previous_achieved(carried, record["period"])
     return expected
 
 
-def _previous_achieved(db_url: str, unit: str, period: str) -> tuple[str | None, dict[tuple[str, str, str], float]]:
-    """The unit's last accepted 本年累计完成值 of the same year, by target (``TargetRow.carry_key``)."""
+# What a run asks of the store about a period, asked once a run (collect holds the workspace lock, and
+# ``reset_caches`` forgets it before the next run; worker processes are new for every run).
+
+@lru_cache(maxsize=16)
+def _carried(db_url: str, version: int, period: str) -> dict:
+    """Every unit's last accepted values before the period (``carried_values``), read together."""
     from ledger.store.submissions import carried_values
 
-    carried = carried_values(_engine(db_url), [unit], before=period).get(unit)
+    return carried_values(_engine(db_url), list(_plan(db_url, version).unit_set), before=period)
+
+
+@lru_cache(maxsize=4)
+def _evidenced(db_url: str) -> dict[str, frozenset[str]]:
+    """The item numbers each unit attached evidence to (``ledger.signoff``)."""
+    from ledger.signoff import evidenced_by_unit
+
+    return evidenced_by_unit(_engine(db_url))
+
+
+@lru_cache(maxsize=16)
+def _lock_of(db_url: str, period: str):
+    from ledger.period_lock import locked
+
+    return locked(_engine(db_url), period)
+
+
+def _previous_achieved(carried, period: str) -> tuple[str | None, dict[tuple[str, str, str], float]]:
+    """The unit's last accepted 本年累计完成值 of the same year, by target (``TargetRow.carry_key``)."""
     if carried is None or carried.period[:4] != period[:4]:
         return None, {}
     return carried.period, {k: v["achieved"] for k, v in carried.targets.items() if v.get("achieved") is not None}
@@ -251,6 +274,8 @@ def reset_caches() -> None:
     _period_version.cache_clear()
     _rows_of.cache_clear()
     _targets_of.cache_clear()
+    for cached in (_carried, _evidenced, _lock_of):
+        cached.cache_clear()
 
 
 _engines: dict = {}

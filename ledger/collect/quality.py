@@ -20,6 +20,7 @@ in the unit's last accepted submission before this period (the one carry-forward
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any, Callable, Iterable
@@ -79,10 +80,15 @@ def is_thin(text: Any, rules: QualitySettings) -> bool:
     if len(words) < rules.min_length:
         return True
     rest = words
-    for phrase in sorted((core(p) for p in rules.stock_phrases), key=len, reverse=True):
-        if phrase:
-            rest = rest.replace(phrase, "")
+    for phrase in _phrases(tuple(rules.stock_phrases)):
+        rest = rest.replace(phrase, "")
     return len(rest) < 2
+
+
+@lru_cache(maxsize=8)
+def _phrases(stock: tuple[str, ...]) -> tuple[str, ...]:
+    """The stock phrases as compared, longest first (prepared once, not once a row)."""
+    return tuple(p for p in sorted((core(p) for p in stock), key=len, reverse=True) if p)
 
 
 def has_effect(text: Any, rules: QualitySettings) -> bool:
@@ -176,15 +182,13 @@ def review(report: Report, read, matched: list, rows: list[dict[str, Any]], expe
                              expected.evidenced.__contains__, expected.period))
 
 
-def last_rows(engine, plan, unit: str, period: str) -> tuple[str | None, dict[tuple[int, str], dict[str, Any]]]:
-    """The unit's last accepted 台账 values before ``period`` by (item id in ``plan``, role), and their period.
+def last_rows(carried, plan) -> tuple[str | None, dict[tuple[int, str], dict[str, Any]]]:
+    """The unit's last accepted 台账 values (``store.submissions.Carried``, or None) by (item id in
+    ``plan``, role), and their period.
 
-    Read the way carry-forward reads them (``carried_values``): by the item's identity, which a
-    renumbered or retitled item keeps, so the same task is found under a new plan version.
+    Read the way carry-forward reads them: by the item's identity, which a renumbered or retitled
+    item keeps, so the same task is found under a new plan version.
     """
-    from ledger.store.submissions import carried_values
-
-    carried = carried_values(engine, [unit], before=period).get(unit)
     if carried is None:
         return None, {}
     out: dict[tuple[int, str], dict[str, Any]] = {}
