@@ -293,6 +293,29 @@ class OfficePages(Pages):
         units = [{"name": u, "contacts": [c.to_dict() for c in cs]} for u, cs in found.items()]
         return self.render(request, "units.html", units=units, period=await run_in_threadpool(self._period, request))
 
+    async def year(self, request: Request) -> Response:
+        """年度情况: the year (or a quarter) as its months were reported — the trend, each unit's record
+        month by month with its on-time rate, and the tasks not finished at the end (``ledger status --year``)."""
+        from ledger.report.span import Span, SpanError, span_view
+
+        blocked, period = await self.office_period(request)
+        if blocked:
+            return blocked
+        asked = text(request.query_params.get("quarter") or request.query_params.get("year") or period[:4])
+        try:
+            span = Span.quarter(asked) if "Q" in asked.upper() else Span.year(asked)
+            view = await run_in_threadpool(span_view, self.web.ws, span)
+        except SpanError as exc:
+            return self.message(request, "没有年度情况", str(exc), 404, back=f"/office?period={period}")
+        units = [{"name": u.name, "cells": [u.cell(p) or "—" for p in view.months],
+                  "rate": f"{u.on_time_rate:.0%}", "late": u.count("late"), "missing": u.count("missing")}
+                 for u in view.units]
+        unfinished = [{"item": t.label, "title": t.title, "lead": "、".join(t.lead), "status": t.last_status,
+                       "lagged": t.lagged, "problems": t.last_problems} for t in view.unfinished()]
+        return self.render(request, "year.html", period=period, span_title=view.span.title, title=view.title,
+                           months=[label(p) for p in view.months], trend=view.month_totals(), units=units,
+                           finished=len(view.finished()), unfinished=unfinished, year=span.key[:4])
+
     async def set_contact(self, request: Request) -> Response:
         """Add or update one contact of a unit, or clear its contacts (the same rules as ledger units set)."""
         from ledger.contacts import make_contact

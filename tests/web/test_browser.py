@@ -376,7 +376,7 @@ def test_every_page_reads_on_a_phone_and_has_no_accessibility_violation(served, 
         assert narrowest_cell(unit, "findings") > 150
     # the office's pages
     for name, path, table in (("board", f"/office?period={PERIOD}", "units"), ("links", f"/office/links?period={PERIOD}", "links"),
-                              ("log", "/office/log", "log")):
+                              ("log", "/office/log", "log"), ("year", "/office/year?year=2024", "year-units")):
         office.go(f"{live.url}{path}")
         checked[name] = axe_violations(office, axe_source)
         width, window = fits_the_screen(office)
