@@ -207,17 +207,18 @@ def read_status(conn: Connection, period: str, settings: Settings) -> StatusRepo
     pending = {unit_of(uid) for uid in data.pending_corrections(conn, period)}
     units = unit_statuses(data.expected_units(conn, plan.id), subs, rejs, due, tz, pending)
     if settings.review.required:
-        _mark_reviews(conn, period, units)
+        _mark_reviews(conn, period, units, unit_of)
     closed = signed_off_in(conn, plan.id, period, tz, until=lock.at if lock else None)
     return StatusReport(period, plan, due, units, latest_time(units), settings.office.name,
                         locked=lock and lock.local(tz), signed_off=closed)
 
 
-def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus]) -> None:
-    """Reported units: whether the office approved their submission yet (待审核 until it does)."""
+def _mark_reviews(conn: Connection, period: str, units: list[UnitStatus], unit_of) -> None:
+    """Reported units: whether the office approved their submission yet (待审核 until it does); a
+    review is the unit's as its submission is (``unit_of``: a renamed unit's under its name then)."""
     from ledger.review import current_reviews
 
-    reviews = current_reviews(conn, period)
+    reviews = {unit_of(uid): found for uid, found in current_reviews(conn, period).items()}
     for status in units:
         if status.reported and status.unit.id in reviews:
             status.review = reviews[status.unit.id].state
