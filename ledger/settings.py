@@ -443,7 +443,7 @@ NUMBER_RANGES: list[tuple[str, Callable[[float], bool], float, str]] = [
     ("remind.due_soon_days", lambda v: v >= 1, 27, "应为 1 到 27 之间的整数（截止前几天发“即将截止”提醒）"),
     ("remind.max_attempts", lambda v: v >= 1, 100, "应为 1 到 100 之间的整数（一条消息最多尝试发送的次数）"),
     ("remind.backoff_seconds", lambda v: v >= 0, 86400, "应为 0 到 86400 之间的秒数（第一次重试前的等待）"),
-    ("remind.retry_within_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数"),
+    ("remind.retry_within_seconds", lambda v: v >= 0, 3600, "应为 0 到 3600 之间的秒数（一次催报最多等待多久再重试发送失败的消息）"),
     ("remind.stale_seconds", lambda v: v >= 1, 86400, "应为 1 到 86400 之间的秒数（接管他人未发完的消息前的等待）"),
 ]
 

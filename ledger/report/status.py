@@ -19,14 +19,13 @@ from sqlalchemy.engine import Connection
 from ledger.period import deadline as deadline_of, label
 from ledger.plan.model import ROLE_LABELS
 import ledger.report.data as data
-from ledger.report.columns import ReportColumn, kinds, layout, values
+from ledger.report.columns import ReportColumn, write_table
 from ledger.report.data import PlanHeader, Rejection, Submission, Unit
 from ledger.report.deadlines import DeadlineWatch, period_end, watch
 from ledger.report.merge import MergedItem, merge_items, share
 from ledger.period_lock import locked
 from ledger.signoff import signed_off_in
-from ledger.report.sheets import (created_time, date_text, finish_table, fit_columns, new_workbook, percent_text,
-                                  table_sheet, time_text, write_row)
+from ledger.report.sheets import created_time, date_text, new_workbook, percent_text, time_text
 from ledger.settings import Settings
 from ledger.statuses import DEFAULT_VOCABULARY, Vocabulary
 from ledger.store import events
@@ -301,17 +300,10 @@ def _reminders_workbook(path: Path, report: StatusReport, waiting: list[UnitStat
     sheet = wb.add_worksheet("催报名单")
     subtitle = (f"报送截止：{date_text(report.deadline)}　　数据截至：{time_text(report.as_of) or '尚无报送'}"
                 f"　　{report.totals.sentence()}")
-    columns = fit_columns(layout(REMINDER_COLUMNS))      # printed at 9 pt or more
-    first = table_sheet(sheet, fmt, title, subtitle, columns)
+    rows = [(n, status, _what(status, report), items.get(status.unit.id, []))
+            for n, status in enumerate(waiting, start=1)]
+    first = write_table(sheet, fmt, title, subtitle, REMINDER_COLUMNS, rows, empty="本期全部单位均已报送。")
     sheet.set_row(first - 2, 36)
-    widths = [w for _, w in columns]
-    row = first
-    for n, status in enumerate(waiting):
-        cells = values(REMINDER_COLUMNS, (n + 1, status, _what(status, report), items.get(status.unit.id, [])))
-        row += write_row(sheet, fmt, row, cells, kinds(REMINDER_COLUMNS), widths=widths)
-    if not waiting:
-        sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
-    finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
     wb.close()
 
 

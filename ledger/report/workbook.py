@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ledger.period import label, schedule_share
 import ledger.report.merge as merge
 import ledger.report.targets as targets
-from ledger.report.columns import ReportColumn, kinds, layout, values
+from ledger.report.columns import ReportColumn, write_table
 from ledger.report.deadlines import DUE_SOON_LABEL, OVERDUE_LABEL
 from ledger.report.merge import MergedItem
 from ledger.report.overview import write_overview
@@ -127,14 +127,9 @@ def _ledger_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     text = f"共 {len(report.merged)} 项任务，未报送 {counts[merge.UNREPORTED]} 项"
     office = report.office_columns
     table = (*LEDGER_COLUMNS[:-1], *(_office_column(c) for c in office), LEDGER_COLUMNS[-1])
-    columns = fit_columns(layout(table))
-    first = table_sheet(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), columns)
-    widths = [w for _, w in columns]
-    row = first
-    for m in report.merged.values():
-        cells = values(table, Row(0, m, report.streaks.get(m.item.id, 0)))
-        row += write_row(sheet, fmt, row, cells, kinds(table), status_fill(m.status, m.vocabulary), widths)
-    finish_table(sheet, first, row - 1, len(widths), autofilter=True)
+    rows = [Row(0, m, report.streaks.get(m.item.id, 0)) for m in report.merged.values()]
+    write_table(sheet, fmt, "重点任务推进情况汇总表", _sub(report, text), table, rows,
+                fill=lambda r: status_fill(r.m.status, r.m.vocabulary), autofilter=True)
 
 
 def _office_column(c) -> ReportColumn:
@@ -190,16 +185,9 @@ def _lag_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     words = sorted(vocabulary.lagging_words(), key=vocabulary.rank)    # the most serious first
     n = {w: sum(1 for m in lagging if vocabulary.canonical(m.status) == w) for w in words}
     text = "，".join(f"{w} {n[w]} 项" for w in words) + f"，其中连续两个月及以上滞后 {running} 项"
-    columns = fit_columns(layout(LAG_COLUMNS))
-    first = table_sheet(sheet, fmt, "滞后事项清单", _sub(report, text), columns)
-    widths = [w for _, w in columns]
-    row = first
-    for n, m in enumerate(lagging):
-        row += write_row(sheet, fmt, row, values(LAG_COLUMNS, Row(n + 1, m, report.streaks.get(m.item.id, 1))),
-                         kinds(LAG_COLUMNS), status_fill(m.status, m.vocabulary), widths)
-    if not lagging:
-        sheet.merge_range(first, 0, first, len(widths) - 1, "本期无滞后事项。", fmt[(None, "wrap")])
-    finish_table(sheet, first, max(row, first + 1) - 1, len(widths), autofilter=bool(lagging))
+    rows = [Row(n + 1, m, report.streaks.get(m.item.id, 1)) for n, m in enumerate(lagging)]
+    write_table(sheet, fmt, "滞后事项清单", _sub(report, text), LAG_COLUMNS, rows,
+                fill=lambda r: status_fill(r.m.status, r.m.vocabulary), empty="本期无滞后事项。", autofilter=True)
 
 
 def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
@@ -208,15 +196,10 @@ def _due_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     rows = [(OVERDUE_LABEL, d, f"已逾期 {d.days} 天") for d in watch.overdue] + \
            [(DUE_SOON_LABEL, d, f"还有 {d.days} 天") for d in watch.due_soon]
     text = watch.sentence() or f"截至 {date_text(watch.as_of)}，没有逾期未完成或下月到期的任务"
-    columns = fit_columns(layout(DUE_COLUMNS))
-    first = table_sheet(sheet, fmt, "完成时限提醒", _sub(report, text), columns)
-    widths = [w for _, w in columns]
-    for n, (kind, d, note) in enumerate(rows):
-        write_row(sheet, fmt, first + n, values(DUE_COLUMNS, (n + 1, kind, d, note)), kinds(DUE_COLUMNS),
-                  RED if kind == OVERDUE_LABEL else None, widths)
-    if not rows:
-        sheet.merge_range(first, 0, first, len(widths) - 1, "本期没有逾期未完成或下月到期的任务。", fmt[(None, "wrap")])
-    finish_table(sheet, first, first + max(len(rows), 1) - 1, len(widths), autofilter=bool(rows))
+    write_table(sheet, fmt, "完成时限提醒", _sub(report, text), DUE_COLUMNS,
+                [(n + 1, kind, d, note) for n, (kind, d, note) in enumerate(rows)],
+                fill=lambda r: RED if r[1] == OVERDUE_LABEL else None, empty="本期没有逾期未完成或下月到期的任务。",
+                autofilter=True)
 
 
 def _unit_columns(statuses: list[str]) -> tuple[tuple[str, float], ...]:
@@ -261,19 +244,14 @@ def _signed_off_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     its copy in archive/evidence/ (the workbook sits in outbox/reports/<period>/)."""
     done = report.status.signed_off
     text = f"累计已销号 {len(done)} 项，其中本月销号 {len(report.status.signed_off_this_month)} 项"
-    columns = fit_columns(layout(SIGNED_OFF_COLUMNS))
-    first = table_sheet(sheet, fmt, "销号情况", _sub(report, text), columns)
-    widths = [w for _, w in columns]
-    row = first
-    for n, s in enumerate(done):
-        written = write_row(sheet, fmt, row, values(SIGNED_OFF_COLUMNS, (n + 1, s)), kinds(SIGNED_OFF_COLUMNS),
-                            widths=widths)
+    def link(row: int, item, written: int) -> None:       # one file on one line: a link to its copy
+        s = item[1]
         if len(s.evidence) == 1 and written == 1:
             name, path = s.evidence[0]
             sheet.write_url(row, len(SIGNED_OFF_COLUMNS) - 1, f"external:../../../{path}", fmt[(None, "wrap")],
                             string=name)
-        row += written
-    finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
+    write_table(sheet, fmt, "销号情况", _sub(report, text), SIGNED_OFF_COLUMNS, list(enumerate(done, start=1)),
+                after=link)
 
 
 SCORES_SHEET = "考评"
@@ -289,14 +267,9 @@ SCORES_COLUMNS = (   # a row: (the unit's score, the base)
 
 def _scores_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     """考评: each unit's score and rank, and every deduction with its reason and what it is about."""
-    columns = fit_columns(layout(SCORES_COLUMNS))
     base = report.scores[0].base
-    first = table_sheet(sheet, fmt, "各单位考评得分", _sub(report, f"基础分 {base:g} 分，按 ledger.toml [scoring] 扣分"), columns)
-    widths = [w for _, w in columns]
-    row = first
-    for sc in report.scores:
-        row += write_row(sheet, fmt, row, values(SCORES_COLUMNS, (sc, base)), kinds(SCORES_COLUMNS), widths=widths)
-    finish_table(sheet, first, max(row, first + 1) - 1, len(widths), autofilter=True)
+    write_table(sheet, fmt, "各单位考评得分", _sub(report, f"基础分 {base:g} 分，按 ledger.toml [scoring] 扣分"),
+                SCORES_COLUMNS, [(sc, base) for sc in report.scores], autofilter=True)
 
 
 def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:
@@ -304,12 +277,5 @@ def _missing_sheet(sheet, fmt: dict, report: Consolidated) -> None:
     totals = report.status.totals
     # the same words as 总体情况: 未报送 counts units that sent nothing, 退回待重报 those whose file went back
     text = f"尚未完成报送 {len(waiting)} 个单位：退回待重报 {totals.rejected} 个，未报送 {totals.missing} 个"
-    columns = fit_columns(layout(MISSING_COLUMNS))
-    first = table_sheet(sheet, fmt, "未报送单位名单", _sub(report, text), columns)
-    widths = [w for _, w in columns]
-    row = first
-    for n, u in enumerate(waiting):
-        row += write_row(sheet, fmt, row, values(MISSING_COLUMNS, (n + 1, u)), kinds(MISSING_COLUMNS), widths=widths)
-    if not waiting:
-        sheet.merge_range(first, 0, first, len(widths) - 1, "本期全部单位均已报送。", fmt[(None, "wrap")])
-    finish_table(sheet, first, max(row, first + 1) - 1, len(widths))
+    write_table(sheet, fmt, "未报送单位名单", _sub(report, text), MISSING_COLUMNS, list(enumerate(waiting, start=1)),
+                empty="本期全部单位均已报送。")
