@@ -127,10 +127,12 @@ def file_savepoint(conn: Connection) -> Iterator[None]:
 
     pysqlite opens its transaction lazily, before the first write; a savepoint opened before it would
     be the transaction itself, and releasing it would commit. So on SQLite the transaction is begun
-    first when the driver has none open.
+    first when the driver has none open, and begun IMMEDIATE: a file is read before it is recorded,
+    and a deferred transaction whose snapshot another connection's write (``ledger serve`` recording
+    an upload) made stale is refused at its first write at once, without the busy wait.
     """
     if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
     with conn.begin_nested():
         yield
 

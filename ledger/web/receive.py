@@ -25,7 +25,7 @@ from typing import BinaryIO
 from ledger.collect.intake import HELD, collect_inbox
 from ledger.collect.names import UPLOAD_PREFIX as PREFIX, folder_name
 from ledger.durable import fsync_dir
-from ledger.errors import LedgerError, LockedError, os_reason
+from ledger.errors import DatabaseBusyError, LedgerError, LockedError, os_reason
 from ledger.links import LinkHolder
 from ledger.store import events
 from ledger.store import links as store
@@ -33,6 +33,7 @@ from ledger.workspace import Workspace
 
 STAGING = ".uploads"
 RETRY_HELD = 600.0       # seconds between tries of files held for the office
+BUSY_TRIES = 3           # runs the database refuses as busy, one after another, before the office is told
 
 
 class UploadTooLarge(Exception):
@@ -105,6 +106,7 @@ class Collector:
         self.held: dict[str, str] = {}     # files the last run held for the office: inbox name -> why
         self.fault: tuple[datetime, str] | None = None    # the last run failed as a whole: when, why
         self._last_run = 0.0
+        self._busy = 0                     # runs refused as busy in a row
         self._thread = threading.Thread(target=self._loop, name="ledger-collector", daemon=True)
 
     def start(self) -> "Collector":
@@ -143,10 +145,18 @@ class Collector:
                     self.held = {f.file: (f.findings[0].message if f.findings else "") for f in result.files
                                  if f.outcome == HELD}
                     self.fault = None
+                self._busy = 0
             except LockedError:
                 time.sleep(1.0)          # a scheduled or manual run is collecting; ours follows it
                 self._wake.set()
                 continue
+            except DatabaseBusyError as exc:     # another program's transaction: a moment later, quietly
+                self._busy += 1
+                if self._busy < BUSY_TRIES:
+                    time.sleep(1.0)
+                    self._wake.set()
+                    continue
+                self._fault(f"网页收取未能完成：{exc}", None)
             except LedgerError as exc:   # the database or the disk: told to the office, tried again later
                 self._fault(f"网页收取未能完成：{exc}", None)
             except Exception as exc:  # noqa: BLE001 - the server must go on; the office sees the fault

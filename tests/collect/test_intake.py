@@ -361,3 +361,38 @@ def test_a_fault_while_recording_one_file_holds_it_and_the_batch_goes_on(issued,
     assert "KeyError" in fault["detail"]["traceback"]
     monkeypatch.undo()
     assert only(collect_inbox(issued)).outcome == "rejected"          # the bug fixed, the file goes through
+
+
+# --- 14. a write of another connection while a file is being recorded (the web server's uploads) ---
+
+def test_a_write_committed_while_a_file_is_recorded_does_not_fail_the_run(issued, tmp_path, monkeypatch):
+    """``ledger serve`` records an upload, a login or a review while its collector is mid-file. The
+    collector's transaction has read by then; on SQLite it must already hold the write lock, or the
+    other write would make its snapshot stale and the whole run fail as "database busy"."""
+    import threading
+
+    from ledger.store import events
+
+    returned(issued, tmp_path)
+    other: dict[str, object] = {}
+
+    def write_elsewhere() -> None:
+        try:
+            other["id"] = events.record(issued.engine, "serve", "upload", "另一个连接的写入")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            other["error"] = exc
+
+    def hook(at: str) -> None:
+        if at == "copied":                     # the run has read what it needs and is about to write
+            writer = threading.Thread(target=write_elsewhere)
+            writer.start()
+            writer.join(2.0)                   # waits for our commit when we hold the lock (as we must)
+            other["thread"] = writer
+
+    monkeypatch.setattr(intake, "_step_hook", hook)
+    result = collect_inbox(issued)
+    other["thread"].join(30)
+    assert [f.outcome for f in result.files] == ["accepted"]
+    assert "error" not in other and other["id"]
+    with issued.engine.connect() as conn:
+        assert conn.execute(sa.select(s.events.c.action).where(s.events.c.command == "serve")).scalars().all() == ["upload"]

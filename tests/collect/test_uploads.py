@@ -126,3 +126,40 @@ def test_a_server_collect_that_fails_is_told_on_the_console_and_in_the_log(plann
     assert "网页收取未能完成：磁盘空间不足" in capsys.readouterr().err
     faults = [e for e in events.recent(planned.engine) if e["action"] == "collect-fault"]
     assert faults and "磁盘空间不足" in faults[0]["summary"]
+
+
+def test_a_server_collect_the_database_refuses_as_busy_is_tried_again_before_the_office_is_told(planned, monkeypatch, capsys):
+    import ledger.web.receive as receive
+    from ledger.errors import DatabaseBusyError
+
+    calls = []
+    real_collect = receive.collect_inbox
+
+    def busy_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise DatabaseBusyError("数据库正被其他程序占用，等待超时")
+        return real_collect(*args, **kwargs)
+
+    monkeypatch.setattr(receive, "collect_inbox", busy_once)
+    collector = receive.Collector(planned, every=60).start()
+    try:
+        collector.kick()
+        assert collector.wait_run(0, timeout=20)
+    finally:
+        collector.stop()
+    assert len(calls) == 2 and collector.fault is None
+    assert "网页收取未能完成" not in capsys.readouterr().err
+    assert not [e for e in events.recent(planned.engine) if e["action"] == "collect-fault"]
+
+    def always_busy(*args, **kwargs):
+        raise DatabaseBusyError("数据库正被其他程序占用，等待超时")
+
+    monkeypatch.setattr(receive, "collect_inbox", always_busy)
+    collector = receive.Collector(planned, every=60).start()
+    try:
+        collector.kick()
+        assert collector.wait_run(0, timeout=20)
+    finally:
+        collector.stop()
+    assert collector.fault is not None and "网页收取未能完成：数据库正被其他程序占用" in capsys.readouterr().err

@@ -25,7 +25,8 @@ from tests.web.conftest import PASSWORD, PERIOD
 
 webdriver = pytest.importorskip("selenium.webdriver")
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,  # noqa: E402
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
@@ -106,7 +107,15 @@ class Browser:
     def follow(self, element, seconds: float = 20) -> None:
         """Click a link or a form's button and wait until the next page has replaced this one."""
         element.click()
-        WebDriverWait(self.driver, seconds).until(expected_conditions.staleness_of(element))
+
+        def gone(driver) -> bool:
+            try:
+                return expected_conditions.staleness_of(element)(driver)
+            except WebDriverException as exc:       # chromium, mid-navigation: "does not belong to the document"
+                if "does not belong to the document" in str(exc):
+                    return True
+                raise
+        WebDriverWait(self.driver, seconds).until(gone)
         WebDriverWait(self.driver, seconds).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
 
