@@ -121,16 +121,16 @@ def unreadable(exam: Examination, why: str) -> Examination:
 
 
 def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
-    from ledger.collect.safety import Limits, detect_format, inspect_file
-    from ledger.collect.reader import read_workbook
+    from ledger.collect.safety import Limits, inspect
+    from ledger.collect.reader import PACKAGE_PARTS, read_workbook
 
     limits = Limits(max_file_bytes=int(settings.collect.max_file_mb * 1024 * 1024))
     try:                            # reading the untrusted bytes: what fails here is the file's
-        problem = inspect_file(exam.path, limits)
-        if problem:
-            exam.report.add(problem)
+        inspected = inspect(exam.path, limits, keep=PACKAGE_PARTS)
+        if inspected.problem:
+            exam.report.add(inspected.problem)
             return
-        read = read_workbook(exam.path, detect_format(exam.path))
+        read = read_workbook(exam.path, inspected.fmt, inspected.parts)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - includes panics of the Rust reader (pyo3 PanicException)

@@ -236,6 +236,7 @@ class _Batch:
         self.touched: set[Path] = set()        # folders a file was linked or renamed into
         self.event_id: int | None = None
         self.logged = 0                        # outcomes the work log entry covers
+        self.earlier = late.Earlier(shared=is_server(ws.engine))    # units with a submission, by period
 
     def __enter__(self) -> "_Batch":
         return self
@@ -384,7 +385,8 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
 
 def _late_verdict(batch: _Batch, exam: Examination, now: datetime) -> late.Verdict:
     return late.judge(batch.connection, batch.ws.settings, period=exam.period, unit_id=exam.template["unit_id"],
-                      arrived=_arrival(exam, now), rows=exam.rows, targets=exam.targets, name=display_name(exam.name))
+                      arrived=_arrival(exam, now), rows=exam.rows, targets=exam.targets, name=display_name(exam.name),
+                      earlier=batch.earlier)
 
 
 def _arrival(exam: Examination, now: datetime) -> datetime:
@@ -418,6 +420,7 @@ def _accept(batch: _Batch, exam: Examination, now: datetime, verdict: late.Verdi
     conn = batch.connection
     for _ in range(2):
         if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target, verdict)) is not None:
+            batch.earlier.add(exam.period, exam.template["unit_id"])
             batch.recorded(exam.path)
             return _outcome(exam, ACCEPTED, stored=ws.relative(target))
         # Another writer stored a current submission of this unit and period after our check (a

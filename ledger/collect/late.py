@@ -44,9 +44,38 @@ class Verdict:
         return self.corrects["counted_at"] or self.corrects["submitted_at"] if self.corrects else None
 
 
+class Earlier:
+    """The units that may already have a submission of a period, read once a run for each period.
+
+    Most files of a monthly run are their unit's first of the month: judging one of a unit not
+    listed asks the database nothing more. Whatever the run stores is added as it goes. Everything
+    else that writes submissions (plan import with progress, corrections) holds the workspace lock
+    a run holds; workspaces sharing a server database do not share it, so there every file asks.
+    """
+
+    def __init__(self, shared: bool) -> None:
+        self.shared = shared
+        self._units: dict[str, set[int]] = {}
+
+    def may_have(self, conn: Connection, period: str, unit_id: int) -> bool:
+        if self.shared:
+            return True
+        if period not in self._units:
+            sub = s.submissions.c
+            self._units[period] = set(conn.execute(sa.select(sub.unit_id).distinct().where(sub.period == period))
+                                      .scalars())
+        return unit_id in self._units[period]
+
+    def add(self, period: str, unit_id: int) -> None:
+        self._units.setdefault(period, set()).add(unit_id)
+
+
 def judge(conn: Connection, settings: Settings, *, period: str, unit_id: int, arrived: datetime,
-          rows: list[dict[str, Any]], targets: list[dict[str, Any]], name: str) -> Verdict:
+          rows: list[dict[str, Any]], targets: list[dict[str, Any]], name: str,
+          earlier: Earlier | None = None) -> Verdict:
     """The verdict on a valid file of ``unit_id`` for ``period`` arriving at ``arrived`` (aware)."""
+    if earlier is not None and not earlier.may_have(conn, period, unit_id):
+        return Verdict(NORMAL)
     current = _submission(conn, period, unit_id, current=True)
     pending = _submission(conn, period, unit_id, review="pending")
     for earlier in (current, pending):

@@ -67,12 +67,20 @@ class ReadWorkbook:
         return None
 
 
-def read_workbook(path: Path, fmt: str) -> ReadWorkbook:
-    """Read identification and ledger rows; raises on a workbook calamine cannot open."""
+# Package members the identification is read from; the safety gate, which inflates every member
+# anyway, hands them over (``safety.inspect(keep=PACKAGE_PARTS)``) so the package is not opened twice.
+PACKAGE_PARTS = frozenset({"docProps/custom.xml", "xl/workbook.xml", "meta.xml"})
+
+
+def read_workbook(path: Path, fmt: str, parts: dict[str, bytes] | None = None) -> ReadWorkbook:
+    """Read identification and ledger rows; raises on a workbook calamine cannot open.
+
+    ``parts`` are the package members of ``PACKAGE_PARTS`` the file has, already read; without
+    them the package is opened here."""
     wb = _open(path)
     try:
         result = ReadWorkbook(path, list(wb.sheet_names), fmt=fmt)
-        _package_identities(path, fmt, result)
+        _package_identities(path, fmt, result, parts)
         if layout.META_SHEET in wb.sheet_names:
             found = _sheet_identity(wb.get_sheet_by_name(layout.META_SHEET).to_python())
             if found:
@@ -128,25 +136,27 @@ def _sheet_identity(rows: list[list[Any]]) -> Identity | None:
     return Identity.from_mapping(data, PROPERTY_PREFIX)
 
 
-def _package_identities(path: Path, fmt: str, result: ReadWorkbook) -> None:
+def _package_identities(path: Path, fmt: str, result: ReadWorkbook, parts: dict[str, bytes] | None) -> None:
     if fmt not in ("xlsx", "ods"):
         return
-    with zipfile.ZipFile(path) as zf:
-        names = set(zf.namelist())
-        props = _xlsx_properties(zf, names) if fmt == "xlsx" else _ods_properties(zf, names)
-        found = Identity.from_mapping(props, PROPERTY_PREFIX)
-        if found:
-            result.identities["property"] = found
-        encoded = _xlsx_defined_name(zf, names) if fmt == "xlsx" else None
-        decoded = Identity.decode(encoded, digest="") if encoded else None
-        if decoded:
-            result.identities["name"] = decoded
+    if parts is None:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            parts = {name: zf.read(name) for name in PACKAGE_PARTS & names}
+    props = _xlsx_properties(parts) if fmt == "xlsx" else _ods_properties(parts)
+    found = Identity.from_mapping(props, PROPERTY_PREFIX)
+    if found:
+        result.identities["property"] = found
+    encoded = _xlsx_defined_name(parts) if fmt == "xlsx" else None
+    decoded = Identity.decode(encoded, digest="") if encoded else None
+    if decoded:
+        result.identities["name"] = decoded
 
 
-def _xlsx_properties(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    if "docProps/custom.xml" not in names:
+def _xlsx_properties(parts: dict[str, bytes]) -> dict[str, str]:
+    if "docProps/custom.xml" not in parts:
         return {}
-    root = SafeET.fromstring(zf.read("docProps/custom.xml"))
+    root = SafeET.fromstring(parts["docProps/custom.xml"])
     out = {}
     for prop in root.iter(f"{_NS_PROPS}property"):
         value = next(iter(prop), None)
@@ -155,18 +165,18 @@ def _xlsx_properties(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return out
 
 
-def _ods_properties(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    if "meta.xml" not in names:
+def _ods_properties(parts: dict[str, bytes]) -> dict[str, str]:
+    if "meta.xml" not in parts:
         return {}
-    root = SafeET.fromstring(zf.read("meta.xml"))
+    root = SafeET.fromstring(parts["meta.xml"])
     return {el.get(f"{_NS_ODF_META}name"): (el.text or "").strip()
             for el in root.iter(f"{_NS_ODF_META}user-defined") if el.get(f"{_NS_ODF_META}name")}
 
 
-def _xlsx_defined_name(zf: zipfile.ZipFile, names: set[str]) -> str | None:
-    if "xl/workbook.xml" not in names:
+def _xlsx_defined_name(parts: dict[str, bytes]) -> str | None:
+    if "xl/workbook.xml" not in parts:
         return None
-    root = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    root = SafeET.fromstring(parts["xl/workbook.xml"])
     for el in root.iter(f"{_NS_MAIN}definedName"):
         if el.get("name") == layout.DEFINED_NAME:
             return el.text or ""

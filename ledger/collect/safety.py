@@ -24,7 +24,7 @@ from ledger import codes
 from ledger.collect.names import WORKBOOK_SUFFIXES
 from ledger.findings import Finding
 
-__all__ = ["Limits", "detect_format", "inspect_file"]
+__all__ = ["Inspected", "Limits", "detect_format", "inspect", "inspect_file"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,12 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"macrosheet")
 _ENTITY_MARKERS = tuple(word.encode(enc) for word in ("<!doctype", "<!entity")
                         for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_DECLARATION_STARTS = (b"<!", b"<\x00!")   # "<!" in UTF-8, and within both UTF-16 spellings
 _MARKER_TAIL = max(map(len, _ENTITY_MARKERS)) - 1   # bytes kept so a marker split across chunks is seen
 _SNIFF_BYTES = 64            # bytes looked at to tell an XML member from a binary one
 _HEAD_CAP = 1024 * 1024      # bytes read of [Content_Types].xml / mimetype to tell the format
 _CHUNK = 64 * 1024
+_WHOLE = 1024 * 1024         # members declared at most this size are inflated in one step
 _KB, _MB = 1024, 1024 * 1024
 
 
@@ -73,6 +75,17 @@ class _Content:
     macro: bool = False    # VBA project, Excel 4 macro sheets, ODF Basic or scripts
 
 
+@dataclass(frozen=True)
+class Inspected:
+    """What the gate found: a problem, or the format by content and the members asked to be kept
+    (inflated under the same caps and scanned like every member, so a reader need not open the
+    package again)."""
+
+    problem: Finding | None
+    fmt: str | None = None
+    parts: dict[str, bytes] | None = None
+
+
 # --- public API -----------------------------------------------------------------------------------
 
 def detect_format(path: Path) -> str | None:
@@ -90,16 +103,23 @@ def detect_format(path: Path) -> str | None:
 
 def inspect_file(path: Path, limits: Limits = Limits()) -> Finding | None:
     """None when the file is safe to hand to a parser; otherwise one ERROR finding."""
+    return inspect(path, limits).problem
+
+
+def inspect(path: Path, limits: Limits = Limits(), keep: frozenset[str] = frozenset()) -> Inspected:
+    """``inspect_file`` and ``detect_format`` in one pass over the file, keeping the bytes of the
+    zip members named in ``keep`` (exact names; the last of a repeated name, as zipfile reads it)."""
     path = Path(path)
     try:
         _check_size(path, limits)
         if _magic(path).startswith(_ZIP_MAGIC):
-            _check_zip(path, limits)
-        else:
-            _check_kind(_content(path))
+            fmt, parts = _check_zip(path, limits, keep)
+            return Inspected(None, fmt, parts)
+        content = _content(path)
+        _check_kind(content)
+        return Inspected(None, content.fmt, {})
     except _Reject as reject:
-        return reject.finding(path)
-    return None
+        return Inspected(reject.finding(path))
 
 
 # --- what the content is --------------------------------------------------------------------------
@@ -186,7 +206,8 @@ def _check_size(path: Path, limits: Limits) -> None:
         raise _Reject("file-too-large", size=_human(size), limit=_human(limits.max_file_bytes))
 
 
-def _check_zip(path: Path, limits: Limits) -> None:
+def _check_zip(path: Path, limits: Limits, keep: frozenset[str] = frozenset()) -> tuple[str | None, dict[str, bytes]]:
+    """The format of a zip package that passes every check, and the bytes of its members in ``keep``."""
     # Bound the directory before zipfile builds one object per entry.
     if _count_marker(path, _CENTRAL_HEADER, limits.max_entries) > limits.max_entries:
         raise _Reject("file-zip-bomb", reason=f"部件数超过上限 {limits.max_entries} 个")
@@ -194,9 +215,10 @@ def _check_zip(path: Path, limits: Limits) -> None:
         infos = zf.infolist()
         if len(infos) > limits.max_entries:
             raise _Reject("file-zip-bomb", reason=f"包含 {len(infos)} 个部件，上限 {limits.max_entries} 个")
-        _check_kind(_zip_content(path, fh, zf))
+        content = _zip_content(path, fh, zf)
+        _check_kind(content)
         _check_directory(infos, path.stat().st_size, limits)
-        _check_members(fh, infos, limits)
+        return content.fmt, _check_members(fh, infos, limits, keep)
 
 
 def _count_marker(path: Path, marker: bytes, stop: int) -> int:
@@ -237,12 +259,27 @@ def _ratio_exceeded(size: int, compressed: int, limits: Limits) -> bool:
     return size >= limits.min_ratio_bytes and size > limits.max_ratio * max(compressed, 1)
 
 
-def _check_members(fh: BinaryIO, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Inflate every member with hard caps: verify sizes and CRC, scan XML for entity declarations."""
-    total = 0
+def _check_members(fh: BinaryIO, infos: list[zipfile.ZipInfo], limits: Limits,
+                   keep: frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """Inflate every member with hard caps: verify sizes and CRC, scan XML for entity declarations;
+    return the bytes of the members named in ``keep``."""
+    total, kept = 0, {}
     for info in infos:
+        if info.file_size <= _WHOLE:          # most members: in one step, bounded by their declared size
+            data = _small_member(fh, info)
+            total += len(data)
+            if total > limits.max_total_bytes:
+                raise _Reject("file-zip-bomb", reason=f"解压后超过 {_human(limits.max_total_bytes)}")
+            if zlib.crc32(data) != info.CRC:
+                raise _Reject("file-corrupt", why="")
+            if _looks_like_xml(data) and _declares_entities(data):
+                raise _Reject("file-xml-entity")
+            if info.filename in keep:
+                kept[info.filename] = data
+            continue
         cap = min(info.file_size, limits.max_part_bytes)
         size, crc, scan = 0, 0, _EntityScan()
+        chunks: list[bytes] | None = [] if info.filename in keep else None
         for chunk in _member_chunks(fh, info):
             size += len(chunk)
             total += len(chunk)
@@ -252,19 +289,52 @@ def _check_members(fh: BinaryIO, infos: list[zipfile.ZipInfo], limits: Limits) -
                 raise _Reject("file-zip-bomb", reason=f"解压后超过 {_human(limits.max_total_bytes)}")
             crc = zlib.crc32(chunk, crc)
             scan.feed(chunk)
+            if chunks is not None:
+                chunks.append(chunk)
         scan.close()
         if size != info.file_size or crc != info.CRC:
             raise _Reject("file-corrupt", why="")
+        if chunks is not None:
+            kept[info.filename] = b"".join(chunks)
+    return kept
 
 
-def _member_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A member's uncompressed bytes, chunk by chunk, read from its local header on."""
+def _seek_data(fh: BinaryIO, info: zipfile.ZipInfo) -> None:
+    """Put ``fh`` at a member's data, past its local header."""
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or not header.startswith(_LOCAL_HEADER):
         raise _Reject("file-corrupt", why="")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     fh.seek(info.header_offset + 30 + name_len + extra_len)
+
+
+def _small_member(fh: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    """A member declared at most ``_WHOLE`` bytes, whole: inflating stops one byte past its declared
+    size, so a member that inflates to more is refused having cost no more than that."""
+    _seek_data(fh, info)
+    raw = fh.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise _Reject("file-corrupt", why="")   # truncated member
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        data = inflater.decompress(raw, info.file_size + 1)
+        if len(data) <= info.file_size and not inflater.eof:
+            raise _Reject("file-corrupt", why="")   # the stream ends early
+    else:
+        raise _Reject("file-corrupt", why="")
+    if len(data) > info.file_size:
+        raise _Reject("file-zip-bomb", reason="实际解压数据超过声明大小")
+    if len(data) != info.file_size:
+        raise _Reject("file-corrupt", why="")
+    return data
+
+
+def _member_chunks(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's uncompressed bytes, chunk by chunk, read from its local header on."""
+    _seek_data(fh, info)
     raw = _raw_chunks(fh, info.compress_size)
     if info.compress_type == zipfile.ZIP_STORED:
         yield from raw
@@ -324,10 +394,17 @@ class _EntityScan:
             self._scan(self._head)
 
     def _scan(self, data: bytes) -> None:
-        window = self._tail + data.lower()
-        if any(marker in window for marker in _ENTITY_MARKERS):
+        window = self._tail + data
+        if _declares_entities(window):
             raise _Reject("file-xml-entity")
         self._tail = window[-_MARKER_TAIL:]
+
+
+def _declares_entities(data: bytes) -> bool:
+    """<!DOCTYPE or <!ENTITY in any case, UTF-8 or UTF-16. A "!" is rare in a workbook's XML (and
+    is one byte, 0x21, in both): only where there is one are "<!" and then the markers looked for."""
+    return (b"!" in data and any(start in data for start in _DECLARATION_STARTS)
+            and any(marker in data.lower() for marker in _ENTITY_MARKERS))
 
 
 def _looks_like_xml(head: bytes) -> bool:

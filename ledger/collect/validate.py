@@ -106,7 +106,8 @@ def validate_ledger(read: ReadWorkbook, expected: Expected, settings: Settings) 
     matched = _match(kind, sheet, read.rows, read.columns, expected.by_key, report)
     tmatched = _match(TARGETS, table.sheet, table.rows, table.columns, expected.targets_by_key, report) if table else []
     _check_plan_cells(read, expected, matched, table, tmatched, report)
-    rows = [_check_row(read, row, tpl, expected, settings, report) for row, tpl in matched]
+    rules = _RowRules.of(expected, settings)
+    rows = [_check_row(read, row, tpl, rules, settings, report) for row, tpl in matched]
     targets = [_check_target(table, row, tpl, expected, report) for row, tpl in tmatched]
     quality.review(report, read, matched, rows, expected, settings)
     valid = report.valid
@@ -174,10 +175,21 @@ def _digest_holds(expected: Expected, matched: list, tmatched: list) -> bool:
         return False
     rows = _in_issued_order(matched, expected.rows)
     targets = _in_issued_order(tmatched, expected.targets)
-    ledger_cols, target_cols = _digest_columns(_ledger_kind(expected.layout_version)), _digest_columns(TARGETS)
-    typed = [tuple(_plan_text(row.values, c) for c in ledger_cols) for row, _ in rows]
-    typed += [tuple(_plan_text(row.values, c) for c in target_cols) for row, _ in targets]
+    ledger_cols, target_cols = _digest_readers(_ledger_kind(expected.layout_version)), _digest_readers(TARGETS)
+    typed = [_plan_texts(row.values, ledger_cols) for row, _ in rows]
+    typed += [_plan_texts(row.values, target_cols) for row, _ in targets]
     return plan_digest(typed) == expected.digest
+
+
+@lru_cache(maxsize=4)
+def _digest_readers(kind: SheetKind) -> tuple[tuple[str, Any], ...]:
+    """(key, how its kind reads the cell back as text) of the columns the digest covers."""
+    return tuple((c.key, kind_of(c).read_text) for c in _digest_columns(kind))
+
+
+def _plan_texts(values: dict[str, Any], readers: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+    """The locked cells of a row as digest text (``_plan_text`` of each column, in one pass)."""
+    return tuple("" if (value := values.get(key)) is None else read(value) for key, read in readers)
 
 
 def _in_issued_order(matched: list, issued: list) -> list:
@@ -244,17 +256,37 @@ def _schema_errors_of(projected: tuple, statuses: tuple[str, ...], office: tuple
     return list(_validator(statuses, office).iter_errors({k: v for k, _, v in projected}))
 
 
-def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, expected: Expected, settings: Settings,
+@dataclass(frozen=True)
+class _RowRules:
+    """What checking a row needs that is the same for every row of a file, worked out once."""
+
+    ctx: Context
+    statuses: tuple[str, ...]
+    office: tuple[layout.Column, ...]
+    columns: tuple[layout.Column, ...]          # the input columns, the layout's and the office's
+    pace: int                                   # 序时进度 of the period, in per cent
+    required: dict[str | None, tuple[layout.Column, ...]]   # columns a status's meaning requires
+
+    @classmethod
+    def of(cls, expected: Expected, settings: Settings) -> "_RowRules":
+        statuses, office = tuple(settings.templates.statuses), expected.office_columns
+        columns = layout.INPUT_COLUMNS + office
+        meanings = {m for c in columns for m in c.required_if}
+        return cls(Context(statuses, settings.collect.synonyms), statuses, office, columns,
+                   round(schedule_share(expected.period) * 100),
+                   {m: tuple(c for c in columns if m in c.required_if) for m in meanings})
+
+
+def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, rules: _RowRules, settings: Settings,
                report: Report) -> dict[str, Any]:
-    ctx = Context(tuple(settings.templates.statuses), settings.collect.synonyms)
-    office = expected.office_columns
-    values, raw, notes = normalise_row(row.values, layout.INPUT_COLUMNS + office, ctx)
+    office = rules.office
+    values, raw, notes = normalise_row(row.values, rules.columns, rules.ctx)
     present = {k: v for k, v in values.items() if v != ""}
-    for error in _schema_errors(present, tuple(settings.templates.statuses), office):
+    for error in _schema_errors(present, rules.statuses, office):
         report.add(_schema_finding(read, row, error, values, settings, office))
     for key, note in notes.items():
         report.add(_located(read, row, key, codes.VALUE_NORMALISED.told(note=note), row.values.get(key), office))
-    for finding in _cross_checks(read, row, present, expected.period, settings, office):
+    for finding in _cross_checks(read, row, present, rules, settings):
         report.add(finding)
     stored = {c.key: (values[c.key] if values[c.key] != "" else None) for c in layout.INPUT_COLUMNS}
     extra = {c.key: kind_of(c).to_json(values[c.key]) for c in office} or None
@@ -291,22 +323,20 @@ def _schema_message(col: layout.Column, validator: str, value: Any, settings: Se
     return kind.invalid(col, value, ctx)
 
 
-def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], period: str, settings: Settings,
-                  office: tuple[layout.Column, ...] = ()):
+def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], rules: _RowRules, settings: Settings):
     status, percent = v.get("status"), v.get("percent")
-    vocabulary = settings.vocabulary
-    meaning = vocabulary.meaning(status)
+    meaning = settings.vocabulary.meaning(status)
     whole = isinstance(percent, int) and 0 <= percent <= 100
     if meaning == DONE and whole and percent < 100:
         yield _located(read, row, "percent", codes.DONE_NOT_100.told(status=status, percent=percent), percent)
-    for col in (*layout.INPUT_COLUMNS, *office):
-        if meaning in col.required_if and not v.get(col.key):     # required by the status's meaning
+    for col in rules.required.get(meaning, ()):
+        if not v.get(col.key):     # required by the status's meaning
             if col.key == "problems":     # the layout's own rule keeps its code: lagging needs a reason
                 yield _located(read, row, col.key, codes.LAG_NO_PROBLEM.told(status=status, header=col.header), None)
             else:
                 yield _located(read, row, col.key, codes.REQUIRED_IF_STATUS.told(status=status, header=col.header),
-                               None, office)
-    pace = round(schedule_share(period) * 100)
+                               None, rules.office)
+    pace = rules.pace
     if meaning in CHECKED_PACE and whole and percent < pace - settings.collect.lag_tolerance:
         said = codes.BEHIND_SCHEDULE.told(status=status, percent=percent, pace=pace, gap=pace - percent)
         yield _located(read, row, "percent", said, percent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -298,12 +299,15 @@ def insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
     preparer = conn.dialect.identifier_preparer
     sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
            f"VALUES ({marks})")
-    json_keys = {k for k in keys if isinstance(table.c[k].type, sa.JSON)}
-    encode = lambda k, v: json.dumps(v, ensure_ascii=False) if k in json_keys and v is not None else v  # noqa: E731
-    if style in ("named", "pyformat"):
-        params = [{k: encode(k, r[k]) for k in keys} for r in rows]
-    else:
-        params = [tuple(encode(k, r[k]) for k in keys) for r in rows]
+    encoded = [n for n, k in enumerate(keys) if isinstance(table.c[k].type, sa.JSON)]
+    values = operator.itemgetter(*keys) if len(keys) > 1 else (lambda r: (r[keys[0]],))
+    params = []
+    for r in rows:            # forty rows a submission: the plain values as they are, JSON encoded
+        row = list(values(r))
+        for n in encoded:
+            if row[n] is not None:
+                row[n] = json.dumps(row[n], ensure_ascii=False)
+        params.append(dict(zip(keys, row)) if style in ("named", "pyformat") else tuple(row))
     conn.exec_driver_sql(sql, params)
 
 

@@ -360,8 +360,14 @@ def test_entity_declarations(tmp_path, xlsx_bytes, name, data):
     assert_refused(path, "file-xml-entity", "用下发的模板重新填写")
 
 
-def test_entity_declaration_split_across_chunks(tmp_path, xlsx_bytes):
-    padding = b"<!--" + b" " * (64 * 1024 - 7) + b"-->"
+@pytest.mark.parametrize("chunks", [1, 17], ids=["read-whole", "streamed"])
+def test_entity_declaration_split_across_chunks(tmp_path, xlsx_bytes, chunks):
+    """A member of up to 1 MB is inflated in one step, a larger one in 64 KB chunks: either way a
+    declaration that straddles 64 KB is seen (the larger padding is random, so no ratio check trips)."""
+    import base64
+    import random
+    filler = b" " * (64 * 1024 - 7) if chunks == 1 else base64.b64encode(random.Random(7).randbytes(48 * 1024 * chunks))[:64 * 1024 * chunks - 7]
+    padding = b"<!--" + filler + b"-->"
     sheet = b'<?xml version="1.0"?>' + padding + b"<!DOC" + b"TYPE x []><worksheet/>"
     path = rezip(xlsx_bytes, tmp_path / "跨块.xlsx", replace={SHEET: sheet})
     assert_refused(path, "file-xml-entity", "用下发的模板重新填写")
