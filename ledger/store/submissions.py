@@ -149,7 +149,10 @@ def all_rows(bind: Engine | Connection, query) -> list[dict[str, Any]]:
 def record_intake(conn: Connection, **values: Any) -> int:
     """Record the one outcome of a file that entered the inbox; return its id."""
     values.setdefault("received_at", s._now())
-    return conn.execute(s.intake.insert(), values).inserted_primary_key[0]
+    return conn.execute(_INSERT_INTAKE, values).inserted_primary_key[0]
+
+
+_INSERT_INTAKE = s.intake.insert()
 
 
 def known_sha256(engine: Engine) -> set[str]:
@@ -204,6 +207,7 @@ _LATER = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindpa
                                              s.submissions.c.unit_id == sa.bindparam("b_unit"),
                                              s.submissions.c.is_current,
                                              s.submissions.c.submitted_at > sa.bindparam("b_at"))
+_INSERT_SUBMISSION = s.submissions.insert()
 _RETIRE = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id")).values(is_current=False))
 _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id"))
                   .values(superseded_by=sa.bindparam("b_new")))
@@ -213,7 +217,7 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
                     unit_id: int, submitted_at, rows: list[dict[str, Any]],
                     targets: list[dict[str, Any]] | None = None, correction_of: int | None = None,
                     counted_at=None, review: str | None = None, source: str | None = None,
-                    latest_wins: bool = False) -> int:
+                    latest_wins: bool = False, first: bool = False) -> int:
     """Store an accepted submission as the current one of its unit and period.
 
     The earlier current submission, if any, is kept as history and marked superseded.
@@ -225,23 +229,24 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     ``source`` is None for a returned workbook, ``IMPORTED`` for progress kept from the office's own table.
     With ``latest_wins`` (uploads, whose receipt time is exact) a submission received before the
     current one is stored as history, superseded by it: the last received stays current whichever
-    run collected it last.
+    run collected it last. ``first`` says the caller knows the unit has no submission of the period
+    yet (``collect.late.Earlier``): nothing is looked up to retire or to come after.
     """
     held = review == "pending"
     values = {"intake_id": intake_id, "template_id": template_id, "plan_id": plan_id, "period": period,
               "unit_id": unit_id, "submitted_at": submitted_at, "correction_of": correction_of,
               "counted_at": counted_at, "review": review, "source": source}
-    if latest_wins and not held:
+    if latest_wins and not held and not first:
         later = conn.execute(_LATER, {"b_period": period, "b_unit": unit_id, "b_at": submitted_at}).scalar()
         if later is not None:
             return _store_rows(conn, rows, targets, conn.execute(s.submissions.insert(), {
                 **values, "is_current": False, "superseded_by": later}).inserted_primary_key[0])
     # The earlier one stops being current before the new one is inserted: the database allows one
     # current submission per unit and period (index uq_submissions_current), checked row by row.
-    earlier = [] if held else conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
+    earlier = [] if held or first else conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
     if earlier:
         conn.execute(_RETIRE, [{"b_id": i} for i in earlier])
-    new_id = conn.execute(s.submissions.insert(), {**values, "is_current": not held}).inserted_primary_key[0]
+    new_id = conn.execute(_INSERT_SUBMISSION, {**values, "is_current": not held}).inserted_primary_key[0]
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
     return _store_rows(conn, rows, targets, new_id)
