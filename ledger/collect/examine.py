@@ -80,24 +80,36 @@ def open_regular(path: Path):
 
 def fingerprint(path: Path) -> tuple[int, int, str]:
     """(size, mtime_ns, sha256) of a file, read in chunks, without following a link."""
+    size, mtime_ns, sha, _ = load(path, 0)
+    return size, mtime_ns, sha
+
+
+def load(path: Path, max_bytes: int) -> tuple[int, int, str, bytes | None]:
+    """(size, mtime_ns, sha256, the bytes) of a file, without following a link; the bytes only when
+    it is at most ``max_bytes`` long (a larger one is hashed in chunks and refused by its size)."""
     h = hashlib.sha256()
     with open_regular(path) as fh:
         st = os.fstat(fh.fileno())
+        if 0 < st.st_size <= max_bytes:
+            data = fh.read(st.st_size + 1)
+            if len(data) <= st.st_size:      # else it grew while read: hashed whole, judged by its size
+                return len(data), st.st_mtime_ns, hashlib.sha256(data).hexdigest(), data
+            h.update(data)
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return st.st_size, st.st_mtime_ns, h.hexdigest()
+    return st.st_size, st.st_mtime_ns, h.hexdigest(), None
 
 
 def examine(path: Path, name: str, db_url: str, settings: Settings) -> Examination:
     try:
-        size, mtime_ns, sha = fingerprint(path)
+        size, mtime_ns, sha, data = load(path, _max_bytes(settings))
     except NotARegularFile:
         return Examination(path, name, 0, 0, "", fault="不是普通文件（可能刚被替换为链接或其他特殊文件），未读取")
     except OSError as exc:
         return Examination(path, name, 0, 0, "", fault=f"无法读取文件：{os_reason(exc)}", trace=traceback.format_exc())
     exam = Examination(path, name, size, mtime_ns, sha)
     try:
-        _examine(exam, db_url, settings)
+        _examine(exam, db_url, settings, data)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - ledger's own fault: the file is kept for the office
@@ -120,17 +132,22 @@ def unreadable(exam: Examination, why: str) -> Examination:
     return exam
 
 
-def _examine(exam: Examination, db_url: str, settings: Settings) -> None:
+def _max_bytes(settings: Settings) -> int:
+    return int(settings.collect.max_file_mb * 1024 * 1024)
+
+
+def _examine(exam: Examination, db_url: str, settings: Settings, data: bytes | None = None) -> None:
+    """Judge a file: ``data``, when given, are its bytes as hashed (every check reads those)."""
     from ledger.collect.safety import Limits, inspect
     from ledger.collect.reader import PACKAGE_PARTS, read_workbook
 
-    limits = Limits(max_file_bytes=int(settings.collect.max_file_mb * 1024 * 1024))
+    limits = Limits(max_file_bytes=_max_bytes(settings))
     try:                            # reading the untrusted bytes: what fails here is the file's
-        inspected = inspect(exam.path, limits, keep=PACKAGE_PARTS)
+        inspected = inspect(exam.path, limits, keep=PACKAGE_PARTS, data=data)
         if inspected.problem:
             exam.report.add(inspected.problem)
             return
-        read = read_workbook(exam.path, inspected.fmt, inspected.parts)
+        read = read_workbook(exam.path, inspected.fmt, inspected.parts, data=data)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - includes panics of the Rust reader (pyo3 PanicException)

@@ -225,7 +225,7 @@ class _Batch:
     commit leaves every file of the batch in the inbox with nothing stored.
     """
 
-    SIZE = 32
+    SIZE = 64
 
     def __init__(self, ws: Workspace, command: str, dry_run: bool, outcomes: list[FileOutcome]) -> None:
         self.ws, self.command, self.dry_run, self.outcomes = ws, command, dry_run, outcomes

@@ -6,6 +6,7 @@ are read from the package XML with defusedxml. Nothing here judges the values.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,12 +73,13 @@ class ReadWorkbook:
 PACKAGE_PARTS = frozenset({"docProps/custom.xml", "xl/workbook.xml", "meta.xml"})
 
 
-def read_workbook(path: Path, fmt: str, parts: dict[str, bytes] | None = None) -> ReadWorkbook:
+def read_workbook(path: Path, fmt: str, parts: dict[str, bytes] | None = None,
+                  data: bytes | None = None) -> ReadWorkbook:
     """Read identification and ledger rows; raises on a workbook calamine cannot open.
 
     ``parts`` are the package members of ``PACKAGE_PARTS`` the file has, already read; without
-    them the package is opened here."""
-    wb = _open(path)
+    them the package is opened here. ``data``: the file's bytes, when the caller has read them."""
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else _open(path)
     try:
         result = ReadWorkbook(path, list(wb.sheet_names), fmt=fmt)
         _package_identities(path, fmt, result, parts)

@@ -9,6 +9,7 @@ and defusedxml, never openpyxl (``ledger.xlsx.safe_openpyxl`` guards the office'
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
@@ -86,6 +87,23 @@ class Inspected:
     parts: dict[str, bytes] | None = None
 
 
+@dataclass(frozen=True)
+class _File:
+    """The file judged: its path (its name and suffix) and, when the caller has read it, its bytes.
+    Then every check reads those bytes, the very ones the caller hashed and will hand to the reader:
+    nothing swapped on the disk in between is judged instead."""
+
+    path: Path
+    data: bytes | None = None
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else self.path.stat().st_size
+
+
 # --- public API -----------------------------------------------------------------------------------
 
 def detect_format(path: Path) -> str | None:
@@ -96,7 +114,7 @@ def detect_format(path: Path) -> str | None:
     """
     path = Path(path)
     try:
-        return _content(path).fmt
+        return _content(_File(path)).fmt
     except _Reject:
         return None
 
@@ -106,16 +124,19 @@ def inspect_file(path: Path, limits: Limits = Limits()) -> Finding | None:
     return inspect(path, limits).problem
 
 
-def inspect(path: Path, limits: Limits = Limits(), keep: frozenset[str] = frozenset()) -> Inspected:
+def inspect(path: Path, limits: Limits = Limits(), keep: frozenset[str] = frozenset(),
+            data: bytes | None = None) -> Inspected:
     """``inspect_file`` and ``detect_format`` in one pass over the file, keeping the bytes of the
-    zip members named in ``keep`` (exact names; the last of a repeated name, as zipfile reads it)."""
+    zip members named in ``keep`` (exact names; the last of a repeated name, as zipfile reads it).
+    ``data``: the file's bytes, when the caller has read them (the file is then not opened here)."""
     path = Path(path)
+    file = _File(path, data)
     try:
-        _check_size(path, limits)
-        if _magic(path).startswith(_ZIP_MAGIC):
-            fmt, parts = _check_zip(path, limits, keep)
+        _check_size(file, limits)
+        if _magic(file).startswith(_ZIP_MAGIC):
+            fmt, parts = _check_zip(file, limits, keep)
             return Inspected(None, fmt, parts)
-        content = _content(path)
+        content = _content(file)
         _check_kind(content)
         return Inspected(None, content.fmt, {})
     except _Reject as reject:
@@ -124,20 +145,20 @@ def inspect(path: Path, limits: Limits = Limits(), keep: frozenset[str] = frozen
 
 # --- what the content is --------------------------------------------------------------------------
 
-def _magic(path: Path) -> bytes:
-    with path.open("rb") as fh:
+def _magic(file: _File) -> bytes:
+    with file.open() as fh:
         return fh.read(len(_OLE_MAGIC))
 
 
-def _content(path: Path) -> _Content:
-    magic = _magic(path)
+def _content(file: _File) -> _Content:
+    magic = _magic(file)
     with _corrupt_on_error():
         if magic.startswith(_ZIP_MAGIC):
-            with path.open("rb") as fh, zipfile.ZipFile(fh) as zf:
-                return _zip_content(path, fh, zf)
+            with file.open() as fh, zipfile.ZipFile(fh) as zf:
+                return _zip_content(file.path, fh, zf)
         if magic == _OLE_MAGIC:
-            return _ole_content(path)
-    return _Content(None, path.suffix.lower() in WORKBOOK_SUFFIXES)
+            return _ole_content(file)
+    return _Content(None, file.path.suffix.lower() in WORKBOOK_SUFFIXES)
 
 
 def _check_kind(content: _Content) -> None:
@@ -170,14 +191,14 @@ def _zip_content(path: Path, fh: BinaryIO, zf: zipfile.ZipFile) -> _Content:
     return _Content(None, claims and not other, macro)
 
 
-def _ole_content(path: Path) -> _Content:
-    with olefile.OleFileIO(str(path)) as ole:
+def _ole_content(file: _File) -> _Content:
+    with olefile.OleFileIO(file.data if file.data is not None else str(file.path)) as ole:
         if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
             return _Content("encrypted", True)
         if not ole.exists("Workbook"):
             return _Content(None, False)
         macro = ole.exists("_VBA_PROJECT_CUR")
-    with path.open("rb") as fh:
+    with file.open() as fh:
         encrypted = msoffcrypto.OfficeFile(fh).is_encrypted()
     return _Content("encrypted" if encrypted else "xls", True, macro)
 
@@ -198,33 +219,35 @@ def _read_head(fh: BinaryIO, zf: zipfile.ZipFile, name: str) -> bytes:
 
 # --- zip: size, directory, streamed members -------------------------------------------------------
 
-def _check_size(path: Path, limits: Limits) -> None:
-    size = path.stat().st_size
+def _check_size(file: _File, limits: Limits) -> None:
+    size = file.size
     if size == 0:
         raise _Reject("file-empty")
     if size > limits.max_file_bytes:
         raise _Reject("file-too-large", size=_human(size), limit=_human(limits.max_file_bytes))
 
 
-def _check_zip(path: Path, limits: Limits, keep: frozenset[str] = frozenset()) -> tuple[str | None, dict[str, bytes]]:
+def _check_zip(file: _File, limits: Limits, keep: frozenset[str] = frozenset()) -> tuple[str | None, dict[str, bytes]]:
     """The format of a zip package that passes every check, and the bytes of its members in ``keep``."""
     # Bound the directory before zipfile builds one object per entry.
-    if _count_marker(path, _CENTRAL_HEADER, limits.max_entries) > limits.max_entries:
+    if _count_marker(file, _CENTRAL_HEADER, limits.max_entries) > limits.max_entries:
         raise _Reject("file-zip-bomb", reason=f"部件数超过上限 {limits.max_entries} 个")
-    with _corrupt_on_error(), path.open("rb") as fh, zipfile.ZipFile(fh) as zf:
+    with _corrupt_on_error(), file.open() as fh, zipfile.ZipFile(fh) as zf:
         infos = zf.infolist()
         if len(infos) > limits.max_entries:
             raise _Reject("file-zip-bomb", reason=f"包含 {len(infos)} 个部件，上限 {limits.max_entries} 个")
-        content = _zip_content(path, fh, zf)
+        content = _zip_content(file.path, fh, zf)
         _check_kind(content)
-        _check_directory(infos, path.stat().st_size, limits)
+        _check_directory(infos, file.size, limits)
         return content.fmt, _check_members(fh, infos, limits, keep)
 
 
-def _count_marker(path: Path, marker: bytes, stop: int) -> int:
+def _count_marker(file: _File, marker: bytes, stop: int) -> int:
     """Occurrences of marker in the file, counting stops once past stop."""
+    if file.data is not None:
+        return file.data.count(marker)
     count, tail = 0, b""
-    with path.open("rb") as fh:
+    with file.open() as fh:
         for chunk in iter(lambda: fh.read(_MB), b""):
             data = tail + chunk
             count += data.count(marker)

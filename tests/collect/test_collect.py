@@ -516,7 +516,7 @@ def test_a_panic_in_the_reader_is_a_finding_not_a_crash(issued, tmp_path, monkey
     class PanicException(BaseException):    # what pyo3 raises when Rust code panics
         pass
 
-    def panic(*args):
+    def panic(*args, **kwargs):
         raise PanicException("index out of bounds")
     returned(issued, tmp_path)
     monkeypatch.setattr(reader, "read_workbook", panic)
