@@ -194,8 +194,9 @@ def _read_ledger(wb: CalamineWorkbook, result: ReadWorkbook) -> None:
 
 
 def _read_targets(wb: CalamineWorkbook, ledger_sheet: str | None) -> ReadTable | None:
-    """The 指标 sheet by name, or any other sheet holding its header row (a renamed sheet)."""
-    return _find_table(wb, layout.TARGET_SHEET, layout.TARGET_COLUMNS, skip=(ledger_sheet,))
+    """The 指标 sheet by name, or any other sheet holding its header row (a renamed sheet); the
+    填报说明 sheet is ours and holds none (most templates have no 指标 sheet: nothing more is read)."""
+    return _find_table(wb, layout.TARGET_SHEET, layout.TARGET_COLUMNS, skip=(ledger_sheet, layout.GUIDE_SHEET))
 
 
 def _find_table(wb: CalamineWorkbook, name: str, columns: tuple[layout.Column, ...],

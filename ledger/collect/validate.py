@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ledger import layout
-from ledger.kinds import Context, kind_of, normalise_row
+from ledger.kinds import Context, Kind, kind_of, normalise_row
 from ledger.normalise import clean_text
 from ledger.collect import quality
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
@@ -184,12 +184,13 @@ def _digest_holds(expected: Expected, matched: list, tmatched: list) -> bool:
 @lru_cache(maxsize=4)
 def _digest_readers(kind: SheetKind) -> tuple[tuple[str, Any], ...]:
     """(key, how its kind reads the cell back as text) of the columns the digest covers."""
-    return tuple((c.key, kind_of(c).read_text) for c in _digest_columns(kind))
+    return tuple((c.key, clean_text if type(kind_of(c)).read_text is Kind.read_text else kind_of(c).read_text)
+                 for c in _digest_columns(kind))
 
 
 def _plan_texts(values: dict[str, Any], readers: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     """The locked cells of a row as digest text (``_plan_text`` of each column, in one pass)."""
-    return tuple("" if (value := values.get(key)) is None else read(value) for key, read in readers)
+    return tuple([read(values[key]) if key in values and values[key] is not None else "" for key, read in readers])
 
 
 def _in_issued_order(matched: list, issued: list) -> list:
