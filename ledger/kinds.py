@@ -395,10 +395,17 @@ def normalise_row(values: dict[str, Any], columns: "tuple[Column, ...]",
     notes: dict[str, str] = {}
     for col in columns:
         value = values.get(col.key, "")
-        norm, note = KINDS[col.kind].normalise(value, col, ctx)
+        kind = KINDS[col.kind]
+        if type(kind).normalise is _PLAIN:          # text: trimmed, never a note (most cells)
+            norm, note = clean_text(value), None
+        else:
+            norm, note = kind.normalise(value, col, ctx)
         out[col.key] = norm
         if note:
             notes[col.key] = note
         if norm != value and value not in (None, ""):
             raw[col.key] = clean_text(value) if not isinstance(value, (int, float)) else value
     return out, raw, notes
+
+
+_PLAIN = Kind.normalise

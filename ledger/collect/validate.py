@@ -247,8 +247,9 @@ def _free_text_keys(statuses: tuple[str, ...], office: tuple[layout.Column, ...]
 def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> list:
     """jsonschema errors of a row, memoised on the part of the row the schema can tell apart."""
     free = _free_text_keys(statuses, office)
-    projected = tuple(sorted((k, type(v).__name__, "x" if k in free and isinstance(v, str) else v)
-                             for k, v in row.items()))
+    # In the row's own order: rows are built in the order of their columns, the same for every row
+    # of these statuses and office columns (part of the memo's key).
+    projected = tuple([(k, type(v).__name__, "x" if k in free and type(v) is str else v) for k, v in row.items()])
     return _schema_errors_of(projected, statuses, office)
 
 
