@@ -7,6 +7,7 @@ are read from the package XML with defusedxml. Nothing here judges the values.
 from __future__ import annotations
 
 import io
+import operator
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,11 +247,20 @@ def _column_map(header: list[Any], columns: tuple[layout.Column, ...] = layout.C
 
 def _data_rows(rows: list[list[Any]], header: int, columns: dict[str, int],
                core: set[str] | None = None) -> list[LedgerRow]:
-    out = []
+    out: list[LedgerRow] = []
+    if not columns:
+        return out
+    keys = list(columns)
+    width = max(columns.values()) + 1
+    only = columns[keys[0]]
+    cells = operator.itemgetter(*columns.values()) if len(columns) > 1 else (lambda r: (r[only],))
+    counted = [n for n, key in enumerate(keys) if core is None or key in core]   # what makes a row filled
     for i in range(header + 1, len(rows)):
         raw = rows[i]
-        values = {key: (raw[c] if c < len(raw) else "") for key, c in columns.items()}
-        if all(v in ("", None) for k, v in values.items() if core is None or k in core):
+        if len(raw) < width:                   # a short row: its missing cells are empty
+            raw = [*raw, *[""] * (width - len(raw))]
+        found = cells(raw)
+        if all(found[n] in ("", None) for n in counted):
             continue
-        out.append(LedgerRow(i + 1, values))
+        out.append(LedgerRow(i + 1, dict(zip(keys, found))))
     return out
