@@ -64,13 +64,11 @@ def main() -> None:
         ws = big_workspace(base, args.units, args.rows)
         paths = fill_inbox(ws)
         ws.engine.dispose()
-        floors = []
-        for _ in range(args.repeat):
+        floors, small, large = [], [], []
+        for k in range(args.repeat):      # interleaved: a machine that drifts drifts for all three
             start = time.perf_counter()
             floor(paths)
             floors.append((time.perf_counter() - start) / len(paths))
-        small, large = [], []
-        for k in range(args.repeat):
             small.append(run_collect(staged(base, Path(tmp) / f"small{k}", args.small)))
             large.append(run_collect(staged(base, Path(tmp) / f"large{k}", len(paths))))
     t_small, t_large, per_floor = statistics.median(small), statistics.median(large), statistics.median(floors)

@@ -65,7 +65,7 @@ def check_evidence(path: Path, name: str, max_bytes: int) -> str | None:
 def _check_document(path: Path, suffix: str, max_bytes: int) -> str | None:
     limits = safety.Limits(max_file_bytes=max_bytes)
     try:
-        if safety._count_marker(path, safety._CENTRAL_HEADER, limits.max_entries) > limits.max_entries:
+        if safety._count_marker(safety._File(path), safety._CENTRAL_HEADER, limits.max_entries) > limits.max_entries:
             return f"文件内部数据异常（部件数超过上限 {limits.max_entries} 个），出于安全原因不予接收"
         with path.open("rb") as fh, zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()

@@ -225,9 +225,10 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
 
     plan = _plan(db_url, version)
     carried = _carried(db_url, version, record["period"]).get(unit)
-    expected.last_period, expected.last_rows = last_rows(carried, plan)
+    expected.last_period, expected.last_rows = last_rows(carried, plan, [(r.item_id, r.role) for r in expected.rows])
     numbers = _evidenced(db_url).get(unit, frozenset())
-    expected.evidenced = frozenset(i.id for i in plan.items if i.number in numbers)
+    by_number = _item_ids(db_url, version) if numbers else {}
+    expected.evidenced = frozenset(by_number[n] for n in numbers if n in by_number)
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(carried, record["period"])
     return expected
@@ -288,6 +289,7 @@ def reset_caches() -> None:
     _engines.clear()
     _templates.clear()
     _plan.cache_clear()
+    _item_ids.cache_clear()
     _period_version.cache_clear()
     _rows_of.cache_clear()
     _targets_of.cache_clear()
@@ -305,6 +307,12 @@ def _engine(db_url: str):
     if db_url not in _engines:
         _engines[db_url] = connect(db_url)
     return _engines[db_url]
+
+
+@lru_cache(maxsize=4)
+def _item_ids(db_url: str, version: int) -> dict[str, int]:
+    """Item number -> item id of a plan version."""
+    return {i.number: i.id for i in _plan(db_url, version).items}
 
 
 @lru_cache(maxsize=8)
