@@ -81,7 +81,8 @@ def is_thin(text: Any, rules: QualitySettings) -> bool:
         return True
     rest = words
     for phrase in _phrases(tuple(rules.stock_phrases)):
-        rest = rest.replace(phrase, "")
+        if phrase in rest:
+            rest = rest.replace(phrase, "")
     return len(rest) < 2
 
 

@@ -224,8 +224,11 @@ def _find_table(wb: CalamineWorkbook, name: str, columns: tuple[layout.Column, .
 
 def _find_header(rows: list[list[Any]], columns: tuple[layout.Column, ...] = layout.COLUMNS) -> int | None:
     needed = max(3, len(columns) // 2)
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        cells = {_clean_header(v) for v in row}
+    usual = layout.HEADER_ROW - 1           # where the template puts it: looked at first
+    for i in [usual, *(n for n in range(HEADER_SCAN_ROWS) if n != usual)]:
+        if i >= len(rows):
+            continue
+        cells = {_clean_header(v) for v in rows[i]}
         if sum(1 for c in columns if c.header in cells) >= needed:
             return i
     return None

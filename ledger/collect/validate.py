@@ -244,9 +244,10 @@ def _free_text_keys(statuses: tuple[str, ...], office: tuple[layout.Column, ...]
     return frozenset(k for k, sch in props.items() if set(sch) <= {"type", "minLength"} and sch["type"] == "string")
 
 
-def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...], office: tuple[layout.Column, ...]) -> list:
+def _schema_errors(row: dict[str, Any], statuses: tuple[str, ...], office: tuple[layout.Column, ...],
+                   free: frozenset[str] | None = None) -> list:
     """jsonschema errors of a row, memoised on the part of the row the schema can tell apart."""
-    free = _free_text_keys(statuses, office)
+    free = _free_text_keys(statuses, office) if free is None else free
     # In the row's own order: rows are built in the order of their columns, the same for every row
     # of these statuses and office columns (part of the memo's key).
     projected = tuple([(k, type(v).__name__, "x" if k in free and type(v) is str else v) for k, v in row.items()])
@@ -268,6 +269,7 @@ class _RowRules:
     columns: tuple[layout.Column, ...]          # the input columns, the layout's and the office's
     pace: int                                   # 序时进度 of the period, in per cent
     required: dict[str | None, tuple[layout.Column, ...]]   # columns a status's meaning requires
+    free: frozenset[str]                        # columns whose schema asks only for some text
 
     @classmethod
     def of(cls, expected: Expected, settings: Settings) -> "_RowRules":
@@ -276,7 +278,8 @@ class _RowRules:
         meanings = {m for c in columns for m in c.required_if}
         return cls(Context(statuses, settings.collect.synonyms), statuses, office, columns,
                    round(schedule_share(expected.period) * 100),
-                   {m: tuple(c for c in columns if m in c.required_if) for m in meanings})
+                   {m: tuple(c for c in columns if m in c.required_if) for m in meanings},
+                   _free_text_keys(statuses, office))
 
 
 def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, rules: _RowRules, settings: Settings,
@@ -284,7 +287,7 @@ def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, rules: _Row
     office = rules.office
     values, raw, notes = normalise_row(row.values, rules.columns, rules.ctx)
     present = {k: v for k, v in values.items() if v != ""}
-    for error in _schema_errors(present, rules.statuses, office):
+    for error in _schema_errors(present, rules.statuses, office, rules.free):
         report.add(_schema_finding(read, row, error, values, settings, office))
     for key, note in notes.items():
         report.add(_located(read, row, key, codes.VALUE_NORMALISED.told(note=note), row.values.get(key), office))
