@@ -138,8 +138,9 @@ def file_savepoint(conn: Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_FILE_SAVEPOINT}")
-        conn.exec_driver_sql(f"RELEASE SAVEPOINT {_FILE_SAVEPOINT}")
+        if not conn.invalidated:        # a database fault may have dropped the connection: that is raised
+            conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_FILE_SAVEPOINT}")
+            conn.exec_driver_sql(f"RELEASE SAVEPOINT {_FILE_SAVEPOINT}")
         raise
     conn.exec_driver_sql(f"RELEASE SAVEPOINT {_FILE_SAVEPOINT}")
 

@@ -126,6 +126,26 @@ def test_store_once_lets_other_errors_through(store):
     assert not guard.lost_race(other.value)
 
 
+def test_a_files_savepoint_undoes_that_file_alone_and_the_batch_goes_on(store):
+    """What one file wrote is undone when recording it fails, by our bug or the database's refusal
+    (a constraint): the files before and after it in the batch are committed."""
+    engine, _, _ = store
+    with engine.connect() as conn:
+        with guard.file_savepoint(conn):
+            _intake(conn, "a" * 64)
+        with pytest.raises(ValueError), guard.file_savepoint(conn):
+            _intake(conn, "b" * 64)
+            raise ValueError("a fault of ours while recording")
+        with pytest.raises(sa.exc.IntegrityError), guard.file_savepoint(conn):
+            _intake(conn, "c" * 64)
+            conn.execute(s.intake.insert(), {"sha256": "d" * 64})       # size and name missing: refused
+        with guard.file_savepoint(conn):
+            _intake(conn, "e" * 64)
+        conn.commit()
+    with engine.connect() as conn:
+        assert sorted(conn.execute(sa.select(s.intake.c.sha256)).scalars()) == ["a" * 64, "e" * 64]
+
+
 def test_lost_race_knows_only_the_index():
     assert not guard.lost_race(ValueError("UNIQUE constraint failed: submissions.period, submissions.unit_id"))
     assert not guard.lost_race(sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: units.name")))
