@@ -34,6 +34,7 @@ from ledger.workspace import Workspace
 STAGING = ".uploads"
 RETRY_HELD = 600.0       # seconds between tries of files held for the office
 BUSY_TRIES = 3           # runs the database refuses as busy, one after another, before the office is told
+BUSY_PAUSE = 1.0         # seconds before a run the database refused as busy is tried again
 
 
 class UploadTooLarge(Exception):
@@ -153,7 +154,7 @@ class Collector:
             except DatabaseBusyError as exc:     # another program's transaction: a moment later, quietly
                 self._busy += 1
                 if self._busy < BUSY_TRIES:
-                    time.sleep(1.0)
+                    time.sleep(BUSY_PAUSE)
                     self._wake.set()
                     continue
                 self._fault(f"网页收取未能完成：{exc}", None)

@@ -386,7 +386,7 @@ def test_a_write_committed_while_a_file_is_recorded_does_not_fail_the_run(issued
         if at == "copied":                     # the run has read what it needs and is about to write
             writer = threading.Thread(target=write_elsewhere)
             writer.start()
-            writer.join(2.0)                   # waits for our commit when we hold the lock (as we must)
+            writer.join(0.5)                   # waits for our commit when we hold the lock (as we must)
             other["thread"] = writer
 
     monkeypatch.setattr(intake, "_step_hook", hook)

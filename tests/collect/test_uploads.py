@@ -142,6 +142,7 @@ def test_a_server_collect_the_database_refuses_as_busy_is_tried_again_before_the
         return real_collect(*args, **kwargs)
 
     monkeypatch.setattr(receive, "collect_inbox", busy_once)
+    monkeypatch.setattr(receive, "BUSY_PAUSE", 0.05)
     collector = receive.Collector(planned, every=60).start()
     try:
         collector.kick()

@@ -116,6 +116,7 @@ def test_page_numbers_run_on_across_the_whole_report(printed):
     assert numbers == list(range(1, len(printed) + 1))
 
 
+@pytest.mark.slow
 def test_no_text_prints_under_9_pt(printed):
     sizes = [round(c["size"], 1) for _, chars in printed for c in chars]
     assert min(sizes) >= 9
