@@ -5,13 +5,16 @@ counts) waits for sign-off: first for evidence (``awaiting_evidence``), then, on
 some, for an office user (``awaiting_signoff``). The office signs it off (``signed_off``: 已销号,
 with its date, in status, report, 通报, and locked in later templates) or rejects the evidence with
 a comment (``rejected``: the unit may attach more). Every step is a row of ``signoffs`` with who and
-when; the item's state is read from its rows, so nothing is overwritten. Items are keyed by their
-number, which names the same task in every version of the plan. The evidence's content is checked
-and stored by ``ledger.collect.evidence``.
+when; the item's state is read from its rows, so nothing is overwritten. Rows are keyed by the
+item's lineage (``items.lineage``: the same task in every version of the plan, whatever it is
+numbered then); an item is named to the office by its reference: its number, or, where numbering
+starts again in each part, the part's numeral and its number (二1, 二（三）2). The evidence's content
+is checked and stored by ``ledger.collect.evidence``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,7 +53,7 @@ class Evidence:
 class ItemSignoff:
     """A finished item's way to 已销号."""
 
-    number: str
+    number: str                                # the item's reference in the current plan (``references``)
     title: str
     lead: list[str]
     state: str
@@ -59,6 +62,7 @@ class ItemSignoff:
     signed_off_by: str | None = None
     signed_off_at: datetime | None = None
     comment: str = ""                          # the latest rejection's (or sign-off's) comment
+    identity: int = 0                          # the item's lineage: what its rows are keyed by
 
     @property
     def label(self) -> str:
@@ -78,18 +82,49 @@ def _utc(t: datetime | None) -> datetime | None:
     return as_utc(t) if t is not None else None
 
 
-def done_numbers(conn: Connection, vocabulary) -> dict[str, str]:
-    """Item numbers a lead unit reported 已完成 in a current submission that counts -> latest such period."""
+def references(items) -> dict[int, str]:
+    """Item id -> how the office names the item: its number, where no other item of the plan has it;
+    else its parts' numerals and its number run together (一1, 二1), as plans number again in each part."""
+    numbers = Counter(i.number for i in items)
+    out = {i.id: i.number if numbers[i.number] == 1 else f"{i.path_numbers}{i.number}" for i in items}
+    taken = Counter(out.values())
+    return {i.id: ref if taken[ref] == 1 else f"{ref}（{i.title[:12]}）" for i in items for ref in (out[i.id],)}
+
+
+def find_item(items, reference: str):
+    """The item a reference names: exactly, or by its bare number when only one item has it; an
+    unknown or ambiguous reference is refused, naming the choices."""
+    ref = "".join((reference or "").split())
+    refs = references(items)
+    by_ref = {r: i for i in items for r in (refs[i.id],)}
+    if ref in by_ref:
+        return by_ref[ref]
+    bare = ref.replace("、", "").replace("．", "").replace(".", "")
+    found = [i for i in items if refs[i.id].replace("、", "") == bare] or [i for i in items if i.number == ref]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        choices = "；".join(f"{refs[i.id]} {i.title}" for i in found)
+        raise SignoffError(f"编号为“{ref}”的任务不止一项（{choices}）：请写明是哪一项，如“{refs[found[0].id]}”")
+    raise SignoffError(f"没有编号为“{ref}”的任务：用 ledger plan show 查看任务编号")
+
+
+def done_lineages(conn: Connection, vocabulary) -> dict[int, str]:
+    """Items (by lineage) a lead unit reported 已完成 in a current submission that counts -> latest such period."""
     from ledger.report.data import counted
 
     sub, r, i = s.submissions, s.submission_rows, s.items
-    query = (sa.select(i.c.number, r.c.status, sub.c.period).join(sub, sub.c.id == r.c.submission_id)
+    query = (sa.select(_lineage(i), r.c.status, sub.c.period).join(sub, sub.c.id == r.c.submission_id)
              .join(i, i.c.id == r.c.item_id).where(sub.c.is_current, counted(), r.c.role == LEAD))
-    out: dict[str, str] = {}
-    for number, status, period in conn.execute(query):
-        if vocabulary.is_(status, "done") and period > out.get(number, ""):
-            out[number] = period
+    out: dict[int, str] = {}
+    for lineage, status, period in conn.execute(query):
+        if vocabulary.is_(status, "done") and period > out.get(lineage, ""):
+            out[lineage] = period
     return out
+
+
+def _lineage(items: sa.Table):
+    return sa.func.coalesce(items.c.lineage, items.c.id)
 
 
 def _state(rows: list, done: bool) -> tuple[str | None, Any]:
@@ -105,31 +140,32 @@ def _state(rows: list, done: bool) -> tuple[str | None, Any]:
     return (AWAITING_EVIDENCE, None) if done else (None, None)
 
 
-def item_states(engine: Engine, vocabulary, numbers: set[str] | None = None) -> list[ItemSignoff]:
+def item_states(engine: Engine, vocabulary, lineages: set[int] | None = None) -> list[ItemSignoff]:
     """Every item of the current plan that was reported 已完成 or has sign-off rows, in plan order."""
     from ledger.store.plans import load_plan
 
     plan = load_plan(engine)
+    refs = references(plan.items)
     so, u = s.signoffs, s.units
     with engine.connect() as conn:
-        done = done_numbers(conn, vocabulary)
+        done = done_lineages(conn, vocabulary)
         rows = conn.execute(sa.select(so, u.c.name.label("unit")).outerjoin(u, u.c.id == so.c.unit_id)
                             .order_by(so.c.id)).all()
-    by_number: dict[str, list] = {}
+    by_lineage: dict[int, list] = {}
     for row in rows:
-        by_number.setdefault(row.item_number, []).append(row)
+        by_lineage.setdefault(row.item_lineage, []).append(row)
     out = []
     for item in plan.items:
-        if numbers is not None and item.number not in numbers:
+        if lineages is not None and item.identity not in lineages:
             continue
-        mine = by_number.get(item.number, [])
-        state, decision = _state(mine, item.number in done)
+        mine = by_lineage.get(item.identity, [])
+        state, decision = _state(mine, item.identity in done)
         if state is None:
             continue
         evidence = [Evidence(r.id, r.file_name, r.stored_path, r.unit or "", r.by_name, _utc(r.at))
                     for r in mine if r.action == EVIDENCE]
-        found = ItemSignoff(item.number, item.title, list(item.lead), state, done.get(item.number), evidence,
-                            comment=decision.comment if decision is not None else "")
+        found = ItemSignoff(refs[item.id], item.title, list(item.lead), state, done.get(item.identity), evidence,
+                            comment=decision.comment if decision is not None else "", identity=item.identity)
         if state == SIGNED_OFF:
             found.signed_off_by, found.signed_off_at = decision.by_name, _utc(decision.at)
         out.append(found)
@@ -141,27 +177,27 @@ def signoff_list(engine: Engine, vocabulary, state: str | None = None) -> list[I
 
 
 def item_state(engine: Engine, vocabulary, number: str) -> ItemSignoff:
-    """One item's sign-off state; an unknown number or an item not reported 已完成 is refused."""
+    """One item's sign-off state, the item named by its reference (``find_item``); an unknown or
+    ambiguous reference, or an item not reported 已完成, is refused."""
     from ledger.store.plans import load_plan
 
-    number = (number or "").strip()
-    if not any(i.number == number for i in load_plan(engine).items):
-        raise SignoffError(f"没有编号为“{number}”的任务：用 ledger plan show 查看任务编号")
-    found = item_states(engine, vocabulary, {number})
+    plan = load_plan(engine)
+    item = find_item(plan.items, number)
+    found = item_states(engine, vocabulary, {item.identity})
     if not found:
-        raise SignoffError(f"第 {number} 项任务尚未由牵头单位报为“已完成”，不能销号")
+        raise SignoffError(f"第 {references(plan.items)[item.id]} 项任务尚未由牵头单位报为“已完成”，不能销号")
     return found[0]
 
 
-def signed_off(engine: Engine) -> dict[str, datetime]:
-    """Item numbers signed off, with when (later templates lock them as 已销号)."""
+def signed_off(engine: Engine) -> dict[int, datetime]:
+    """Items signed off, by lineage, with when (later templates lock them as 已销号)."""
     so = s.signoffs
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(so.c.item_number, so.c.action, so.c.at)
+        rows = conn.execute(sa.select(so.c.item_lineage, so.c.action, so.c.at)
                             .where(so.c.action.in_((APPROVED, REJECT))).order_by(so.c.id)).all()
-    latest: dict[str, Any] = {}
+    latest: dict[int, Any] = {}
     for row in rows:
-        latest[row.item_number] = row
+        latest[row.item_lineage] = row
     return {n: _utc(r.at) for n, r in latest.items() if r.action == APPROVED}
 
 
@@ -188,24 +224,29 @@ def signed_off_in(conn: Connection, plan_id: int, period: str, zone, until: date
     that month (本月销号)."""
     from ledger.period import shift
 
+    from ledger.store.plans import plan_by_id
+
     reporting = shift(period, 1)
-    so, i = s.signoffs, s.items
-    rows = conn.execute(sa.select(so.c.item_number, so.c.action, so.c.at, so.c.by_name, so.c.file_name,
+    so = s.signoffs
+    rows = conn.execute(sa.select(so.c.item_lineage, so.c.action, so.c.at, so.c.by_name, so.c.file_name,
                                   so.c.stored_path).order_by(so.c.id)).all()
-    latest: dict[str, Any] = {}
-    evidence: dict[str, list[tuple[str, str]]] = {}
+    latest: dict[int, Any] = {}
+    evidence: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
         when = _utc(row.at).astimezone(zone)
         if when.strftime("%Y-%m") > reporting or (until is not None and _utc(row.at) > until):
             continue
         if row.action == EVIDENCE:
-            evidence.setdefault(row.item_number, []).append((row.file_name, row.stored_path))
+            evidence.setdefault(row.item_lineage, []).append((row.file_name, row.stored_path))
         else:
-            latest[row.item_number] = (row, when)
-    items = conn.execute(sa.select(i.c.number, i.c.title).where(i.c.plan_id == plan_id).order_by(i.c.ord)).all()
-    return [SignedOff(number, title, when, row.by_name, when.strftime("%Y-%m") == reporting,
-                      tuple(evidence.get(number, ())))
-            for number, title in items if (found := latest.get(number)) and (row := found[0]).action == APPROVED
+            latest[row.item_lineage] = (row, when)
+    if not latest:
+        return []
+    items = plan_by_id(conn, plan_id).items
+    refs = references(items)
+    return [SignedOff(refs[item.id], item.title, when, row.by_name, when.strftime("%Y-%m") == reporting,
+                      tuple(evidence.get(item.identity, ())))
+            for item in items if (found := latest.get(item.identity)) and (row := found[0]).action == APPROVED
             for when in (found[1],)]
 
 
@@ -238,8 +279,8 @@ def _decide(engine: Engine, vocabulary, number: str, action: str, by: str, comme
             raise SignoffError(f"第 {found.number} 项还没有待审核的佐证材料（{found.label}），不能"
                                + ("销号" if action == APPROVED else "退回"))
         now = s._now()
-        conn.execute(s.signoffs.insert().values(item_number=found.number, action=action, by_name=by, at=now,
-                                                comment=comment))
+        conn.execute(s.signoffs.insert().values(item_number=found.number, item_lineage=found.identity,
+                                                action=action, by_name=by, at=now, comment=comment))
         verb = "销号" if action == APPROVED else "退回佐证材料"
         events.record(conn, "signoff", f"signoff-{action}",
                       f"{by}{verb}：第 {found.number} 项 {found.title}" + (f"：{comment}" if comment else ""),
@@ -270,10 +311,11 @@ def evidence_target(engine: Engine, vocabulary, unit: str, number: str) -> tuple
 
 
 def record_evidence(conn: Connection, number: str, unit_id: int, unit: str, by: str, file_name: str,
-                    stored_path: str, sha256: str, size: int) -> int:
+                    stored_path: str, sha256: str, size: int, lineage: int) -> int:
+    """Record a piece of evidence for the item of ``lineage`` (``number``: its reference then)."""
     row_id = conn.execute(s.signoffs.insert().values(
-        item_number=number, unit_id=unit_id, action=EVIDENCE, by_name=by, at=s._now(), comment="",
-        file_name=file_name, stored_path=stored_path, sha256=sha256, size=size)).inserted_primary_key[0]
+        item_number=number, item_lineage=lineage, unit_id=unit_id, action=EVIDENCE, by_name=by, at=s._now(),
+        comment="", file_name=file_name, stored_path=stored_path, sha256=sha256, size=size)).inserted_primary_key[0]
     events.record(conn, "signoff", "signoff-evidence", f"{by}为{unit}上传第 {number} 项佐证材料“{file_name}”",
                   {"item": number, "unit": unit, "by": by, "file": stored_path})
     return row_id
@@ -286,18 +328,18 @@ def evidence_file(engine: Engine, evidence_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def evidenced_by_unit(engine: Engine) -> dict[str, frozenset[str]]:
-    """The numbers of the items each unit has attached evidence to (佐证材料), whatever their state: the
+def evidenced_by_unit(engine: Engine) -> dict[str, frozenset[int]]:
+    """The items (by lineage) each unit has attached evidence to (佐证材料), whatever their state: the
     content check on 已完成 rows asks it (``collect.quality``), once a collect run."""
     so = s.signoffs.c
-    found: dict[str, set[str]] = {}
+    found: dict[str, set[int]] = {}
     with engine.connect() as conn:
-        for unit, number in conn.execute(sa.select(s.units.c.name, so.item_number)
-                                         .join(s.units, s.units.c.id == so.unit_id).where(so.action == EVIDENCE)):
-            found.setdefault(unit, set()).add(number)
-    return {unit: frozenset(numbers) for unit, numbers in found.items()}
+        for unit, lineage in conn.execute(sa.select(s.units.c.name, so.item_lineage)
+                                          .join(s.units, s.units.c.id == so.unit_id).where(so.action == EVIDENCE)):
+            found.setdefault(unit, set()).add(lineage)
+    return {unit: frozenset(lineages) for unit, lineages in found.items()}
 
 
-def evidenced_numbers(engine: Engine, unit: str) -> frozenset[str]:
-    """The numbers of the items one unit has attached evidence to."""
+def evidenced_items(engine: Engine, unit: str) -> frozenset[int]:
+    """The items (by lineage) one unit has attached evidence to."""
     return evidenced_by_unit(engine).get(unit, frozenset())

@@ -84,14 +84,15 @@ def test_a_finished_item_is_signed_off_on_evidence(ws, tmp_path):
     assert added.stored_path.parent == ws.archive_dir / "evidence" / "1"
     assert states(ws) == {"1": "awaiting_signoff"}
     # the content check on 已完成 rows (collect.quality) takes attached evidence as the 成效
-    assert signoff.evidenced_numbers(ws.engine, "发改局") == {"1"} and not signoff.evidenced_numbers(ws.engine, "工信局")
+    item_1 = signoff.item_state(ws.engine, ws.settings.vocabulary, "1").identity
+    assert signoff.evidenced_items(ws.engine, "发改局") == {item_1} and not signoff.evidenced_items(ws.engine, "工信局")
     rejected = signoff.reject(ws.engine, ws.settings.vocabulary, "1", "请补充验收组签字页", "张三")
     assert rejected.state == "rejected" and rejected.comment == "请补充验收组签字页"
     add_evidence(ws, "发改局", "1", pdf, "签字页.pdf", "发改局（网页）")
     done = signoff.approve(ws.engine, ws.settings.vocabulary, "1", "张三")
     assert done.state == "signed_off" and done.signed_off_by == "张三" and done.signed_off_at is not None
     assert [e.file_name for e in done.evidence] == ["项目A竣工验收报告.pdf", "签字页.pdf"]
-    assert set(signoff.signed_off(ws.engine)) == {"1"}
+    assert set(signoff.signed_off(ws.engine)) == {item_1}
     with ws.engine.connect() as conn:
         actions = conn.execute(sa.select(s.signoffs.c.action).order_by(s.signoffs.c.id)).scalars().all()
     assert actions == ["evidence", "rejected", "evidence", "approved"]
@@ -168,3 +169,60 @@ def test_a_signed_off_item_shows_in_status_report_and_bulletin(ws, tmp_path):
     assert (made.path.parent / link).resolve() == (ws.archive_dir / "evidence" / "1").resolve() / Path(link).name
     text = "\n".join(p.text for p in Document(made.bulletin).paragraphs)
     assert "本月销号 1 项（累计已销号 1 项）：1. 推进项目A（8月20日销号）。" in text
+
+
+# --- sign-offs follow the task, not its number ---------------------------------------------------
+
+def _renumbered_with_a_new_first_item(ws):
+    """Plan version 3: a new item put first, every item after it numbered one more; each old item
+    keeps its identity (as the review workbook's hidden column carries it)."""
+    from ledger.plan.model import Plan, PlanItem
+    from ledger.store.plans import load_plan, save_plan
+
+    old = load_plan(ws.engine)
+    new = PlanItem(number="1", title="新增任务Z", text="新增任务Z的具体措施。", section=old.items[0].section,
+                   section_number=old.items[0].section_number, lead=["工信局"])
+    items = [new] + [PlanItem(number=str(int(i.number) + 1), title=i.title, text=i.text, section=i.section,
+                              section_number=i.section_number, lead=list(i.lead), support=list(i.support),
+                              identity=i.identity) for i in old.items]
+    save_plan(ws.engine, Plan(old.title, old.year, items, old.sections), origin="review")
+
+
+def test_a_signed_off_item_stays_signed_off_when_the_plan_is_renumbered(ws, tmp_path):
+    pdf = tmp_path / "验收报告.pdf"
+    pdf.write_bytes(PDF)
+    add_evidence(ws, "发改局", "1", pdf, pdf.name, "发改局（网页）")
+    signoff.approve(ws.engine, ws.settings.vocabulary, "1", "张三")
+    _renumbered_with_a_new_first_item(ws)
+    # 推进项目A is item 2 now; the new item 1 has nothing to do with the sign-off
+    assert states(ws) == {"2": "signed_off"}
+    found = signoff.item_state(ws.engine, ws.settings.vocabulary, "2")
+    assert found.title == "推进项目A" and found.signed_off_by == "张三" and [e.file_name for e in found.evidence] == [pdf.name]
+    with pytest.raises(SignoffError, match="第 1 项任务尚未由牵头单位报为“已完成”"):
+        signoff.item_state(ws.engine, ws.settings.vocabulary, "1")
+    # next month's template locks 推进项目A's row as 已销号, and no other
+    from ledger.template.generate import generate_templates
+    from ledger.collect.reader import read_workbook
+
+    made = {f.unit: f.path for f in generate_templates(ws, "2024-08").files}
+    rows = read_workbook(made["发改局"], "xlsx").rows
+    locked = [r.values["title"] for r in rows if str(r.values.get("progress") or "").startswith("已销号")]
+    assert locked == ["推进项目A"]
+
+
+def test_items_numbered_again_in_each_part_are_told_apart(tmp_path):
+    from ledger.plan.model import Plan, PlanItem, Section
+    from ledger.store.plans import load_plan, save_plan
+    from ledger.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    items = [PlanItem(number="1", title="推进项目A", text="A。", section="经济发展", section_number="一", lead=["发改局"]),
+             PlanItem(number="1", title="教育提质D", text="D。", section="民生保障", section_number="二", lead=["教育局"])]
+    save_plan(ws.engine, Plan("测试计划", 2024, items, [Section("一", "经济发展"), Section("二", "民生保障")]),
+              origin="import")
+    plan = load_plan(ws.engine)
+    assert sorted(signoff.references(plan.items).values()) == ["一1", "二1"]
+    with pytest.raises(SignoffError, match="编号为“1”的任务不止一项（一1 推进项目A；二1 教育提质D）"):
+        signoff.find_item(plan.items, "1")
+    assert signoff.find_item(plan.items, "二、1").title == "教育提质D"
+    assert signoff.find_item(plan.items, "一1").title == "推进项目A"

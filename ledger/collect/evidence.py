@@ -123,7 +123,8 @@ def add_evidence(ws: Workspace, unit: str, number: str, source: Path, name: str,
             staging.unlink(missing_ok=True)
         fsync_dir(folder)
     with ws.engine.begin() as conn:
-        record_evidence(conn, item.number, unit_id, unit, by, name, ws.relative(target), digest, source.stat().st_size)
+        record_evidence(conn, item.number, unit_id, unit, by, name, ws.relative(target), digest, source.stat().st_size,
+                        lineage=item.identity)
     return Added(item, name, target)
 
 

@@ -226,9 +226,9 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
     plan = _plan(db_url, version)
     carried = _carried(db_url, version, record["period"]).get(unit)
     expected.last_period, expected.last_rows = last_rows(carried, plan, [(r.item_id, r.role) for r in expected.rows])
-    numbers = _evidenced(db_url).get(unit, frozenset())
-    by_number = _item_ids(db_url, version) if numbers else {}
-    expected.evidenced = frozenset(by_number[n] for n in numbers if n in by_number)
+    lineages = _evidenced(db_url).get(unit, frozenset())
+    by_lineage = _item_ids(db_url, version) if lineages else {}
+    expected.evidenced = frozenset(by_lineage[n] for n in lineages if n in by_lineage)
     if targets:
         expected.previous_period, expected.previous = _previous_achieved(carried, record["period"])
     return expected
@@ -246,8 +246,8 @@ def _carried(db_url: str, version: int, period: str) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _evidenced(db_url: str) -> dict[str, frozenset[str]]:
-    """The item numbers each unit attached evidence to (``ledger.signoff``)."""
+def _evidenced(db_url: str) -> dict[str, frozenset[int]]:
+    """The items (by lineage) each unit attached evidence to (``ledger.signoff``)."""
     from ledger.signoff import evidenced_by_unit
 
     return evidenced_by_unit(_engine(db_url))
@@ -310,9 +310,9 @@ def _engine(db_url: str):
 
 
 @lru_cache(maxsize=4)
-def _item_ids(db_url: str, version: int) -> dict[str, int]:
-    """Item number -> item id of a plan version."""
-    return {i.number: i.id for i in _plan(db_url, version).items}
+def _item_ids(db_url: str, version: int) -> dict[int, int]:
+    """Item lineage -> item id of a plan version."""
+    return {i.identity: i.id for i in _plan(db_url, version).items}
 
 
 @lru_cache(maxsize=8)

@@ -243,6 +243,12 @@ def load_plan(engine: Engine, version: int | None = None) -> StoredPlan:
         return _read_plan(conn, row)
 
 
+def plan_by_id(conn: Connection, plan_id: int) -> StoredPlan:
+    """A stored plan by its id, read inside the caller's connection (one snapshot with the rest)."""
+    row = conn.execute(sa.select(s.plans).where(s.plans.c.id == plan_id)).mappings().one()
+    return _read_plan(conn, row)
+
+
 def _read_plan(conn: Connection, row) -> StoredPlan:
     secs = conn.execute(sa.select(s.sections).where(s.sections.c.plan_id == row["id"])
                         .order_by(s.sections.c.ord)).mappings().all()

@@ -322,7 +322,7 @@ period_locks = sa.Table(   # a month locked (终版) or unlocked, one row per ac
 signoffs = sa.Table(   # a finished item's sign-off (销号), one row per action, never rewritten (0012)
     "signoffs", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("item_number", sa.Text, nullable=False, index=True),   # the plan item's number, across versions
+    sa.Column("item_number", sa.Text, nullable=False, index=True),   # the item's reference when the row was written
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id")),      # the lead unit the evidence is of
     sa.Column("action", sa.String(16), nullable=False),               # evidence, approved, rejected
     sa.Column("by_name", sa.Text, nullable=False),
@@ -332,6 +332,7 @@ signoffs = sa.Table(   # a finished item's sign-off (销号), one row per action
     sa.Column("stored_path", sa.Text),        # evidence: archive/evidence/<item>/…, workspace-relative
     sa.Column("sha256", sa.String(64)),
     sa.Column("size", sa.Integer),
+    sa.Column("item_lineage", sa.Integer, index=True),    # the item across plan versions (0017)
 )
 
 
@@ -610,6 +611,31 @@ def _submission_source(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE submissions ADD COLUMN source VARCHAR(16)")
 
 
+def _signoff_lineage(conn: Connection) -> None:
+    """Sign-off rows name their item by lineage, not by number: a plan renumbered, or numbered again
+    in each part, no longer moves a sign-off to another task. Existing rows get the lineage of the item
+    the number named in the plan in force when the row was written. Frozen DDL, as released."""
+    conn.exec_driver_sql("ALTER TABLE signoffs ADD COLUMN item_lineage INTEGER")
+    conn.exec_driver_sql("CREATE INDEX ix_signoffs_item_lineage ON signoffs (item_lineage)")
+    plans = sa.table("plans", sa.column("id"), sa.column("version"), sa.column("created_at"))
+    items = sa.table("items", sa.column("id"), sa.column("plan_id"), sa.column("number"), sa.column("lineage"))
+    signoffs = sa.table("signoffs", sa.column("id"), sa.column("item_number"), sa.column("at"),
+                        sa.column("item_lineage"))
+    versions = conn.execute(sa.select(plans.c.id, plans.c.created_at).order_by(plans.c.version)).all()
+    if not versions:
+        return
+    lineage: dict[tuple[int, str], int] = {}
+    for item_id, plan_id, number, line in conn.execute(sa.select(items.c.id, items.c.plan_id, items.c.number,
+                                                                 items.c.lineage).order_by(items.c.id)):
+        lineage.setdefault((plan_id, number), line or item_id)      # the first item of that number
+    for row_id, number, at in conn.execute(sa.select(signoffs.c.id, signoffs.c.item_number, signoffs.c.at)).all():
+        in_force = [pid for pid, created in versions if created is None or at is None or created <= at]
+        plan_id = in_force[-1] if in_force else versions[-1][0]
+        found = lineage.get((plan_id, number))
+        if found is not None:
+            conn.execute(signoffs.update().where(signoffs.c.id == row_id).values(item_lineage=found))
+
+
 # Named migrations, applied in order; a step's name is recorded once it has run. A step is never
 # changed once released, and none reads the tables declared above: 0001 builds the tables as first
 # released (a frozen copy), later steps spell out the DDL of their release, so old and new
@@ -632,6 +658,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0014_outbox", _outbox),
     ("0015_escalations", _escalations),
     ("0016_submission_source", _submission_source),
+    ("0017_signoff_lineage", _signoff_lineage),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

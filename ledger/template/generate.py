@@ -183,7 +183,7 @@ class _Run:
     carried: dict[str, Carried]
     staging: Path | None = None
     leads: Carried | None = None        # last month's lead rows, whoever reported them
-    signed_off: dict[str, datetime] = field(default_factory=dict)   # item number -> signed off (ledger.signoff)
+    signed_off: dict[int, datetime] = field(default_factory=dict)   # item lineage -> signed off (ledger.signoff)
 
 
 @dataclass
@@ -287,15 +287,15 @@ def _staging_dir(parent: Path, period: str) -> Path:
 _RUN: _Run | None = None       # the run a worker process writes for
 
 
-def _lock_signed_off(rows: list[TemplateRow], plan: StoredPlan, closed: dict[str, datetime], settings: Settings) -> None:
+def _lock_signed_off(rows: list[TemplateRow], plan: StoredPlan, closed: dict[int, datetime], settings: Settings) -> None:
     """Rows of items signed off (已销号) are filled and locked: the unit is asked nothing for them,
     and what it returns (已完成, 100) passes validation as it is."""
     if not closed:
         return
-    numbers = {i.id: i.number for i in plan.items}
+    lineage = {i.id: i.identity for i in plan.items}
     zone = ZoneInfo(settings.office.timezone)
     for row in rows:
-        when = closed.get(numbers.get(row.item_id, ""))
+        when = closed.get(lineage.get(row.item_id))
         if when is not None:
             day = when.astimezone(zone).date()
             row.fixed = {"status": settings.vocabulary.word("done"), "percent": 100,
