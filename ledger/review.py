@@ -234,6 +234,7 @@ class ComparedRow:
     now: dict[str, Any]
     before: dict[str, Any] | None
     changed: set[str]
+    flags: list[str] = field(default_factory=list)     # the content checks' 提示 on the row (collect.quality)
 
     @property
     def same_as_before(self) -> bool:
@@ -243,14 +244,18 @@ class ComparedRow:
 
 def _rows(conn: Connection, submission_id: int) -> list:
     r, i = s.submission_rows, s.items
-    return conn.execute(sa.select(i.c.number, i.c.title, i.c.ord, r.c.role, *(r.c[k] for k, _ in COMPARED))
+    lineage = sa.func.coalesce(i.c.lineage, i.c.id).label("lineage")
+    return conn.execute(sa.select(i.c.number, i.c.title, i.c.ord, lineage, r.c.item_id, r.c.role,
+                                  *(r.c[k] for k, _ in COMPARED))
                         .join(i, i.c.id == r.c.item_id).where(r.c.submission_id == submission_id)
                         .order_by(i.c.ord, r.c.id)).all()
 
 
-def compare_rows(engine: Engine, submission_id: int) -> list[ComparedRow]:
-    """The submission's rows, each beside the unit's current row of the same item (number and role)
-    the month before, with the columns that changed."""
+def compare_rows(engine: Engine, submission_id: int, settings=None) -> list[ComparedRow]:
+    """The submission's rows, each beside the unit's current row of the same task (its lineage, which
+    a renumbered item keeps, and role) the month before, with the columns that changed; with
+    ``settings``, each row's content flags as collect's checks (``collect.quality``) find them
+    against that row."""
     from ledger.period import previous_period
 
     sub = s.submissions
@@ -258,18 +263,37 @@ def compare_rows(engine: Engine, submission_id: int) -> list[ComparedRow]:
         this = conn.execute(sa.select(sub.c.period, sub.c.unit_id).where(sub.c.id == submission_id)).first()
         if this is None:
             return []
-        before_id = conn.execute(sa.select(sub.c.id).where(sub.c.period == previous_period(this.period),
-                                                           sub.c.unit_id == this.unit_id, sub.c.is_current)).scalar()
+        last = previous_period(this.period)
+        before_id = conn.execute(sa.select(sub.c.id).where(sub.c.period == last, sub.c.unit_id == this.unit_id,
+                                                           sub.c.is_current)).scalar()
         now_rows = _rows(conn, submission_id)
-        before_rows = {(b.number, b.role): b for b in _rows(conn, before_id)} if before_id else {}
+        before_rows = {(b.lineage, b.role): b for b in _rows(conn, before_id)} if before_id else {}
+        unit = conn.execute(sa.select(s.units.c.name).where(s.units.c.id == this.unit_id)).scalar()
     out = []
     for row in now_rows:
         now = {k: getattr(row, k) for k, _ in COMPARED}
-        old = before_rows.get((row.number, row.role))
+        old = before_rows.get((row.lineage, row.role))
         before = {k: getattr(old, k) for k, _ in COMPARED} if old is not None else None
         changed = {k for k in now if before is None or (now[k] or None) != (before[k] or None)}
         out.append(ComparedRow(row.number, row.title, row.role, now, before, changed))
+    if settings is not None:
+        _flag(engine, out, now_rows, settings, this.period, last if before_id else None, unit)
     return out
+
+
+def _flag(engine: Engine, compared: list[ComparedRow], rows: list, settings, period: str, last: str | None,
+          unit: str | None) -> None:
+    """Put the content checks' messages on the rows they are about."""
+    from ledger.collect.quality import Row, check_rows
+    from ledger.signoff import evidenced_items
+
+    evidenced = evidenced_items(engine, unit) if unit else frozenset()
+    lineage = {row.item_id: row.lineage for row in rows}
+    checked = [Row(n, {"item_id": row.item_id, "role": row.role, **c.now}, c.before)
+               for n, (row, c) in enumerate(zip(rows, compared))]
+    for finding in check_rows(checked, settings, last, lambda number, key: "",
+                              lambda item_id: lineage.get(item_id) in evidenced, period):
+        compared[finding.row].flags.append(finding.message)
 
 
 def sent_back_events(conn: Connection, period: str) -> list[tuple[str, str, str]]:

@@ -207,3 +207,18 @@ def test_a_sent_back_ledger_costs_its_unit_in_the_score_with_the_offices_words(w
     assert cut.points == -ws.settings.scoring.sent_back and cut.item == "3" and "请写明办到哪一步" in cut.reason
     assert "张三" in cut.reason and cut.period == JULY
     assert after.score < before or "未报送" in " ".join(d.reason for d in after.deductions)
+
+
+def test_the_review_page_rows_carry_the_content_flags_of_their_entries(ws):
+    """What collect's content checks say of a row is beside it for the reviewer: a progress copied
+    from last month is flagged, an honest one is not."""
+    text = "完成用地预审和环评批复，正在办理施工许可，计划9月开工。"
+    submit(ws, "2024-06", "工信局", at("2024-07-03 10:00"), {"3": row("滞后", 20, progress=text, problems="资金未到位")})
+    submit(ws, JULY, "工信局", at("2024-08-03 10:00"), {"3": row("滞后", 30, progress=text, problems="资金未到位")})
+    submit(ws, "2024-06", "民政局", at("2024-07-02 10:00"), {"6": row("超序时", 60, progress="新建日间照料中心2处，完成主体工程。")})
+    submit(ws, JULY, "民政局", at("2024-08-02 10:00"), {"6": row("超序时", 75, progress="新建日间照料中心2处，完成装修并投入试运行。")})
+    ids = {r.unit: r.submission_id for r in review.review_list(ws.engine, JULY)}
+    [copied] = review.compare_rows(ws.engine, ids["工信局"], ws.settings)
+    assert copied.number == "3" and len(copied.flags) == 1 and "疑似照搬上期内容" in copied.flags[0]
+    [honest] = review.compare_rows(ws.engine, ids["民政局"], ws.settings)
+    assert honest.flags == [] and honest.before["percent"] == 60

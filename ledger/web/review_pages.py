@@ -48,7 +48,7 @@ class ReviewPages(OfficePages):
         found = await run_in_threadpool(review.submission_review, engine, request.path_params["submission_id"])
         if found is None:
             return self.message(request, "没有这份台账", "没有这份报送记录。", 404, back="/office/review")
-        rows = await run_in_threadpool(review.compare_rows, engine, found.submission_id)
+        rows = await run_in_threadpool(review.compare_rows, engine, found.submission_id, self.web.settings)
         local = self.web.local
         return self.render(request, "review.html", status, r=found, period=found.period, period_label=label(found.period),
                            submitted=local(found.submitted_at), reviewed=local(found.reviewed_at) if found.reviewed_at else "",
