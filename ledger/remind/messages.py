@@ -2,11 +2,12 @@
 
 Kinds (``ledger.settings.MESSAGE_KINDS``): ``due_soon`` (a unit without an accepted submission, the
 deadline within ``remind.due_soon_days``), ``due_today`` (the deadline is today), ``overdue`` (the
-deadline has passed) and ``rejected`` (the unit's latest file of the period was returned; with its
-top findings). ``sent_back`` and ``escalation`` are declared for features still to come and yield
-nothing yet. The dedupe key names the period, kind, unit and channel (and, for ``rejected``, the
-returned file's receipt time), so each unit gets each reminder once per channel, however often
-the run is repeated; a new rejection is a new message.
+deadline has passed), ``rejected`` (the unit's latest file of the period was returned by the
+machine; with its top findings), ``sent_back`` (the office sent the unit's ledger back on review,
+``ledger.review``; with its comment) and ``escalation`` (a 督办单 of the period awaits the unit's
+reply, ``ledger.supervise``). The dedupe key names the period, kind, unit and channel (and the
+occasion: a returned file's receipt time, a 督办单's number), so each unit gets each reminder once
+per channel, however often the run is repeated; a new rejection or a new 督办单 is a new message.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ledger.remind.wording import KIND_LABELS, Wording
 from ledger.settings import ChannelSettings, Settings
 
 TIMED = ("due_soon", "due_today", "overdue")
-LATER = ("sent_back", "escalation")          # filled by features still to come
+EVENTS = ("rejected", "sent_back", "escalation")     # sent when they happen, whatever the day
 TOP_FINDINGS = 3
 
 
@@ -38,6 +39,8 @@ class Waiting:
     findings: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
     link: str = ""
+    notice: dict[str, str] | None = None  # escalation: 督办单号, 督办颜色, 反馈时限, 督办事项
+    notice_id: int | None = None          # escalation: the 督办单's record (its occasion, in ASCII)
 
 
 @dataclass
@@ -64,7 +67,7 @@ def kinds_due(today: date, deadline: date, soon_days: int) -> list[str]:
     """The kinds today calls for on its own (a run that names no kind)."""
     days = (deadline - today).days
     timed = "due_today" if days == 0 else "overdue" if days < 0 else "due_soon" if days <= soon_days else None
-    return [k for k in (timed, "rejected") if k]
+    return [k for k in (timed, *EVENTS) if k]
 
 
 def applies(kind: str, today: date, deadline: date) -> bool:
@@ -85,25 +88,28 @@ def recipients(channel: ChannelSettings, contacts: tuple[Contact, ...]) -> list[
 
 def dedupe_key(period: str, kind: str, who: Waiting, channel: str) -> str:
     """ASCII (it travels in a header): the channel by a digest of its name."""
-    occasion = f":{who.rejected_at}" if kind == "rejected" else ""
+    occasion = (f":{who.rejected_at}" if kind in ("rejected", "sent_back")
+                else f":n{who.notice_id}" if kind == "escalation" else "")
     digest = hashlib.sha256(channel.encode("utf-8")).hexdigest()[:12]
     return f"{period}:{kind}:{who.unit_id}{occasion}:{digest}"[:255]
 
 
 def build(period: str, kinds: list[str], waiting: list[Waiting], rejected: list[Waiting],
-          settings: Settings, wordings: dict[str, Wording], deadline: date, today: date) -> tuple[list[Message], list[str]]:
-    """The messages for the kinds asked, and notes for the office (a unit no channel reaches, …)."""
+          settings: Settings, wordings: dict[str, Wording], deadline: date, today: date,
+          sent_back: list[Waiting] = (), noticed: list[Waiting] = ()) -> tuple[list[Message], list[str]]:
+    """The messages for the kinds asked, and notes for the office (a unit no channel reaches, …):
+    ``waiting`` owe the ledger, ``rejected`` had it returned by the machine, ``sent_back`` by the
+    office; ``noticed`` hold a 督办单 awaiting their reply (one entry per notice)."""
     messages: list[Message] = []
     notes: list[str] = []
+    addressed = {"rejected": rejected, "sent_back": sent_back, "escalation": noticed}
     for kind in kinds:
-        if kind in LATER:
-            notes.append(f"“{KIND_LABELS[kind]}”（{kind}）提醒尚未启用")
-        elif kind not in wordings:
+        if kind not in wordings:
             notes.append(f"催报消息模板中没有“## {kind}”一节，未发送“{KIND_LABELS[kind]}”提醒")
         elif not applies(kind, today, deadline):
             notes.append(f"今天（{today:%Y-%m-%d}）不发“{KIND_LABELS[kind]}”提醒（截止日为 {deadline:%Y-%m-%d}）")
         else:
-            for who in (rejected if kind == "rejected" else waiting):
+            for who in addressed.get(kind, waiting):
                 found = _for_unit(period, kind, who, settings, wordings[kind], deadline, today)
                 messages += found
                 if not found:
@@ -118,7 +124,8 @@ def _for_unit(period: str, kind: str, who: Waiting, settings: Settings, wording:
     values = {"单位": who.unit, "月份": label(period), "截止日期": f"{deadline.year}年{deadline.month}月{deadline.day}日",
               "剩余天数": str(max((deadline - today).days, 0)), "链接": who.link or "（请向督查室索取报送链接）",
               "应报事项": _duty(who), "退回原因": "；".join(who.findings) or "详见退回意见",
-              "发文单位": settings.office.name, "联系人": settings.office.contact, "联系电话": settings.office.phone}
+              "发文单位": settings.office.name, "联系人": settings.office.contact, "联系电话": settings.office.phone,
+              **(who.notice or {})}
     subject, body = wording.fill(values)
     out = []
     for channel in settings.channels:

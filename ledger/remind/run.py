@@ -98,9 +98,11 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     today = today or datetime.now(ZoneInfo(settings.office.timezone)).date()
     asked = _kinds(kinds) or kinds_due(today, status.deadline, settings.remind.due_soon_days)
     result = RemindResult(period, today, status.deadline, asked, not issue_links)
-    missing, rejected = _owing(ws, status, unit, issue_links, result.notes)
+    missing, rejected, sent_back = _owing(ws, status, unit, issue_links, result.notes)
+    noticed = _noticed(ws, period, unit, issue_links, result.notes) if "escalation" in asked else []
     result.messages, notes = build(period, asked, missing, rejected, settings,
-                                   read_wordings(ws.templates_dir, write=issue_links), status.deadline, today)
+                                   read_wordings(ws.templates_dir, write=issue_links), status.deadline, today,
+                                   sent_back, noticed)
     result.notes += notes
     recorded = outbox.states(ws.engine, [m.dedupe_key for m in result.messages])
     for m in result.messages:
@@ -109,9 +111,9 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
 
 
 def _owing(ws: Workspace, status, unit: str | None, issue_links: bool,
-           notes: list[str]) -> tuple[list[Waiting], list[Waiting]]:
-    """The units still owing the period's ledger (of those issued a template), missing and rejected,
-    with their contacts and links; ``unit`` alone when named."""
+           notes: list[str]) -> tuple[list[Waiting], list[Waiting], list[Waiting]]:
+    """The units still owing the period's ledger (of those issued a template): missing, rejected by
+    the machine and sent back by the office, with their contacts and links; ``unit`` alone when named."""
     from ledger.report.status import MISSING, REJECTED
     from ledger.store.contacts import contacts_by_id
     from ledger.store.links import units_issued
@@ -133,7 +135,39 @@ def _owing(ws: Workspace, status, unit: str | None, issue_links: bool,
                        u.rejected_at.isoformat() if u.rejected_at else "",
                        tuple(u.rejection.messages[:3]) if u.rejection else (), tuple(contacts[u.unit.id]),
                        links.get(u.unit.name, ""))
-    return ([waiting(u) for u in units if u.outcome == MISSING], [waiting(u) for u in units if u.outcome == REJECTED])
+    returned = [u for u in units if u.outcome == REJECTED]
+    return ([waiting(u) for u in units if u.outcome == MISSING],
+            [waiting(u) for u in returned if not (u.rejection and u.rejection.by_office)],
+            [waiting(u) for u in returned if u.rejection and u.rejection.by_office])
+
+
+def _noticed(ws: Workspace, period: str, unit: str | None, issue_links: bool, notes: list[str]) -> list[Waiting]:
+    """One entry per 督办单 of the period still awaiting its unit's reply (``ledger.supervise``)."""
+    from ledger.store.contacts import contacts_by_id
+    from ledger.store.escalations import OPEN, notices
+    from ledger.supervise.rules import COLOUR_LABELS
+
+    found = [n for n in notices(ws.engine, period=period, unit=unit) if n["state"] == OPEN]
+    if not found:
+        return []
+    links = _links(ws, period, issue_links, notes)
+    contacts = contacts_by_id(ws.engine, list({n["unit_id"] for n in found}))
+    out = []
+    for n in found:
+        due = n["reply_due"]
+        out.append(Waiting(n["unit_id"], n["unit"], 0, 0, contacts=tuple(contacts[n["unit_id"]]),
+                           link=links.get(n["unit"], ""), notice_id=n["id"],
+                           notice={"督办单号": n["number"], "督办颜色": COLOUR_LABELS.get(n["colour"], n["colour"]),
+                                   "反馈时限": f"{due.year}年{due.month}月{due.day}日",
+                                   "督办事项": _notice_items(n)}))
+    return out
+
+
+def _notice_items(notice: dict[str, Any]) -> str:
+    """What the 督办单 is about, in a line: its items' numbers (or the missing reports)."""
+    items = notice.get("items") or []
+    numbers = [str(i.get("number")) for i in items if isinstance(i, dict) and i.get("number")]
+    return f"第 {'、'.join(numbers)} 项" if numbers else "未按时报送工作台账"
 
 
 def remind(ws: Workspace, period: str | None = None, kinds: Iterable[str] = (), unit: str | None = None,

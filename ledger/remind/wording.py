@@ -17,14 +17,17 @@ from ledger.settings import MESSAGE_KINDS
 
 TEMPLATE_NAME = "催报消息模板.md"
 PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
-FIELDS = ("单位", "月份", "截止日期", "剩余天数", "链接", "应报事项", "退回原因", "发文单位", "联系人", "联系电话")
+FIELDS = ("单位", "月份", "截止日期", "剩余天数", "链接", "应报事项", "退回原因", "发文单位", "联系人", "联系电话",
+          "督办单号", "督办颜色", "反馈时限", "督办事项")       # the last four: a 督办单 (escalation)
 KIND_LABELS = {"due_soon": "即将截止", "due_today": "今日截止", "overdue": "逾期未报", "rejected": "退回待重报",
-               "sent_back": "退回修改", "escalation": "督办升级", "digest": "催报汇总"}
+               "sent_back": "退回修改", "escalation": "督办单待反馈", "digest": "催报汇总"}
 
 DEFAULT_TEMPLATE = """\
 # 催报消息模板（ledger remind 按此发送）。“## 种类”下第一行是标题，其余各行是正文；以单个 # 开头的行是说明，不会发出。
 # 可用的占位符：{单位} {月份} {截止日期} {剩余天数} {链接} {应报事项} {退回原因} {发文单位} {联系人} {联系电话}
-# 种类：due_soon 即将截止、due_today 今日截止、overdue 逾期未报、rejected 退回待重报。
+# 督办单另有：{督办单号} {督办颜色} {反馈时限} {督办事项}
+# 种类：due_soon 即将截止、due_today 今日截止、overdue 逾期未报、rejected 退回待重报（未通过校验）、
+# sent_back 督查室审核退回、escalation 督办单待反馈。
 
 ## due_soon
 【提醒】{月份}工作台账将于{截止日期}截止报送
@@ -52,6 +55,22 @@ DEFAULT_TEMPLATE = """\
 {单位}：
 贵单位报送的{月份}工作台账未通过校验：{退回原因}
 请按退回意见修改后重新报送（截止{截止日期}）。
+报送链接：{链接}
+{发文单位}　联系人：{联系人} {联系电话}
+
+## sent_back
+【退回修改】{月份}工作台账经督查室审核退回，请修改后重新报送
+{单位}：
+贵单位报送的{月份}工作台账经督查室审核退回：{退回原因}
+请按意见修改后重新报送（报送页可下载《退回意见》表）。
+报送链接：{链接}
+{发文单位}　联系人：{联系人} {联系电话}
+
+## escalation
+【督办】{督办颜色}督办单 {督办单号}，请于{反馈时限}前反馈
+{单位}：
+督查室已就{月份}工作向贵单位发出{督办颜色}督办单（{督办单号}）：{督办事项}
+请于{反馈时限}前在报送页填写办理情况并反馈。
 报送链接：{链接}
 {发文单位}　联系人：{联系人} {联系电话}
 """
@@ -90,7 +109,14 @@ def read_wordings(templates_dir: Path, write: bool = True) -> dict[str, Wording]
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise WordingError(f"无法读取催报消息模板“{path.name}”（{type(exc).__name__}）：请用 UTF-8 编码保存") from None
-    return parse(text, path.name)
+    found = parse(text, path.name)
+    # Kinds added after a workspace's template may have been written speak in the default words
+    # until the office writes a section of its own (to send none, leave them out of a channel's kinds).
+    defaults = parse(DEFAULT_TEMPLATE)
+    return {**{k: defaults[k] for k in ADDED_LATER if k in defaults and f"## {k}" not in text}, **found}
+
+
+ADDED_LATER = ("sent_back", "escalation")
 
 
 def parse(text: str, name: str = TEMPLATE_NAME) -> dict[str, Wording]:

@@ -66,6 +66,7 @@ class Rejection:
     received_at: datetime        # aware, UTC
     file_name: str
     messages: list[str] = field(default_factory=list)
+    by_office: bool = False      # sent back by the office on review (ledger.review), not by the machine
 
 
 def resolve_period(period: str | None, tz: str) -> str:
@@ -189,7 +190,7 @@ def send_backs(conn: Connection, period: str) -> dict[int, Rejection]:
     for uid, at, mtime_ns, name, by, comment, items in conn.execute(query):
         where = "".join(f"第 {i.get('number')} 项" for i in (items or []) if isinstance(i, dict))
         out[uid] = Rejection(uid, arrival_time(as_utc(at), mtime_ns), name,
-                             [f"督查室审核退回（{by}）{where}：{comment}"])
+                             [f"督查室审核退回（{by}）{where}：{comment}"], by_office=True)
     return out
 
 

@@ -15,12 +15,15 @@ from ledger.settings import ChannelSettings, Settings
 DEADLINE = date(2024, 8, 5)
 
 
+EVENTS = ["rejected", "sent_back", "escalation"]      # sent as they happen, whatever the day
+
+
 @pytest.mark.parametrize("today, expected", [
-    (date(2024, 8, 1), ["rejected"]),                 # 4 days before: not yet
-    (date(2024, 8, 3), ["due_soon", "rejected"]),
-    (date(2024, 8, 4), ["due_soon", "rejected"]),
-    (date(2024, 8, 5), ["due_today", "rejected"]),
-    (date(2024, 8, 6), ["overdue", "rejected"]),
+    (date(2024, 8, 1), EVENTS),                       # 4 days before: not yet
+    (date(2024, 8, 3), ["due_soon", *EVENTS]),
+    (date(2024, 8, 4), ["due_soon", *EVENTS]),
+    (date(2024, 8, 5), ["due_today", *EVENTS]),
+    (date(2024, 8, 6), ["overdue", *EVENTS]),
 ])
 def test_the_kinds_a_day_calls_for(today, expected):
     assert kinds_due(today, DEADLINE, 2) == expected
@@ -46,6 +49,10 @@ def test_the_dedupe_key_is_ascii_and_a_new_rejection_is_a_new_message():
     key = dedupe_key("2024-07", "overdue", who, "短信网关")
     assert key.isascii() and key.startswith("2024-07:overdue:7:") and key == dedupe_key("2024-07", "overdue", who, "短信网关")
     assert key != dedupe_key("2024-07", "overdue", who, "邮件")
+    notice = {"督办单号": "督办〔2024〕3号", "督办颜色": "黄色", "反馈时限": "2024年8月20日", "督办事项": "第 2 项"}
+    raised = {**notice, "督办单号": "督办〔2024〕4号", "督办颜色": "红色"}
+    one = dedupe_key("2024-07", "escalation", Waiting(7, "县科技局", 0, 0, notice=notice, notice_id=3), "x")
+    assert one.isascii() and one != dedupe_key("2024-07", "escalation", Waiting(7, "县科技局", 0, 0, notice=raised, notice_id=4), "x")
     first = Waiting(7, "县科技局", 1, 0, rejected_at="2024-08-02T01:00:00+00:00")
     second = Waiting(7, "县科技局", 1, 0, rejected_at="2024-08-03T01:00:00+00:00")
     assert dedupe_key("2024-07", "rejected", first, "x") != dedupe_key("2024-07", "rejected", second, "x")
@@ -63,4 +70,4 @@ def test_channels_limited_by_unit_and_kind_and_units_no_channel_reaches_are_name
     assert "牵头 2 项、配合 1 项" in messages[0].body and "https://dc/u/t" in messages[0].body
     assert "配合 3 项" in messages[1].body and "请向督查室索取报送链接" in messages[1].body
     assert notes == ["县审计局没有可用的发送渠道（逾期未报）：请用 ledger units set 填写其邮箱或手机，"
-                     "或检查 [[channels]] 的 units、kinds", "“退回修改”（sent_back）提醒尚未启用"]
+                     "或检查 [[channels]] 的 units、kinds"]          # nobody was sent back: nothing for sent_back

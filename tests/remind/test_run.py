@@ -34,7 +34,7 @@ def test_each_waiting_unit_gets_one_message_with_its_link_and_a_rerun_sends_noth
     configure(issued, f'[[channels]]\nkind = "webhook"\nname = "短信网关"\nurl = "{gateway.url}"\n')
     set_unit_contacts(issued.engine, "县科技局", [Contact("张三", "13800138000")])
     result = remind(issued, PERIOD, today=OVERDUE)
-    assert result.kinds == ["overdue", "rejected"]
+    assert result.kinds == ["overdue", "rejected", "sent_back", "escalation"]
     assert {r.body["unit"] for r in gateway.received} == UNITS and len(gateway.received) == 4
     kj = next(r.body for r in gateway.received if r.body["unit"] == "县科技局")
     assert kj["kind"] == "overdue" and kj["period"] == PERIOD and kj["deadline"] == "2024-08-05"
@@ -103,7 +103,7 @@ def test_kinds_follow_the_deadline_and_the_wording_is_the_workspaces(issued, rec
     robot = receiver()
     configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{robot.url}"\n', due_soon_days=3)
     soon = remind(issued, PERIOD, dry_run=True, today=date(2024, 8, 2))
-    assert soon.kinds == ["due_soon", "rejected"] and {m.kind for m in soon.messages} == {"due_soon"}
+    assert soon.kinds == ["due_soon", "rejected", "sent_back", "escalation"] and {m.kind for m in soon.messages} == {"due_soon"}
     assert "还有 3 天" in soon.messages[0].body
     assert remind(issued, PERIOD, dry_run=True, today=date(2024, 8, 1)).messages == []     # 4 days before: too early
     today = remind(issued, PERIOD, dry_run=True, today=date(2024, 8, 5))
@@ -188,3 +188,33 @@ def test_the_command_says_what_went_and_exits_4_when_some_did_not(issued, receiv
     assert "2024年7月催报：发送 4 条，1 条发送失败" in out.output
     again = CliRunner().invoke(cli, ["-w", str(issued.root), "remind", "--period", PERIOD, "--kind", "overdue"])
     assert again.exit_code == 0 and "发送 0 条" in again.output and len(gateway.received) == 4
+
+
+def test_a_sent_back_ledger_and_an_open_notice_each_bring_their_own_message_once(issued, receiver):
+    """The office's send-back (审核退回) is told as such, with its comment, not as a machine rejection;
+    a 督办单 awaiting its reply is told with its number, colour and 反馈时限; neither is sent twice."""
+    from ledger import review
+    from ledger.supervise.escalate import escalate
+
+    robot = receiver()
+    configure(issued, f'[[channels]]\nkind = "webhook"\nurl = "{robot.url}"\n')
+    issued.set_setting("review.required", True)
+    template = next((issued.templates_dir / PERIOD).glob("*县科技局*.xlsx"))
+    age(fill_all(template, issued.inbox_dir / "科技局.xlsx"))
+    assert collect_inbox(issued).totals["accepted"] == 1
+    review.send_back(issued.engine, PERIOD, "县科技局", "请写明新引进项目的投资额", "张三")
+    issued.set_setting("escalation.missing_periods", 1)          # nobody else reported July: red for them
+    issued.__dict__.pop("settings", None)
+    from datetime import datetime, timezone
+    notices = escalate(issued, PERIOD, now=datetime(2024, 8, 9, 2, tzinfo=timezone.utc)).issued
+    assert notices
+    result = remind(issued, PERIOD, kinds=["rejected", "sent_back", "escalation"], today=OVERDUE)
+    got = [r.body for r in robot.received]
+    sent_back = [b for b in got if b["kind"] == "sent_back"]
+    assert [b["unit"] for b in sent_back] == ["县科技局"] and "请写明新引进项目的投资额" in sent_back[0]["text"]
+    assert not [b for b in got if b["kind"] == "rejected"]        # the office's send-back is not the machine's
+    told = [b for b in got if b["kind"] == "escalation"]
+    assert sorted(b["unit"] for b in told) == sorted(n.draft.unit for n in notices)
+    assert all("督办〔" in b["text"] and "前在报送页填写办理情况" in b["text"] for b in told)
+    assert len(result.sent) == len(got)
+    assert remind(issued, PERIOD, kinds=["rejected", "sent_back", "escalation"], today=OVERDUE).sent == []
