@@ -18,7 +18,8 @@ Action = Callable[[Workspace, str], str]
 LABELS = {"templates": "下发模板", "collect": "收集报送", "reminders": "催报名单", "report": "汇总表", "lock": "锁定月份",
           "escalate": "督办单", "backup": "备份",
           "remind_due_soon": "催报：即将截止", "remind_due_today": "催报：今日截止", "remind_overdue": "催报：逾期未报",
-          "remind_rejected": "催报：退回待重报"}
+          "remind_rejected": "催报：退回待重报", "remind_sent_back": "催报：审核退回",
+          "remind_escalation": "催报：督办单待反馈"}
 PERIODLESS = {"collect", "backup"}   # actions that take no period from the job (collect: from the workbooks)
 _COLLECT_LABELS = {"accepted": "接收", "rejected": "退回", "duplicate": "重复", "pending": "等待写入完成",
                   "held": "需督查室处理", "resumed": "完成上次中断的收尾"}
@@ -116,7 +117,8 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "reminders": reminders,
     "report": report,
     "lock": lock,
-    **{f"remind_{kind}": remind_action(kind) for kind in ("due_soon", "due_today", "overdue", "rejected")},
+    **{f"remind_{kind}": remind_action(kind) for kind in ("due_soon", "due_today", "overdue", "rejected",
+                                                          "sent_back", "escalation")},
     "escalate": escalate,
     "backup": backup,
 }

@@ -153,7 +153,8 @@ IMPLEMENTATIONS = {
     "reminders": [("ledger.report", "period_status"), ("ledger.report", "write_reminders")],
     "report": [("ledger.report", "make_report")],
     "lock": [("ledger.period_lock", "lock_period"), ("ledger.period_lock", "locked")],
-    **{f"remind_{kind}": [("ledger.remind.run", "remind")] for kind in ("due_soon", "due_today", "overdue", "rejected")},
+    **{f"remind_{kind}": [("ledger.remind.run", "remind")] for kind in ("due_soon", "due_today", "overdue", "rejected",
+                                                                            "sent_back", "escalation")},
     "escalate": [("ledger.supervise.escalate", "escalate")],
     "backup": [("ledger.backup", "make_backup")],
 }
