@@ -1,7 +1,8 @@
 """Locking a month (锁定): once the office locks a period it takes nothing more, and its report is
 the final one (终版). Each lock and unlock is a row of ``period_locks`` with who, when and (to
 unlock) why; the latest row of a period says whether it is locked. A file for a locked month is
-rejected by collect's examination with the finding ``period-locked``.
+rejected by collect with the finding ``period-locked``: at examination, and again in the transaction
+that records the file (a month locked while collect runs; ``ledger.collect.intake``).
 """
 
 from __future__ import annotations

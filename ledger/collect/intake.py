@@ -22,6 +22,12 @@ the database's intake lock, and the duplicate check is made inside it for every 
 another workspace took in moments ago is a duplicate here. The database itself keeps one current
 submission per unit and period; a writer that skipped the lock and won that race makes our file
 its duplicate (the recording is undone in a savepoint), never a crash.
+
+A month the office locks (``ledger.period_lock``) while a run is under way (``ledger serve`` collects
+in the background while the office clicks 锁定): examination refuses a file for a locked month, but a
+file examined before the lock may be recorded after it. So the lock is asked again in the
+transaction that records the file (``_Batch.lock_of``), and such a file is refused just as
+examination refuses one.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from ledger.errors import DatabaseError, LedgerError, os_reason
 from ledger import codes
 from ledger.findings import ERROR, Finding
 from ledger.localtime import local_text
+from ledger.period_lock import LockState, locked, locked_finding
 from ledger.progress import Progress, report
 from ledger.store import events
 from ledger.store.links import attach_outcome, waiting_uploads
@@ -237,6 +244,7 @@ class _Batch:
         self.event_id: int | None = None
         self.logged = 0                        # outcomes the work log entry covers
         self.earlier = late.Earlier(shared=is_server(ws.engine))    # units with a submission, by period
+        self.locks: dict[str, LockState | None] = {}    # periods' lock state, as the open transaction read it
 
     def __enter__(self) -> "_Batch":
         return self
@@ -254,7 +262,18 @@ class _Batch:
             self._durable = durable_commits(self.conn)
             self._durable.__enter__()
             lock_intake(self.conn)       # a server shared by workspaces: one intake transaction at a time
+            hold_locks(self.conn)
         return self.conn
+
+    def lock_of(self, period: str) -> LockState | None:
+        """Whether ``period`` is locked now, read once a transaction: the lock cannot change before
+        the transaction ends. On SQLite the transaction holds the write lock from its start (begun
+        IMMEDIATE by ``file_savepoint``, which every recording runs in), so a lock written elsewhere
+        was committed before our read or waits for our commit; on PostgreSQL ``hold_locks`` does the
+        same. Cleared when the transaction ends (``_close``)."""
+        if period not in self.locks:
+            self.locks[period] = locked(self.connection, period)
+        return self.locks[period]
 
     def recorded(self, path: Path) -> None:
         _step_hook("recorded")
@@ -296,6 +315,7 @@ class _Batch:
         finally:
             self.conn.close()
             self.conn = self._durable = None
+            self.locks.clear()
 
     def _log_run(self) -> None:
         """Write or update this run's work log entry when there is something new to say."""
@@ -371,7 +391,7 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
         _other_units_workbook(batch, exam, dry_run)
     if dry_run:
         return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
-    if not exam.accepted:
+    if not exam.accepted or _locked_meanwhile(batch, exam):
         return _reject(batch, exam, now)
     verdict = _late_verdict(batch, exam, now)       # a month already reported: ledger.collect.late
     if verdict.kind == late.SAME:
@@ -381,6 +401,34 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
     if verdict.kind == late.REFUSE:
         return _reject(batch, exam, now)
     return _accept(batch, exam, now, verdict)
+
+
+def hold_locks(conn) -> None:
+    """Keep the month locks as they are until ``conn``'s transaction ends (PostgreSQL; elsewhere a no-op).
+
+    ``lock_period`` and ``unlock_period`` take the lock table in SHARE ROW EXCLUSIVE mode, which
+    conflicts with this SHARE mode: one asked for meanwhile waits for our commit, and one committed
+    before is seen by our next read (READ COMMITTED). So a batch asks once a period, not once a file,
+    and a lock asked for while a batch records waits for it, as it does on SQLite. SHARE mode admits
+    readers and other holders of SHARE (intake transactions are serialised by ``lock_intake``).
+    Taken with the intake lock at the start of the transaction, outside any file's savepoint,
+    whose rollback would release it.
+    """
+    if is_server(conn):
+        conn.exec_driver_sql("LOCK TABLE period_locks IN SHARE MODE")
+
+
+def _locked_meanwhile(batch: _Batch, exam: Examination) -> bool:
+    """Whether the office locked the file's month since it was examined; if so the file is refused
+    as examination refuses a file for a locked month (``examine._period_locked``): that one finding,
+    nothing of the workbook kept, so its feedback is the problem list. Asked before anything of it
+    is stored, a late correction included."""
+    state = batch.lock_of(exam.period)
+    if state is None:
+        return False
+    exam.report.findings[:] = [locked_finding(state, batch.ws.settings)]
+    exam.template, exam.rows, exam.targets, exam.feedback_spec = None, [], [], None
+    return True
 
 
 def _late_verdict(batch: _Batch, exam: Examination, now: datetime) -> late.Verdict:

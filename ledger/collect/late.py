@@ -6,8 +6,8 @@ to the unit; ``review`` keeps it for the office (``ledger corrections accept|ref
 month stays as it was; ``accept`` replaces the month at once. Whichever, the unit's timeliness for
 that month stays the one of its first accepted file, and the report of the month says 更正于 ….
 A file with the same values as the month's accepted (or pending) one is a duplicate, whatever its
-bytes (a file opened and saved again). A file for a locked month never gets here: collect's
-examination refuses it (``ledger.period_lock``).
+bytes (a file opened and saved again). A file for a locked month never gets here: collect
+refuses it, at examination or, locked since, when recording it (``ledger.period_lock``).
 """
 
 from __future__ import annotations
