@@ -99,9 +99,16 @@ class Browser:
         return [c for c in cells if c]
 
     def wait(self, condition, seconds: float, message: str):
+        def holds(driver):
+            try:
+                return condition()
+            except WebDriverException as exc:       # chromium replacing the page under us: look again
+                if "does not belong to the document" in str(exc):
+                    return False
+                raise
         return WebDriverWait(self.driver, seconds, poll_frequency=0.2,
                              ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-                             ).until(lambda d: condition(), message)
+                             ).until(holds, message)
 
     # --- doing things ------------------------------------------------------------------------
     def follow(self, element, seconds: float = 20) -> None:
