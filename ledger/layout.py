@@ -122,6 +122,12 @@ def office_column(header: str, kind: str, **declared: Any) -> Column:
 
 OFFICE_FIELDS = ("kind", "width", "required", "help", "minimum", "maximum", "unit", "choices", "required_if")
 
+# A unit holding a 督办单 awaiting its reply finds this column in its next template: what it writes on
+# a task's row is recorded as its reply to the notices about that task (``ledger.supervise``). It is
+# carried like an office column (in the row's ``extra`` values), never carried into the next month.
+NOTICE_REPLY = office_column("督办反馈", "longtext", width=28,
+                             help="本单位收到督办单的，请在督办事项所在行填写办理情况，作为对督办单的反馈")
+
 
 def office_record(columns: tuple[Column, ...]) -> list[dict[str, Any]] | None:
     """Office columns as a template's record keeps them (None: the template had none)."""

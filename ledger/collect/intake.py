@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from ledger.collect.examine import Examination, examine, fingerprint, reset_caches, unreadable
 from ledger.collect import late
 from ledger.collect.feedback import problem_sheet, write_problem_list
@@ -56,7 +58,9 @@ from ledger.findings import ERROR, Finding
 from ledger.localtime import local_text
 from ledger.period_lock import LockState, locked, locked_finding
 from ledger.progress import Progress, report
-from ledger.store import events
+from ledger import layout
+from ledger.store import escalations, events
+from ledger.store import schema as s
 from ledger.store.links import attach_outcome, waiting_uploads
 from ledger.store.guard import file_savepoint, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
@@ -470,6 +474,7 @@ def _accept(batch: _Batch, exam: Examination, now: datetime, verdict: late.Verdi
     for _ in range(2):
         if store_once(conn, lambda: _store_accepted(conn, ws, exam, now, target, verdict, first)) is not None:
             batch.earlier.add(exam.period, exam.template["unit_id"])
+            _answer_notices(batch, exam, now)
             batch.recorded(exam.path)
             return _outcome(exam, ACCEPTED, stored=ws.relative(target))
         # Another writer stored a current submission of this unit and period after our check (a
@@ -482,6 +487,23 @@ def _accept(batch: _Batch, exam: Examination, now: datetime, verdict: late.Verdi
         first = False
     target.unlink(missing_ok=True)
     raise _Held("另一个工作区正同时收取该单位本月的报送，本文件暂未入库")
+
+
+def _answer_notices(batch: _Batch, exam: Examination, now: datetime) -> None:
+    """What the unit wrote in its template's 督办反馈 column becomes its reply to its 督办单 awaiting
+    one (``store.escalations.reply_from_ledger``), recorded with the file."""
+    key = layout.NOTICE_REPLY.key
+    texts = {row["item_id"]: row["extra"][key] for row in exam.rows
+             if row.get("extra") and isinstance(row["extra"].get(key), str) and row["extra"][key].strip()}
+    if not texts:
+        return
+    conn = batch.connection
+    numbers = dict(conn.execute(sa.select(s.items.c.id, s.items.c.number).where(s.items.c.id.in_(list(texts)))).all())
+    unit_id = (exam.upload or exam.template)["unit_id"]
+    answered = escalations.reply_from_ledger(conn, unit_id, {numbers.get(i, "?"): text.strip() for i, text in texts.items()}, now)
+    for notice_id in answered:
+        events.record(conn, batch.command, "escalation-reply", f"{exam.unit}在台账“督办反馈”栏反馈督办单",
+                      {"id": notice_id, "file": display_name(exam.name)})
 
 
 def _store_accepted(conn, ws: Workspace, exam: Examination, now: datetime, target: Path,

@@ -88,6 +88,25 @@ def reply(conn: Connection, notice_id: int, text: str, file: str | None, at: dat
                  .values(reply=text, reply_file=file, replied_at=at, state=REPLIED))
 
 
+def reply_from_ledger(conn: Connection, unit_id: int, texts: dict[str, str], at: datetime) -> list[int]:
+    """What a unit wrote in its ledger's 督办反馈 column (item number -> text), as its reply to its
+    notices awaiting one: each notice gets the texts on its own items (第 N 项：…), or all of them when
+    none is on its items (a notice about missing reports, or items numbered anew since). Returns the
+    notices answered."""
+    e = s.escalations.c
+    waiting = conn.execute(sa.select(e.id, e["items"]).where(e.unit_id == unit_id, e.state == OPEN)
+                           .order_by(e.id)).all()
+    lines = {number: f"第 {number} 项：{text}" for number, text in texts.items()}
+    answered = []
+    for notice_id, items in waiting:
+        about = {str(i.get("number")) for i in (items or []) if isinstance(i, dict)}
+        mine = [line for number, line in lines.items() if number in about] or list(lines.values())
+        if mine:
+            reply(conn, notice_id, "\n".join(mine), None, at)
+            answered.append(notice_id)
+    return answered
+
+
 def close(conn: Connection, notice_id: int, comment: str | None, at: datetime, by: str) -> None:
     e = s.escalations.c
     conn.execute(s.escalations.update().where(e.id == notice_id)

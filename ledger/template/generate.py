@@ -81,12 +81,19 @@ def generate_templates(ws: Workspace, period: str | None = None, units: list[str
     folder = ws.templates_dir / period
     with ws.lock():
         recover_templates(ws.templates_dir)
-        run = _Run(ws.settings, plan, period, carried, leads=leads, signed_off=closed)
+        run = _Run(ws.settings, plan, period, carried, leads=leads, signed_off=closed, replying=_replying(ws))
         made = _write_all(ws, folder, run, chosen, counts, partial=bool(units), workers=workers, command=command,
                            progress=progress)
     files = [GeneratedFile(m.identity.unit, folder / m.file_name, *counts[m.identity.unit], m.carried_from)
              for m in made]
     return GenerateResult(period, plan.version, folder, folder / MANIFEST_NAME, files, collective)
+
+
+def _replying(ws: Workspace) -> frozenset[str]:
+    """The units holding a 督办单 that awaits their reply, whatever its month."""
+    from ledger.store.escalations import OPEN, notices
+
+    return frozenset(n["unit"] for n in notices(ws.engine, open_only=True) if n["state"] == OPEN)
 
 
 def _choose_units(ws: Workspace, plan: StoredPlan, counts: dict, named: list[str] | None) -> tuple[list[str], list[str]]:
@@ -184,6 +191,14 @@ class _Run:
     staging: Path | None = None
     leads: Carried | None = None        # last month's lead rows, whoever reported them
     signed_off: dict[int, datetime] = field(default_factory=dict)   # item lineage -> signed off (ledger.signoff)
+    replying: frozenset[str] = frozenset()   # units holding a 督办单 that awaits their reply (ledger.supervise)
+
+    def office_columns(self, unit: str) -> tuple[layout.Column, ...]:
+        """The office's columns, and 督办反馈 for a unit that owes a 督办单 its reply."""
+        declared = self.settings.office_columns
+        if unit in self.replying and all(c.key != layout.NOTICE_REPLY.key for c in declared):
+            return (*declared, layout.NOTICE_REPLY)
+        return declared
 
 
 @dataclass
@@ -191,6 +206,7 @@ class _Made:
     identity: Identity
     file_name: str
     carried_from: str | None
+    office_columns: tuple[layout.Column, ...] = ()
 
 
 def _write_all(ws: Workspace, folder: Path, run: _Run, units: list[str], counts: dict,
@@ -237,8 +253,8 @@ def _record_all(ws: Workspace, run: _Run, made: list[_Made], command: str) -> _R
     """Record the templates and the event in one transaction, before any reaches a department."""
     with ws.engine.begin() as conn:
         ids = unit_ids(conn, [m.identity.unit for m in made])
-        office = layout.office_record(run.settings.office_columns)
-        record_templates(conn, [_record(run.plan, m, ids[m.identity.unit], office) for m in made])
+        record_templates(conn, [_record(run.plan, m, ids[m.identity.unit], layout.office_record(m.office_columns))
+                                for m in made])
         events.record(conn, command, "templates", f"{label(run.period)}模板 {len(made)} 个",
                       {"period": run.period, "plan_version": run.plan.version, "units": len(made)})
         event_id = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
@@ -317,12 +333,13 @@ def _make(units: list[str], progress: Progress = None) -> list[_Made]:
         spec = _spec(run.settings, run.plan, run.period, unit, rows[unit], targets[unit], run.carried.get(unit),
                      run.leads)
         _lock_signed_off(spec.rows, run.plan, run.signed_off, run.settings)
+        spec.office_columns = run.office_columns(unit)
         name = safe_file_name(run.period, unit)
         path = run.staging / name
         with writing(run.staging.parent / run.period / name):
             write_template(spec, path)
             fsync_file(path)
-        made.append(_Made(spec.identity, name, spec.carried_from))
+        made.append(_Made(spec.identity, name, spec.carried_from, spec.office_columns))
         report(progress, len(made), len(units))
     return made
 

@@ -136,3 +136,36 @@ def test_the_schedule_action_issues_the_notices_and_says_how_many(ws):
     said = actions.registry()["escalate"](ws, "2024-07")
     assert said == "已签发2024年7月督办单 4 份：outbox/督办单/2024-07/"
     assert actions.registry()["escalate"](ws, "2024-07") == "2024年7月没有需要签发的督办单"
+
+
+def test_a_unit_answers_its_notice_in_the_next_templates_column(ws):
+    """A unit holding a 督办单 finds a 督办反馈 column in its next template; what it writes on the
+    notice's task row is its reply, recorded when the file is accepted. Units without one have no such column."""
+    import openpyxl
+
+    from ledger import layout
+    from ledger.collect.intake import collect_inbox
+    from ledger.template.generate import generate_templates
+    from tests.conftest import age, fill_all
+
+    escalate(ws, "2024-07", now=ISSUED)
+    made = {f.unit: f.path for f in generate_templates(ws, "2024-08").files}
+    headers = {unit: [c.value for c in openpyxl.load_workbook(path)[layout.LEDGER_SHEET][layout.HEADER_ROW]]
+               for unit, path in made.items()}
+    assert all("督办反馈" in h for h in headers.values())           # every unit of this month holds one
+    blue = next(n for n in notices(ws.engine) if n["unit"] == "商务局")
+    close_notice(ws, blue["id"], "已整改到位", by="王科长")
+    again = {f.unit: f.path for f in generate_templates(ws, "2024-08", units=["商务局"]).files}
+    assert "督办反馈" not in [c.value for c in openpyxl.load_workbook(again["商务局"])[layout.LEDGER_SHEET][layout.HEADER_ROW]]
+
+    filled = fill_all(made["发改局"], ws.root / "发改局8月.xlsx")
+    book = openpyxl.load_workbook(filled)
+    sheet = book[layout.LEDGER_SHEET]
+    column = headers["发改局"].index("督办反馈") + 1
+    sheet.cell(row=layout.FIRST_DATA_ROW, column=column, value="已于8月10日完成竣工验收，逾期原因系设备到货延迟。")
+    book.save(ws.inbox_dir / "发改局8月.xlsx")
+    age(ws.inbox_dir / "发改局8月.xlsx")
+    result = collect_inbox(ws)
+    assert [f.outcome for f in result.files] == ["accepted"], [f.findings for f in result.files]
+    red = next(n for n in notices(ws.engine) if n["unit"] == "发改局")
+    assert red["state"] == "replied" and red["reply"] == "第 1 项：已于8月10日完成竣工验收，逾期原因系设备到货延迟。"
