@@ -94,8 +94,7 @@ class ServeSettings:
     uploads_per_hour: int = 30        # uploads a unit may make in an hour
 
 
-# Message kinds a reminder may be (ledger.remind.messages says what each one is); sent_back and
-# escalation are filled by features still to come.
+# Message kinds a reminder may be (ledger.remind.messages says what each one is).
 MESSAGE_KINDS = ("due_soon", "due_today", "overdue", "rejected", "sent_back", "escalation")
 CHANNEL_KINDS = ("smtp", "wecom", "dingtalk", "feishu", "webhook")
 TLS_MODES = ("starttls", "ssl", "none")
