@@ -122,7 +122,23 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
     ``reissue`` names units whose link is replaced (the old one stops working). When links are
     issued (or ``rewrite_manifest``: templates were just issued), they are written into the
     period's 分发清单.xlsx beside the templates; a listing alone leaves the list as it is.
+    Two processes issuing the same unit's link at once (the server, a schedule, the office at the
+    command line) meet at the database's unique generation: the one that lost reads the winner's
+    link, which is the same link (tokens are derived from the generation), and goes on.
     """
+    import sqlalchemy as sa
+
+    for attempt in range(3):
+        try:
+            return _unit_links(ws, period, base, reissue, reissue_all, write_manifest, command, rewrite_manifest, by)
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _unit_links(ws: Workspace, period: str | None, base: str | None, reissue, reissue_all: bool,
+                write_manifest: bool, command: str, rewrite_manifest: bool, by: str) -> LinksResult:
     period = check_period(period) if period else latest_period(ws)
     units = store.units_issued(ws.engine, period)
     if not units:
@@ -142,6 +158,8 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
         for unit, unit_id in units.items():
             link = active.get(unit_id)
             renew = reissue_all or unit in reissue
+            if link is None and not renew and store.last_generation(conn, unit_id):
+                link = store.active_link(conn, unit_id)      # issued by another process since we looked
             if link is None and not renew and store.last_generation(conn, unit_id):
                 result.revoked.append(unit)      # revoked on purpose: only an explicit reissue brings it back
                 continue

@@ -120,3 +120,24 @@ def test_processes_starting_together_agree_on_one_secret(planned):
         keys = set(pool.map(lambda _: secret(Workspace(planned.root)), range(32)))
     assert len(keys) == 1
     assert [p.name for p in planned.root.iterdir() if p.name.startswith(".ledger-secret")] == [".ledger-secret"]
+
+
+def test_two_processes_issuing_a_units_link_at_once_agree_on_it(planned, monkeypatch):
+    """Another process issues the links between this one's look at the links in force and its own
+    issue: this one does not fail, and both hand out the same links."""
+    from ledger.store import links as store
+
+    generate_templates(planned, PERIOD)
+    real, raced = store.active_links, {}
+
+    def stale(engine):
+        found = real(engine)                        # what this process saw ...
+        if not raced:
+            raced["other"] = None
+            raced["other"] = unit_links(planned, PERIOD, write_manifest=False)    # ... before the other issued
+        return found
+    monkeypatch.setattr(store, "active_links", stale)
+    mine = unit_links(planned, PERIOD)
+    assert {l.unit: l.url for l in mine.links} == {l.unit: l.url for l in raced["other"].links}
+    with planned.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(s.unit_links)).scalar() == len(mine.links)

@@ -23,6 +23,12 @@ def active_links(engine: Engine) -> dict[int, dict[str, Any]]:
     return {r["unit_id"]: r for r in all_rows(engine, query)}
 
 
+def active_link(conn: Connection, unit_id: int) -> dict[str, Any] | None:
+    """One unit's link in force, read in the caller's transaction."""
+    return first_row(conn, sa.select(s.unit_links).where(s.unit_links.c.unit_id == unit_id,
+                                                         s.unit_links.c.revoked_at.is_(None)))
+
+
 def last_generation(conn: Connection, unit_id: int) -> int:
     query = sa.select(sa.func.max(s.unit_links.c.generation)).where(s.unit_links.c.unit_id == unit_id)
     return conn.execute(query).scalar() or 0
