@@ -88,7 +88,10 @@ def references(items) -> dict[int, str]:
     numbers = Counter(i.number for i in items)
     out = {i.id: i.number if numbers[i.number] == 1 else f"{i.path_numbers}{i.number}" for i in items}
     taken = Counter(out.values())
-    return {i.id: ref if taken[ref] == 1 else f"{ref}（{i.title[:12]}）" for i in items for ref in (out[i.id],)}
+    for i in items:                     # the same numerals and number twice: told apart by title
+        if taken[out[i.id]] > 1:
+            out[i.id] = f"{out[i.id]}（{i.title[:12]}）"
+    return out
 
 
 def find_item(items, reference: str):
@@ -96,7 +99,7 @@ def find_item(items, reference: str):
     unknown or ambiguous reference is refused, naming the choices."""
     ref = "".join((reference or "").split())
     refs = references(items)
-    by_ref = {r: i for i in items for r in (refs[i.id],)}
+    by_ref = {refs[i.id]: i for i in items}
     if ref in by_ref:
         return by_ref[ref]
     bare = ref.replace("、", "").replace("．", "").replace(".", "")
