@@ -438,7 +438,7 @@ def _locked_meanwhile(batch: _Batch, exam: Examination) -> bool:
 def _late_verdict(batch: _Batch, exam: Examination, now: datetime) -> late.Verdict:
     return late.judge(batch.connection, batch.ws.settings, period=exam.period, unit_id=exam.template["unit_id"],
                       arrived=_arrival(exam, now), rows=exam.rows, targets=exam.targets, name=display_name(exam.name),
-                      earlier=batch.earlier)
+                      known=batch.earlier)
 
 
 def _arrival(exam: Examination, now: datetime) -> datetime:

@@ -72,9 +72,10 @@ class Earlier:
 
 def judge(conn: Connection, settings: Settings, *, period: str, unit_id: int, arrived: datetime,
           rows: list[dict[str, Any]], targets: list[dict[str, Any]], name: str,
-          earlier: Earlier | None = None) -> Verdict:
-    """The verdict on a valid file of ``unit_id`` for ``period`` arriving at ``arrived`` (aware)."""
-    if earlier is not None and not earlier.may_have(conn, period, unit_id):
+          known: Earlier | None = None) -> Verdict:
+    """The verdict on a valid file of ``unit_id`` for ``period`` arriving at ``arrived`` (aware);
+    ``known``: the run's units with a submission, so a unit's first file asks nothing more."""
+    if known is not None and not known.may_have(conn, period, unit_id):
         return Verdict(NORMAL)
     current = _submission(conn, period, unit_id, current=True)
     pending = _submission(conn, period, unit_id, review="pending")
