@@ -188,8 +188,9 @@ class Scores:
 
 
 def score_units(ws, period: str | None = None, year: bool = False, sent_back: EventHook = _sent_back,
-                closed_early: EventHook = NO_EVENTS) -> Scores:
-    """The units' scores for a period (by default last month), or for its year up to it."""
+                closed_early: EventHook = NO_EVENTS, status=None) -> Scores:
+    """The units' scores for a period (by default last month), or for its year up to it; ``status``:
+    the period's status when the caller has just read it (the board), so it is not read twice."""
     from ledger.report import data
     from ledger.report.status import read_status
 
@@ -197,7 +198,8 @@ def score_units(ws, period: str | None = None, year: bool = False, sent_back: Ev
     with data.snapshot(ws.engine) as conn:
         data.check_known(conn, period)
         periods = _year_periods(conn, period) if year else [period]
-        each = [period_scores(conn, read_status(conn, p, ws.settings), ws.settings, sent_back, closed_early)
+        each = [period_scores(conn, status if status is not None and status.period == p else read_status(conn, p, ws.settings),
+                              ws.settings, sent_back, closed_early)
                 for p in periods]
     units = year_scores(each, ws.settings.scoring.base) if year else each[0]
     return Scores(period, year, units, periods)

@@ -226,7 +226,7 @@ class OfficePages(Pages):
         return {**context, "board_status": status, "totals": status.totals, "sentence": status.totals.sentence(),
                 "deadline": date_text(status.deadline), "units": units,
                 "waiting": [{"name": u.unit.name, "label": u.label} for u in status.waiting()], "outputs": outputs,
-                "notices": _period_notices(web.ws, period), "scores": _period_scores(web.ws, period)}
+                "notices": _period_notices(web.ws, period), "scores": _period_scores(web.ws, period, status)}
 
     def _outbox(self, period: str) -> dict[str, Any]:
         """The period's reminders as the board shows them: how many went, and each that did not."""
@@ -477,13 +477,13 @@ def _period_notices(ws: Workspace, period: str) -> list[dict[str, Any]]:
             for n in notices(ws.engine, period=period)]
 
 
-def _period_scores(ws: Workspace, period: str) -> list[dict[str, Any]]:
-    """This month's 考评 (``ledger score``), for the board."""
+def _period_scores(ws: Workspace, period: str, status=None) -> list[dict[str, Any]]:
+    """This month's 考评 (``ledger score``), for the board (from the status it has just read)."""
     from ledger.report.scores import score_units
 
     return [{"rank": u.rank, "unit": u.unit, "score": f"{u.score:g}",
              "why": "；".join(f"{d.reason} {d.points:+g}" for d in u.deductions)}
-            for u in score_units(ws, period).units]
+            for u in score_units(ws, period, status=status).units]
 
 
 OUTPUT_KINDS = {"xlsx": "汇总表", "docx": "督查通报", "xlsx-pdf": "汇总表（PDF）", "docx-pdf": "督查通报（PDF）"}
