@@ -109,6 +109,19 @@ def test_an_upload_landing_while_a_run_starts_waits_for_the_next_run_and_is_boun
         assert conn.execute(sa.select(s.uploads.c.intake_id)).scalar() is not None
 
 
+def one_server_run(ws):
+    """The web server's collector, told to run once, after that run has ended (and the thread stopped)."""
+    import ledger.web.receive as receive
+
+    collector = receive.Collector(ws, every=60).start()
+    try:
+        collector.kick()
+        assert collector.wait_run(0, timeout=20)
+    finally:
+        collector.stop()
+    return collector
+
+
 def test_a_server_collect_that_fails_is_told_on_the_console_and_in_the_log(planned, monkeypatch, capsys):
     import ledger.web.receive as receive
     from ledger.errors import DiskFullError
@@ -117,12 +130,7 @@ def test_a_server_collect_that_fails_is_told_on_the_console_and_in_the_log(plann
         raise DiskFullError("磁盘空间不足：无法写入“archive/”")
 
     monkeypatch.setattr(receive, "collect_inbox", full)
-    collector = receive.Collector(planned, every=60).start()
-    try:
-        collector.kick()
-        assert collector.wait_run(0, timeout=10)
-    finally:
-        collector.stop()
+    one_server_run(planned)
     assert "网页收取未能完成：磁盘空间不足" in capsys.readouterr().err
     faults = [e for e in events.recent(planned.engine) if e["action"] == "collect-fault"]
     assert faults and "磁盘空间不足" in faults[0]["summary"]
@@ -143,12 +151,7 @@ def test_a_server_collect_the_database_refuses_as_busy_is_tried_again_before_the
 
     monkeypatch.setattr(receive, "collect_inbox", busy_once)
     monkeypatch.setattr(receive, "BUSY_PAUSE", 0.05)
-    collector = receive.Collector(planned, every=60).start()
-    try:
-        collector.kick()
-        assert collector.wait_run(0, timeout=20)
-    finally:
-        collector.stop()
+    collector = one_server_run(planned)
     assert len(calls) == 2 and collector.fault is None
     assert "网页收取未能完成" not in capsys.readouterr().err
     assert not [e for e in events.recent(planned.engine) if e["action"] == "collect-fault"]
@@ -157,10 +160,5 @@ def test_a_server_collect_the_database_refuses_as_busy_is_tried_again_before_the
         raise DatabaseBusyError("数据库正被其他程序占用，等待超时")
 
     monkeypatch.setattr(receive, "collect_inbox", always_busy)
-    collector = receive.Collector(planned, every=60).start()
-    try:
-        collector.kick()
-        assert collector.wait_run(0, timeout=20)
-    finally:
-        collector.stop()
+    collector = one_server_run(planned)
     assert collector.fault is not None and "网页收取未能完成：数据库正被其他程序占用" in capsys.readouterr().err
