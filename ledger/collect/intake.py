@@ -62,7 +62,7 @@ from ledger import layout
 from ledger.store import escalations, events
 from ledger.store import schema as s
 from ledger.store.links import attach_outcome, waiting_uploads
-from ledger.store.guard import file_savepoint, is_server, lock_intake, store_once
+from ledger.store.guard import file_savepoint, hold_period_locks, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
                                       save_submission, seen_sha256)
 from ledger.template.writer import write_template
@@ -266,15 +266,15 @@ class _Batch:
             self._durable = durable_commits(self.conn)
             self._durable.__enter__()
             lock_intake(self.conn)       # a server shared by workspaces: one intake transaction at a time
-            hold_locks(self.conn)
+            hold_period_locks(self.conn)
         return self.conn
 
     def lock_of(self, period: str) -> LockState | None:
         """Whether ``period`` is locked now, read once a transaction: the lock cannot change before
         the transaction ends. On SQLite the transaction holds the write lock from its start (begun
         IMMEDIATE by ``file_savepoint``, which every recording runs in), so a lock written elsewhere
-        was committed before our read or waits for our commit; on PostgreSQL ``hold_locks`` does the
-        same. Cleared when the transaction ends (``_close``)."""
+        was committed before our read or waits for our commit; on PostgreSQL ``hold_period_locks``
+        does the same. Cleared when the transaction ends (``_close``)."""
         if period not in self.locks:
             self.locks[period] = locked(self.connection, period)
         return self.locks[period]
@@ -405,21 +405,6 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
     if verdict.kind == late.REFUSE:
         return _reject(batch, exam, now)
     return _accept(batch, exam, now, verdict)
-
-
-def hold_locks(conn) -> None:
-    """Keep the month locks as they are until ``conn``'s transaction ends (PostgreSQL; elsewhere a no-op).
-
-    ``lock_period`` and ``unlock_period`` take the lock table in SHARE ROW EXCLUSIVE mode, which
-    conflicts with this SHARE mode: one asked for meanwhile waits for our commit, and one committed
-    before is seen by our next read (READ COMMITTED). So a batch asks once a period, not once a file,
-    and a lock asked for while a batch records waits for it, as it does on SQLite. SHARE mode admits
-    readers and other holders of SHARE (intake transactions are serialised by ``lock_intake``).
-    Taken with the intake lock at the start of the transaction, outside any file's savepoint,
-    whose rollback would release it.
-    """
-    if is_server(conn):
-        conn.exec_driver_sql("LOCK TABLE period_locks IN SHARE MODE")
 
 
 def _locked_meanwhile(batch: _Batch, exam: Examination) -> bool:

@@ -78,6 +78,21 @@ def lock_intake(conn: Connection) -> None:
         conn.execute(sa.text(f"SELECT pg_advisory_xact_lock(:k, {_LEDGER})"), {"k": INTAKE})
 
 
+def hold_period_locks(conn: Connection) -> None:
+    """Keep the month locks as they are until ``conn``'s transaction ends (PostgreSQL; elsewhere a no-op).
+
+    ``lock_period`` and ``unlock_period`` take the lock table in SHARE ROW EXCLUSIVE mode, which
+    conflicts with this SHARE mode: one asked for meanwhile waits for our commit, and one committed
+    before is seen by our next read (READ COMMITTED). So a batch asks once a period, not once a file,
+    and a lock asked for while a batch records waits for it, as it does on SQLite. SHARE mode admits
+    readers and other holders of SHARE (intake transactions are serialised by ``lock_intake``).
+    Taken with the intake lock at the start of the transaction, outside any file's savepoint,
+    whose rollback would release it.
+    """
+    if is_server(conn):
+        conn.exec_driver_sql("LOCK TABLE period_locks IN SHARE MODE")
+
+
 def lock_escalations(conn: Connection) -> None:
     """Take the 督办单 lock for the rest of ``conn``'s transaction (PostgreSQL; elsewhere a no-op):
     two workspaces of one database issuing at once number and deduplicate one after the other."""
