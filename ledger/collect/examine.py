@@ -23,7 +23,7 @@ from typing import Any
 from ledger import layout
 from ledger.errors import os_reason
 from ledger import codes
-from ledger.findings import Report
+from ledger.findings import Finding, Report
 from ledger.settings import Settings
 
 UNIDENTIFIED = "未识别"
@@ -52,6 +52,14 @@ class Examination:
     @property
     def accepted(self) -> bool:
         return self.report.valid and self.template is not None
+
+    def refuse(self, finding: Finding | None = None) -> "Examination":
+        """Keep nothing of the workbook (template, rows, 指标 rows, feedback marks); with ``finding``,
+        that one finding is all the file is told."""
+        if finding is not None:
+            self.report.findings[:] = [finding]
+        self.template, self.rows, self.targets, self.feedback_spec = None, [], [], None
+        return self
 
 
 class NotARegularFile(OSError):
@@ -121,15 +129,12 @@ def internal_fault(exam: Examination, exc: BaseException) -> Examination:
     """Mark a file ledger failed to judge because of its own error (not the department's)."""
     exam.fault = f"程序内部错误（{type(exc).__name__}），文件未作处理"
     exam.trace = "".join(traceback.format_exception(exc))
-    exam.template, exam.rows, exam.feedback_spec = None, [], None
-    return exam
+    return exam.refuse()
 
 
 def unreadable(exam: Examination, why: str) -> Examination:
     """Mark a file that could not be read: one finding, nothing else kept."""
-    exam.report.findings[:] = [codes.FILE_CORRUPT.finding(why=f"（{why}）", value=exam.name)]
-    exam.template, exam.rows, exam.feedback_spec = None, [], None
-    return exam
+    return exam.refuse(codes.FILE_CORRUPT.finding(why=f"（{why}）", value=exam.name))
 
 
 def _max_bytes(settings: Settings) -> int:

@@ -415,8 +415,7 @@ def _locked_meanwhile(batch: _Batch, exam: Examination) -> bool:
     state = batch.lock_of(exam.period)
     if state is None:
         return False
-    exam.report.findings[:] = [locked_finding(state, batch.ws.settings)]
-    exam.template, exam.rows, exam.targets, exam.feedback_spec = None, [], [], None
+    exam.refuse(locked_finding(state, batch.ws.settings))
     return True
 
 
@@ -437,8 +436,8 @@ def _other_units_workbook(batch: _Batch, exam: Examination, dry_run: bool) -> No
     """A workbook of another unit uploaded with this unit's link: refused, logged, and told to the
     uploader in its own name (nothing of the other unit's is stored, or shown on its page)."""
     other, uploader = exam.unit, exam.upload["unit"]
-    exam.report.findings[:] = [codes.UPLOAD_OTHER_UNIT.finding(other=other, uploader=uploader, value=display_name(exam.name))]
-    exam.template, exam.rows, exam.targets, exam.feedback_spec, exam.unit = None, [], [], None, uploader
+    exam.refuse(codes.UPLOAD_OTHER_UNIT.finding(other=other, uploader=uploader, value=display_name(exam.name)))
+    exam.unit = uploader
     if not dry_run:
         events.record(batch.connection, batch.command, "upload-other-unit",
                       f"{uploader}通过本单位链接上传了“{other}”的工作簿，已拒收",
