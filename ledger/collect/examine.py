@@ -228,9 +228,9 @@ def _expected(record: dict[str, Any], unit: str, db_url: str):
                         office_columns=layout.office_columns_of(record.get("columns")))
     from ledger.collect.quality import last_rows
 
-    plan = _plan(db_url, version)
     carried = _carried(db_url, version, record["period"]).get(unit)
-    expected.last_period, expected.last_rows = last_rows(carried, plan, [(r.item_id, r.role) for r in expected.rows])
+    expected.last_period, expected.last_rows = last_rows(carried, _identities(db_url, version),
+                                                         [(r.item_id, r.role) for r in expected.rows])
     lineages = _evidenced(db_url).get(unit, frozenset())
     by_lineage = _item_ids(db_url, version) if lineages else {}
     expected.evidenced = frozenset(by_lineage[n] for n in lineages if n in by_lineage)
@@ -295,6 +295,7 @@ def reset_caches() -> None:
     _templates.clear()
     _plan.cache_clear()
     _item_ids.cache_clear()
+    _identities.cache_clear()
     _period_version.cache_clear()
     _rows_of.cache_clear()
     _targets_of.cache_clear()
@@ -315,9 +316,15 @@ def _engine(db_url: str):
 
 
 @lru_cache(maxsize=4)
+def _identities(db_url: str, version: int) -> dict[int, int]:
+    """Item id -> item lineage of a plan version."""
+    return {i.id: i.identity for i in _plan(db_url, version).items}
+
+
+@lru_cache(maxsize=4)
 def _item_ids(db_url: str, version: int) -> dict[int, int]:
     """Item lineage -> item id of a plan version."""
-    return {i.identity: i.id for i in _plan(db_url, version).items}
+    return {line: item_id for item_id, line in _identities(db_url, version).items()}
 
 
 @lru_cache(maxsize=8)

@@ -183,35 +183,20 @@ def review(report: Report, read, matched: list, rows: list[dict[str, Any]], expe
                              expected.evidenced.__contains__, expected.period))
 
 
-def last_rows(carried, plan, rows: Iterable[tuple[int, str]] | None = None
+def last_rows(carried, identities: dict[int, Any], rows: Iterable[tuple[int, str]]
               ) -> tuple[str | None, dict[tuple[int, str], dict[str, Any]]]:
-    """The unit's last accepted 台账 values (``store.submissions.Carried``, or None) by (item id in
-    ``plan``, role), and their period; only for the (item id, role) ``rows`` when given (the unit's
-    template rows: then the cost is the unit's, not the whole plan's).
+    """The unit's last accepted 台账 values (``store.submissions.Carried``, or None) for its (item id,
+    role) ``rows``, and their period.
 
-    Read the way carry-forward reads them: by the item's identity, which a renumbered or retitled
-    item keeps, so the same task is found under a new plan version.
+    Read the way carry-forward reads them: by the item's identity (``identities``: item id ->
+    identity in the rows' plan), which a renumbered or retitled item keeps, so the same task is found
+    under a new plan version.
     """
     if carried is None:
         return None, {}
-    identity = {item.id: item.identity for item in plan.items} if rows is None else _identities(plan)
-    wanted = rows if rows is not None else [(i, role) for i in identity for role in ("lead", "support")]
     out: dict[tuple[int, str], dict[str, Any]] = {}
-    for item_id, role in wanted:
-        found = carried.values.get((identity.get(item_id), role))
+    for item_id, role in rows:
+        found = carried.values.get((identities.get(item_id), role))
         if found:
             out[(item_id, role)] = found
     return carried.period, out
-
-
-_identity_maps: dict[int, tuple[Any, dict[int, Any]]] = {}
-
-
-def _identities(plan) -> dict[int, Any]:
-    """Item id -> identity of a plan, worked out once per plan object (a collect worker keeps its plan)."""
-    kept = _identity_maps.get(id(plan))
-    if kept is None or kept[0] is not plan:
-        kept = (plan, {item.id: item.identity for item in plan.items})
-        _identity_maps.clear()
-        _identity_maps[id(plan)] = kept
-    return kept[1]
