@@ -143,11 +143,12 @@ def _state(rows: list, done: bool) -> tuple[str | None, Any]:
     return (AWAITING_EVIDENCE, None) if done else (None, None)
 
 
-def item_states(engine: Engine, vocabulary, lineages: set[int] | None = None) -> list[ItemSignoff]:
-    """Every item of the current plan that was reported 已完成 or has sign-off rows, in plan order."""
+def item_states(engine: Engine, vocabulary, lineages: set[int] | None = None, plan=None) -> list[ItemSignoff]:
+    """Every item of the current plan (``plan``, when the caller has read it) that was reported
+    已完成 or has sign-off rows, in plan order."""
     from ledger.store.plans import load_plan
 
-    plan = load_plan(engine)
+    plan = plan or load_plan(engine)
     refs = references(plan.items)
     so, u = s.signoffs, s.units
     with engine.connect() as conn:
@@ -186,7 +187,7 @@ def item_state(engine: Engine, vocabulary, number: str) -> ItemSignoff:
 
     plan = load_plan(engine)
     item = find_item(plan.items, number)
-    found = item_states(engine, vocabulary, {item.identity})
+    found = item_states(engine, vocabulary, {item.identity}, plan)
     if not found:
         raise SignoffError(f"第 {references(plan.items)[item.id]} 项任务尚未由牵头单位报为“已完成”，不能销号")
     return found[0]
