@@ -89,6 +89,7 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     unless ``issue_links``: then units without a link get one, as ``ledger links`` would)."""
     from ledger.report import period_status
     from ledger.report.data import resolve_period
+    from ledger.store.links import units_issued
 
     settings = ws.settings
     if not settings.channels:
@@ -98,8 +99,10 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     today = today or datetime.now(ZoneInfo(settings.office.timezone)).date()
     asked = _kinds(kinds) or kinds_due(today, status.deadline, settings.remind.due_soon_days)
     result = RemindResult(period, today, status.deadline, asked, not issue_links)
-    missing, rejected, sent_back = _owing(ws, status, unit, issue_links, result.notes)
-    noticed = _noticed(ws, period, unit, issue_links, result.notes) if "escalation" in asked else []
+    issued = units_issued(ws.engine, period)
+    links = _links(ws, period, issue_links, result.notes) if issued else {}     # read (or issued) once a run
+    missing, rejected, sent_back = _owing(ws, status, unit, issued, links)
+    noticed = _noticed(ws, period, unit, links) if "escalation" in asked else []
     result.messages, notes = build(period, asked, missing, rejected, settings,
                                    read_wordings(ws.templates_dir, write=issue_links), status.deadline, today,
                                    sent_back, noticed)
@@ -110,13 +113,12 @@ def plan_reminders(ws: Workspace, period: str | None = None, kinds: Iterable[str
     return result
 
 
-def _owing(ws: Workspace, status, unit: str | None, issue_links: bool,
-           notes: list[str]) -> tuple[list[Waiting], list[Waiting], list[Waiting]]:
-    """The units still owing the period's ledger (of those issued a template): missing, rejected by
-    the machine and sent back by the office, with their contacts and links; ``unit`` alone when named."""
+def _owing(ws: Workspace, status, unit: str | None, issued: dict[str, int],
+           links: dict[str, str]) -> tuple[list[Waiting], list[Waiting], list[Waiting]]:
+    """The units still owing the period's ledger (of those ``issued`` a template): missing, rejected
+    by the machine and sent back by the office, with their contacts and links; ``unit`` alone when named."""
     from ledger.report.status import MISSING, REJECTED
     from ledger.store.contacts import contacts_by_id
-    from ledger.store.links import units_issued
 
     period = status.period
     units = [u for u in status.units if u.outcome in (MISSING, REJECTED)]
@@ -124,10 +126,8 @@ def _owing(ws: Workspace, status, unit: str | None, issue_links: bool,
         if unit not in {u.unit.name for u in status.units}:
             raise UnitNotFoundError(f"“{unit}”不是{label(period)}应报送的单位：请用 ledger status --period {period} 查看")
         units = [u for u in units if u.unit.name == unit]
-    issued = units_issued(ws.engine, period)
     if issued:
         units = [u for u in units if u.unit.name in issued]
-    links = _links(ws, period, issue_links, notes) if issued else {}
     contacts = contacts_by_id(ws.engine, [u.unit.id for u in units])
 
     def waiting(u) -> Waiting:
@@ -141,7 +141,7 @@ def _owing(ws: Workspace, status, unit: str | None, issue_links: bool,
             [waiting(u) for u in returned if u.rejection and u.rejection.by_office])
 
 
-def _noticed(ws: Workspace, period: str, unit: str | None, issue_links: bool, notes: list[str]) -> list[Waiting]:
+def _noticed(ws: Workspace, period: str, unit: str | None, links: dict[str, str]) -> list[Waiting]:
     """One entry per 督办单 of the period still awaiting its unit's reply (``ledger.supervise``)."""
     from ledger.store.contacts import contacts_by_id
     from ledger.store.escalations import OPEN, notices
@@ -150,7 +150,6 @@ def _noticed(ws: Workspace, period: str, unit: str | None, issue_links: bool, no
     found = [n for n in notices(ws.engine, period=period, unit=unit) if n["state"] == OPEN]
     if not found:
         return []
-    links = _links(ws, period, issue_links, notes)
     contacts = contacts_by_id(ws.engine, list({n["unit_id"] for n in found}))
     out = []
     for n in found:
