@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
+
 from ledger.errors import LedgerError, UnitNotFoundError, WorkspaceError, os_reason
 from ledger.period import check_period, current_period, label
 from ledger.store import events
@@ -126,15 +128,13 @@ def unit_links(ws: Workspace, period: str | None = None, base: str | None = None
     command line) meet at the database's unique generation: the one that lost reads the winner's
     link, which is the same link (tokens are derived from the generation), and goes on.
     """
-    import sqlalchemy as sa
-
-    for attempt in range(3):
+    for attempt in (1, 2, 3):
         try:
             return _unit_links(ws, period, base, reissue, reissue_all, write_manifest, command, rewrite_manifest, by)
         except sa.exc.IntegrityError:
-            if attempt == 2:
+            if attempt == 3:
                 raise
-    raise AssertionError("unreachable")
+    raise AssertionError("three attempts either return or raise")
 
 
 def _unit_links(ws: Workspace, period: str | None, base: str | None, reissue, reissue_all: bool,

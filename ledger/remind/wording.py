@@ -19,6 +19,7 @@ TEMPLATE_NAME = "催报消息模板.md"
 PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
 FIELDS = ("单位", "月份", "截止日期", "剩余天数", "链接", "应报事项", "退回原因", "发文单位", "联系人", "联系电话",
           "督办单号", "督办颜色", "反馈时限", "督办事项")       # the last four: a 督办单 (escalation)
+ADDED_LATER = ("sent_back", "escalation")     # kinds an older workspace's template has no section for
 KIND_LABELS = {"due_soon": "即将截止", "due_today": "今日截止", "overdue": "逾期未报", "rejected": "退回待重报",
                "sent_back": "退回修改", "escalation": "督办单待反馈", "digest": "催报汇总"}
 
@@ -115,8 +116,6 @@ def read_wordings(templates_dir: Path, write: bool = True) -> dict[str, Wording]
     defaults = parse(DEFAULT_TEMPLATE)
     return {**{k: defaults[k] for k in ADDED_LATER if k in defaults and f"## {k}" not in text}, **found}
 
-
-ADDED_LATER = ("sent_back", "escalation")
 
 
 def parse(text: str, name: str = TEMPLATE_NAME) -> dict[str, Wording]:
