@@ -75,19 +75,24 @@ PACKAGE_PARTS = frozenset({"docProps/custom.xml", "xl/workbook.xml", "meta.xml"}
 
 
 def read_workbook(path: Path, fmt: str, parts: dict[str, bytes] | None = None,
-                  data: bytes | None = None) -> ReadWorkbook:
+                  data: bytes | None = None, every_identity: bool = False) -> ReadWorkbook:
     """Read identification and ledger rows; raises on a workbook calamine cannot open.
 
     ``parts`` are the package members of ``PACKAGE_PARTS`` the file has, already read; without
-    them the package is opened here. ``data``: the file's bytes, when the caller has read them."""
+    them the package is opened here. ``data``: the file's bytes, when the caller has read them.
+    The identification is read from its three places in the order ``ReadWorkbook.identity`` trusts
+    them, stopping at the first found; ``every_identity`` reads all three (to check a template)."""
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else _open(path)
     try:
         result = ReadWorkbook(path, list(wb.sheet_names), fmt=fmt)
-        _package_identities(path, fmt, result, parts)
-        if layout.META_SHEET in wb.sheet_names:
+        parts = _package_parts(path, fmt, parts)
+        _property_identity(fmt, result, parts)
+        if (every_identity or not result.identities) and layout.META_SHEET in wb.sheet_names:
             found = _sheet_identity(wb.get_sheet_by_name(layout.META_SHEET).to_python())
             if found:
                 result.identities["sheet"] = found
+        if every_identity or not result.identities:
+            _name_identity(fmt, result, parts)
         _read_ledger(wb, result)
         result.targets = _read_targets(wb, result.ledger_sheet)
     finally:
@@ -139,17 +144,25 @@ def _sheet_identity(rows: list[list[Any]]) -> Identity | None:
     return Identity.from_mapping(data, PROPERTY_PREFIX)
 
 
-def _package_identities(path: Path, fmt: str, result: ReadWorkbook, parts: dict[str, bytes] | None) -> None:
+def _package_parts(path: Path, fmt: str, parts: dict[str, bytes] | None) -> dict[str, bytes]:
+    """The members of ``PACKAGE_PARTS`` an xlsx or ods package has (as handed over, or read here)."""
+    if parts is not None or fmt not in ("xlsx", "ods"):
+        return parts or {}
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        return {name: zf.read(name) for name in PACKAGE_PARTS & names}
+
+
+def _property_identity(fmt: str, result: ReadWorkbook, parts: dict[str, bytes]) -> None:
     if fmt not in ("xlsx", "ods"):
         return
-    if parts is None:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            parts = {name: zf.read(name) for name in PACKAGE_PARTS & names}
     props = _xlsx_properties(parts) if fmt == "xlsx" else _ods_properties(parts)
     found = Identity.from_mapping(props, PROPERTY_PREFIX)
     if found:
         result.identities["property"] = found
+
+
+def _name_identity(fmt: str, result: ReadWorkbook, parts: dict[str, bytes]) -> None:
     encoded = _xlsx_defined_name(parts) if fmt == "xlsx" else None
     decoded = Identity.decode(encoded, digest="") if encoded else None
     if decoded:
@@ -248,6 +261,9 @@ def _column_map(header: list[Any], columns: tuple[layout.Column, ...] = layout.C
     return out
 
 
+_EMPTY = frozenset(("", None))       # what calamine reads from a cell nobody filled
+
+
 def _data_rows(rows: list[list[Any]], header: int, columns: dict[str, int],
                core: set[str] | None = None) -> list[LedgerRow]:
     out: list[LedgerRow] = []
@@ -255,15 +271,21 @@ def _data_rows(rows: list[list[Any]], header: int, columns: dict[str, int],
         return out
     keys = list(columns)
     width = max(columns.values()) + 1
-    only = columns[keys[0]]
-    cells = operator.itemgetter(*columns.values()) if len(columns) > 1 else (lambda r: (r[only],))
-    counted = [n for n, key in enumerate(keys) if core is None or key in core]   # what makes a row filled
+    cells = _picker(list(columns.values()))
+    counted = _picker([i for key, i in columns.items() if core is None or key in core])   # what makes a row filled
+    empty = _EMPTY.issuperset
     for i in range(header + 1, len(rows)):
         raw = rows[i]
         if len(raw) < width:                   # a short row: its missing cells are empty
             raw = [*raw, *[""] * (width - len(raw))]
-        found = cells(raw)
-        if all(found[n] in ("", None) for n in counted):
+        if empty(counted(raw)):
             continue
-        out.append(LedgerRow(i + 1, dict(zip(keys, found))))
+        out.append(LedgerRow(i + 1, dict(zip(keys, cells(raw)))))
     return out
+
+
+def _picker(positions: list[int]):
+    """The cells at ``positions`` of a row, as a tuple."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    return (lambda row: (row[positions[0]],)) if positions else (lambda row: ())

@@ -108,7 +108,7 @@ def test_print_setup_is_a4_landscape_with_repeated_header(generated):
 def test_identification_in_property_hidden_sheet_and_defined_name(generated):
     ws, result = generated
     path = ws.templates_dir / "2024-07" / "2024-07_县科技局.xlsx"
-    read = read_workbook(path, "xlsx")
+    read = read_workbook(path, "xlsx", every_identity=True)
     assert set(read.identities) == {"property", "sheet", "name"}
     ids = {(i.template_id, i.plan_version, i.period, i.unit, i.layout_version) for i in read.identities.values()}
     assert len(ids) == 1
