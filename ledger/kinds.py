@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 import sqlalchemy as sa
 
@@ -331,7 +331,7 @@ class Status(Choice):
         return ctx.statuses
 
     def normalise(self, value, col, ctx):
-        return normalise_status(value, dict(ctx.synonyms))
+        return normalise_status(value, ctx.synonyms)
 
     def invalid(self, col, value, ctx):
         return codes.STATUS_UNKNOWN.told(typed=value, choices="、".join(ctx.statuses))
@@ -390,22 +390,38 @@ def normalise_row(values: dict[str, Any], columns: "tuple[Column, ...]",
                   ctx: Context = NO_CONTEXT) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """(normalised values of the input ``columns``, raw values where they differ, notes by key):
     one path for the 台账 and 指标 sheets."""
-    out: dict[str, Any] = {}
-    raw: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-    for col in columns:
-        value = values.get(col.key, "")
-        kind = KINDS[col.kind]
-        if type(kind).normalise is _PLAIN:          # text: trimmed, never a note (most cells)
-            norm, note = clean_text(value), None
-        else:
-            norm, note = kind.normalise(value, col, ctx)
-        out[col.key] = norm
-        if note:
-            notes[col.key] = note
-        if norm != value and value not in (None, ""):
-            raw[col.key] = clean_text(value) if not isinstance(value, (int, float)) else value
-    return out, raw, notes
+    return row_normaliser(columns, ctx)(values)
+
+
+def row_normaliser(columns: "tuple[Column, ...]", ctx: Context = NO_CONTEXT
+                   ) -> Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any], dict[str, str]]]:
+    """``normalise_row`` for the rows of one sheet: what each column's kind does is looked up once."""
+    steps = tuple((col.key, None if type(KINDS[col.kind]).normalise is _PLAIN else _bound(KINDS[col.kind], col, ctx))
+                  for col in columns)
+
+    def normalise(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+        out: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        notes: dict[str, str] = {}
+        get = values.get
+        for key, kind_normalise in steps:
+            value = get(key, "")
+            if kind_normalise is None:          # text: trimmed, never a note (most cells)
+                norm = value.replace("\u3000", " ").strip() if type(value) is str else clean_text(value)
+            else:
+                norm, note = kind_normalise(value)
+                if note:
+                    notes[key] = note
+            out[key] = norm
+            if norm != value and value is not None and value != "":
+                raw[key] = clean_text(value) if not isinstance(value, (int, float)) else value
+        return out, raw, notes
+
+    return normalise
+
+
+def _bound(kind: Kind, col: "Column", ctx: Context) -> Callable[[Any], tuple[Any, str | None]]:
+    return lambda value: kind.normalise(value, col, ctx)
 
 
 _PLAIN = Kind.normalise

@@ -80,15 +80,19 @@ def is_thin(text: Any, rules: QualitySettings) -> bool:
     if len(words) < rules.min_length:
         return True
     rest = words
-    for phrase in _phrases(tuple(rules.stock_phrases)):
+    for phrase in _phrases(rules.stock_phrases):
         if phrase in rest:
             rest = rest.replace(phrase, "")
     return len(rest) < 2
 
 
-@lru_cache(maxsize=8)
-def _phrases(stock: tuple[str, ...]) -> tuple[str, ...]:
+def _phrases(stock: Iterable[str]) -> tuple[str, ...]:
     """The stock phrases as compared, longest first (prepared once, not once a row)."""
+    return _prepared(tuple(stock))
+
+
+@lru_cache(maxsize=8)
+def _prepared(stock: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in sorted((core(p) for p in stock), key=len, reverse=True) if p)
 
 
@@ -101,39 +105,42 @@ def check_rows(rows: Iterable[Row], settings: Settings, last_period: str | None,
                has_evidence: Callable[[int], bool] = lambda item_id: False, this_period: str = "") -> list[Finding]:
     """Every content finding of the rows; ``where(row, key)`` gives a cell's A1 reference."""
     rules = settings.quality
+    when = label(last_period) if last_period else "上期"
+    same_year = bool(last_period and this_period and last_period[:4] == this_period[:4])
     out: list[Finding] = []
     for row in rows:
-        out.extend(_row_findings(row, settings, last_period, where, has_evidence, this_period))
+        out.extend(_row_findings(row, settings, when, same_year, where, has_evidence))
     return [f for f in out if getattr(rules, CHECKS[f.code]) != "off"]
 
 
-def _row_findings(row: Row, settings: Settings, last_period: str | None, where, has_evidence, this_period: str):
-    rules, v, last = settings.quality, row.values, row.last or {}
-    progress, when = v.get("progress"), label(last_period) if last_period else "上期"
-    meaning = settings.vocabulary.meaning(v.get("status"))
+def _row_findings(row: Row, settings: Settings, when: str, same_year: bool, where, has_evidence) -> list[Finding]:
+    """The content findings of one row (``when``: the last period as named; ``same_year``: it is of
+    this period's year, so 完成进度 may be compared)."""
+    rules, v, last, out = settings.quality, row.values, row.last or {}, []
 
     def finding(code: codes.Code, key: str, value: Any, **values: Any) -> Finding:
         told = code.told(_severity(rules, code.code), **values)
         return _located(row.number, key, where(row.number, key), told, value)
 
+    progress, meaning = v.get("progress"), settings.vocabulary.meaning(v.get("status"))
     thin = isinstance(progress, str) and is_thin(progress, rules)
     if thin and meaning == NOT_STARTED and core(v.get("problems")):
         thin = False            # 尚未启动, with the reason where it belongs (存在问题)
     if thin:
-        yield finding(codes.PROGRESS_THIN, "progress", progress, typed=_short(progress))
+        out.append(finding(codes.PROGRESS_THIN, "progress", progress, typed=_short(progress)))
     before = last.get("progress")
-    finished = meaning == DONE and settings.vocabulary.meaning(last.get("status")) == DONE
-    if not thin and not finished and isinstance(progress, str) and isinstance(before, str):
+    if (not thin and isinstance(progress, str) and isinstance(before, str)
+            and not (meaning == DONE and settings.vocabulary.meaning(last.get("status")) == DONE)):
         alike = similarity(progress, before)
         if alike >= rules.similarity and figures(progress) == figures(before):
             same = "相同" if alike >= 1 else f"基本相同（相似度 {alike:.0%}）"
-            yield finding(codes.PROGRESS_COPIED, "progress", progress, when=when, same=same)
+            out.append(finding(codes.PROGRESS_COPIED, "progress", progress, when=when, same=same))
     percent, was = v.get("percent"), last.get("percent")
-    same_year = bool(last_period and this_period and last_period[:4] == this_period[:4])
-    if (same_year and _whole(percent) and _whole(was) and percent < was and not core(v.get("problems"))):
-        yield finding(codes.PERCENT_FELL, "percent", percent, percent=percent, when=when, before=was)
+    if same_year and _whole(percent) and _whole(was) and percent < was and not core(v.get("problems")):
+        out.append(finding(codes.PERCENT_FELL, "percent", percent, percent=percent, when=when, before=was))
     if meaning == DONE and not has_effect(progress, rules) and not has_evidence(v.get("item_id")):
-        yield finding(codes.DONE_NO_EFFECT, "progress", progress)
+        out.append(finding(codes.DONE_NO_EFFECT, "progress", progress))
+    return out
 
 
 def _whole(value: Any) -> bool:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from jsonschema import Draft202012Validator
 
 from ledger import layout
-from ledger.kinds import Context, Kind, kind_of, normalise_row
+from ledger.kinds import Context, Kind, kind_of, normalise_row, row_normaliser
 from ledger.normalise import clean_text
 from ledger.collect import quality
 from ledger.collect.reader import LedgerRow, ReadTable, ReadWorkbook
@@ -190,7 +190,16 @@ def _digest_readers(kind: SheetKind) -> tuple[tuple[str, Any], ...]:
 
 def _plan_texts(values: dict[str, Any], readers: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     """The locked cells of a row as digest text (``_plan_text`` of each column, in one pass)."""
-    return tuple([read(values[key]) if key in values and values[key] is not None else "" for key, read in readers])
+    out = []
+    for key, read in readers:
+        value = values.get(key)
+        if value is None:
+            out.append("")
+        elif read is clean_text and type(value) is str:     # most locked cells: clean_text, inline
+            out.append(value.replace("\u3000", " ").strip())
+        else:
+            out.append(read(value))
+    return tuple(out)
 
 
 def _in_issued_order(matched: list, issued: list) -> list:
@@ -270,32 +279,38 @@ class _RowRules:
     pace: int                                   # 序时进度 of the period, in per cent
     required: dict[str | None, tuple[layout.Column, ...]]   # columns a status's meaning requires
     free: frozenset[str]                        # columns whose schema asks only for some text
+    normalise: Callable                         # kinds.row_normaliser of the columns
+    stored: tuple[str, ...] = tuple(c.key for c in layout.INPUT_COLUMNS)   # the layout's, stored as columns
 
     @classmethod
     def of(cls, expected: Expected, settings: Settings) -> "_RowRules":
         statuses, office = tuple(settings.templates.statuses), expected.office_columns
         columns = layout.INPUT_COLUMNS + office
         meanings = {m for c in columns for m in c.required_if}
-        return cls(Context(statuses, settings.collect.synonyms), statuses, office, columns,
+        ctx = Context(statuses, settings.collect.synonyms)
+        return cls(ctx, statuses, office, columns,
                    round(schedule_share(expected.period) * 100),
                    {m: tuple(c for c in columns if m in c.required_if) for m in meanings},
-                   _free_text_keys(statuses, office))
+                   _free_text_keys(statuses, office), row_normaliser(columns, ctx))
 
 
 def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, rules: _RowRules, settings: Settings,
                report: Report) -> dict[str, Any]:
     office = rules.office
-    values, raw, notes = normalise_row(row.values, rules.columns, rules.ctx)
+    values, raw, notes = rules.normalise(row.values)
     present = {k: v for k, v in values.items() if v != ""}
     for error in _schema_errors(present, rules.statuses, office, rules.free):
         report.add(_schema_finding(read, row, error, values, settings, office))
     for key, note in notes.items():
         report.add(_located(read, row, key, codes.VALUE_NORMALISED.told(note=note), row.values.get(key), office))
-    for finding in _cross_checks(read, row, present, rules, settings):
-        report.add(finding)
-    stored = {c.key: (values[c.key] if values[c.key] != "" else None) for c in layout.INPUT_COLUMNS}
-    extra = {c.key: kind_of(c).to_json(values[c.key]) for c in office} or None
-    return {"item_id": tpl.item_id, "role": tpl.role, **stored, "raw": raw or None, "extra": extra}
+    report.extend(_cross_checks(read, row, present, rules, settings))
+    stored = {"item_id": tpl.item_id, "role": tpl.role}
+    for key in rules.stored:
+        value = values[key]
+        stored[key] = value if value != "" else None
+    stored["raw"] = raw or None
+    stored["extra"] = {c.key: kind_of(c).to_json(values[c.key]) for c in office} or None
+    return stored
 
 
 def _located(read: ReadWorkbook, row: LedgerRow, key: str, told: Told, value: Any,
@@ -328,27 +343,32 @@ def _schema_message(col: layout.Column, validator: str, value: Any, settings: Se
     return kind.invalid(col, value, ctx)
 
 
+_FORMULA_KEYS = ("progress", "problems", "next_steps", "remarks", "person")
+
+
 def _cross_checks(read: ReadWorkbook, row: LedgerRow, v: dict[str, Any], rules: _RowRules, settings: Settings):
     status, percent = v.get("status"), v.get("percent")
     meaning = settings.vocabulary.meaning(status)
-    whole = isinstance(percent, int) and 0 <= percent <= 100
+    whole = type(percent) is int and 0 <= percent <= 100
+    out = []
     if meaning == DONE and whole and percent < 100:
-        yield _located(read, row, "percent", codes.DONE_NOT_100.told(status=status, percent=percent), percent)
+        out.append(_located(read, row, "percent", codes.DONE_NOT_100.told(status=status, percent=percent), percent))
     for col in rules.required.get(meaning, ()):
         if not v.get(col.key):     # required by the status's meaning
             if col.key == "problems":     # the layout's own rule keeps its code: lagging needs a reason
-                yield _located(read, row, col.key, codes.LAG_NO_PROBLEM.told(status=status, header=col.header), None)
+                out.append(_located(read, row, col.key, codes.LAG_NO_PROBLEM.told(status=status, header=col.header), None))
             else:
-                yield _located(read, row, col.key, codes.REQUIRED_IF_STATUS.told(status=status, header=col.header),
-                               None, rules.office)
+                out.append(_located(read, row, col.key, codes.REQUIRED_IF_STATUS.told(status=status, header=col.header),
+                                    None, rules.office))
     pace = rules.pace
     if meaning in CHECKED_PACE and whole and percent < pace - settings.collect.lag_tolerance:
         said = codes.BEHIND_SCHEDULE.told(status=status, percent=percent, pace=pace, gap=pace - percent)
-        yield _located(read, row, "percent", said, percent)
-    for key in ("progress", "problems", "next_steps", "remarks", "person"):
+        out.append(_located(read, row, "percent", said, percent))
+    for key in _FORMULA_KEYS:
         text = v.get(key)
-        if isinstance(text, str) and FORMULA_RE.match(text):
-            yield _located(read, row, key, codes.FORMULA_LIKE.told(), text)
+        if type(text) is str and FORMULA_RE.match(text):
+            out.append(_located(read, row, key, codes.FORMULA_LIKE.told(), text))
+    return out
 
 
 # --- the 指标 sheet ---------------------------------------------------------------------------
