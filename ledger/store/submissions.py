@@ -6,6 +6,7 @@ import json
 import operator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -255,9 +256,9 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
 def _store_rows(conn: Connection, rows: list[dict[str, Any]], targets: list[dict[str, Any]] | None,
                 new_id: int) -> int:
     if rows:
-        insert_many(conn, s.submission_rows, [{"submission_id": new_id, **r} for r in rows])
+        insert_many(conn, s.submission_rows, rows, submission_id=new_id)
     if targets:
-        insert_many(conn, s.target_rows, [{"submission_id": new_id, **t} for t in targets])
+        insert_many(conn, s.target_rows, targets, submission_id=new_id)
     return new_id
 
 
@@ -290,30 +291,41 @@ def save_imported(conn: Connection, *, plan_id: int, period: str, unit_id: int, 
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "numeric": ":{n}", "named": ":{name}", "pyformat": "%({name})s"}
 
 
-def insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of simple values straight through the driver.
+def insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]], **same: Any) -> None:
+    """Insert many rows of simple values straight through the driver; ``same``: values every row
+    takes (the submission they belong to).
 
     A submission stores some forty rows; SQLAlchemy's per-row parameter processing was most of the
     cost of recording it. Values must already be what the column stores: JSON columns are encoded
     here, everything else is passed as it is. The statement follows the driver's parameter style,
     so any SQLAlchemy database works.
     """
-    keys = list(rows[0])
-    style = conn.dialect.paramstyle
-    marks = ", ".join(_PLACEHOLDERS[style].format(n=n, name=k) for n, k in enumerate(keys, start=1))
-    preparer = conn.dialect.identifier_preparer
-    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
-           f"VALUES ({marks})")
-    encoded = [n for n, k in enumerate(keys) if isinstance(table.c[k].type, sa.JSON)]
-    values = operator.itemgetter(*keys) if len(keys) > 1 else (lambda r: (r[keys[0]],))
+    keys = (*same, *rows[0])
+    sql, encoded = _insert_statement(conn.dialect, table, keys)
+    named = conn.dialect.paramstyle in ("named", "pyformat")
+    fixed = tuple(same.values())
+    values = operator.itemgetter(*rows[0]) if len(rows[0]) > 1 else (lambda r: (r[keys[-1]],))
     params = []
     for r in rows:            # forty rows a submission: the plain values as they are, JSON encoded
-        row = list(values(r))
-        for n in encoded:
-            if row[n] is not None:
-                row[n] = json.dumps(row[n], ensure_ascii=False)
-        params.append(dict(zip(keys, row)) if style in ("named", "pyformat") else tuple(row))
+        row = (*fixed, *values(r))
+        if encoded:
+            cells = list(row)
+            for n in encoded:
+                if cells[n] is not None:
+                    cells[n] = json.dumps(cells[n], ensure_ascii=False)
+            row = tuple(cells)
+        params.append(dict(zip(keys, row)) if named else row)
     conn.exec_driver_sql(sql, params)
+
+
+@lru_cache(maxsize=32)
+def _insert_statement(dialect, table: sa.Table, keys: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
+    """The driver's INSERT of ``keys`` into ``table``, and the positions of its JSON columns."""
+    marks = ", ".join(_PLACEHOLDERS[dialect.paramstyle].format(n=n, name=k) for n, k in enumerate(keys, start=1))
+    preparer = dialect.identifier_preparer
+    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
+           f"VALUES ({marks})")
+    return sql, tuple(n for n, k in enumerate(keys) if isinstance(table.c[k].type, sa.JSON))
 
 
 def submission_history(engine: Engine, period: str, unit_name: str) -> list[dict[str, Any]]:
