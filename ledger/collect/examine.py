@@ -349,11 +349,10 @@ _templates: dict[str, dict[str, dict[str, Any]]] = {}
 
 @lru_cache(maxsize=8)
 def _rows_of(db_url: str, version: int):
-    """Every unit's template rows of a plan version, built once per process."""
-    from ledger.template.rows import all_unit_rows
+    """Every unit's template rows of a plan version, each unit's built once per process."""
+    from ledger.template.rows import RowsByUnit
 
-    plan = _plan(db_url, version)
-    return all_unit_rows(plan, plan.units())
+    return RowsByUnit(_plan(db_url, version))
 
 
 @lru_cache(maxsize=8)

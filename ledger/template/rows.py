@@ -65,19 +65,31 @@ def unit_rows(plan: StoredPlan, unit: str) -> list[TemplateRow]:
 
 def all_unit_rows(plan: StoredPlan, units: list[str]) -> dict[str, list[TemplateRow]]:
     """``unit_rows`` for many units in one pass over the plan."""
-    wanted = set(units)
-    found: dict[str, dict[str, list]] = {u: {LEAD: [], SUPPORT: []} for u in units}
-    for item in plan.items:
-        for role, names in ((LEAD, item.lead), (SUPPORT, item.support)):
-            for name in names:
-                if name in wanted:
-                    found[name][role].append(item)
-    joined = {item.id: ("、".join(item.lead), "、".join(item.support)) for item in plan.items}
-    out = {}
-    for unit, by_role in found.items():
-        pairs = [(item, LEAD) for item in by_role[LEAD]] + [(item, SUPPORT) for item in by_role[SUPPORT]]
-        out[unit] = [_row(item, role, n, *joined[item.id]) for n, (item, role) in enumerate(pairs, start=1)]
-    return out
+    by_unit = RowsByUnit(plan, units)
+    return {unit: by_unit[unit] for unit in units}
+
+
+class RowsByUnit:
+    """``all_unit_rows`` of ``units`` (all the plan's by default), each unit's rows made when first
+    asked for: collect examines a few units' files in each worker process."""
+
+    def __init__(self, plan: StoredPlan, units: list[str] | None = None) -> None:
+        units = plan.units() if units is None else units
+        self._items: dict[str, dict[str, list]] = {u: {LEAD: [], SUPPORT: []} for u in units}
+        for item in plan.items:
+            for role, names in ((LEAD, item.lead), (SUPPORT, item.support)):
+                for name in names:
+                    if name in self._items:
+                        self._items[name][role].append(item)
+        self._made: dict[str, list[TemplateRow]] = {}
+
+    def __getitem__(self, unit: str) -> list[TemplateRow]:
+        if unit not in self._made:
+            by_role = self._items[unit]
+            pairs = [(item, LEAD) for item in by_role[LEAD]] + [(item, SUPPORT) for item in by_role[SUPPORT]]
+            self._made[unit] = [_row(item, role, n, "、".join(item.lead), "、".join(item.support))
+                                for n, (item, role) in enumerate(pairs, start=1)]
+        return self._made[unit]
 
 
 def _row(item, role: str, seq: int, lead_units: str, support_units: str) -> TemplateRow:
