@@ -46,7 +46,6 @@ import sqlalchemy as sa
 
 from ledger.collect.examine import Examination, examine, fingerprint, reset_caches, unreadable
 from ledger.collect import late
-from ledger.collect.feedback import problem_sheet, write_problem_list
 from ledger.collect import placement
 from ledger.collect.names import display_name, person_name
 from ledger.collect.placement import feedback_path
@@ -65,7 +64,6 @@ from ledger.store.links import attach_outcome, waiting_uploads
 from ledger.store.guard import file_savepoint, hold_period_locks, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
                                       save_submission, seen_sha256)
-from ledger.template.writer import write_template
 from ledger.workers import worker_pool
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output
@@ -547,6 +545,11 @@ def _place_reason(exc: Exception) -> str:
 
 
 def _write_feedback(ws: Workspace, exam: Examination) -> Path:
+    # Imported here: the workbook writers are needed for returned files only, and cost a run that
+    # accepts everything a tenth of its start-up.
+    from ledger.collect.feedback import problem_sheet, write_problem_list
+    from ledger.template.writer import write_template
+
     path = feedback_path(ws, exam.period, exam.unit or Path(exam.name).stem)
     if exam.feedback_spec is None:
         return write_problem_list(path, exam.unit or Path(exam.name).name, exam.report.findings)

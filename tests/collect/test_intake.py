@@ -16,6 +16,7 @@ from ledger.cli import cli
 from ledger.collect import intake
 from ledger.collect.intake import collect_inbox
 from ledger.store import schema as s
+from ledger.template import writer
 from tests.collect.invariants import files_under, inbox_snapshot, violations
 from tests.collect.test_collect import count, drop, inbox_files, issued, only, returned, template  # noqa: F401
 from tests.conftest import age, fill_all
@@ -63,7 +64,7 @@ def test_a_long_name_is_stored_within_limits_keeping_extension_and_hash(issued, 
 def test_a_file_that_cannot_be_stored_is_held_and_the_rest_collected(issued, tmp_path, monkeypatch):
     returned(issued, tmp_path, name="good.xlsx")
     returned(issued, tmp_path, name="bad.xlsx", status="差不多")
-    monkeypatch.setattr(intake, "write_template", lambda spec, path, **_: (_ for _ in ()).throw(
+    monkeypatch.setattr(writer, "write_template", lambda spec, path, **_: (_ for _ in ()).throw(
         OSError(errno.ENOSPC, "No space left on device")))
     result = cli_collect(issued)
     assert result.exit_code == 4, result.output                  # something needs the office
