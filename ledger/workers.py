@@ -8,6 +8,7 @@ kernel sends it SIGKILL (PR_SET_PDEATHSIG); elsewhere a watcher thread ends it w
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -15,7 +16,8 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 _PR_SET_PDEATHSIG = 1
 
@@ -44,8 +46,28 @@ def _watch_parent(parent: int) -> None:
 def _init_worker(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
+    gc.freeze()                     # what the parent had: never scanned again (nor its pages copied for it)
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     if initializer is not None:
         initializer(*initargs)
+
+
+# Python's cycle collector looks at young objects every 700 allocations. Reading workbooks and
+# recording them makes millions of short-lived objects that are never cycles: the default spent
+# 5-10 % of collect's time in collections that found nothing. Workers, and the run that feeds
+# them (``fewer_collections``), look every GC_YOUNG allocations instead; cycles are still freed.
+GC_YOUNG = 20_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect cycles every ``GC_YOUNG`` allocations while the block runs, then as before."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(GC_YOUNG, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def worker_pool(max_workers: int, initializer: Callable[..., Any] | None = None,

@@ -55,3 +55,34 @@ def test_worker_ignores_ctrl_c():
         os.kill(pid, signal.SIGINT)
         time.sleep(0.3)
         assert pool.submit(os.getpid).result() == pid     # the same worker, still serving
+
+
+def _collector_state():
+    import gc
+    return gc.get_threshold()[0], gc.get_freeze_count()
+
+
+def test_workers_collect_cycles_less_often_and_leave_what_they_inherited_alone():
+    import gc
+
+    from ledger.workers import GC_YOUNG, worker_pool
+
+    with worker_pool(1) as pool:
+        threshold, frozen = pool.submit(_collector_state).result()
+    assert threshold == GC_YOUNG
+    assert frozen > 0                    # the parent's objects, inherited at fork, are not scanned
+    assert gc.get_freeze_count() == 0    # the parent itself is untouched
+
+
+def test_fewer_collections_lasts_as_long_as_its_block():
+    import gc
+
+    from ledger.workers import GC_YOUNG, fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == max(GC_YOUNG, before[0])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError
+    assert gc.get_threshold() == before

@@ -64,7 +64,7 @@ from ledger.store.links import attach_outcome, waiting_uploads
 from ledger.store.guard import file_savepoint, hold_period_locks, is_server, lock_intake, store_once
 from ledger.store.submissions import (durable_commits, known_sha256, record_intake, recorded_instance,
                                       save_submission, seen_sha256)
-from ledger.workers import worker_pool
+from ledger.workers import fewer_collections, worker_pool
 from ledger.workspace import Workspace
 from ledger.xlsx import atomic_output
 
@@ -139,7 +139,7 @@ def collect_inbox(ws: Workspace, dry_run: bool = False, command: str = "collect"
     now = now or datetime.now(timezone.utc)
     reset_caches()
     placement.made_dirs.clear()
-    with ws.lock():
+    with ws.lock(), fewer_collections():
         if not dry_run:
             for folder in (ws.archive_dir, ws.outbox_dir / "returns"):
                 sweep_temporaries(folder)

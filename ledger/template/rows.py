@@ -82,28 +82,30 @@ class RowsByUnit:
                     if name in self._items:
                         self._items[name][role].append(item)
         self._made: dict[str, list[TemplateRow]] = {}
+        self._cells: dict[int, dict] = {}      # by item: the cells its rows share, whatever unit or role
 
     def __getitem__(self, unit: str) -> list[TemplateRow]:
         if unit not in self._made:
             by_role = self._items[unit]
             pairs = [(item, LEAD) for item in by_role[LEAD]] + [(item, SUPPORT) for item in by_role[SUPPORT]]
-            self._made[unit] = [_row(item, role, n, "、".join(item.lead), "、".join(item.support))
-                                for n, (item, role) in enumerate(pairs, start=1)]
+            self._made[unit] = [_row(item, role, n, self._shared(item)) for n, (item, role) in enumerate(pairs, start=1)]
         return self._made[unit]
 
+    def _shared(self, item) -> dict:
+        if item.id not in self._cells:
+            self._cells[item.id] = _item_cells(item)
+        return self._cells[item.id]
 
-def _row(item, role: str, seq: int, lead_units: str, support_units: str) -> TemplateRow:
-    cells = {
-        "row_key": row_key(item.id, role),
-        "seq": seq,
-        "title": item.title,
-        "text": item.text,
-        "role": ROLE_LABELS[role],
-        "lead_units": lead_units,
-        "support_units": support_units,
-        "leaders": "、".join(item.leaders),
-        "deadline": item.deadline_text or "",
-    }
+
+def _item_cells(item) -> dict:
+    """The plan cells of an item's rows (the same in every unit's template)."""
+    return {"title": item.title, "text": item.text, "lead_units": "、".join(item.lead),
+            "support_units": "、".join(item.support), "leaders": "、".join(item.leaders),
+            "deadline": item.deadline_text or ""}
+
+
+def _row(item, role: str, seq: int, shared: dict) -> TemplateRow:
+    cells = {"row_key": row_key(item.id, role), "seq": seq, "role": ROLE_LABELS[role], **shared}
     return TemplateRow(item.id, role, cells)
 
 
