@@ -76,11 +76,14 @@ def figures(text: str) -> list[str]:
 
 def is_thin(text: Any, rules: QualitySettings) -> bool:
     """Too short, or nothing but stock phrases."""
-    words = core(text)
-    if len(words) < rules.min_length:
+    return _thin(core(text), rules.min_length, _phrases(rules.stock_phrases))
+
+
+def _thin(words: str, min_length: int, phrases: tuple[str, ...]) -> bool:
+    if len(words) < min_length:
         return True
     rest = words
-    for phrase in _phrases(rules.stock_phrases):
+    for phrase in phrases:
         if phrase in rest:
             rest = rest.replace(phrase, "")
     return len(rest) < 2
@@ -107,15 +110,17 @@ def check_rows(rows: Iterable[Row], settings: Settings, last_period: str | None,
     rules = settings.quality
     when = label(last_period) if last_period else "上期"
     same_year = bool(last_period and this_period and last_period[:4] == this_period[:4])
+    phrases = _phrases(rules.stock_phrases)
     out: list[Finding] = []
     for row in rows:
-        out.extend(_row_findings(row, settings, when, same_year, where, has_evidence))
+        out.extend(_row_findings(row, settings, when, same_year, where, has_evidence, phrases))
     return [f for f in out if getattr(rules, CHECKS[f.code]) != "off"]
 
 
-def _row_findings(row: Row, settings: Settings, when: str, same_year: bool, where, has_evidence) -> list[Finding]:
+def _row_findings(row: Row, settings: Settings, when: str, same_year: bool, where, has_evidence,
+                  phrases: tuple[str, ...]) -> list[Finding]:
     """The content findings of one row (``when``: the last period as named; ``same_year``: it is of
-    this period's year, so 完成进度 may be compared)."""
+    this period's year, so 完成进度 may be compared; ``phrases``: the stock phrases as compared)."""
     rules, v, last, out = settings.quality, row.values, row.last or {}, []
 
     def finding(code: codes.Code, key: str, value: Any, **values: Any) -> Finding:
@@ -123,7 +128,7 @@ def _row_findings(row: Row, settings: Settings, when: str, same_year: bool, wher
         return _located(row.number, key, where(row.number, key), told, value)
 
     progress, meaning = v.get("progress"), settings.vocabulary.meaning(v.get("status"))
-    thin = isinstance(progress, str) and is_thin(progress, rules)
+    thin = isinstance(progress, str) and _thin(core(progress), rules.min_length, phrases)
     if thin and meaning == NOT_STARTED and core(v.get("problems")):
         thin = False            # 尚未启动, with the reason where it belongs (存在问题)
     if thin:

@@ -143,15 +143,16 @@ def _match(kind: SheetKind, sheet: str, rows: list[LedgerRow], columns: dict[str
     matched, seen = [], {}
     for row in rows:
         key = clean_text(row.values.get(kind.key))
+        if key in by_key and key not in seen:
+            seen[key] = row.number
+            matched.append((row, by_key[key]))
+            continue
         place = {"sheet": sheet, "row": row.number, "cell": _cell(columns, row.number, kind.key)}
         if key not in by_key:
             report.add(codes.ROW_ADDED.finding(where=kind.where, number=row.number, noun=kind.noun, value=key or None, **place))
-        elif key in seen:
+        else:
             report.add(codes.ROW_DUPLICATE.finding(where=kind.where, number=row.number, first=seen[key], noun=kind.noun,
                                                    value=key, **place))
-        else:
-            seen[key] = row.number
-            matched.append((row, by_key[key]))
     for key, tpl in by_key.items():
         if key not in seen:
             name = tpl.cells[kind.name]
