@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import operator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -14,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger import layout
 from ledger.store import schema as s
+from ledger.store.direct import insert_many, insert_one
 
 INPUT_KEYS = [c.key for c in layout.INPUT_COLUMNS]
 TARGET_INPUT_KEYS = [c.key for c in layout.TARGET_INPUT_COLUMNS]
@@ -150,10 +148,7 @@ def all_rows(bind: Engine | Connection, query) -> list[dict[str, Any]]:
 def record_intake(conn: Connection, **values: Any) -> int:
     """Record the one outcome of a file that entered the inbox; return its id."""
     values.setdefault("received_at", s._now())
-    return conn.execute(_INSERT_INTAKE, values).inserted_primary_key[0]
-
-
-_INSERT_INTAKE = s.intake.insert()
+    return insert_one(conn, s.intake, values)
 
 
 def known_sha256(engine: Engine) -> set[str]:
@@ -208,7 +203,6 @@ _LATER = sa.select(s.submissions.c.id).where(s.submissions.c.period == sa.bindpa
                                              s.submissions.c.unit_id == sa.bindparam("b_unit"),
                                              s.submissions.c.is_current,
                                              s.submissions.c.submitted_at > sa.bindparam("b_at"))
-_INSERT_SUBMISSION = s.submissions.insert()
 _RETIRE = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id")).values(is_current=False))
 _SUPERSEDED_BY = (s.submissions.update().where(s.submissions.c.id == sa.bindparam("b_id"))
                   .values(superseded_by=sa.bindparam("b_new")))
@@ -240,14 +234,14 @@ def save_submission(conn: Connection, *, intake_id: int, template_id: str, plan_
     if latest_wins and not held and not first:
         later = conn.execute(_LATER, {"b_period": period, "b_unit": unit_id, "b_at": submitted_at}).scalar()
         if later is not None:
-            return _store_rows(conn, rows, targets, conn.execute(s.submissions.insert(), {
-                **values, "is_current": False, "superseded_by": later}).inserted_primary_key[0])
+            return _store_rows(conn, rows, targets, insert_one(conn, s.submissions, {
+                **values, "is_current": False, "superseded_by": later}))
     # The earlier one stops being current before the new one is inserted: the database allows one
     # current submission per unit and period (index uq_submissions_current), checked row by row.
     earlier = [] if held or first else conn.execute(_CURRENT, {"b_period": period, "b_unit": unit_id}).scalars().all()
     if earlier:
         conn.execute(_RETIRE, [{"b_id": i} for i in earlier])
-    new_id = conn.execute(_INSERT_SUBMISSION, {**values, "is_current": not held}).inserted_primary_key[0]
+    new_id = insert_one(conn, s.submissions, {**values, "is_current": not held})
     if earlier:
         conn.execute(_SUPERSEDED_BY, [{"b_id": i, "b_new": new_id} for i in earlier])
     return _store_rows(conn, rows, targets, new_id)
@@ -286,46 +280,6 @@ def save_imported(conn: Connection, *, plan_id: int, period: str, unit_id: int, 
                               period=period, unit_id=unit_id, received_at=submitted_at)
     return save_submission(conn, intake_id=intake_id, template_id=IMPORTED, plan_id=plan_id, period=period,
                            unit_id=unit_id, submitted_at=submitted_at, rows=rows, source=IMPORTED)
-
-
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "numeric": ":{n}", "named": ":{name}", "pyformat": "%({name})s"}
-
-
-def insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]], **same: Any) -> None:
-    """Insert many rows of simple values straight through the driver; ``same``: values every row
-    takes (the submission they belong to).
-
-    A submission stores some forty rows; SQLAlchemy's per-row parameter processing was most of the
-    cost of recording it. Values must already be what the column stores: JSON columns are encoded
-    here, everything else is passed as it is. The statement follows the driver's parameter style,
-    so any SQLAlchemy database works.
-    """
-    keys = (*same, *rows[0])
-    sql, encoded = _insert_statement(conn.dialect, table, keys)
-    named = conn.dialect.paramstyle in ("named", "pyformat")
-    fixed = tuple(same.values())
-    values = operator.itemgetter(*rows[0]) if len(rows[0]) > 1 else (lambda r: (r[keys[-1]],))
-    params = []
-    for r in rows:            # forty rows a submission: the plain values as they are, JSON encoded
-        row = (*fixed, *values(r))
-        if encoded:
-            cells = list(row)
-            for n in encoded:
-                if cells[n] is not None:
-                    cells[n] = json.dumps(cells[n], ensure_ascii=False)
-            row = tuple(cells)
-        params.append(dict(zip(keys, row)) if named else row)
-    conn.exec_driver_sql(sql, params)
-
-
-@lru_cache(maxsize=32)
-def _insert_statement(dialect, table: sa.Table, keys: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
-    """The driver's INSERT of ``keys`` into ``table``, and the positions of its JSON columns."""
-    marks = ", ".join(_PLACEHOLDERS[dialect.paramstyle].format(n=n, name=k) for n, k in enumerate(keys, start=1))
-    preparer = dialect.identifier_preparer
-    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
-           f"VALUES ({marks})")
-    return sql, tuple(n for n, k in enumerate(keys) if isinstance(table.c[k].type, sa.JSON))
 
 
 def submission_history(engine: Engine, period: str, unit_name: str) -> list[dict[str, Any]]:
