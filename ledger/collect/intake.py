@@ -389,11 +389,13 @@ def _finish(batch: _Batch, exam: Examination, dry_run: bool, now: datetime, know
             known.add(exam.sha256)
             return _duplicate(batch, exam, prior, dry_run, now)
     known.add(exam.sha256)
+    # A month locked since examination refuses the file first, as examination itself would have.
+    locked_meanwhile = not dry_run and exam.accepted and _locked_meanwhile(batch, exam)
     if exam.upload and exam.template and exam.template["unit_id"] != exam.upload["unit_id"]:
         _other_units_workbook(batch, exam, dry_run)
     if dry_run:
         return _outcome(exam, ACCEPTED if exam.accepted else REJECTED)
-    if not exam.accepted or _locked_meanwhile(batch, exam):
+    if locked_meanwhile or not exam.accepted:
         return _reject(batch, exam, now)
     verdict = _late_verdict(batch, exam, now)       # a month already reported: ledger.collect.late
     if verdict.kind == late.SAME:

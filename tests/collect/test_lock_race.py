@@ -128,3 +128,28 @@ def test_a_lock_asked_for_while_a_file_is_recorded_waits_for_its_commit(issued, 
     monkeypatch.undo()
     returned(issued, tmp_path, name="锁定后.xlsx", progress="锁定后的进展。")
     assert [f.code for f in only(collect_inbox(issued)).findings] == ["period-locked"]
+
+
+def test_another_units_workbook_for_a_month_locked_meanwhile_is_told_as_if_locked_before(planned, tmp_path, monkeypatch):
+    """Examination refuses a file for a locked month before anything else; recording does the same
+    for a month locked in between, whatever else is wrong with the file (here: uploaded with another
+    unit's link)."""
+    from tests.collect.test_uploads import _ready
+    from ledger.web.receive import land
+
+    templates, holders = _ready(planned)
+
+    def upload(name: str):
+        theirs = fill_all(templates["县财政局"], tmp_path / name, progress=f"{name}的进展。")
+        with open(theirs, "rb") as f:
+            land(planned, holders[UNIT], name, f, 10 << 20)
+
+    upload("锁定前.xlsx")
+    lock_after_examining(monkeypatch, planned)
+    raced = only(collect_inbox(planned))
+    monkeypatch.undo()
+    upload("锁定后.xlsx")
+    after = only(collect_inbox(planned))
+    assert [f.code for f in raced.findings] == [f.code for f in after.findings] == ["period-locked"]
+    assert raced.outcome == after.outcome == "rejected"
+    assert count(planned, s.submissions) == 0
