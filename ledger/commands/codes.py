@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ledger.commands.common import echo_json, echo_table
+from ledger.commands.output import echo_json, echo_table
 from ledger.commands.options import json_option
 
 
