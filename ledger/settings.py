@@ -118,6 +118,9 @@ class ChannelSettings:
     units: list[str] = field(default_factory=list)    # only these units; empty: all
     kinds: list[str] = field(default_factory=list)    # only these kinds of message; empty: all
     timeout: float = 10.0            # seconds to wait for the server
+    # smtp and https: a CA certificate file (PEM) trusted besides the system's, such as the government
+    # network's own CA; a relative path is from the workspace folder (where ledger.toml is)
+    ca_file: str = ""
 
     @property
     def label(self) -> str:
@@ -369,6 +372,8 @@ def _channel_problems(c: ChannelSettings) -> list[str]:
         problems.append("units 中有空白的单位名称")
     if not 0 < c.timeout <= 300:
         problems.append(f"timeout 的值 {c.timeout:g} 无效，应为 0 到 300 之间的秒数")
+    if c.ca_file:
+        problems += _ca_file_problems(c)
     if c.kind == "smtp":
         problems += _smtp_problems(c)
     elif c.kind in CHANNEL_KINDS:
@@ -392,6 +397,20 @@ def _public_address(host: str) -> bool:
     except ValueError:
         return False
     return address.is_global
+
+
+def _ca_file_problems(c: ChannelSettings) -> list[str]:
+    import ssl
+
+    if c.kind != "smtp" and not c.url.startswith("https://"):
+        return ["ca_file 只用于 smtp（邮件）渠道和 https:// 网址"]
+    if not Path(c.ca_file).is_file():
+        return [f"ca_file “{c.ca_file}” 不存在或不是文件（应为 PEM 格式的根证书，相对路径从工作区目录算起）"]
+    try:
+        ssl.create_default_context().load_verify_locations(c.ca_file)
+    except (ssl.SSLError, OSError, ValueError):
+        return [f"ca_file “{c.ca_file}” 不是可用的 PEM 格式证书（以 -----BEGIN CERTIFICATE----- 开头）"]
+    return []
 
 
 def _smtp_problems(c: ChannelSettings) -> list[str]:
@@ -466,6 +485,9 @@ def load_settings(path: Path) -> Settings:
     except OSError as exc:
         raise SettingsError(f"{source}：无法读取（{os_reason(exc)}）") from None
     settings = _build(Settings, data, "", source)
+    for channel in settings.channels:        # files named in ledger.toml are found beside it
+        if channel.ca_file and not Path(channel.ca_file).is_absolute():
+            channel.ca_file = str(path.parent / channel.ca_file)
     settings.check(source)
     return settings
 

@@ -1,7 +1,7 @@
 """The channels reminders leave by, one class per kind: how each formats a message and sends it.
 
 ``smtp`` sends an e-mail to the unit's addresses (smtplib, TLS verified by the system's
-certificates, or ``SSL_CERT_FILE``); ``wecom`` / ``dingtalk`` / ``feishu`` post to a group robot in
+certificates, or ``SSL_CERT_FILE``, and the channel's own ``ca_file`` besides); ``wecom`` / ``dingtalk`` / ``feishu`` post to a group robot in
 the vendor's documented format, mentioning the unit's mobile numbers where the vendor allows it
 (钉钉 ``at.atMobiles``, 企业微信 ``mentioned_mobile_list``; 飞书 mentions need user ids, so none);
 ``webhook`` posts the documented JSON body (``webhook_body``) for a county's own SMS gateway or
@@ -50,6 +50,16 @@ class Channel:
     def __init__(self, settings: ChannelSettings) -> None:
         self.settings = settings
 
+    def tls_context(self) -> ssl.SSLContext:
+        """Verification by the system's certificates, and the channel's ``ca_file`` when it names one."""
+        context = ssl.create_default_context()
+        if self.settings.ca_file:
+            try:
+                context.load_verify_locations(self.settings.ca_file)
+            except (OSError, ValueError):       # ssl.SSLError is an OSError
+                raise self.fail(f"ca_file “{self.settings.ca_file}” 无法读取或不是 PEM 格式的证书") from None
+        return context
+
     @property
     def label(self) -> str:
         return self.settings.label
@@ -86,7 +96,7 @@ class SmtpChannel(Channel):
         password = os.environ.get(c.password_env, "") if c.password_env else ""
         if c.user and not password:
             raise self.fail(f"环境变量 {c.password_env} 中没有密码")
-        context = ssl.create_default_context()
+        context = self.tls_context()
         try:
             if c.tls == "ssl":
                 server = smtplib.SMTP_SSL(c.host, c.smtp_port(), timeout=c.timeout, context=context)
@@ -131,8 +141,10 @@ class HttpChannel(Channel):
         body = json.dumps(self.payload(message), ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(self.target(), data=body, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8", "User-Agent": "ledger-remind", **self.headers(message)})
+        opener = _OPENER if not self.settings.ca_file else urllib.request.build_opener(
+            _NoRedirect, urllib.request.HTTPSHandler(context=self.tls_context()))     # proxies as _OPENER
         try:
-            with _OPENER.open(request, timeout=self.settings.timeout) as response:
+            with opener.open(request, timeout=self.settings.timeout) as response:
                 raw = response.read(MAX_REPLY)
         except urllib.error.HTTPError as exc:
             down = exc.code >= 500 or exc.code in (401, 403, 404, 429) or 300 <= exc.code < 400

@@ -39,10 +39,12 @@ class Receiver:
     reply: Callable[[Received], tuple[int, Any]] = lambda r: (200, {"errcode": 0, "errmsg": "ok"})
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    tls: ssl.SSLContext | None = None       # serve https with this context
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/robot/send?access_token=t0ken"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.server.server_address[1]}/robot/send?access_token=t0ken"
 
     def start(self) -> "Receiver":
         outer = self
@@ -69,6 +71,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self

@@ -19,7 +19,7 @@ from ledger.remind.messages import Message
 from ledger.remind.run import remind
 from ledger.settings import ChannelSettings
 from ledger.store.contacts import set_unit_contacts
-from tests.remind.conftest import PERIOD, Mailbox, configure, free_port
+from tests.remind.conftest import PERIOD, Mailbox, Receiver, configure, free_port
 
 OVERDUE = date(2024, 8, 9)
 
@@ -171,3 +171,46 @@ def test_the_office_digest_lists_the_run_and_carries_the_report(issued, smtp_ser
     assert made.path.name in names
     attached = next(a for a in mail.iter_attachments() if a.get_filename() == made.path.name)
     assert attached.get_content() == made.path.read_bytes()
+
+
+def _untrusting(monkeypatch) -> None:
+    """The system trusts nothing the tests made: only a channel's ca_file can."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent")
+
+
+def test_email_to_a_server_of_the_government_networks_own_ca_goes_with_ca_file(issued, smtp_server, certificate,
+                                                                                monkeypatch):
+    _untrusting(monkeypatch)
+    cert, _ = certificate
+    (issued.root / "certs").mkdir()
+    (issued.root / "certs" / "政务网根证书.pem").write_bytes(cert.read_bytes())
+    configure(issued, f'[[channels]]\nkind = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}\n'
+                      'user = "ducha"\npassword_env = "LEDGER_TEST_SMTP"\nfrom = "ducha@example.gov.cn"\n'
+                      'ca_file = "certs/政务网根证书.pem"\n')           # from the workspace folder
+    assert issued.settings.channels[0].ca_file == str(issued.root / "certs" / "政务网根证书.pem")
+    channel_for(issued.settings.channels[0]).send(message(["a@example.gov.cn"]))
+    assert [m[1] for m in smtp_server.messages] == [["a@example.gov.cn"]]
+
+
+def test_a_robot_behind_https_of_the_networks_own_ca_is_reached_with_ca_file(receiver, certificate, monkeypatch):
+    _untrusting(monkeypatch)
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    robot = Receiver(tls=context).start()
+    try:
+        with pytest.raises(ChannelError, match="建立加密连接失败"):         # without it: not trusted
+            channel_for(ChannelSettings(kind="wecom", url=robot.url)).send(message())
+        channel_for(ChannelSettings(kind="wecom", url=robot.url, ca_file=str(cert))).send(message())
+    finally:
+        robot.stop()
+    assert len(robot.received) == 1 and robot.received[0].body["msgtype"] == "text"
+
+
+def test_a_ca_file_that_went_missing_is_one_line_naming_the_channel(tmp_path):
+    channel = channel_for(ChannelSettings(kind="webhook", name="短信网关", url="https://sms.example.gov.cn/notify",
+                                          ca_file=str(tmp_path / "gone.pem")))
+    with pytest.raises(ChannelError) as err:
+        channel.send(message())
+    assert err.value.text.startswith("渠道“短信网关”") and "ca_file" in err.value.text and "\n" not in err.value.text

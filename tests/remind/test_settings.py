@@ -59,6 +59,8 @@ units = ["县科技局"]
     ('[remind]\nbackoff = 3', "未知的设置项“remind.backoff”"),
     ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\nto = ["ducha"]', "to 中的邮箱“ducha”无效"),
     ('[[channels]]\nkind = "webhook"\nurl = "https://x"\nto = ["a@b.cn"]', "to 只用于 smtp"),
+    ('[[channels]]\nkind = "smtp"\nhost = "h"\nfrom = "a@b.cn"\nca_file = "certs/ca.pem"', "ca_file “"),
+    ('[[channels]]\nkind = "wecom"\nurl = "http://x"\nca_file = "ca.pem"', "ca_file 只用于 smtp（邮件）渠道和 https:// 网址"),
     ('[remind]\nstale_seconds = 15\n[[channels]]\nkind = "webhook"\nurl = "https://x"',
      "remind.stale_seconds（15 秒）应大于第 1 个 [[channels]]的 timeout 的两倍"),
 ])
@@ -66,3 +68,12 @@ def test_a_wrong_channel_is_refused_naming_the_key(tmp_path, text, expected):
     with pytest.raises(SettingsError) as err:
         load(tmp_path, text)
     assert expected in str(err.value) and "ledger.toml" in str(err.value)
+
+
+def test_a_ca_file_is_found_beside_ledger_toml_and_must_be_a_certificate(tmp_path):
+    (tmp_path / "ca.pem").write_text("这不是证书", encoding="utf-8")
+    text = '[[channels]]\nkind = "webhook"\nurl = "https://sms.example.gov.cn/notify"\nca_file = "ca.pem"'
+    with pytest.raises(SettingsError, match="不是可用的 PEM 格式证书"):
+        load(tmp_path, text)
+    with pytest.raises(SettingsError, match="不存在或不是文件"):
+        load(tmp_path, text.replace("ca.pem", "missing.pem"))
