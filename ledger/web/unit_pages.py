@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -187,12 +188,9 @@ class UnitPages(Pages):
         record = re.fullmatch(r"[0-9a-f]{1,32}", template_id) and await run_in_threadpool(
             store.unit_template, web.ws.engine, template_id, holder.unit_id)
         path = record and web.ws.templates_dir / record["period"] / record["file_name"]
-        if not path or not inside(path, web.ws.templates_dir) or not path.is_file():
-            return self.message(request, "模板不可下载", "本单位没有这个模板，或模板文件已不在服务器上。", 404,
-                                "请联系督查室重新下发。", _unit_base(request))
-        web.log(request, holder.unit, f"{holder.unit}下载模板 {record['file_name']}", "web-download",
-                template=record["id"])
-        return download(path, record["file_name"])
+        return self._own_file(request, holder, path, web.ws.templates_dir,
+                              ("模板不可下载", "本单位没有这个模板，或模板文件已不在服务器上。", "请联系督查室重新下发。"),
+                              f"{holder.unit}下载模板 {record and record['file_name']}", template=record and record["id"])
 
     async def feedback(self, request: Request) -> Response:
         web = self.web
@@ -201,11 +199,8 @@ class UnitPages(Pages):
             return self.invalid_link(request)
         row = await run_in_threadpool(store.intake_row, web.ws.engine, request.path_params["intake_id"])
         path = row and row["unit_id"] == holder.unit_id and row["feedback_path"] and web.ws.root / row["feedback_path"]
-        if not path or not inside(path, web.ws.outbox_dir) or not path.is_file():
-            return self.message(request, "退回意见不可下载", "本单位没有这份退回意见。", 404, back=_unit_base(request))
-        web.log(request, holder.unit, f"{holder.unit}下载退回意见", "web-download", intake=row["id"])
-        return download(path, path.name)
-
+        return self._own_file(request, holder, path, web.ws.outbox_dir, ("退回意见不可下载", "本单位没有这份退回意见。"),
+                              f"{holder.unit}下载退回意见", intake=row and row["id"])
 
     async def notice_file(self, request: Request) -> Response:
         """The unit's own 督办单 as issued (.docx)."""
@@ -217,9 +212,17 @@ class UnitPages(Pages):
 
         found = await run_in_threadpool(notice, web.ws.engine, request.path_params["notice_id"])
         path = found and found["unit"] == holder.unit and web.ws.root / found["file"]
-        if not path or not inside(path, web.ws.outbox_dir) or not path.is_file():
-            return self.message(request, "督办单不可下载", "本单位没有这份督办单。", 404, back=_unit_base(request))
-        web.log(request, holder.unit, f"{holder.unit}下载督办单 {found['number']}", "web-download", notice=found["id"])
+        return self._own_file(request, holder, path, web.ws.outbox_dir, ("督办单不可下载", "本单位没有这份督办单。"),
+                              f"{holder.unit}下载督办单 {found and found['number']}", notice=found and found["id"])
+
+    def _own_file(self, request: Request, holder, path, folder: Path, missing: tuple[str, ...], said: str,
+                  **logged: Any) -> Response:
+        """A file of the unit's own (``path``: None or False when it has none) kept in ``folder``, logged
+        as downloaded; else a page saying it has no such file (``missing``: title, text, hint)."""
+        if not path or not inside(path, folder) or not path.is_file():
+            title, text, *hint = missing
+            return self.message(request, title, text, 404, *(hint or [""]), _unit_base(request))
+        self.web.log(request, holder.unit, said, "web-download", **logged)
         return download(path, path.name)
 
     async def reply(self, request: Request) -> Response:
