@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from difflib import SequenceMatcher
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from ledger import layout
 from ledger import codes
@@ -43,8 +43,7 @@ _DIGIT = re.compile(r"\d")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One 台账 row as the checks see it: where it is, what it says now and said last period."""
 
     number: int                      # worksheet row

@@ -68,8 +68,5 @@ def target_key(target_id: int) -> str:
 
 def plan_digest(rows: list[tuple[str, ...]]) -> str:
     """sha256 over each row's key and locked plan cells, as text."""
-    h = hashlib.sha256()
-    for row in rows:
-        h.update("\x1f".join(row).encode("utf-8"))
-        h.update(b"\x1e")
-    return h.hexdigest()
+    text = "".join(["\x1f".join(row) + "\x1e" for row in rows])      # each row's cells, then its end
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
