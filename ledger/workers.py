@@ -54,7 +54,7 @@ def _init_worker(parent: int, initializer: Callable[..., Any] | None, initargs: 
 
 # Python's cycle collector looks at young objects every 700 allocations. Reading workbooks and
 # recording them makes millions of short-lived objects that are never cycles: the default spent
-# 5-10 % of collect's time in collections that found nothing. Workers, and the run that feeds
+# 4-7 % of collect's CPU in collections that found nothing. Workers, and the run that feeds
 # them (``fewer_collections``), look every GC_YOUNG allocations instead; cycles are still freed.
 GC_YOUNG = 20_000
 
