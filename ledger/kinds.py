@@ -407,7 +407,7 @@ def row_normaliser(columns: "tuple[Column, ...]", ctx: Context = NO_CONTEXT
         for key, kind_normalise in steps:
             value = get(key, "")
             if kind_normalise is None:          # text: trimmed, never a note (most cells)
-                norm = value.replace("\u3000", " ").strip() if type(value) is str else clean_text(value)
+                norm = clean_text(value)
             else:
                 norm, note = kind_normalise(value)
                 if note:

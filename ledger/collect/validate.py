@@ -191,16 +191,8 @@ def _digest_readers(kind: SheetKind) -> tuple[tuple[str, Any], ...]:
 
 def _plan_texts(values: dict[str, Any], readers: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     """The locked cells of a row as digest text (``_plan_text`` of each column, in one pass)."""
-    out = []
-    for key, read in readers:
-        value = values.get(key)
-        if value is None:
-            out.append("")
-        elif read is clean_text and type(value) is str:     # most locked cells: clean_text, inline
-            out.append(value.replace("\u3000", " ").strip())
-        else:
-            out.append(read(value))
-    return tuple(out)
+    get = values.get
+    return tuple(["" if (value := get(key)) is None else read(value) for key, read in readers])
 
 
 def _in_issued_order(matched: list, issued: list) -> list:
