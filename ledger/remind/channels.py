@@ -1,7 +1,8 @@
 """The channels reminders leave by, one class per kind: how each formats a message and sends it.
 
 ``smtp`` sends an e-mail to the unit's addresses (smtplib, TLS verified by the system's
-certificates, or ``SSL_CERT_FILE``, and the channel's own ``ca_file`` besides); ``wecom`` / ``dingtalk`` / ``feishu`` post to a group robot in
+certificates, or ``SSL_CERT_FILE``, and by the channel's own ``ca_file`` besides, as https is);
+``wecom`` / ``dingtalk`` / ``feishu`` post to a group robot in
 the vendor's documented format, mentioning the unit's mobile numbers where the vendor allows it
 (钉钉 ``at.atMobiles``, 企业微信 ``mentioned_mobile_list``; 飞书 mentions need user ids, so none);
 ``webhook`` posts the documented JSON body (``webhook_body``) for a county's own SMS gateway or
