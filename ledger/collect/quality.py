@@ -73,12 +73,8 @@ def figures(text: str) -> list[str]:
     return _FIGURE.findall(_PERIOD_NAMES.sub("", text))
 
 
-def is_thin(text: Any, rules: QualitySettings) -> bool:
-    """Too short, or nothing but stock phrases."""
-    return _thin(core(text), rules.min_length, _phrases(rules.stock_phrases))
-
-
 def _thin(words: str, min_length: int, phrases: tuple[str, ...]) -> bool:
+    """Too short, or nothing but stock phrases (``words``: the text as compared, ``core``)."""
     if len(words) < min_length:
         return True
     rest = words
@@ -88,13 +84,9 @@ def _thin(words: str, min_length: int, phrases: tuple[str, ...]) -> bool:
     return len(rest) < 2
 
 
-def _phrases(stock: Iterable[str]) -> tuple[str, ...]:
-    """The stock phrases as compared, longest first (prepared once, not once a row)."""
-    return _prepared(tuple(stock))
-
-
 @lru_cache(maxsize=8)
-def _prepared(stock: tuple[str, ...]) -> tuple[str, ...]:
+def _phrases(stock: tuple[str, ...]) -> tuple[str, ...]:
+    """The stock phrases as compared, longest first (prepared once, not once a file)."""
     return tuple(p for p in sorted((core(p) for p in stock), key=len, reverse=True) if p)
 
 
@@ -109,7 +101,7 @@ def check_rows(rows: Iterable[Row], settings: Settings, last_period: str | None,
     rules = settings.quality
     when = label(last_period) if last_period else "上期"
     same_year = bool(last_period and this_period and last_period[:4] == this_period[:4])
-    phrases = _phrases(rules.stock_phrases)
+    phrases = _phrases(tuple(rules.stock_phrases))
     out: list[Finding] = []
     for row in rows:
         out.extend(_row_findings(row, settings, when, same_year, where, has_evidence, phrases))
