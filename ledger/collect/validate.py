@@ -25,6 +25,7 @@ from ledger.findings import Finding, Report
 from ledger.period import label, schedule_share
 from ledger.settings import Settings
 from ledger.statuses import CHECKED_PACE, DONE
+from ledger.store.submissions import INPUT_KEYS
 from ledger.normalise import number_text
 from ledger.template.identity import plan_digest
 from ledger.template.rows import TargetRow, TemplateRow
@@ -273,7 +274,6 @@ class _RowRules:
     required: dict[str | None, tuple[layout.Column, ...]]   # columns a status's meaning requires
     free: frozenset[str]                        # columns whose schema asks only for some text
     normalise: Callable                         # kinds.row_normaliser of the columns
-    stored: tuple[str, ...] = tuple(c.key for c in layout.INPUT_COLUMNS)   # the layout's, stored as columns
 
     @classmethod
     def of(cls, expected: Expected, settings: Settings) -> "_RowRules":
@@ -298,7 +298,7 @@ def _check_row(read: ReadWorkbook, row: LedgerRow, tpl: TemplateRow, rules: _Row
         report.add(_located(read, row, key, codes.VALUE_NORMALISED.told(note=note), row.values.get(key), office))
     report.extend(_cross_checks(read, row, present, rules, settings))
     stored = {"item_id": tpl.item_id, "role": tpl.role}
-    for key in rules.stored:
+    for key in INPUT_KEYS:                      # the layout's input cells, stored as columns
         value = values[key]
         stored[key] = value if value != "" else None
     stored["raw"] = raw or None
