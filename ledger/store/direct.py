@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -39,7 +40,10 @@ class _Insert:
 
 def insert_one(conn: Connection, table: sa.Table, values: dict[str, Any]) -> int:
     """Insert one row; return its primary key."""
-    values = {**_defaults(table, frozenset(values)), **values} if _has_defaults(table) else values
+    missing = [(key, default) for key, default in _defaults(table) if key not in values]
+    if missing:
+        values = {**{key: default.arg(None) if default.is_callable else default.arg for key, default in missing},
+                  **values}     # SQLAlchemy wraps a callable default to take the execution context
     returning = conn.dialect.name != "sqlite"      # SQLite tells the new row's id without RETURNING
     statement = _statement(conn.dialect, table, tuple(values), returning)
     result = conn.exec_driver_sql(statement.sql, statement.params(tuple(values.values())))
@@ -59,11 +63,10 @@ def insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]], *
 
 
 def _picker(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
+    """A row's values of ``keys``, as a tuple (itemgetter gives one key's value bare)."""
     if len(keys) == 1:
         only = keys[0]
         return lambda row: (row[only],)
-    from operator import itemgetter
-
     return itemgetter(*keys)
 
 
@@ -84,19 +87,7 @@ def _statement(dialect, table: sa.Table, keys: tuple[str, ...], returning: bool)
 
 
 @lru_cache(maxsize=64)
-def _has_defaults(table: sa.Table) -> bool:
-    return any(c.default is not None for c in table.columns)
-
-
-def _defaults(table: sa.Table, given: frozenset[str]) -> dict[str, Any]:
-    """The Python-side defaults of the columns not ``given`` (callables called, as SQLAlchemy does)."""
-    out = {}
-    for col in table.columns:
-        if col.key in given or col.default is None or col.primary_key:
-            continue
-        default = col.default
-        if default.is_callable:
-            out[col.key] = default.arg(None)     # SQLAlchemy wraps a callable to take the execution context
-        elif default.is_scalar:
-            out[col.key] = default.arg
-    return out
+def _defaults(table: sa.Table) -> tuple[tuple[str, Any], ...]:
+    """(key, default) of the columns with a Python-side value default (not the primary key)."""
+    return tuple((c.key, c.default) for c in table.columns
+                 if c.default is not None and not c.primary_key and (c.default.is_callable or c.default.is_scalar))
