@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote_plus
@@ -51,8 +52,10 @@ class Channel:
     def __init__(self, settings: ChannelSettings) -> None:
         self.settings = settings
 
+    @cached_property
     def tls_context(self) -> ssl.SSLContext:
-        """Verification by the system's certificates, and the channel's ``ca_file`` when it names one."""
+        """Verification by the system's certificates, and the channel's ``ca_file`` when it names one;
+        made once a channel, for all the messages of a run."""
         context = ssl.create_default_context()
         if self.settings.ca_file:
             try:
@@ -97,7 +100,7 @@ class SmtpChannel(Channel):
         password = os.environ.get(c.password_env, "") if c.password_env else ""
         if c.user and not password:
             raise self.fail(f"环境变量 {c.password_env} 中没有密码")
-        context = self.tls_context()
+        context = self.tls_context
         try:
             if c.tls == "ssl":
                 server = smtplib.SMTP_SSL(c.host, c.smtp_port(), timeout=c.timeout, context=context)
@@ -138,14 +141,19 @@ class HttpChannel(Channel):
     def check(self, reply: dict[str, Any]) -> None:
         """Raise when a 200 reply still says the message was refused (the robots answer errcode)."""
 
+    @cached_property
+    def opener(self) -> urllib.request.OpenerDirector:
+        """``_OPENER``, or one like it that also trusts the channel's ``ca_file``."""
+        if not self.settings.ca_file:
+            return _OPENER
+        return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=self.tls_context))
+
     def send(self, message: Message) -> None:
         body = json.dumps(self.payload(message), ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(self.target(), data=body, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8", "User-Agent": "ledger-remind", **self.headers(message)})
-        opener = _OPENER if not self.settings.ca_file else urllib.request.build_opener(
-            _NoRedirect, urllib.request.HTTPSHandler(context=self.tls_context()))     # proxies as _OPENER
         try:
-            with opener.open(request, timeout=self.settings.timeout) as response:
+            with self.opener.open(request, timeout=self.settings.timeout) as response:
                 raw = response.read(MAX_REPLY)
         except urllib.error.HTTPError as exc:
             down = exc.code >= 500 or exc.code in (401, 403, 404, 429) or 300 <= exc.code < 400
