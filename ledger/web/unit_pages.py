@@ -188,9 +188,9 @@ class UnitPages(Pages):
         record = re.fullmatch(r"[0-9a-f]{1,32}", template_id) and await run_in_threadpool(
             store.unit_template, web.ws.engine, template_id, holder.unit_id)
         path = record and web.ws.templates_dir / record["period"] / record["file_name"]
-        return self._own_file(request, holder, path, web.ws.templates_dir,
-                              ("模板不可下载", "本单位没有这个模板，或模板文件已不在服务器上。", "请联系督查室重新下发。"),
-                              f"{holder.unit}下载模板 {record and record['file_name']}", template=record and record["id"])
+        if not _on_disk(path, web.ws.templates_dir):
+            return self._no_file(request, "模板不可下载", "本单位没有这个模板，或模板文件已不在服务器上。", "请联系督查室重新下发。")
+        return self._send(request, holder, path, f"{holder.unit}下载模板 {record['file_name']}", template=record["id"])
 
     async def feedback(self, request: Request) -> Response:
         web = self.web
@@ -199,8 +199,9 @@ class UnitPages(Pages):
             return self.invalid_link(request)
         row = await run_in_threadpool(store.intake_row, web.ws.engine, request.path_params["intake_id"])
         path = row and row["unit_id"] == holder.unit_id and row["feedback_path"] and web.ws.root / row["feedback_path"]
-        return self._own_file(request, holder, path, web.ws.outbox_dir, ("退回意见不可下载", "本单位没有这份退回意见。"),
-                              f"{holder.unit}下载退回意见", intake=row and row["id"])
+        if not _on_disk(path, web.ws.outbox_dir):
+            return self._no_file(request, "退回意见不可下载", "本单位没有这份退回意见。")
+        return self._send(request, holder, path, f"{holder.unit}下载退回意见", intake=row["id"])
 
     async def notice_file(self, request: Request) -> Response:
         """The unit's own 督办单 as issued (.docx)."""
@@ -212,16 +213,16 @@ class UnitPages(Pages):
 
         found = await run_in_threadpool(notice, web.ws.engine, request.path_params["notice_id"])
         path = found and found["unit"] == holder.unit and web.ws.root / found["file"]
-        return self._own_file(request, holder, path, web.ws.outbox_dir, ("督办单不可下载", "本单位没有这份督办单。"),
-                              f"{holder.unit}下载督办单 {found and found['number']}", notice=found and found["id"])
+        if not _on_disk(path, web.ws.outbox_dir):
+            return self._no_file(request, "督办单不可下载", "本单位没有这份督办单。")
+        return self._send(request, holder, path, f"{holder.unit}下载督办单 {found['number']}", notice=found["id"])
 
-    def _own_file(self, request: Request, holder, path, folder: Path, missing: tuple[str, ...], said: str,
-                  **logged: Any) -> Response:
-        """A file of the unit's own (``path``: None or False when it has none) kept in ``folder``, logged
-        as downloaded; else a page saying it has no such file (``missing``: title, text, hint)."""
-        if not path or not inside(path, folder) or not path.is_file():
-            title, text, *hint = missing
-            return self.message(request, title, text, 404, *(hint or [""]), _unit_base(request))
+    def _no_file(self, request: Request, title: str, text: str, hint: str = "") -> Response:
+        """The page saying the unit has no such file (or it is no longer on the server)."""
+        return self.message(request, title, text, 404, hint, _unit_base(request))
+
+    def _send(self, request: Request, holder, path: Path, said: str, **logged: Any) -> Response:
+        """A file of the unit's own, logged as downloaded."""
         self.web.log(request, holder.unit, said, "web-download", **logged)
         return download(path, path.name)
 
@@ -328,3 +329,8 @@ def _upload_state(ws: Workspace, upload_id: int) -> tuple[dict[str, Any] | None,
         return row, True
     row = store.upload(ws.engine, upload_id)
     return row, row is not None and row["intake_id"] is not None
+
+
+def _on_disk(path: Path | None, folder: Path) -> bool:
+    """Whether ``path`` (None or False: the unit has no such file) is a file inside ``folder``."""
+    return bool(path) and inside(path, folder) and path.is_file()
