@@ -17,6 +17,7 @@ from ledger.commands.width import cut, display_width, fit
 # The version of every --json document's layout: raise it when a key changes meaning or goes away.
 SCHEMA_VERSION = 1
 
+
 def echo_json(data: dict[str, Any]) -> None:
     """One JSON document, led by its ``schema_version``."""
     click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **data}, ensure_ascii=False, indent=2, default=str))
