@@ -244,7 +244,9 @@ class _Batch:
         self.placed: list[Path] = []           # copies and feedback made for the file being finished
         self.touched: set[Path] = set()        # folders a file was linked or renamed into
         self.event_id: int | None = None
-        self.logged = 0                        # outcomes the work log entry covers
+        self.listed: list[list[str]] = []      # the work log entry's files: one per outcome not pending
+        self.scanned = 0                       # outcomes looked at for ``listed``
+        self.logged = 0                        # files the work log entry covers
         self.earlier = late.Earlier(shared=is_server(ws.engine))    # units with a submission, by period
         self.locks: dict[str, LockState | None] = {}    # periods' lock state, as the open transaction read it
 
@@ -320,17 +322,21 @@ class _Batch:
             self.locks.clear()
 
     def _log_run(self) -> None:
-        """Write or update this run's work log entry when there is something new to say."""
-        done = [f for f in self.outcomes if f.outcome != PENDING]
-        if self.dry_run or len(done) == self.logged:
+        """Write or update this run's work log entry when there is something new to say. The list of
+        files grows by the outcomes added since the last time (a run rewrites its entry every batch)."""
+        if self.dry_run:
             return
-        detail = {**CollectResult(self.outcomes).totals,
-                  "files": [[display_name(f.file), f.outcome, *(["resumed"] if f.resumed else [])] for f in done]}
+        self.listed += [[display_name(f.file), f.outcome, *(["resumed"] if f.resumed else [])]
+                        for f in self.outcomes[self.scanned:] if f.outcome != PENDING]
+        self.scanned = len(self.outcomes)
+        if len(self.listed) == self.logged:
+            return
+        detail = {**CollectResult(self.outcomes).totals, "files": self.listed}
         if self.event_id is None:
             self.event_id = events.record(self.connection, self.command, "collect", summary(self.outcomes), detail)
         else:
             events.update(self.connection, self.event_id, summary(self.outcomes), detail)
-        self.logged = len(done)
+        self.logged = len(self.listed)
 
 
 RECORDING_FAULT = "记录本文件的结果时程序出错（不是报送单位的问题）"

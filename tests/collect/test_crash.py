@@ -62,3 +62,15 @@ def test_without_a_crash_the_mixed_inbox_meets_the_invariants(mixed_inbox):
     result = collect_inbox(mixed_inbox)
     assert result.totals == {"accepted": 3, "rejected": 2, "duplicate": 2, "pending": 0, "held": 0, "resumed": 0}
     assert violations(mixed_inbox, original) == []
+
+
+def test_the_work_log_lists_every_file_once_when_a_run_commits_in_several_batches(mixed_inbox, monkeypatch):
+    from ledger.store import events
+
+    monkeypatch.setattr(intake._Batch, "SIZE", 2)       # the entry is rewritten after every batch
+    result = collect_inbox(mixed_inbox)
+    [entry] = [e for e in events.recent(mixed_inbox.engine) if e["action"] == "collect"]
+    listed = entry["detail"]["files"]
+    assert sorted(name for name, *_ in listed) == sorted(f.file for f in result.files)
+    assert {name: outcome for name, outcome, *_ in listed} == {f.file: f.outcome for f in result.files}
+    assert entry["detail"]["accepted"] == 3 and entry["detail"]["duplicate"] == 2
