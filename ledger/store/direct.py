@@ -26,14 +26,17 @@ _PLACEHOLDERS = {"qmark": "?", "format": "%s", "numeric": ":{n}", "named": ":{na
 class _Insert:
     sql: str
     keys: tuple[str, ...]
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]     # (position, the column type's processor)
+    # (position, the column type's processor, what it makes of None): most cells given to a
+    # processor are None (a row's JSON columns), and None always comes out the same.
+    processors: tuple[tuple[int, Callable[[Any], Any], Any], ...]
     named: bool
 
     def params(self, values: tuple) -> tuple | dict:
         if self.processors:
             cells = list(values)
-            for n, process in self.processors:
-                cells[n] = process(cells[n])
+            for n, process, none in self.processors:
+                value = cells[n]
+                cells[n] = none if value is None else process(value)
             values = tuple(cells)
         return dict(zip(self.keys, values)) if self.named else values
 
@@ -81,7 +84,7 @@ def _statement(dialect, table: sa.Table, keys: tuple[str, ...], returning: bool)
     if returning:
         (key,) = table.primary_key.columns
         sql += f" RETURNING {preparer.quote(key.name)}"
-    processors = tuple((n, process) for n, k in enumerate(keys)
+    processors = tuple((n, process, process(None)) for n, k in enumerate(keys)
                        if (process := table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) is not None)
     return _Insert(sql, keys, processors, style in ("named", "pyformat"))
 
