@@ -222,28 +222,31 @@ def _find_table(wb: CalamineWorkbook, name: str, columns: tuple[layout.Column, .
         if sheet not in wb.sheet_names or sheet == layout.META_SHEET or sheet in skip:
             continue
         rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        header = _find_header(rows, columns)
-        if header is not None:
-            found = _column_map(rows[header], columns)
+        found_header = _find_header(rows, columns)
+        if found_header is not None:
+            header, texts = found_header
+            found = _column_map(texts, columns)
             core = set(found)
             if extras:
-                for i, value in enumerate(rows[header]):
-                    text = _clean_header(value)
+                for i, text in enumerate(texts):
                     if text and text not in found and i not in found.values():
                         found[text] = i
             return ReadTable(sheet, header + 1, found, _data_rows(rows, header, found, core))
     return None
 
 
-def _find_header(rows: list[list[Any]], columns: tuple[layout.Column, ...] = layout.COLUMNS) -> int | None:
+def _find_header(rows: list[list[Any]], columns: tuple[layout.Column, ...] = layout.COLUMNS
+                 ) -> tuple[int, list[str]] | None:
+    """The header row of ``columns``: its index and its cells as header text (``_clean_header``)."""
     needed = max(3, len(columns) // 2)
     usual = layout.HEADER_ROW - 1           # where the template puts it: looked at first
     for i in [usual, *(n for n in range(HEADER_SCAN_ROWS) if n != usual)]:
         if i >= len(rows):
             continue
-        cells = {_clean_header(v) for v in rows[i]}
+        texts = [_clean_header(v) for v in rows[i]]
+        cells = set(texts)
         if sum(1 for c in columns if c.header in cells) >= needed:
-            return i
+            return i, texts
     return None
 
 
@@ -251,11 +254,12 @@ def _clean_header(value: Any) -> str:
     return "".join(str(value).split()) if value not in (None, "") else ""
 
 
-def _column_map(header: list[Any], columns: tuple[layout.Column, ...] = layout.COLUMNS) -> dict[str, int]:
+def _column_map(texts: list[str], columns: tuple[layout.Column, ...] = layout.COLUMNS) -> dict[str, int]:
+    """Where each of ``columns`` is, by the header row's texts (the first cell of a header wins)."""
     by_header = {c.header: c for c in columns}
     out = {}
-    for i, value in enumerate(header):
-        col = by_header.get(_clean_header(value))
+    for i, text in enumerate(texts):
+        col = by_header.get(text)
         if col and col.key not in out:
             out[col.key] = i
     return out
