@@ -259,6 +259,19 @@ def test_an_edited_plan_cell_is_named(issued, tmp_path):
     assert "不能修改" in finding.message and "强化关键核心技术攻关" in finding.message
 
 
+def test_a_plan_cell_written_back_with_spaces_around_it_is_not_a_change(issued, tmp_path):
+    """A client that pads a locked cell (or writes it in another type) has not changed the plan:
+    the cell no longer reads back as issued, and the issued digest of the cells as text decides."""
+    filled = fill_all(template(issued), tmp_path / "f.xlsx")
+    title = openpyxl.load_workbook(filled)[layout.LEDGER_SHEET].cell(
+        row=layout.FIRST_DATA_ROW + 1, column=layout.column_index("text") + 1).value
+    fill_template(filled, {1: {"text": f"  {title}\u3000"}})
+    drop(issued, filled)
+    out = only(collect_inbox(issued))
+    assert out.outcome == "accepted", out.findings
+    assert "plan-cell-changed" not in codes(out, "error")
+
+
 def test_added_and_deleted_rows_are_errors(issued, tmp_path):
     filled = fill_all(template(issued), tmp_path / "f.xlsx")
     wb = openpyxl.load_workbook(filled)
