@@ -20,6 +20,7 @@ in the unit's last accepted submission before this period (the one carry-forward
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from dataclasses import replace
 from difflib import SequenceMatcher
@@ -56,21 +57,44 @@ def core(text: Any) -> str:
     return _NOT_WORDS.sub("", text) if isinstance(text, str) else ""
 
 
-def similarity(now: str, before: str) -> float:
-    """How alike two progress texts are (0–1), ignoring punctuation, spaces and month names."""
-    a = core(_PERIOD_NAMES.sub("", now))[:COMPARED_CHARS]
-    b = core(_PERIOD_NAMES.sub("", before))[:COMPARED_CHARS]
+def similarity(now: str, before: str, at_least: float = 0.0) -> float:
+    """How alike two progress texts are (0–1), ignoring punctuation, spaces and month names; 0 when
+    they cannot be ``at_least`` alike."""
+    return _alike(_words(_PERIOD_NAMES.sub("", now)), _words(_PERIOD_NAMES.sub("", before)), at_least)
+
+
+def copied(now: str, before: str, at_least: float) -> float:
+    """``similarity`` of a progress text to the last period's when both report the same figures
+    (leaving out the periods' own names, 2026年11月); 0 when the figures differ."""
+    now, before = _PERIOD_NAMES.sub("", now), _PERIOD_NAMES.sub("", before)
+    if _FIGURE.findall(now) != _FIGURE.findall(before):
+        return 0.0
+    return _alike(_words(now), _words(before), at_least)
+
+
+def _words(text: str) -> str:
+    return core(text)[:COMPARED_CHARS]
+
+
+def _alike(a: str, b: str, at_least: float) -> float:
+    """``SequenceMatcher.ratio`` of two texts as compared, 0 when it cannot reach ``at_least``. The
+    ratio is quadratic in the texts' length, and every row of every month but a year's first is
+    compared with its last month: it is worked out only for texts whose cheap upper bounds (their
+    lengths, then the characters both have) reach ``at_least``."""
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.ratio() if matcher.real_quick_ratio() > 0 and matcher.quick_ratio() > 0 else 0.0
-
-
-def figures(text: str) -> list[str]:
-    """The figures a text reports, in order, leaving out the period's own name (2026年11月)."""
-    return _FIGURE.findall(_PERIOD_NAMES.sub("", text))
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) / total < at_least:          # SequenceMatcher.real_quick_ratio
+        return 0.0
+    common = set(a).intersection(b)                         # a character only one text has matches nothing
+    if 2 * min(sum(map(common.__contains__, a)), sum(map(common.__contains__, b))) / total < at_least:
+        return 0.0
+    shared = (Counter(a) & Counter(b)).total()              # .quick_ratio, without building a matcher
+    if shared == 0 or 2 * shared / total < at_least:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _thin(words: str, min_length: int, phrases: tuple[str, ...]) -> bool:
@@ -127,8 +151,8 @@ def _row_findings(row: Row, settings: Settings, when: str, same_year: bool, wher
     before = last.get("progress")
     if (not thin and isinstance(progress, str) and isinstance(before, str)
             and not (meaning == DONE and settings.vocabulary.meaning(last.get("status")) == DONE)):
-        alike = similarity(progress, before)
-        if alike >= rules.similarity and figures(progress) == figures(before):
+        alike = copied(progress, before, rules.similarity)
+        if alike >= rules.similarity:
             same = "相同" if alike >= 1 else f"基本相同（相似度 {alike:.0%}）"
             out.append(finding(codes.PROGRESS_COPIED, "progress", progress, when=when, same=same))
     percent, was = v.get("percent"), last.get("percent")

@@ -123,6 +123,22 @@ def test_similarity_threshold_is_the_setting():
     assert codes(row(now, last_progress=before), Settings(quality=QualitySettings(similarity=0.8))) == ["progress-copied"]
 
 
+PAIRS = [("累计完成投资3800万元，主体工程完成70%。", "累计完成投资3200万元，主体工程完成60%。"),
+         ("已完成项目可研报告编制，正在办理用地预审手续，预计下月取得批复。", "已完成项目可研报告编制，正在办理用地预审手续。"),
+         ("召开专题调度会，协调解决征地问题。", "完成环评批复，新开工项目三个。"),
+         ("本月无进展。", "按计划推进，本月召开推进会一次，协调解决资金缺口问题，项目进度符合预期。"),
+         ("道路硬化工程已完工", "道路硬化工程已完工并通过验收")]
+
+
+@pytest.mark.parametrize("now, before", PAIRS)
+@pytest.mark.parametrize("at_least", [0.3, 0.5, 0.8, 0.9, 1.0])
+def test_a_bounded_similarity_decides_as_the_exact_one(now, before, at_least):
+    exact, bounded = similarity(now, before), similarity(now, before, at_least)
+    assert (bounded >= at_least) == (exact >= at_least)
+    if exact >= at_least:
+        assert bounded == exact
+
+
 @pytest.mark.parametrize("percent, last, problems, flagged", [
     (50, 60, None, True),           # fell, no reason
     (50, 60, "施工受汛期影响暂停。", False),
