@@ -34,17 +34,18 @@ FILLED = {"progress": "本月完成项目前期手续办理，召开推进会一
           "remarks": ""}
 
 
-def fill_inbox(ws) -> list[Path]:
-    """Write every unit's template as a department would return it, filled, into the inbox."""
-    result = generate_templates(ws, "2024-07")
+def fill_inbox(ws, period: str = "2024-07", filled: dict | None = None) -> list[Path]:
+    """Write every unit's template of ``period`` as a department would return it, filled (with
+    ``filled``, FILLED by default), into the inbox."""
+    result = generate_templates(ws, period)
     plan = load_plan(ws.engine)
     rows = all_unit_rows(plan, [f.unit for f in result.files])
-    ids = _template_ids(ws)
+    ids = _template_ids(ws, period)
     paths = []
     old = (datetime.now(timezone.utc) - timedelta(hours=1)).timestamp()
     for n, f in enumerate(result.files):
         for row in rows[f.unit]:
-            row.typed = dict(FILLED)
+            row.typed = dict(filled or FILLED)
         spec = spec_for(ws.settings, plan.title, record_identity(template_record(ws.engine, ids[f.unit])), rows[f.unit])
         path = ws.inbox_dir / f"报送{n:04d}.xlsx"
         write_template(spec, path)
@@ -53,11 +54,12 @@ def fill_inbox(ws) -> list[Path]:
     return paths
 
 
-def _template_ids(ws) -> dict[str, str]:
+def _template_ids(ws, period: str) -> dict[str, str]:
     import sqlalchemy as sa
     from ledger.store import schema as s
     with ws.engine.connect() as conn:
-        q = sa.select(s.units.c.name, s.templates.c.id).join(s.units, s.units.c.id == s.templates.c.unit_id)
+        q = (sa.select(s.units.c.name, s.templates.c.id).join(s.units, s.units.c.id == s.templates.c.unit_id)
+             .where(s.templates.c.period == period))
         return dict(conn.execute(q).all())
 
 

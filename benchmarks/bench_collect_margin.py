@@ -1,6 +1,6 @@
 """Benchmark: what one more workbook costs ``ledger collect`` (the whole process), against the floor.
 
-    python benchmarks/bench_collect_margin.py [--units 400] [--small 40] [--rows 40] [--repeat 3]
+    python benchmarks/bench_collect_margin.py [--units 400] [--small 40] [--rows 40] [--repeat 3] [--second-month]
 
 One workspace of ``--units`` units is built and each unit's template filled as a department returns
 it. Then ``ledger collect`` runs as a process of its own (start-up, plan, workers, recording, the
@@ -8,6 +8,10 @@ durable moves into archive/, the work log: all of it) on a copy holding ``--smal
 and on a copy holding all of them. The margin is the difference per extra file; the fixed cost is
 what the small run costs beyond its files at that margin. The floor is opening each zip and parsing
 its ledger sheet XML and shared strings, the least any reader does.
+
+With ``--second-month`` the files are those of the month after one already collected, as in every
+month but a year's first: each row's progress is then compared with its last month's (the content
+checks of ``collect.quality``), in words much like it.
 
 Targets (issue 19): margin <= 1.5x the floor per file; fixed cost <= 0.8 s.
 """
@@ -26,8 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_collect import fill_inbox, floor  # noqa: E402
+from benchmarks.bench_collect import FILLED, fill_inbox, floor  # noqa: E402
 from benchmarks.common import big_workspace  # noqa: E402
+from ledger.collect.intake import collect_inbox  # noqa: E402
+
+# The next month as a department writes it: the same task, other steps, the same kind of words.
+NEXT_MONTH = {**FILLED, "progress": "本月完成项目施工图设计审查，召开推进会两次，协调解决资金问题。", "percent": 70}
 
 LEDGER = [sys.executable, "-m", "ledger"]
 
@@ -58,11 +66,16 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=40)
     parser.add_argument("--rows", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each size; the median is kept")
+    parser.add_argument("--second-month", action="store_true",
+                        help="the month after one already collected: progress compared with last month's")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         ws = big_workspace(base, args.units, args.rows)
         paths = fill_inbox(ws)
+        if args.second_month:
+            collect_inbox(ws)
+            paths = fill_inbox(ws, "2024-08", NEXT_MONTH)
         ws.engine.dispose()
         floors, small, large = [], [], []
         for k in range(args.repeat):      # interleaved: a machine that drifts drifts for all three
@@ -75,7 +88,7 @@ def main() -> None:
     margin = (t_large - t_small) / (len(paths) - args.small)
     fixed = t_small - args.small * margin
     print(f"collect margin: {len(paths)} vs {args.small} workbooks x {args.rows} rows, {os.cpu_count()} cores, "
-          f"median of {args.repeat}")
+          f"median of {args.repeat}{', a second month' if args.second_month else ''}")
     print(f"  whole process      : {t_small:.2f} s for {args.small}, {t_large:.2f} s for {len(paths)}")
     print(f"  floor              : {per_floor * 1000:6.2f} ms/workbook (zip + sheet XML, one core)")
     print(f"  margin             : {margin * 1000:6.2f} ms/workbook = {margin / per_floor:.2f}x the floor (target <= 1.5)")
