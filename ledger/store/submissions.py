@@ -40,7 +40,7 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
     with engine.connect() as conn:
         heirs = unit_successors(conn)
         ids = dict(conn.execute(sa.select(s.units.c.name, s.units.c.id).where(s.units.c.name.in_(unit_names))).all())
-        owner = {uid: name for name, nid in ids.items() for uid, to in heirs.items() if uid == nid or to == nid}
+        owner = _owners(ids, heirs)
         if not owner:
             return {}
         latest = _latest_before(before, sorted(owner))
@@ -50,16 +50,29 @@ def carried_values(engine: Engine, unit_names: list[str], before: str) -> dict[s
         for uid, period in conn.execute(sa.select(latest.c.unit_id, latest.c.period)):
             newest[owner[uid]] = max(newest.get(owner[uid], ""), period)
         out: dict[str, Carried] = {}
-        for r in conn.execute(ledger_rows):
-            if r.period == newest[owner[r.unit_id]]:
-                carried = out.setdefault(owner[r.unit_id], Carried(r.period, {}))
+        # Every row of every unit's last month, unpacked as a tuple (unit, period, identity, tag, values).
+        for unit_id, period, lineage, tag, *values, extra in conn.execute(ledger_rows):
+            if period == newest[owner[unit_id]]:
+                carried = out.get(owner[unit_id]) or out.setdefault(owner[unit_id], Carried(period, {}))
                 # the office columns' values (by key) with the layout's
-                carried.values[(r.lineage, r.tag)] = {**(r.extra or {}), **{k: getattr(r, k) for k in INPUT_KEYS}}
-        for r in conn.execute(target_rows):
-            if r.period == newest[owner[r.unit_id]]:
-                carried = out.setdefault(owner[r.unit_id], Carried(r.period, {}))
-                carried.targets[(r.lineage, r.tag)] = {k: getattr(r, k) for k in TARGET_INPUT_KEYS}
+                carried.values[(lineage, tag)] = {**(extra or {}), **dict(zip(INPUT_KEYS, values))}
+        for unit_id, period, lineage, tag, *values in conn.execute(target_rows):
+            if period == newest[owner[unit_id]]:
+                carried = out.get(owner[unit_id]) or out.setdefault(owner[unit_id], Carried(period, {}))
+                carried.targets[(lineage, tag)] = dict(zip(TARGET_INPUT_KEYS, values))
     return out
+
+
+def _owners(ids: dict[str, int], heirs: dict[int, int]) -> dict[int, str]:
+    """Unit id -> the name (of ``ids``) whose history it is: its own, or that of the unit now
+    carrying it (``unit_successors``); where both are named, the one later in ``ids``."""
+    order = {nid: (n, name) for n, (name, nid) in enumerate(ids.items())}
+    owner = {}
+    for uid, heir in heirs.items():
+        named = [order[k] for k in (uid, heir) if k in order]
+        if named:
+            owner[uid] = max(named)[1]
+    return owner
 
 
 def carried_leads(engine: Engine, before: str) -> Carried | None:
