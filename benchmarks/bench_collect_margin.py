@@ -1,6 +1,6 @@
 """Benchmark: what one more workbook costs ``ledger collect`` (the whole process), against the floor.
 
-    python benchmarks/bench_collect_margin.py [--units 400] [--small 40] [--rows 40] [--repeat 3] [--second-month]
+    python benchmarks/bench_collect_margin.py [--units 400] [--small 40] [--rows 40] [--repeat 5] [--second-month]
 
 One workspace of ``--units`` units is built and each unit's template filled as a department returns
 it. Then ``ledger collect`` runs as a process of its own (start-up, plan, workers, recording, the
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=400)
     parser.add_argument("--small", type=int, default=40)
     parser.add_argument("--rows", type=int, default=40)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each size; the median is kept")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each size; the median is kept")
     parser.add_argument("--second-month", action="store_true",
                         help="the month after one already collected: progress compared with last month's")
     args = parser.parse_args()
