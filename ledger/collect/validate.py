@@ -166,13 +166,13 @@ def _check_plan_cells(read: ReadWorkbook, expected: Expected, matched: list, tab
     """A finding for each locked plan cell a department changed. Most files change none, and their
     cells read back just as issued; otherwise the issued digest tells whether the cells, as text,
     are still the plan's (a client may write 3 as 3.0), and only when it fails is each cell compared."""
-    ledger = _ledger_kind(expected.layout_version)
-    if _as_issued(matched, _plan_keys(ledger)) and _as_issued(tmatched, _plan_keys(TARGETS)):
+    kind = _ledger_kind(expected.layout_version)
+    if _as_issued(matched, _plan_keys(kind)) and _as_issued(tmatched, _plan_keys(TARGETS)):
         return
     if _digest_holds(expected, matched, tmatched):
         return
     for row, tpl in matched:
-        _changed_cells(ledger, read.ledger_sheet, read.columns, row, tpl, report)
+        _changed_cells(kind, read.ledger_sheet, read.columns, row, tpl, report)
     for row, tpl in tmatched:
         _changed_cells(TARGETS, table.sheet, table.columns, row, tpl, report)
 
