@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from ledger.store.submissions import durable_commits, record_intake, recorded_instance
+from ledger.store.submissions import _owners, durable_commits, record_intake, recorded_instance
 
 
 def _synchronous(conn) -> int:
@@ -67,3 +69,16 @@ def test_carried_values_tell_apart_items_numbered_again_in_each_part(workspace):
     assert first != second
     assert {k: v["progress"] for k, v in carried.values.items()} == {(first, "lead"): "甲", (second, "lead"): "乙"}
     assert {k: v["achieved"] for k, v in carried.targets.items()} == {(first, "改造小区"): 3, (second, "改造小区"): 10}
+
+
+def test_each_unit_history_goes_to_the_same_named_unit_as_by_scanning_every_pair():
+    """``_owners`` finds in one pass what scanning every named unit against every unit's successor
+    found (the later named unit wins where a unit and its successor are both named)."""
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randint(1, 12)
+        heirs = {uid: rng.choice([uid, rng.randint(1, n)]) for uid in range(1, n + 1)}
+        named = rng.sample(range(1, n + 1), rng.randint(0, n))
+        ids = {f"单位{uid}": uid for uid in named}
+        scanned = {uid: name for name, nid in ids.items() for uid, to in heirs.items() if uid == nid or to == nid}
+        assert _owners(ids, heirs) == scanned
