@@ -6,6 +6,7 @@ import pytest
 
 from ledger.collect import intake
 from ledger.collect.intake import collect_inbox
+from ledger.store import events
 from tests.collect.invariants import inbox_snapshot, violations
 from tests.collect.test_collect import drop, issued, template  # noqa: F401 - issued is a fixture
 from tests.conftest import age, fill_all
@@ -65,8 +66,6 @@ def test_without_a_crash_the_mixed_inbox_meets_the_invariants(mixed_inbox):
 
 
 def test_the_work_log_lists_every_file_once_when_a_run_commits_in_several_batches(mixed_inbox, monkeypatch):
-    from ledger.store import events
-
     monkeypatch.setattr(intake._Batch, "SIZE", 2)       # the entry is rewritten after every batch
     result = collect_inbox(mixed_inbox)
     [entry] = [e for e in events.recent(mixed_inbox.engine) if e["action"] == "collect"]
